@@ -1,0 +1,3 @@
+from taper.cli import main
+
+main()

@@ -1,0 +1,78 @@
+"""The command line: thin typer wrappers over library calls. Only this package prints."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from taper import __version__
+from taper.cli import console
+from taper.errors import TaperError
+
+app = typer.Typer(
+    name="taper",
+    help="Tapering plans for benzodiazepine, z-drug and opioid withdrawal (TUB model), "
+    "from regional guideline rule files.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # patient data must never appear in a traceback
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+_DEBUG = {"on": False}
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.out(f"taper {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+    debug: bool = typer.Option(False, "--debug", help="Show a traceback on internal errors."),
+) -> None:
+    _DEBUG["on"] = debug
+
+
+def _register() -> None:
+    from taper.cli import batch, convert, guidelines, plan, referral, schema
+
+    app.add_typer(guidelines.app, name="guidelines")
+    app.command("convert")(convert.convert)
+    app.command("compare")(convert.compare)
+    app.command("plan")(plan.plan)
+    app.command("referral")(referral.referral)
+    app.command("batch")(batch.batch)
+    app.command("schema")(schema.schema)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; map every failure to the exit-code contract (0 ok, 1 findings, 2 bad input)."""
+    if "--debug" in (argv if argv is not None else sys.argv[1:]):
+        _DEBUG["on"] = True
+    try:
+        app(args=argv, standalone_mode=True)
+    except TaperError as exc:
+        console.err(f"taper: {exc}")
+        sys.exit(2)
+    except KeyboardInterrupt:
+        console.err("taper: interrupted.")
+        sys.exit(2)
+    except SystemExit:
+        raise
+    except Exception as exc:
+        if _DEBUG["on"]:
+            raise
+        console.err(
+            f"taper: internal error ({type(exc).__name__}); nothing was written. "
+            "Rerun with --debug for details and report it."
+        )
+        sys.exit(2)

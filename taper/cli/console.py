@@ -1,0 +1,60 @@
+"""The one module that owns `rich` (enforced by ruff's banned-api rule).
+
+Everything a command prints goes through here. Clinical output (plans, conversions) is plain,
+deterministic text made by the renderers; rich only adds colour on a terminal and the batch
+progress bar, never to files or pipes.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+def out(text: str) -> None:
+    """Write to stdout exactly as given (plus a final newline if missing)."""
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    sys.stdout.flush()
+
+
+def err(text: str) -> None:
+    """One clear sentence on stderr; coloured red when stderr is a terminal."""
+    if sys.stderr.isatty():
+        from rich.console import Console
+
+        Console(stderr=True, highlight=False).print(text, style="bold red", markup=False)
+    else:
+        sys.stderr.write(text + "\n")
+        sys.stderr.flush()
+
+
+def warn(text: str) -> None:
+    if sys.stderr.isatty():
+        from rich.console import Console
+
+        Console(stderr=True, highlight=False).print(text, style="yellow", markup=False)
+    else:
+        sys.stderr.write(text + "\n")
+
+
+@contextmanager
+def progress(items: Iterable[T], total: int, label: str) -> Iterator[Iterable[T]]:
+    """A progress bar on stderr for long runs on a terminal; silent otherwise."""
+    if not sys.stderr.isatty() or total < 50:
+        yield items
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True) as bar:
+        task = bar.add_task(label, total=total)
+
+        def advance() -> Iterator[T]:
+            for item in items:
+                yield item
+                bar.advance(task)
+
+        yield advance()

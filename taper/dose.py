@@ -1,0 +1,142 @@
+"""Doses as people write them: "oxazepam 25 mg", "Sobril 0,5 mg", "fentanyl patch 25 mcg/h".
+
+Parsing lives here and only here; every command and the batch input share it. Amounts are
+`Decimal` (never float) with an explicit unit; the amount is the patient's daily total
+(for patches, the delivery rate).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Literal
+
+from taper.errors import TaperError
+
+Unit = Literal["mg", "mcg/h"]
+Route = Literal["oral", "sublingual", "transdermal", "rectal", "intranasal"]
+
+# Largest daily amounts accepted as input. Above these a value is almost surely a typo (a
+# missing decimal separator); they are input sanity limits, not clinical ceilings.
+MAX_AMOUNT: dict[Unit, Decimal] = {"mg": Decimal(5000), "mcg/h": Decimal(1000)}
+MAX_PLACES = 3
+
+_UNITS: dict[str, Unit] = {
+    "mg": "mg", "mg/d": "mg", "mg/day": "mg", "mg/dag": "mg", "mg/dygn": "mg", "mg/døgn": "mg",
+    "mcg/h": "mcg/h", "µg/h": "mcg/h", "μg/h": "mcg/h", "ug/h": "mcg/h", "mikrog/h": "mcg/h",
+    "mcg/hr": "mcg/h", "µg/hr": "mcg/h",
+}
+_ROUTE_WORDS: dict[str, Route] = {
+    "oral": "oral", "po": "oral", "tablet": "oral", "tablets": "oral", "tablett": "oral",
+    "tabletter": "oral", "capsule": "oral", "kapsel": "oral",
+    "sublingual": "sublingual", "sl": "sublingual", "resoriblett": "sublingual",
+    "patch": "transdermal", "plaster": "transdermal", "plåster": "transdermal",
+    "transdermal": "transdermal", "td": "transdermal", "depotplåster": "transdermal",
+    "rectal": "rectal", "rektal": "rectal", "suppository": "rectal",
+    "nasal": "intranasal", "intranasal": "intranasal",
+}
+_AMOUNT_UNIT = re.compile(r"^(?P<amount>[-+]?[0-9]*[.,]?[0-9]+)\s*(?P<unit>[^\s0-9].*)?$")
+
+
+@dataclass(frozen=True)
+class Dose:
+    amount: Decimal
+    unit: Unit
+
+    def __str__(self) -> str:
+        return f"{format_amount(self.amount)} {self.unit}"
+
+
+@dataclass(frozen=True)
+class MedicationInput:
+    """One medication line as typed: drug words not yet resolved against a rule file."""
+
+    text: str
+    drug_name: str
+    dose: Dose
+    route: Route | None
+
+
+def parse_amount(text: str) -> Decimal:
+    """Parse "0,5" or "0.5" exactly; refuse anything that is not a plain positive decimal."""
+    cleaned = text.strip().replace(",", ".")
+    if not re.fullmatch(r"[-+]?[0-9]*\.?[0-9]+", cleaned):
+        raise TaperError(f"{text!r} is not a number (write e.g. 25 or 0,5).")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:  # pragma: no cover - the regex admits only valid decimals
+        raise TaperError(f"{text!r} is not a number.") from None
+    return value
+
+
+def parse_unit(text: str) -> Unit:
+    key = text.strip().lower().replace(" ", "")
+    if key not in _UNITS:
+        raise TaperError(
+            f"Unknown unit {text!r}: use mg (daily total) or mcg/h (patches)."
+        )
+    return _UNITS[key]
+
+
+def check_amount(amount: Decimal, unit: Unit, what: str) -> Decimal:
+    if amount <= 0:
+        raise TaperError(f"The dose of {what} must be more than zero (got {amount} {unit}).")
+    if amount > MAX_AMOUNT[unit]:
+        raise TaperError(
+            f"{format_amount(amount)} {unit} of {what} is implausibly high "
+            f"(the limit is {MAX_AMOUNT[unit]} {unit} a day); check the decimal separator."
+        )
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > MAX_PLACES:
+        raise TaperError(f"Give the dose of {what} with at most {MAX_PLACES} decimals.")
+    return amount
+
+
+def parse_medication(text: str) -> MedicationInput:
+    """Parse "DRUG [ROUTE] AMOUNT UNIT" (AMOUNT the daily total)."""
+    raw = " ".join(text.split())
+    if not raw:
+        raise TaperError("Empty medication: write it as DRUG AMOUNT UNIT, e.g. 'oxazepam 25 mg'.")
+    words = raw.split(" ")
+    # Find the amount: the last token that starts with a digit (it may carry the unit: "25mg").
+    for index in range(len(words) - 1, -1, -1):
+        match = _AMOUNT_UNIT.match(words[index])
+        if match:
+            break
+    else:
+        raise TaperError(
+            f"No dose in {raw!r}: write it as DRUG AMOUNT UNIT, e.g. 'oxazepam 25 mg'."
+        )
+    unit_text = " ".join(filter(None, [match.group("unit"), *words[index + 1:]]))
+    if not unit_text:
+        raise TaperError(f"No unit in {raw!r}: add mg (daily total) or mcg/h (patches).")
+    unit = parse_unit(unit_text)
+    name_words = words[:index]
+    route: Route | None = None
+    kept = []
+    for word in name_words:
+        if word.lower() in _ROUTE_WORDS and kept:
+            route = _ROUTE_WORDS[word.lower()]
+        else:
+            kept.append(word)
+    if not kept:
+        raise TaperError(f"No drug in {raw!r}: write it as DRUG AMOUNT UNIT.")
+    drug_name = " ".join(kept)
+    amount = check_amount(parse_amount(match.group("amount")), unit, drug_name)
+    if unit == "mcg/h" and route is None:
+        route = "transdermal"
+    return MedicationInput(raw, drug_name, Dose(amount, unit), route)
+
+
+def format_amount(amount: Decimal, lang: str = "en") -> str:
+    """Plain exact number for display: no exponent, no trailing zeros, decimal comma in sv/nb."""
+    normal = amount.normalize()
+    text = f"{normal:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if lang in ("sv", "nb"):
+        text = text.replace(".", ",")
+        if text.startswith("-"):
+            text = "\u2212" + text[1:]
+    return text

@@ -1,0 +1,1 @@
+"""Rule files: format (model), strict loading, registry and semantic checks."""

@@ -1,0 +1,296 @@
+"""The rule-file format: frozen pydantic models, extra keys forbidden.
+
+Every object that holds a clinical number inherits `Provenance`: it names a `source` id
+(defined in the file's `sources`) or says why it is `unverified` (a project choice). The
+`provenance-required` check enforces that one of the two is present; renderers show
+unverified values as such wherever they are used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
+
+FORMAT_VERSION = 1
+
+Lang = Literal["sv", "nb", "en"]
+DrugClass = Literal["benzodiazepine", "opioid"]
+Route = Literal["oral", "sublingual", "transdermal", "rectal", "intranasal"]
+DoseUnit = Literal["mg", "mcg/h"]
+Severity = Literal["caution", "high"]
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
+# A calendar period after an event: "14d", "2w", "1m", "6m".
+Period = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{0,3}[dwm]$")]
+NonEmpty = Annotated[str, StringConstraints(min_length=1)]
+# Only YAML 1.2 booleans (true/false): "yes", "on" or "NO" must never become a flag.
+Flag = Annotated[bool, Strict()]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class LocalText(Frozen):
+    """A patient- or clinician-facing text in each language the tool prints."""
+
+    en: NonEmpty
+    sv: NonEmpty | None = None
+    nb: NonEmpty | None = None
+
+    def get(self, lang: Lang) -> str:
+        text: str | None = getattr(self, lang)
+        return text if text is not None else self.en
+
+
+class Provenance(Frozen):
+    source: Slug | None = Field(
+        default=None, description="Id of the source (in `sources`) that gives the numbers here."
+    )
+    unverified: NonEmpty | None = Field(
+        default=None,
+        description="Why no source gives these numbers; shown wherever they are used.",
+    )
+
+
+class Source(Frozen):
+    id: Slug
+    title: NonEmpty
+    url: NonEmpty | None = None
+    date: dt.date | None = None
+    kind: Literal["primary", "secondary"] = Field(
+        default="primary",
+        description="`secondary`: a consumer page, mirror, forum or transcription, not the issuer.",
+    )
+    note: str | None = None
+
+
+class Drug(Frozen):
+    id: Slug
+    drug_class: DrugClass = Field(alias="class")
+    group: Literal["anxiolytic", "hypnotic", "z-drug", "opioid", "substitution"] | None = None
+    atc: list[Annotated[str, StringConstraints(pattern=r"^[A-Z][0-9]{2}[A-Z]{2}[0-9]{2}$")]] = []
+    names: list[NonEmpty] = Field(
+        default=[], description="Brand names, other spellings (oksazepam), used to recognise input."
+    )
+    display: LocalText | None = Field(default=None, description="How the region writes the name.")
+    long_acting: Flag = False
+    substitution: Flag = Field(
+        default=False,
+        description="Opioid-substitution drug (methadone, buprenorphine): conversions warn and "
+        "tapers need specialist sign-off.",
+    )
+
+
+class Band(Frozen):
+    """A dose band for a dose-dependent factor: `above` < dose <= `up_to`."""
+
+    above: Decimal
+    up_to: Decimal | None = None
+    factor: Decimal
+
+
+class TablePoint(Frozen):
+    """One row of a published equivalence table: this dose equals that reference amount."""
+
+    dose: Decimal
+    equals: Decimal
+
+
+class Conversion(Provenance):
+    """How one drug (by route and unit) converts to the class's reference drug.
+
+    Exactly one basis: `factor` (reference = dose x factor), `amount`/`equals` (this amount of
+    the drug equals that amount of the reference), `bands` (factor chosen by the drug's daily
+    dose) or `points` (published table rows, interpolated between rows and flagged).
+    """
+
+    drug: Slug
+    route: Route = "oral"
+    unit: DoseUnit = "mg"
+    factor: Decimal | None = None
+    amount: Decimal | None = None
+    equals: Decimal | None = None
+    range: tuple[Decimal, Decimal] | None = Field(
+        default=None,
+        description="Range the sources give for the same quantity as the point value "
+        "(factor, or amount).",
+    )
+    bands: list[Band] | None = None
+    points: list[TablePoint] | None = None
+    note: str | None = None
+
+
+class EquivalenceTable(Provenance):
+    reference: Slug = Field(description="Reference drug: diazepam or morphine.")
+    reference_route: Route = "oral"
+    unit: DoseUnit = "mg"
+    conversions: list[Conversion]
+    switch_reduction_percent: Decimal | None = Field(
+        default=None,
+        description="Cross-tolerance reduction when switching to another drug of this class.",
+    )
+    specialist_only_targets: list[Slug] = Field(
+        default=[], description="Drugs `convert --to` refuses as switch targets."
+    )
+    disclaimer: LocalText | None = None
+
+
+class Strength(Frozen):
+    amount: Decimal
+    split: Literal["none", "half", "quarter"] = Field(
+        default="none", description="half: single score line; quarter: cross-scored."
+    )
+
+
+class Product(Provenance):
+    drug: Slug
+    brand: NonEmpty
+    form: Literal["tablet", "capsule", "patch", "sublingual-tablet", "oral-solution"] = "tablet"
+    route: Route = "oral"
+    unit: DoseUnit = "mg"
+    modified_release: Flag = Field(default=False, description="Depot/ER: never split.")
+    strengths: list[Strength]
+    marketed: Flag = True
+    note: str | None = None
+
+
+class Phases(Provenance):
+    mapping_days: int = Field(description="Recording actual intake before anything changes.")
+    stabilisation_days: int = Field(description="Fixed doses at fixed times (utjämning).")
+
+
+class Switch(Provenance):
+    policy: Literal["never", "optional", "recommended"]
+    target: Slug | None = None
+    applies_to_short_acting_only: Flag = True
+    doses_per_day: int = 2
+    crossover_step_days: int = Field(
+        default=7, description="Days per crossover step (one dose time replaced per step)."
+    )
+
+
+class Reduction(Provenance):
+    mode: Literal["current", "start"] = Field(
+        description="current: share of the current dose (exponential, hyperbolic-like); "
+        "start: share of the starting dose (linear)."
+    )
+    percent: Decimal
+    max_percent: Decimal | None = Field(
+        default=None, description="Fastest reduction the rules allow (defaults to `percent`)."
+    )
+    interval_days: int
+    min_interval_days: int | None = Field(
+        default=None, description="Shortest interval the rules allow (defaults to interval)."
+    )
+
+
+class SlowDown(Provenance):
+    below_percent_of_start: Decimal = Field(
+        description="Slow down once the dose falls below this share of the starting dose."
+    )
+    percent: Decimal = Field(description="Reduction, as a share of the current dose.")
+    interval_days: int
+
+
+class PausePolicy(Provenance):
+    allowed: Flag = True
+    max_days: int | None = None
+
+
+class SourcedInt(Provenance):
+    value: int
+
+
+class TaperRule(Frozen):
+    id: Slug
+    title: NonEmpty
+    drug_class: DrugClass = Field(alias="class")
+    groups: list[str] = Field(default=[], description="Drug groups this rule is limited to.")
+    drugs: list[Slug] = Field(default=[], description="Drugs this rule is limited to.")
+    doses_per_day: int = 2
+    phases: Phases
+    switch: Switch
+    reduction: Reduction
+    slow_down: SlowDown | None = None
+    pause: PausePolicy
+    max_duration_days: SourcedInt
+    specialist_required: Flag = False
+
+
+class SupportContacts(Provenance):
+    before_each_reduction: Flag = True
+    lead_days: int = Field(default=1, description="Days before a dose change the talk is held.")
+    every_days: int | None = Field(
+        default=None, description="Regular talks during mapping and stabilisation."
+    )
+    content: list[Slug] = []
+
+
+class Aftercare(Provenance):
+    minimum: Period = Field(description="Minimum aftercare period after the last dose.")
+    offsets: list[Period]
+    content: list[Slug] = []
+    opioid_content: list[Slug] = Field(
+        default=[], description="Added after an opioid taper (lost tolerance, naloxone)."
+    )
+
+
+class ContentItem(Frozen):
+    id: Slug
+    text: LocalText
+    link: str | None = None
+    source: Slug | None = None
+
+
+class Checkpoints(Frozen):
+    support: SupportContacts
+    aftercare: Aftercare
+    avoid_weekends: Flag = True
+    content: list[ContentItem] = []
+
+
+class ReferralCriterion(Provenance):
+    id: Slug
+    kind: Literal["attempt-required", "question", "exclusion"]
+    text: LocalText
+
+
+class Referral(Provenance):
+    unit: NonEmpty | None = None
+    criteria: list[ReferralCriterion] = []
+
+
+class Threshold(Provenance):
+    id: Slug
+    drug_class: DrugClass = Field(alias="class")
+    kind: Literal["total-above", "combined-with"]
+    above: Decimal | None = None
+    with_class: DrugClass | None = None
+    severity: Severity = "caution"
+    message: LocalText
+
+
+class Guideline(Frozen):
+    format: Literal[1] = FORMAT_VERSION
+    id: Slug
+    region: NonEmpty
+    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+    title: NonEmpty
+    version: NonEmpty
+    effective: dt.date
+    language: Lang
+    timezone: NonEmpty = "Europe/Stockholm"
+    sources: list[Source]
+    drugs: list[Drug]
+    equivalence: dict[DrugClass, EquivalenceTable]
+    formulary: list[Product] = []
+    taper_order: list[DrugClass] = Field(default=["opioid", "benzodiazepine"])
+    taper_rules: list[TaperRule] = []
+    checkpoints: Checkpoints | None = None
+    referral: Referral | None = None
+    thresholds: list[Threshold] = []
+    notes: list[str] = []

@@ -1,0 +1,229 @@
+"""A strict YAML reader that remembers where every value was written.
+
+pyyaml's safe loader silently keeps the last of two duplicate keys and reads `NO` (Norway) as
+false (YAML 1.1). Rule files are clinical data, so this reader composes the node tree with the C
+parser and builds the values itself: YAML 1.2 core-schema scalars only, floats as exact
+`Decimal`, duplicate keys and non-standard tags reported, alias expansion bounded, and the
+line and column of every key and value kept for error messages.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import yaml
+
+from taper.guideline.findings import Finding
+
+Path = tuple[str | int, ...]
+
+MAX_BYTES = 5_000_000
+MAX_NODES = 200_000  # bounds alias expansion ("billion laughs")
+
+_TAG = "tag:yaml.org,2002:"
+_STANDARD_SCALAR_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null")}
+_NULL = re.compile(r"^(~|null|Null|NULL|)$")
+_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT = re.compile(r"^[-+]?[0-9]+$")
+_INT_OCT = re.compile(r"^0o[0-7]+$")
+_INT_HEX = re.compile(r"^0x[0-9a-fA-F]+$")
+_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+_INF = re.compile(r"^[-+]?\.(inf|Inf|INF)$")
+_NAN = re.compile(r"^\.(nan|NaN|NAN)$")
+
+try:  # the C parser is much faster; fall back to pure Python where libyaml is missing
+    _ComposeLoader: type = yaml.CBaseLoader
+except AttributeError:  # pragma: no cover
+    _ComposeLoader = yaml.BaseLoader
+
+
+@dataclass(frozen=True)
+class Position:
+    line: int
+    col: int
+
+
+@dataclass
+class YamlDocument:
+    path: str
+    data: Any
+    values: dict[Path, Position] = field(default_factory=dict)
+    keys: dict[Path, Position] = field(default_factory=dict)
+
+    def locate(self, path: Path, *, key: bool = False) -> Position:
+        """Position of `path`, or of its nearest written ancestor."""
+        probe = tuple(path)
+        while True:
+            if key and probe in self.keys:
+                return self.keys[probe]
+            if probe in self.values:
+                return self.values[probe]
+            if not probe:
+                return Position(1, 1)
+            probe = probe[:-1]
+
+
+class _Abort(Exception):
+    def __init__(self, finding: Finding) -> None:
+        self.finding = finding
+
+
+def _mark(node: yaml.Node) -> Position:
+    return Position(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _resolve_plain(value: str) -> Any:
+    if _NULL.match(value):
+        return None
+    if value in _BOOL:
+        return _BOOL[value]
+    if _INT.match(value):
+        return int(value)
+    if _INT_OCT.match(value):
+        return int(value[2:], 8)
+    if _INT_HEX.match(value):
+        return int(value[2:], 16)
+    if _FLOAT.match(value):
+        return Decimal(value)
+    if _INF.match(value):
+        return Decimal("-Infinity") if value.startswith("-") else Decimal("Infinity")
+    if _NAN.match(value):
+        return Decimal("NaN")
+    return value
+
+
+class _Builder:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.doc = YamlDocument(path, None)
+        self.findings: list[Finding] = []
+        self.nodes = 0
+        self.stack: set[int] = set()
+
+    def finding(self, node: yaml.Node, rule: str, message: str) -> Finding:
+        pos = _mark(node)
+        return Finding(self.path, pos.line, pos.col, rule, message)
+
+    def build(self, node: yaml.Node, path: Path) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise _Abort(
+                self.finding(node, "yaml-too-large", "the document expands to too many values "
+                             f"(more than {MAX_NODES}); check anchors and aliases")
+            )
+        self.doc.values.setdefault(path, _mark(node))
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node)
+        if id(node) in self.stack:
+            raise _Abort(self.finding(node, "yaml-recursive-alias", "an alias refers to itself"))
+        self.stack.add(id(node))
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                self.check_tag(node, _TAG + "seq")
+                return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+            if isinstance(node, yaml.MappingNode):
+                self.check_tag(node, _TAG + "map")
+                return self.mapping(node, path)
+        finally:
+            self.stack.discard(id(node))
+        raise _Abort(self.finding(node, "yaml-syntax", "unsupported YAML node"))  # pragma: no cover
+
+    def check_tag(self, node: yaml.Node, expected: str) -> None:
+        if node.tag != expected:
+            raise _Abort(self.finding(node, "yaml-tag", f"tag {node.tag!r} is not allowed"))
+
+    def scalar(self, node: yaml.ScalarNode) -> Any:
+        tag, value = node.tag, node.value
+        if tag not in _STANDARD_SCALAR_TAGS:
+            raise _Abort(self.finding(node, "yaml-tag", f"tag {tag!r} is not allowed"))
+        if tag == _TAG + "str":
+            # Without implicit resolvers every untagged scalar arrives as str; plain (unquoted)
+            # ones are resolved here by the YAML 1.2 core schema.
+            return _resolve_plain(value) if node.style is None else value
+        resolved = _resolve_plain(value)
+        wanted = {
+            _TAG + "int": int,
+            _TAG + "float": Decimal,
+            _TAG + "bool": bool,
+            _TAG + "null": type(None),
+        }[tag]
+        if wanted is Decimal and isinstance(resolved, int):
+            return Decimal(resolved)
+        if not isinstance(resolved, wanted) or (wanted is int and isinstance(resolved, bool)):
+            raise _Abort(self.finding(node, "yaml-tag", f"{value!r} is not a valid {tag}"))
+        return resolved
+
+    def mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _Abort(self.finding(key_node, "yaml-key", "a key must be a plain name"))
+            key = str(key_node.value)
+            if key in result:
+                first = self.doc.keys[(*path, key)]
+                self.findings.append(
+                    self.finding(key_node, "yaml-duplicate-key",
+                                 f"key {key!r} is defined twice (first at line {first.line})")
+                )
+                continue
+            self.doc.keys[(*path, key)] = _mark(key_node)
+            result[key] = self.build(value_node, (*path, key))
+        return result
+
+
+def _decode(raw: bytes, path: str) -> tuple[str | None, list[Finding]]:
+    if len(raw) > MAX_BYTES:
+        return None, [Finding(path, 1, 1, "yaml-too-large",
+                              f"the file is larger than {MAX_BYTES // 1_000_000} MB")]
+    try:
+        return raw.decode("utf-8-sig"), []
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        return None, [Finding(path, line, col, "yaml-encoding",
+                              "the file is not valid UTF-8 (save it as UTF-8)")]
+
+
+def parse_yaml(raw: bytes, path: str) -> tuple[YamlDocument | None, list[Finding]]:
+    """Parse one YAML document strictly. Returns the document (None if unusable) and findings."""
+    text, findings = _decode(raw, path)
+    if text is None:
+        return None, findings
+    if "\x00" in text:
+        return None, [Finding(path, 1, 1, "yaml-encoding", "the file contains NUL characters")]
+    loader = _ComposeLoader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or exc.context or "invalid YAML"
+        if "\t" in text and "tab" in problem:
+            problem = "tabs cannot indent YAML; use spaces"
+        return None, [Finding(path, line, col, "yaml-syntax", problem)]
+    except yaml.YAMLError as exc:  # reader errors (control characters) carry no mark attribute
+        return None, [Finding(path, 1, 1, "yaml-syntax", str(exc).splitlines()[0])]
+    finally:
+        loader.dispose()
+    if node is None:
+        return None, [Finding(path, 1, 1, "yaml-empty", "the file is empty")]
+    builder = _Builder(path)
+    try:
+        data = builder.build(node, ())
+    except _Abort as abort:
+        return None, [abort.finding]
+    except RecursionError:
+        return None, [Finding(path, 1, 1, "yaml-too-large", "the document is nested too deeply")]
+    builder.doc.data = data
+    if not isinstance(data, dict):
+        pos = _mark(node)
+        builder.findings.append(
+            Finding(path, pos.line, pos.col, "yaml-not-mapping",
+                    "a rule file must be a mapping of keys (id:, sources:, ...) at the top")
+        )
+        return None, builder.findings
+    return builder.doc, builder.findings

@@ -1,0 +1,113 @@
+"""A tapering plan as data: what the planner makes and every renderer reads.
+
+All doses are `Decimal` daily amounts with an explicit unit; dates are calendar dates in the
+region's time zone; step end dates are inclusive. Warnings carry a stable `code` so renderers
+can translate them; `message` is the English text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+Phase = Literal["mapping", "stabilisation", "switch", "taper", "aftercare"]
+CheckpointKind = Literal["support", "dose-change", "aftercare", "evaluation"]
+DoseTimeName = Literal["morning", "midday", "afternoon", "evening", "bedtime"]
+
+
+class PlanModel(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class GuidelineStamp(PlanModel):
+    id: str
+    version: str
+    sha256: str
+    title: str
+
+
+class TabletCount(PlanModel):
+    """`count` tablets of one strength; count may be 0.5 or 0.25 where the product allows."""
+
+    brand: str
+    strength: Decimal
+    unit: str
+    count: Decimal
+    modified_release: bool = False
+
+
+class DoseAtTime(PlanModel):
+    time: DoseTimeName
+    amount: Decimal
+    tablets: list[TabletCount]
+
+
+class Step(PlanModel):
+    index: int
+    phase: Phase
+    start: dt.date
+    end: dt.date  # inclusive
+    drug: str
+    dose: Decimal  # daily total (patches: mcg/h)
+    unit: str
+    doses: list[DoseAtTime]
+    ideal: Decimal | None = None  # the rule's ideal dose before rounding to real tablets
+    pause: bool = False
+    note: str | None = None
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+class Checkpoint(PlanModel):
+    date: dt.date
+    kind: CheckpointKind
+    title: str
+    content: list[str] = []  # content ids from the rule file's checkpoint catalogue
+    drug: str | None = None
+
+
+class PlanWarning(PlanModel):
+    code: str
+    severity: Literal["info", "caution", "high"]
+    message: str
+
+
+class Dispense(PlanModel):
+    """Tablets to dispense for one step (whole tablets, rounded up where halves are used)."""
+
+    step: int
+    drug: str
+    brand: str
+    strength: Decimal
+    unit: str
+    tablets: Decimal
+
+
+class MedicationLine(PlanModel):
+    text: str
+    drug: str
+    amount: Decimal
+    unit: str
+    route: str
+
+
+class Plan(PlanModel):
+    guideline: GuidelineStamp
+    tool_version: str
+    language: Literal["sv", "nb", "en"]
+    timezone: str
+    start: dt.date
+    medications: list[MedicationLine]
+    rule_ids: list[str]
+    steps: list[Step]
+    checkpoints: list[Checkpoint]
+    warnings: list[PlanWarning]
+    dispensing: list[Dispense]
+    last_dose_date: dt.date | None
+    unverified: list[str] = []  # parameters used that no source gives (project choices)
+    specialist_signoff: bool = False
