@@ -119,6 +119,9 @@ class Conversion(Provenance):
         description="Range the sources give for the same quantity as the point value "
         "(factor, or amount).",
     )
+    range_sources: list[Slug] = Field(
+        default=[], description="Sources of the range where they differ from `source`."
+    )
     bands: list[Band] | None = None
     points: list[TablePoint] | None = None
     note: str | None = None
@@ -206,6 +209,9 @@ class SourcedInt(Provenance):
 
 
 class TaperRule(Frozen):
+    """How one drug class (or group, or drug) is tapered. The first matching rule in the file
+    is the default; `taper plan --rule ID` chooses another that matches."""
+
     id: Slug
     title: NonEmpty
     drug_class: DrugClass = Field(alias="class")
