@@ -245,6 +245,14 @@ class Aftercare(Provenance):
     )
 
 
+class Evaluation(Provenance):
+    """A planned evaluation of the result once the patient has been drug-free for a while
+    (e.g. trappned.no: be drug-free for at least 6 weeks before judging)."""
+
+    after: Period = Field(description="How long after the last dose the evaluation is held.")
+    content: list[Slug] = []
+
+
 class ContentItem(Frozen):
     id: Slug
     text: LocalText
@@ -255,6 +263,7 @@ class ContentItem(Frozen):
 class Checkpoints(Frozen):
     support: SupportContacts
     aftercare: Aftercare
+    evaluation: Evaluation | None = None
     avoid_weekends: Flag = True
     content: list[ContentItem] = []
 
