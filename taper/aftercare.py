@@ -1,11 +1,256 @@
-"""Support contacts during the taper and aftercare contacts after the last dose."""
+"""Support contacts during the taper and aftercare contacts after the last dose.
+
+`build_checkpoints` turns a plan's steps and the rule file's `checkpoints` section into dated
+checkpoints. It is pure and deterministic: the same steps and rules give the same list, in
+date order. What it places, and why:
+
+- **support** talks every `every_days` from the plan start through mapping and stabilisation
+  (through the whole taper as well when the rules do not ask for a talk before each change, so
+  a taper never runs without support), and `lead_days` before every dose change when
+  `before_each_reduction` is set;
+- a **dose-change** checkpoint on every date a drug's daily dose changes: a reduction, a step of
+  a switch crossover (the new drug appearing counts too) and the stop (the day after the last
+  dose of that drug);
+- **aftercare** contacts at each offset after the last dose of all drugs, the last one at least
+  the region's `minimum` after it;
+- an **evaluation** where the rules give one (`checkpoints.evaluation`).
+
+With `avoid_weekends`, a talk that must precede a change moves back to Friday (it still
+precedes the change) and every other contact moves forward to Monday (aftercare then still ends
+at least `minimum` after the last dose). Dose changes stay on the plan's dates: they are what
+the patient does, not an appointment.
+
+Titles are fixed English key texts (`TITLES` holds their translations for renderers); content
+is a list of ids from the rule file's checkpoint `content` catalogue.
+"""
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
 
-from taper.guideline.model import DrugClass, Guideline
-from taper.plan.model import Checkpoint, Step
+from taper.guideline.model import Checkpoints, DrugClass, Guideline, Lang
+from taper.plan.model import Checkpoint, CheckpointKind, Step
+
+TITLE_SUPPORT = "Support talk"
+TITLE_SUPPORT_BEFORE_CHANGE = "Support talk before a dose change"
+TITLE_DOSE_CHANGE = "Dose change"
+TITLE_AFTERCARE = "Aftercare contact"
+TITLE_EVALUATION = "Evaluation"
+
+# Translations of the title keys, for renderers and the referral summary.
+TITLES: dict[str, dict[Lang, str]] = {
+    TITLE_SUPPORT: {"en": TITLE_SUPPORT, "sv": "Stödsamtal", "nb": "Støttesamtale"},
+    TITLE_SUPPORT_BEFORE_CHANGE: {
+        "en": TITLE_SUPPORT_BEFORE_CHANGE,
+        "sv": "Stödsamtal före dosändring",
+        "nb": "Støttesamtale før doseendring",
+    },
+    TITLE_DOSE_CHANGE: {"en": TITLE_DOSE_CHANGE, "sv": "Dosändring", "nb": "Doseendring"},
+    TITLE_AFTERCARE: {
+        "en": TITLE_AFTERCARE,
+        "sv": "Eftervårdskontakt",
+        "nb": "Oppfølgingskontakt etter nedtrapping",
+    },
+    TITLE_EVALUATION: {"en": TITLE_EVALUATION, "sv": "Utvärdering", "nb": "Evaluering"},
+}
+
+# Same-day order: the talk comes before the change it prepares.
+_KIND_ORDER: dict[CheckpointKind, int] = {
+    "support": 0,
+    "dose-change": 1,
+    "aftercare": 2,
+    "evaluation": 3,
+}
+_PERIOD = re.compile(r"^([1-9][0-9]{0,3})([dwm])$")
+_SATURDAY = 5
+
+
+def checkpoint_title(title: str, lang: Lang) -> str:
+    """The title key in `lang` (the key itself if it has no translation)."""
+    return TITLES.get(title, {}).get(lang, title)
+
+
+def add_period(day: dt.date, period: str) -> dt.date:
+    """`day` plus a rule-file period: "14d" and "2w" in calendar days, "6m" in calendar months.
+
+    Months keep the day of the month, clamped to the month's end (31 January + 1m = the last
+    day of February), so "6m" never lands before six calendar months have passed.
+    """
+    match = _PERIOD.match(period)
+    if match is None:
+        raise ValueError(f"not a period: {period!r}")
+    count, unit = int(match.group(1)), match.group(2)
+    if unit == "d":
+        return day + dt.timedelta(days=count)
+    if unit == "w":
+        return day + dt.timedelta(weeks=count)
+    months = day.year * 12 + (day.month - 1) + count
+    year, month = divmod(months, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(day.day, last))
+
+
+def is_weekend(day: dt.date) -> bool:
+    return day.weekday() >= _SATURDAY
+
+
+def back_to_friday(day: dt.date) -> dt.date:
+    """A weekend day moved back to the Friday before; weekdays unchanged."""
+    return day - dt.timedelta(days=day.weekday() - 4) if is_weekend(day) else day
+
+
+def forward_to_monday(day: dt.date) -> dt.date:
+    """A weekend day moved forward to the Monday after; weekdays unchanged."""
+    return day + dt.timedelta(days=7 - day.weekday()) if is_weekend(day) else day
+
+
+@dataclass(frozen=True)
+class DoseChange:
+    """A day on which one drug's daily dose differs from the day before."""
+
+    date: dt.date
+    drug: str
+    dose_from: Decimal
+    dose_to: Decimal
+    unit: str
+
+
+def dose_changes(
+    steps: Iterable[Step], start: dt.date, last_dose_date: dt.date | None
+) -> list[DoseChange]:
+    """Every dose change in a plan, in date order.
+
+    Per drug (steps sorted by start): a step whose dose differs from the drug's previous step
+    is a change on its start date. A drug's first step is a change only when it begins after
+    the plan start (a drug introduced by a switch crossover). After a drug's last step with a
+    dose above zero, the stop is a change on the next day, unless a later zero-dose step
+    already marks it, or the plan has no last dose (a plan that does not taper to zero).
+    """
+    by_drug: dict[str, list[Step]] = {}
+    for step in steps:
+        by_drug.setdefault(step.drug, []).append(step)
+    changes: list[DoseChange] = []
+    for drug, drug_steps in by_drug.items():
+        ordered = sorted(drug_steps, key=lambda s: (s.start, s.index))
+        previous: Step | None = None
+        for step in ordered:
+            if previous is None:
+                if step.start > start:
+                    changes.append(DoseChange(step.start, drug, Decimal(0), step.dose, step.unit))
+            elif step.dose != previous.dose:
+                changes.append(DoseChange(step.start, drug, previous.dose, step.dose, step.unit))
+            previous = step
+        if (
+            previous is not None
+            and previous.dose > 0
+            and last_dose_date is not None
+            and previous.end <= last_dose_date
+        ):
+            stop = previous.end + dt.timedelta(days=1)
+            changes.append(DoseChange(stop, drug, previous.dose, Decimal(0), previous.unit))
+    return sorted(changes, key=lambda c: (c.date, c.drug))
+
+
+def _unique(ids: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(ids))
+
+
+def _regular_talk_dates(
+    rules: Checkpoints,
+    steps: list[Step],
+    start: dt.date,
+    last_dose_date: dt.date | None,
+) -> list[dt.date]:
+    """Regular talks every `every_days` from the plan start, through mapping and stabilisation
+    (and through the taper when no talk is tied to each change)."""
+    every = rules.support.every_days
+    if every is None or every < 1 or not steps:
+        return []
+    taper_starts = [s.start for s in steps if s.phase == "taper"]
+    if rules.support.before_each_reduction and taper_starts:
+        end = min(taper_starts)  # exclusive: the pre-change talks take over from here
+    elif last_dose_date is not None:
+        end = last_dose_date + dt.timedelta(days=1)
+    else:
+        end = max(s.end for s in steps) + dt.timedelta(days=1)
+    dates: list[dt.date] = []
+    day = start
+    while day < end:
+        chosen = day
+        if rules.avoid_weekends and is_weekend(day):
+            chosen = forward_to_monday(day)
+            if chosen >= end:  # Monday would fall outside the span: hold it on Friday
+                chosen = back_to_friday(day)
+        dates.append(chosen)
+        day += dt.timedelta(days=every)
+    return dates
+
+
+def _support_checkpoints(
+    rules: Checkpoints,
+    steps: list[Step],
+    changes: list[DoseChange],
+    start: dt.date,
+    last_dose_date: dt.date | None,
+) -> list[Checkpoint]:
+    support = rules.support
+    # date -> (prepares a change?, drugs whose change it prepares)
+    talks: dict[dt.date, tuple[bool, set[str]]] = {}
+    for day in _regular_talk_dates(rules, steps, start, last_dose_date):
+        talks.setdefault(day, (False, set()))
+    if support.before_each_reduction:
+        for change in changes:
+            day = change.date - dt.timedelta(days=max(support.lead_days, 0))
+            if rules.avoid_weekends:
+                day = back_to_friday(day)  # moving back keeps it before the change
+            _, drugs = talks.get(day, (True, set()))
+            talks[day] = (True, drugs | {change.drug})
+    result = []
+    for day, (before_change, drugs) in talks.items():
+        result.append(
+            Checkpoint(
+                date=day,
+                kind="support",
+                title=TITLE_SUPPORT_BEFORE_CHANGE if before_change else TITLE_SUPPORT,
+                content=list(support.content),
+                drug=next(iter(drugs)) if len(drugs) == 1 else None,
+            )
+        )
+    return result
+
+
+def _aftercare_checkpoints(
+    rules: Checkpoints, drug_classes: set[DrugClass], last_dose_date: dt.date
+) -> list[Checkpoint]:
+    aftercare = rules.aftercare
+    dates = [add_period(last_dose_date, offset) for offset in aftercare.offsets]
+    minimum = add_period(last_dose_date, aftercare.minimum)
+    if not dates or max(dates) < minimum:
+        dates.append(minimum)  # the region's minimum period is never cut short
+    if rules.avoid_weekends:
+        dates = [forward_to_monday(day) for day in dates]
+    content = list(aftercare.content)
+    if "opioid" in drug_classes:
+        content += aftercare.opioid_content
+    return [
+        Checkpoint(date=day, kind="aftercare", title=TITLE_AFTERCARE, content=_unique(content))
+        for day in sorted(set(dates))
+    ]
+
+
+def _evaluation_checkpoint(rules: Checkpoints, last_dose_date: dt.date) -> list[Checkpoint]:
+    if rules.evaluation is None:
+        return []
+    day = add_period(last_dose_date, rules.evaluation.after)
+    if rules.avoid_weekends:
+        day = forward_to_monday(day)
+    content = _unique(rules.evaluation.content)
+    return [Checkpoint(date=day, kind="evaluation", title=TITLE_EVALUATION, content=content)]
 
 
 def build_checkpoints(
@@ -15,5 +260,22 @@ def build_checkpoints(
     start: dt.date,
     last_dose_date: dt.date | None,
 ) -> list[Checkpoint]:
-    """Dated checkpoints for a plan, in date order (placeholder: none yet)."""
-    return []
+    """Dated checkpoints for a plan, in date order.
+
+    `steps` are the plan's steps (any drugs, any order), `drug_classes` the classes the plan
+    tapers (opioid adds the rules' opioid aftercare content), `start` the plan's first day and
+    `last_dose_date` the last day any drug is taken (None when the plan does not reach zero:
+    then there is no stop, no aftercare and no evaluation).
+    """
+    changes = dose_changes(steps, start, last_dose_date)
+    checkpoints = [
+        Checkpoint(date=c.date, kind="dose-change", title=TITLE_DOSE_CHANGE, drug=c.drug)
+        for c in changes
+    ]
+    rules = guideline.checkpoints
+    if rules is not None:
+        checkpoints += _support_checkpoints(rules, steps, changes, start, last_dose_date)
+        if last_dose_date is not None:
+            checkpoints += _aftercare_checkpoints(rules, drug_classes, last_dose_date)
+            checkpoints += _evaluation_checkpoint(rules, last_dose_date)
+    return sorted(checkpoints, key=lambda c: (c.date, _KIND_ORDER[c.kind], c.drug or "", c.title))

@@ -1,0 +1,172 @@
+"""Clinical invariants of checkpoints over generated plans and rules (hypothesis)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from care_helpers import D, checkpoint_rules, guideline, schedule
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from taper.aftercare import add_period, build_checkpoints, dose_changes, is_weekend
+from taper.guideline.model import Checkpoints, DrugClass
+from taper.plan.model import Checkpoint, Phase, Step
+
+DRUGS: dict[str, DrugClass] = {
+    "oxazepam": "benzodiazepine",
+    "diazepam": "benzodiazepine",
+    "oxycodone": "opioid",
+}
+CONTACTS = {"support", "aftercare", "evaluation"}
+
+periods = st.builds(
+    lambda n, u: f"{n}{u}", st.integers(min_value=1, max_value=30), st.sampled_from("dwm")
+)
+
+
+@dataclass(frozen=True)
+class GeneratedPlan:
+    start: dt.date
+    steps: list[Step]
+    classes: set[DrugClass]
+    last_dose_date: dt.date | None
+
+
+@st.composite
+def drug_schedule(draw: st.DrawFn, start: dt.date, drug: str, first_index: int) -> list[Step]:
+    """Mapping, stabilisation, then non-increasing taper steps (pauses allowed), maybe a zero
+    step; the drug may begin after the plan start (as in a switch crossover)."""
+    begin = start + dt.timedelta(days=draw(st.sampled_from([0, 0, 0, 3, 7, 14])))
+    dose = Decimal(draw(st.integers(min_value=2, max_value=120)))
+    parts: list[tuple[Phase, int, str | int]] = [
+        ("mapping", draw(st.integers(1, 14)), str(dose)),
+        ("stabilisation", draw(st.integers(1, 21)), str(dose)),
+    ]
+    for _ in range(draw(st.integers(0, 8))):
+        if draw(st.booleans()):  # a reduction (possibly to a dose rounded back to the same)
+            dose = (dose * Decimal(draw(st.integers(50, 100))) / 100).quantize(Decimal("0.5"))
+            if dose <= 0:
+                break
+        parts.append(("taper", draw(st.integers(1, 28)), str(dose)))
+    if draw(st.booleans()):
+        parts.append(("aftercare", draw(st.integers(1, 30)), 0))
+    return schedule(begin, drug, parts, first_index)
+
+
+@st.composite
+def plans(draw: st.DrawFn) -> GeneratedPlan:
+    start = draw(st.dates(min_value=D(2024, 1, 1), max_value=D(2032, 12, 31)))
+    drugs = draw(st.lists(st.sampled_from(sorted(DRUGS)), min_size=1, max_size=3, unique=True))
+    steps: list[Step] = []
+    for drug in drugs:
+        steps += draw(drug_schedule(start, drug, len(steps)))
+    refused = draw(st.booleans()) and draw(st.booleans())
+    dosed = [s.end for s in steps if s.dose > 0]
+    last = None if refused or not dosed else max(dosed)
+    return GeneratedPlan(start, steps, {DRUGS[d] for d in drugs}, last)
+
+
+rules_strategy = st.builds(
+    checkpoint_rules,
+    before_each_reduction=st.booleans(),
+    lead_days=st.integers(0, 7),
+    every_days=st.one_of(st.none(), st.integers(1, 28)),
+    avoid_weekends=st.booleans(),
+    minimum=periods,
+    offsets=st.lists(periods, max_size=5).map(tuple),
+    evaluation=st.one_of(st.none(), periods),
+)
+
+
+def checkpoints_for(plan: GeneratedPlan, rules: Checkpoints) -> list[Checkpoint]:
+    return build_checkpoints(
+        guideline(rules), plan.steps, plan.classes, plan.start, plan.last_dose_date
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(plans(), rules_strategy)
+def test_checkpoints_are_in_date_order(plan: GeneratedPlan, rules: Checkpoints) -> None:
+    dates = [c.date for c in checkpoints_for(plan, rules)]
+    assert dates == sorted(dates)
+
+
+@settings(max_examples=300, deadline=None)
+@given(plans(), rules_strategy)
+def test_last_aftercare_contact_is_at_least_the_minimum_after_the_last_dose(
+    plan: GeneratedPlan, rules: Checkpoints
+) -> None:
+    aftercare = [c.date for c in checkpoints_for(plan, rules) if c.kind == "aftercare"]
+    if plan.last_dose_date is None:
+        assert aftercare == []
+        return
+    assert aftercare, "a plan that reaches zero always has aftercare"
+    assert max(aftercare) >= add_period(plan.last_dose_date, rules.aftercare.minimum)
+    assert min(aftercare) > plan.last_dose_date
+
+
+@settings(max_examples=300, deadline=None)
+@given(plans(), rules_strategy)
+def test_a_support_talk_precedes_every_dose_change_when_required(
+    plan: GeneratedPlan, rules: Checkpoints
+) -> None:
+    got = checkpoints_for(plan, rules)
+    talks = {c.date for c in got if c.kind == "support"}
+    changes = dose_changes(plan.steps, plan.start, plan.last_dose_date)
+    assert {(c.date, c.drug) for c in changes} == {
+        (c.date, c.drug) for c in got if c.kind == "dose-change"
+    }
+    if not rules.support.before_each_reduction:
+        return
+    for change in changes:
+        wanted = change.date - dt.timedelta(days=rules.support.lead_days)
+        # On the lead day, or at most two days earlier when a weekend pushed it to Friday.
+        window = {wanted - dt.timedelta(days=back) for back in range(3)}
+        assert talks & window, f"no support talk before the change on {change.date}"
+        assert min(talks & window) <= change.date
+
+
+@settings(max_examples=300, deadline=None)
+@given(plans(), rules_strategy)
+def test_no_contact_on_a_weekend_when_the_rules_avoid_weekends(
+    plan: GeneratedPlan, rules: Checkpoints
+) -> None:
+    rules = rules.model_copy(update={"avoid_weekends": True})
+    for checkpoint in checkpoints_for(plan, rules):
+        if checkpoint.kind in CONTACTS:
+            assert not is_weekend(checkpoint.date), checkpoint
+
+
+@settings(max_examples=200, deadline=None)
+@given(plans(), rules_strategy)
+def test_opioid_content_only_after_an_opioid_taper(plan: GeneratedPlan, rules: Checkpoints) -> None:
+    for checkpoint in checkpoints_for(plan, rules):
+        has_naloxone = "naloxone" in checkpoint.content
+        assert has_naloxone == (checkpoint.kind == "aftercare" and "opioid" in plan.classes)
+
+
+@settings(max_examples=200, deadline=None)
+@given(plans(), rules_strategy)
+def test_same_plan_same_checkpoints_whatever_the_step_order(
+    plan: GeneratedPlan, rules: Checkpoints
+) -> None:
+    shuffled = GeneratedPlan(
+        plan.start, list(reversed(plan.steps)), plan.classes, plan.last_dose_date
+    )
+    assert checkpoints_for(plan, rules) == checkpoints_for(shuffled, rules)
+
+
+@settings(max_examples=200, deadline=None)
+@given(plans(), rules_strategy)
+def test_regular_talks_begin_at_the_plan_start(plan: GeneratedPlan, rules: Checkpoints) -> None:
+    talks = [c.date for c in checkpoints_for(plan, rules) if c.kind == "support"]
+    if rules.support.every_days is None or not talks:
+        return
+    expected = plan.start
+    if rules.avoid_weekends and is_weekend(expected):
+        # Monday after, unless a change preparation or the span end put it on Friday before
+        assert min(talks) <= expected + dt.timedelta(days=2)
+    else:
+        assert expected in talks
