@@ -23,18 +23,54 @@ MAX_AMOUNT: dict[Unit, Decimal] = {"mg": Decimal(5000), "mcg/h": Decimal(1000)}
 MAX_PLACES = 3
 
 _UNITS: dict[str, Unit] = {
-    "mg": "mg", "mg/d": "mg", "mg/day": "mg", "mg/dag": "mg", "mg/dygn": "mg", "mg/døgn": "mg",
-    "mcg/h": "mcg/h", "µg/h": "mcg/h", "μg/h": "mcg/h", "ug/h": "mcg/h", "mikrog/h": "mcg/h",
-    "mcg/hr": "mcg/h", "µg/hr": "mcg/h",
+    "mg": "mg",
+    "mg/d": "mg",
+    "mg/day": "mg",
+    "mg/dag": "mg",
+    "mg/dygn": "mg",
+    "mg/døgn": "mg",
+    "mg/24h": "mg",
+    "mcg/h": "mcg/h",
+    "µg/h": "mcg/h",
+    "μg/h": "mcg/h",
+    "ug/h": "mcg/h",
+    "mikrog/h": "mcg/h",
+    "mcg/hr": "mcg/h",
+    "µg/hr": "mcg/h",
+    "μg/hr": "mcg/h",
+    "ug/hr": "mcg/h",
+    "mikrogram/h": "mcg/h",
+    "mikrogram/timme": "mcg/h",
+    "mikrogram/time": "mcg/h",
+    "µg/t": "mcg/h",
+    "μg/t": "mcg/h",
+    "mcg/t": "mcg/h",
 }
+# Units people write for patches without the "per hour": refused with a hint, never guessed.
+_PATCH_WITHOUT_RATE = {"mcg", "µg", "μg", "ug", "mikrog", "mikrogram", "mcg/72h", "µg/72h"}
 _ROUTE_WORDS: dict[str, Route] = {
-    "oral": "oral", "po": "oral", "tablet": "oral", "tablets": "oral", "tablett": "oral",
-    "tabletter": "oral", "capsule": "oral", "kapsel": "oral",
-    "sublingual": "sublingual", "sl": "sublingual", "resoriblett": "sublingual",
-    "patch": "transdermal", "plaster": "transdermal", "plåster": "transdermal",
-    "transdermal": "transdermal", "td": "transdermal", "depotplåster": "transdermal",
-    "rectal": "rectal", "rektal": "rectal", "suppository": "rectal",
-    "nasal": "intranasal", "intranasal": "intranasal",
+    "oral": "oral",
+    "po": "oral",
+    "tablet": "oral",
+    "tablets": "oral",
+    "tablett": "oral",
+    "tabletter": "oral",
+    "capsule": "oral",
+    "kapsel": "oral",
+    "sublingual": "sublingual",
+    "sl": "sublingual",
+    "resoriblett": "sublingual",
+    "patch": "transdermal",
+    "plaster": "transdermal",
+    "plåster": "transdermal",
+    "transdermal": "transdermal",
+    "td": "transdermal",
+    "depotplåster": "transdermal",
+    "rectal": "rectal",
+    "rektal": "rectal",
+    "suppository": "rectal",
+    "nasal": "intranasal",
+    "intranasal": "intranasal",
 }
 _AMOUNT_UNIT = re.compile(r"^(?P<amount>[-+]?[0-9]*[.,]?[0-9]+)\s*(?P<unit>[^\s0-9].*)?$")
 
@@ -59,10 +95,20 @@ class MedicationInput:
 
 
 def parse_amount(text: str) -> Decimal:
-    """Parse "0,5" or "0.5" exactly; refuse anything that is not a plain positive decimal."""
+    """Parse "0,5" or "0.5" exactly; refuse anything that is not a plain decimal.
+
+    "1,500" and "1.500" are refused as ambiguous: a thousands separator (1500) or a decimal
+    separator (1.5) depending on who wrote it, and the two differ a thousandfold.
+    """
     cleaned = text.strip().replace(",", ".")
     if not re.fullmatch(r"[-+]?[0-9]*\.?[0-9]+", cleaned):
         raise TaperError(f"{text!r} is not a number (write e.g. 25 or 0,5).")
+    if re.fullmatch(r"[-+]?0*[1-9][0-9]{0,2}\.[0-9]{3}", cleaned):
+        whole, _, part = cleaned.lstrip("+-").partition(".")
+        raise TaperError(
+            f"{text.strip()!r} is ambiguous (a thousands or a decimal separator?): write "
+            f"{int(whole + part)} or {format_amount(Decimal(whole + '.' + part))}."
+        )
     try:
         value = Decimal(cleaned)
     except InvalidOperation:  # pragma: no cover - the regex admits only valid decimals
@@ -71,11 +117,14 @@ def parse_amount(text: str) -> Decimal:
 
 
 def parse_unit(text: str) -> Unit:
-    key = text.strip().lower().replace(" ", "")
-    if key not in _UNITS:
+    key = "".join(text.lower().split())
+    if key in _PATCH_WITHOUT_RATE:
         raise TaperError(
-            f"Unknown unit {text!r}: use mg (daily total) or mcg/h (patches)."
+            f"Unit {text.strip()!r} has no rate: patches are written in mcg/h, the delivery rate "
+            "printed on the patch (e.g. 'fentanyl patch 25 mcg/h'), never per patch."
         )
+    if key not in _UNITS:
+        raise TaperError(f"Unknown unit {text!r}: use mg (daily total) or mcg/h (patches).")
     return _UNITS[key]
 
 
@@ -93,6 +142,33 @@ def check_amount(amount: Decimal, unit: Unit, what: str) -> Decimal:
     return amount
 
 
+def _split_route(words: list[str]) -> tuple[str, Route | None]:
+    """Drug words and the route word among them ("fentanyl patch" → fentanyl, transdermal).
+
+    The first word always belongs to the drug name, so a drug is never mistaken for a route.
+    Two different route words are refused rather than one of them silently winning.
+    """
+    route: Route | None = None
+    kept: list[str] = []
+    for word in words:
+        found = _ROUTE_WORDS.get(word.lower()) if kept else None
+        if found is None:
+            kept.append(word)
+        elif route is not None and found != route:
+            raise TaperError(f"Two routes in {' '.join(words)!r} ({route} and {found}): give one.")
+        else:
+            route = found
+    return " ".join(kept), route
+
+
+def parse_drug(text: str) -> tuple[str, Route | None]:
+    """Parse a drug without a dose, as in `--to "fentanyl patch"`: (drug words, route or None)."""
+    words = text.split()
+    if not words:
+        raise TaperError("Empty drug name: write e.g. --to morphine or --to 'fentanyl patch'.")
+    return _split_route(words)
+
+
 def parse_medication(text: str) -> MedicationInput:
     """Parse "DRUG [ROUTE] AMOUNT UNIT" (AMOUNT the daily total)."""
     raw = " ".join(text.split())
@@ -108,21 +184,13 @@ def parse_medication(text: str) -> MedicationInput:
         raise TaperError(
             f"No dose in {raw!r}: write it as DRUG AMOUNT UNIT, e.g. 'oxazepam 25 mg'."
         )
-    unit_text = " ".join(filter(None, [match.group("unit"), *words[index + 1:]]))
+    unit_text = " ".join(filter(None, [match.group("unit"), *words[index + 1 :]]))
     if not unit_text:
         raise TaperError(f"No unit in {raw!r}: add mg (daily total) or mcg/h (patches).")
     unit = parse_unit(unit_text)
-    name_words = words[:index]
-    route: Route | None = None
-    kept = []
-    for word in name_words:
-        if word.lower() in _ROUTE_WORDS and kept:
-            route = _ROUTE_WORDS[word.lower()]
-        else:
-            kept.append(word)
-    if not kept:
+    drug_name, route = _split_route(words[:index])
+    if not drug_name:
         raise TaperError(f"No drug in {raw!r}: write it as DRUG AMOUNT UNIT.")
-    drug_name = " ".join(kept)
     amount = check_amount(parse_amount(match.group("amount")), unit, drug_name)
     if unit == "mcg/h" and route is None:
         route = "transdermal"

@@ -1,0 +1,1089 @@
+"""Dose equivalents: diazepam milligrams and oral morphine milligrams under one rule file.
+
+Pure functions over typed values; nothing here reads files or prints.
+
+Arithmetic. Every dose and every number of the rule file is a `Decimal`; the calculation runs
+on exact rationals (`fractions.Fraction` built from those decimals, never a float), so
+`dose x equals / amount` is exact even when it does not terminate (25 mg oxazepam x 5/15), a
+linear table scales exactly linearly, a class total is the exact sum of its items, and
+converting a total back to the reference drug returns it unchanged. Results are rounded
+**once, at the end**, to 0.01 of the unit (half up, `QUANTUM`): the `equivalent`, `range` and
+`dose` fields are rounded, the `exact` fields are not. A class total is the exact sum of the
+exact items, rounded once; it can therefore differ by 0.01 from the sum of the rounded items.
+
+Bases (see `taper.guideline.model.Conversion`):
+- `factor`: reference = dose x factor (patches: factor per mcg/h of delivery rate, never per
+  patch, so a 3-day patch is never counted three times);
+- `amount`/`equals`: reference = dose x equals / amount;
+- `bands`: the factor of the band the daily dose falls in (`above` < dose <= `up_to`);
+- `points`: published table rows; a dose on a row is exact, between rows it is interpolated
+  linearly (flag `interpolated`), below the first row it is proportional from zero (flag
+  `below-table`), above the last row no factor can be determined.
+For `bands` and `points` the dose is the drug's **combined** daily dose when several lines
+name the same drug, route and unit (two methadone lines are one methadone dose); each line
+gets its share of the result (flag `combined-dose`).
+
+A medication the table has no conversion for gives an explicit "no factor could be determined"
+result: it is never counted as zero, and its class total is marked incomplete.
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Literal
+
+from taper.dose import MedicationInput, format_amount, parse_drug
+from taper.errors import TaperError
+from taper.guideline.model import (
+    Conversion,
+    DoseUnit,
+    Drug,
+    DrugClass,
+    EquivalenceTable,
+    Guideline,
+    Route,
+    Source,
+)
+
+QUANTUM = Decimal("0.01")
+CLASS_ORDER: tuple[DrugClass, ...] = ("benzodiazepine", "opioid")
+CLASS_LABEL: dict[DrugClass, str] = {"benzodiazepine": "benzodiazepine/z-drug", "opioid": "opioid"}
+
+BasisKind = Literal["factor", "amount", "band", "points", "none"]
+Position = Literal["row", "interpolated", "below-table"]
+WarningSeverity = Literal["info", "caution", "high"]
+
+SWITCH_JUDGEMENT = (
+    "Equivalence tables estimate a patient's load; they are not a recipe for switching drugs. "
+    "Switch only with clinical judgement, start low and titrate."
+)
+
+
+# --- exact numbers -------------------------------------------------------------------------
+
+
+def exact(value: Decimal, what: str = "value") -> Fraction:
+    """A `Decimal` as an exact rational; refuses NaN and infinities."""
+    if not value.is_finite():
+        raise TaperError(f"The rule file has a non-finite {what} ({value}).")
+    return Fraction(value)
+
+
+def quantize(value: Fraction) -> Decimal:
+    """Round an exact value once to `QUANTUM` (0.01), half away from zero."""
+    scaled = abs(value) * 100
+    whole, rest = divmod(scaled.numerator, scaled.denominator)
+    if 2 * rest >= scaled.denominator:
+        whole += 1
+    return Decimal(-whole if value < 0 else whole).scaleb(-2)
+
+
+def decimal_if_exact(value: Fraction) -> Decimal | None:
+    """`value` as a Decimal when it terminates in base 10 (1/4 → 0.25); None for 1/3."""
+    den = value.denominator
+    twos = fives = 0
+    while den % 2 == 0:
+        den //= 2
+        twos += 1
+    while den % 5 == 0:
+        den //= 5
+        fives += 1
+    if den != 1:
+        return None
+    places = max(twos, fives)
+    return Decimal(value.numerator * 10**places // value.denominator).scaleb(-places)
+
+
+# --- results -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    id: str
+    title: str
+    kind: Literal["primary", "secondary"]
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Basis:
+    """What produced an equivalent: the factor, the amount pair, the band or the table rows."""
+
+    kind: BasisKind
+    factor: Decimal | None = None  # factor or band factor
+    amount: Decimal | None = None  # amount basis: `amount` of the drug equals ...
+    equals: Decimal | None = None  # ... `equals` of the reference
+    band_above: Decimal | None = None
+    band_up_to: Decimal | None = None
+    rows: tuple[tuple[Decimal, Decimal], ...] = ()  # points: the row, or the two rows around
+    position: Position | None = None
+    by_dose: Decimal | None = None  # dose that chose the band/row (combined daily dose)
+
+
+@dataclass(frozen=True)
+class ItemEquivalent:
+    """One medication under one rule file. `exact` is None when no factor could be determined."""
+
+    medication: MedicationInput
+    drug: str
+    drug_name: str
+    drug_class: DrugClass
+    substitution: bool
+    route: Route
+    unit: DoseUnit
+    amount: Decimal
+    reference: str
+    reference_unit: DoseUnit
+    basis: Basis
+    exact: Fraction | None
+    equivalent: Decimal | None
+    range_exact: tuple[Fraction, Fraction] | None
+    range: tuple[Decimal, Decimal] | None
+    source: SourceRef | None
+    range_sources: tuple[SourceRef, ...]
+    unverified: str | None
+    flags: tuple[str, ...]
+    reason: str | None  # why no factor could be determined
+    note: str | None
+
+    @property
+    def determined(self) -> bool:
+        return self.exact is not None
+
+    @property
+    def factor(self) -> Decimal | None:
+        """The effective multiplier (equivalent / dose) when it is an exact decimal."""
+        if self.exact is None:
+            return None
+        if self.basis.factor is not None:
+            return self.basis.factor
+        return decimal_if_exact(self.exact / Fraction(self.amount))
+
+
+@dataclass(frozen=True)
+class ClassTotal:
+    """The exact sum of one class's items, in the class's reference drug and unit."""
+
+    drug_class: DrugClass
+    reference: str
+    reference_name: str
+    reference_route: Route
+    unit: DoseUnit
+    exact: Fraction
+    equivalent: Decimal
+    range_exact: tuple[Fraction, Fraction] | None
+    range: tuple[Decimal, Decimal] | None
+    items: tuple[ItemEquivalent, ...]
+    missing: tuple[str, ...]  # medication texts with no factor (or unknown in this rule file)
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+    @property
+    def drugs(self) -> tuple[str, ...]:
+        return tuple(sorted({i.drug for i in self.items}))
+
+
+@dataclass(frozen=True)
+class EquivalenceWarning:
+    code: str
+    severity: WarningSeverity
+    message: str
+
+
+@dataclass(frozen=True)
+class Equivalents:
+    guideline_id: str
+    items: tuple[ItemEquivalent, ...]
+    totals: tuple[ClassTotal, ...]
+    warnings: tuple[EquivalenceWarning, ...]
+
+    def total(self, drug_class: DrugClass) -> ClassTotal | None:
+        return next((t for t in self.totals if t.drug_class == drug_class), None)
+
+
+@dataclass(frozen=True)
+class TargetResult:
+    """A class total expressed as a daily dose of one target drug (`convert --to`)."""
+
+    drug: str
+    drug_name: str
+    drug_class: DrugClass
+    route: Route
+    unit: DoseUnit
+    total: ClassTotal
+    basis: Basis
+    exact: Fraction  # equianalgesic / equipotent dose, before any reduction
+    dose: Decimal
+    switch: bool  # the target differs from a drug in the total
+    reduction_percent: Decimal | None  # cross-tolerance reduction applied (switches only)
+    reduced_exact: Fraction | None
+    reduced_dose: Decimal | None
+    source: SourceRef | None
+    flags: tuple[str, ...]
+    warnings: tuple[EquivalenceWarning, ...]
+
+
+# --- drug names ----------------------------------------------------------------------------
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.casefold().replace("-", " ").replace("_", " ").split())
+
+
+def drug_label(drug: Drug) -> str:
+    return drug.display.en if drug.display is not None else drug.id
+
+
+def _name_index(guideline: Guideline) -> dict[str, tuple[str, set[str]]]:
+    """Normalised name → (name as written, ids of the drugs it names)."""
+    index: dict[str, tuple[str, set[str]]] = {}
+
+    def add(name: str, drug_id: str) -> None:
+        key = _norm(name)
+        if key:
+            index.setdefault(key, (name, set()))[1].add(drug_id)
+
+    for drug in guideline.drugs:
+        add(drug.id, drug.id)
+        for name in drug.names:
+            add(name, drug.id)
+        for code in drug.atc:
+            add(code, drug.id)
+        if drug.display is not None:
+            for text in (drug.display.en, drug.display.sv, drug.display.nb):
+                if text:
+                    add(text, drug.id)
+    known = {d.id for d in guideline.drugs}
+    for product in guideline.formulary:
+        if product.drug in known:
+            add(product.brand, product.drug)
+    return index
+
+
+def suggestions(name: str, guideline: Guideline, n: int = 3) -> list[str]:
+    """Names from the rule file that look like `name` (for "did you mean …")."""
+    index = _name_index(guideline)
+    keys = sorted(index)
+    close = difflib.get_close_matches(_norm(name), keys, n=len(keys), cutoff=0.6)
+    picked: list[str] = []
+    seen: set[str] = set()
+    for key in close:  # best first; one name per drug (not both oxazepam and oksazepam)
+        written, ids = index[key]
+        if not ids & seen:
+            picked.append(written)
+            seen |= ids
+    return picked[:n]
+
+
+def resolve_drug(name: str, guideline: Guideline) -> Drug:
+    """The rule file's drug for a name as typed: id, brand or other name, ATC code, display
+    name; case-insensitive. Unknown names raise `TaperError` with "did you mean …"."""
+    index = _name_index(guideline)
+    hit = index.get(_norm(name))
+    if hit is None:
+        close = suggestions(name, guideline)
+        hint = f" Did you mean {' or '.join(close)}?" if close else ""
+        raise TaperError(f"Unknown drug {name!r} in rule file {guideline.id}.{hint}")
+    ids = sorted(hit[1])
+    if len(ids) > 1:
+        raise TaperError(
+            f"{name!r} names more than one drug in rule file {guideline.id} "
+            f"({', '.join(ids)}): use the generic name."
+        )
+    return next(d for d in guideline.drugs if d.id == ids[0])
+
+
+def _brand_route(name: str, drug: Drug, guideline: Guideline) -> Route | None:
+    """The route of a formulary brand typed as the drug name (Subutex → sublingual)."""
+    routes = {
+        p.route for p in guideline.formulary if p.drug == drug.id and _norm(p.brand) == _norm(name)
+    }
+    return routes.pop() if len(routes) == 1 else None
+
+
+# --- choosing a conversion -----------------------------------------------------------------
+
+
+def _has_basis(conv: Conversion) -> bool:
+    return (
+        conv.factor is not None
+        or (conv.amount is not None and conv.equals is not None)
+        or bool(conv.bands)
+        or bool(conv.points)
+    )
+
+
+def _form(route: Route, unit: DoseUnit) -> str:
+    return f"{route} {unit}" + (" (patch)" if unit == "mcg/h" else "")
+
+
+def _identity(table: EquivalenceTable) -> Conversion:
+    return Conversion(
+        drug=table.reference,
+        route=table.reference_route,
+        unit=table.unit,
+        factor=Decimal(1),
+        source=table.source,
+        unverified=table.unverified,
+    )
+
+
+def select_conversion(
+    drug: Drug,
+    route: Route | None,
+    unit: DoseUnit,
+    guideline: Guideline,
+    route_hint: Route | None = None,
+) -> Conversion | None:
+    """The conversion for `drug` given as `unit` (by `route`, if given).
+
+    None when the class's table has no entry for the drug at all (an explicit "no factor"
+    result). A form the table lacks — a patch unit for a tablet drug, a route it does not
+    list — raises `TaperError` naming the forms that exist.
+    """
+    table = guideline.equivalence.get(drug.drug_class)
+    if table is None:
+        return None
+    convs = [c for c in table.conversions if c.drug == drug.id]
+    if not convs:
+        if drug.id == table.reference:
+            convs = [_identity(table)]
+        else:
+            return None
+    name = drug_label(drug)
+    if route is not None:
+        match = [c for c in convs if c.route == route and c.unit == unit]
+    else:
+        match = [c for c in convs if c.unit == unit]
+        for preferred in (route_hint, table.reference_route, "oral"):
+            narrowed = [c for c in match if c.route == preferred]
+            if len(match) > 1 and narrowed:
+                match = narrowed
+    if len(match) == 1:
+        return match[0]
+    forms = sorted({_form(c.route, c.unit) for c in convs})
+    if not match:
+        if unit == "mcg/h" and all(c.unit == "mg" for c in convs):
+            raise TaperError(
+                f"{name} has no patch conversion in rule file {guideline.id}: mcg/h is for "
+                f"patches; give the daily dose in mg ({', '.join(forms)})."
+            )
+        if unit == "mg" and all(c.unit == "mcg/h" for c in convs):
+            raise TaperError(
+                f"{name} is converted from patches in rule file {guideline.id}: give the "
+                f"delivery rate in mcg/h, e.g. '{name} patch 25 mcg/h'."
+            )
+        asked = _form(route, unit) if route is not None else unit
+        raise TaperError(
+            f"Rule file {guideline.id} has no conversion for {name} as {asked}; "
+            f"it has: {', '.join(forms)}."
+        )
+    routes = sorted({c.route for c in match})
+    raise TaperError(
+        f"{name} has several conversions in rule file {guideline.id} ({', '.join(forms)}): "
+        f"give the route, e.g. '{name} {routes[0]} ...'."
+    )
+
+
+# --- computing one equivalent --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Computed:
+    value: Fraction | None
+    basis: Basis
+    flags: tuple[str, ...] = ()
+    reason: str | None = None
+    range: tuple[Fraction, Fraction] | None = None
+
+
+def _nonlinear(conv: Conversion) -> bool:
+    return conv.factor is None and not (conv.amount is not None and conv.equals is not None)
+
+
+def compute(conv: Conversion, dose: Fraction, unit_text: str = "") -> _Computed:
+    """Reference equivalent of `dose` under one conversion, exact (see the module docstring)."""
+    unit_text = unit_text or conv.unit
+    if conv.factor is not None:
+        factor = exact(conv.factor, "factor")
+        rng = None
+        if conv.range is not None:
+            lo, hi = sorted((exact(conv.range[0]), exact(conv.range[1])))
+            rng = (dose * lo, dose * hi)
+        return _Computed(dose * factor, Basis("factor", factor=conv.factor), (), None, rng)
+    if conv.amount is not None and conv.equals is not None:
+        amount = exact(conv.amount, "amount")
+        equals = exact(conv.equals, "equivalent amount")
+        if amount <= 0:
+            raise TaperError(f"The rule file's amount for {conv.drug} must be positive.")
+        rng = None
+        if conv.range is not None:
+            # an amount range inverts: more of the drug per reference unit → a smaller equivalent
+            lo_amount, hi_amount = sorted((exact(conv.range[0]), exact(conv.range[1])))
+            if lo_amount <= 0:
+                raise TaperError(f"The rule file's amount range for {conv.drug} must be positive.")
+            rng = (dose * equals / hi_amount, dose * equals / lo_amount)
+        basis = Basis("amount", amount=conv.amount, equals=conv.equals)
+        return _Computed(dose * equals / amount, basis, (), None, rng)
+    if conv.bands:
+        for band in sorted(conv.bands, key=lambda b: b.above):
+            above = exact(band.above, "band limit")
+            up_to = None if band.up_to is None else exact(band.up_to, "band limit")
+            if above < dose and (up_to is None or dose <= up_to):
+                basis = Basis(
+                    "band",
+                    factor=band.factor,
+                    band_above=band.above,
+                    band_up_to=band.up_to,
+                    by_dose=_dec(dose),
+                )
+                return _Computed(dose * exact(band.factor, "band factor"), basis, ("band",))
+        spans = ", ".join(
+            f"{format_amount(b.above)}–{'' if b.up_to is None else format_amount(b.up_to)}"
+            for b in sorted(conv.bands, key=lambda b: b.above)
+        )
+        return _Computed(
+            None,
+            Basis("none", by_dose=_dec(dose)),
+            (),
+            f"{_fmt(dose)} {unit_text} is outside the table's dose bands ({spans} {unit_text})",
+        )
+    if conv.points:
+        rows = sorted(
+            ((exact(p.dose, "table dose"), exact(p.equals, "table value"), p) for p in conv.points),
+            key=lambda r: (r[0], r[1]),
+        )
+        for d, e, p in rows:
+            if d == dose:
+                basis = Basis(
+                    "points", rows=((p.dose, p.equals),), position="row", by_dose=_dec(dose)
+                )
+                return _Computed(e, basis)
+        first_d, first_e, first = rows[0]
+        if dose < first_d:
+            basis = Basis(
+                "points",
+                rows=((first.dose, first.equals),),
+                position="below-table",
+                by_dose=_dec(dose),
+            )
+            return _Computed(first_e * dose / first_d, basis, ("below-table",))
+        for (d0, e0, p0), (d1, e1, p1) in itertools.pairwise(rows):
+            if d0 < dose < d1:
+                value = e0 + (e1 - e0) * (dose - d0) / (d1 - d0)
+                basis = Basis(
+                    "points",
+                    rows=((p0.dose, p0.equals), (p1.dose, p1.equals)),
+                    position="interpolated",
+                    by_dose=_dec(dose),
+                )
+                return _Computed(value, basis, ("interpolated",))
+        last = rows[-1][2]
+        return _Computed(
+            None,
+            Basis("none", by_dose=_dec(dose)),
+            (),
+            f"{_fmt(dose)} {unit_text} is above the table's highest row "
+            f"({format_amount(last.dose)} {unit_text})",
+        )
+    return _Computed(None, Basis("none"), (), "the rule file gives no factor for it")
+
+
+def _dec(value: Fraction) -> Decimal:
+    found = decimal_if_exact(value)
+    return found if found is not None else quantize(value)
+
+
+def _fmt(value: Fraction) -> str:
+    return format_amount(_dec(value))
+
+
+# --- whole medication lists ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Resolved:
+    med: MedicationInput
+    drug: Drug
+    conv: Conversion | None
+    route: Route
+
+
+def _resolve(med: MedicationInput, guideline: Guideline) -> _Resolved:
+    drug = resolve_drug(med.drug_name, guideline)
+    hint = _brand_route(med.drug_name, drug, guideline)
+    conv = select_conversion(drug, med.route, med.dose.unit, guideline, route_hint=hint)
+    route: Route
+    if conv is not None:
+        route = conv.route
+    elif med.route is not None:
+        route = med.route
+    else:
+        route = hint or ("transdermal" if med.dose.unit == "mcg/h" else "oral")
+    return _Resolved(med, drug, conv, route)
+
+
+def _source(guideline: Guideline, source_id: str | None) -> SourceRef | None:
+    if source_id is None:
+        return None
+    for s in guideline.sources:
+        if s.id == source_id:
+            return _ref(s)
+    return SourceRef(source_id, source_id, "primary")
+
+
+def _ref(s: Source) -> SourceRef:
+    return SourceRef(s.id, s.title, s.kind, s.url)
+
+
+def _drug_notes(drug: Drug, guideline: Guideline) -> list[str]:
+    """Notes the rule file gives about a drug it cannot convert (e.g. CDC on buprenorphine)."""
+    notes: list[str] = []
+    table = guideline.equivalence.get(drug.drug_class)
+    if table is not None:
+        for conv in table.conversions:
+            if conv.drug == drug.id and conv.note and not _has_basis(conv):
+                notes.append(conv.note)
+    words = {drug.id, *drug.names}
+    for note in guideline.notes:
+        if any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", note, re.IGNORECASE) for w in words):
+            notes.append(note)
+    return list(dict.fromkeys(notes))
+
+
+def _items(resolved: Sequence[_Resolved], guideline: Guideline) -> list[ItemEquivalent]:
+    # nonlinear bases are chosen by the drug's combined daily dose
+    combined: dict[tuple[str, str, str], Fraction] = {}
+    counts: dict[tuple[str, str, str], int] = {}
+    for r in resolved:
+        if r.conv is not None and _nonlinear(r.conv):
+            key = (r.drug.id, r.route, r.med.dose.unit)
+            combined[key] = combined.get(key, Fraction(0)) + Fraction(r.med.dose.amount)
+            counts[key] = counts.get(key, 0) + 1
+    items = []
+    for r in resolved:
+        items.append(_item(r, guideline, combined, counts))
+    return items
+
+
+def _item(
+    r: _Resolved,
+    guideline: Guideline,
+    combined: dict[tuple[str, str, str], Fraction],
+    counts: dict[tuple[str, str, str], int],
+) -> ItemEquivalent:
+    drug, med = r.drug, r.med
+    table = guideline.equivalence.get(drug.drug_class)
+    dose = Fraction(med.dose.amount)
+    flags: list[str] = []
+    if table is None:
+        reference, ref_unit = "", med.dose.unit
+        computed = _Computed(
+            None, Basis("none"), (), f"rule file {guideline.id} has no {drug.drug_class} table"
+        )
+    else:
+        reference, ref_unit = table.reference, table.unit
+        if r.conv is None:
+            computed = _Computed(
+                None,
+                Basis("none"),
+                (),
+                f"rule file {guideline.id} has no conversion for {drug_label(drug)}",
+            )
+        else:
+            key = (drug.id, r.route, med.dose.unit)
+            if key in combined and counts[key] > 1:
+                whole = compute(r.conv, combined[key], med.dose.unit)
+                share = dose / combined[key]
+                computed = _Computed(
+                    None if whole.value is None else whole.value * share,
+                    whole.basis,
+                    (*whole.flags, "combined-dose"),
+                    whole.reason,
+                    None,
+                )
+            else:
+                computed = compute(r.conv, dose, med.dose.unit)
+    reason = computed.reason
+    note = r.conv.note if r.conv is not None else None
+    if computed.value is None:
+        flags.append("no-factor")
+        extra = _drug_notes(drug, guideline)
+        if note and note not in extra:
+            extra.insert(0, note)
+        if extra:
+            reason = f"{reason}. " + " ".join(extra) if reason else " ".join(extra)
+            note = None
+        reason = (reason or "").rstrip(". ") or None
+    flags.extend(computed.flags)
+    unverified = None
+    source = None
+    range_sources: tuple[SourceRef, ...] = ()
+    if r.conv is not None:
+        unverified = r.conv.unverified or (table.unverified if table is not None else None)
+        source = _source(guideline, r.conv.source or (table.source if table else None))
+        range_sources = tuple(
+            ref for sid in r.conv.range_sources if (ref := _source(guideline, sid)) is not None
+        )
+    if unverified:
+        flags.append("unverified")
+    if source is not None and source.kind == "secondary":
+        flags.append("secondary-source")
+    if drug.substitution or drug.group == "substitution":
+        flags.append("substitution")
+    rng = computed.range
+    return ItemEquivalent(
+        medication=med,
+        drug=drug.id,
+        drug_name=drug_label(drug),
+        drug_class=drug.drug_class,
+        substitution=drug.substitution or drug.group == "substitution",
+        route=r.route,
+        unit=med.dose.unit,
+        amount=med.dose.amount,
+        reference=reference,
+        reference_unit=ref_unit,
+        basis=computed.basis,
+        exact=computed.value,
+        equivalent=None if computed.value is None else quantize(computed.value),
+        range_exact=rng,
+        range=None if rng is None else (quantize(rng[0]), quantize(rng[1])),
+        source=source,
+        range_sources=range_sources,
+        unverified=unverified,
+        flags=tuple(dict.fromkeys(flags)),
+        reason=reason,
+        note=note,
+    )
+
+
+def class_total(
+    drug_class: DrugClass,
+    items: Sequence[ItemEquivalent],
+    guideline: Guideline,
+    missing: Sequence[str] = (),
+) -> ClassTotal:
+    """The exact sum of the determined items of one class; items without a factor (and
+    `missing` texts, e.g. drugs this rule file does not know) make it incomplete."""
+    table = guideline.equivalence.get(drug_class)
+    own = tuple(i for i in items if i.drug_class == drug_class)
+    total = sum((i.exact for i in own if i.exact is not None), Fraction(0))
+    ranged = any(i.range_exact is not None for i in own if i.exact is not None)
+    rng: tuple[Fraction, Fraction] | None = None
+    if ranged:
+        lo = sum(
+            (i.range_exact[0] if i.range_exact else i.exact for i in own if i.exact is not None),
+            Fraction(0),
+        )
+        hi = sum(
+            (i.range_exact[1] if i.range_exact else i.exact for i in own if i.exact is not None),
+            Fraction(0),
+        )
+        rng = (lo, hi)
+    gaps = tuple(i.medication.text for i in own if i.exact is None) + tuple(missing)
+    reference = table.reference if table is not None else ""
+    ref_drug = next((d for d in guideline.drugs if d.id == reference), None)
+    return ClassTotal(
+        drug_class=drug_class,
+        reference=reference,
+        reference_name=drug_label(ref_drug) if ref_drug is not None else reference,
+        reference_route=table.reference_route if table is not None else "oral",
+        unit=table.unit if table is not None else "mg",
+        exact=total,
+        equivalent=quantize(total),
+        range_exact=rng,
+        range=None if rng is None else (quantize(rng[0]), quantize(rng[1])),
+        items=own,
+        missing=gaps,
+    )
+
+
+def _warnings(
+    items: Sequence[ItemEquivalent], totals: Sequence[ClassTotal], guideline: Guideline
+) -> list[EquivalenceWarning]:
+    out: list[EquivalenceWarning] = []
+    seen_substitution: set[str] = set()
+    for item in items:
+        if item.substitution and item.drug not in seen_substitution:
+            seen_substitution.add(item.drug)
+            out.append(
+                EquivalenceWarning(
+                    "substitution-drug",
+                    "high",
+                    f"{item.drug_name} is an opioid-substitution drug: equivalence conversions "
+                    "are unreliable for it, and a taper needs specialist sign-off.",
+                )
+            )
+    for item in items:
+        if item.exact is None:
+            out.append(
+                EquivalenceWarning(
+                    "no-factor",
+                    "caution",
+                    f"No factor could be determined for {item.medication.text}: {item.reason}. "
+                    f"The {CLASS_LABEL[item.drug_class]} total leaves it out and is incomplete.",
+                )
+            )
+    for item in items:
+        if item.unverified and item.exact is not None:
+            out.append(
+                EquivalenceWarning(
+                    "unverified-factor",
+                    "caution",
+                    f"The conversion for {item.drug_name} is not from a source: {item.unverified}.",
+                )
+            )
+    by_class = {t.drug_class: t for t in totals}
+    present = {i.drug_class for i in items}
+    for th in guideline.thresholds:
+        text = th.message.get("en")
+        if th.kind == "total-above" and th.above is not None and th.drug_class in by_class:
+            total = by_class[th.drug_class]
+            limit = exact(th.above, "threshold")
+            shown = f"{format_amount(total.equivalent)} {total.unit} {total.reference_name}"
+            if total.exact > limit:
+                out.append(
+                    EquivalenceWarning(
+                        f"threshold:{th.id}",
+                        th.severity,
+                        f"{text} (total {shown}; threshold {format_amount(th.above)}).",
+                    )
+                )
+            elif not total.complete:
+                out.append(
+                    EquivalenceWarning(
+                        f"threshold-unknown:{th.id}",
+                        "caution",
+                        f"The {CLASS_LABEL[th.drug_class]} total ({shown}) is incomplete, so "
+                        f"threshold {th.id} (above {format_amount(th.above)}) cannot be ruled "
+                        "out.",
+                    )
+                )
+        elif (
+            th.kind == "combined-with"
+            and th.with_class is not None
+            and th.drug_class in present
+            and th.with_class in present
+        ):
+            out.append(EquivalenceWarning(f"threshold:{th.id}", th.severity, text))
+    return out
+
+
+def equivalents(medications: Sequence[MedicationInput], guideline: Guideline) -> Equivalents:
+    """Every medication's equivalent, one exact total per class, and the warnings.
+
+    Raises `TaperError` for a drug the rule file does not know or a form it has no
+    conversion for; a known drug without a factor is an explicit result instead.
+    """
+    if not medications:
+        raise TaperError("No medication given.")
+    resolved = [_resolve(m, guideline) for m in medications]
+    items = _items(resolved, guideline)
+    classes = [c for c in CLASS_ORDER if any(i.drug_class == c for i in items)]
+    totals = tuple(class_total(c, items, guideline) for c in classes)
+    warnings = _warnings(items, totals, guideline)
+    return Equivalents(guideline.id, tuple(items), totals, tuple(warnings))
+
+
+def convert_item(med: MedicationInput, guideline: Guideline) -> ItemEquivalent:
+    """One medication on its own (bands and table rows chosen by this line's dose)."""
+    return _items([_resolve(med, guideline)], guideline)[0]
+
+
+# --- converting a total to a target drug ---------------------------------------------------
+
+
+def _inverse(conv: Conversion, total: Fraction, name: str, unit: str) -> _Computed:
+    """The dose of the conversion's drug whose equivalent is exactly `total`."""
+    if conv.factor is not None:
+        factor = exact(conv.factor, "factor")
+        if factor <= 0:
+            raise TaperError(f"The rule file's factor for {name} is not positive.")
+        return _Computed(total / factor, Basis("factor", factor=conv.factor))
+    if conv.amount is not None and conv.equals is not None:
+        equals = exact(conv.equals, "equivalent amount")
+        if equals <= 0:
+            raise TaperError(f"The rule file's equivalent amount for {name} is not positive.")
+        basis = Basis("amount", amount=conv.amount, equals=conv.equals)
+        return _Computed(total * exact(conv.amount, "amount") / equals, basis)
+    candidates: list[Fraction] = []
+    if conv.bands:
+        for band in conv.bands:
+            factor = exact(band.factor, "band factor")
+            if factor <= 0:
+                continue
+            dose = total / factor
+            above = exact(band.above, "band limit")
+            if above < dose and (band.up_to is None or dose <= exact(band.up_to, "band limit")):
+                candidates.append(dose)
+    elif conv.points:
+        rows = sorted((exact(p.dose), exact(p.equals)) for p in conv.points)
+        segments = [(Fraction(0), Fraction(0), *rows[0])]
+        segments.extend((*a, *b) for a, b in itertools.pairwise(rows))
+        for d0, e0, d1, e1 in segments:
+            lo, hi = sorted((e0, e1))
+            if e0 == e1:
+                if total == e0 and d0 > 0:
+                    candidates.extend([d0, d1])
+                continue
+            if lo <= total <= hi:
+                candidates.append(d0 + (d1 - d0) * (total - e0) / (e1 - e0))
+    else:
+        raise TaperError(f"No factor could be determined for {name}, so no dose can be given.")
+    found = sorted(set(candidates))
+    if len(found) != 1:
+        why = "no dose of the table gives" if not found else "several doses of the table give"
+        raise TaperError(
+            f"The table for {name} cannot be inverted here: {why} {_fmt(total)} of the "
+            "reference drug."
+        )
+    forward = compute(conv, found[0], unit)
+    return _Computed(found[0], forward.basis, forward.flags)
+
+
+def to_target(total: ClassTotal, target: str, guideline: Guideline) -> TargetResult:
+    """Express a class total as a daily dose of `target` ("oxycodone", "fentanyl patch").
+
+    The exact inverse of the target's conversion: converting a total to the class's reference
+    drug returns the total unchanged. When the target differs from a drug in the total (a
+    switch) the rule file's `switch_reduction_percent` (cross-tolerance) gives the reduced
+    dose. Refuses a drug of another class and the table's `specialist_only_targets`.
+    """
+    name, route = parse_drug(target)
+    drug = resolve_drug(name, guideline)
+    label = drug_label(drug)
+    if drug.drug_class != total.drug_class:
+        raise TaperError(
+            f"{label} is {'an' if drug.drug_class == 'opioid' else 'a'} "
+            f"{CLASS_LABEL[drug.drug_class]} and the total is {CLASS_LABEL[total.drug_class]}: "
+            "classes are never converted into each other."
+        )
+    table = guideline.equivalence.get(drug.drug_class)
+    if table is None:
+        raise TaperError(f"Rule file {guideline.id} has no {drug.drug_class} table.")
+    if drug.id in table.specialist_only_targets:
+        raise TaperError(
+            f"Rule file {guideline.id} allows switching to {label} only under a specialist; "
+            "taper does not calculate that switch."
+        )
+    if total.exact <= 0:
+        raise TaperError(
+            f"No {CLASS_LABEL[total.drug_class]} could be converted under {guideline.id}, so "
+            f"there is no total to express as {label}."
+        )
+    hint = _brand_route(name, drug, guideline)
+    convs = [c for c in table.conversions if c.drug == drug.id]
+    if not convs and drug.id == table.reference:
+        convs = [_identity(table)]
+    if not convs:
+        raise TaperError(f"Rule file {guideline.id} has no conversion for {label}.")
+    if route is not None:
+        match = [c for c in convs if c.route == route]
+    else:
+        match = list(convs)
+        for preferred in (hint, table.reference_route, "oral"):
+            narrowed = [c for c in match if c.route == preferred]
+            if len(match) > 1 and narrowed:
+                match = narrowed
+    if len(match) != 1:
+        forms = ", ".join(sorted({_form(c.route, c.unit) for c in convs}))
+        what = "no such form" if not match else "several forms"
+        raise TaperError(
+            f"{label} has {what} in rule file {guideline.id} ({forms}): name the route, "
+            f"e.g. --to '{label} {sorted({c.route for c in convs})[0]}'."
+        )
+    conv = match[0]
+    inv = _inverse(conv, total.exact, label, conv.unit)
+    assert inv.value is not None
+    switch = any(i.drug != drug.id or i.route != conv.route for i in total.items)
+    percent = table.switch_reduction_percent if switch else None
+    reduced: Fraction | None = None
+    if percent is not None:
+        share = exact(percent, "switch reduction")
+        if not 0 <= share < 100:
+            raise TaperError(f"The rule file's switch reduction ({percent} %) is out of range.")
+        reduced = inv.value * (100 - share) / 100
+    warnings = [
+        EquivalenceWarning("switch-judgement", "high" if switch else "info", SWITCH_JUDGEMENT)
+    ]
+    if not total.complete:
+        warnings.append(
+            EquivalenceWarning(
+                "target-incomplete-total",
+                "high",
+                f"The {CLASS_LABEL[total.drug_class]} total is incomplete (no factor for "
+                f"{', '.join(total.missing)}); the {label} dose covers only the rest.",
+            )
+        )
+    if drug.substitution or drug.group == "substitution":
+        warnings.append(
+            EquivalenceWarning(
+                "substitution-drug",
+                "high",
+                f"{label} is an opioid-substitution drug: conversions to it are unreliable and "
+                "need specialist sign-off.",
+            )
+        )
+    flags = list(inv.flags)
+    if conv.unverified or table.unverified:
+        flags.append("unverified")
+    return TargetResult(
+        drug=drug.id,
+        drug_name=label,
+        drug_class=drug.drug_class,
+        route=conv.route,
+        unit=conv.unit,
+        total=total,
+        basis=inv.basis,
+        exact=inv.value,
+        dose=quantize(inv.value),
+        switch=switch,
+        reduction_percent=percent,
+        reduced_exact=reduced,
+        reduced_dose=None if reduced is None else quantize(reduced),
+        source=_source(guideline, conv.source or table.source),
+        flags=tuple(dict.fromkeys(flags)),
+        warnings=tuple(warnings),
+    )
+
+
+# --- comparing rule files ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One medication (or one class total) under one rule file."""
+
+    guideline_id: str
+    item: ItemEquivalent | None  # None: the rule file does not know the drug / its form
+    reason: str | None  # why there is no value
+
+
+@dataclass(frozen=True)
+class Spread:
+    reference: str
+    unit: DoseUnit
+    lowest: Decimal
+    lowest_in: tuple[str, ...]
+    highest: Decimal
+    highest_in: tuple[str, ...]
+    ratio: Decimal | None  # highest / lowest, rounded once to 0.01
+    compared: int  # how many rule files had a value
+
+
+@dataclass(frozen=True)
+class CompareRow:
+    medication: MedicationInput
+    drug_class: DrugClass | None
+    cells: tuple[Cell, ...]
+    spread: Spread | None
+
+
+@dataclass(frozen=True)
+class CompareTotal:
+    drug_class: DrugClass
+    totals: tuple[tuple[str, ClassTotal], ...]  # per rule file
+    spread: Spread | None  # over complete totals only
+
+
+@dataclass(frozen=True)
+class Comparison:
+    guideline_ids: tuple[str, ...]
+    rows: tuple[CompareRow, ...]
+    totals: tuple[CompareTotal, ...]
+
+
+def _spread(values: Sequence[tuple[str, str, DoseUnit, Fraction]]) -> Spread | None:
+    """Lowest, highest and their ratio across rule files with the same reference and unit."""
+    if not values:
+        return None
+    refs = {(ref, unit) for _, ref, unit, _ in values}
+    if len(refs) != 1:
+        return None
+    ref, unit = refs.pop()
+    low = min(v for *_, v in values)
+    high = max(v for *_, v in values)
+    return Spread(
+        reference=ref,
+        unit=unit,
+        lowest=quantize(low),
+        lowest_in=tuple(g for g, _, _, v in values if v == low),
+        highest=quantize(high),
+        highest_in=tuple(g for g, _, _, v in values if v == high),
+        ratio=None if low <= 0 else quantize(high / low),
+        compared=len(values),
+    )
+
+
+def compare(medications: Sequence[MedicationInput], guidelines: Sequence[Guideline]) -> Comparison:
+    """The same medications under each rule file, side by side, with the spread.
+
+    A drug a rule file does not know, or a form it lacks, is a cell with a reason, not an
+    error; only a drug that no rule file knows raises `TaperError`.
+    """
+    if not medications:
+        raise TaperError("No medication given.")
+    if not guidelines:
+        raise TaperError("No rule files to compare.")
+    per_rule: list[tuple[Guideline, list[Cell]]] = []
+    for g in guidelines:
+        resolved: list[_Resolved | None] = []
+        reasons: list[str | None] = []
+        for med in medications:
+            try:
+                resolved.append(_resolve(med, g))
+                reasons.append(None)
+            except TaperError as exc:
+                resolved.append(None)
+                reasons.append(str(exc))
+        computed = iter(_items([r for r in resolved if r is not None], g))
+        cells = []
+        for r, reason in zip(resolved, reasons, strict=True):
+            if r is None:
+                cells.append(Cell(g.id, None, reason))
+            else:
+                item = next(computed)
+                cells.append(Cell(g.id, item, item.reason))
+        per_rule.append((g, cells))
+    rows = []
+    for index, med in enumerate(medications):
+        cells_here = tuple(cells[index] for _, cells in per_rule)
+        classes = [c.item.drug_class for c in cells_here if c.item is not None]
+        if not classes:
+            hints: list[str] = []
+            for g in guidelines:
+                hints.extend(suggestions(med.drug_name, g))
+            hint = list(dict.fromkeys(hints))[:3]
+            extra = f" Did you mean {' or '.join(hint)}?" if hint else ""
+            reason = cells_here[0].reason or ""
+            if all((c.reason or "").startswith("Unknown drug") for c in cells_here):
+                raise TaperError(f"Unknown drug {med.drug_name!r} in every rule file.{extra}")
+            raise TaperError(reason)
+        values = [
+            (c.guideline_id, c.item.reference, c.item.reference_unit, c.item.exact)
+            for c in cells_here
+            if c.item is not None and c.item.exact is not None
+        ]
+        rows.append(CompareRow(med, classes[0], cells_here, _spread(values)))
+    totals = []
+    for drug_class in CLASS_ORDER:
+        members = [i for i, row in enumerate(rows) if row.drug_class == drug_class]
+        if not members:
+            continue
+        region_totals: list[tuple[str, ClassTotal]] = []
+        for g, cells in per_rule:
+            items = [cells[i].item for i in members if cells[i].item is not None]
+            unknown = [medications[i].text for i in members if cells[i].item is None]
+            known = [i for i in items if i is not None and i.drug_class == drug_class]
+            region_totals.append((g.id, class_total(drug_class, known, g, unknown)))
+        complete = [(gid, t.reference, t.unit, t.exact) for gid, t in region_totals if t.complete]
+        totals.append(CompareTotal(drug_class, tuple(region_totals), _spread(complete)))
+    return Comparison(tuple(g.id for g in guidelines), tuple(rows), tuple(totals))
