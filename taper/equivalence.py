@@ -54,6 +54,7 @@ from taper.guideline.model import (
 QUANTUM = Decimal("0.01")
 CLASS_ORDER: tuple[DrugClass, ...] = ("benzodiazepine", "opioid")
 CLASS_LABEL: dict[DrugClass, str] = {"benzodiazepine": "benzodiazepine/z-drug", "opioid": "opioid"}
+CLASS_ARTICLE: dict[DrugClass, str] = {"benzodiazepine": "a", "opioid": "an"}
 
 BasisKind = Literal["factor", "amount", "band", "points", "none"]
 Position = Literal["row", "interpolated", "below-table"]
@@ -748,7 +749,10 @@ def _warnings(
         if th.kind == "total-above" and th.above is not None and th.drug_class in by_class:
             total = by_class[th.drug_class]
             limit = exact(th.above, "threshold")
-            shown = f"{format_amount(total.equivalent)} {total.unit} {total.reference_name}"
+            route = f"{total.reference_route} " if th.drug_class == "opioid" else ""
+            shown = (
+                f"{format_amount(total.equivalent)} {total.unit}/day {route}{total.reference_name}"
+            )
             if total.exact > limit:
                 out.append(
                     EquivalenceWarning(
@@ -862,7 +866,7 @@ def to_target(total: ClassTotal, target: str, guideline: Guideline) -> TargetRes
     label = drug_label(drug)
     if drug.drug_class != total.drug_class:
         raise TaperError(
-            f"{label} is {'an' if drug.drug_class == 'opioid' else 'a'} "
+            f"{label} is {CLASS_ARTICLE[drug.drug_class]} "
             f"{CLASS_LABEL[drug.drug_class]} and the total is {CLASS_LABEL[total.drug_class]}: "
             "classes are never converted into each other."
         )
