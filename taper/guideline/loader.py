@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
+import typing
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from taper.errors import TaperError
 from taper.guideline.findings import Finding
@@ -48,26 +50,118 @@ def _loc_text(loc: tuple[Any, ...]) -> str:
             out += f"[{part}]"
         else:
             out += ("." if out else "") + str(part)
-    return out or "(top)"
+    return out or "top level"
+
+
+_PATTERN_HINTS = {
+    r"^[a-z0-9][a-z0-9-]*$": "must be an id in lower case: letters a–z, digits and hyphens",
+    r"^[1-9][0-9]{0,3}[dwm]$": "must be a period like 14d, 2w or 6m (days, weeks, months)",
+    r"^[A-Z]{2}$": "must be a two-letter country code in capitals, like SE or NO",
+    r"^[A-Z][0-9]{2}[A-Z]{2}[0-9]{2}$": "must be an ATC code like N05BA01",
+}
+
+
+def _plain(err: Any) -> str:
+    """pydantic's message, said the way an editor would fix it."""
+    kind: str = err["type"]
+    ctx = err.get("ctx") or {}
+    value = err.get("input")
+    if kind in ("bool_type", "bool_parsing"):
+        return (
+            f"must be true or false, not {value!r} (yes/no/on/off are text in YAML 1.2)"
+            if isinstance(value, str)
+            else f"must be true or false, not {value!r}"
+        )
+    if kind == "string_pattern_mismatch":
+        hint = _PATTERN_HINTS.get(str(ctx.get("pattern")), f"must match {ctx.get('pattern')}")
+        return f"{hint}, not {value!r}"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return f"must be a mapping of keys (key: value), not {_kind(value)}"
+    if kind == "list_type":
+        return f"must be a list (- item, or [a, b]), not {_kind(value)}"
+    is_tuple = "tuple" in str(err["msg"]).lower()
+    if kind == "tuple_type" or (kind in ("too_short", "too_long") and is_tuple):
+        return "must be a pair of numbers [low, high]"
+    msg = str(err["msg"])
+    msg = msg[0].lower() + msg[1:] if msg else msg
+    msg = msg.replace("input should be", "should be").replace("Input should be", "should be")
+    if isinstance(value, str | int) or value is None:
+        shown = repr(value) if not isinstance(value, int) else str(value)
+        if shown not in msg:
+            msg += f", not {shown}" if value is not None else ", not empty"
+    return msg
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "empty"
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The model class inside an annotation such as `list[Drug] | None`."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _keys_at(loc: tuple[Any, ...]) -> list[str]:
+    """The keys the format allows at a location (for "did you mean" hints)."""
+    model: type[BaseModel] | None = Guideline
+    annotation: Any = Guideline
+    for part in loc:
+        if model is None:
+            return []
+        if isinstance(part, int) or part in ("benzodiazepine", "opioid"):
+            continue  # list index or equivalence table key: same model
+        fields = {info.alias or name: info for name, info in model.model_fields.items()}
+        info = fields.get(str(part))
+        if info is None:
+            return []
+        annotation = info.annotation
+        model = _model_in(annotation)
+    if model is None:
+        return []
+    return [info.alias or name for name, info in model.model_fields.items()]
 
 
 def _schema_findings(exc: ValidationError, doc: YamlDocument) -> list[Finding]:
-    findings = []
+    findings: dict[tuple[int, int, str], Finding] = {}
     for err in exc.errors(include_url=False):
         # pydantic adds union/function markers to the location; keep only real path parts
         loc = tuple(p for p in err["loc"] if isinstance(p, int) or "[" not in str(p))
         kind = err["type"]
-        if kind == "missing":
+        if kind == "missing" and loc and isinstance(loc[-1], int):
             pos = doc.locate(loc[:-1])
-            message = f"{_loc_text(loc)}: required key '{loc[-1]}' is missing"
+            message = f"{_loc_text(loc[:-1])}: must be a pair of numbers [low, high]"
+        elif kind == "missing":
+            pos = doc.locate(loc[:-1])
+            message = f"{_loc_text(loc[:-1])}: required key '{loc[-1]}' is missing"
         elif kind == "extra_forbidden":
             pos = doc.locate(loc, key=True)
-            message = f"{_loc_text(loc)}: unknown key '{loc[-1]}' (check its spelling)"
+            if loc[-1] == "<<":
+                message = (
+                    f"{_loc_text(loc)}: merge keys (<<) are not supported (YAML 1.2); write the "
+                    "keys out"
+                )
+            else:
+                message = f"{_loc_text(loc)}: unknown key '{loc[-1]}'"
+                close = difflib.get_close_matches(str(loc[-1]), _keys_at(loc[:-1]), n=1)
+                message += f" (did you mean '{close[0]}'?)" if close else " (check its spelling)"
         else:
             pos = doc.locate(loc)
-            message = f"{_loc_text(loc)}: {err['msg']}"
-        findings.append(Finding(doc.path, pos.line, pos.col, "schema", message))
-    return findings
+            message = f"{_loc_text(loc)}: {_plain(err)}"
+        finding = Finding(doc.path, pos.line, pos.col, "schema", message)
+        findings.setdefault((pos.line, pos.col, message), finding)
+    return list(findings.values())
 
 
 def validate_bytes(raw: bytes, path: str) -> ValidationResult:
@@ -116,7 +210,7 @@ def _load_path(resolved: Path, shown: str) -> LoadedGuideline:
 
 def load_guideline(ref: str) -> LoadedGuideline:
     """Load a built-in guideline by id, or a draft rule file by path."""
-    from taper.guideline.registry import builtin_path, builtin_ids
+    from taper.guideline.registry import builtin_ids, builtin_path
 
     candidate = Path(ref)
     if ref.endswith((".yaml", ".yml")) or candidate.exists() or "/" in ref:

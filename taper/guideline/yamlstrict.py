@@ -34,10 +34,22 @@ _FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
 _INF = re.compile(r"^[-+]?\.(inf|Inf|INF)$")
 _NAN = re.compile(r"^\.(nan|NaN|NAN)$")
 
+_PLAIN = "tag:taper,2024:plain"  # an untagged plain scalar, resolved by the YAML 1.2 core schema
+
 try:  # the C parser is much faster; fall back to pure Python where libyaml is missing
-    _ComposeLoader: type = yaml.CBaseLoader
+    _BaseLoader: type = yaml.CBaseLoader
 except AttributeError:  # pragma: no cover
-    _ComposeLoader = yaml.BaseLoader
+    _BaseLoader = yaml.BaseLoader
+
+
+class _ComposeLoader(_BaseLoader):  # type: ignore[misc]
+    """Composes nodes only; marks untagged plain scalars so `!!str 5` stays a string."""
+
+    def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
+        if kind is yaml.ScalarNode and implicit[0]:
+            return _PLAIN
+        tag: str = super().resolve(kind, value, implicit)
+        return tag
 
 
 @dataclass(frozen=True)
@@ -111,8 +123,12 @@ class _Builder:
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise _Abort(
-                self.finding(node, "yaml-too-large", "the document expands to too many values "
-                             f"(more than {MAX_NODES}); check anchors and aliases")
+                self.finding(
+                    node,
+                    "yaml-too-large",
+                    "the document expands to too many values "
+                    f"(more than {MAX_NODES}); check anchors and aliases",
+                )
             )
         self.doc.values.setdefault(path, _mark(node))
         if isinstance(node, yaml.ScalarNode):
@@ -137,12 +153,12 @@ class _Builder:
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
         tag, value = node.tag, node.value
+        if tag == _PLAIN:
+            return _resolve_plain(value)
         if tag not in _STANDARD_SCALAR_TAGS:
             raise _Abort(self.finding(node, "yaml-tag", f"tag {tag!r} is not allowed"))
         if tag == _TAG + "str":
-            # Without implicit resolvers every untagged scalar arrives as str; plain (unquoted)
-            # ones are resolved here by the YAML 1.2 core schema.
-            return _resolve_plain(value) if node.style is None else value
+            return value
         resolved = _resolve_plain(value)
         wanted = {
             _TAG + "int": int,
@@ -165,8 +181,11 @@ class _Builder:
             if key in result:
                 first = self.doc.keys[(*path, key)]
                 self.findings.append(
-                    self.finding(key_node, "yaml-duplicate-key",
-                                 f"key {key!r} is defined twice (first at line {first.line})")
+                    self.finding(
+                        key_node,
+                        "yaml-duplicate-key",
+                        f"key {key!r} is defined twice (first at line {first.line})",
+                    )
                 )
                 continue
             self.doc.keys[(*path, key)] = _mark(key_node)
@@ -176,16 +195,68 @@ class _Builder:
 
 def _decode(raw: bytes, path: str) -> tuple[str | None, list[Finding]]:
     if len(raw) > MAX_BYTES:
-        return None, [Finding(path, 1, 1, "yaml-too-large",
-                              f"the file is larger than {MAX_BYTES // 1_000_000} MB")]
+        message = f"the file is larger than {MAX_BYTES // 1_000_000} MB"
+        return None, [Finding(path, 1, 1, "yaml-too-large", message)]
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        message = "the file is saved as UTF-16; save it as UTF-8"
+        return None, [Finding(path, 1, 1, "yaml-encoding", message)]
     try:
         return raw.decode("utf-8-sig"), []
     except UnicodeDecodeError as exc:
-        before = raw[: exc.start]
-        line = before.count(b"\n") + 1
-        col = exc.start - (before.rfind(b"\n") + 1) + 1
-        return None, [Finding(path, line, col, "yaml-encoding",
-                              "the file is not valid UTF-8 (save it as UTF-8)")]
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = len(raw[line_start : exc.start].decode("utf-8", "replace")) + 1
+        byte = raw[exc.start]
+        message = (
+            f"the file is not valid UTF-8 (byte 0x{byte:02x} here); save it as UTF-8 "
+            "(Latin-1 or Windows-1252 text, e.g. from a word processor, is not accepted)"
+        )
+        return None, [Finding(path, line, col, "yaml-encoding", message)]
+
+
+def _position(text: str, index: int) -> tuple[int, int]:
+    line_start = text.rfind("\n", 0, index) + 1
+    return text.count("\n", 0, index) + 1, index - line_start + 1
+
+
+def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> str:
+    """libyaml's terse problem, said the way an editor would fix it."""
+    problem = exc.problem or exc.context or "invalid YAML"
+    context = exc.context or ""
+    mark, start = exc.problem_mark, exc.context_mark
+    char = ""
+    if mark is not None and 0 <= mark.index < len(text):
+        char = text[mark.index]
+    started = f" (it starts at line {start.line + 1}, column {start.column + 1})" if start else ""
+    if char == "\t" or ("tab" in problem and "\t" in text):
+        return "a tab character; YAML is indented with spaces only"
+    if "quoted scalar" in context and "end of stream" in problem:
+        return f"a quoted value is never closed{started}"
+    if "quoted scalar" in context:
+        return f"a quoted value is not closed properly{started}: {problem}"
+    if "another document" in problem:
+        return "the file holds more than one YAML document (`---`); a rule file is one document"
+    if "mapping values are not allowed" in problem:
+        return (
+            "a ':' where no key can start; put quotes around a value that contains ': ', or "
+            "check the indentation"
+        )
+    if "could not find expected ':'" in problem:
+        return f"a key has no ':' after it, or a line is indented wrongly{started}"
+    if "expected <block end>" in problem or "expected <block mapping" in problem:
+        found = problem.split("but found", 1)[-1].strip()
+        return f"the indentation does not match the lines above (found {found} here)"
+    if "did not find expected key" in problem and "block mapping" in context:
+        return "the indentation does not match the lines above (a key is out of line)"
+    if "expected '-' indicator" in problem:
+        return "a list item and a key at the same indentation; check the indentation"
+    if "cannot start any token" in problem and char:
+        return f"{char!r} cannot start a value; put the value in quotes"
+    if "undefined alias" in problem:
+        return f"{problem}: an alias (*name) must come after its anchor (&name)"
+    if "flow sequence" in context or "flow mapping" in context:
+        return f"{problem} inside [...] or {{...}}{started}; check commas and brackets"
+    return f"{context}: {problem}" if context and context not in problem else problem
 
 
 def parse_yaml(raw: bytes, path: str) -> tuple[YamlDocument | None, list[Finding]]:
@@ -194,18 +265,25 @@ def parse_yaml(raw: bytes, path: str) -> tuple[YamlDocument | None, list[Finding
     if text is None:
         return None, findings
     if "\x00" in text:
-        return None, [Finding(path, 1, 1, "yaml-encoding", "the file contains NUL characters")]
+        line, col = _position(text, text.index("\x00"))
+        message = "the file contains NUL characters; it is not a text file"
+        return None, [Finding(path, line, col, "yaml-encoding", message)]
     loader = _ComposeLoader(text)
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = exc.problem or exc.context or "invalid YAML"
-        if "\t" in text and "tab" in problem:
-            problem = "tabs cannot indent YAML; use spaces"
-        return None, [Finding(path, line, col, "yaml-syntax", problem)]
-    except yaml.YAMLError as exc:  # reader errors (control characters) carry no mark attribute
+        return None, [Finding(path, line, col, "yaml-syntax", _syntax_message(exc, text))]
+    except yaml.reader.ReaderError as exc:
+        line, col = _position(text, exc.position)
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        message = (
+            f"the file contains a control character (#x{code:02x}) that YAML does not allow; "
+            "remove it"
+        )
+        return None, [Finding(path, line, col, "yaml-syntax", message)]
+    except yaml.YAMLError as exc:  # pragma: no cover - other errors carry no position
         return None, [Finding(path, 1, 1, "yaml-syntax", str(exc).splitlines()[0])]
     finally:
         loader.dispose()
@@ -222,8 +300,13 @@ def parse_yaml(raw: bytes, path: str) -> tuple[YamlDocument | None, list[Finding
     if not isinstance(data, dict):
         pos = _mark(node)
         builder.findings.append(
-            Finding(path, pos.line, pos.col, "yaml-not-mapping",
-                    "a rule file must be a mapping of keys (id:, sources:, ...) at the top")
+            Finding(
+                path,
+                pos.line,
+                pos.col,
+                "yaml-not-mapping",
+                "a rule file must be a mapping of keys (id:, sources:, ...) at the top",
+            )
         )
         return None, builder.findings
     return builder.doc, builder.findings

@@ -1,20 +1,78 @@
 """Semantic checks over a schema-valid guideline: one module per rule, in an explicit registry.
 
 Each check module defines `RULE_ID`, a docstring with a passing and a failing example, and
-`check(guideline, doc) -> Iterable[Finding]`.
+`check(guideline, doc) -> Iterable[Finding]`. To add a rule: write the module, add it to
+`MODULES` below, add a failing case under `tests/corpus/invalid/<rule-id>/`, and regenerate
+`docs/rule-format.md`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from types import ModuleType
 
+from taper.guideline.checks import (
+    aftercare_ascending,
+    bands_contiguous,
+    content_known,
+    conversion_basis,
+    drug_known,
+    id_matches_file,
+    interval_min,
+    mr_no_split,
+    names_unique,
+    percent_range,
+    points_monotone,
+    positive_number,
+    provenance_required,
+    range_contains,
+    source_exists,
+    switch_target_in_formulary,
+    unit_consistent,
+)
 from taper.guideline.findings import Finding
 from taper.guideline.model import Guideline
 from taper.guideline.yamlstrict import YamlDocument
 
 CheckFn = Callable[[Guideline, YamlDocument], Iterable[Finding]]
 
-REGISTRY: dict[str, CheckFn] = {}
+MODULES: tuple[ModuleType, ...] = (
+    source_exists,
+    provenance_required,
+    positive_number,
+    range_contains,
+    conversion_basis,
+    bands_contiguous,
+    points_monotone,
+    drug_known,
+    switch_target_in_formulary,
+    percent_range,
+    interval_min,
+    aftercare_ascending,
+    unit_consistent,
+    names_unique,
+    content_known,
+    mr_no_split,
+    id_matches_file,
+)
+
+REGISTRY: dict[str, CheckFn] = {module.RULE_ID: module.check for module in MODULES}
+
+# Rule ids reported before the semantic checks run (by the YAML reader and the schema step).
+PARSE_RULES: dict[str, str] = {
+    "yaml-encoding": "The file is not UTF-8 text (or contains NUL characters).",
+    "yaml-syntax": "The file is not well-formed YAML (indentation, tabs, unclosed quotes...).",
+    "yaml-tag": "A tag other than the standard ones (`!!python/object`, `!include`...).",
+    "yaml-key": "A key that is not a plain name (a list or mapping used as a key).",
+    "yaml-duplicate-key": "The same key twice in one mapping; YAML readers would silently keep "
+    "the last one.",
+    "yaml-recursive-alias": "An alias that refers to the node it is inside.",
+    "yaml-empty": "The file has no content.",
+    "yaml-not-mapping": "The top of the file is not a mapping of keys.",
+    "yaml-too-large": "The file is over 5 MB, nests too deeply, or anchors and aliases expand "
+    "to too many values.",
+    "schema": "A value of the wrong type, an unknown key (misspelt?) or a missing required key.",
+}
 
 
 def run_checks(guideline: Guideline, doc: YamlDocument) -> list[Finding]:

@@ -1,0 +1,127 @@
+"""Helpers shared by the check modules: walking the model with YAML paths, positions, numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel
+
+from taper.guideline.findings import Finding, Level
+from taper.guideline.model import Drug, Guideline
+from taper.guideline.yamlstrict import Path, YamlDocument
+
+PERIOD_UNIT_DAYS = {"d": Decimal(1), "w": Decimal(7), "m": Decimal("30.436875")}
+
+
+def yaml_key(doc: YamlDocument, base: Path, model: type[BaseModel], name: str) -> str:
+    """The key a field was written under: its alias ("class") unless the file used the name."""
+    info = model.model_fields[name]
+    alias = info.alias or name
+    if (*base, alias) in doc.keys:
+        return alias
+    if (*base, name) in doc.keys:
+        return name
+    return alias
+
+
+def field(doc: YamlDocument, base: Path, obj: BaseModel, name: str) -> Path:
+    """The YAML path of field `name` of `obj`, which sits at `base`."""
+    return (*base, yaml_key(doc, base, type(obj), name))
+
+
+def walk(doc: YamlDocument, obj: Any, base: Path = ()) -> Iterator[tuple[Path, BaseModel]]:
+    """Every model object in the tree under `obj`, with the YAML path it was written at."""
+    if isinstance(obj, BaseModel):
+        yield base, obj
+        for name in type(obj).model_fields:
+            value = getattr(obj, name)
+            if isinstance(value, BaseModel | list | tuple | dict):
+                yield from walk(doc, value, field(doc, base, obj, name))
+    elif isinstance(obj, list | tuple):
+        for index, item in enumerate(obj):
+            yield from walk(doc, item, (*base, index))
+    elif isinstance(obj, dict):
+        for key, item in obj.items():
+            yield from walk(doc, item, (*base, key))
+
+
+def find(
+    doc: YamlDocument,
+    path: Path,
+    rule: str,
+    message: str,
+    level: Level = "error",
+    *,
+    key: bool = False,
+) -> Finding:
+    pos = doc.locate(path, key=key)
+    return Finding(doc.path, pos.line, pos.col, rule, message, level)
+
+
+def num(value: Decimal | int) -> str:
+    """A number as an editor wrote it: no exponent, no trailing zeros."""
+    if isinstance(value, int):
+        return str(value)
+    if not value.is_finite():
+        return str(value)
+    return f"{value.normalize():f}"
+
+
+def label(base: Path) -> str:
+    """A path as editors read it: equivalence.benzodiazepine.conversions[2].factor."""
+    out = ""
+    for part in base:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(top)"
+
+
+def subject(guideline: Guideline, base: Path) -> str:
+    """Who a finding is about, for the start of a message: a drug, a rule, a product, or a path."""
+    node: Any = guideline
+    best = label(base)
+    for part in base:
+        try:
+            if isinstance(part, int) or isinstance(node, dict):
+                node = node[part]
+            elif isinstance(node, BaseModel):
+                node = getattr(node, _field_name(type(node), part))
+            else:
+                break
+        except (IndexError, KeyError, AttributeError, TypeError):
+            break
+        if isinstance(node, BaseModel):
+            best = describe(node) or best
+    return best
+
+
+def _field_name(model: type[BaseModel], key: str) -> str:
+    for name, info in model.model_fields.items():
+        if key in (name, info.alias):
+            return name
+    return key
+
+
+def describe(obj: BaseModel) -> str | None:
+    """A short name for a model object: its drug, id or brand."""
+    from taper.guideline import model as m
+
+    if isinstance(obj, m.Product):
+        return f"{obj.drug} {obj.brand}"
+    if isinstance(obj, m.Conversion):
+        extra = [] if obj.route == "oral" else [obj.route]
+        return " ".join([obj.drug, *extra])
+    if isinstance(obj, m.TaperRule):
+        return f"rule {obj.id}"
+    if isinstance(obj, Drug | m.Source | m.ContentItem | m.ReferralCriterion | m.Threshold):
+        return obj.id
+    return None
+
+
+def period_days(period: str) -> Decimal:
+    """ "2w" → 14, "6m" → 182.6 (a mean month), for ordering periods of different units."""
+    return Decimal(period[:-1]) * PERIOD_UNIT_DAYS[period[-1]]

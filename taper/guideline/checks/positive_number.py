@@ -1,0 +1,91 @@
+"""Doses, factors, strengths and thresholds are finite numbers above zero.
+
+Covers conversion `factor`, `amount` and `equals`, both ends of a `range`, band `factor` and
+`up_to` (a band's `above` may be 0), table `points`, product strengths, threshold `above`, and
+the counts `doses_per_day` (rule and switch).
+
+Passing:
+
+```yaml
+      - drug: alprazolam
+        amount: 0.5
+        equals: 5
+```
+
+Failing (a zero amount cannot be converted):
+
+```yaml
+      - drug: alprazolam
+        amount: 0
+        equals: 5
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from pydantic import BaseModel
+
+from taper.guideline.checks._util import field, find, num, subject, walk
+from taper.guideline.findings import Finding
+from taper.guideline.model import (
+    Band,
+    Conversion,
+    Guideline,
+    Strength,
+    Switch,
+    TablePoint,
+    TaperRule,
+    Threshold,
+)
+from taper.guideline.yamlstrict import Path, YamlDocument
+
+RULE_ID = "positive-number"
+
+# model → fields that must be > 0 (and fields that may be 0 but not negative)
+_POSITIVE: dict[type[BaseModel], tuple[str, ...]] = {
+    Conversion: ("factor", "amount", "equals", "range"),
+    Band: ("factor", "up_to"),
+    TablePoint: ("dose", "equals"),
+    Strength: ("amount",),
+    Threshold: ("above",),
+    TaperRule: ("doses_per_day",),
+    Switch: ("doses_per_day",),
+}
+_NOT_NEGATIVE: dict[type[BaseModel], tuple[str, ...]] = {Band: ("above",)}
+
+
+def _bad(value: Decimal | int, allow_zero: bool) -> bool:
+    if isinstance(value, Decimal) and not value.is_finite():
+        return True
+    return value < 0 if allow_zero else value <= 0
+
+
+def _values(
+    doc: YamlDocument, base: Path, obj: BaseModel, name: str
+) -> Iterable[tuple[Path, Decimal | int]]:
+    value = getattr(obj, name)
+    path = field(doc, base, obj, name)
+    if isinstance(value, tuple):
+        for index, item in enumerate(value):
+            yield (*path, index), item
+    elif isinstance(value, Decimal | int) and not isinstance(value, bool):
+        yield path, value
+
+
+def check(guideline: Guideline, doc: YamlDocument) -> Iterable[Finding]:
+    for base, obj in walk(doc, guideline):
+        for allow_zero, table in ((False, _POSITIVE), (True, _NOT_NEGATIVE)):
+            for name in table.get(type(obj), ()):
+                for path, value in _values(doc, base, obj, name):
+                    if _bad(value, allow_zero):
+                        key = path[-1] if isinstance(path[-1], str) else path[-2]
+                        need = "0 or more" if allow_zero else "more than 0"
+                        yield find(
+                            doc,
+                            path,
+                            RULE_ID,
+                            f"{subject(guideline, path)}: {key} {num(value)} must be {need}",
+                        )

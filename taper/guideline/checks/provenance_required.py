@@ -1,0 +1,60 @@
+"""Every object that holds clinical numbers names exactly one of `source` or `unverified`.
+
+A value no source gives must say why (`unverified: project choice, ...`); it is then shown as
+unverified wherever it is used. Giving both is contradictory and also reported.
+
+Passing:
+
+```yaml
+    reduction:
+      mode: current
+      percent: 10
+      interval_days: 14
+      unverified: VGR's own rate is not published; a common Swedish practice
+```
+
+Failing (neither key):
+
+```yaml
+    reduction:
+      mode: current
+      percent: 10
+      interval_days: 14
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from taper.guideline.checks._util import field, find, label, subject, walk
+from taper.guideline.findings import Finding
+from taper.guideline.model import Guideline, Provenance
+from taper.guideline.yamlstrict import YamlDocument
+
+RULE_ID = "provenance-required"
+
+
+def check(guideline: Guideline, doc: YamlDocument) -> Iterable[Finding]:
+    for base, obj in walk(doc, guideline):
+        if not isinstance(obj, Provenance):
+            continue
+        who = subject(guideline, base)
+        where = label(base)
+        prefix = who if who == where else f"{who} ({where})"
+        if obj.source is None and obj.unverified is None:
+            yield find(
+                doc,
+                base,
+                RULE_ID,
+                f"{prefix}: name a `source` for these numbers, or say why they are `unverified`",
+                key=True,
+            )
+        elif obj.source is not None and obj.unverified is not None:
+            yield find(
+                doc,
+                field(doc, base, obj, "unverified"),
+                RULE_ID,
+                f"{prefix}: give either `source` or `unverified`, not both",
+                key=True,
+            )
