@@ -398,7 +398,9 @@ def select_conversion(
 
 
 @dataclass(frozen=True)
-class _Computed:
+class Computed:
+    """An exact equivalent (None: no factor) with what produced it."""
+
     value: Fraction | None
     basis: Basis
     flags: tuple[str, ...] = ()
@@ -410,7 +412,7 @@ def _nonlinear(conv: Conversion) -> bool:
     return conv.factor is None and not (conv.amount is not None and conv.equals is not None)
 
 
-def compute(conv: Conversion, dose: Fraction, unit_text: str = "") -> _Computed:
+def compute(conv: Conversion, dose: Fraction, unit_text: str = "") -> Computed:
     """Reference equivalent of `dose` under one conversion, exact (see the module docstring)."""
     unit_text = unit_text or conv.unit
     if conv.factor is not None:
@@ -419,7 +421,7 @@ def compute(conv: Conversion, dose: Fraction, unit_text: str = "") -> _Computed:
         if conv.range is not None:
             lo, hi = sorted((exact(conv.range[0]), exact(conv.range[1])))
             rng = (dose * lo, dose * hi)
-        return _Computed(dose * factor, Basis("factor", factor=conv.factor), (), None, rng)
+        return Computed(dose * factor, Basis("factor", factor=conv.factor), (), None, rng)
     if conv.amount is not None and conv.equals is not None:
         amount = exact(conv.amount, "amount")
         equals = exact(conv.equals, "equivalent amount")
@@ -433,7 +435,7 @@ def compute(conv: Conversion, dose: Fraction, unit_text: str = "") -> _Computed:
                 raise TaperError(f"The rule file's amount range for {conv.drug} must be positive.")
             rng = (dose * equals / hi_amount, dose * equals / lo_amount)
         basis = Basis("amount", amount=conv.amount, equals=conv.equals)
-        return _Computed(dose * equals / amount, basis, (), None, rng)
+        return Computed(dose * equals / amount, basis, (), None, rng)
     if conv.bands:
         for band in sorted(conv.bands, key=lambda b: b.above):
             above = exact(band.above, "band limit")
@@ -446,12 +448,12 @@ def compute(conv: Conversion, dose: Fraction, unit_text: str = "") -> _Computed:
                     band_up_to=band.up_to,
                     by_dose=_dec(dose),
                 )
-                return _Computed(dose * exact(band.factor, "band factor"), basis, ("band",))
+                return Computed(dose * exact(band.factor, "band factor"), basis, ("band",))
         spans = ", ".join(
             f"{format_amount(b.above)}–{'' if b.up_to is None else format_amount(b.up_to)}"
             for b in sorted(conv.bands, key=lambda b: b.above)
         )
-        return _Computed(
+        return Computed(
             None,
             Basis("none", by_dose=_dec(dose)),
             (),
@@ -467,7 +469,7 @@ def compute(conv: Conversion, dose: Fraction, unit_text: str = "") -> _Computed:
                 basis = Basis(
                     "points", rows=((p.dose, p.equals),), position="row", by_dose=_dec(dose)
                 )
-                return _Computed(e, basis)
+                return Computed(e, basis)
         first_d, first_e, first = rows[0]
         if dose < first_d:
             basis = Basis(
@@ -476,7 +478,7 @@ def compute(conv: Conversion, dose: Fraction, unit_text: str = "") -> _Computed:
                 position="below-table",
                 by_dose=_dec(dose),
             )
-            return _Computed(first_e * dose / first_d, basis, ("below-table",))
+            return Computed(first_e * dose / first_d, basis, ("below-table",))
         for (d0, e0, p0), (d1, e1, p1) in itertools.pairwise(rows):
             if d0 < dose < d1:
                 value = e0 + (e1 - e0) * (dose - d0) / (d1 - d0)
@@ -486,16 +488,16 @@ def compute(conv: Conversion, dose: Fraction, unit_text: str = "") -> _Computed:
                     position="interpolated",
                     by_dose=_dec(dose),
                 )
-                return _Computed(value, basis, ("interpolated",))
+                return Computed(value, basis, ("interpolated",))
         last = rows[-1][2]
-        return _Computed(
+        return Computed(
             None,
             Basis("none", by_dose=_dec(dose)),
             (),
             f"{_fmt(dose)} {unit_text} is above the table's highest row "
             f"({format_amount(last.dose)} {unit_text})",
         )
-    return _Computed(None, Basis("none"), (), "the rule file gives no factor for it")
+    return Computed(None, Basis("none"), (), "the rule file gives no factor for it")
 
 
 def _dec(value: Fraction) -> Decimal:
@@ -505,6 +507,20 @@ def _dec(value: Fraction) -> Decimal:
 
 def _fmt(value: Fraction) -> str:
     return format_amount(_dec(value))
+
+
+def to_reference(conv: Conversion, dose: Fraction) -> Fraction | None:
+    """The exact reference equivalent of one daily dose under one conversion (None: no factor
+    could be determined, e.g. above a table's last row)."""
+    return compute(conv, dose).value
+
+
+def from_reference(conv: Conversion, reference: Fraction, name: str | None = None) -> Fraction:
+    """The exact daily dose of the conversion's drug equal to `reference` (the inverse of
+    `to_reference`); raises `TaperError` where a band or points table cannot be inverted."""
+    value = _inverse(conv, reference, name or conv.drug, conv.unit).value
+    assert value is not None
+    return value
 
 
 # --- whole medication lists ----------------------------------------------------------------
@@ -587,13 +603,13 @@ def _item(
     flags: list[str] = []
     if table is None:
         reference, ref_unit = "", med.dose.unit
-        computed = _Computed(
+        computed = Computed(
             None, Basis("none"), (), f"rule file {guideline.id} has no {drug.drug_class} table"
         )
     else:
         reference, ref_unit = table.reference, table.unit
         if r.conv is None:
-            computed = _Computed(
+            computed = Computed(
                 None,
                 Basis("none"),
                 (),
@@ -604,7 +620,7 @@ def _item(
             if key in combined and counts[key] > 1:
                 whole = compute(r.conv, combined[key], med.dose.unit)
                 share = dose / combined[key]
-                computed = _Computed(
+                computed = Computed(
                     None if whole.value is None else whole.value * share,
                     whole.basis,
                     (*whole.flags, "combined-dose"),
@@ -805,19 +821,19 @@ def convert_item(med: MedicationInput, guideline: Guideline) -> ItemEquivalent:
 # --- converting a total to a target drug ---------------------------------------------------
 
 
-def _inverse(conv: Conversion, total: Fraction, name: str, unit: str) -> _Computed:
+def _inverse(conv: Conversion, total: Fraction, name: str, unit: str) -> Computed:
     """The dose of the conversion's drug whose equivalent is exactly `total`."""
     if conv.factor is not None:
         factor = exact(conv.factor, "factor")
         if factor <= 0:
             raise TaperError(f"The rule file's factor for {name} is not positive.")
-        return _Computed(total / factor, Basis("factor", factor=conv.factor))
+        return Computed(total / factor, Basis("factor", factor=conv.factor))
     if conv.amount is not None and conv.equals is not None:
         equals = exact(conv.equals, "equivalent amount")
         if equals <= 0:
             raise TaperError(f"The rule file's equivalent amount for {name} is not positive.")
         basis = Basis("amount", amount=conv.amount, equals=conv.equals)
-        return _Computed(total * exact(conv.amount, "amount") / equals, basis)
+        return Computed(total * exact(conv.amount, "amount") / equals, basis)
     candidates: list[Fraction] = []
     if conv.bands:
         for band in conv.bands:
@@ -850,7 +866,7 @@ def _inverse(conv: Conversion, total: Fraction, name: str, unit: str) -> _Comput
             "reference drug."
         )
     forward = compute(conv, found[0], unit)
-    return _Computed(found[0], forward.basis, forward.flags)
+    return Computed(found[0], forward.basis, forward.flags)
 
 
 def to_target(total: ClassTotal, target: str, guideline: Guideline) -> TargetResult:

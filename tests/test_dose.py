@@ -1,0 +1,160 @@
+"""Dose parsing: medications as people write them, and refusal of everything else."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from taper.dose import (
+    Dose,
+    MedicationInput,
+    format_amount,
+    parse_amount,
+    parse_drug,
+    parse_medication,
+    parse_unit,
+)
+from taper.errors import TaperError
+
+
+@pytest.mark.parametrize(
+    ("text", "drug", "amount", "unit", "route"),
+    [
+        ("oxazepam 25 mg", "oxazepam", "25", "mg", None),
+        ("Sobril 0,5 mg", "Sobril", "0.5", "mg", None),
+        ("Sobril 0.5 mg", "Sobril", "0.5", "mg", None),
+        ("oxazepam 25mg", "oxazepam", "25", "mg", None),
+        ("  oxazepam \t 25   MG ", "oxazepam", "25", "mg", None),
+        ("oxazepam 25 mg/d", "oxazepam", "25", "mg", None),
+        ("oksazepam 25 mg/dag", "oksazepam", "25", "mg", None),
+        ("oksazepam 25 mg/døgn", "oksazepam", "25", "mg", None),
+        ("fentanyl patch 25 mcg/h", "fentanyl", "25", "mcg/h", "transdermal"),
+        ("fentanyl 25 mcg/h", "fentanyl", "25", "mcg/h", "transdermal"),
+        ("fentanyl 12,5 µg/h", "fentanyl", "12.5", "mcg/h", "transdermal"),  # micro sign
+        ("fentanyl 12.5 μg/h", "fentanyl", "12.5", "mcg/h", "transdermal"),  # Greek mu
+        ("fentanyl 12.5µg/h", "fentanyl", "12.5", "mcg/h", "transdermal"),
+        ("fentanyl plåster 12 mikrogram/timme", "fentanyl", "12", "mcg/h", "transdermal"),
+        ("Norspan 5 mcg/hr", "Norspan", "5", "mcg/h", "transdermal"),
+        ("buprenorphine sublingual 8 mg", "buprenorphine", "8", "mg", "sublingual"),
+        ("buprenorphine SL 8 mg", "buprenorphine", "8", "mg", "sublingual"),
+        ("morphine oral 30 mg", "morphine", "30", "mg", "oral"),
+        ("MS Contin 30 mg", "MS Contin", "30", "mg", None),
+        ("N05BA04 30 mg", "N05BA04", "30", "mg", None),
+        ("alprazolam 0,125 mg", "alprazolam", "0.125", "mg", None),
+        ("diazepam 5000 mg", "diazepam", "5000", "mg", None),
+    ],
+)
+def test_parses_medications_as_written(
+    text: str, drug: str, amount: str, unit: str, route: str | None
+) -> None:
+    med = parse_medication(text)
+    assert med == MedicationInput(" ".join(text.split()), drug, Dose(Decimal(amount), unit), route)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "Empty medication"),
+        ("   ", "Empty medication"),
+        ("oxazepam", "No dose"),
+        ("oxazepam mg", "No dose"),
+        ("25 mg", "No drug"),
+        ("patch 25 mcg/h", None),  # "patch" taken as the drug name; the rule file rejects it
+        ("oxazepam 25", "No unit"),
+        ("oxazepam 25 g", "Unknown unit"),
+        ("oxazepam 25 mg daily", "Unknown unit"),
+        ("fentanyl 25 mcg", "has no rate"),
+        ("fentanyl 25 µg", "has no rate"),
+        ("fentanyl 25 mcg/72h", "has no rate"),
+        ("oxazepam -5 mg", "more than zero"),
+        ("oxazepam 0 mg", "more than zero"),
+        ("oxazepam 0,0 mg", "more than zero"),
+        ("oxazepam 5001 mg", "implausibly high"),
+        ("fentanyl 1001 mcg/h", "implausibly high"),
+        ("oxazepam 0,0001 mg", "at most 3 decimals"),
+        ("oxazepam 1,500 mg", "ambiguous"),
+        ("oxazepam 1.000 mg", "ambiguous"),
+        ("oxazepam 10.500 mg", "ambiguous"),
+        ("oxazepam 1e3 mg", "Unknown unit"),
+        ("fentanyl patch oral 25 mcg/h", "Two routes"),
+    ],
+)
+def test_refuses_junk_with_one_sentence(text: str, message: str | None) -> None:
+    if message is None:
+        parse_medication(text)
+        return
+    with pytest.raises(TaperError, match=message) as info:
+        parse_medication(text)
+    assert "\n" not in str(info.value)
+
+
+def test_ambiguous_separator_names_both_readings() -> None:
+    with pytest.raises(TaperError) as info:
+        parse_amount("1,500")
+    assert "1500 or 1.5" in str(info.value)
+
+
+def test_units_and_amounts() -> None:
+    assert parse_unit("MCG/H") == "mcg/h"
+    assert parse_unit("mcg / h") == "mcg/h"
+    assert parse_amount(" 0,25 ") == Decimal("0.25")
+    with pytest.raises(TaperError):
+        parse_amount("one")
+
+
+def test_parse_drug_for_targets() -> None:
+    assert parse_drug("fentanyl patch") == ("fentanyl", "transdermal")
+    assert parse_drug("oxycodone") == ("oxycodone", None)
+    assert parse_drug("buprenorphine  sublingual") == ("buprenorphine", "sublingual")
+    with pytest.raises(TaperError):
+        parse_drug("  ")
+
+
+def test_format_amount() -> None:
+    assert format_amount(Decimal("180.00")) == "180"
+    assert format_amount(Decimal("8.30")) == "8.3"
+    assert format_amount(Decimal("1E+2")) == "100"
+    assert format_amount(Decimal("2.5"), "sv") == "2,5"
+
+
+@given(st.text(max_size=60))
+def test_parse_never_raises_anything_but_taper_error(text: str) -> None:
+    try:
+        med = parse_medication(text)
+    except TaperError:
+        return
+    assert med.dose.amount > 0
+    assert med.dose.unit in ("mg", "mcg/h")
+    assert med.drug_name
+
+
+_words = st.sampled_from(["oxazepam", "Sobril", "fentanyl", "patch", "sublingual", "x", "ÅÄÖ"])
+_numbers = st.from_regex(r"[-+]?[0-9]{0,5}([.,][0-9]{0,5})?", fullmatch=True)
+_units = st.sampled_from(["mg", "MG", "mcg/h", "µg/h", "μg/h", "mg/d", "mcg", "g", "", "mg/h"])
+
+
+@given(st.lists(st.one_of(_words, _numbers, _units), max_size=6))
+def test_parse_of_dose_like_junk_never_raises_anything_but_taper_error(parts: list[str]) -> None:
+    text = " ".join(parts)
+    try:
+        med = parse_medication(text)
+    except TaperError:
+        return
+    assert Decimal(0) < med.dose.amount <= Decimal(5000)
+
+
+@given(
+    st.decimals(min_value=Decimal("0.001"), max_value=Decimal(999), places=3),
+    st.sampled_from([".", ","]),
+)
+def test_written_amounts_parse_exactly(amount: Decimal, separator: str) -> None:
+    text = format_amount(amount).replace(".", separator)
+    whole, _, part = format_amount(amount).partition(".")
+    if whole != "0" and len(part) == 3:  # "1,500": thousands or decimal separator?
+        with pytest.raises(TaperError, match="ambiguous"):
+            parse_medication(f"oxazepam {text} mg")
+        return
+    assert parse_medication(f"oxazepam {text} mg").dose.amount == amount
