@@ -604,7 +604,7 @@ def _item(
     if table is None:
         reference, ref_unit = "", med.dose.unit
         computed = Computed(
-            None, Basis("none"), (), f"rule file {guideline.id} has no {drug.drug_class} table"
+            None, Basis("none"), (), f"the rule file has no {drug.drug_class} table"
         )
     else:
         reference, ref_unit = table.reference, table.unit
@@ -613,7 +613,7 @@ def _item(
                 None,
                 Basis("none"),
                 (),
-                f"rule file {guideline.id} has no conversion for {drug_label(drug)}",
+                f"the rule file has no conversion for {drug_label(drug)}",
             )
         else:
             key = (drug.id, r.route, med.dose.unit)
@@ -1059,6 +1059,12 @@ def compare(medications: Sequence[MedicationInput], guidelines: Sequence[Guideli
         reasons: list[str | None] = []
         for med in medications:
             try:
+                resolve_drug(med.drug_name, g)
+            except TaperError:
+                resolved.append(None)
+                reasons.append(f"{med.drug_name!r} is not in this rule file")
+                continue
+            try:
                 resolved.append(_resolve(med, g))
                 reasons.append(None)
             except TaperError as exc:
@@ -1083,10 +1089,9 @@ def compare(medications: Sequence[MedicationInput], guidelines: Sequence[Guideli
                 hints.extend(suggestions(med.drug_name, g))
             hint = list(dict.fromkeys(hints))[:3]
             extra = f" Did you mean {' or '.join(hint)}?" if hint else ""
-            reason = cells_here[0].reason or ""
-            if all((c.reason or "").startswith("Unknown drug") for c in cells_here):
+            if all((c.reason or "").endswith("is not in this rule file") for c in cells_here):
                 raise TaperError(f"Unknown drug {med.drug_name!r} in every rule file.{extra}")
-            raise TaperError(reason)
+            raise TaperError(next(c.reason for c in cells_here if c.reason))
         values = [
             (c.guideline_id, c.item.reference, c.item.reference_unit, c.item.exact)
             for c in cells_here
