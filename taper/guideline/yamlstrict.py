@@ -219,8 +219,41 @@ def _position(text: str, index: int) -> tuple[int, int]:
     return text.count("\n", 0, index) + 1, index - line_start + 1
 
 
+_OPEN_QUOTE = re.compile(r"""(?:^|:\s|-\s|[\[{,]\s*)(["'])""")
+
+
+def _opens_quote(line: str) -> bool:
+    """Does a quoted value start on this line and stay open at its end?"""
+    for match in _OPEN_QUOTE.finditer(line):
+        quote = match.group(1)
+        rest = line[match.end() :]
+        rest = rest.replace('\\"', "") if quote == '"' else rest.replace("''", "")
+        if quote not in rest:
+            return True
+    return False
+
+
+def _quote_hint(exc: yaml.MarkedYAMLError, text: str) -> str:
+    """Name an earlier line with an unclosed quote: libyaml reports where it got lost."""
+    mark = exc.problem_mark
+    if mark is None:
+        return ""
+    lines = text.split("\n")
+    for number in range(mark.line - 1, max(mark.line - 6, -1), -1):
+        if number < len(lines) and _opens_quote(lines[number]):
+            return f" (is a quote on line {number + 1} left open?)"
+    return ""
+
+
 def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> str:
-    """libyaml's terse problem, said the way an editor would fix it."""
+    """libyaml's terse problem, said the way an editor would fix it, with a hint if we can."""
+    message = _plain_syntax(exc, text)
+    if "quote" not in message:
+        message += _quote_hint(exc, text)
+    return message
+
+
+def _plain_syntax(exc: yaml.MarkedYAMLError, text: str) -> str:
     problem = exc.problem or exc.context or "invalid YAML"
     context = exc.context or ""
     mark, start = exc.problem_mark, exc.context_mark
@@ -249,7 +282,7 @@ def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> str:
     if "did not find expected key" in problem and "block mapping" in context:
         return "the indentation does not match the lines above (a key is out of line)"
     if "expected '-' indicator" in problem:
-        return "a list item and a key at the same indentation; check the indentation"
+        return "the indentation does not match the lines above (another list item '- ' expected)"
     if "cannot start any token" in problem and char:
         return f"{char!r} cannot start a value; put the value in quotes"
     if "undefined alias" in problem:

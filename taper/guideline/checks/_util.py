@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from taper.guideline.findings import Finding, Level
-from taper.guideline.model import Drug, Guideline
+from taper.guideline.model import Drug, EquivalenceTable, Guideline
 from taper.guideline.yamlstrict import Path, YamlDocument
 
 PERIOD_UNIT_DAYS = {"d": Decimal(1), "w": Decimal(7), "m": Decimal("30.436875")}
@@ -77,26 +77,43 @@ def label(base: Path) -> str:
             out += f"[{part}]"
         else:
             out += ("." if out else "") + str(part)
-    return out or "(top)"
+    return out or "top level"
 
 
-def subject(guideline: Guideline, base: Path) -> str:
-    """Who a finding is about, for the start of a message: a drug, a rule, a product, or a path."""
+def _trail(guideline: Guideline, path: Path) -> tuple[str | None, Path]:
+    """The nearest named object on `path` (a drug, rule, product, table) and the rest of it."""
     node: Any = guideline
-    best = label(base)
-    for part in base:
+    who: str | None = None
+    rest_from = 0
+    for index, part in enumerate(path):
         try:
-            if isinstance(part, int) or isinstance(node, dict):
-                node = node[part]
+            if isinstance(node, list | tuple | dict):
+                node = node[part]  # type: ignore[index]
             elif isinstance(node, BaseModel):
-                node = getattr(node, _field_name(type(node), part))
+                node = getattr(node, _field_name(type(node), str(part)))
             else:
                 break
         except (IndexError, KeyError, AttributeError, TypeError):
             break
-        if isinstance(node, BaseModel):
-            best = describe(node) or best
-    return best
+        if isinstance(node, EquivalenceTable):
+            who, rest_from = f"{part} table", index + 1
+        elif isinstance(node, BaseModel) and (name := describe(node)):
+            who, rest_from = name, index + 1
+    return who, path[rest_from:]
+
+
+def subject(guideline: Guideline, path: Path) -> str:
+    """Who a finding is about: the nearest drug, rule, product or table, else the path."""
+    who, _ = _trail(guideline, path)
+    return who if who is not None else label(path)
+
+
+def at(guideline: Guideline, path: Path) -> str:
+    """ "rule bzd: reduction.percent", "oxazepam: amount", "checkpoints.support.every_days"."""
+    who, rest = _trail(guideline, path)
+    if who is None:
+        return label(path)
+    return f"{who}: {label(rest)}" if rest else who
 
 
 def _field_name(model: type[BaseModel], key: str) -> str:

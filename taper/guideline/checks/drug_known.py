@@ -29,7 +29,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-from taper.guideline.checks._util import field, find, label
+from taper.guideline.checks._util import field, find
 from taper.guideline.findings import Finding
 from taper.guideline.model import Drug, DrugClass, Guideline
 from taper.guideline.yamlstrict import Path, YamlDocument
@@ -84,7 +84,7 @@ def check(guideline: Guideline, doc: YamlDocument) -> Iterable[Finding]:
         conversions = field(doc, base, table, "conversions")
         for i, conv in enumerate(table.conversions):
             path = field(doc, (*conversions, i), conv, "drug")
-            c.need(path, conv.drug, f"{cls} table {label(path[2:])}", cls)
+            c.need(path, conv.drug, f"{cls} table", cls)
     for i, product in enumerate(guideline.formulary):
         path = field(doc, ("formulary", i), product, "drug")
         c.need(path, product.drug, f"formulary product {product.brand}", None)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from taper.guideline.checks._util import field, find, num, subject, walk
+from taper.guideline.checks._util import at, field, find, num, walk
 from taper.guideline.findings import Finding
 from taper.guideline.model import Guideline, Reduction, TaperRule
 from taper.guideline.yamlstrict import YamlDocument
@@ -49,7 +49,7 @@ def check(guideline: Guideline, doc: YamlDocument) -> Iterable[Finding]:
                     doc,
                     path,
                     RULE_ID,
-                    f"{subject(guideline, path)}: {name} {value} must be {what}",
+                    f"{at(guideline, path)} {value} must be {what}",
                 )
         if isinstance(obj, TaperRule) and obj.max_duration_days.value < 1:
             path = (*field(doc, base, obj, "max_duration_days"), "value")
@@ -57,11 +57,10 @@ def check(guideline: Guideline, doc: YamlDocument) -> Iterable[Finding]:
                 doc,
                 path,
                 RULE_ID,
-                f"rule {obj.id}: max_duration_days {obj.max_duration_days.value} must be at "
-                "least 1 day",
+                f"{at(guideline, path)} {obj.max_duration_days.value} must be at least 1 day",
             )
         if isinstance(obj, Reduction):
-            who = subject(guideline, base)
+            who = at(guideline, base)
             if obj.min_interval_days is not None and obj.min_interval_days > obj.interval_days:
                 yield find(
                     doc,

@@ -67,7 +67,12 @@ def check(guideline: Guideline, doc: YamlDocument) -> Iterable[Finding]:
             if folded in own:
                 continue
             own.add(folded)
-            if folded in owner:
+            if folded in owner and kind == "id" and owner[folded][0] == drug.id:
+                line = owner[folded][1]
+                yield find(
+                    doc, path, RULE_ID, f"drug id '{drug.id}' is used twice (first at line {line})"
+                )
+            elif folded in owner:
                 other, line = owner[folded]
                 yield find(
                     doc,

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from taper.guideline.checks._util import field, find, num, subject, walk
+from taper.guideline.checks._util import at, field, find, num, walk
 from taper.guideline.findings import Finding
 from taper.guideline.model import Guideline
 from taper.guideline.yamlstrict import YamlDocument
@@ -41,6 +41,5 @@ def check(guideline: Guideline, doc: YamlDocument) -> Iterable[Finding]:
                     doc,
                     path,
                     RULE_ID,
-                    f"{subject(guideline, path)}: {path[-1]} {num(value)} must be more than 0 "
-                    "and at most 100",
+                    f"{at(guideline, path)} {num(value)} must be more than 0 and at most 100",
                 )

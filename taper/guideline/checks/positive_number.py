@@ -28,7 +28,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
-from taper.guideline.checks._util import field, find, num, subject, walk
+from taper.guideline.checks._util import at, field, find, num, walk
 from taper.guideline.findings import Finding
 from taper.guideline.model import (
     Band,
@@ -81,11 +81,10 @@ def check(guideline: Guideline, doc: YamlDocument) -> Iterable[Finding]:
             for name in table.get(type(obj), ()):
                 for path, value in _values(doc, base, obj, name):
                     if _bad(value, allow_zero):
-                        key = path[-1] if isinstance(path[-1], str) else path[-2]
                         need = "0 or more" if allow_zero else "more than 0"
                         yield find(
                             doc,
                             path,
                             RULE_ID,
-                            f"{subject(guideline, path)}: {key} {num(value)} must be {need}",
+                            f"{at(guideline, path)} {num(value)} must be {need}",
                         )

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from taper.guideline.checks._util import field, find, label, subject, walk
+from taper.guideline.checks._util import at, field, find, walk
 from taper.guideline.findings import Finding
 from taper.guideline.model import Guideline, Provenance
 from taper.guideline.yamlstrict import YamlDocument
@@ -39,15 +39,14 @@ def check(guideline: Guideline, doc: YamlDocument) -> Iterable[Finding]:
     for base, obj in walk(doc, guideline):
         if not isinstance(obj, Provenance):
             continue
-        who = subject(guideline, base)
-        where = label(base)
-        prefix = who if who == where else f"{who} ({where})"
+        who = at(guideline, base)
         if obj.source is None and obj.unverified is None:
             yield find(
                 doc,
                 base,
                 RULE_ID,
-                f"{prefix}: name a `source` for these numbers, or say why they are `unverified`",
+                f"{who} needs a `source` for its numbers, or `unverified` saying why no source "
+                "gives them",
                 key=True,
             )
         elif obj.source is not None and obj.unverified is not None:
@@ -55,6 +54,6 @@ def check(guideline: Guideline, doc: YamlDocument) -> Iterable[Finding]:
                 doc,
                 field(doc, base, obj, "unverified"),
                 RULE_ID,
-                f"{prefix}: give either `source` or `unverified`, not both",
+                f"{who} has both `source` and `unverified`; keep the one that is true",
                 key=True,
             )

@@ -32,7 +32,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-from taper.guideline.checks._util import field, find, subject, walk
+from taper.guideline.checks._util import at, field, find, walk
 from taper.guideline.findings import Finding
 from taper.guideline.model import Conversion, Guideline
 from taper.guideline.yamlstrict import YamlDocument
@@ -41,7 +41,7 @@ RULE_ID = "source-exists"
 
 
 def _message(who: str, source: str, known: list[str]) -> str:
-    text = f"{who}: source '{source}' is not defined in `sources`"
+    text = f"{who} '{source}' is not defined in `sources`"
     close = difflib.get_close_matches(source, known, n=1)
     if close:
         text += f" (did you mean '{close[0]}'?)"
@@ -56,10 +56,9 @@ def check(guideline: Guideline, doc: YamlDocument) -> Iterable[Finding]:
             source = getattr(obj, "source", None)
             if isinstance(source, str) and source not in defined:
                 path = field(doc, base, obj, "source")
-                yield find(doc, path, RULE_ID, _message(subject(guideline, path), source, known))
+                yield find(doc, path, RULE_ID, _message(at(guideline, path), source, known))
         if isinstance(obj, Conversion):
             for index, source in enumerate(obj.range_sources):
                 if source not in defined:
                     path = (*field(doc, base, obj, "range_sources"), index)
-                    who = subject(guideline, path)
-                    yield find(doc, path, RULE_ID, _message(f"{who} range", source, known))
+                    yield find(doc, path, RULE_ID, _message(at(guideline, path), source, known))

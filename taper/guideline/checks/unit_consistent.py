@@ -64,6 +64,7 @@ def _check_route_unit(
 
 def check(guideline: Guideline, doc: YamlDocument) -> Iterable[Finding]:
     conversions: set[tuple[str, str, str]] = set()
+    drugs = {d.id for d in guideline.drugs}
     for cls, table in guideline.equivalence.items():
         base: Path = ("equivalence", cls)
         problem = _route_unit(table.reference_route, table.unit)
@@ -86,15 +87,16 @@ def check(guideline: Guideline, doc: YamlDocument) -> Iterable[Finding]:
         yield from problems
         expected = _FORM_ROUTE.get(product.form)
         if expected and product.route != expected:
+            route_path = field(doc, base, product, "route")
             yield find(
                 doc,
-                field(doc, base, product, "route"),
+                route_path if route_path in doc.keys else field(doc, base, product, "form"),
                 RULE_ID,
                 f"{who}: a {product.form} has route {expected}, not {product.route}",
             )
             continue
-        if problems:
-            continue
+        if problems or product.drug not in drugs:
+            continue  # drug-known reports unknown drugs
         if (product.drug, product.route, product.unit) not in conversions:
             yield find(
                 doc,
