@@ -1,8 +1,115 @@
-"""`taper batch` (placeholder)."""
+"""`taper batch`: plans for a clinic's list of patients, one file each, and a summary CSV."""
 
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from taper.cli import console
 from taper.errors import TaperError
+from taper.render import PlanFormat
+
+LANGUAGES = ("sv", "nb", "en")
 
 
-def batch() -> None:
-    """Plan for a clinic's list of patients."""
-    raise TaperError("batch is not available yet.")
+def _read_input(file: str) -> tuple[bytes, str]:
+    if file == "-":
+        return sys.stdin.buffer.read(), "<stdin>"
+    path = Path(file)
+    try:
+        return path.read_bytes(), file
+    except FileNotFoundError:
+        raise TaperError(f"Batch file {file} does not exist.") from None
+    except IsADirectoryError:
+        raise TaperError(f"{file} is a folder, not a batch file.") from None
+    except OSError as exc:
+        raise TaperError(f"Cannot read batch file {file}: {exc.strerror}.") from None
+
+
+def batch(
+    file: str = typer.Argument(
+        ...,
+        metavar="FILE",
+        help="CSV with the columns patient_id,guideline,start,medication ('-' reads stdin).",
+    ),
+    out_dir: Path = typer.Option(
+        ...,
+        "--out-dir",
+        "-o",
+        metavar="DIR",
+        help="Folder for the plans and summary.csv (created if missing; its parent must exist).",
+    ),
+    fmt: PlanFormat = typer.Option(PlanFormat.text, "--format", help="Format of each plan file."),
+    lang: str | None = typer.Option(
+        None,
+        "--lang",
+        metavar="sv|nb|en",
+        help="Language of the plans (default: each guideline's).",
+    ),
+    force: bool = typer.Option(
+        False, "--force", help="Overwrite existing plan files and an existing summary."
+    ),
+) -> None:
+    """Plan for a clinic's list of patients: one plan file per patient and a summary CSV.
+
+    One row per medication (the daily total); several rows for a patient on several drugs, all
+    with the same guideline and start. Comma or semicolon delimiters, UTF-8 with or without a
+    BOM. A bad row is reported as FILE:LINE: message and that patient is skipped; the others
+    are planned. Exit code 0: every patient planned; 1: some were not (see summary.csv);
+    2: the file or the output folder cannot be used.
+
+    Example:
+
+        taper batch patients.csv --out-dir plans --format html --lang sv
+    """
+    from taper.batch import (
+        SUMMARY_NAME,
+        BatchRun,
+        GuidelineCache,
+        flush_to_disk,
+        group_patients,
+        load_builtin,
+        prepare_out_dir,
+        read_batch,
+        summary_csv,
+    )
+    from taper.cli import _DEBUG
+    from taper.io import write_atomic
+    from taper.plan import make_plan
+    from taper.render import render_plan
+
+    if lang is not None and lang not in LANGUAGES:
+        raise TaperError(f"Unknown language {lang!r}; choose sv, nb or en.")
+    raw, name = _read_input(file)
+    parsed = read_batch(raw, name)
+    jobs = group_patients(parsed)
+    summary_path = out_dir / SUMMARY_NAME
+    prepare_out_dir(out_dir, summary_path, force=force)
+
+    run = BatchRun(
+        out_dir=out_dir,
+        fmt=fmt,
+        lang=lang,
+        force=force,
+        planner=make_plan,
+        renderer=render_plan,
+        guidelines=GuidelineCache(load_builtin),
+        reraise=_DEBUG["on"],
+    )
+    with console.progress(jobs, total=len(jobs), label="Planning") as items:
+        results = list(run.run(items))
+    flush_to_disk(run.written)
+    write_atomic(summary_path, summary_csv(results, parsed.delimiter), force=force)
+
+    failed = [r for r in results if r.status == "error"]
+    for error in sorted((e for r in failed for e in r.errors), key=lambda e: e.line):
+        console.err(f"{name}:{error.line}: {error.message}")
+    planned = len(results) - len(failed)
+    console.out(
+        f"Planned {planned} of {len(results)} patient(s) into {out_dir}; summary: {summary_path}."
+    )
+    if failed:
+        console.err(f"taper: {len(failed)} patient(s) not planned; see {summary_path}.")
+        raise typer.Exit(1)
