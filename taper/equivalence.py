@@ -239,6 +239,20 @@ def _norm(text: str) -> str:
     return " ".join(text.casefold().replace("-", " ").replace("_", " ").split())
 
 
+SUBSTITUTION_IDS = frozenset({"methadone", "buprenorphine", "levomethadone"})
+
+
+def is_substitution(drug: Drug) -> bool:
+    """An opioid-substitution drug: marked so in the rule file, or methadone/buprenorphine
+    (by id or ATC N07BC) even where a file forgot to mark it — their conversions always warn."""
+    return (
+        drug.substitution
+        or drug.group == "substitution"
+        or drug.id in SUBSTITUTION_IDS
+        or any(code.startswith("N07BC") for code in drug.atc)
+    )
+
+
 def drug_label(drug: Drug) -> str:
     return drug.display.en if drug.display is not None else drug.id
 
@@ -654,7 +668,7 @@ def _item(
         flags.append("unverified")
     if source is not None and source.kind == "secondary":
         flags.append("secondary-source")
-    if drug.substitution or drug.group == "substitution":
+    if is_substitution(drug):
         flags.append("substitution")
     rng = computed.range
     return ItemEquivalent(
@@ -662,7 +676,7 @@ def _item(
         drug=drug.id,
         drug_name=drug_label(drug),
         drug_class=drug.drug_class,
-        substitution=drug.substitution or drug.group == "substitution",
+        substitution=is_substitution(drug),
         route=r.route,
         unit=med.dose.unit,
         amount=med.dose.amount,
@@ -943,7 +957,7 @@ def to_target(total: ClassTotal, target: str, guideline: Guideline) -> TargetRes
                 f"{', '.join(total.missing)}); the {label} dose covers only the rest.",
             )
         )
-    if drug.substitution or drug.group == "substitution":
+    if is_substitution(drug):
         warnings.append(
             EquivalenceWarning(
                 "substitution-drug",

@@ -460,3 +460,14 @@ def test_compare_side_by_side_with_spread(us: Guideline, nordic: Guideline) -> N
 def test_compare_unknown_everywhere_is_an_error(us: Guideline, nordic: Guideline) -> None:
     with pytest.raises(TaperError, match="in every rule file"):
         compare([parse_medication("oxazpam 10 mg")], [us, nordic])
+
+
+def test_methadone_and_buprenorphine_always_count_as_substitution_drugs() -> None:
+    from taper.equivalence import is_substitution
+    from taper.guideline.model import Drug
+
+    assert is_substitution(Drug.model_validate({"id": "methadone", "class": "opioid"}))
+    assert is_substitution(
+        Drug.model_validate({"id": "subutex-x", "class": "opioid", "atc": ["N07BC01"]})
+    )
+    assert not is_substitution(Drug.model_validate({"id": "oxycodone", "class": "opioid"}))
