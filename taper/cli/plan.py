@@ -1,8 +1,171 @@
-"""`taper plan` (placeholder)."""
+"""`taper plan`: a TUB-model tapering plan (thin wrapper over `taper.plan.make_plan`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import typer
 
 from taper.errors import TaperError
 
+FORMATS = ("text", "markdown", "html", "pdf", "csv", "json", "ics", "fhir")
+LANGS = ("sv", "nb", "en")
+_PAUSE = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2}):(?P<days>\d{1,4})$")
 
-def plan() -> None:
-    """Make a TUB-model tapering plan."""
-    raise TaperError("plan is not available yet.")
+
+def parse_date(text: str, option: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise TaperError(f"{option} {text!r} is not a date; write it as YYYY-MM-DD.") from None
+
+
+def parse_pause(text: str) -> tuple[dt.date, int]:
+    match = _PAUSE.match(text.strip())
+    if match is None:
+        raise TaperError(f"--pause {text!r} is not DATE:DAYS; write e.g. --pause 2025-03-01:14.")
+    return parse_date(match.group("date"), "--pause"), int(match.group("days"))
+
+
+def parse_days(text: str, option: str) -> int:
+    if not re.fullmatch(r"\s*\d{1,4}\s*", text):
+        raise TaperError(f"{option} {text!r} is not a number of days (write e.g. 14).")
+    return int(text)
+
+
+def plan(
+    guideline: str = typer.Option(
+        ...,
+        "--guideline",
+        "-g",
+        metavar="ID|PATH",
+        help="Rule file: a built-in id (se-vgr) or a path to a draft.",
+    ),
+    med: list[str] = typer.Option(
+        [],
+        "--med",
+        "-m",
+        metavar="MED",
+        help='A medication as "DRUG AMOUNT UNIT" (daily total); repeatable.',
+    ),
+    start: str | None = typer.Option(
+        None, "--start", metavar="DATE", help="First day of the plan, YYYY-MM-DD."
+    ),
+    percent: str | None = typer.Option(
+        None,
+        "--percent",
+        metavar="PERCENT",
+        help="Reduction per step in %; at most what the rule allows.",
+    ),
+    interval: str | None = typer.Option(
+        None, "--interval", metavar="DAYS", help="Days per step; at least what the rule allows."
+    ),
+    switch: bool | None = typer.Option(
+        None,
+        "--switch/--no-switch",
+        help="Switch to the rule's long-acting drug, or not (default: as the rule says).",
+        show_default=False,
+    ),
+    pause: list[str] = typer.Option(
+        [],
+        "--pause",
+        metavar="DATE:DAYS",
+        help="DATE:DAYS: hold the step current on DATE DAYS longer; repeatable.",
+    ),
+    rule: str | None = typer.Option(
+        None, "--rule", metavar="ID", help="Use another taper rule that matches."
+    ),
+    specialist: bool = typer.Option(
+        False, "--specialist", help="A specialist has signed off (substitution drugs, high doses)."
+    ),
+    current: list[str] = typer.Option(
+        [],
+        "--current",
+        metavar="MED",
+        help='Replan: the current daily dose "DRUG AMOUNT UNIT"; repeatable.',
+    ),
+    on: str | None = typer.Option(
+        None, "--on", metavar="DATE", help="Replan: the date of the current dose."
+    ),
+    original: list[str] = typer.Option(
+        [],
+        "--original",
+        metavar="MED",
+        help='Replan: the original starting dose "DRUG AMOUNT UNIT".',
+    ),
+    fmt: str = typer.Option(
+        "text", "--format", "-f", metavar="FORMAT", help=f"One of: {', '.join(FORMATS)}."
+    ),
+    lang: str | None = typer.Option(
+        None, "--lang", metavar="LANG", help="sv, nb or en (default: the rule file's language)."
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", metavar="FILE", help="Write to FILE instead of stdout."
+    ),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing --out file."),
+) -> None:
+    """Make a TUB-model tapering plan: mapping, stabilisation, taper in real tablets, aftercare.
+
+    \b
+    Example:
+      taper plan --guideline se-vgr --med "oxazepam 25 mg" --start 2025-03-03
+      taper plan -g uk-ashton -m "alprazolam 1.5 mg" --start 2025-03-03 --format json
+    Replan from the dose a patient actually takes now (no mapping, no stabilisation):
+      taper plan -g se-vgr --current "oxazepam 15 mg" --on 2025-06-02
+    """
+    from taper.cli import console
+    from taper.dose import parse_amount, parse_medication
+    from taper.guideline.loader import load_guideline
+    from taper.io import write_atomic
+    from taper.plan import Pause, PlanOptions, make_plan
+    from taper.render import PlanFormat, render_plan
+
+    if fmt not in FORMATS:
+        raise TaperError(f"Unknown format {fmt!r}: use one of {', '.join(FORMATS)}.")
+    if lang is not None and lang not in LANGS:
+        raise TaperError(f"Unknown language {lang!r}: use sv, nb or en.")
+    replan = bool(current)
+    if replan:
+        if med:
+            raise TaperError("Give either --med (a new plan) or --current (a replan), not both.")
+        if on is None:
+            raise TaperError("A replan needs --on DATE: the date of the current dose.")
+        if start is not None:
+            raise TaperError("A replan starts --on the date of the current dose; drop --start.")
+        first = parse_date(on, "--on")
+        texts = current
+    else:
+        if on is not None or original:
+            raise TaperError("--on and --original belong to a replan: give --current too.")
+        if not med:
+            raise TaperError('No medication given: add --med "DRUG AMOUNT UNIT".')
+        if start is None:
+            raise TaperError("Give the first day of the plan: --start YYYY-MM-DD.")
+        first = parse_date(start, "--start")
+        texts = med
+    medications = [parse_medication(text) for text in texts]
+    originals = tuple(parse_medication(text) for text in original)
+    pauses = tuple(Pause(*parse_pause(text)) for text in pause)
+    options = PlanOptions(
+        start=first,
+        lang=lang,
+        switch=switch,
+        percent=None if percent is None else parse_amount(percent),
+        interval_days=None if interval is None else parse_days(interval, "--interval"),
+        pauses=pauses,
+        specialist=specialist,
+        rule=rule,
+        replan=replan,
+        originals=originals,
+    )
+    loaded = load_guideline(guideline)
+    made = make_plan(medications, loaded, options)
+    data = render_plan(made, PlanFormat(fmt), made.language)
+    if out is not None:
+        write_atomic(out, data, force=force)
+        return
+    if fmt == "pdf":
+        raise TaperError("PDF output is binary: write it to a file with --out FILE.")
+    console.out(data.decode("utf-8"))

@@ -1,40 +1,30 @@
-"""Making TUB-model plans: `make_plan(medications, guideline, options) -> Plan`."""
+"""Making TUB-model plans: `make_plan(medications, guideline, options) -> Plan`.
+
+A plan has the TUB phases on one calendar: mapping of the actual intake, evening out to fixed
+doses at fixed times (optionally switching to the region's long-acting drug by a stepwise
+crossover), the taper by the region's rule in doses real tablets can make, and aftercare.
+`make_plan` is pure and deterministic: the same input gives an identical plan.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, field
-from decimal import Decimal
-
 from taper.dose import MedicationInput
-from taper.errors import TaperError
 from taper.guideline.loader import LoadedGuideline
 from taper.plan.model import Plan
+from taper.plan.options import Pause, PlanOptions
 
-
-@dataclass(frozen=True)
-class Pause:
-    """Hold the dose of the step that is current on `on` for `days` more days."""
-
-    on: dt.date
-    days: int
-
-
-@dataclass(frozen=True)
-class PlanOptions:
-    start: dt.date
-    lang: str | None = None  # None: the guideline's language
-    switch: bool | None = None  # None: as the rules say
-    percent: Decimal | None = None  # slower than the rule only
-    interval_days: int | None = None  # longer than the rule only
-    pauses: tuple[Pause, ...] = ()
-    specialist: bool = False
-    # Replanning: the patient's actual current daily doses (drug text → dose), as of `start`.
-    replan: bool = False
-    extra: dict[str, str] = field(default_factory=dict)
+__all__ = ["Pause", "PlanOptions", "make_plan"]
 
 
 def make_plan(
     medications: list[MedicationInput], loaded: LoadedGuideline, options: PlanOptions
 ) -> Plan:
-    raise TaperError("Planning is not available yet.")
+    """A dated, tablet-true tapering plan for `medications` under a rule file.
+
+    Raises `TaperError` (one sentence) for input the rules cannot plan: an unknown drug, a
+    speed faster than the rules allow, a pause the rules forbid, a plan that needs specialist
+    sign-off without `specialist`, a drug the formulary cannot make.
+    """
+    from taper.plan.builder import build_plan
+
+    return build_plan(medications, loaded, options)

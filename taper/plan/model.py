@@ -15,7 +15,8 @@ from pydantic import BaseModel, ConfigDict
 
 Phase = Literal["mapping", "stabilisation", "switch", "taper", "aftercare"]
 CheckpointKind = Literal["support", "dose-change", "aftercare", "evaluation"]
-DoseTimeName = Literal["morning", "midday", "afternoon", "evening", "bedtime"]
+# "patch": a transdermal patch worn continuously (its dose is a delivery rate, mcg/h).
+DoseTimeName = Literal["morning", "midday", "afternoon", "evening", "bedtime", "patch"]
 
 
 class PlanModel(BaseModel):
@@ -57,6 +58,15 @@ class Step(PlanModel):
     ideal: Decimal | None = None  # the rule's ideal dose before rounding to real tablets
     pause: bool = False
     note: str | None = None
+    # dose - ideal: how far real tablets put this step off the rule's ideal curve
+    deviation: Decimal | None = None
+    # The cut into this step is larger than the rule allows because the formulary's tablets
+    # cannot make a smaller one (a warning on the plan says so).
+    tablet_limited: bool = False
+    # Held steady (phase "stabilisation") while this other drug is switched or tapered.
+    held_for: str | None = None
+    # Stopped because it was replaced by this drug (switch to a long-acting agent).
+    replaced_by: str | None = None
 
     @property
     def days(self) -> int:
@@ -75,6 +85,9 @@ class PlanWarning(PlanModel):
     code: str
     severity: Literal["info", "caution", "high"]
     message: str
+    drug: str | None = None
+    # Values in the message, for renderers that translate by `code` (all as display strings).
+    params: dict[str, str] = {}
 
 
 class Dispense(PlanModel):
@@ -96,6 +109,24 @@ class MedicationLine(PlanModel):
     route: str
 
 
+class AppliedRule(PlanModel):
+    """A taper rule as applied to one drug, after the user's options (--percent, --interval)."""
+
+    rule: str
+    title: str
+    drug: str
+    mode: Literal["current", "start"]
+    percent: Decimal
+    interval_days: int
+    slow_below_percent_of_start: Decimal | None = None
+    slow_percent: Decimal | None = None
+    slow_interval_days: int | None = None
+    doses_per_day: int
+    base: Decimal  # the dose the taper starts from (mode "start": percentages are of this)
+    unit: str
+    switched_from: list[str] = []
+
+
 class Plan(PlanModel):
     guideline: GuidelineStamp
     tool_version: str
@@ -111,3 +142,5 @@ class Plan(PlanModel):
     last_dose_date: dt.date | None
     unverified: list[str] = []  # parameters used that no source gives (project choices)
     specialist_signoff: bool = False
+    applied_rules: list[AppliedRule] = []
+    replan: bool = False  # the rest of a plan from the patient's current dose (no mapping)

@@ -1,0 +1,1019 @@
+"""Building a plan: the TUB phases on one calendar, one drug changing at a time.
+
+The calendar is kept as whole days from the plan start. Each drug has a *track*: its
+segments (steps) in order, contiguous from its first day to the end of aftercare. A *period*
+is a stretch of days in which one drug (or, in a switch crossover, one drug and the
+long-acting drug replacing it) takes a new step while every other drug holds its dose.
+
+Order of events (see README "taper plan"):
+1. mapping — every drug for the longest `mapping_days` of the rules involved, doses as taken;
+2. stabilisation — every drug at fixed doses at fixed times for the longest
+   `stabilisation_days` (the reported dose, rounded down to what tablets can make);
+3. switch — for each drug the rules switch, one dose time at a time (evening first),
+   `crossover_step_days` per step, at the equivalent dose of the long-acting drug;
+4. taper — one drug after the other (the rule file's `taper_order` of classes, then input
+   order); the next drug's first cut comes one of its intervals after the previous drug
+   stopped; meanwhile the others hold;
+5. aftercare — every drug at zero from the day after the last dose for the region's
+   minimum aftercare period (longer if a checkpoint falls later).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_EVEN, Decimal
+from fractions import Fraction
+from typing import Literal
+
+from taper import __version__, equivalence
+from taper.aftercare import add_period, build_checkpoints
+from taper.dose import MedicationInput, format_amount
+from taper.errors import TaperError
+from taper.guideline.loader import LoadedGuideline
+from taper.guideline.model import Drug, DrugClass, Guideline, Provenance, TaperRule
+from taper.plan.model import (
+    AppliedRule,
+    Checkpoint,
+    Dispense,
+    DoseAtTime,
+    DoseTimeName,
+    GuidelineStamp,
+    MedicationLine,
+    Phase,
+    Plan,
+    PlanWarning,
+    Step,
+)
+from taper.plan.options import Pause, PlanOptions
+from taper.plan.rules import Pace, check_rule_choice, pace, select_rule
+from taper.plan.tablets import Kit, kit_for, oral_solutions, tidy
+
+# Beyond this many reductions of one drug a plan is refused rather than printed: it is almost
+# surely a wrong dose or a far too slow speed, and no patient can follow it.
+MAX_STEPS_PER_DRUG = 400
+
+TIME_ORDER: dict[DoseTimeName, int] = {
+    "morning": 0,
+    "midday": 1,
+    "afternoon": 2,
+    "evening": 3,
+    "bedtime": 4,
+    "patch": 5,
+}
+_TIMES: dict[int, tuple[DoseTimeName, ...]] = {
+    2: ("morning", "evening"),
+    3: ("morning", "midday", "evening"),
+    4: ("morning", "midday", "afternoon", "evening"),
+}
+_BEDTIME_GROUPS = {"hypnotic", "z-drug"}
+_IDEAL_PLACES = Decimal("0.001")
+Severity = Literal["info", "caution", "high"]
+LOOSE_NOTE = "as taken now: the formulary's tablets cannot make this dose"
+
+
+def time_names(count: int, *, bedtime: bool, patch: bool) -> tuple[DoseTimeName, ...]:
+    """Names of a day's dose times: one dose is taken at bedtime for hypnotics and z-drugs,
+    in the morning otherwise; patches are worn continuously."""
+    if patch:
+        return ("patch",)
+    if count == 1:
+        return ("bedtime",) if bedtime else ("morning",)
+    return _TIMES[count]
+
+
+def to_decimal(value: Fraction) -> Decimal:
+    exact = Decimal(value.numerator) / Decimal(value.denominator)
+    return tidy(exact.quantize(_IDEAL_PLACES, rounding=ROUND_HALF_EVEN))
+
+
+@dataclass(eq=False)
+class Seg:
+    """One step of one drug, in days from the plan start; `days` None: open (runs on at 0)."""
+
+    phase: Phase
+    start: int
+    days: int | None
+    amount: Decimal
+    doses: list[DoseAtTime]
+    ideal: Decimal | None = None
+    deviation: Decimal | None = None
+    pause: bool = False
+    note: str | None = None
+    tablet_limited: bool = False
+    held_for: str | None = None
+    replaced_by: str | None = None
+
+
+@dataclass(eq=False)
+class Track:
+    """One drug's course through the plan."""
+
+    drug: Drug
+    kit: Kit
+    rule: TaperRule
+    times: tuple[DoseTimeName, ...]
+    order: int
+    text: str = ""
+    reported: Decimal | None = None  # the daily dose as given (None: a switch target)
+    segs: list[Seg] = field(default_factory=list)
+    quanta: int = 0  # current daily dose in the kit's quanta
+    per_time: dict[DoseTimeName, int] = field(default_factory=dict)
+    started: bool = False
+    done: bool = False
+    switch_to: Track | None = None
+    sources: list[str] = field(default_factory=list)
+    pace: Pace | None = None
+    base: Decimal | None = None  # dose the taper starts from
+    taper_start: int | None = None
+    stop_day: int | None = None
+    original: Decimal | None = None  # replan: the original starting dose (mode "start")
+    # A dose below anything the tablets make: kept as taken now until the drug's stop.
+    loose: Decimal | None = None
+
+    @property
+    def amount(self) -> Decimal:
+        if self.loose is not None:
+            return self.loose
+        return self.kit.amount(self.quanta)
+
+    @property
+    def unit(self) -> str:
+        return self.kit.unit
+
+    def doses(self) -> list[DoseAtTime]:
+        if self.loose is not None:
+            return []
+        ordered = sorted(self.per_time.items(), key=lambda kv: TIME_ORDER[kv[0]])
+        return self.kit.doses_at(ordered)
+
+    def set_split(self, quanta: int) -> None:
+        split = self.kit.split(quanta, len(self.times))
+        if split is None:  # pragma: no cover - callers pass makeable doses only
+            raise ValueError(f"{quanta} quanta of {self.drug.id} cannot be split")
+        self.quanta = quanta
+        self.per_time = {name: q for name, q in zip(self.times, split.amounts, strict=True) if q}
+
+
+class Builder:
+    def __init__(
+        self, medications: list[MedicationInput], loaded: LoadedGuideline, options: PlanOptions
+    ) -> None:
+        if not medications:
+            raise TaperError('No medication given: add --med "DRUG AMOUNT UNIT".')
+        self.loaded = loaded
+        self.g: Guideline = loaded.guideline
+        self.options = options
+        self.medications = medications
+        self.day = 0
+        self.tracks: list[Track] = []
+        self.warnings: list[PlanWarning] = []
+        self.unverified: dict[str, None] = {}
+        self.pending: list[tuple[int, Pause]] = sorted(
+            ((p.on - options.start).days, p) for p in options.pauses
+        )
+        for offset, pause in self.pending:
+            if offset < 0:
+                raise TaperError(f"--pause {pause.on.isoformat()} is before the plan starts.")
+            if pause.days < 1:
+                raise TaperError(f"--pause {pause.on.isoformat()}: give at least 1 day.")
+        self.lang = options.lang or self.g.language
+        if self.lang not in ("sv", "nb", "en"):
+            raise TaperError(f"Unknown language {self.lang!r}: use sv, nb or en.")
+
+    # --- warnings and provenance ---------------------------------------------------------
+
+    def warn(
+        self,
+        code: str,
+        severity: Severity,
+        message: str,
+        drug: str | None = None,
+        **params: str,
+    ) -> None:
+        self.warnings.append(
+            PlanWarning.model_construct(
+                code=code, severity=severity, message=message, drug=drug, params=dict(params)
+            )
+        )
+
+    def used(self, what: str, item: Provenance | None) -> None:
+        if item is not None and item.unverified:
+            self.unverified[f"{what}: {item.unverified}"] = None
+
+    # --- input ---------------------------------------------------------------------------
+
+    def resolve(self) -> None:
+        merged: dict[tuple[str, str, str], Track] = {}
+        drugs = [equivalence.resolve_drug(m.drug_name, self.g) for m in self.medications]
+        check_rule_choice(self.g, drugs, self.options.rule)
+        for order, (med, drug) in enumerate(zip(self.medications, drugs, strict=True)):
+            kit = kit_for(self.g, self.loaded.sha256, drug.id, med.dose.unit, med.route)
+            if kit is None:
+                how = f" ({med.route})" if med.route else ""
+                raise TaperError(
+                    f"The formulary of rule file {self.g.id} has no marketed tablets or patches "
+                    f"of {drug.id} in {med.dose.unit}{how}, so no tablet-true plan can be made."
+                )
+            key = (drug.id, kit.unit, kit.route)
+            if key in merged:
+                track = merged[key]
+                assert track.reported is not None
+                track.reported += med.dose.amount
+                track.text += f"; {med.text}"
+                self.warn(
+                    "merged-lines",
+                    "info",
+                    f"{drug.id} was given on more than one line; the plan uses the daily total "
+                    f"{format_amount(track.reported)} {kit.unit}.",
+                    drug.id,
+                )
+                continue
+            rule = select_rule(self.g, drug, self.options.rule)
+            bedtime = drug.group in _BEDTIME_GROUPS
+            count = rule.doses_per_day
+            if bedtime and count != 1 and not kit.patch:
+                # A sleeping pill is taken once, at bedtime, whatever a class-wide rule says.
+                self.warn(
+                    "hypnotic-at-bedtime",
+                    "info",
+                    f"{drug.id} is a sleeping drug: the plan gives it once a day at bedtime "
+                    f"(rule {rule.id} says {count} doses a day for its class).",
+                    drug.id,
+                )
+                count = 1
+            track = Track(
+                drug=drug,
+                kit=kit,
+                rule=rule,
+                times=time_names(count, bedtime=bedtime, patch=kit.patch),
+                order=order,
+                text=med.text,
+                reported=med.dose.amount,
+                started=True,
+            )
+            track.pace = pace(rule, self.options)
+            merged[key] = track
+            self.tracks.append(track)
+        for original in self.options.originals:
+            drug = equivalence.resolve_drug(original.drug_name, self.g)
+            found = [t for t in self.tracks if t.drug.id == drug.id]
+            if not found:
+                raise TaperError(
+                    f"--original names {drug.id}, which is not among the current medications."
+                )
+            if found[0].unit != original.dose.unit:
+                raise TaperError(
+                    f"--original {original.text!r} is in {original.dose.unit}; the current dose "
+                    f"of {drug.id} is in {found[0].unit}."
+                )
+            found[0].original = original.dose.amount
+
+    # --- safety ----------------------------------------------------------------------------
+
+    def check_safety(self) -> None:
+        reasons: list[tuple[str, str]] = []
+        for track in self.tracks:
+            if track.drug.substitution:
+                reasons.append(
+                    (
+                        "substitution-drug",
+                        f"{track.drug.id} is an opioid-substitution drug; its taper belongs "
+                        "with the substitution programme",
+                    )
+                )
+        for rule in dict.fromkeys(t.rule.id for t in self.tracks):
+            tr = next(t for t in self.tracks if t.rule.id == rule)
+            if tr.rule.specialist_required:
+                reasons.append(("specialist-rule", f"rule {rule} requires a specialist"))
+        try:
+            found = equivalence.equivalents(self.medications, self.g).warnings
+        except TaperError as exc:
+            found = ()
+            self.warn(
+                "thresholds-unchecked",
+                "caution",
+                f"The rule file's dose thresholds could not be checked: {exc}",
+            )
+        for item in found:
+            if item.code.startswith("threshold:") and item.severity == "high":
+                reasons.append((item.code, item.message.rstrip(".")))
+            elif item.code.startswith(("threshold:", "threshold-unknown:")):
+                self.warn(item.code, item.severity, item.message)
+        for th in self.g.thresholds:
+            if any(code == f"threshold:{th.id}" for code, _ in reasons) or any(
+                w.code == f"threshold:{th.id}" for w in self.warnings
+            ):
+                self.used(f"threshold {th.id}", th)
+        if reasons and not self.options.specialist:
+            why = "; ".join(text for _, text in reasons)
+            raise TaperError(
+                f"This plan needs specialist sign-off: {why}. Add --specialist once a "
+                "specialist has approved it."
+            )
+        for code, text in reasons:
+            self.warn(code, "high", f"Specialist sign-off given: {text}.")
+
+    # --- switch decisions ------------------------------------------------------------------
+
+    def decide_switches(self) -> None:
+        wanted = self.options.switch
+        allowed_any = False
+        for track in list(self.tracks):
+            sw = track.rule.switch
+            if sw.policy == "never" or sw.target is None:
+                continue
+            allowed_any = True
+            if track.drug.id == sw.target:
+                continue
+            if sw.applies_to_short_acting_only and track.drug.long_acting:
+                if wanted:
+                    self.warn(
+                        "switch-not-needed",
+                        "info",
+                        f"{track.drug.id} is already long-acting; it is not switched.",
+                        track.drug.id,
+                    )
+                continue
+            if self.options.replan:
+                do_switch = wanted is True
+            elif sw.policy == "recommended":
+                do_switch = wanted is not False
+                if wanted is False:
+                    self.warn(
+                        "switch-declined",
+                        "caution",
+                        f"Rule {track.rule.id} recommends switching {track.drug.id} to "
+                        f"{sw.target}; the switch was turned off (--no-switch).",
+                        track.drug.id,
+                        target=sw.target,
+                    )
+            else:
+                do_switch = wanted is True
+            if do_switch:
+                self.used(f"rule {track.rule.id} switch", sw)
+                track.switch_to = self.target_track(track, sw.target)
+        for track in self.tracks:
+            if track.reported is None and all(
+                next(t for t in self.tracks if t.drug.id == src).drug.group in _BEDTIME_GROUPS
+                for src in track.sources
+            ):
+                # Replacing sleeping drugs only: the long-acting drug is taken at bedtime too.
+                track.times = ("bedtime",)
+        if wanted and not allowed_any:
+            rules = ", ".join(dict.fromkeys(t.rule.id for t in self.tracks))
+            raise TaperError(f"--switch: the rules of this plan ({rules}) allow no switch.")
+
+    def target_track(self, source: Track, target_id: str) -> Track:
+        for track in self.tracks:
+            if track.drug.id == target_id and track.unit == "mg":
+                track.sources.append(source.drug.id)
+                return track
+        drug = next((d for d in self.g.drugs if d.id == target_id), None)
+        kit = None if drug is None else kit_for(self.g, self.loaded.sha256, target_id, "mg", None)
+        if drug is None or kit is None or kit.patch:
+            raise TaperError(
+                f"Rule {source.rule.id} switches to {target_id}, but the formulary of "
+                f"{self.g.id} has no marketed tablets of it."
+            )
+        count = source.rule.switch.doses_per_day
+        if not 1 <= count <= 4:
+            raise TaperError(
+                f"Rule {source.rule.id} switches to {count} doses a day; plans support 1 to 4."
+            )
+        bedtime = source.drug.group in _BEDTIME_GROUPS and count == 1
+        track = Track(
+            drug=drug,
+            kit=kit,
+            rule=source.rule,
+            times=time_names(count, bedtime=bedtime, patch=False),
+            order=source.order,
+            sources=[source.drug.id],
+        )
+        track.pace = source.pace
+        self.tracks.append(track)
+        return track
+
+    def order_tracks(self) -> None:
+        rank = {cls: i for i, cls in enumerate(self.g.taper_order)}
+        self.tracks.sort(
+            key=lambda t: (rank.get(t.drug.drug_class, len(rank)), t.order, t.reported is None)
+        )
+
+    # --- periods, holds and pauses ---------------------------------------------------------
+
+    def living(self) -> list[Track]:
+        return [t for t in self.tracks if t.started and not t.done]
+
+    def hold(self, track: Track, start: int, days: int, held_for: str | None) -> None:
+        last = track.segs[-1] if track.segs else None
+        if (
+            last is not None
+            and last.phase == "stabilisation"
+            and last.held_for == held_for
+            and last.days is not None
+            and last.start + last.days == start
+            and not last.pause
+        ):
+            last.days += days
+            return
+        track.segs.append(
+            Seg("stabilisation", start, days, track.amount, track.doses(), held_for=held_for)
+        )
+
+    def period(self, active: list[tuple[Track, Seg]], days: int, held_for: str) -> None:
+        """Place new segments of the active drugs at today; the others hold; apply pauses."""
+        start = self.day
+        for track, seg in active:
+            seg.start = start
+            track.segs.append(seg)
+        active_tracks = {id(t) for t, _ in active}
+        open_only = all(seg.days is None for _, seg in active)
+        if open_only:
+            return
+        self.day += days
+        for track in self.living():
+            if id(track) not in active_tracks:
+                self.hold(track, start, days, held_for)
+        self.apply_pauses(start, active, held_for)
+
+    def apply_pauses(self, start: int, active: list[tuple[Track, Seg]], held_for: str) -> None:
+        while self.pending and self.pending[0][0] < self.day:
+            offset, pause = self.pending[0]
+            if offset < start:
+                raise TaperError(
+                    f"--pause {pause.on.isoformat()} falls before the taper (in mapping or "
+                    "stabilisation); a pause holds a step of the taper."
+                )
+            self.pending.pop(0)
+            rule = active[0][0].rule
+            policy = rule.pause
+            self.used(f"rule {rule.id} pause", policy)
+            if not policy.allowed:
+                raise TaperError(
+                    f"Rule {rule.id} does not allow pauses (--pause {pause.on.isoformat()})."
+                )
+            if policy.max_days is not None and pause.days > policy.max_days:
+                raise TaperError(
+                    f"--pause {pause.on.isoformat()}:{pause.days} is longer than rule {rule.id} "
+                    f"allows (at most {policy.max_days} days)."
+                )
+            pause_start = self.day
+            for track, seg in active:
+                if seg.days is None or track.done:
+                    continue
+                track.segs.append(
+                    Seg(
+                        seg.phase,
+                        pause_start,
+                        pause.days,
+                        track.amount,
+                        track.doses(),
+                        pause=True,
+                        note=f"pause: the dose of {pause.on.isoformat()} held "
+                        f"{pause.days} days longer",
+                        held_for=seg.held_for,
+                    )
+                )
+            active_ids = {id(t) for t, _ in active}
+            for track in self.living():
+                if id(track) not in active_ids:
+                    self.hold(track, pause_start, pause.days, held_for)
+            self.day += pause.days
+
+    # --- phases ----------------------------------------------------------------------------
+
+    def mapping_and_stabilisation(self) -> None:
+        replan = self.options.replan
+        mapping = 0 if replan else max(t.rule.phases.mapping_days for t in self.tracks)
+        stabilise = 0 if replan else max(t.rule.phases.stabilisation_days for t in self.tracks)
+        if mapping < 0 or stabilise < 0:
+            raise TaperError("The rules give a negative mapping or stabilisation length.")
+        inputs = [t for t in self.tracks if t.reported is not None]
+        if not replan:
+            for track in inputs:
+                self.used(f"rule {track.rule.id} phases", track.rule.phases)
+        for track in inputs:
+            assert track.reported is not None
+            if mapping:
+                track.segs.append(Seg("mapping", 0, mapping, tidy(track.reported), []))
+            self.stabilise(track)
+            if stabilise:
+                seg = Seg("stabilisation", mapping, stabilise, track.amount, track.doses())
+                if track.amount != track.reported:
+                    seg.ideal = tidy(track.reported)
+                    seg.deviation = tidy(track.amount - track.reported)
+                track.segs.append(seg)
+        if self.pending and self.pending[0][0] < mapping + stabilise:
+            when = self.pending[0][1].on.isoformat()
+            raise TaperError(
+                f"--pause {when} falls before the taper (in mapping or stabilisation); a pause "
+                "holds a step of the taper."
+            )
+        self.day = mapping + stabilise
+
+    def stabilise(self, track: Track) -> None:
+        assert track.reported is not None
+        kit = track.kit
+        exact = kit.quanta(track.reported)
+        times = len(track.times)
+        quanta = exact if exact is not None and kit.makeable(exact, times) else None
+        if quanta is None:
+            quanta = kit.floor_makeable(kit.quanta_floor(Fraction(track.reported)), times)
+            reported = f"{format_amount(track.reported)} {track.unit}"
+            if quanta == 0:
+                self.warn(
+                    "below-smallest-dose",
+                    "caution",
+                    f"{reported} of {track.drug.id} is less than the smallest dose the "
+                    f"formulary's tablets make ({format_amount(kit.amount(kit.smallest))} "
+                    f"{track.unit}); the plan keeps it as taken now and stops it at its turn. "
+                    "An oral solution or a smaller strength would allow a gradual stop.",
+                    track.drug.id,
+                )
+                track.loose = tidy(track.reported)
+                return
+            made = f"{format_amount(kit.amount(quanta))} {track.unit}"
+            self.warn(
+                "start-dose-rounded",
+                "caution",
+                f"{reported} of {track.drug.id} cannot be made from the formulary's tablets "
+                f"as fixed doses; the plan starts from {made}.",
+                track.drug.id,
+                reported=format_amount(track.reported, self.lang),
+                made=format_amount(kit.amount(quanta), self.lang),
+            )
+        if quanta:
+            track.set_split(quanta)
+
+    def crossovers(self) -> None:
+        sources = [t for t in self.tracks if t.switch_to is not None and not t.done]
+        last_source = sources[-1] if sources else None
+        for source in sources:
+            target = source.switch_to
+            assert target is not None
+            self.crossover(source, target, final=source is last_source)
+
+    def crossover(self, source: Track, target: Track, *, final: bool) -> None:
+        conv_from = equivalence.select_conversion(
+            source.drug, source.kit.route, source.kit.unit, self.g
+        )
+        conv_to = equivalence.select_conversion(
+            target.drug, target.kit.route, target.kit.unit, self.g
+        )
+        if conv_from is None or conv_to is None:
+            missing = source.drug.id if conv_from is None else target.drug.id
+            raise TaperError(
+                f"Cannot switch {source.drug.id} to {target.drug.id}: rule file {self.g.id} has "
+                f"no equivalence for {missing}."
+            )
+        self.used(f"equivalence {source.drug.id}", conv_from)
+        self.used(f"equivalence {target.drug.id}", conv_to)
+        table = self.g.equivalence[source.drug.drug_class]
+        total = Fraction(source.amount)
+        reference = equivalence.to_reference(conv_from, total)
+        if reference is None:
+            raise TaperError(
+                f"Cannot switch {source.drug.id}: the equivalence table gives no value for "
+                f"{format_amount(source.amount)} {source.unit}."
+            )
+        keep = Fraction(1)
+        if table.switch_reduction_percent:
+            keep = 1 - Fraction(table.switch_reduction_percent) / 100
+            self.warn(
+                "switch-reduction",
+                "caution",
+                f"The switch from {source.drug.id} to {target.drug.id} is "
+                f"{format_amount(table.switch_reduction_percent)} % below the equivalent dose "
+                "(incomplete cross-tolerance), as the rule file says.",
+                source.drug.id,
+            )
+        ideal = Fraction(target.amount) if target.started else Fraction(0)
+        # Evening first: one dose time per crossover step. A dose the tablets could not make
+        # (taken as now) is replaced in one step.
+        order = sorted(source.per_time, key=lambda n: -TIME_ORDER[n])
+        portions: list[tuple[DoseTimeName | None, Decimal]] = (
+            [(name, source.kit.amount(source.per_time[name])) for name in order]
+            if source.loose is None
+            else [(None, source.loose)]
+        )
+        days = source.rule.switch.crossover_step_days
+        if days < 1:
+            raise TaperError(f"Rule {source.rule.id} has a crossover step of {days} days.")
+        target.started = True
+        for position, (name, portion) in enumerate(portions):
+            share = reference * Fraction(portion) / total
+            exact = equivalence.from_reference(conv_to, share, target.drug.id) * keep
+            ideal += exact
+            if name is None:
+                source.loose = None
+                target.set_split(target.kit.nearest(ideal, len(target.times)))
+            else:
+                source.per_time.pop(name)
+                placed = target.kit.per_time_nearest(exact)
+                target.per_time[name] = target.per_time.get(name, 0) + placed
+                target.quanta = sum(target.per_time.values())
+                last = position == len(portions) - 1
+                if last and final and set(target.per_time) != set(target.times):
+                    count = len(target.times)
+                    quanta = target.quanta
+                    if not target.kit.makeable(quanta, count):
+                        quanta = target.kit.nearest(ideal, count)
+                    target.set_split(quanta)
+            source.quanta = sum(source.per_time.values())
+            s_seg = Seg("switch", 0, days, source.amount, source.doses())
+            if source.quanta == 0:
+                s_seg.days = None
+                s_seg.replaced_by = target.drug.id
+                source.done = True
+                source.stop_day = self.day
+            t_seg = Seg(
+                "switch",
+                0,
+                days,
+                target.amount,
+                target.doses(),
+                ideal=to_decimal(ideal),
+                deviation=tidy(target.amount - to_decimal(ideal)),
+            )
+            self.period([(source, s_seg), (target, t_seg)], days, source.drug.id)
+        self.warn(
+            "switch",
+            "info",
+            f"{source.drug.id} is replaced by {target.drug.id} one dose time at a time at the "
+            "equivalent dose of the rule file's table. Equivalence tables are approximate; "
+            "watch for sedation or withdrawal during the switch.",
+            source.drug.id,
+            target=target.drug.id,
+        )
+
+    def tapers(self) -> None:
+        previous: Track | None = None
+        for track in self.tracks:
+            if track.done:
+                continue
+            assert track.pace is not None
+            self.used(f"rule {track.rule.id} reduction", track.rule.reduction)
+            if track.rule.slow_down is not None:
+                self.used(f"rule {track.rule.id} slow_down", track.rule.slow_down)
+            self.used(f"rule {track.rule.id} max_duration_days", track.rule.max_duration_days)
+            track.taper_start = self.day
+            if previous is not None or self.options.replan:
+                # One interval at the current dose before the first cut: after the previous
+                # drug stopped, or from the day of a replan.
+                why = (
+                    f"held one interval after {previous.drug.id} stopped"
+                    if previous is not None
+                    else "the current dose, held one interval before the next reduction"
+                )
+                seg = Seg(
+                    "taper", 0, track.pace.interval_days, track.amount, track.doses(), note=why
+                )
+                self.period([(track, seg)], track.pace.interval_days, track.drug.id)
+            self.taper(track)
+            previous = track
+
+    def taper(self, track: Track) -> None:
+        p = track.pace
+        assert p is not None
+        kit = track.kit
+        times = len(track.times)
+        current = Fraction(track.amount)
+        base = current
+        if p.mode == "start" and self.options.replan:
+            if track.original is not None:
+                base = Fraction(track.original)
+            else:
+                self.warn(
+                    "replan-base-current",
+                    "caution",
+                    f"Rule {track.rule.id} reduces by a share of the starting dose; no original "
+                    f"dose of {track.drug.id} was given (--original), so the current dose "
+                    f"{format_amount(track.amount)} {track.unit} is the base.",
+                    track.drug.id,
+                )
+        track.base = to_decimal(base)
+        slow_from = None if p.slow_below is None else base * p.slow_below / 100
+        if track.loose is not None:
+            track.loose = None
+            seg = Seg("taper", 0, None, Decimal(0), [], ideal=Decimal(0), tablet_limited=True)
+            track.done = True
+            track.stop_day = self.day
+            self.period([(track, seg)], 0, track.drug.id)
+            return
+        steps = 0
+        while track.quanta > 0:
+            current = Fraction(track.amount)
+            slow = slow_from is not None and current < slow_from
+            if slow:
+                assert p.slow_percent is not None
+                assert p.slow_rule_percent is not None
+                assert p.slow_interval_days is not None
+                ideal = current * (1 - p.slow_percent / 100)
+                allowed = current * p.slow_rule_percent / 100
+                interval = p.slow_interval_days
+            elif p.mode == "current":
+                ideal = current * (1 - p.percent / 100)
+                allowed = current * p.max_percent / 100
+                interval = p.interval_days
+            else:
+                ideal = current - base * p.percent / 100
+                allowed = base * p.max_percent / 100
+                interval = p.interval_days
+            ideal = max(ideal, Fraction(0))
+            nxt = kit.next_below(track.quanta, ideal, times)
+            limited = current - Fraction(kit.amount(nxt)) > allowed
+            if nxt:
+                track.set_split(nxt)
+            else:
+                track.quanta = 0
+                track.per_time = {}
+            ideal_dec = to_decimal(ideal)
+            seg = Seg(
+                "taper",
+                0,
+                interval if nxt else None,
+                track.amount,
+                track.doses(),
+                ideal=ideal_dec,
+                deviation=tidy(track.amount - ideal_dec),
+                tablet_limited=limited,
+            )
+            if not nxt:
+                track.done = True
+                track.stop_day = self.day
+            self.period([(track, seg)], interval, track.drug.id)
+            steps += 1
+            if steps > MAX_STEPS_PER_DRUG:
+                raise TaperError(
+                    f"The taper of {track.drug.id} would need more than {MAX_STEPS_PER_DRUG} "
+                    "steps; check the dose, or choose a faster speed the rules allow."
+                )
+
+    # --- finishing -------------------------------------------------------------------------
+
+    def last_dose_offset(self) -> int:
+        return max((t.stop_day if t.stop_day is not None else 0) for t in self.tracks) - 1
+
+    def finish(self) -> Plan:
+        if self.pending:
+            when = self.pending[0][1].on.isoformat()
+            raise TaperError(
+                f"--pause {when} is not within the taper (it falls after the last dose)."
+            )
+        start = self.options.start
+        last = self.last_dose_offset()
+        last_date = start + dt.timedelta(days=last) if last >= 0 else None
+        aftercare_start = last + 1
+        cp = self.g.checkpoints
+        if cp is not None and last_date is not None:
+            end_date = add_period(last_date, cp.aftercare.minimum)
+            aftercare_days = (end_date - start).days - aftercare_start + 1
+            self.used("checkpoints aftercare", cp.aftercare)
+        else:
+            aftercare_days = 1
+        for track in self.tracks:
+            self.close(track, aftercare_start, aftercare_days)
+        steps, seg_index = self.steps(start)
+        classes: set[DrugClass] = {t.drug.drug_class for t in self.tracks}
+        checkpoints = build_checkpoints(self.g, steps, classes, start, last_date)
+        steps = self.stretch_aftercare(steps, checkpoints)
+        self.step_warnings(seg_index)
+        return self.plan(steps, checkpoints, last_date)
+
+    def close(self, track: Track, aftercare_start: int, aftercare_days: int) -> None:
+        """End a drug's open zero step at the last dose of the plan, then add aftercare."""
+        stop = track.segs[-1]
+        assert stop.days is None
+        assert stop.amount == 0
+        aftercare = Seg("aftercare", aftercare_start, aftercare_days, Decimal(0), [])
+        if stop.start >= aftercare_start:
+            # The drug stops on the first day of aftercare: the stop is the aftercare step.
+            track.segs.pop()
+            aftercare.ideal = stop.ideal
+            aftercare.deviation = stop.deviation
+            aftercare.tablet_limited = stop.tablet_limited
+            aftercare.start = stop.start
+            aftercare.days = aftercare_days + aftercare_start - stop.start
+        else:
+            stop.days = aftercare_start - stop.start
+        track.segs.append(aftercare)
+
+    def steps(self, start: dt.date) -> tuple[list[Step], dict[int, int]]:
+        rank = {id(t): i for i, t in enumerate(self.tracks)}
+        placed = [
+            (seg.start, rank[id(t)], n, t, seg) for t in self.tracks for n, seg in enumerate(t.segs)
+        ]
+        placed.sort(key=lambda x: (x[0], x[1], x[2]))
+        steps: list[Step] = []
+        index_of: dict[int, int] = {}
+        for index, (_, _, _, track, seg) in enumerate(placed, start=1):
+            assert seg.days is not None
+            first = start + dt.timedelta(days=seg.start)
+            index_of[id(seg)] = index
+            if seg.amount > 0 and not seg.doses and seg.phase != "mapping":
+                seg.note = LOOSE_NOTE
+            steps.append(
+                Step.model_construct(
+                    index=index,
+                    phase=seg.phase,
+                    start=first,
+                    end=first + dt.timedelta(days=seg.days - 1),
+                    drug=track.drug.id,
+                    dose=tidy(seg.amount),
+                    unit=track.unit,
+                    doses=seg.doses,
+                    ideal=seg.ideal,
+                    pause=seg.pause,
+                    note=seg.note,
+                    deviation=seg.deviation,
+                    tablet_limited=seg.tablet_limited,
+                    held_for=seg.held_for,
+                    replaced_by=seg.replaced_by,
+                )
+            )
+        return steps, index_of
+
+    def stretch_aftercare(self, steps: list[Step], checkpoints: list[Checkpoint]) -> list[Step]:
+        """Aftercare lasts at least until the last checkpoint."""
+        if not checkpoints:
+            return steps
+        latest = max(c.date for c in checkpoints)
+        return [
+            s.model_copy(update={"end": latest}) if s.phase == "aftercare" and s.end < latest else s
+            for s in steps
+        ]
+
+    def step_warnings(self, index_of: dict[int, int]) -> None:
+        for track in self.tracks:
+            limited = [s for s in track.segs if s.tablet_limited]
+            cuts = [s for s in limited if s.amount > 0]
+            stops = [s for s in limited if s.amount == 0]
+            solutions = oral_solutions(self.g, track.drug.id)
+            hint = (
+                f"an oral solution ({', '.join(solutions)}) would allow smaller steps"
+                if solutions
+                else "an oral solution or a smaller strength would allow smaller steps"
+            )
+            if cuts:
+                numbers = ", ".join(str(index_of[id(s)]) for s in cuts)
+                self.warn(
+                    "tablet-limited",
+                    "caution",
+                    f"{len(cuts)} step(s) of {track.drug.id} (step {numbers}) cut more than rule "
+                    f"{track.rule.id} allows, because the formulary's strengths cannot make a "
+                    f"smaller step; {hint}.",
+                    track.drug.id,
+                    steps=numbers,
+                )
+            if stops:
+                before = self.dose_before(track, stops[0])
+                self.warn(
+                    "stop-from-smallest-dose",
+                    "info",
+                    f"{track.drug.id} stops from {format_amount(before)} {track.unit}, the "
+                    f"smallest dose the formulary's strengths make at this stage; {hint}.",
+                    track.drug.id,
+                    dose=format_amount(before, self.lang),
+                )
+            self.check_duration(track)
+
+    def dose_before(self, track: Track, seg: Seg) -> Decimal:
+        position = track.segs.index(seg)
+        return track.segs[position - 1].amount if position else Decimal(0)
+
+    def check_duration(self, track: Track) -> None:
+        if track.taper_start is None or track.stop_day is None or track.pace is None:
+            return
+        limit = track.rule.max_duration_days.value
+        length = track.stop_day - track.taper_start
+        if length > limit:
+            self.warn(
+                "max-duration-exceeded",
+                "caution",
+                f"The taper of {track.drug.id} takes {length} days, longer than the {limit} "
+                f"days rule {track.rule.id} gives as its maximum. The speed was not changed; "
+                "review the plan with the patient.",
+                track.drug.id,
+                days=str(length),
+                limit=str(limit),
+            )
+
+    def dispensing(self, steps: list[Step]) -> list[Dispense]:
+        out: list[Dispense] = []
+        patches = False
+        for step in steps:
+            if not step.doses or step.dose == 0:
+                continue
+            if step.unit == "mcg/h":
+                patches = True
+                continue
+            per_day: dict[tuple[str, Decimal], Decimal] = {}
+            for dose in step.doses:
+                for tab in dose.tablets:
+                    key = (tab.brand, tab.strength)
+                    per_day[key] = per_day.get(key, Decimal(0)) + tab.count
+            days = (step.end - step.start).days + 1
+            for (brand, strength), count in per_day.items():
+                out.append(
+                    Dispense.model_construct(
+                        step=step.index,
+                        drug=step.drug,
+                        brand=brand,
+                        strength=strength,
+                        unit=step.unit,
+                        tablets=Decimal(math.ceil(count * days)),
+                    )
+                )
+        if patches:
+            self.warn(
+                "patch-dispensing",
+                "info",
+                "Patch quantities are not counted: they depend on how many days each patch is "
+                "worn; prescribe them per step from the schedule.",
+            )
+        return out
+
+    def plan(
+        self, steps: list[Step], checkpoints: list[Checkpoint], last_date: dt.date | None
+    ) -> Plan:
+        dispensing = self.dispensing(steps)
+        self.formulary_provenance()
+        g = self.g
+        return Plan(
+            guideline=GuidelineStamp(
+                id=g.id, version=g.version, sha256=self.loaded.sha256, title=g.title
+            ),
+            tool_version=__version__,
+            language=self.lang,
+            timezone=g.timezone,
+            start=self.options.start,
+            medications=[
+                MedicationLine(
+                    text=t.text,
+                    drug=t.drug.id,
+                    amount=tidy(t.reported),
+                    unit=t.unit,
+                    route=t.kit.route,
+                )
+                for t in sorted(self.tracks, key=lambda t: t.order)
+                if t.reported is not None
+            ],
+            rule_ids=list(dict.fromkeys(t.rule.id for t in self.tracks)),
+            steps=steps,
+            checkpoints=checkpoints,
+            warnings=self.warnings,
+            dispensing=dispensing,
+            last_dose_date=last_date,
+            unverified=list(self.unverified),
+            specialist_signoff=self.options.specialist,
+            applied_rules=[self.applied(t) for t in self.tracks if t.base is not None],
+            replan=self.options.replan,
+        )
+
+    def formulary_provenance(self) -> None:
+        brands = {
+            (t.drug.id, tab.brand)
+            for t in self.tracks
+            for s in t.segs
+            for d in s.doses
+            for tab in d.tablets
+        }
+        for product in self.g.formulary:
+            if (product.drug, product.brand) in brands:
+                self.used(f"formulary {product.brand}", product)
+
+    def applied(self, track: Track) -> AppliedRule:
+        p = track.pace
+        assert p is not None
+        assert track.base is not None
+        return AppliedRule(
+            rule=track.rule.id,
+            title=track.rule.title,
+            drug=track.drug.id,
+            mode=p.mode,
+            percent=to_decimal(p.percent),
+            interval_days=p.interval_days,
+            slow_below_percent_of_start=None if p.slow_below is None else to_decimal(p.slow_below),
+            slow_percent=None if p.slow_percent is None else to_decimal(p.slow_percent),
+            slow_interval_days=p.slow_interval_days,
+            doses_per_day=len(track.times),
+            base=track.base,
+            unit=track.unit,
+            switched_from=list(track.sources),
+        )
+
+
+def build_plan(
+    medications: list[MedicationInput], loaded: LoadedGuideline, options: PlanOptions
+) -> Plan:
+    builder = Builder(medications, loaded, options)
+    builder.resolve()
+    builder.check_safety()
+    builder.decide_switches()
+    builder.order_tracks()
+    builder.mapping_and_stabilisation()
+    builder.crossovers()
+    builder.tapers()
+    return builder.finish()

@@ -1,0 +1,175 @@
+"""The clinical invariants every plan must keep, as a checker that returns problems as data.
+
+Used by the property tests and available to batch runs (a plan that breaks one is a bug in
+the planner, never something to print). Each problem is one sentence naming the step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections import defaultdict
+from decimal import Decimal
+from fractions import Fraction
+
+from taper.guideline.model import Guideline, Product, TaperRule
+from taper.plan.model import Plan, Step
+
+_WHOLE = Decimal(1)
+
+
+def _allowed_counts(product: Product, strength_split: str) -> Decimal:
+    """The smallest part of a tablet this product may be taken as."""
+    if product.modified_release or product.form in ("patch", "capsule"):
+        return _WHOLE
+    if strength_split == "quarter":
+        return Decimal("0.25")
+    if strength_split == "half":
+        return Decimal("0.5")
+    return _WHOLE
+
+
+def plan_problems(plan: Plan, guideline: Guideline) -> list[str]:
+    """Every broken invariant of `plan` under `guideline` (empty: the plan is sound)."""
+    problems: list[str] = []
+    by_drug: dict[str, list[Step]] = defaultdict(list)
+    previous_start: dt.date | None = None
+    for position, step in enumerate(plan.steps, start=1):
+        if step.index != position:
+            problems.append(f"step {step.index} is numbered out of order (position {position})")
+        if previous_start is not None and step.start < previous_start:
+            problems.append(f"step {step.index} starts before the step listed above it")
+        previous_start = step.start
+        if step.end < step.start:
+            problems.append(f"step {step.index} ends before it starts")
+        if step.start < plan.start:
+            problems.append(f"step {step.index} starts before the plan")
+        by_drug[step.drug].append(step)
+        problems.extend(_dose_problems(step, guideline))
+    rules = {r.id: r for r in guideline.taper_rules}
+    changes: dict[dt.date, list[Step]] = defaultdict(list)
+    for drug, steps in by_drug.items():
+        problems.extend(_drug_problems(plan, drug, steps, rules, changes))
+    for day, changed in sorted(changes.items()):
+        drugs = {s.drug for s in changed}
+        if len(drugs) > 1 and not (len(drugs) == 2 and all(s.phase == "switch" for s in changed)):
+            problems.append(f"{day}: doses of {', '.join(sorted(drugs))} change on the same day")
+    positive = [s.end for s in plan.steps if s.dose > 0]
+    expected_last = max(positive) if positive else None
+    if plan.last_dose_date != expected_last:
+        problems.append(f"last_dose_date {plan.last_dose_date} is not {expected_last}")
+    problems.extend(_dispensing_problems(plan))
+    return problems
+
+
+def _dose_problems(step: Step, guideline: Guideline) -> list[str]:
+    out: list[str] = []
+    if step.dose < 0:
+        out.append(f"step {step.index}: negative dose {step.dose}")
+    if not step.doses:
+        loose = (step.note or "").startswith("as taken now")
+        if step.dose != 0 and step.phase != "mapping" and not loose:
+            out.append(f"step {step.index}: a dose of {step.dose} without dose times")
+        return out
+    total = sum((d.amount for d in step.doses), Decimal(0))
+    if total != step.dose:
+        out.append(f"step {step.index}: dose times add up to {total}, not {step.dose}")
+    times = [d.time for d in step.doses]
+    if len(set(times)) != len(times):
+        out.append(f"step {step.index}: a dose time appears twice")
+    for dose in step.doses:
+        if dose.amount <= 0:
+            out.append(f"step {step.index}: {dose.time} has no positive amount")
+        made = sum((t.strength * t.count for t in dose.tablets), Decimal(0))
+        if made != dose.amount:
+            out.append(f"step {step.index}: {dose.time} tablets make {made}, not {dose.amount}")
+        for tab in dose.tablets:
+            product = next(
+                (p for p in guideline.formulary if p.drug == step.drug and p.brand == tab.brand),
+                None,
+            )
+            if product is None or not product.marketed or product.unit != step.unit:
+                out.append(f"step {step.index}: {tab.brand} is not a marketed product of it")
+                continue
+            strength = next((s for s in product.strengths if s.amount == tab.strength), None)
+            if strength is None:
+                out.append(f"step {step.index}: {tab.brand} has no {tab.strength} strength")
+                continue
+            part = _allowed_counts(product, strength.split)
+            if tab.count <= 0 or (tab.count / part) != (tab.count / part).to_integral_value():
+                out.append(
+                    f"step {step.index}: {tab.count} x {tab.brand} {tab.strength} cannot be taken"
+                )
+    return out
+
+
+def _drug_problems(
+    plan: Plan,
+    drug: str,
+    steps: list[Step],
+    rules: dict[str, TaperRule],
+    changes: dict[dt.date, list[Step]],
+) -> list[str]:
+    out: list[str] = []
+    for before, after in itertools.pairwise(steps):
+        if after.start != before.end + dt.timedelta(days=1):
+            out.append(f"{drug}: step {after.index} does not follow step {before.index}")
+    if steps[-1].dose != 0:
+        out.append(f"{drug}: the plan does not end at zero")
+    applied = next((a for a in plan.applied_rules if a.drug == drug), None)
+    tapering = False
+    warned = {w.code for w in plan.warnings if w.drug == drug}
+    if steps[0].start > plan.start:
+        changes[steps[0].start].append(steps[0])  # a drug introduced by a switch
+    for before, after in itertools.pairwise(steps):
+        if after.phase == "taper":
+            tapering = True
+        if after.dose == before.dose:
+            continue
+        if before.phase != "mapping":
+            changes[after.start].append(after)
+        if after.dose > before.dose and (tapering or after.phase != "switch"):
+            out.append(f"{drug}: step {after.index} raises the dose")
+        if after.dose < before.dose and after.phase in ("taper", "aftercare") and applied:
+            rule = rules.get(applied.rule)
+            if rule is None:
+                continue
+            allowed = _allowed_cut(rule, applied.base, before.dose)
+            if Fraction(before.dose - after.dose) > allowed:
+                code = "stop-from-smallest-dose" if after.dose == 0 else "tablet-limited"
+                if not after.tablet_limited or code not in warned:
+                    out.append(f"{drug}: step {after.index} cuts more than rule {rule.id} allows")
+    return out
+
+
+def _allowed_cut(rule: TaperRule, base: Decimal, current: Decimal) -> Fraction:
+    red = rule.reduction
+    top = Fraction(red.max_percent if red.max_percent is not None else red.percent)
+    sd = rule.slow_down
+    if (
+        sd is not None
+        and Fraction(current) < Fraction(base) * Fraction(sd.below_percent_of_start) / 100
+    ):
+        return Fraction(current) * Fraction(sd.percent) / 100
+    if red.mode == "current":
+        return Fraction(current) * top / 100
+    return Fraction(base) * top / 100
+
+
+def _dispensing_problems(plan: Plan) -> list[str]:
+    out: list[str] = []
+    dispensed: dict[tuple[int, str, Decimal], Decimal] = {
+        (d.step, d.brand, d.strength): d.tablets for d in plan.dispensing
+    }
+    for step in plan.steps:
+        if step.unit != "mg" or step.dose == 0:
+            continue
+        per_day: dict[tuple[str, Decimal], Decimal] = defaultdict(Decimal)
+        for dose in step.doses:
+            for tab in dose.tablets:
+                per_day[(tab.brand, tab.strength)] += tab.count
+        for (brand, strength), count in per_day.items():
+            have = dispensed.get((step.index, brand, strength), Decimal(0))
+            if have < count * step.days or have != have.to_integral_value():
+                out.append(f"step {step.index}: {have} x {brand} {strength} is not enough")
+    return out

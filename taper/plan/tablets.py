@@ -1,0 +1,456 @@
+"""Tablet-true doses: which daily doses a formulary can make, and from which tablets.
+
+A `Kit` holds the marketed products of one drug in one unit and route (the region's
+formulary, in the rule file's order, which is the order of preference). Everything is
+computed in integer multiples of a *quantum*: the greatest common divisor of every piece a
+patient can take (a whole tablet, a half of a scored tablet, a quarter of a cross-scored one;
+modified-release tablets, capsules and patches only whole). Integer arithmetic keeps the
+choices exact and fast; amounts leave the kit as `Decimal` again.
+
+Per dose time a kit makes an amount from the fewest pieces, using the first product in the
+formulary alone where it can (one box per drug is easier for a patient), then any single
+product, then a mix. A daily dose is split over the day's dose times as evenly as the
+tablets allow, larger shares later in the day; near the end of a taper a dose time is
+dropped (the evening dose is kept longest) when the dose can no longer be shared.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from taper.errors import TaperError
+from taper.guideline.model import DoseUnit, Guideline, Product, Route
+from taper.plan.model import DoseAtTime, DoseTimeName, TabletCount
+
+_INF = 1 << 60
+# A piece costs 1024; a piece that is a cut tablet costs one more. Fewest pieces first, then
+# fewest cut tablets.
+_PIECE = 1024
+_CUT = 1
+# Products beyond the first make an amount only if the first cannot (scored by tier).
+_TIER = 1 << 40
+# Largest per-time amount (in quanta) a kit tabulates: far above any plausible dose.
+_MAX_QUANTA = 2_000_000
+# How many candidate splits of a daily dose are compared (keeps high doses fast).
+_SPLIT_WINDOW = 64
+
+HALF = Decimal("0.5")
+QUARTER = Decimal("0.25")
+ONE = Decimal(1)
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One thing a patient takes: a whole tablet or a part of one."""
+
+    product: int  # index into Kit.products (preference order)
+    brand: str
+    strength: Decimal
+    fraction: Decimal  # 1, 0.5 or 0.25
+    size: int  # in quanta
+    modified_release: bool
+
+    @property
+    def cost(self) -> int:
+        return _PIECE + (_CUT if self.fraction != ONE else 0)
+
+
+class _Table:
+    """Unbounded fewest-pieces table over a subset of pieces (one tier)."""
+
+    def __init__(self, pieces: Sequence[tuple[int, Piece]]) -> None:
+        # Largest pieces first, whole before cut: ties keep the first found, so the readable
+        # combination (one 15 mg tablet rather than 10 + 5) wins.
+        self.pieces = sorted(pieces, key=lambda ip: (-ip[1].size, ip[1].fraction != ONE, ip[0]))
+        self.cost: list[int] = [0]
+        self.choice: list[int] = [-1]
+
+    def extend(self, upto: int) -> None:
+        cost, choice, pieces = self.cost, self.choice, self.pieces
+        for amount in range(len(cost), upto + 1):
+            best, pick = _INF, -1
+            for index, piece in pieces:
+                size = piece.size
+                if size <= amount:
+                    c = cost[amount - size]
+                    if c < _INF:
+                        c += piece.cost
+                        if c < best:
+                            best, pick = c, index
+            cost.append(best)
+            choice.append(pick)
+
+
+@dataclass(frozen=True)
+class Split:
+    """A daily dose shared over the day: amounts in quanta, one per dose time (0 = none)."""
+
+    amounts: tuple[int, ...]
+
+
+class Kit:
+    """The makeable doses of one drug in one unit and route."""
+
+    def __init__(
+        self, drug: str, unit: DoseUnit, route: Route, products: Sequence[Product]
+    ) -> None:
+        if not products:
+            raise ValueError("a kit needs at least one product")
+        self.drug = drug
+        self.unit = unit
+        self.route = route
+        self.products = tuple(products)
+        self.patch = any(p.form == "patch" or p.unit == "mcg/h" for p in products)
+        raw: list[tuple[int, str, Decimal, Decimal, bool]] = []
+        for index, product in enumerate(products):
+            whole_only = product.modified_release or product.form in ("patch", "capsule")
+            for strength in product.strengths:
+                fractions = [ONE]
+                if not whole_only and strength.split in ("half", "quarter"):
+                    fractions.append(HALF)
+                if not whole_only and strength.split == "quarter":
+                    fractions.append(QUARTER)
+                for fraction in fractions:
+                    raw.append(
+                        (index, product.brand, strength.amount, fraction, product.modified_release)
+                    )
+        sizes = [strength * fraction for _, _, strength, fraction, _ in raw]
+        self.quantum = _decimal_gcd(sizes)
+        self.pieces: tuple[Piece, ...] = tuple(
+            Piece(index, brand, strength, fraction, int(strength * fraction / self.quantum), mr)
+            for (index, brand, strength, fraction, mr) in raw
+        )
+        indexed = list(enumerate(self.pieces))
+        tiers = [[ip for ip in indexed if ip[1].product == 0]]
+        for product_index in range(1, len(products)):
+            tiers.append([ip for ip in indexed if ip[1].product == product_index])
+        if len(products) > 1:
+            tiers.append(indexed)
+        self._tables = [_Table(t) for t in tiers]
+        self._upto = 0
+        self.smallest = min(p.size for p in self.pieces)
+        self._split_cache: dict[tuple[int, int], Split | None] = {}
+        self._doses_cache: dict[
+            tuple[tuple[int, ...], tuple[DoseTimeName, ...]], list[DoseAtTime]
+        ] = {}
+        self._tablets_cache: dict[int, list[TabletCount]] = {}
+
+    # --- units ---------------------------------------------------------------------------
+
+    def quanta(self, amount: Decimal) -> int | None:
+        """`amount` in quanta, or None if it is not a whole number of quanta."""
+        q = amount / self.quantum
+        if q != q.to_integral_value():
+            return None
+        return int(q)
+
+    def amount(self, quanta: int) -> Decimal:
+        return tidy(self.quantum * quanta) if quanta else Decimal(0)
+
+    def quanta_floor(self, value: Fraction) -> int:
+        return math.floor(value / Fraction(self.quantum))
+
+    def quanta_ceil(self, value: Fraction) -> int:
+        return math.ceil(value / Fraction(self.quantum))
+
+    # --- one dose time -------------------------------------------------------------------
+
+    def _ensure(self, upto: int) -> None:
+        if upto <= self._upto:
+            return
+        if upto > _MAX_QUANTA:
+            raise TaperError(
+                f"The dose of {self.drug} is too large to make from the formulary's tablets."
+            )
+        target = min(max(upto, 2 * self._upto, 64), _MAX_QUANTA)
+        for table in self._tables:
+            table.extend(target)
+        self._upto = target
+
+    def _score(self, quanta: int) -> int:
+        """Cost of making `quanta` at one dose time (tier first, then pieces); _INF if none."""
+        for tier, table in enumerate(self._tables):
+            c = table.cost[quanta]
+            if c < _INF:
+                return tier * _TIER + c
+        return _INF
+
+    def score(self, quanta: int) -> int:
+        if quanta <= 0:
+            return 0 if quanta == 0 else _INF
+        self._ensure(quanta)
+        return self._score(quanta)
+
+    def per_time_makeable(self, quanta: int) -> bool:
+        return self.score(quanta) < _INF
+
+    def pieces_for(self, quanta: int) -> list[Piece]:
+        """The pieces that make `quanta` at one dose time (fewest, first product first)."""
+        self._ensure(quanta)
+        for table in self._tables:
+            if table.cost[quanta] < _INF:
+                out = []
+                rest = quanta
+                while rest:
+                    piece = self.pieces[table.choice[rest]]
+                    out.append(piece)
+                    rest -= piece.size
+                return out
+        raise ValueError(f"{quanta} quanta cannot be made")  # callers check makeability first
+
+    def tablets(self, quanta: int) -> list[TabletCount]:
+        """Tablet counts (per brand and strength) for one dose time."""
+        cached = self._tablets_cache.get(quanta)
+        if cached is not None:
+            return cached
+        counts: dict[tuple[int, Decimal], Decimal] = {}
+        mr: dict[tuple[int, Decimal], bool] = {}
+        for piece in self.pieces_for(quanta):
+            key = (piece.product, piece.strength)
+            counts[key] = counts.get(key, Decimal(0)) + piece.fraction
+            mr[key] = piece.modified_release
+        out = [
+            TabletCount.model_construct(
+                brand=self.products[product].brand,
+                strength=tidy(strength),
+                unit=self.unit,
+                count=tidy(count),
+                modified_release=mr[(product, strength)],
+            )
+            for (product, strength), count in sorted(
+                counts.items(), key=lambda kv: (kv[0][0], -kv[0][1])
+            )
+        ]
+        self._tablets_cache[quanta] = out
+        return out
+
+    # --- a whole day ---------------------------------------------------------------------
+
+    def split(self, daily: int, times: int) -> Split | None:
+        """Share `daily` quanta over up to `times` dose times; None if it cannot be made."""
+        if daily < 0:
+            return None
+        if self.patch:
+            times = 1
+        key = (daily, times)
+        if key in self._split_cache:
+            return self._split_cache[key]
+        result: Split | None
+        if daily == 0:
+            result = Split((0,) * times)
+        else:
+            self._ensure(daily)
+            result = None
+            for used in range(min(times, daily // self.smallest), 0, -1):
+                parts = self._split_used(daily, used)
+                if parts is not None:
+                    result = Split(_place(parts, times))
+                    break
+        self._split_cache[key] = result
+        return result
+
+    def _split_used(self, daily: int, used: int) -> tuple[int, ...] | None:
+        """Split into exactly `used` non-zero amounts (ascending), at most two distinct."""
+        if used == 1:
+            return (daily,) if self.per_time_makeable(daily) else None
+        even, rest = divmod(daily, used)
+        best: tuple[tuple[int, int, int], tuple[int, ...]] | None = None
+        found_within = False
+        for highs in range(0, used):
+            lows = used - highs
+            if highs == 0:
+                if rest == 0 and self.per_time_makeable(even):
+                    cand = (even,) * used
+                    key = (0, self.score(even) * used, 0)
+                    if best is None or key < best[0]:
+                        best = (key, cand)
+                    found_within = True
+                continue
+            tried = 0
+            for low in range(even, 0, -1):
+                remainder = daily - lows * low
+                if remainder % highs:
+                    continue
+                high = remainder // highs
+                spread = high - low
+                within = 2 * spread * used <= daily
+                if not within and found_within:
+                    break
+                tried += 1
+                if tried > _SPLIT_WINDOW and found_within:
+                    break
+                if not (self.per_time_makeable(low) and self.per_time_makeable(high)):
+                    continue
+                cand = (low,) * lows + (high,) * highs
+                if within:
+                    found_within = True
+                    key = (0, self.score(low) * lows + self.score(high) * highs, spread)
+                else:
+                    key = (1, spread, self.score(low) * lows + self.score(high) * highs)
+                if best is None or key < best[0]:
+                    best = (key, cand)
+                if not within:
+                    break  # lower `low` only widens the spread
+        return None if best is None else best[1]
+
+    def makeable(self, daily: int, times: int) -> bool:
+        return self.split(daily, times) is not None
+
+    def floor_makeable(self, daily: int, times: int) -> int:
+        """The largest makeable daily dose at or below `daily` (0 if none)."""
+        for candidate in range(daily, 0, -1):
+            if self.makeable(candidate, times):
+                return candidate
+        return 0
+
+    def next_below(self, current: int, ideal: Fraction, times: int) -> int:
+        """The next taper dose after `current` quanta when the rule's ideal dose is `ideal`.
+
+        The makeable dose nearest the ideal from above (never a bigger cut than the rule's
+        when one can be avoided), but a real cut: at least half the ideal cut, so awkward
+        near-equal doses (48 mcg/h from four 12 mcg/h patches after 50) are not taken. If no
+        dose lies between, the largest makeable dose below the ideal (0 at the end).
+        """
+        q = Fraction(self.quantum)
+        lowest = max(self.quanta_ceil(ideal), 0)
+        highest = min(math.floor((Fraction(current) * q + ideal) / 2 / q), current - 1)
+        for candidate in range(lowest, highest + 1):
+            if candidate == 0 or self.makeable(candidate, times):
+                return candidate
+        for candidate in range(min(lowest, current) - 1, 0, -1):
+            if self.makeable(candidate, times):
+                return candidate
+        return 0
+
+    def nearest(self, value: Fraction, times: int) -> int:
+        """The makeable daily dose (more than zero) nearest to `value`; ties: the lower one."""
+        low = max(self.quanta_floor(value), 0)
+        down = next((c for c in range(low, 0, -1) if self.makeable(c, times)), 0)
+        up = low + 1
+        while not self.makeable(up, times):
+            up += 1  # ends: every multiple of the smallest piece is makeable
+        if down == 0:
+            return up
+        q = Fraction(self.quantum)
+        return min((down, up), key=lambda c: (abs(c * q - value), c))
+
+    def per_time_nearest(self, value: Fraction) -> int:
+        """The makeable amount for one dose time nearest to `value` (at least the smallest)."""
+        low = max(self.quanta_floor(value), 0)
+        down = next((c for c in range(low, 0, -1) if self.per_time_makeable(c)), 0)
+        up = low + 1
+        while not self.per_time_makeable(up):
+            up += 1
+        q = Fraction(self.quantum)
+        if down == 0:
+            return up
+        return min((down, up), key=lambda c: (abs(c * q - value), c))
+
+    def doses(self, split: Split, names: tuple[DoseTimeName, ...]) -> list[DoseAtTime]:
+        """The dose times of a split, with tablets (times with nothing to take are left out)."""
+        key = (split.amounts, names)
+        cached = self._doses_cache.get(key)
+        if cached is None:
+            cached = self.doses_at(list(zip(names, split.amounts, strict=True)))
+            self._doses_cache[key] = cached
+        return cached
+
+    def doses_at(self, amounts: Sequence[tuple[DoseTimeName, int]]) -> list[DoseAtTime]:
+        return [
+            DoseAtTime.model_construct(
+                time=name, amount=self.amount(quanta), tablets=self.tablets(quanta)
+            )
+            for name, quanta in amounts
+            if quanta
+        ]
+
+
+def tidy(value: Decimal) -> Decimal:
+    """A Decimal without trailing zeros and without an exponent (100, not 1E+2)."""
+    normal = value.normalize()
+    exponent = normal.as_tuple().exponent
+    if isinstance(exponent, int) and exponent > 0:
+        return normal.quantize(ONE)
+    return normal
+
+
+def _place(parts: tuple[int, ...], times: int) -> tuple[int, ...]:
+    """Place ascending amounts on the day's dose times, dropping the earliest-dropped first.
+
+    Times are kept in this order of priority: evening (last), morning (first), then the ones
+    in between from the earliest; so 3 times with 2 amounts use morning and evening.
+    """
+    if len(parts) == times:
+        return parts
+    keep = _kept_positions(times, len(parts))
+    out = [0] * times
+    for position, amount in zip(keep, parts, strict=True):
+        out[position] = amount
+    return tuple(out)
+
+
+def _kept_positions(times: int, used: int) -> list[int]:
+    priority = [times - 1, 0, *range(1, times - 1)]
+    return sorted(priority[:used])
+
+
+def _decimal_gcd(values: Sequence[Decimal]) -> Decimal:
+    places = 0
+    for value in values:
+        exponent = value.normalize().as_tuple().exponent
+        if isinstance(exponent, int):
+            places = max(places, -exponent)
+    scale = 10**places
+    ints = [int(value * scale) for value in values]
+    g = 0
+    for i in ints:
+        g = math.gcd(g, i)
+    if g == 0:
+        raise TaperError("The formulary has a strength of zero.")
+    return tidy(Decimal(g) / scale)
+
+
+# --- kits from a rule file ---------------------------------------------------------------
+
+_KITS: dict[tuple[str, str, str, str | None], Kit | None] = {}
+
+
+def candidate_products(
+    guideline: Guideline, drug: str, unit: DoseUnit, route: Route | None
+) -> tuple[Route, list[Product]] | None:
+    """Marketed tablets, capsules and patches of `drug` in `unit` (by `route`, or the route of
+    the first such product in the formulary)."""
+    usable = [
+        p
+        for p in guideline.formulary
+        if p.drug == drug and p.unit == unit and p.marketed and p.form != "oral-solution"
+    ]
+    if route is None:
+        if not usable:
+            return None
+        route = usable[0].route
+    chosen = [p for p in usable if p.route == route]
+    return (route, chosen) if chosen else None
+
+
+def kit_for(
+    guideline: Guideline, sha256: str, drug: str, unit: DoseUnit, route: Route | None
+) -> Kit | None:
+    """The (cached) kit of a drug; None if the formulary has nothing to make it from."""
+    key = (sha256, drug, unit, route)
+    if key not in _KITS:
+        found = candidate_products(guideline, drug, unit, route)
+        _KITS[key] = None if found is None else Kit(drug, unit, found[0], found[1])
+    return _KITS[key]
+
+
+def oral_solutions(guideline: Guideline, drug: str) -> list[str]:
+    return [
+        p.brand
+        for p in guideline.formulary
+        if p.drug == drug and p.form == "oral-solution" and p.marketed
+    ]
