@@ -155,7 +155,8 @@ def test_every_split_is_made_of_real_pieces(
         assert sum(t.strength * t.count for t in tablets) == k.amount(amount)
         for t in tablets:
             split_rule = next(s for a, s in strengths if a == t.strength)
-            part = {"none": 1, "half": Decimal("0.5"), "quarter": Decimal("0.25")}[split_rule]
+            parts = {"none": Decimal(1), "half": Decimal("0.5"), "quarter": Decimal("0.25")}
+            part = parts[split_rule]
             assert (t.count / part) == (t.count / part).to_integral_value()
 
 
