@@ -64,6 +64,9 @@ _WINDOWS_RESERVED = frozenset(
     | {f"LPT{i}" for i in range(1, 10)}
 )
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# A first line "sep=;" is how some spreadsheet programs name the delimiter.
+_SEP_HINT = re.compile(r"sep=(.)", re.IGNORECASE)
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -124,21 +127,26 @@ def _sniff_header(first_line: str, name: str) -> tuple[str, list[str]]:
     """The delimiter that makes the first line a valid header, and the column order."""
     found: list[str] = []
     for delimiter in (",", ";"):
-        cells = next(csv.reader([first_line], delimiter=delimiter), [])
+        try:
+            cells = next(csv.reader([first_line], delimiter=delimiter), [])
+        except csv.Error:
+            cells = []
         names = _header_names(cells)
         if all(column in names for column in COLUMNS):
             return delimiter, names
         if len(names) > len(found):
             found = names
-    shown = ", ".join(repr(n) for n in found[:8]) or "nothing"
+    missing = [c for c in COLUMNS if c not in found]
     if "\t" in first_line and "," not in first_line and ";" not in first_line:
-        hint = " The file is tab-separated; save it as CSV with comma or semicolon delimiters."
-    else:
-        missing = [c for c in COLUMNS if c not in found]
-        hint = f" Missing: {', '.join(missing)}." if missing and found else ""
+        detail = " The file is tab-separated; save it as CSV with comma or semicolon delimiters."
+    elif len(missing) < len(COLUMNS):
+        shown = ", ".join(repr(n) for n in found[:8])
+        detail = f" Found {shown}; missing: {', '.join(missing)}."
+    else:  # not a header at all; its cells may be patient data, so they are not echoed
+        detail = " Line 1 names none of them."
     raise TaperError(
         f"{name} has no valid header: line 1 must name the columns "
-        f"{','.join(COLUMNS)} (comma- or semicolon-separated); found {shown}.{hint}"
+        f"{','.join(COLUMNS)} (comma- or semicolon-separated).{detail}"
     )
 
 
@@ -157,10 +165,22 @@ def _check_columns(names: list[str], name: str) -> None:
 
 def _salvage_patient(text: str, delimiter: str, id_index: int) -> str | None:
     """The patient id of a row the strict reader refused, read leniently, if there is one."""
-    cells = next(csv.reader([text.replace("\r", " ").replace("\n", " ")], delimiter=delimiter), [])
+    flat = text.replace("\r", " ").replace("\n", " ")
+    try:
+        cells = next(csv.reader([flat], delimiter=delimiter), [])
+    except csv.Error:  # e.g. a cell over the reader's size limit: the id is lost
+        return None
     if id_index < len(cells) and cells[id_index].strip():
         return cells[id_index].strip()
     return None
+
+
+def _other(delimiter: str) -> str:
+    return ";" if delimiter == "," else ","
+
+
+def _cells(count: int) -> str:
+    return "1 cell" if count == 1 else f"{count} cells"
 
 
 def _cell_errors(row: BatchRow) -> str | None:
@@ -184,13 +204,20 @@ def read_batch(raw: bytes, name: str) -> BatchFile:
     text = decode_batch(raw, name)
     if not text.strip():
         raise TaperError(f"{name} is empty; line 1 must be the header {','.join(COLUMNS)}.")
-    lines = text.splitlines()
-    first_line = lines[0]
-    delimiter, names = _sniff_header(first_line, name)
+    lines = _LINE_BREAK.split(text)  # as the csv reader counts lines (not str.splitlines)
+    hint = _SEP_HINT.fullmatch(lines[0])
+    header_line = lines[1] if hint and len(lines) > 1 else lines[0]
+    delimiter, names = _sniff_header(header_line, name)
+    if hint and hint.group(1) != delimiter:
+        raise TaperError(
+            f"{name}: line 1 says sep={hint.group(1)} but the header is separated by {delimiter!r}."
+        )
     _check_columns(names, name)
     index = {column: names.index(column) for column in COLUMNS}
 
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    if hint:
+        next(reader)  # the spreadsheet's "sep=;" line
     next(reader)  # the header, already checked
     rows: list[BatchRow] = []
     errors: list[RowError] = []
@@ -220,7 +247,11 @@ def read_batch(raw: bytes, name: str) -> BatchFile:
         if len(stripped) != len(names):
             patient = stripped[index["patient_id"]] if index["patient_id"] < len(stripped) else ""
             hint = ""
-            if delimiter == "," and len(stripped) > len(names):
+            if len(stripped) == 1 and _other(delimiter) in stripped[0]:
+                hint = (
+                    f" The header is separated by {delimiter!r}, this row by {_other(delimiter)!r}."
+                )
+            elif delimiter == "," and len(stripped) > len(names):
                 hint = (
                     " A decimal comma in a dose needs quotes (\"oxazepam 7,5 mg\"), or use ';' "
                     "as the delimiter."
@@ -228,7 +259,7 @@ def read_batch(raw: bytes, name: str) -> BatchFile:
             errors.append(
                 RowError(
                     start_line,
-                    f"the row has {len(stripped)} cells, the header {len(names)}.{hint}",
+                    f"the row has {_cells(len(stripped))}, the header {len(names)}.{hint}",
                     patient or None,
                 )
             )

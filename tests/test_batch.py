@@ -76,7 +76,7 @@ def test_quoted_newline_keeps_the_start_line() -> None:
         (HEADER.encode(), "has a header but no rows"),
         (b"id,drug\n1,x\n", "no valid header"),
         (b"patient_id\tguideline\tstart\tmedication\n", "tab-separated"),
-        (b"patient_id,guideline,start\n", "Missing: medication"),
+        (b"patient_id,guideline,start\n", "missing: medication"),
         (b"patient_id,guideline,start,medication,name\n", "unknown column(s) 'name'"),
         (b"patient_id,guideline,start,medication,Guideline\n", "twice"),
         ("patient_id,guideline,start,medication\nS\xf6der,x,y,z\n".encode("latin-1"), "UTF-8"),
