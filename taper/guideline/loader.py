@@ -180,15 +180,19 @@ def validate_bytes(raw: bytes, path: str) -> ValidationResult:
     return ValidationResult(path, tuple(sorted(findings)), loaded)
 
 
-def read_rule_file(path: Path) -> bytes:
+def read_rule_file(path: Path, shown: str | None = None) -> bytes:
+    """The bytes of a rule file, or a one-sentence TaperError naming it as the user wrote it."""
+    name = shown if shown is not None else str(path)
     try:
         return path.read_bytes()
     except FileNotFoundError:
-        raise TaperError(f"Rule file {path} does not exist.") from None
+        raise TaperError(f"Rule file {name} does not exist.") from None
     except IsADirectoryError:
-        raise TaperError(f"{path} is a directory, not a rule file.") from None
+        raise TaperError(f"{name} is a directory, not a rule file.") from None
+    except PermissionError:
+        raise TaperError(f"Rule file {name} cannot be read (permission denied).") from None
     except OSError as exc:
-        raise TaperError(f"Cannot read rule file {path}: {exc.strerror}.") from None
+        raise TaperError(f"Cannot read rule file {name}: {exc.strerror}.") from None
 
 
 def validate_file(path: Path) -> ValidationResult:
@@ -197,7 +201,7 @@ def validate_file(path: Path) -> ValidationResult:
 
 @cache
 def _load_path(resolved: Path, shown: str) -> LoadedGuideline:
-    result = validate_bytes(read_rule_file(resolved), shown)
+    result = validate_bytes(read_rule_file(resolved, shown), shown)
     errors = [f for f in result.findings if f.level == "error"]
     if result.loaded is None or errors:
         first = errors[0] if errors else result.findings[0]

@@ -156,7 +156,7 @@ def format_list(items: Sequence[ListedGuideline], fmt: ListFormat) -> str:
             return "No built-in guidelines.\n"
         header = ("ID", "REGION", "VERSION", "TITLE", "FILE")
         rows_t = [header] + [
-            (i.id, i.region, i.version, i.title if i.valid else "(not valid: run validate)", i.file)
+            (i.id, i.region, i.version, i.title + ("" if i.valid else " [NOT VALID]"), i.file)
             for i in items
         ]
         widths = [max(len(r[c]) for r in rows_t) for c in range(4)]
