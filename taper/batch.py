@@ -205,18 +205,19 @@ def read_batch(raw: bytes, name: str) -> BatchFile:
     if not text.strip():
         raise TaperError(f"{name} is empty; line 1 must be the header {','.join(COLUMNS)}.")
     lines = _LINE_BREAK.split(text)  # as the csv reader counts lines (not str.splitlines)
-    hint = _SEP_HINT.fullmatch(lines[0])
-    header_line = lines[1] if hint and len(lines) > 1 else lines[0]
+    sep_line = _SEP_HINT.fullmatch(lines[0])
+    header_line = lines[1] if sep_line and len(lines) > 1 else lines[0]
     delimiter, names = _sniff_header(header_line, name)
-    if hint and hint.group(1) != delimiter:
+    if sep_line and sep_line.group(1) != delimiter:
         raise TaperError(
-            f"{name}: line 1 says sep={hint.group(1)} but the header is separated by {delimiter!r}."
+            f"{name}: line 1 says sep={sep_line.group(1)} but the header is separated by "
+            f"{delimiter!r}."
         )
     _check_columns(names, name)
     index = {column: names.index(column) for column in COLUMNS}
 
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    if hint:
+    if sep_line:
         next(reader)  # the spreadsheet's "sep=;" line
     next(reader)  # the header, already checked
     rows: list[BatchRow] = []
