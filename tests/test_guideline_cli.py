@@ -7,9 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import CliResult
 
 from taper.guideline import registry
-from tests.conftest import CliResult
 
 Run = Callable[..., CliResult]
 
