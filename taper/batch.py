@@ -636,6 +636,11 @@ def class_totals(
     }
 
 
+class FormatUnavailable(TaperError):
+    """The renderer refused the very first plan: a format-wide problem, not a patient's, so
+    the batch stops with one message instead of one per patient."""
+
+
 @dataclass
 class BatchRun:
     """Plans patients one by one; collects the paths written for the final flush."""
@@ -660,8 +665,13 @@ class BatchRun:
             return _with_errors(failed, job.errors)
         try:
             return self._plan(job)
+        except FormatUnavailable:
+            raise
         except TaperError as exc:
-            return _with_errors(failed, (RowError(job.first_line, _sentence(str(exc))),))
+            message = _sentence(str(exc))
+            if "--specialist" in message:
+                message += " (taper batch has no --specialist: plan this patient alone.)"
+            return _with_errors(failed, (RowError(job.first_line, message),))
         except Exception as exc:
             if self.reraise:
                 raise
@@ -687,7 +697,12 @@ class BatchRun:
         loaded = self.guidelines.get(job.guideline)
         medications = list(job.medications)
         plan = self.planner(medications, loaded, PlanOptions(start=job.start, lang=self.lang))
-        data = self.renderer(plan, self.fmt, self.lang or plan.language)
+        try:
+            data = self.renderer(plan, self.fmt, self.lang or plan.language)
+        except TaperError as exc:
+            if not self.written:  # the format itself cannot be made (e.g. a missing extra)
+                raise FormatUnavailable(f"{_sentence(str(exc))} Nothing was planned.") from None
+            raise
         publish(path, data, force=self.force)
         self.written.append(path)
         last = plan.last_dose_date

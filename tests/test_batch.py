@@ -474,3 +474,28 @@ def test_unusable_arguments_exit_2(  # type: ignore[no-untyped-def]
     assert fragment in result.err
     assert result.err.count("\n") == 1
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.usefixtures("fake_batch")
+def test_a_format_that_cannot_be_made_stops_the_batch_with_one_message(  # type: ignore[no-untyped-def]
+    run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_pdf(*args: object) -> bytes:
+        raise TaperError("PDF output needs WeasyPrint: pip install 'taper[pdf]'.")
+
+    monkeypatch.setattr("taper.render.render_plan", no_pdf)
+    body = "".join(f"P{i},test-se,2026-01-05,oxazepam 30 mg\n" for i in range(5))
+    src = write(tmp_path, HEADER + body)
+    result = run_cli("batch", src, "--out-dir", str(tmp_path / "o"), "--format", "pdf")
+    assert result.code == 2
+    assert result.err == (
+        "taper: PDF output needs WeasyPrint: pip install 'taper[pdf]'. Nothing was planned.\n"
+    )
+    assert list((tmp_path / "o").iterdir()) == []
+
+
+def test_a_file_without_header_does_not_echo_its_cells() -> None:
+    with pytest.raises(TaperError, match=None) as info:
+        read_batch(batch_of("19121212-1212,se-vgr,2026-01-05,oxazepam 30 mg\n"), "f.csv")
+    assert "1212" not in str(info.value)
+    assert "Line 1 names none of them." in str(info.value)
