@@ -126,6 +126,8 @@ def plan(
         raise TaperError(f"Unknown format {fmt!r}: use one of {', '.join(FORMATS)}.")
     if lang is not None and lang not in LANGS:
         raise TaperError(f"Unknown language {lang!r}: use sv, nb or en.")
+    if fmt == "pdf" and out is None:
+        raise TaperError("PDF output is binary: write it to a file with --out FILE.")
     replan = bool(current)
     if replan:
         if med:
@@ -166,6 +168,4 @@ def plan(
     if out is not None:
         write_atomic(out, data, force=force)
         return
-    if fmt == "pdf":
-        raise TaperError("PDF output is binary: write it to a file with --out FILE.")
     console.out(data.decode("utf-8"))

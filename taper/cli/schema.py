@@ -16,7 +16,12 @@ def schema_text(name: str) -> str:
     if name == "plan":
         from taper.plan.model import Plan
 
-        return json.dumps(Plan.model_json_schema(), indent=2, sort_keys=True, ensure_ascii=False)
+        return json.dumps(
+            Plan.model_json_schema(mode="serialization"),
+            indent=2,
+            sort_keys=True,
+            ensure_ascii=False,
+        )
     raise TaperError(f"Unknown schema {name!r}: use one of {', '.join(SCHEMAS)}.")
 
 

@@ -48,7 +48,7 @@ from taper.plan.model import (
 )
 from taper.plan.options import Pause, PlanOptions
 from taper.plan.rules import Pace, check_rule_choice, pace, select_rule
-from taper.plan.tablets import Kit, kit_for, oral_solutions, tidy
+from taper.plan.tablets import FreeKit, Kit, kit_for, oral_solutions, tidy
 
 # Beyond this many reductions of one drug a plan is refused rather than printed: it is almost
 # surely a wrong dose or a far too slow speed, and no patient can follow it.
@@ -209,13 +209,16 @@ class Builder:
         drugs = [equivalence.resolve_drug(m.drug_name, self.g) for m in self.medications]
         check_rule_choice(self.g, drugs, self.options.rule)
         for order, (med, drug) in enumerate(zip(self.medications, drugs, strict=True)):
-            kit = kit_for(self.g, self.loaded.sha256, drug.id, med.dose.unit, med.route)
+            kit = kit_for(
+                self.g, self.loaded.sha256, drug.id, med.dose.unit, med.route, med.drug_name
+            )
             if kit is None:
-                how = f" ({med.route})" if med.route else ""
-                raise TaperError(
-                    f"The formulary of rule file {self.g.id} has no marketed tablets or patches "
-                    f"of {drug.id} in {med.dose.unit}{how}, so no tablet-true plan can be made."
-                )
+                # Not in the formulary: usable only until a switch replaces it (checked once
+                # the switches are decided), from the patient's own tablets.
+                places = med.dose.amount.normalize().as_tuple().exponent
+                quantum = Decimal(1).scaleb(min(-2, places if isinstance(places, int) else 0))
+                route = med.route or ("transdermal" if med.dose.unit == "mcg/h" else "oral")
+                kit = FreeKit(drug.id, med.dose.unit, route, quantum)
             key = (drug.id, kit.unit, kit.route)
             if key in merged:
                 track = merged[key]
@@ -296,8 +299,11 @@ class Builder:
                 "caution",
                 f"The rule file's dose thresholds could not be checked: {exc}",
             )
+        kinds = {f"threshold:{th.id}": th.kind for th in self.g.thresholds}
         for item in found:
-            if item.code.startswith("threshold:") and item.severity == "high":
+            # A total above a "high" threshold needs a specialist; a high-risk combination
+            # (opioid with a benzodiazepine) is a warning on the plan.
+            if kinds.get(item.code) == "total-above" and item.severity == "high":
                 reasons.append((item.code, item.message.rstrip(".")))
             elif item.code.startswith(("threshold:", "threshold-unknown:")):
                 self.warn(item.code, item.severity, item.message)
@@ -325,9 +331,9 @@ class Builder:
             if sw.policy == "never" or sw.target is None:
                 continue
             allowed_any = True
-            if track.drug.id == sw.target:
-                continue
-            if sw.applies_to_short_acting_only and track.drug.long_acting:
+            if track.drug.id == sw.target or (
+                sw.applies_to_short_acting_only and track.drug.long_acting
+            ):
                 if wanted:
                     self.warn(
                         "switch-not-needed",
@@ -361,6 +367,28 @@ class Builder:
             ):
                 # Replacing sleeping drugs only: the long-acting drug is taken at bedtime too.
                 track.times = ("bedtime",)
+        for track in self.tracks:
+            if track.kit.free and track.switch_to is None:
+                how = f" ({track.kit.route})" if track.kit.route != "oral" else ""
+                hint = (
+                    f"; the rules would switch it to {track.rule.switch.target} (--switch)"
+                    if track.rule.switch.policy != "never" and track.rule.switch.target
+                    else ""
+                )
+                raise TaperError(
+                    f"The formulary of rule file {self.g.id} has no marketed tablets or patches "
+                    f"of {track.drug.id} in {track.unit}{how}, so no tablet-true plan can be "
+                    f"made{hint}."
+                )
+            if track.kit.free:
+                self.warn(
+                    "not-in-formulary",
+                    "caution",
+                    f"{track.drug.id} is not in the formulary of rule file {self.g.id}: until "
+                    f"{track.switch_to.drug.id if track.switch_to else 'the switch'} replaces it, "
+                    "the patient takes the doses shown from their own tablets.",
+                    track.drug.id,
+                )
         if wanted and not allowed_any:
             rules = ", ".join(dict.fromkeys(t.rule.id for t in self.tracks))
             raise TaperError(f"--switch: the rules of this plan ({rules}) allow no switch.")
@@ -718,6 +746,8 @@ class Builder:
                 allowed = current * p.max_percent / 100
                 interval = p.interval_days
             else:
+                # Linear: each step cuts the same share of the start dose (from the dose the
+                # tablets actually reached, so rounding never adds up to a faster taper).
                 ideal = current - base * p.percent / 100
                 allowed = base * p.max_percent / 100
                 interval = p.interval_days

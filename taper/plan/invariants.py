@@ -80,6 +80,8 @@ def _dose_problems(step: Step, guideline: Guideline) -> list[str]:
     for dose in step.doses:
         if dose.amount <= 0:
             out.append(f"step {step.index}: {dose.time} has no positive amount")
+        if not dose.tablets and not _in_formulary(guideline, step.drug, step.unit):
+            continue  # the patient's own tablets until a switch replaces the drug
         made = sum((t.strength * t.count for t in dose.tablets), Decimal(0))
         if made != dose.amount:
             out.append(f"step {step.index}: {dose.time} tablets make {made}, not {dose.amount}")
@@ -101,6 +103,13 @@ def _dose_problems(step: Step, guideline: Guideline) -> list[str]:
                     f"step {step.index}: {tab.count} x {tab.brand} {tab.strength} cannot be taken"
                 )
     return out
+
+
+def _in_formulary(guideline: Guideline, drug: str, unit: str) -> bool:
+    return any(
+        p.drug == drug and p.unit == unit and p.marketed and p.form != "oral-solution"
+        for p in guideline.formulary
+    )
 
 
 def _drug_problems(

@@ -188,6 +188,11 @@ class Kit:
     def per_time_makeable(self, quanta: int) -> bool:
         return self.score(quanta) < _INF
 
+    @property
+    def free(self) -> bool:
+        """True for a drug taken from the patient's own supply (no formulary product)."""
+        return not self.products
+
     def pieces_for(self, quanta: int) -> list[Piece]:
         """The pieces that make `quanta` at one dose time (fewest, first product first)."""
         self._ensure(quanta)
@@ -369,6 +374,38 @@ class Kit:
         ]
 
 
+class FreeKit(Kit):
+    """A drug the formulary does not list, taken from the patient's own supply until a switch
+    replaces it: any amount (to `quantum`) can be given, no tablets are named or dispensed."""
+
+    def __init__(self, drug: str, unit: DoseUnit, route: Route, quantum: Decimal) -> None:
+        self.drug = drug
+        self.unit = unit
+        self.route = route
+        self.products = ()
+        self.patch = unit == "mcg/h"
+        self.quantum = quantum
+        self.pieces = ()
+        self._tables = []
+        self._upto = 0
+        self.smallest = 1
+        self._split_cache = {}
+        self._doses_cache = {}
+        self._tablets_cache = {}
+
+    def _ensure(self, upto: int) -> None:
+        return
+
+    def score(self, quanta: int) -> int:
+        return 0 if quanta == 0 else (_INF if quanta < 0 else _PIECE)
+
+    def tablets(self, quanta: int) -> list[TabletCount]:
+        return []
+
+    def pieces_for(self, quanta: int) -> list[Piece]:
+        return []
+
+
 def tidy(value: Decimal) -> Decimal:
     """A Decimal without trailing zeros and without an exponent (100, not 1E+2)."""
     normal = value.normalize()
@@ -416,35 +453,63 @@ def _decimal_gcd(values: Sequence[Decimal]) -> Decimal:
 
 # --- kits from a rule file ---------------------------------------------------------------
 
-_KITS: dict[tuple[str, str, str, str | None], Kit | None] = {}
+_KITS: dict[tuple[str, str, str, str | None, str | None], Kit | None] = {}
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.casefold().replace("-", " ").split())
 
 
 def candidate_products(
-    guideline: Guideline, drug: str, unit: DoseUnit, route: Route | None
+    guideline: Guideline,
+    drug: str,
+    unit: DoseUnit,
+    route: Route | None,
+    name: str | None = None,
 ) -> tuple[Route, list[Product]] | None:
-    """Marketed tablets, capsules and patches of `drug` in `unit` (by `route`, or the route of
-    the first such product in the formulary)."""
+    """The products a plan makes doses of `drug` from, preferred first.
+
+    Marketed tablets, capsules and patches in `unit`. The preferred product is the brand the
+    medication was written as (`name`, e.g. "OxyContin"), else the first in the formulary (in
+    `route`, if given). Only products of the same route and the same release (immediate or
+    modified) join it: a patient on depot tablets stays on depot tablets.
+    """
     usable = [
         p
         for p in guideline.formulary
         if p.drug == drug and p.unit == unit and p.marketed and p.form != "oral-solution"
     ]
-    if route is None:
-        if not usable:
-            return None
-        route = usable[0].route
-    chosen = [p for p in usable if p.route == route]
-    return (route, chosen) if chosen else None
+    if route is not None:
+        usable = [p for p in usable if p.route == route]
+    if not usable:
+        return None
+    wanted = _norm(name) if name else None
+    first = next((p for p in usable if _norm(p.brand) == wanted), usable[0])
+    chosen = [first] + [
+        p
+        for p in usable
+        if p is not first
+        and p.route == first.route
+        and p.modified_release == first.modified_release
+    ]
+    return first.route, chosen
 
 
 def kit_for(
-    guideline: Guideline, sha256: str, drug: str, unit: DoseUnit, route: Route | None
+    guideline: Guideline,
+    sha256: str,
+    drug: str,
+    unit: DoseUnit,
+    route: Route | None,
+    name: str | None = None,
 ) -> Kit | None:
     """The (cached) kit of a drug; None if the formulary has nothing to make it from."""
-    key = (sha256, drug, unit, route)
+    found = candidate_products(guideline, drug, unit, route, name)
+    if found is None:
+        return None
+    key = (sha256, drug, unit, found[0], found[1][0].brand)
     if key not in _KITS:
-        found = candidate_products(guideline, drug, unit, route)
-        _KITS[key] = None if found is None else Kit(drug, unit, found[0], found[1])
+        _KITS[key] = Kit(drug, unit, found[0], found[1])
     return _KITS[key]
 
 

@@ -1,0 +1,94 @@
+"""Clinical invariants of every plan, over drugs, doses, regions and options (hypothesis).
+
+The invariants themselves live in `taper.plan.invariants.plan_problems`: doses never rise in a
+taper, nothing below zero, no step cuts more than the rule allows unless flagged as forced by
+tablet strengths, tablets add up to each dose and doses per time to the daily dose, every dose
+is made of real pieces (halves only of scored tablets, depot tablets whole), the plan ends at
+zero, a drug's steps are contiguous, never two drugs change on the same day (a switch
+crossover is one change), and dispensing covers every step. Reruns are identical.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from taper.dose import Dose, MedicationInput
+from taper.errors import TaperError
+from taper.guideline.loader import LoadedGuideline, load_guideline
+from taper.guideline.registry import builtin_ids
+from taper.plan import Pause, PlanOptions, make_plan
+from taper.plan.invariants import plan_problems
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SOURCES = [str(FIXTURES / f"plan-{name}.yaml") for name in ("se", "uk", "us")] + builtin_ids()
+
+
+def _plannable(loaded: LoadedGuideline) -> list[tuple[str, str]]:
+    """(drug, unit) pairs the formulary has marketed tablets or patches of."""
+    g = loaded.guideline
+    found = {
+        (p.drug, p.unit)
+        for p in g.formulary
+        if p.marketed and p.form != "oral-solution" and any(d.id == p.drug for d in g.drugs)
+    }
+    return sorted(found)
+
+
+@st.composite
+def cases(draw: st.DrawFn) -> tuple[LoadedGuideline, list[MedicationInput], PlanOptions]:
+    loaded = load_guideline(draw(st.sampled_from(SOURCES)))
+    pairs = _plannable(loaded)
+    assume(pairs)
+    chosen = draw(
+        st.lists(st.sampled_from(pairs), min_size=1, max_size=3, unique_by=lambda p: p[0])
+    )
+    meds = []
+    for drug, unit in chosen:
+        amount = draw(st.decimals(min_value=Decimal("0.25"), max_value=Decimal(160), places=2))
+        meds.append(MedicationInput(f"{drug} {amount} {unit}", drug, Dose(amount, unit), None))  # type: ignore[arg-type]
+    replan = draw(st.booleans())
+    start = dt.date(2025, 1, 6) + dt.timedelta(days=draw(st.integers(0, 400)))
+    pauses: tuple[Pause, ...] = ()
+    if draw(st.booleans()):
+        pauses = (
+            Pause(start + dt.timedelta(days=draw(st.integers(0, 200))), draw(st.integers(1, 28))),
+        )
+    options = PlanOptions(
+        start=start,
+        switch=draw(st.sampled_from([None, True, False])),
+        percent=draw(st.sampled_from([None, Decimal(5), Decimal("7.5"), Decimal(10)])),
+        interval_days=draw(st.sampled_from([None, 14, 28, 30])),
+        pauses=pauses,
+        specialist=draw(st.booleans()) or True,
+        replan=replan,
+    )
+    return loaded, meds, options
+
+
+@settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(case=cases())
+def test_every_plan_keeps_the_clinical_invariants(
+    case: tuple[LoadedGuideline, list[MedicationInput], PlanOptions],
+) -> None:
+    loaded, meds, options = case
+    try:
+        plan = make_plan(meds, loaded, options)
+    except TaperError as exc:
+        message = str(exc)
+        assert "\n" not in message
+        assert message.endswith((".", "?"))
+        return
+    assert plan_problems(plan, loaded.guideline) == []
+    again = make_plan(meds, loaded, options)
+    assert again.model_dump_json() == plan.model_dump_json()
+    assert plan.steps[-1].dose == 0
+    assert plan.guideline.sha256 == loaded.sha256
