@@ -272,6 +272,11 @@ class ReferralCriterion(Provenance):
     id: Slug
     kind: Literal["attempt-required", "question", "exclusion"]
     text: LocalText
+    any_of: Slug | None = Field(
+        default=None,
+        description="Criteria with the same `any_of` name are alternatives: one of them met "
+        "is enough (e.g. two different reasons to refer).",
+    )
 
 
 class Referral(Provenance):
