@@ -32,7 +32,7 @@ from taper.aftercare import add_period, build_checkpoints
 from taper.dose import MedicationInput, format_amount
 from taper.errors import TaperError
 from taper.guideline.loader import LoadedGuideline
-from taper.guideline.model import Drug, DrugClass, Guideline, Provenance, TaperRule
+from taper.guideline.model import Drug, DrugClass, Guideline, Lang, Provenance, TaperRule
 from taper.plan.model import (
     AppliedRule,
     Checkpoint,
@@ -70,6 +70,7 @@ _TIMES: dict[int, tuple[DoseTimeName, ...]] = {
 _BEDTIME_GROUPS = {"hypnotic", "z-drug"}
 _IDEAL_PLACES = Decimal("0.001")
 Severity = Literal["info", "caution", "high"]
+LANGS: dict[str, Lang] = {"sv": "sv", "nb": "nb", "en": "en"}
 LOOSE_NOTE = "as taken now: the formulary's tablets cannot make this dose"
 
 
@@ -156,6 +157,112 @@ class Track:
         self.per_time = {name: q for name, q in zip(self.times, split.amounts, strict=True) if q}
 
 
+@dataclass(frozen=True)
+class TaperStep:
+    """One reduction: the new daily dose (quanta), the rule's ideal, and how long it lasts."""
+
+    quanta: int
+    ideal: Decimal
+    deviation: Decimal
+    limited: bool  # the cut is larger than the rule allows (tablet strengths)
+    interval: int
+
+
+_TRAJECTORIES: dict[tuple[object, ...], tuple[TaperStep, ...]] = {}
+
+
+def trajectory(
+    kit: Kit, times: int, p: Pace, start: int, base: Fraction, drug: str
+) -> tuple[TaperStep, ...]:
+    """The reductions from `start` quanta to zero under a pace (pure; cached, since many
+    patients share a drug, a dose and a rule)."""
+    key = (
+        id(kit),
+        times,
+        start,
+        base,
+        p.mode,
+        p.percent,
+        p.interval_days,
+        p.max_percent,
+        p.slow_below,
+        p.slow_percent,
+        p.slow_interval_days,
+        p.slow_rule_percent,
+    )
+    cached = _TRAJECTORIES.get(key)
+    if cached is not None:
+        return cached
+    slow_from = None if p.slow_below is None else base * p.slow_below / 100
+    out: list[TaperStep] = []
+    quanta = start
+    while quanta > 0:
+        current = Fraction(kit.amount(quanta))
+        if slow_from is not None and current < slow_from:
+            assert p.slow_percent is not None
+            assert p.slow_rule_percent is not None
+            assert p.slow_interval_days is not None
+            ideal = current * (1 - p.slow_percent / 100)
+            allowed = current * p.slow_rule_percent / 100
+            interval = p.slow_interval_days
+        elif p.mode == "current":
+            ideal = current * (1 - p.percent / 100)
+            allowed = current * p.max_percent / 100
+            interval = p.interval_days
+        else:
+            # Linear: each step cuts the same share of the start dose (from the dose the
+            # tablets actually reached, so rounding never adds up to a faster taper).
+            ideal = current - base * p.percent / 100
+            allowed = base * p.max_percent / 100
+            interval = p.interval_days
+        ideal = max(ideal, Fraction(0))
+        quanta = kit.next_below(quanta, ideal, times)
+        dose = kit.amount(quanta)
+        ideal_dec = to_decimal(ideal)
+        limited = current - Fraction(dose) > allowed
+        out.append(TaperStep(quanta, ideal_dec, tidy(dose - ideal_dec), limited, interval))
+        if len(out) > MAX_STEPS_PER_DRUG:
+            raise TaperError(
+                f"The taper of {drug} would need more than {MAX_STEPS_PER_DRUG} "
+                "steps; check the dose, or choose a faster speed the rules allow."
+            )
+    result = tuple(out)
+    if len(_TRAJECTORIES) > 50_000:
+        _TRAJECTORIES.clear()
+    _TRAJECTORIES[key] = result
+    return result
+
+
+_DRUGS: dict[tuple[str, str], Drug] = {}
+_EQUIVALENCE_WARNINGS: dict[tuple[str, ...], tuple[equivalence.EquivalenceWarning, ...]] = {}
+
+
+def _resolve_drug(loaded: LoadedGuideline, name: str) -> Drug:
+    """`equivalence.resolve_drug`, remembered per rule file (batches repeat names)."""
+    key = (loaded.sha256, name)
+    found = _DRUGS.get(key)
+    if found is None:
+        found = equivalence.resolve_drug(name, loaded.guideline)
+        if len(_DRUGS) > 10_000:
+            _DRUGS.clear()
+        _DRUGS[key] = found
+    return found
+
+
+def _equivalence_warnings(
+    loaded: LoadedGuideline, medications: list[MedicationInput]
+) -> tuple[equivalence.EquivalenceWarning, ...]:
+    """The threshold and substitution warnings of `convert` for these medications (cached)."""
+    key = (loaded.sha256, *(m.text for m in medications))
+    found = _EQUIVALENCE_WARNINGS.get(key)
+    if found is None:
+        found = equivalence.equivalents(medications, loaded.guideline).warnings
+        if len(_EQUIVALENCE_WARNINGS) > 10_000:
+            _EQUIVALENCE_WARNINGS.clear()
+        _EQUIVALENCE_WARNINGS[key] = found
+    return found
+
+
 class Builder:
     def __init__(
         self, medications: list[MedicationInput], loaded: LoadedGuideline, options: PlanOptions
@@ -178,9 +285,10 @@ class Builder:
                 raise TaperError(f"--pause {pause.on.isoformat()} is before the plan starts.")
             if pause.days < 1:
                 raise TaperError(f"--pause {pause.on.isoformat()}: give at least 1 day.")
-        self.lang = options.lang or self.g.language
-        if self.lang not in ("sv", "nb", "en"):
-            raise TaperError(f"Unknown language {self.lang!r}: use sv, nb or en.")
+        lang = options.lang or self.g.language
+        if lang not in LANGS:
+            raise TaperError(f"Unknown language {lang!r}: use sv, nb or en.")
+        self.lang: Lang = LANGS[lang]
 
     # --- warnings and provenance ---------------------------------------------------------
 
@@ -206,7 +314,7 @@ class Builder:
 
     def resolve(self) -> None:
         merged: dict[tuple[str, str, str], Track] = {}
-        drugs = [equivalence.resolve_drug(m.drug_name, self.g) for m in self.medications]
+        drugs = [_resolve_drug(self.loaded, m.drug_name) for m in self.medications]
         check_rule_choice(self.g, drugs, self.options.rule)
         for order, (med, drug) in enumerate(zip(self.medications, drugs, strict=True)):
             kit = kit_for(
@@ -260,7 +368,7 @@ class Builder:
             merged[key] = track
             self.tracks.append(track)
         for original in self.options.originals:
-            drug = equivalence.resolve_drug(original.drug_name, self.g)
+            drug = _resolve_drug(self.loaded, original.drug_name)
             found = [t for t in self.tracks if t.drug.id == drug.id]
             if not found:
                 raise TaperError(
@@ -291,7 +399,7 @@ class Builder:
             if tr.rule.specialist_required:
                 reasons.append(("specialist-rule", f"rule {rule} requires a specialist"))
         try:
-            found = equivalence.equivalents(self.medications, self.g).warnings
+            found = _equivalence_warnings(self.loaded, self.medications)
         except TaperError as exc:
             found = ()
             self.warn(
@@ -722,7 +830,6 @@ class Builder:
                     track.drug.id,
                 )
         track.base = to_decimal(base)
-        slow_from = None if p.slow_below is None else base * p.slow_below / 100
         if track.loose is not None:
             track.loose = None
             seg = Seg("taper", 0, None, Decimal(0), [], ideal=Decimal(0), tablet_limited=True)
@@ -730,56 +837,26 @@ class Builder:
             track.stop_day = self.day
             self.period([(track, seg)], 0, track.drug.id)
             return
-        steps = 0
-        while track.quanta > 0:
-            current = Fraction(track.amount)
-            slow = slow_from is not None and current < slow_from
-            if slow:
-                assert p.slow_percent is not None
-                assert p.slow_rule_percent is not None
-                assert p.slow_interval_days is not None
-                ideal = current * (1 - p.slow_percent / 100)
-                allowed = current * p.slow_rule_percent / 100
-                interval = p.slow_interval_days
-            elif p.mode == "current":
-                ideal = current * (1 - p.percent / 100)
-                allowed = current * p.max_percent / 100
-                interval = p.interval_days
-            else:
-                # Linear: each step cuts the same share of the start dose (from the dose the
-                # tablets actually reached, so rounding never adds up to a faster taper).
-                ideal = current - base * p.percent / 100
-                allowed = base * p.max_percent / 100
-                interval = p.interval_days
-            ideal = max(ideal, Fraction(0))
-            nxt = kit.next_below(track.quanta, ideal, times)
-            limited = current - Fraction(kit.amount(nxt)) > allowed
-            if nxt:
-                track.set_split(nxt)
+        for step in trajectory(kit, times, p, track.quanta, base, track.drug.id):
+            if step.quanta:
+                track.set_split(step.quanta)
             else:
                 track.quanta = 0
                 track.per_time = {}
-            ideal_dec = to_decimal(ideal)
             seg = Seg(
                 "taper",
                 0,
-                interval if nxt else None,
+                step.interval if step.quanta else None,
                 track.amount,
                 track.doses(),
-                ideal=ideal_dec,
-                deviation=tidy(track.amount - ideal_dec),
-                tablet_limited=limited,
+                ideal=step.ideal,
+                deviation=step.deviation,
+                tablet_limited=step.limited,
             )
-            if not nxt:
+            if not step.quanta:
                 track.done = True
                 track.stop_day = self.day
-            self.period([(track, seg)], interval, track.drug.id)
-            steps += 1
-            if steps > MAX_STEPS_PER_DRUG:
-                raise TaperError(
-                    f"The taper of {track.drug.id} would need more than {MAX_STEPS_PER_DRUG} "
-                    "steps; check the dose, or choose a faster speed the rules allow."
-                )
+            self.period([(track, seg)], step.interval, track.drug.id)
 
     # --- finishing -------------------------------------------------------------------------
 
@@ -971,8 +1048,8 @@ class Builder:
         dispensing = self.dispensing(steps)
         self.formulary_provenance()
         g = self.g
-        return Plan(
-            guideline=GuidelineStamp(
+        return Plan.model_construct(
+            guideline=GuidelineStamp.model_construct(
                 id=g.id, version=g.version, sha256=self.loaded.sha256, title=g.title
             ),
             tool_version=__version__,
@@ -980,7 +1057,7 @@ class Builder:
             timezone=g.timezone,
             start=self.options.start,
             medications=[
-                MedicationLine(
+                MedicationLine.model_construct(
                     text=t.text,
                     drug=t.drug.id,
                     amount=tidy(t.reported),
@@ -1018,7 +1095,7 @@ class Builder:
         p = track.pace
         assert p is not None
         assert track.base is not None
-        return AppliedRule(
+        return AppliedRule.model_construct(
             rule=track.rule.id,
             title=track.rule.title,
             drug=track.drug.id,

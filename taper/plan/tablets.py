@@ -138,6 +138,7 @@ class Kit:
             tuple[tuple[int, ...], tuple[DoseTimeName, ...]], list[DoseAtTime]
         ] = {}
         self._tablets_cache: dict[int, list[TabletCount]] = {}
+        self._at_cache: dict[tuple[tuple[DoseTimeName, int], ...], list[DoseAtTime]] = {}
 
     # --- units ---------------------------------------------------------------------------
 
@@ -365,6 +366,14 @@ class Kit:
         return cached
 
     def doses_at(self, amounts: Sequence[tuple[DoseTimeName, int]]) -> list[DoseAtTime]:
+        key = tuple(amounts)
+        cached = self._at_cache.get(key)
+        if cached is None:
+            cached = self._doses_at(key)
+            self._at_cache[key] = cached
+        return cached
+
+    def _doses_at(self, amounts: Sequence[tuple[DoseTimeName, int]]) -> list[DoseAtTime]:
         return [
             DoseAtTime.model_construct(
                 time=name, amount=self.amount(quanta), tablets=self.tablets(quanta)
@@ -392,6 +401,7 @@ class FreeKit(Kit):
         self._split_cache = {}
         self._doses_cache = {}
         self._tablets_cache = {}
+        self._at_cache = {}
 
     def _ensure(self, upto: int) -> None:
         return
