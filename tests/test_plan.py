@@ -408,3 +408,23 @@ def test_invariant_checker_catches_a_raised_dose() -> None:
     problems = plan_problems(broken, loaded.guideline)
     assert any("raises the dose" in p for p in problems)
     assert any("add up to" in p for p in problems)
+
+
+def test_the_same_drug_on_two_lines_is_one_daily_total() -> None:
+    made = plan(SE, "oxazepam 10 mg", "Sobril 15 mg")
+    assert of(made, "oxazepam")[1].dose == 25
+    assert "merged-lines" in codes(made)
+
+
+def test_original_dose_belongs_to_a_replan() -> None:
+    with pytest.raises(TaperError, match="belongs to a replan"):
+        plan(SE, "oxazepam 10 mg", originals=(parse_medication("oxazepam 30 mg"),))
+
+
+def test_replan_measures_the_slow_down_against_the_original_dose() -> None:
+    # slow-down below 25 % of the start dose: 10 mg is below 25 % of 60 mg, not of 10 mg
+    made = plan(SE, "oxazepam 10 mg", replan=True, originals=(parse_medication("oxazepam 60 mg"),))
+    assert of(made, "oxazepam")[1].days == 21  # the slow-down interval
+    without = plan(SE, "oxazepam 10 mg", replan=True)
+    assert of(without, "oxazepam")[1].days == 14
+    assert "replan-base-current" in codes(without)

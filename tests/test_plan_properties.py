@@ -52,6 +52,13 @@ def cases(draw: st.DrawFn) -> tuple[LoadedGuideline, list[MedicationInput], Plan
         amount = draw(st.decimals(min_value=Decimal("0.25"), max_value=Decimal(160), places=2))
         meds.append(MedicationInput(f"{drug} {amount} {unit}", drug, Dose(amount, unit), None))  # type: ignore[arg-type]
     replan = draw(st.booleans())
+    originals: tuple[MedicationInput, ...] = ()
+    if replan and draw(st.booleans()):
+        drug, unit = chosen[0]
+        amount = meds[0].dose.amount * draw(st.sampled_from([1, 2, 3]))
+        originals = (MedicationInput(f"{drug} {amount} {unit}", drug, Dose(amount, unit), None),)  # type: ignore[arg-type]
+    rules = [r.id for r in loaded.guideline.taper_rules]
+    rule = draw(st.sampled_from([None, None, *rules])) if rules else None
     start = dt.date(2025, 1, 6) + dt.timedelta(days=draw(st.integers(0, 400)))
     pauses: tuple[Pause, ...] = ()
     if draw(st.booleans()):
@@ -64,8 +71,10 @@ def cases(draw: st.DrawFn) -> tuple[LoadedGuideline, list[MedicationInput], Plan
         percent=draw(st.sampled_from([None, Decimal(5), Decimal("7.5"), Decimal(10)])),
         interval_days=draw(st.sampled_from([None, 14, 28, 30])),
         pauses=pauses,
-        specialist=draw(st.booleans()) or True,
+        specialist=draw(st.sampled_from([True, True, True, False])),
         replan=replan,
+        originals=originals,
+        rule=rule,
     )
     return loaded, meds, options
 

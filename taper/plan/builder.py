@@ -367,6 +367,8 @@ class Builder:
             track.pace = pace(rule, self.options)
             merged[key] = track
             self.tracks.append(track)
+        if self.options.originals and not self.options.replan:
+            raise TaperError("--original belongs to a replan (with --current and --on).")
         for original in self.options.originals:
             drug = _resolve_drug(self.loaded, original.drug_name)
             found = [t for t in self.tracks if t.drug.id == drug.id]
@@ -817,18 +819,18 @@ class Builder:
         times = len(track.times)
         current = Fraction(track.amount)
         base = current
-        if p.mode == "start" and self.options.replan:
-            if track.original is not None:
-                base = Fraction(track.original)
-            else:
-                self.warn(
-                    "replan-base-current",
-                    "caution",
-                    f"Rule {track.rule.id} reduces by a share of the starting dose; no original "
-                    f"dose of {track.drug.id} was given (--original), so the current dose "
-                    f"{format_amount(track.amount)} {track.unit} is the base.",
-                    track.drug.id,
-                )
+        if track.original is not None:
+            base = Fraction(track.original)
+        elif self.options.replan and (p.mode == "start" or p.slow_below is not None):
+            what = "reduces by a share" if p.mode == "start" else "slows down below a share"
+            self.warn(
+                "replan-base-current",
+                "caution",
+                f"Rule {track.rule.id} {what} of the starting dose; no original dose of "
+                f"{track.drug.id} was given (--original), so the current dose "
+                f"{format_amount(track.amount)} {track.unit} is the base.",
+                track.drug.id,
+            )
         track.base = to_decimal(base)
         if track.loose is not None:
             track.loose = None
