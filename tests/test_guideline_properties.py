@@ -231,3 +231,12 @@ def test_random_edits_to_text_never_raise(path: Path, where: float, junk: str, c
     raw = (text[:at] + junk + text[at + cut :]).encode("utf-8", "surrogatepass")
     result = validate_bytes(raw, str(path))
     check_result(result, raw)
+
+
+def test_regression_key_that_looks_like_a_pydantic_marker() -> None:
+    """Shrunk from test_random_edits_to_text_never_raise: '0[' typed before a comment."""
+    text = (HERE / "corpus" / "valid" / "full.yaml").read_text(encoding="utf-8")
+    raw = ("0[" + text).encode()
+    result = validate_bytes(raw, "full.yaml")
+    check_result(result, raw)
+    assert [(f.rule, f.line, f.col) for f in result.findings] == [("schema", 1, 1)]

@@ -77,6 +77,13 @@ def _plain(err: Any) -> str:
         return f"{hint}, not {value!r}"
     if kind in ("model_type", "dict_type", "model_attributes_type"):
         return f"must be a mapping of keys (key: value), not {_kind(value)}"
+    if kind in ("decimal_type", "decimal_parsing", "int_type", "int_parsing", "float_type"):
+        whole = kind.startswith("int")
+        return f"must be {'a whole number' if whole else 'a number'}, not {_kind(value)}"
+    if kind == "int_from_float":
+        return f"must be a whole number, not {_kind(value)}"
+    if kind == "string_type":
+        return f"must be text, not {_kind(value)}"
     if kind == "list_type":
         return f"must be a list (- item, or [a, b]), not {_kind(value)}"
     is_tuple = "tuple" in str(err["msg"]).lower()
@@ -133,11 +140,30 @@ def _keys_at(loc: tuple[Any, ...]) -> list[str]:
     return [info.alias or name for name, info in model.model_fields.items()]
 
 
+def _real_loc(loc: tuple[Any, ...], data: Any, kind: str) -> tuple[Any, ...]:
+    """pydantic's error location without its union/function markers ("function-after[...]").
+
+    A part is kept when it names a key or index that exists in the data at that point (a
+    missing or unknown key is kept as the last part), so keys that look like markers survive.
+    """
+    real: list[Any] = []
+    node = data
+    for index, part in enumerate(loc):
+        last = index == len(loc) - 1
+        in_dict = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if in_dict or in_list:
+            real.append(part)
+            node = node[part]
+        elif last and kind in ("missing", "extra_forbidden"):
+            real.append(part)
+    return tuple(real)
+
+
 def _schema_findings(exc: ValidationError, doc: YamlDocument) -> list[Finding]:
     findings: dict[tuple[int, int, str], Finding] = {}
     for err in exc.errors(include_url=False):
-        # pydantic adds union/function markers to the location; keep only real path parts
-        loc = tuple(p for p in err["loc"] if isinstance(p, int) or "[" not in str(p))
+        loc = _real_loc(tuple(err["loc"]), doc.data, err["type"])
         kind = err["type"]
         if kind == "missing" and loc and isinstance(loc[-1], int):
             pos = doc.locate(loc[:-1])
@@ -157,7 +183,7 @@ def _schema_findings(exc: ValidationError, doc: YamlDocument) -> list[Finding]:
                 close = difflib.get_close_matches(str(loc[-1]), _keys_at(loc[:-1]), n=1)
                 message += f" (did you mean '{close[0]}'?)" if close else " (check its spelling)"
         else:
-            pos = doc.locate(loc)
+            pos = doc.locate(loc, key="[key]" in err["loc"])  # a bad key, not its value
             message = f"{_loc_text(loc)}: {_plain(err)}"
         finding = Finding(doc.path, pos.line, pos.col, "schema", message)
         findings.setdefault((pos.line, pos.col, message), finding)
