@@ -188,6 +188,11 @@ class ClassTotal:
         return not self.missing
 
     @property
+    def determined(self) -> bool:
+        """At least one item has a factor (else the total is unknown, not zero)."""
+        return any(i.exact is not None for i in self.items)
+
+    @property
     def drugs(self) -> tuple[str, ...]:
         return tuple(sorted({i.drug for i in self.items}))
 
@@ -583,10 +588,17 @@ def _drug_notes(drug: Drug, guideline: Guideline) -> list[str]:
         for conv in table.conversions:
             if conv.drug == drug.id and conv.note and not _has_basis(conv):
                 notes.append(conv.note)
-    words = {drug.id, *drug.names}
+    # a file-level note about the drug's conversion: it begins with the drug's name and its
+    # first sentence speaks of a conversion, factor or table ("Buprenorphine has no
+    # conversion. CDC 2022 leaves it out of its table because ...")
+    words = [drug.id, *drug.names]
+    if drug.display is not None:
+        words.append(drug.display.en)
     for note in guideline.notes:
-        if any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", note, re.IGNORECASE) for w in words):
-            notes.append(note)
+        first = re.split(r"(?<=[.!?])\s", note.strip(), maxsplit=1)[0].casefold()
+        starts = any(re.match(rf"{re.escape(w.casefold())}(?!\w)", first) for w in words)
+        if starts and re.search(r"conversion|factor|table|equivalen", first):
+            notes.append(note.strip())
     return list(dict.fromkeys(notes))
 
 
@@ -650,8 +662,8 @@ def _item(
         extra = _drug_notes(drug, guideline)
         if note and note not in extra:
             extra.insert(0, note)
-        if extra:
-            reason = f"{reason}. " + " ".join(extra) if reason else " ".join(extra)
+        if extra:  # the rule file explains why: its words replace the generic reason
+            reason = " ".join(extra)
             note = None
         reason = (reason or "").rstrip(". ") or None
     flags.extend(computed.flags)

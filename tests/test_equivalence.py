@@ -210,8 +210,24 @@ def test_buprenorphine_without_factor_is_explicit_with_cdc_reason(us: Guideline)
     assert it.equivalent is None
     assert it.flags == ("no-factor", "substitution")
     assert it.reason is not None
-    assert "no conversion for buprenorphine" in it.reason
+    # the rule file's own note replaces the generic "the rule file has no conversion for …"
+    assert it.reason.startswith("Buprenorphine products are not included in the CDC")
     assert "partial mu-receptor agonist" in it.reason
+
+
+def test_only_notes_about_the_drugs_conversion_are_its_reason(us: Guideline) -> None:
+    notes = [
+        "Buprenorphine and methadone have no taper rule here.",  # no conversion words
+        "No buprenorphine product is listed; every product needs a conversion.",  # not first
+        "Buprenorphine has no conversion. CDC leaves it out.",
+    ]
+    g = us.model_copy(update={"notes": notes})
+    it = item("buprenorphine sublingual 8 mg", g)
+    assert it.reason == "Buprenorphine has no conversion. CDC leaves it out"
+    g = us.model_copy(update={"notes": []})
+    assert item("buprenorphine sublingual 8 mg", g).reason == (
+        "the rule file has no conversion for buprenorphine"
+    )
 
 
 def test_no_factor_makes_the_total_incomplete_never_zero(us: Guideline) -> None:

@@ -189,14 +189,14 @@ def convert_text(
         state = (
             "complete" if total.complete else f"incomplete: leaves out {'; '.join(total.missing)}"
         )
-        rows = [
-            ("total", f"{_n(total.equivalent)} {_total_unit(total)}"),
-            (
-                "range",
-                _range(total.range) + ("" if total.range is None else " " + _total_unit(total)),
-            ),
-            ("status", state),
-        ]
+        if not total.reference:
+            shown = f"{DASH} (the rule file has no {CLASS_LABEL[total.drug_class]} table)"
+        elif not total.determined:
+            shown = f"{DASH} (no item could be converted)"
+        else:
+            shown = f"{_n(total.equivalent)} {_total_unit(total)}"
+        rng = DASH if total.range is None else f"{_range(total.range)} {_total_unit(total)}"
+        rows = [("total", shown), ("range", rng), ("status", state)]
         lines.append(f"   {CLASS_LABEL[total.drug_class]}")
         lines.extend(_record(rows, "     "))
     lines.append("")
@@ -315,7 +315,7 @@ def total_json(total: ClassTotal) -> dict[str, Any]:
         "reference": total.reference,
         "reference_route": total.reference_route,
         "unit": total.unit,
-        "equivalent": _n(total.equivalent),
+        "equivalent": _n(total.equivalent) if total.determined else None,
         "range": _range_json(total.range),
         "complete": total.complete,
         "missing": list(total.missing),
@@ -435,9 +435,10 @@ def compare_text(
         cells = []
         ref = DASH
         for gid, total in ctotal.totals:
-            ref = f"{total.unit} " + reference_label(
-                total.drug_class, total.reference_name, total.reference_route
-            )
+            if total.reference and ref == DASH:
+                ref = f"{total.unit} " + reference_label(
+                    total.drug_class, total.reference_name, total.reference_route
+                )
             if total.complete:
                 cells.append(_n(total.equivalent))
             elif total.exact == 0:
