@@ -23,6 +23,7 @@ from taper.guideline.loader import LoadedGuideline, load_guideline
 from taper.guideline.registry import builtin_ids
 from taper.plan import Pause, PlanOptions, make_plan
 from taper.plan.invariants import plan_problems
+from taper.plan.model import Plan
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SOURCES = [str(FIXTURES / f"plan-{name}.yaml") for name in ("se", "uk", "us")] + builtin_ids()
@@ -97,6 +98,9 @@ def test_every_plan_keeps_the_clinical_invariants(
         assert message.endswith((".", "?"))
         return
     assert plan_problems(plan, loaded.guideline) == []
+    # built without validation for speed: it must pass full validation unchanged
+    dumped = plan.model_dump_json()
+    assert Plan.model_validate_json(dumped).model_dump_json() == dumped
     again = make_plan(meds, loaded, options)
     assert again.model_dump_json() == plan.model_dump_json()
     assert plan.steps[-1].dose == 0

@@ -33,6 +33,7 @@ from taper.dose import MedicationInput, format_amount
 from taper.errors import TaperError
 from taper.guideline.loader import LoadedGuideline
 from taper.guideline.model import Drug, DrugClass, Guideline, Lang, Provenance, TaperRule
+from taper.plan.fast import trusted
 from taper.plan.model import (
     AppliedRule,
     Checkpoint,
@@ -263,6 +264,26 @@ def _equivalence_warnings(
     return found
 
 
+_PER_DAY: dict[int, tuple[list[DoseAtTime], list[tuple[str, Decimal, Decimal]]]] = {}
+
+
+def _per_day(doses: list[DoseAtTime]) -> list[tuple[str, Decimal, Decimal]]:
+    """Tablets a day of each brand and strength (dose lists are shared, so remember them)."""
+    found = _PER_DAY.get(id(doses))
+    if found is not None and found[0] is doses:
+        return found[1]
+    counts: dict[tuple[str, Decimal], Decimal] = {}
+    for dose in doses:
+        for tab in dose.tablets:
+            key = (tab.brand, tab.strength)
+            counts[key] = counts.get(key, Decimal(0)) + tab.count
+    result = [(brand, strength, count) for (brand, strength), count in counts.items()]
+    if len(_PER_DAY) > 50_000:
+        _PER_DAY.clear()
+    _PER_DAY[id(doses)] = (doses, result)  # keeps `doses` alive, so its id stays its own
+    return result
+
+
 class Builder:
     def __init__(
         self, medications: list[MedicationInput], loaded: LoadedGuideline, options: PlanOptions
@@ -301,8 +322,13 @@ class Builder:
         **params: str,
     ) -> None:
         self.warnings.append(
-            PlanWarning.model_construct(
-                code=code, severity=severity, message=message, drug=drug, params=dict(params)
+            trusted(
+                PlanWarning,
+                code=code,
+                severity=severity,
+                message=message,
+                drug=drug,
+                params=dict(params),
             )
         )
 
@@ -924,13 +950,14 @@ class Builder:
             if seg.amount > 0 and not seg.doses and seg.phase != "mapping":
                 seg.note = LOOSE_NOTE
             steps.append(
-                Step.model_construct(
+                trusted(
+                    Step,
                     index=index,
                     phase=seg.phase,
                     start=first,
                     end=first + dt.timedelta(days=seg.days - 1),
                     drug=track.drug.id,
-                    dose=tidy(seg.amount),
+                    dose=seg.amount,
                     unit=track.unit,
                     doses=seg.doses,
                     ideal=seg.ideal,
@@ -1018,15 +1045,11 @@ class Builder:
             if step.unit == "mcg/h":
                 patches = True
                 continue
-            per_day: dict[tuple[str, Decimal], Decimal] = {}
-            for dose in step.doses:
-                for tab in dose.tablets:
-                    key = (tab.brand, tab.strength)
-                    per_day[key] = per_day.get(key, Decimal(0)) + tab.count
             days = (step.end - step.start).days + 1
-            for (brand, strength), count in per_day.items():
+            for brand, strength, count in _per_day(step.doses):
                 out.append(
-                    Dispense.model_construct(
+                    trusted(
+                        Dispense,
                         step=step.index,
                         drug=step.drug,
                         brand=brand,
@@ -1050,16 +1073,18 @@ class Builder:
         dispensing = self.dispensing(steps)
         self.formulary_provenance()
         g = self.g
-        return Plan.model_construct(
-            guideline=GuidelineStamp.model_construct(
-                id=g.id, version=g.version, sha256=self.loaded.sha256, title=g.title
+        return trusted(
+            Plan,
+            guideline=trusted(
+                GuidelineStamp, id=g.id, version=g.version, sha256=self.loaded.sha256, title=g.title
             ),
             tool_version=__version__,
             language=self.lang,
             timezone=g.timezone,
             start=self.options.start,
             medications=[
-                MedicationLine.model_construct(
+                trusted(
+                    MedicationLine,
                     text=t.text,
                     drug=t.drug.id,
                     amount=tidy(t.reported),
@@ -1097,7 +1122,8 @@ class Builder:
         p = track.pace
         assert p is not None
         assert track.base is not None
-        return AppliedRule.model_construct(
+        return trusted(
+            AppliedRule,
             rule=track.rule.id,
             title=track.rule.title,
             drug=track.drug.id,

@@ -24,6 +24,7 @@ from fractions import Fraction
 
 from taper.errors import TaperError
 from taper.guideline.model import DoseUnit, Guideline, Product, Route
+from taper.plan.fast import trusted
 from taper.plan.model import DoseAtTime, DoseTimeName, TabletCount
 
 _INF = 1 << 60
@@ -138,6 +139,7 @@ class Kit:
             tuple[tuple[int, ...], tuple[DoseTimeName, ...]], list[DoseAtTime]
         ] = {}
         self._tablets_cache: dict[int, list[TabletCount]] = {}
+        self._amounts: dict[int, Decimal] = {}
         self._at_cache: dict[tuple[tuple[DoseTimeName, int], ...], list[DoseAtTime]] = {}
 
     # --- units ---------------------------------------------------------------------------
@@ -150,7 +152,11 @@ class Kit:
         return int(q)
 
     def amount(self, quanta: int) -> Decimal:
-        return tidy(self.quantum * quanta) if quanta else Decimal(0)
+        found = self._amounts.get(quanta)
+        if found is None:
+            found = tidy(self.quantum * quanta) if quanta else Decimal(0)
+            self._amounts[quanta] = found
+        return found
 
     def quanta_floor(self, value: Fraction) -> int:
         return math.floor(value / Fraction(self.quantum))
@@ -220,7 +226,8 @@ class Kit:
             counts[key] = counts.get(key, Decimal(0)) + piece.fraction
             mr[key] = piece.modified_release
         out = [
-            TabletCount.model_construct(
+            trusted(
+                TabletCount,
                 brand=self.products[product].brand,
                 strength=tidy(strength),
                 unit=self.unit,
@@ -375,9 +382,7 @@ class Kit:
 
     def _doses_at(self, amounts: Sequence[tuple[DoseTimeName, int]]) -> list[DoseAtTime]:
         return [
-            DoseAtTime.model_construct(
-                time=name, amount=self.amount(quanta), tablets=self.tablets(quanta)
-            )
+            trusted(DoseAtTime, time=name, amount=self.amount(quanta), tablets=self.tablets(quanta))
             for name, quanta in amounts
             if quanta
         ]
@@ -402,6 +407,7 @@ class FreeKit(Kit):
         self._doses_cache = {}
         self._tablets_cache = {}
         self._at_cache = {}
+        self._amounts = {}
 
     def _ensure(self, upto: int) -> None:
         return
