@@ -310,8 +310,16 @@ def resolve_drug(name: str, guideline: Guideline) -> Drug:
     hit = index.get(_norm(name))
     if hit is None:
         close = suggestions(name, guideline)
-        hint = f" Did you mean {' or '.join(close)}?" if close else ""
-        raise TaperError(f"Unknown drug {name!r} in rule file {guideline.id}.{hint}")
+        message = f"Unknown drug {name!r} in rule file {guideline.id}"
+        covered = [c for c in CLASS_ORDER if c in guideline.equivalence]
+        if close:
+            message += f". Did you mean {' or '.join(close)}?"
+        elif len(covered) < len(CLASS_ORDER):
+            labels = " and ".join(CLASS_LABEL[c] for c in covered) or "no"
+            message += f"; it converts {labels} doses only."
+        else:
+            message += "."
+        raise TaperError(message)
     ids = sorted(hit[1])
     if len(ids) > 1:
         raise TaperError(

@@ -487,3 +487,9 @@ def test_methadone_and_buprenorphine_always_count_as_substitution_drugs() -> Non
         Drug.model_validate({"id": "subutex-x", "class": "opioid", "atc": ["N07BC01"]})
     )
     assert not is_substitution(Drug.model_validate({"id": "oxycodone", "class": "opioid"}))
+
+
+def test_unknown_drug_in_a_one_class_file_says_what_it_converts(nordic: Guideline) -> None:
+    g = nordic.model_copy(update={"equivalence": {"opioid": nordic.equivalence["opioid"]}})
+    with pytest.raises(TaperError, match="it converts opioid doses only"):
+        resolve_drug("qqqqqq", g)
