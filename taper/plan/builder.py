@@ -414,7 +414,7 @@ class Builder:
     def check_safety(self) -> None:
         reasons: list[tuple[str, str]] = []
         for track in self.tracks:
-            if track.drug.substitution:
+            if equivalence.is_substitution(track.drug):
                 reasons.append(
                     (
                         "substitution-drug",
@@ -635,8 +635,8 @@ class Builder:
                         track.amount,
                         track.doses(),
                         pause=True,
-                        note=f"pause: the dose of {pause.on.isoformat()} held "
-                        f"{pause.days} days longer",
+                        note=f"pause (--pause {pause.on.isoformat()}:{pause.days}): the dose "
+                        "is held, not reduced",
                         held_for=seg.held_for,
                     )
                 )
