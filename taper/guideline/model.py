@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
 
-FORMAT_VERSION = 1
+FORMAT_VERSION: Literal[1] = 1
 
 Lang = Literal["sv", "nb", "en"]
 DrugClass = Literal["benzodiazepine", "opioid"]

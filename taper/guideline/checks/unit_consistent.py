@@ -2,7 +2,9 @@
 
 Transdermal doses are in `mcg/h` and every other route in `mg` (conversions, products and each
 table's reference); a `patch` is transdermal and a `sublingual-tablet` sublingual; and each
-formulary product has a conversion for its drug with the same route and unit.
+formulary product has a conversion for its drug with the same route and unit. A drug with no
+conversion at all (methadone where the sources give no single factor) may still have products:
+the tool then says plainly that no factor could be determined.
 
 Passing:
 
@@ -64,6 +66,7 @@ def _check_route_unit(
 
 def check(guideline: Guideline, doc: YamlDocument) -> Iterable[Finding]:
     conversions: set[tuple[str, str, str]] = set()
+    converted_drugs: set[str] = set()
     drugs = {d.id for d in guideline.drugs}
     for cls, table in guideline.equivalence.items():
         base: Path = ("equivalence", cls)
@@ -79,6 +82,7 @@ def check(guideline: Guideline, doc: YamlDocument) -> Iterable[Finding]:
         conv_base = field(doc, base, table, "conversions")
         for i, conv in enumerate(table.conversions):
             conversions.add((conv.drug, conv.route, conv.unit))
+            converted_drugs.add(conv.drug)
             yield from _check_route_unit(guideline, doc, (*conv_base, i), conv, "route")
     for i, product in enumerate(guideline.formulary):
         base = ("formulary", i)
@@ -95,8 +99,8 @@ def check(guideline: Guideline, doc: YamlDocument) -> Iterable[Finding]:
                 f"{who}: a {product.form} has route {expected}, not {product.route}",
             )
             continue
-        if problems or product.drug not in drugs:
-            continue  # drug-known reports unknown drugs
+        if problems or product.drug not in drugs or product.drug not in converted_drugs:
+            continue  # drug-known reports unknown drugs; unconvertible drugs are deliberate
         if (product.drug, product.route, product.unit) not in conversions:
             yield find(
                 doc,
