@@ -12,8 +12,10 @@ Criterion kinds and how each is decided:
 - `question`: met when answered yes, not met when answered no, "cannot tell" unanswered.
 - `exclusion`: not met when answered yes (the unit refers such patients elsewhere), met when
   answered no, "cannot tell" unanswered.
-The verdict: not met if any criterion is not met; otherwise "cannot tell" if any is open;
-otherwise met.
+Criteria that share an `any_of` name are alternatives (e.g. two different reasons to refer):
+the group is met when one of them is, not met when none can be, open otherwise.
+The verdict: not met if any criterion or group is not met; otherwise "cannot tell" if any is
+open; otherwise met.
 """
 
 from __future__ import annotations
@@ -22,10 +24,11 @@ import datetime as dt
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Literal
 
+from taper.aftercare import dose_changes
 from taper.dose import MedicationInput, format_amount, parse_amount, parse_medication, parse_unit
 from taper.equivalence import Equivalents, equivalents, resolve_drug
 from taper.errors import TaperError
@@ -233,6 +236,8 @@ class CriterionResult:
     status: Status
     answer: Answer | None
     missing: MissingCode | None
+    # For alternatives (`any_of`): the status of the whole group, which the verdict uses.
+    group_status: Status | None = None
 
 
 def evaluate_criterion(
@@ -251,8 +256,46 @@ def evaluate_criterion(
     return CriterionResult(criterion, "meets" if met else "does-not-meet", answer, None)
 
 
+def _any_of(statuses: Sequence[Status]) -> Status:
+    """Alternatives: one met is enough; not met only when none can be."""
+    if "meets" in statuses:
+        return "meets"
+    if all(s == "does-not-meet" for s in statuses):
+        return "does-not-meet"
+    return "cannot-tell"
+
+
+def _groups(results: Sequence[CriterionResult]) -> dict[str, list[Status]]:
+    groups: dict[str, list[Status]] = {}
+    for r in results:
+        if r.criterion.any_of is not None:
+            groups.setdefault(r.criterion.any_of, []).append(r.status)
+    return groups
+
+
+def evaluate_criteria(
+    referral: Referral, attempt: Attempt | None, answers: dict[str, Answer]
+) -> tuple[CriterionResult, ...]:
+    """Every criterion in the rule file's order. Alternatives (`any_of`) carry their group's
+    status; once one alternative is met, nothing is missing for the others."""
+    results = [evaluate_criterion(c, attempt, answers) for c in referral.criteria]
+    groups = {name: _any_of(statuses) for name, statuses in _groups(results).items()}
+    out = []
+    for r in results:
+        group = r.criterion.any_of
+        if group is None:
+            out.append(r)
+            continue
+        met = groups[group] == "meets"
+        out.append(replace(r, group_status=groups[group], missing=None if met else r.missing))
+    return tuple(out)
+
+
 def overall(results: Sequence[CriterionResult]) -> Status:
-    statuses = {r.status for r in results}
+    """Not met if any criterion (or group of alternatives) is not met; cannot tell if any is
+    open; met otherwise."""
+    statuses = [r.status for r in results if r.criterion.any_of is None]
+    statuses += [_any_of(group) for group in _groups(results).values()]
     if "does-not-meet" in statuses:
         return "does-not-meet"
     if "cannot-tell" in statuses:
@@ -265,7 +308,8 @@ def overall(results: Sequence[CriterionResult]) -> Status:
 
 @dataclass(frozen=True)
 class OutlineRow:
-    """Consecutive steps of one drug in one phase."""
+    """Consecutive dosed steps of one drug in one phase; `stop` is the first day without the
+    drug when this row ends its last dose."""
 
     phase: Phase
     drug: str
@@ -275,6 +319,7 @@ class OutlineRow:
     dose_last: Decimal
     unit: str
     steps: int
+    stop: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -294,8 +339,12 @@ class PlanOutline:
 
 
 def outline(plan: Plan, purpose: Purpose) -> PlanOutline:
+    """The plan in a few lines: one row per drug and phase (zero-dose days left out: a row's
+    `stop` says when the drug ends), the number of steps, the last dose and the contacts."""
     rows: list[OutlineRow] = []
     for step in sorted(plan.steps, key=lambda s: (s.start, s.drug, s.index)):
+        if step.dose <= 0:
+            continue
         same = [
             i
             for i, r in enumerate(rows)
@@ -305,22 +354,24 @@ def outline(plan: Plan, purpose: Purpose) -> PlanOutline:
         ]
         if same:
             row = rows[same[-1]]
-            rows[same[-1]] = OutlineRow(
-                row.phase,
-                row.drug,
-                row.start,
-                step.end,
-                row.dose_first,
-                step.dose,
-                row.unit,
-                row.steps + 1,
-            )
+            rows[same[-1]] = replace(row, end=step.end, dose_last=step.dose, steps=row.steps + 1)
         else:
             rows.append(
                 OutlineRow(
                     step.phase, step.drug, step.start, step.end, step.dose, step.dose, step.unit, 1
                 )
             )
+    stops = {
+        (change.drug, change.date)
+        for change in dose_changes(plan.steps, plan.start, plan.last_dose_date)
+        if change.dose_to == 0
+    }
+    rows = [
+        replace(row, stop=row.end + dt.timedelta(days=1))
+        if (row.drug, row.end + dt.timedelta(days=1)) in stops
+        else row
+        for row in rows
+    ]
     aftercare = [c.date for c in plan.checkpoints if c.kind == "aftercare"]
     return PlanOutline(
         purpose=purpose,
@@ -395,6 +446,7 @@ def check_referral(
     start: dt.date,
     lang: Lang,
     tool_version: str,
+    specialist: bool = False,
 ) -> ReferralReport:
     """Evaluate the referral criteria and gather the referral summary (see the module doc)."""
     from taper.plan import PlanOptions, make_plan
@@ -406,12 +458,14 @@ def check_referral(
     eq = equivalents(list(medications), guideline)
     documented = parse_attempt(attempt, medications, guideline, today)
     given = parse_answers(answers, referral)
-    results = tuple(evaluate_criterion(c, documented, given) for c in referral.criteria)
+    results = evaluate_criteria(referral, documented, given)
     purpose: Purpose = "attempt" if any(r.missing == "attempt" for r in results) else "referral"
     plan: PlanOutline | None = None
     unavailable: str | None = None
     try:
-        made = make_plan(list(medications), loaded, PlanOptions(start=start, lang=lang))
+        made = make_plan(
+            list(medications), loaded, PlanOptions(start=start, lang=lang, specialist=specialist)
+        )
         plan = outline(made, purpose)
     except TaperError as exc:  # the referral check stands on its own; say why there is no plan
         unavailable = str(exc)
@@ -460,6 +514,7 @@ _WORDS: dict[str, dict[Lang, str]] = {
     "status:cannot-tell": {"en": "cannot tell", "sv": "kan ej avgöras", "nb": "kan ikke avgjøres"},
     "criteria": {"en": "Criteria", "sv": "Kriterier", "nb": "Kriterier"},
     "answer": {"en": "answer", "sv": "svar", "nb": "svar"},
+    "one-of": {"en": "one of", "sv": "ett av", "nb": "ett av"},
     "yes": {"en": "yes", "sv": "ja", "nb": "ja"},
     "no": {"en": "no", "sv": "nej", "nb": "nei"},
     "missing": {"en": "Missing", "sv": "Saknas", "nb": "Mangler"},
@@ -559,6 +614,7 @@ _WORDS: dict[str, dict[Lang, str]] = {
     "steps": {"en": "steps", "sv": "steg", "nb": "trinn"},
     "step": {"en": "step", "sv": "steg", "nb": "trinn"},
     "rules": {"en": "rules", "sv": "regler", "nb": "regler"},
+    "from": {"en": "from", "sv": "från", "nb": "fra"},
     "last-dose": {"en": "Last dose", "sv": "Sista dos", "nb": "Siste dose"},
     "last-dose:none": {
         "en": "the plan does not reach zero",
@@ -666,9 +722,11 @@ def summary_lines(report: ReferralReport) -> list[str]:
         lines.append(text)
     lines.append("")
     attempt = report.attempt
-    if attempt is None:
+    asks = any(r.criterion.kind == "attempt-required" for r in report.results)
+    if attempt is None and asks:
         lines.append(f"{word('attempt', lang)}: {word('attempt:none', lang)}.")
-    else:
+        lines.append("")
+    elif attempt is not None:
         reason = attempt.stopped or word("stopped:none", lang)
         lines.append(
             f"{word('attempt', lang)}: {_span(attempt.start, attempt.end)} ({attempt.days} "
@@ -676,7 +734,7 @@ def summary_lines(report: ReferralReport) -> list[str]:
             f"{_dose(attempt.dose_from, attempt.unit, lang)} → "
             f"{_dose(attempt.dose_to, attempt.unit, lang)}; {word('stopped', lang)}: {reason}."
         )
-    lines.append("")
+        lines.append("")
     plan = report.plan
     if plan is None:
         lines.append(f"{word('plan:none', lang)}: {report.plan_unavailable}")
@@ -690,11 +748,13 @@ def summary_lines(report: ReferralReport) -> list[str]:
             if row.dose_last != row.dose_first:
                 doses = f"{_amount(row.dose_first, lang)} → {_dose(row.dose_last, row.unit, lang)}"
             count = word("step" if row.steps == 1 else "steps", lang)
-            lines.append(
+            text = (
                 f"- {word(f'phase:{row.phase}', lang)} {_span(row.start, row.end)}: "
-                f"{drug_name(report.guideline, row.drug, lang)} "
-                f"{doses} ({row.steps} {count})"
+                f"{drug_name(report.guideline, row.drug, lang)} {doses} ({row.steps} {count})"
             )
+            if row.stop is not None:
+                text += f"; {_dose(Decimal(0), row.unit, lang)} {word('from', lang)} {row.stop}"
+            lines.append(text)
         last = (
             plan.last_dose_date.isoformat()
             if plan.last_dose_date is not None
@@ -712,11 +772,11 @@ def summary_lines(report: ReferralReport) -> list[str]:
         lines.append(f"- {contacts}")
         if plan.specialist_signoff:
             lines.append(f"- {word('specialist', lang)}")
-        if plan.warnings:
+        flagged = {f.code for f in report.risk_flags}
+        own = [w for w in plan.warnings if w.code not in flagged]  # shown once, as risk flags
+        if own:
             lines.append(f"{word('plan-warnings', lang)}:")
-            lines.extend(
-                f"- [{word(f'severity:{w.severity}', lang)}] {w.message}" for w in plan.warnings
-            )
+            lines.extend(f"- [{word(f'severity:{w.severity}', lang)}] {w.message}" for w in own)
     lines.append("")
     if report.risk_flags:
         lines.append(f"{word('risk', lang)}:")
@@ -756,6 +816,13 @@ def render_text(report: ReferralReport) -> str:
         text = f"  [{status}] {prefix}{result.criterion.text.get(lang)} ({result.criterion.id}"
         if result.answer is not None:
             text += f"; {word('answer', lang)}: {word(result.answer, lang)}"
+        if result.criterion.any_of is not None:
+            others = [
+                r.criterion.id
+                for r in report.results
+                if r.criterion.any_of == result.criterion.any_of
+            ]
+            text += f"; {word('one-of', lang)}: {' / '.join(others)}"
         lines.append(text + ")")
     open_items = [(r.criterion.id, missing_text(r, lang)) for r in report.results if r.missing]
     if open_items:
@@ -811,6 +878,8 @@ def report_data(report: ReferralReport) -> dict[str, Any]:
                 "status": r.status,
                 "text": r.criterion.text.get(lang),
                 "answer": r.answer,
+                "any_of": r.criterion.any_of,
+                "group_status": r.group_status,
                 "missing": missing_text(r, lang),
                 "source": r.criterion.source,
                 "unverified": r.criterion.unverified,

@@ -21,6 +21,7 @@ from taper.referral import (
     AttemptText,
     CriterionResult,
     Status,
+    evaluate_criteria,
     evaluate_criterion,
     outline,
     overall,
@@ -309,10 +310,15 @@ def _builtin_referrals() -> list[tuple[str, Referral]]:
     return found
 
 
+def test_the_regions_with_referral_criteria() -> None:
+    assert [gid for gid, _ in _builtin_referrals()] == ["no-helsedir", "se-vgr"]
+
+
 @pytest.mark.parametrize(("gid", "referral"), _builtin_referrals())
 def test_every_region_met_not_met_and_cannot_tell(gid: str, referral: Referral) -> None:
-    """For each shipped region: all satisfied → meets; each criterion failing alone → does not
-    meet; each question left open alone → cannot tell."""
+    """For each shipped region: all satisfied → meets; a required criterion failing alone →
+    does not meet (an alternative failing alone does not matter while another is met); each
+    required question left open alone → cannot tell."""
     good: dict[str, Answer] = {
         c.id: ("no" if c.kind == "exclusion" else "yes")
         for c in referral.criteria
@@ -321,17 +327,131 @@ def test_every_region_met_not_met_and_cannot_tell(gid: str, referral: Referral) 
     bad: dict[str, Answer] = {k: ("yes" if v == "no" else "no") for k, v in good.items()}
 
     def verdict(attempt: Attempt | None, answers: dict[str, Answer]) -> Status:
-        return overall([evaluate_criterion(c, attempt, answers) for c in referral.criteria])
+        return overall(evaluate_criteria(referral, attempt, answers))
 
     assert verdict(ATTEMPT, good) == "meets", gid
+    assert verdict(ATTEMPT, bad) == "does-not-meet", gid
     for c in referral.criteria:
         if c.kind == "attempt-required":
             assert verdict(None, good) == "does-not-meet"
             assert verdict(NO_REASON, good) == "cannot-tell"
+            continue
+        alone_bad = verdict(ATTEMPT, {**good, c.id: bad[c.id]})
+        alone_open = verdict(ATTEMPT, {k: v for k, v in good.items() if k != c.id})
+        if c.any_of is None:
+            assert (alone_bad, alone_open) == ("does-not-meet", "cannot-tell"), c.id
         else:
-            assert verdict(ATTEMPT, {**good, c.id: bad[c.id]}) == "does-not-meet", c.id
-            open_one = {k: v for k, v in good.items() if k != c.id}
-            assert verdict(ATTEMPT, open_one) == "cannot-tell", c.id
+            assert (alone_bad, alone_open) == ("meets", "meets"), c.id
+
+
+# se-vgr: utsattningsforsok (attempt), iatrogent-beroende (question),
+# blandmissbruk-psykiatri (exclusion).
+SE_VGR_TABLE: list[tuple[Attempt | None, dict[str, Answer], list[Status], Status]] = [
+    (
+        ATTEMPT,
+        {"iatrogent-beroende": "yes", "blandmissbruk-psykiatri": "no"},
+        ["meets", "meets", "meets"],
+        "meets",
+    ),
+    (
+        None,
+        {"iatrogent-beroende": "yes", "blandmissbruk-psykiatri": "no"},
+        ["does-not-meet", "meets", "meets"],
+        "does-not-meet",
+    ),
+    (
+        ATTEMPT,
+        {"iatrogent-beroende": "no", "blandmissbruk-psykiatri": "no"},
+        ["meets", "does-not-meet", "meets"],
+        "does-not-meet",
+    ),
+    (
+        ATTEMPT,
+        {"iatrogent-beroende": "yes", "blandmissbruk-psykiatri": "yes"},
+        ["meets", "meets", "does-not-meet"],
+        "does-not-meet",
+    ),
+    (
+        ATTEMPT,
+        {"iatrogent-beroende": "yes"},
+        ["meets", "meets", "cannot-tell"],
+        "cannot-tell",
+    ),
+    (
+        NO_REASON,
+        {"iatrogent-beroende": "yes", "blandmissbruk-psykiatri": "no"},
+        ["cannot-tell", "meets", "meets"],
+        "cannot-tell",
+    ),
+]
+
+
+@pytest.mark.parametrize(("attempt", "answers", "statuses", "verdict"), SE_VGR_TABLE)
+def test_se_vgr_criteria_table(
+    attempt: Attempt | None,
+    answers: dict[str, Answer],
+    statuses: list[Status],
+    verdict: Status,
+) -> None:
+    referral = require_referral(load_guideline("se-vgr").guideline)
+    results = evaluate_criteria(referral, attempt, answers)
+    assert [r.criterion.id for r in results] == [
+        "utsattningsforsok",
+        "iatrogent-beroende",
+        "blandmissbruk-psykiatri",
+    ]
+    assert [r.status for r in results] == statuses
+    assert overall(results) == verdict
+
+
+# no-helsedir: two alternative reasons to refer (any_of), no attempt criterion.
+NO_TABLE: list[tuple[dict[str, Answer], Status, list[str | None]]] = [
+    ({"plan-fra-spesialist": "yes"}, "meets", [None, None]),
+    ({"lar-onsker-nedtrapping": "yes"}, "meets", [None, None]),
+    ({"plan-fra-spesialist": "yes", "lar-onsker-nedtrapping": "no"}, "meets", [None, None]),
+    ({"plan-fra-spesialist": "no", "lar-onsker-nedtrapping": "no"}, "does-not-meet", [None, None]),
+    ({"plan-fra-spesialist": "no"}, "cannot-tell", [None, "answer"]),
+    ({}, "cannot-tell", ["answer", "answer"]),
+]
+
+
+@pytest.mark.parametrize(("answers", "verdict", "missing"), NO_TABLE)
+def test_no_helsedir_alternatives_table(
+    answers: dict[str, Answer], verdict: Status, missing: list[str | None]
+) -> None:
+    referral = require_referral(load_guideline("no-helsedir").guideline)
+    results = evaluate_criteria(referral, None, answers)
+    assert [r.criterion.id for r in results] == ["plan-fra-spesialist", "lar-onsker-nedtrapping"]
+    assert overall(results) == verdict
+    assert [r.missing for r in results] == missing
+    assert {r.group_status for r in results} == {verdict}
+
+
+def test_alternatives_group_status() -> None:
+    def crit(cid: str, kind: str, group: str | None) -> ReferralCriterion:
+        return ReferralCriterion.model_validate(
+            {"id": cid, "kind": kind, "text": {"en": cid}, "any_of": group, "unverified": "t"}
+        )
+
+    referral = Referral(
+        criteria=[
+            crit("a", "attempt-required", "route"),
+            crit("b", "question", "route"),
+            crit("c", "exclusion", None),
+        ],
+        unverified="t",
+    )
+    # No attempt, but the other alternative is met: nothing is missing for the attempt.
+    results = evaluate_criteria(referral, None, {"b": "yes", "c": "no"})
+    assert [(r.status, r.group_status, r.missing) for r in results] == [
+        ("does-not-meet", "meets", None),
+        ("meets", "meets", None),
+        ("meets", None, None),
+    ]
+    assert overall(results) == "meets"
+    results = evaluate_criteria(referral, None, {"b": "no", "c": "no"})
+    assert overall(results) == "does-not-meet"
+    assert results[0].missing == "attempt"
 
 
 # --- plan outline -------------------------------------------------------------------------

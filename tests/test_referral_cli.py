@@ -248,3 +248,100 @@ def test_help_has_an_example(run_cli) -> None:  # type: ignore[no-untyped-def]
     assert result.code == 0
     assert "--attempt-stopped" in result.out
     assert "taper referral -g se-vgr" in result.out
+
+
+# --- the shipped regions ------------------------------------------------------------------
+
+
+def test_se_vgr_without_attempt_offers_the_plan_for_it(run_cli) -> None:  # type: ignore[no-untyped-def]
+    result: CliResult = run_cli(
+        "referral",
+        "-g",
+        "se-vgr",
+        "-m",
+        "oxazepam 25 mg",
+        "--today",
+        "2026-04-01",
+        "--answer",
+        "iatrogent-beroende=ja",
+        "--answer",
+        "blandmissbruk-psykiatri=nej",
+    )
+    assert (result.code, result.err) == (0, "")
+    assert "Bedömning: UPPFYLLER INTE remisskriterierna" in result.out
+    assert "  [ej uppfyllt   ] Ett dokumenterat utsättningsförsök" in result.out
+    assert "Plan för utsättningsförsöket på behandlande enhet (2026-04-01" in result.out
+    assert "Utsättningsförsök på behandlande enhet: inget dokumenterat." in result.out
+
+
+def test_se_vgr_with_attempt_meets(run_cli) -> None:  # type: ignore[no-untyped-def]
+    result: CliResult = run_cli(
+        "referral",
+        "-g",
+        "se-vgr",
+        "-m",
+        "oxazepam 25 mg",
+        "--today",
+        "2026-04-01",
+        "--attempt-start",
+        "2026-01-12",
+        "--attempt-end",
+        "2026-03-20",
+        "--attempt-from",
+        "Sobril 25 mg",
+        "--attempt-to",
+        "15 mg",
+        "--attempt-stopped",
+        "sömnbesvär, ångest",
+        "--answer",
+        "iatrogent-beroende=ja",
+        "--answer",
+        "blandmissbruk-psykiatri=nej",
+        "--format",
+        "json",
+    )
+    assert (result.code, result.err) == (0, "")
+    data = json.loads(result.out)
+    assert data["verdict"] == "meets"
+    assert [c["status"] for c in data["criteria"]] == ["meets"] * 3
+    assert data["missing"] == []
+    assert data["attempt"]["days"] == 68
+    assert data["plan"]["purpose"] == "referral"
+    assert data["plan"]["last_dose_date"] is not None
+
+
+def test_no_helsedir_alternatives_one_is_enough(run_cli) -> None:  # type: ignore[no-untyped-def]
+    result: CliResult = run_cli(
+        "referral",
+        "-g",
+        "no-helsedir",
+        "-m",
+        "oxazepam 25 mg",
+        "--today",
+        "2026-04-01",
+        "--answer",
+        "plan-fra-spesialist=ja",
+        "--lang",
+        "en",
+        "--format",
+        "json",
+    )
+    assert (result.code, result.err) == (0, "")
+    data = json.loads(result.out)
+    assert data["verdict"] == "meets"
+    assert [(c["status"], c["group_status"]) for c in data["criteria"]] == [
+        ("meets", "meets"),
+        ("cannot-tell", "meets"),
+    ]
+    assert data["missing"] == []
+    assert "Discontinuation attempt" not in data["summary"]  # Norway asks for none
+
+
+def test_regions_without_referral_criteria_exit_2(run_cli) -> None:  # type: ignore[no-untyped-def]
+    for gid in ("uk-ashton", "us-cdc-2022"):
+        result: CliResult = run_cli("referral", "-g", gid, "-m", "oxycodone 20 mg")
+        assert (result.code, result.out) == (2, "")
+        assert result.err == (
+            f"taper: Guideline {gid} has no referral criteria, so there is nothing to check a "
+            "referral against.\n"
+        )

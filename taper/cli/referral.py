@@ -20,6 +20,7 @@ def referral(
     med: list[str] = typer.Option(
         ...,
         "--med",
+        "-m",
         metavar="'DRUG AMOUNT UNIT'",
         help="A current medication as its daily total, e.g. 'oxazepam 30 mg'. Repeatable.",
     ),
@@ -58,6 +59,11 @@ def referral(
     ),
     today: str | None = typer.Option(
         None, "--today", metavar="DATE", help="Today's date (default: the system date)."
+    ),
+    specialist: bool = typer.Option(
+        False,
+        "--specialist",
+        help="A specialist has signed off (substitution drugs, high doses): passed to the plan.",
     ),
     lang: str | None = typer.Option(
         None, "--lang", metavar="sv|nb|en", help="Output language (default: the guideline's)."
@@ -99,6 +105,7 @@ def referral(
         today=day,
         start=parse_date(start, "--start") if start is not None else day,
         lang=chosen,
+        specialist=specialist,
         tool_version=__version__,
     )
     console.out(render_json(report) if fmt is ReferralFormat.json else render_text(report))
