@@ -178,7 +178,7 @@ def trajectory(
     """The reductions from `start` quanta to zero under a pace (pure; cached, since many
     patients share a drug, a dose and a rule)."""
     key = (
-        id(kit),
+        kit.key,
         times,
         start,
         base,
@@ -191,7 +191,7 @@ def trajectory(
         p.slow_interval_days,
         p.slow_rule_percent,
     )
-    cached = _TRAJECTORIES.get(key)
+    cached = _TRAJECTORIES.get(key) if kit.key is not None else None
     if cached is not None:
         return cached
     slow_from = None if p.slow_below is None else base * p.slow_below / 100
@@ -228,9 +228,10 @@ def trajectory(
                 "steps; check the dose, or choose a faster speed the rules allow."
             )
     result = tuple(out)
-    if len(_TRAJECTORIES) > 50_000:
-        _TRAJECTORIES.clear()
-    _TRAJECTORIES[key] = result
+    if kit.key is not None:
+        if len(_TRAJECTORIES) > 50_000:
+            _TRAJECTORIES.clear()
+        _TRAJECTORIES[key] = result
     return result
 
 

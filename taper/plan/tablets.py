@@ -104,6 +104,8 @@ class Kit:
         self.drug = drug
         self.unit = unit
         self.route = route
+        # Identity for caches of results computed from this kit (set by `kit_for`).
+        self.key: tuple[str, ...] | None = None
         self.products = tuple(products)
         self.patch = any(p.form == "patch" or p.unit == "mcg/h" for p in products)
         raw: list[tuple[int, str, Decimal, Decimal, bool]] = []
@@ -396,6 +398,7 @@ class FreeKit(Kit):
         self.drug = drug
         self.unit = unit
         self.route = route
+        self.key = None
         self.products = ()
         self.patch = unit == "mcg/h"
         self.quantum = quantum
@@ -469,7 +472,7 @@ def _decimal_gcd(values: Sequence[Decimal]) -> Decimal:
 
 # --- kits from a rule file ---------------------------------------------------------------
 
-_KITS: dict[tuple[str, str, str, str | None, str | None], Kit | None] = {}
+_KITS: dict[tuple[str, ...], Kit] = {}
 
 
 def _norm(text: str) -> str:
@@ -524,9 +527,11 @@ def kit_for(
     if found is None:
         return None
     key = (sha256, drug, unit, found[0], found[1][0].brand)
-    if key not in _KITS:
-        _KITS[key] = Kit(drug, unit, found[0], found[1])
-    return _KITS[key]
+    kit = _KITS.get(key)
+    if kit is None:
+        kit = _KITS[key] = Kit(drug, unit, found[0], found[1])
+        kit.key = key
+    return kit
 
 
 def oral_solutions(guideline: Guideline, drug: str) -> list[str]:
