@@ -80,7 +80,8 @@ def referral(
 
         taper referral -g se-vgr --med "oxazepam 30 mg" --attempt-start 2026-01-10
         --attempt-end 2026-03-01 --attempt-from "oxazepam 30 mg" --attempt-to "20 mg"
-        --attempt-stopped "withdrawal symptoms, sleep" --answer prescribed=yes
+        --attempt-stopped "withdrawal symptoms, sleep"
+        --answer iatrogent-beroende=yes --answer blandmissbruk-psykiatri=no
     """
     from taper import __version__
     from taper.dose import parse_medication
