@@ -499,3 +499,21 @@ def test_a_file_without_header_does_not_echo_its_cells() -> None:
         read_batch(batch_of("19121212-1212,se-vgr,2026-01-05,oxazepam 30 mg\n"), "f.csv")
     assert "1212" not in str(info.value)
     assert "Line 1 names none of them." in str(info.value)
+
+
+def test_batch_formats_are_the_plan_formats() -> None:
+    from taper.cli.batch import FORMATS
+    from taper.render import PlanFormat
+
+    assert tuple(f.value for f in PlanFormat) == FORMATS
+
+
+@pytest.mark.usefixtures("fake_batch")
+def test_unknown_format_is_refused(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    src = write(tmp_path, HEADER + "P1,test-se,2026-01-05,oxazepam 30 mg\n")
+    result = run_cli("batch", src, "--out-dir", str(tmp_path / "o"), "--format", "docx")
+    assert result.code == 2
+    assert result.err == (
+        "taper: Unknown format 'docx'; use one of text, markdown, html, pdf, csv, json, ics, "
+        "fhir.\n"
+    )

@@ -9,9 +9,11 @@ import typer
 
 from taper.cli import console
 from taper.errors import TaperError
-from taper.render import PlanFormat
 
 LANGUAGES = ("sv", "nb", "en")
+# The plan formats, spelled out so `taper --help` need not import the renderers (and with
+# them pydantic and the plan model); a test checks this matches taper.render.PlanFormat.
+FORMATS = ("text", "markdown", "html", "pdf", "csv", "json", "ics", "fhir")
 
 
 def _read_input(file: str) -> tuple[bytes, str]:
@@ -41,7 +43,9 @@ def batch(
         metavar="DIR",
         help="Folder for the plans and summary.csv (created if missing; its parent must exist).",
     ),
-    fmt: PlanFormat = typer.Option(PlanFormat.text, "--format", help="Format of each plan file."),
+    fmt: str = typer.Option(
+        "text", "--format", metavar="|".join(FORMATS), help="Format of each plan file."
+    ),
     lang: str | None = typer.Option(
         None,
         "--lang",
@@ -78,8 +82,10 @@ def batch(
     from taper.cli import _DEBUG
     from taper.io import write_atomic
     from taper.plan import make_plan
-    from taper.render import render_plan
+    from taper.render import PlanFormat, render_plan
 
+    if fmt not in FORMATS:
+        raise TaperError(f"Unknown format {fmt!r}; use one of {', '.join(FORMATS)}.")
     if lang is not None and lang not in LANGUAGES:
         raise TaperError(f"Unknown language {lang!r}; choose sv, nb or en.")
     raw, name = _read_input(file)
@@ -90,7 +96,7 @@ def batch(
 
     run = BatchRun(
         out_dir=out_dir,
-        fmt=fmt,
+        fmt=PlanFormat(fmt),
         lang=lang,
         force=force,
         planner=make_plan,
