@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shlex
 import shutil
 import statistics
@@ -22,6 +23,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def bench_env() -> dict[str, str]:
+    """The environment of an installed taper: bytecode caching on (pip compiles .pyc files on
+    install), in a cache folder outside the source tree."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "taper-bench-pycache")
+    return env
+
+
 PY = sys.executable
 BARE = str(ROOT / "benchmarks" / "bare_typer_app.py")
 GOAL = 1.3
@@ -54,11 +65,11 @@ def cases() -> list[Case]:
 
 def time_loop(argv: list[str], runs: int) -> list[float]:
     for _ in range(3):  # warm the file cache and .pyc files
-        subprocess.run(argv, cwd=ROOT, capture_output=True, check=False)
+        subprocess.run(argv, cwd=ROOT, capture_output=True, check=False, env=bench_env())
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run(argv, cwd=ROOT, capture_output=True, check=False)
+        subprocess.run(argv, cwd=ROOT, capture_output=True, check=False, env=bench_env())
         times.append(time.perf_counter() - start)
     return times
 
@@ -70,7 +81,7 @@ def time_hyperfine(argv: list[str], runs: int) -> list[float]:
                 "hyperfine", "--warmup", "3", "--runs", str(runs), "-N", "-i",
                 "--export-json", export.name, shlex.join(argv),
             ],
-            cwd=ROOT, capture_output=True, check=True,
+            cwd=ROOT, capture_output=True, check=True, env=bench_env(),
         )  # fmt: skip
         data = json.loads(Path(export.name).read_text())
     return [float(t) for t in data["results"][0]["times"]]

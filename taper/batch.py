@@ -654,6 +654,11 @@ class BatchRun:
     guidelines: GuidelineCache
     reraise: bool = False  # --debug: let an internal error surface with its traceback
     written: list[Path] = field(default_factory=list)
+    # Class totals by (guideline, medication texts): a clinic's list repeats the same drugs
+    # and doses, and the conversion is a pure function of them.
+    _totals: dict[tuple[str, tuple[str, ...]], dict[str, ClassTotalCell]] = field(
+        default_factory=dict
+    )
 
     def run(self, jobs: Iterable[PatientJob]) -> Iterator[PatientResult]:
         for job in jobs:
@@ -686,6 +691,14 @@ class BatchRun:
                 ),
             )
 
+    def _class_totals(
+        self, ref: str, medications: list[MedicationInput], loaded: LoadedGuideline
+    ) -> dict[str, ClassTotalCell]:
+        key = (ref, tuple(m.text for m in medications))
+        if key not in self._totals:
+            self._totals[key] = class_totals(medications, loaded)
+        return self._totals[key]
+
     def _plan(self, job: PatientJob) -> PatientResult:
         from taper.plan import PlanOptions
 
@@ -717,7 +730,7 @@ class BatchRun:
             job.start,
             last,
             None if last is None else (last - job.start).days + 1,
-            class_totals(medications, loaded),
+            self._class_totals(job.guideline, medications, loaded),
             len(plan.warnings),
             tuple(dict.fromkeys(w.code for w in plan.warnings)),
         )
