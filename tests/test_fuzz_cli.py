@@ -55,8 +55,9 @@ EXPECTED_COMMANDS = {
 }
 HANG_SECONDS = 30  # a run this long is a hang, not a slow run
 
+# TAPER_FUZZ_EXAMPLES=1000 for a longer hunt than CI's default.
 SETTINGS = settings(
-    max_examples=100,
+    max_examples=int(os.environ.get("TAPER_FUZZ_EXAMPLES", "100")),
     deadline=5000,  # ms per run; generous for CI machines, tight enough to catch a loop
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     derandomize=False,
