@@ -22,6 +22,7 @@ Safety rules, all of them deliberate:
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -505,7 +506,10 @@ def publish(path: Path, data: bytes, *, force: bool) -> None:
     at the end), and without overwrite races: without `force` the file is published with a
     hard link, which fails if the name exists, instead of a check followed by a rename.
     """
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise TaperError(f"Cannot write to {path.parent}: {exc.strerror}.") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -525,7 +529,8 @@ def publish(path: Path, data: bytes, *, force: bool) -> None:
     except OSError as exc:
         raise TaperError(f"Cannot write {path}: {exc.strerror}.") from None
     finally:
-        Path(tmp).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            Path(tmp).unlink(missing_ok=True)
 
 
 def flush_to_disk(paths: Sequence[Path]) -> None:

@@ -517,3 +517,19 @@ def test_unknown_format_is_refused(run_cli, tmp_path: Path) -> None:  # type: ig
         "taper: Unknown format 'docx'; use one of text, markdown, html, pdf, csv, json, ics, "
         "fhir.\n"
     )
+
+
+@pytest.mark.usefixtures("fake_batch")
+def test_an_unwritable_folder_is_a_clear_error(  # type: ignore[no-untyped-def]
+    run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise PermissionError(13, "Permission denied")
+
+    src = write(tmp_path, HEADER + "P1,test-se,2026-01-05,oxazepam 30 mg\n")
+    monkeypatch.setattr("taper.batch.tempfile.mkstemp", refuse)
+    result = run_cli("batch", src, "--out-dir", str(tmp_path / "o"), "--format", "json")
+    assert "internal error" not in result.err
+    assert f"{src}:2: Cannot write to {tmp_path / 'o'}: Permission denied." in result.err
+    assert result.code == 2  # the summary cannot be written either
+    assert result.err.splitlines()[-1].startswith("taper: Cannot write to ")

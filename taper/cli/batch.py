@@ -106,12 +106,12 @@ def batch(
     )
     with console.progress(jobs, total=len(jobs), label="Planning") as items:
         results = list(run.run(items))
-    flush_to_disk(run.written)
-    write_atomic(summary_path, summary_csv(results, parsed.delimiter), force=force)
-
     failed = [r for r in results if r.status == "error"]
     for error in sorted((e for r in failed for e in r.errors), key=lambda e: e.line):
         console.err(f"{name}:{error.line}: {error.message}")
+    # The summary last, once the plans are on disk: when it exists, every plan it lists is whole.
+    flush_to_disk(run.written)
+    write_atomic(summary_path, summary_csv(results, parsed.delimiter), force=force)
     planned = len(results) - len(failed)
     console.out(
         f"Planned {planned} of {len(results)} patient(s) into {out_dir}; summary: {summary_path}."
