@@ -1,11 +1,20 @@
-"""Renderers: Plan → text, markdown, html, pdf, csv, json, ics, fhir (placeholder)."""
+"""Renderers: a Plan as text, markdown, html, pdf, csv, json, ics or fhir, in sv, nb or en.
+
+Each format lives in its own module and is imported only when asked for, so Jinja2, Babel,
+icalendar, fhir.resources and WeasyPrint never slow down `taper --help`. The format → renderer
+mapping ends in `assert_never`: mypy fails if a `PlanFormat` member is not wired.
+"""
 
 from __future__ import annotations
 
-from enum import StrEnum
+from enum import Enum, StrEnum
+from typing import TYPE_CHECKING, assert_never
 
-from taper.errors import TaperError
 from taper.plan.model import Plan
+
+if TYPE_CHECKING:
+    from taper.guideline.model import Guideline
+    from taper.render.view import PlanView
 
 
 class PlanFormat(StrEnum):
@@ -19,8 +28,86 @@ class PlanFormat(StrEnum):
     fhir = "fhir"
 
 
-def render_plan(plan: Plan, fmt: PlanFormat, lang: str) -> bytes:
+class DiaryFormat(StrEnum):
+    """The intake-diary sheet for the mapping phase: printable HTML or PDF."""
+
+    html = "html"
+    pdf = "pdf"
+
+
+# The rule file's drug names and checkpoint texts are looked up by the plan's guideline id
+# unless the caller passes the guideline (tests pass a fixed one so golden files stay stable).
+class Lookup(Enum):
+    by_id = "by-id"
+
+
+def _view(plan: Plan, lang: str, guideline: Guideline | Lookup | None) -> PlanView:
+    from taper.render.i18n import check_lang
+    from taper.render.view import build_view, find_guideline
+
+    code = check_lang(lang)
+    if guideline is Lookup.by_id:
+        return build_view(plan, code, find_guideline(plan))
+    return build_view(plan, code, guideline)
+
+
+def render_plan(
+    plan: Plan, fmt: PlanFormat, lang: str, *, guideline: Guideline | Lookup | None = Lookup.by_id
+) -> bytes:
     """Render a plan in one format and language, as the bytes to print or write."""
     if fmt is PlanFormat.json:
         return plan.model_dump_json(indent=2).encode() + b"\n"
-    raise TaperError(f"The {fmt.value} format is not available yet.")
+    view = _view(plan, lang, guideline)
+    if fmt is PlanFormat.text:
+        from taper.render.as_text import render_text
+
+        return render_text(view)
+    if fmt is PlanFormat.markdown:
+        from taper.render.as_markdown import render_markdown
+
+        return render_markdown(view)
+    if fmt is PlanFormat.html:
+        from taper.render.as_html import render_sheet
+
+        return render_sheet(view)
+    if fmt is PlanFormat.pdf:
+        from taper.render.as_html import render_sheet
+        from taper.render.as_pdf import html_to_pdf
+
+        return html_to_pdf(render_sheet(view), plan)
+    if fmt is PlanFormat.csv:
+        from taper.render.as_csv import render_csv
+
+        return render_csv(view)
+    if fmt is PlanFormat.ics:
+        from taper.render.as_ics import render_ics
+
+        return render_ics(view)
+    if fmt is PlanFormat.fhir:
+        from taper.render.as_fhir import render_fhir
+
+        return render_fhir(view)
+    assert_never(fmt)
+
+
+def render_diary(
+    plan: Plan,
+    lang: str,
+    fmt: DiaryFormat = DiaryFormat.html,
+    *,
+    guideline: Guideline | Lookup | None = Lookup.by_id,
+) -> bytes:
+    """The intake-diary sheet: one row per mapping day, a box per time of day to write in."""
+    from taper.render.as_html import render_diary_sheet
+
+    html = render_diary_sheet(_view(plan, lang, guideline))
+    if fmt is DiaryFormat.html:
+        return html
+    if fmt is DiaryFormat.pdf:
+        from taper.render.as_pdf import html_to_pdf
+
+        return html_to_pdf(html, plan)
+    assert_never(fmt)
+
+
+__all__ = ["DiaryFormat", "Lookup", "PlanFormat", "render_diary", "render_plan"]

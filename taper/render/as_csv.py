@@ -1,0 +1,67 @@
+"""CSV: one row per day and drug, for spreadsheets.
+
+Swedish and Norwegian spreadsheet programs use the decimal comma, so there the delimiter is
+';' (as Excel and LibreOffice expect in those locales) and numbers are written "2,5"; English
+uses ',' and "2.5". Every file starts with a UTF-8 byte-order mark so Excel reads "½" and "×"
+correctly. Dates are ISO (2027-03-22), which every spreadsheet reads as a date. Days of a
+dose-0 step are not listed one by one: one row marks the first day without tablets.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+from taper.render.view import PlanView
+
+BOM = "\ufeff"
+
+
+def delimiter(lang: str) -> str:
+    return "," if lang == "en" else ";"
+
+
+def render_csv(view: PlanView) -> bytes:
+    t = view.t
+    times = view.times
+    header = [
+        t._("Date"),
+        t._("Weekday"),
+        t._("Step"),
+        t._("Phase"),
+        t._("Drug"),
+        t._("Daily dose"),
+        t._("Unit"),
+    ]
+    for time in times:
+        label = view.time_label(time)
+        header += [t._("%(time)s: dose", time=label), t._("%(time)s: tablets", time=label)]
+    rows: list[tuple[dt.date, int, list[str]]] = []
+    for order, s in enumerate(view.steps):
+        by_time = {d.time: d for d in s.doses}
+        days = s.step.days if s.kind != "stop" else 1
+        for n in range(days):
+            day = s.step.start + dt.timedelta(days=n)
+            row = [
+                day.isoformat(),
+                t.weekday(day),
+                str(s.number),
+                s.phase,
+                s.drug,
+                "" if s.kind == "mapping" else t.number(s.step.dose),
+                s.step.unit,
+            ]
+            for time in times:
+                dose = by_time.get(time)
+                if dose is None:
+                    row += ["", ""]
+                else:
+                    amount = next(d.amount for d in s.step.doses if d.time == time)
+                    row += [t.number(amount), dose.tablets]
+            rows.append((day, order, row))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter(view.lang), lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(row for _, _, row in sorted(rows, key=lambda r: (r[0], r[1])))
+    return (BOM + buffer.getvalue()).encode("utf-8")

@@ -1,0 +1,89 @@
+"""The nurse's printable sheet and the intake diary, as HTML with a print stylesheet.
+
+Jinja2 templates in `templates/`, translated through the same gettext catalog as every other
+format. No JavaScript, no external files: the sheet prints the same from any browser, and
+WeasyPrint turns the same HTML into the PDF.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from taper.errors import TaperError
+from taper.render.i18n import Lang, translations
+from taper.render.view import DOSE_TIMES, TIME_LABELS, PlanView
+
+if TYPE_CHECKING:
+    import jinja2
+    from markupsafe import Markup
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def css_string(value: str) -> Markup:
+    """A CSS string literal: quoted, backslash-escaped, and unable to close the <style>."""
+    from markupsafe import Markup
+
+    inner = str(value).replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3C ")
+    return Markup(f'"{inner}"')
+
+
+@cache
+def environment(lang: Lang) -> jinja2.Environment:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["css_string"] = css_string
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    return env
+
+
+def _footer(view: PlanView) -> str:
+    g = view.plan.guideline
+    return f"{g.id} {g.version} · sha256 {g.sha256[:12]} · taper {view.plan.tool_version}"
+
+
+def render_sheet(view: PlanView) -> bytes:
+    from markupsafe import Markup
+
+    from taper.render.curve import svg_curve
+
+    template = environment(view.lang).get_template("sheet.html")
+    html = template.render(
+        v=view,
+        curve=Markup(svg_curve(view)),  # built from escaped parts in curve.py
+        orientation="portrait",
+        footer_left=_footer(view),
+    )
+    return html.encode("utf-8")
+
+
+def render_diary_sheet(view: PlanView) -> bytes:
+    mapping = [s for s in view.steps if s.step.phase == "mapping"]
+    if not mapping:
+        raise TaperError("This plan has no mapping phase, so there is no intake diary to print.")
+    days = [day for s in mapping for week in s.weeks for day in week]
+    first = days[0].date
+    talks = [
+        c for c in view.checkpoints if c.checkpoint.kind == "support" and c.checkpoint.date > first
+    ]
+    template = environment(view.lang).get_template("diary.html")
+    html = template.render(
+        v=view,
+        days=days,
+        times=[view.t._(TIME_LABELS[time]) for time in DOSE_TIMES],
+        next_talk=f"{talks[0].weekday} {talks[0].date}" if talks else None,
+        orientation="landscape",
+        footer_left=_footer(view),
+    )
+    return html.encode("utf-8")

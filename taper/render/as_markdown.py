@@ -1,0 +1,92 @@
+"""Markdown: for records and documents that render it (pipe tables, no HTML)."""
+
+from __future__ import annotations
+
+from taper.render.curve import ascii_bars
+from taper.render.view import PlanView
+
+
+def cell(text: str) -> str:
+    """A table cell: pipes escaped, never empty (some renderers collapse empty cells)."""
+    return text.replace("|", "\\|") or " "
+
+
+def render_markdown(view: PlanView) -> bytes:
+    t = view.t
+    plan = view.plan
+    out = [f"# {view.title}", ""]
+    facts = [
+        t._("Medication now: %(meds)s", meds="; ".join(view.medications)),
+        t._("Plan starts: %(date)s", date=view.start),
+    ]
+    if view.last_dose:
+        facts.append(t._("Last dose: %(date)s", date=view.last_dose))
+    if view.aftercare_until:
+        facts.append(t._("Aftercare until: %(date)s", date=view.aftercare_until))
+    out += [f"- {fact}" for fact in facts]
+    if plan.specialist_signoff:
+        signoff = t._("This plan needs a specialist's sign-off before it is used.")
+        out += ["", f"**{signoff}**"]
+    out.append("")
+
+    several = len(view.drugs) > 1
+    header = [t._("Step"), t._("Dates"), t._("Days"), t._("Phase")]
+    if several:
+        header.append(t._("Drug"))
+    header += [t._("Daily dose"), t._("Tablets")]
+    out += ["## " + t._("Steps"), ""]
+    out.append("| " + " | ".join(header) + " |")
+    out.append("|" + "|".join("---" for _ in header) + "|")
+    for s in view.steps:
+        if s.kind == "mapping":
+            doses = t._("As now; write every dose in the intake diary")
+        elif s.kind == "stop":
+            doses = t._("No more tablets")
+        else:
+            doses = "; ".join(f"{d.label}: {d.tablets}" for d in s.doses)
+        number = f"{s.number}\\*" if s.step.pause else str(s.number)
+        daily = (
+            s.daily
+            if s.ideal is None
+            else t._("%(daily)s (ideal %(ideal)s)", daily=s.daily, ideal=s.ideal)
+        )
+        row = [number, s.dates, str(s.step.days), s.phase]
+        if several:
+            row.append(s.drug)
+        row += [daily, doses]
+        out.append("| " + " | ".join(cell(c) for c in row) + " |")
+    if any(s.step.pause for s in view.steps):
+        out += ["", "\\" + t._("* pause: the step is held longer")]
+    for s in view.steps:
+        if s.step.note:
+            out += ["", t._("Step %(number)s", number=s.number) + f": {s.step.note}"]
+    out.append("")
+
+    bars = ascii_bars(view)
+    if bars:
+        out += ["## " + t._("Daily dose by step"), "", "```", *bars, "```", ""]
+
+    if view.checkpoints:
+        out += ["## " + t._("Contacts"), ""]
+        for c in view.checkpoints:
+            out.append(f"- **{c.date}** ({c.weekday}): {c.label}")
+            out += [f"  - {item}" for item in c.content]
+            out += [f"  - <{link}>" for link in c.links]
+        out.append("")
+
+    if view.dispensing:
+        out += ["## " + t._("Tablets to dispense"), ""]
+        out += [
+            "- " + t._("Step %(number)s", number=d.step) + f": {d.text}" for d in view.dispensing
+        ]
+        out.append("")
+    if view.warnings:
+        out += ["## " + t._("Warnings"), ""]
+        out += [f"- **{w.label}:** {w.text}" for w in view.warnings]
+        out.append("")
+    if view.unverified:
+        out += ["## " + t._("Not from a source (project choices)"), ""]
+        out += [f"- {item}" for item in view.unverified]
+        out.append("")
+    out += ["---", "", f"*{view.stamp}*"]
+    return ("\n".join(out) + "\n").encode("utf-8")

@@ -1,0 +1,168 @@
+"""The taper curve: a few ASCII bars for text, an inline SVG step chart for the printed sheet.
+
+Geometry is done in `Decimal` and rounded to one decimal, so the same plan always draws the
+same picture byte for byte; no float ever touches a dose.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import ROUND_HALF_EVEN, Decimal
+from html import escape
+
+from taper.plan.model import Step
+from taper.render.view import PlanView
+
+BAR_WIDTH = 40
+_ONE_PLACE = Decimal("0.1")
+
+# SVG canvas (user units); the sheet scales it to the page width (about 180 mm).
+WIDTH = Decimal(1000)
+HEIGHT = Decimal(380)
+LEFT = Decimal(150)
+RIGHT = Decimal(20)
+TOP = Decimal(30)
+BOTTOM = Decimal(90)
+FONT = 30  # about 15 pt at the printed width
+# Different drugs differ by dash pattern and label, never by colour alone.
+_DASHES = ("", "18 10", "4 8", "18 8 4 8")
+
+
+def ascii_bars(view: PlanView) -> list[str]:
+    """One bar per dosed step: '  3  25 mg  ##########'."""
+    steps = [s for s in view.steps if s.kind != "mapping"]
+    top = max((s.step.dose for s in steps), default=Decimal(0))
+    if top <= 0:
+        return []
+    width = max(len(s.daily) for s in steps)
+    lines = []
+    for s in steps:
+        length = int((s.step.dose * BAR_WIDTH / top).to_integral_value(ROUND_HALF_EVEN))
+        if s.step.dose > 0:
+            length = max(length, 1)
+        bar = "#" * length
+        lines.append(f"{s.number:>3}  {s.daily:>{width}}  {bar}".rstrip())
+    return lines
+
+
+def _fmt(value: Decimal) -> str:
+    return str(value.quantize(_ONE_PLACE, rounding=ROUND_HALF_EVEN))
+
+
+def _nice_max(top: Decimal) -> tuple[Decimal, Decimal]:
+    """A round axis maximum at or above `top`, and the grid spacing (4–5 lines)."""
+    for step in (Decimal(s) for s in ("0.5", "1", "2", "2.5", "5", "10", "20", "25", "50", "100")):
+        if top <= step * 5:
+            lines = -(-top // step)  # ceiling division on Decimal
+            return step * max(lines, Decimal(1)), step
+    step = Decimal(200)
+    return step * -(-top // step), step
+
+
+def svg_curve(view: PlanView) -> str:
+    """A step chart of the daily dose from the first fixed dose to zero, as inline SVG."""
+    t = view.t
+    steps = [s.step for s in view.steps if s.kind != "mapping"]
+    if not steps:
+        return ""
+    first = min(s.start for s in steps)
+    dosed = [s for s in steps if s.dose > 0]
+    last = max(s.end for s in dosed) + dt.timedelta(days=1) if dosed else first
+    span = Decimal(max((last - first).days, 1) + 14)  # room to show the drop to zero
+    top, grid = _nice_max(max(s.dose for s in steps))
+    unit = steps[0].unit
+    plot_w = WIDTH - LEFT - RIGHT
+    plot_h = HEIGHT - TOP - BOTTOM
+
+    def x(day: dt.date) -> Decimal:
+        return LEFT + plot_w * Decimal((day - first).days) / span
+
+    def y(dose: Decimal) -> Decimal:
+        return TOP + plot_h - plot_h * dose / top
+
+    out: list[str] = []
+    label = escape(t._("Daily dose over time"))
+    out.append(
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'role="img" aria-label="{label}" class="curve" font-family="DejaVu Sans, sans-serif" '
+        f'font-size="{FONT}">'
+    )
+    out.append(f"<title>{label}</title>")
+    # Horizontal grid with dose labels.
+    value = Decimal(0)
+    while value <= top:
+        yy = _fmt(y(value))
+        out.append(
+            f'<line x1="{_fmt(LEFT)}" y1="{yy}" x2="{_fmt(WIDTH - RIGHT)}" y2="{yy}" '
+            f'stroke="#767676" stroke-width="1.5"/>'
+        )
+        out.append(
+            f'<text x="{_fmt(LEFT - 12)}" y="{_fmt(y(value) + 10)}" text-anchor="end" '
+            f'fill="#000">{escape(t.amount(value, unit))}</text>'
+        )
+        value += grid
+    # Month ticks along the bottom; the year under the first month and under every January.
+    month = dt.date(first.year, first.month, 1)
+    end_day = first + dt.timedelta(days=int(span))
+    labelled = False
+    while month <= end_day:
+        tick = max(month, first)
+        xx = _fmt(x(tick))
+        if month >= first:
+            out.append(
+                f'<line x1="{xx}" y1="{_fmt(TOP + plot_h)}" x2="{xx}" '
+                f'y2="{_fmt(TOP + plot_h + 12)}" stroke="#000" stroke-width="2"/>'
+            )
+        room = x(month + dt.timedelta(days=20)) <= WIDTH - RIGHT
+        if room and (month >= first or first.day <= 10):
+            out.append(
+                f'<text x="{_fmt(x(tick) + 6)}" y="{_fmt(TOP + plot_h + 42)}" fill="#000">'
+                f"{escape(t.month(month))}</text>"
+            )
+            if not labelled or month.month == 1:
+                out.append(
+                    f'<text x="{_fmt(x(tick) + 6)}" y="{_fmt(TOP + plot_h + 76)}" fill="#000">'
+                    f"{month.year}</text>"
+                )
+            labelled = True
+        month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    out.append(
+        f'<line x1="{_fmt(LEFT)}" y1="{_fmt(TOP + plot_h)}" x2="{_fmt(WIDTH - RIGHT)}" '
+        f'y2="{_fmt(TOP + plot_h)}" stroke="#000" stroke-width="3"/>'
+    )
+    drugs = list(dict.fromkeys(s.drug for s in steps))
+    for number, drug in enumerate(drugs):
+        points = _points([s for s in steps if s.drug == drug], x, y, end_day)
+        dash = _DASHES[number % len(_DASHES)]
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        out.append(
+            f'<polyline fill="none" stroke="#000" stroke-width="6" stroke-linejoin="round"'
+            f'{dash_attr} points="{points}"/>'
+        )
+        if len(drugs) > 1:  # a legend only where lines need telling apart
+            ly = TOP + FONT * (number + 1)
+            out.append(
+                f'<line x1="{_fmt(WIDTH - 300)}" y1="{_fmt(ly - 10)}" x2="{_fmt(WIDTH - 230)}" '
+                f'y2="{_fmt(ly - 10)}" stroke="#000" stroke-width="6"{dash_attr}/>'
+                f'<text x="{_fmt(WIDTH - 220)}" y="{_fmt(ly)}" fill="#000">'
+                f"{escape(view.drug_names.get(drug, drug))}</text>"
+            )
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _points(
+    steps: list[Step],
+    x: Callable[[dt.date], Decimal],
+    y: Callable[[Decimal], Decimal],
+    end_day: dt.date,
+) -> str:
+    pts: list[str] = []
+    for step in sorted(steps, key=lambda s: s.start):
+        level = y(step.dose)
+        # A stop step (dose 0) runs on to the chart's right edge to show the plan ends at zero.
+        end = step.end + dt.timedelta(days=1) if step.dose > 0 else end_day
+        pts.append(f"{_fmt(x(step.start))},{_fmt(level)}")
+        pts.append(f"{_fmt(x(end))},{_fmt(level)}")
+    return " ".join(pts)

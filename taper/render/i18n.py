@@ -1,0 +1,145 @@
+"""Patient-facing words, numbers and dates in the reader's language.
+
+Words come from gettext catalogs (`locales/<lang>/LC_MESSAGES/taper.po`, English text as the
+msgid, compiled `.mo` committed beside them; `python -m taper.render.catalogs compile` rebuilds
+them and a test checks they are current). Numbers and dates go through Babel, from `Decimal`
+and `date` only: "2,5 mg" and "4 mars 2027" in Swedish, "4. mars 2027" in Norwegian Bokmål,
+"4 March 2027" in English (British conventions: day before month).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gettext
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Literal, get_args
+
+from taper.errors import TaperError
+
+Lang = Literal["sv", "nb", "en"]
+LANGUAGES: tuple[Lang, ...] = get_args(Lang)
+LOCALES_DIR = Path(__file__).resolve().parent / "locales"
+DOMAIN = "taper"
+
+# Babel locale per language: English as written in Europe (4 March 2027, not March 4).
+_BABEL_LOCALE: dict[Lang, str] = {"sv": "sv_SE", "nb": "nb_NO", "en": "en_GB"}
+
+# Tablet fractions people read at a glance; anything else is printed as a decimal number.
+_FRACTIONS: dict[Decimal, str] = {
+    Decimal("0.25"): "¼",
+    Decimal("0.5"): "½",
+    Decimal("0.75"): "¾",
+}
+
+
+def check_lang(lang: str) -> Lang:
+    """The language code as a `Lang`, or a clear error for anything else."""
+    for known in LANGUAGES:
+        if lang == known:
+            return known
+    raise TaperError(f"Unknown language {lang!r}; choose one of: {', '.join(LANGUAGES)}.")
+
+
+@cache
+def translations(lang: Lang) -> gettext.NullTranslations:
+    """The compiled catalog for `lang` (English needs none: the msgids are English)."""
+    if lang == "en":
+        return gettext.NullTranslations()
+    path = LOCALES_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
+    with path.open("rb") as handle:
+        return gettext.GNUTranslations(handle)
+
+
+class Texts:
+    """Everything language-dependent a renderer needs, for one language."""
+
+    def __init__(self, lang: Lang) -> None:
+        self.lang: Lang = lang
+        self.locale = _BABEL_LOCALE[lang]
+        self.catalog = translations(lang)
+
+    # -- words -------------------------------------------------------------------------------
+    def _(self, msgid: str, **values: object) -> str:
+        """Translate `msgid`; fill `%(name)s` placeholders from `values`."""
+        text = self.catalog.gettext(msgid)
+        return text % values if values else text
+
+    def ngettext(self, singular: str, plural: str, n: int, **values: object) -> str:
+        text = self.catalog.ngettext(singular, plural, n)
+        return text % {"num": n, **values}
+
+    def has(self, msgid: str) -> bool:
+        """Whether the catalog translates `msgid` (English always does)."""
+        return self.lang == "en" or self.catalog.gettext(msgid) != msgid
+
+    # -- numbers -----------------------------------------------------------------------------
+    def number(self, value: Decimal) -> str:
+        """An exact decimal in the reader's convention: 2,5 (sv, nb) or 2.5 (en)."""
+        from babel.numbers import format_decimal
+
+        return str(format_decimal(_plain(value), locale=self.locale, decimal_quantization=False))
+
+    def amount(self, value: Decimal, unit: str) -> str:
+        return f"{self.number(value)} {unit}"
+
+    def count(self, value: Decimal) -> str:
+        """A tablet count: 1½, ½, ¼, 2 — or a decimal where no common fraction fits."""
+        whole = int(value)  # counts are never negative: int() is floor here
+        rest = value - whole
+        if rest == 0:
+            return str(whole)
+        if rest in _FRACTIONS:
+            return (str(whole) if whole else "") + _FRACTIONS[rest]
+        return self.number(value)
+
+    # -- dates -------------------------------------------------------------------------------
+    def date(self, day: dt.date) -> str:
+        """4 mars 2027 · 4. mars 2027 · 4 March 2027."""
+        from babel.dates import format_date
+
+        return str(format_date(day, "long", locale=self.locale))
+
+    def day_month(self, day: dt.date) -> str:
+        """4 mars · 4. mars · 4 March."""
+        return self._skeleton("MMMMd", day)
+
+    def numeric_day(self, day: dt.date) -> str:
+        """22/3 · 22.3. · 22/03 — for narrow tick-box headers."""
+        return self._skeleton("Md", day)
+
+    def weekday(self, day: dt.date) -> str:
+        """mån · man. · Mon."""
+        return self._skeleton("E", day)
+
+    def month_year(self, day: dt.date) -> str:
+        return self._skeleton("yMMM", day)
+
+    def month(self, day: dt.date) -> str:
+        return self._skeleton("MMM", day)
+
+    def date_range(self, start: dt.date, end: dt.date) -> str:
+        """Both ends written out: the reader should never have to work a date out."""
+        if start == end:
+            return self.date(start)
+        return f"{self.date(start)} – {self.date(end)}"
+
+    def _skeleton(self, skeleton: str, day: dt.date) -> str:
+        from babel.dates import format_skeleton
+
+        return str(format_skeleton(skeleton, day, locale=self.locale))
+
+
+def _plain(value: Decimal) -> Decimal:
+    """Drop trailing zeros, never into exponent form (Decimal('10').normalize() is 1E+1)."""
+    normal = value.normalize()
+    exponent = normal.as_tuple().exponent
+    if isinstance(exponent, int) and exponent > 0:
+        return normal.quantize(Decimal(1))
+    return normal
+
+
+@cache
+def texts(lang: Lang) -> Texts:
+    return Texts(lang)

@@ -1,0 +1,393 @@
+"""A plan as a reader sees it: every label translated, every number and date formatted.
+
+The renderers share this one view, so the text, markdown, html, csv, ics and fhir outputs
+say the same thing in the same words. Nothing here computes a dose: the view only formats
+what the planner decided.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+from taper.guideline.model import Guideline
+from taper.plan.model import (
+    Checkpoint,
+    CheckpointKind,
+    DoseAtTime,
+    DoseTimeName,
+    Phase,
+    Plan,
+    PlanWarning,
+    Step,
+    TabletCount,
+)
+from taper.render.i18n import Lang, Texts, texts
+
+
+def N_(msgid: str) -> str:
+    """Mark a msgid for extraction; it is translated where it is shown."""
+    return msgid
+
+
+DOSE_TIMES: tuple[DoseTimeName, ...] = (
+    "morning",
+    "midday",
+    "afternoon",
+    "evening",
+    "bedtime",
+    "patch",
+)
+TIME_LABELS: dict[DoseTimeName, str] = {
+    "morning": N_("Morning"),
+    "midday": N_("Midday"),
+    "afternoon": N_("Afternoon"),
+    "evening": N_("Evening"),
+    "bedtime": N_("Bedtime"),
+    "patch": N_("Patch"),  # worn day and night: the dose is a delivery rate
+}
+PHASE_LABELS: dict[Phase, str] = {
+    "mapping": N_("Mapping your intake"),
+    "stabilisation": N_("Fixed doses"),
+    "switch": N_("Switching drug"),
+    "taper": N_("Tapering"),
+    "aftercare": N_("Aftercare"),
+}
+KIND_LABELS: dict[CheckpointKind, str] = {
+    "support": N_("Support talk"),
+    "dose-change": N_("Dose change"),
+    "aftercare": N_("Aftercare contact"),
+    "evaluation": N_("Evaluation"),
+}
+SEVERITY_LABELS: dict[str, str] = {
+    "info": N_("Note"),
+    "caution": N_("Caution"),
+    "high": N_("Important"),
+}
+# Warnings the planner gives, by code, as English templates over the warning's params (and
+# %(drug)s, the drug's name). A warning whose code is not here, or whose params do not fill
+# the template, is shown with the planner's English message.
+WARNING_TEMPLATES: dict[str, str] = {
+    "max-duration-exceeded": N_(
+        "The taper of %(drug)s takes %(days)s days, longer than the %(limit)s days the rule "
+        "gives as its maximum. The speed was not changed; review the plan with the patient."
+    ),
+    "switch": N_(
+        "%(drug)s is replaced by %(target)s one dose time at a time, at the equivalent dose. "
+        "Equivalence tables are approximate; watch for sedation or withdrawal during the switch."
+    ),
+    "switch-declined": N_(
+        "The rule recommends switching %(drug)s to %(target)s; the switch was turned off."
+    ),
+    "tablet-limited": N_(
+        "Step %(steps)s of %(drug)s cuts more than the rule allows, because the tablets cannot "
+        "make a smaller step."
+    ),
+    "patch-dispensing": N_(
+        "Patch quantities are not counted: they depend on how many days each patch is worn; "
+        "prescribe them per step from the schedule."
+    ),
+}
+# Titles the checkpoint builder uses (taper.aftercare); translated here like any msgid.
+_KNOWN_TITLES = (
+    N_("Support talk"),
+    N_("Support talk before a dose change"),
+    N_("Dose change"),
+    N_("Aftercare contact"),
+    N_("Evaluation"),
+)
+
+
+@dataclass(frozen=True)
+class DoseLine:
+    time: DoseTimeName
+    label: str  # Morgon
+    tablets: str  # 1½ × Sobril 10 mg + ½ × Sobril 5 mg
+    parts: list[str]  # one entry per tablet kind, so print never breaks inside one
+    amount: str  # 15 mg
+
+
+@dataclass(frozen=True)
+class DayView:
+    date: dt.date
+    weekday: str  # mån
+    numeric: str  # 22/3
+    long: str  # 22 mars 2027
+
+
+@dataclass(frozen=True)
+class StepView:
+    step: Step
+    number: int
+    kind: Literal["mapping", "doses", "stop"]
+    phase: str
+    drug: str
+    start: str
+    end: str
+    dates: str
+    days: str  # "14 dagar"
+    daily: str  # "25 mg"
+    doses: list[DoseLine]
+    weeks: list[list[DayView]]
+    ideal: str | None
+    is_change: bool  # the daily dose differs from the step before
+
+
+@dataclass(frozen=True)
+class CheckpointView:
+    checkpoint: Checkpoint
+    date: str
+    weekday: str
+    label: str
+    content: list[str]
+    links: list[str]
+
+
+@dataclass(frozen=True)
+class Topics:
+    """What one kind of contact covers: printed once, not under every date."""
+
+    label: str
+    content: list[str]
+    links: list[str]
+
+
+@dataclass(frozen=True)
+class WarningView:
+    warning: PlanWarning
+    label: str
+    text: str
+
+
+@dataclass(frozen=True)
+class DispenseView:
+    step: int
+    text: str  # 42 × Sobril 10 mg
+
+
+@dataclass(frozen=True)
+class PlanView:
+    plan: Plan
+    t: Texts
+    guideline: Guideline | None  # the plan's rule file, when it could be found
+    title: str
+    drugs: list[str]
+    drug_names: dict[str, str]  # drug id → as the region writes it
+    medications: list[str]
+    start: str
+    last_dose: str | None
+    aftercare_until: str | None
+    steps: list[StepView]
+    times: list[DoseTimeName]  # dose times used anywhere in the plan, in the day's order
+    checkpoints: list[CheckpointView]
+    appointments: list[CheckpointView]  # what the patient attends: not the dose changes
+    next_support: CheckpointView | None
+    topics: list[Topics]
+    warnings: list[WarningView]
+    urgent: list[WarningView]  # high-severity warnings: also on the sheet's first page
+    unverified: list[str]
+    dispensing: list[DispenseView]
+    stamp: str
+
+    @property
+    def lang(self) -> Lang:
+        return self.t.lang
+
+    def time_label(self, time: DoseTimeName) -> str:
+        return self.t._(TIME_LABELS[time])
+
+
+def find_guideline(plan: Plan) -> Guideline | None:
+    """The plan's rule file, for drug names and checkpoint texts; None when it is unknown."""
+    from taper.errors import TaperError
+    from taper.guideline.loader import load_guideline
+
+    try:
+        return load_guideline(plan.guideline.id).guideline
+    except TaperError:
+        return None
+
+
+def tablet_text(t: Texts, tablet: TabletCount) -> str:
+    return f"{t.count(tablet.count)} × {tablet.brand} {t.amount(tablet.strength, tablet.unit)}"
+
+
+def tablets_text(t: Texts, dose: DoseAtTime) -> str:
+    if not dose.tablets:
+        return "–"
+    return " + ".join(tablet_text(t, tablet) for tablet in dose.tablets)
+
+
+def stamp_text(t: Texts, plan: Plan) -> str:
+    g = plan.guideline
+    return t._(
+        "Guideline %(id)s version %(version)s, sha256 %(sha)s · taper %(tool)s · "
+        "plan starts %(start)s",
+        id=g.id,
+        version=g.version,
+        sha=g.sha256,
+        tool=plan.tool_version,
+        start=t.date(plan.start),
+    )
+
+
+def build_view(plan: Plan, lang: Lang, guideline: Guideline | None) -> PlanView:
+    t = texts(lang)
+    names = _drug_names(guideline, lang)
+    content = _content(guideline, lang)
+
+    def drug_name(drug_id: str) -> str:
+        return names.get(drug_id, drug_id)
+
+    steps: list[StepView] = []
+    previous: dict[str, Decimal] = {}
+    for number, step in enumerate(plan.steps, start=1):
+        steps.append(_step_view(t, step, number, drug_name(step.drug), previous.get(step.drug)))
+        previous[step.drug] = step.dose
+    used = {dose.time for step in plan.steps for dose in step.doses}
+    checkpoints = [_checkpoint_view(t, c, content, plan.language) for c in plan.checkpoints]
+    appointments = [c for c in checkpoints if c.checkpoint.kind != "dose-change"]
+    supports = [c for c in checkpoints if c.checkpoint.kind == "support"]
+    aftercare = [c for c in plan.checkpoints if c.kind == "aftercare"]
+    drugs = list(dict.fromkeys(drug_name(s.drug) for s in plan.steps))
+    warnings = [_warning_view(t, w, drug_name(w.drug) if w.drug else None) for w in plan.warnings]
+    return PlanView(
+        plan=plan,
+        t=t,
+        guideline=guideline,
+        title=t._("Tapering plan: %(drugs)s", drugs=", ".join(drugs)),
+        drugs=drugs,
+        drug_names={s.drug: drug_name(s.drug) for s in plan.steps},
+        medications=[
+            t._(
+                "%(drug)s %(amount)s a day",
+                drug=drug_name(m.drug),
+                amount=t.amount(m.amount, m.unit),
+            )
+            for m in plan.medications
+        ],
+        start=t.date(plan.start),
+        last_dose=t.date(plan.last_dose_date) if plan.last_dose_date else None,
+        aftercare_until=t.date(aftercare[-1].date) if aftercare else None,
+        steps=steps,
+        times=[time for time in DOSE_TIMES if time in used],
+        checkpoints=checkpoints,
+        appointments=appointments,
+        next_support=supports[0] if supports else None,
+        topics=_topics(appointments),
+        warnings=warnings,
+        urgent=[w for w in warnings if w.warning.severity == "high"],
+        unverified=list(plan.unverified),
+        dispensing=[
+            DispenseView(
+                d.step,
+                f"{t.number(d.tablets)} × {d.brand} {t.amount(d.strength, d.unit)}",
+            )
+            for d in plan.dispensing
+        ],
+        stamp=stamp_text(t, plan),
+    )
+
+
+def _drug_names(guideline: Guideline | None, lang: Lang) -> dict[str, str]:
+    if guideline is None:
+        return {}
+    return {d.id: d.display.get(lang) for d in guideline.drugs if d.display is not None}
+
+
+def _content(guideline: Guideline | None, lang: Lang) -> dict[str, tuple[str, str | None]]:
+    if guideline is None or guideline.checkpoints is None:
+        return {}
+    return {c.id: (c.text.get(lang), c.link) for c in guideline.checkpoints.content}
+
+
+def _step_view(t: Texts, step: Step, number: int, drug: str, previous: Decimal | None) -> StepView:
+    kind: Literal["mapping", "doses", "stop"]
+    if step.dose == 0:
+        kind = "stop"
+    elif step.phase == "mapping" and not step.doses:
+        kind = "mapping"
+    else:
+        kind = "doses"
+    doses = [
+        DoseLine(
+            time=d.time,
+            label=t._(TIME_LABELS[d.time]),
+            tablets=tablets_text(t, d),
+            parts=[tablet_text(t, tablet) for tablet in d.tablets] or ["–"],
+            amount=t.amount(d.amount, step.unit),
+        )
+        for d in sorted(step.doses, key=lambda d: DOSE_TIMES.index(d.time))
+    ]
+    days = [step.start + dt.timedelta(days=n) for n in range(step.days)]
+    day_views = [DayView(d, t.weekday(d), t.numeric_day(d), t.date(d)) for d in days]
+    weeks = [day_views[i : i + 7] for i in range(0, len(day_views), 7)]
+    return StepView(
+        step=step,
+        number=number,
+        kind=kind,
+        phase=t._(PHASE_LABELS[step.phase]),
+        drug=drug,
+        start=t.date(step.start),
+        end=t.date(step.end),
+        dates=t.date_range(step.start, step.end),
+        days=t.ngettext("%(num)s day", "%(num)s days", step.days),
+        daily=t.amount(step.dose, step.unit),
+        doses=doses,
+        weeks=weeks,
+        ideal=t.amount(step.ideal, step.unit) if step.ideal is not None else None,
+        is_change=previous is not None and previous != step.dose,
+    )
+
+
+def _checkpoint_view(
+    t: Texts,
+    checkpoint: Checkpoint,
+    content: dict[str, tuple[str, str | None]],
+    plan_lang: str,
+) -> CheckpointView:
+    # Titles are English keys; a title the catalog does not know is shown only to English
+    # readers (or when the plan was written in the reader's language), else the kind's label.
+    title = checkpoint.title
+    if t.has(title):
+        label = t._(title)
+    elif plan_lang == t.lang:
+        label = title
+    else:
+        label = t._(KIND_LABELS[checkpoint.kind])
+    items = [content.get(cid, (cid, None)) for cid in checkpoint.content]
+    return CheckpointView(
+        checkpoint=checkpoint,
+        date=t.date(checkpoint.date),
+        weekday=t.weekday(checkpoint.date),
+        label=label,
+        content=[text for text, _ in items],
+        links=[link for _, link in items if link],
+    )
+
+
+def _topics(checkpoints: list[CheckpointView]) -> list[Topics]:
+    content: dict[str, list[str]] = {}
+    links: dict[str, list[str]] = {}
+    for c in checkpoints:
+        content.setdefault(c.label, [])
+        links.setdefault(c.label, [])
+        content[c.label] += [item for item in c.content if item not in content[c.label]]
+        links[c.label] += [link for link in c.links if link not in links[c.label]]
+    return [Topics(label, items, links[label]) for label, items in content.items() if items]
+
+
+def _warning_view(t: Texts, warning: PlanWarning, drug_name: str | None) -> WarningView:
+    text = warning.message  # English, from the planner
+    template = WARNING_TEMPLATES.get(warning.code)
+    values = {**warning.params, **({"drug": drug_name} if drug_name else {})}
+    if template is not None and set(re.findall(r"%\((\w+)\)s", template)) <= set(values):
+        text = t._(template, **values)
+    return WarningView(
+        warning=warning,
+        label=t._(SEVERITY_LABELS.get(warning.severity, "Note")),
+        text=text,
+    )
