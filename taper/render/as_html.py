@@ -81,9 +81,10 @@ def render_diary_sheet(view: PlanView) -> bytes:
     html = template.render(
         v=view,
         days=days,
-        times=[view.t._(TIME_LABELS[time]) for time in DOSE_TIMES],
+        # The times of day a person takes tablets (a patch is not "taken" at a time).
+        times=[view.t._(TIME_LABELS[time]) for time in DOSE_TIMES if time != "patch"],
         next_talk=f"{talks[0].weekday} {talks[0].date}" if talks else None,
         orientation="landscape",
-        footer_left=_footer(view),
+        footer_left=view.stamp,  # the full stamp, in the footer: the diary fits one page
     )
     return html.encode("utf-8")
