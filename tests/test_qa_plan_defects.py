@@ -38,12 +38,6 @@ def steps_of(plan: Plan, drug: str) -> list[Step]:
 # --- speed the user asked for -------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="--percent 1 gives the same 2.5 mg (8-50 %) steps as the default 10 %: the user's "
-    "slower speed is silently exceeded; only cuts above the rule's max_percent are flagged "
-    "(builder.trajectory compares with p.max_percent, not the chosen percent).",
-)
 def test_a_chosen_slower_percent_is_never_silently_exceeded() -> None:
     chosen = Decimal(1)
     plan = make("se-vgr", "oxazepam 30 mg", percent=chosen)
@@ -127,12 +121,6 @@ def test_opioid_overdose_content_follows_the_opioid_stop_in_a_two_drug_plan() ->
 # --- slow-down near the end ----------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="se-vgr slows to 21-day steps below 25 % of the start (7.5 mg of 30 mg), but the "
-    "first step below it (5 mg) still lasts 14 days: builder.trajectory picks the interval "
-    "from the dose before the cut.",
-)
 def test_every_step_below_the_slow_down_threshold_lasts_the_slow_interval() -> None:
     plan = make("se-vgr", "oxazepam 30 mg")
     below = [

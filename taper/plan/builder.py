@@ -221,6 +221,9 @@ def trajectory(
         dose = kit.amount(quanta)
         ideal_dec = to_decimal(ideal)
         limited = current - Fraction(dose) > allowed
+        if slow_from is not None and dose < slow_from and p.slow_interval_days is not None:
+            # A step whose dose is below the slow-down threshold lasts the slow interval.
+            interval = p.slow_interval_days
         out.append(TaperStep(quanta, ideal_dec, tidy(dose - ideal_dec), limited, interval))
         if len(out) > MAX_STEPS_PER_DRUG:
             raise TaperError(
@@ -998,9 +1001,9 @@ class Builder:
                 self.warn(
                     "tablet-limited",
                     "caution",
-                    f"{len(cuts)} step(s) of {track.drug.id} (step {numbers}) cut more than rule "
-                    f"{track.rule.id} allows, because the formulary's strengths cannot make a "
-                    f"smaller step; {hint}.",
+                    f"{len(cuts)} step(s) of {track.drug.id} (step {numbers}) cut more than "
+                    f"{self.allowed_text(track)} allows, because the formulary's strengths "
+                    f"cannot make a smaller step; {hint}.",
                     track.drug.id,
                     steps=numbers,
                 )
@@ -1015,6 +1018,13 @@ class Builder:
                     dose=format_amount(before, self.lang),
                 )
             self.check_duration(track)
+
+    def allowed_text(self, track: Track) -> str:
+        """What bounds a cut: the user's --percent when given, otherwise the rule."""
+        chosen = track.pace.chosen_percent if track.pace is not None else None
+        if chosen is not None:
+            return f"the chosen --percent {format_amount(to_decimal(chosen))}"
+        return f"rule {track.rule.id}"
 
     def dose_before(self, track: Track, seg: Seg) -> Decimal:
         position = track.segs.index(seg)

@@ -85,7 +85,8 @@ class Pace:
     slow_below: Fraction | None  # slow down below this share (%) of the start dose ...
     slow_percent: Fraction | None  # ... to this share of the current dose ...
     slow_interval_days: int | None  # ... every this many days
-    slow_rule_percent: Fraction | None  # the rule's own slow-down share (for the step check)
+    slow_rule_percent: Fraction | None  # the largest slow-down share allowed (step check)
+    chosen_percent: Fraction | None = None  # --percent, when the user chose a speed
 
 
 def pace(rule: TaperRule, options: PlanOptions) -> Pace:
@@ -127,8 +128,15 @@ def pace(rule: TaperRule, options: PlanOptions) -> Pace:
             f"Rule {rule.id} asks for {rule.doses_per_day} doses a day; plans support 1 to "
             f"{MAX_DOSES_PER_DAY}."
         )
+    if options.percent is not None:
+        # The chosen speed bounds every cut as the rule's maximum does: a larger cut that the
+        # tablets force is flagged, never silently taken.
+        max_percent = percent
+        if slow_rule is not None and slow_percent is not None:
+            slow_rule = slow_percent
     return Pace(
         rule=rule,
+        chosen_percent=None if options.percent is None else Fraction(options.percent),
         mode=red.mode,
         percent=Fraction(percent),
         interval_days=interval,
