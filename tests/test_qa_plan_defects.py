@@ -56,11 +56,6 @@ def test_a_chosen_slower_percent_is_never_silently_exceeded() -> None:
 # --- pauses --------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Two --pause options on consecutive days both hold the same step, so one dose is "
-    "held 28 + 28 days past its interval although pause.max_days is 28 (se-vgr).",
-)
 def test_repeated_pauses_cannot_exceed_the_rules_maximum_pause() -> None:
     pauses = (Pause(dt.date(2027, 3, 1), 28), Pause(dt.date(2027, 3, 2), 28))
     try:

@@ -51,6 +51,14 @@ from taper.plan.options import Pause, PlanOptions
 from taper.plan.rules import Pace, check_rule_choice, pace, select_rule
 from taper.plan.tablets import FreeKit, Kit, kit_for, oral_solutions, tidy
 
+# Calendar bounds of a plan: earlier or later dates are surely typing errors, and plan dates
+# must stay far from the end of Python's calendar (year 9999).
+EARLIEST_START = dt.date(1900, 1, 1)
+LATEST_END = dt.date(9000, 1, 1)
+# A project plausibility limit (not a clinical number): more tablets than this at one dose
+# time is almost surely a wrong dose or unit.
+MAX_TABLETS_PER_DOSE = 20
+
 # Beyond this many reductions of one drug a plan is refused rather than printed: it is almost
 # surely a wrong dose or a far too slow speed, and no patient can follow it.
 MAX_STEPS_PER_DRUG = 400
@@ -310,6 +318,11 @@ class Builder:
                 raise TaperError(f"--pause {pause.on.isoformat()} is before the plan starts.")
             if pause.days < 1:
                 raise TaperError(f"--pause {pause.on.isoformat()}: give at least 1 day.")
+        if not EARLIEST_START <= options.start < LATEST_END:
+            raise TaperError(
+                f"--start {options.start.isoformat()} is outside the dates plans support "
+                f"(from {EARLIEST_START.year} until before {LATEST_END.year})."
+            )
         lang = options.lang or self.g.language
         if lang not in LANGS:
             raise TaperError(f"Unknown language {lang!r}: use sv, nb or en.")
@@ -607,6 +620,7 @@ class Builder:
         self.apply_pauses(start, active, held_for)
 
     def apply_pauses(self, start: int, active: list[tuple[Track, Seg]], held_for: str) -> None:
+        held = 0  # pause days on this step so far: the rule's maximum is per step
         while self.pending and self.pending[0][0] < self.day:
             offset, pause = self.pending[0]
             if offset < start:
@@ -626,6 +640,13 @@ class Builder:
                 raise TaperError(
                     f"--pause {pause.on.isoformat()}:{pause.days} is longer than rule {rule.id} "
                     f"allows (at most {policy.max_days} days)."
+                )
+            held += pause.days
+            if policy.max_days is not None and held > policy.max_days:
+                raise TaperError(
+                    f"--pause {pause.on.isoformat()}:{pause.days} holds the same step again: "
+                    f"{held} pause days on one step is more than rule {rule.id} allows (at "
+                    f"most {policy.max_days} days per step)."
                 )
             pause_start = self.day
             for track, seg in active:
@@ -1162,4 +1183,27 @@ def build_plan(
     builder.mapping_and_stabilisation()
     builder.crossovers()
     builder.tapers()
-    return builder.finish()
+    try:
+        plan = builder.finish()
+    except OverflowError:
+        plan = None
+    if plan is None or plan.steps[-1].end >= LATEST_END:
+        raise TaperError(
+            f"A plan starting {options.start.isoformat()} would run past the year "
+            f"{LATEST_END.year}; give a nearer --start date."
+        )
+    check_tablets_per_dose(plan)
+    return plan
+
+
+def check_tablets_per_dose(plan: Plan) -> None:
+    """Refuse doses that need implausibly many tablets at one time (a project limit)."""
+    for step in plan.steps:
+        for dose in step.doses:
+            count = sum((t.count for t in dose.tablets), Decimal(0))
+            if count > MAX_TABLETS_PER_DOSE:
+                raise TaperError(
+                    f"{format_amount(step.dose)} {step.unit} of {step.drug} a day needs "
+                    f"{format_amount(count)} tablets at one dose time, more than this tool's "
+                    f"plausibility limit of {MAX_TABLETS_PER_DOSE}; check the dose and unit."
+                )
