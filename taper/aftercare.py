@@ -11,13 +11,16 @@ date order. What it places, and why:
 - a **dose-change** checkpoint on every date a drug's daily dose changes: a reduction, a step of
   a switch crossover (the new drug appearing counts too) and the stop (the day after the last
   dose of that drug);
+- the **opioid content** (lost tolerance, overdose, naloxone) at the first support talk after
+  an opioid stops while another drug is still tapered (or a dedicated talk on the stop date);
 - **aftercare** contacts at each offset after the last dose of all drugs, the last one at least
   the region's `minimum` after it;
 - an **evaluation** where the rules give one (`checkpoints.evaluation`).
 
 With `avoid_weekends`, a talk that must precede a change moves back to Friday (it still
-precedes the change) and every other contact moves forward to Monday (aftercare then still ends
-at least `minimum` after the last dose). Dose changes stay on the plan's dates: they are what
+precedes the change; a talk never comes before the plan start, it is held on the first day
+instead) and every other contact moves forward to Monday (aftercare then still ends at least
+`minimum` after the last dose). Dose changes stay on the plan's dates: they are what
 the patient does, not an appointment.
 
 Titles are fixed English key texts (`TITLES` holds their translations for renderers); content
@@ -29,7 +32,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -115,21 +118,47 @@ class DoseChange:
 
     date: dt.date
     drug: str
-    dose_from: Decimal
+    dose_from: Decimal | None  # None: a cut on the plan's first day from an unstated dose
     dose_to: Decimal
     unit: str
 
 
+def _first_step_change(
+    step: Step, start: dt.date, reported: Mapping[str, Decimal] | None
+) -> DoseChange | None:
+    """The change a drug's first step makes, if any.
+
+    A drug introduced after the plan start (a switch crossover) changes from zero. A first
+    step on the plan start changes the dose when it differs from the reported daily dose;
+    without the reported doses, a first step already in the taper phase is a cut (a rule
+    without mapping or stabilisation reduces on day one).
+    """
+    if step.start > start:
+        return DoseChange(step.start, step.drug, Decimal(0), step.dose, step.unit)
+    if reported is not None and step.drug in reported:
+        before = reported[step.drug]
+        if before != step.dose:
+            return DoseChange(step.start, step.drug, before, step.dose, step.unit)
+        return None
+    if step.phase == "taper":
+        return DoseChange(step.start, step.drug, None, step.dose, step.unit)
+    return None
+
+
 def dose_changes(
-    steps: Iterable[Step], start: dt.date, last_dose_date: dt.date | None
+    steps: Iterable[Step],
+    start: dt.date,
+    last_dose_date: dt.date | None,
+    reported: Mapping[str, Decimal] | None = None,
 ) -> list[DoseChange]:
     """Every dose change in a plan, in date order.
 
     Per drug (steps sorted by start): a step whose dose differs from the drug's previous step
-    is a change on its start date. A drug's first step is a change only when it begins after
-    the plan start (a drug introduced by a switch crossover). After a drug's last step with a
-    dose above zero, the stop is a change on the next day, unless a later zero-dose step
-    already marks it, or the plan has no last dose (a plan that does not taper to zero).
+    is a change on its start date; the first step is a change as `_first_step_change` says
+    (`reported`: drug id -> the daily dose the patient takes now, in the step unit). After a
+    drug's last step with a dose above zero, the stop is a change on the next day, unless a
+    later zero-dose step already marks it, or the plan has no last dose (a plan that does not
+    taper to zero).
     """
     by_drug: dict[str, list[Step]] = {}
     for step in steps:
@@ -140,8 +169,9 @@ def dose_changes(
         previous: Step | None = None
         for step in ordered:
             if previous is None:
-                if step.start > start:
-                    changes.append(DoseChange(step.start, drug, Decimal(0), step.dose, step.unit))
+                first = _first_step_change(step, start, reported)
+                if first is not None:
+                    changes.append(first)
             elif step.dose != previous.dose:
                 changes.append(DoseChange(step.start, drug, previous.dose, step.dose, step.unit))
             previous = step
@@ -208,6 +238,14 @@ def _support_checkpoints(
             day = change.date - dt.timedelta(days=max(support.lead_days, 0))
             if rules.avoid_weekends:
                 day = back_to_friday(day)  # moving back keeps it before the change
+            # Never before the plan starts: a talk for a change on or just after the first
+            # day is held on the first day (the same day still comes before the change), or
+            # on the Monday after a weekend start when that is still not after the change.
+            if day < start:
+                day = start
+                monday = forward_to_monday(start)
+                if rules.avoid_weekends and monday <= change.date:
+                    day = monday
             _, drugs = talks.get(day, (True, set()))
             talks[day] = (True, drugs | {change.drug})
     result = []
@@ -253,21 +291,86 @@ def _evaluation_checkpoint(rules: Checkpoints, last_dose_date: dt.date) -> list[
     return [Checkpoint(date=day, kind="evaluation", title=TITLE_EVALUATION, content=content)]
 
 
+def _opioid_stops(
+    guideline: Guideline, steps: list[Step], changes: list[DoseChange], last_dose_date: dt.date
+) -> list[DoseChange]:
+    """Opioid stops while another drug is still tapered, after which no opioid is taken.
+
+    The final stop is left out: the aftercare contacts that follow it carry the opioid content.
+    """
+    opioids = {d.id for d in guideline.drugs if d.drug_class == "opioid"}
+
+    def opioid_taken(drug: str, day: dt.date) -> bool:
+        return any(
+            s.drug in opioids and s.drug != drug and s.dose > 0 and s.start <= day <= s.end
+            for s in steps
+        )
+
+    return [
+        c
+        for c in changes
+        if c.drug in opioids
+        and c.dose_to == 0
+        and c.date <= last_dose_date
+        and not opioid_taken(c.drug, c.date)
+    ]
+
+
+def _with_opioid_content(
+    rules: Checkpoints,
+    checkpoints: list[Checkpoint],
+    stops: list[DoseChange],
+) -> list[Checkpoint]:
+    """The lost-tolerance/overdose content at the first support talk after each opioid stop.
+
+    Tolerance falls within days of the stop, so the talk must not wait for aftercare months
+    later: the first support talk on or after the stop (within one regular support interval,
+    a week when the rules give none) carries `aftercare.opioid_content`; without such a talk a
+    dedicated one is placed on the stop date (the Monday after, with `avoid_weekends`).
+    """
+    extra = list(rules.aftercare.opioid_content)
+    if not extra:
+        return checkpoints
+    window = dt.timedelta(days=rules.support.every_days or 7)
+    result = list(checkpoints)
+    for stop in stops:
+        due = [
+            i
+            for i, c in enumerate(result)
+            if c.kind == "support" and stop.date <= c.date <= stop.date + window
+        ]
+        if due:
+            i = min(due, key=lambda j: result[j].date)
+            talk = result[i]
+            result[i] = talk.model_copy(update={"content": _unique([*talk.content, *extra])})
+            continue
+        day = forward_to_monday(stop.date) if rules.avoid_weekends else stop.date
+        content = _unique([*rules.support.content, *extra])
+        result.append(
+            Checkpoint(
+                date=day, kind="support", title=TITLE_SUPPORT, content=content, drug=stop.drug
+            )
+        )
+    return result
+
+
 def build_checkpoints(
     guideline: Guideline,
     steps: list[Step],
     drug_classes: set[DrugClass],
     start: dt.date,
     last_dose_date: dt.date | None,
+    reported: Mapping[str, Decimal] | None = None,
 ) -> list[Checkpoint]:
     """Dated checkpoints for a plan, in date order.
 
     `steps` are the plan's steps (any drugs, any order), `drug_classes` the classes the plan
     tapers (opioid adds the rules' opioid aftercare content), `start` the plan's first day and
     `last_dose_date` the last day any drug is taken (None when the plan does not reach zero:
-    then there is no stop, no aftercare and no evaluation).
+    then there is no stop, no aftercare and no evaluation). `reported` (drug id -> the daily
+    dose taken now) lets a cut on the first day be told from a first step at the same dose.
     """
-    changes = dose_changes(steps, start, last_dose_date)
+    changes = dose_changes(steps, start, last_dose_date, reported)
     checkpoints = [
         Checkpoint(date=c.date, kind="dose-change", title=TITLE_DOSE_CHANGE, drug=c.drug)
         for c in changes
@@ -276,6 +379,8 @@ def build_checkpoints(
     if rules is not None:
         checkpoints += _support_checkpoints(rules, steps, changes, start, last_dose_date)
         if last_dose_date is not None:
+            stops = _opioid_stops(guideline, steps, changes, last_dose_date)
+            checkpoints = _with_opioid_content(rules, checkpoints, stops)
             checkpoints += _aftercare_checkpoints(rules, drug_classes, last_dose_date)
             checkpoints += _evaluation_checkpoint(rules, last_dose_date)
     return sorted(checkpoints, key=lambda c: (c.date, _KIND_ORDER[c.kind], c.drug or "", c.title))

@@ -112,7 +112,7 @@ def test_dose_changes_switch_crossover_counts_the_new_drug() -> None:
 
 def test_explicit_zero_step_is_the_stop_and_not_counted_twice() -> None:
     steps = schedule(MONDAY, "oxazepam", [("taper", 7, 10), ("aftercare", 30, 0)])
-    changes = dose_changes(steps, MONDAY, steps[0].end)
+    changes = dose_changes(steps, MONDAY, steps[0].end, {"oxazepam": Decimal(10)})
     assert [(c.date, c.dose_to) for c in changes] == [(D(2026, 3, 9), Decimal(0))]
 
 
@@ -266,7 +266,9 @@ def test_weekends_allowed_when_the_rules_say_so() -> None:
     rules = checkpoint_rules(
         avoid_weekends=False, lead_days=0, every_days=None, offsets=("1w",), minimum="1w"
     )
-    got = build_checkpoints(guideline(rules), steps, {"benzodiazepine"}, sunday, steps[-1].end)
+    got = build_checkpoints(
+        guideline(rules), steps, {"benzodiazepine"}, sunday, steps[-1].end, {"oxazepam": 10}
+    )
     assert summary(got) == [
         ("2026-03-15", "support", "oxazepam"),
         ("2026-03-15", "dose-change", "oxazepam"),
@@ -280,3 +282,21 @@ def test_same_input_same_output() -> None:
     first = build_checkpoints(rules, steps, {"opioid"}, MONDAY, steps[-1].end)
     second = build_checkpoints(rules, list(reversed(steps)), {"opioid"}, MONDAY, steps[-1].end)
     assert first == second
+
+
+def test_first_step_already_in_the_taper_is_a_cut_on_day_one() -> None:
+    steps = schedule(MONDAY, "oxazepam", [("taper", 7, 10)])
+    unknown = dose_changes(steps, MONDAY, steps[-1].end)
+    assert next((c.date, c.dose_from, c.dose_to) for c in unknown) == (MONDAY, None, Decimal(10))
+    known = dose_changes(steps, MONDAY, steps[-1].end, {"oxazepam": Decimal(15)})
+    assert next((c.date, c.dose_from) for c in known) == (MONDAY, Decimal(15))
+    same = dose_changes(steps, MONDAY, steps[-1].end, {"oxazepam": Decimal(10)})
+    assert [c.date for c in same] == [MONDAY + dt.timedelta(days=7)]
+
+
+def test_a_talk_before_a_day_one_cut_is_held_on_the_start_date() -> None:
+    steps = schedule(MONDAY, "oxazepam", [("taper", 7, 10)])
+    rules = checkpoint_rules(lead_days=2, every_days=None)
+    got = build_checkpoints(guideline(rules), steps, {"benzodiazepine"}, MONDAY, steps[-1].end)
+    assert min(c.date for c in got) == MONDAY
+    assert ("2026-03-02", "support", "oxazepam") in summary(got)
