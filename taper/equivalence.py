@@ -235,6 +235,18 @@ class TargetResult:
     source: SourceRef | None
     flags: tuple[str, ...]
     warnings: tuple[EquivalenceWarning, ...]
+    # The part of `exact` the patient already takes as the target drug and form: the
+    # cross-tolerance reduction applies only to the rest (converted from other drugs).
+    kept_exact: Fraction = Fraction(0)
+
+    @property
+    def kept_dose(self) -> Decimal:
+        return quantize(self.kept_exact)
+
+    @property
+    def converted_dose(self) -> Decimal:
+        """The part of the target dose converted from other drugs, before any reduction."""
+        return quantize(self.exact - self.kept_exact)
 
 
 # --- drug names ----------------------------------------------------------------------------
@@ -909,7 +921,9 @@ def to_target(total: ClassTotal, target: str, guideline: Guideline) -> TargetRes
     The exact inverse of the target's conversion: converting a total to the class's reference
     drug returns the total unchanged. When the target differs from a drug in the total (a
     switch) the rule file's `switch_reduction_percent` (cross-tolerance) gives the reduced
-    dose. Refuses a drug of another class and the table's `specialist_only_targets`.
+    dose: it reduces only the part converted from other drugs, never the dose the patient
+    already takes as the target (oxycodone 40 + morphine 60 to oxycodone at 50 %: 40 + 15).
+    Refuses a drug of another class and the table's `specialist_only_targets`.
     """
     name, route = parse_drug(target)
     drug = resolve_drug(name, guideline)
@@ -958,13 +972,21 @@ def to_target(total: ClassTotal, target: str, guideline: Guideline) -> TargetRes
     inv = _inverse(conv, total.exact, label, conv.unit)
     assert inv.value is not None
     switch = any(i.drug != drug.id or i.route != conv.route for i in total.items)
+    # What the patient already takes as the target is not switched, so it is not reduced.
+    same = [i.exact for i in total.items if i.drug == drug.id and i.route == conv.route]
+    kept_total = sum((e for e in same if e is not None), Fraction(0))
+    kept = Fraction(0)
+    if kept_total > 0:
+        kept_inv = _inverse(conv, kept_total, label, conv.unit)
+        assert kept_inv.value is not None
+        kept = min(kept_inv.value, inv.value)
     percent = table.switch_reduction_percent if switch else None
     reduced: Fraction | None = None
     if percent is not None:
         share = exact(percent, "switch reduction")
         if not 0 <= share < 100:
             raise TaperError(f"The rule file's switch reduction ({percent} %) is out of range.")
-        reduced = inv.value * (100 - share) / 100
+        reduced = kept + (inv.value - kept) * (100 - share) / 100
     warnings = [
         EquivalenceWarning("switch-judgement", "high" if switch else "info", SWITCH_JUDGEMENT)
     ]
@@ -1006,6 +1028,7 @@ def to_target(total: ClassTotal, target: str, guideline: Guideline) -> TargetRes
         source=_source(guideline, conv.source or table.source),
         flags=tuple(dict.fromkeys(flags)),
         warnings=tuple(warnings),
+        kept_exact=kept,
     )
 
 

@@ -28,12 +28,6 @@ def _copy_with(tmp_path: Path, old: str, new: str) -> Path:
 # --- convert --to --------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="equivalence.to_target applies the 50 % cross-tolerance reduction to the whole "
-    "total, including the oxycodone the patient already takes: oxycodone 40 + morphine 60 "
-    "--to oxycodone gives 35 mg, less than the 40 mg already taken (expected 40 + 15 = 55).",
-)
 def test_switch_reduction_spares_the_part_already_of_the_target(run_cli: Run) -> None:
     result = run_cli(
         "convert",

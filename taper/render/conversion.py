@@ -235,13 +235,18 @@ def _target_text(target: TargetResult) -> list[str]:
         ("basis", basis_text(target.basis, target.unit, total.reference_name)),
     ]
     if target.reduced_dose is not None and target.reduction_percent is not None:
-        rows.append(
-            (
-                "switching",
-                f"{_n(target.reduction_percent)} % cross-tolerance reduction: "
-                f"{_dose(target.reduced_dose, target.unit)} {target.drug_name}",
-            )
+        reduction = (
+            f"{_n(target.reduction_percent)} % cross-tolerance reduction: "
+            f"{_dose(target.reduced_dose, target.unit)} {target.drug_name}"
         )
+        if target.kept_exact > 0:
+            reduction += (
+                f" (the reduction applies only to the "
+                f"{_dose(target.converted_dose, target.unit)} converted from other drugs; "
+                f"the {_dose(target.kept_dose, target.unit)} already taken as "
+                f"{target.drug_name} is kept)"
+            )
+        rows.append(("switching", reduction))
     elif target.switch:
         rows.append(("switching", "the rule file gives no cross-tolerance reduction"))
     rows.append(("source", _source_text(target.source)))
@@ -339,6 +344,9 @@ def _target_json(target: TargetResult) -> dict[str, Any]:
         "switch": target.switch,
         "reduction_percent": _s(target.reduction_percent),
         "reduced_dose": _s(target.reduced_dose),
+        # The reduction applies only to the part converted from other drugs.
+        "kept_dose": _n(target.kept_dose),
+        "converted_dose": _n(target.converted_dose),
         "source": _source_json(target.source),
         "flags": list(target.flags),
     }
