@@ -814,6 +814,8 @@ def _warnings(
             route = f"{total.reference_route} " if th.drug_class == "opioid" else ""
             shown = (
                 f"{format_amount(total.equivalent)} {total.unit}/day {route}{total.reference_name}"
+                if total.determined
+                else "not determined: no item could be converted"  # unknown is never zero
             )
             if total.exact > limit:
                 out.append(

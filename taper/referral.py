@@ -426,7 +426,12 @@ def _risk_flags(eq: Equivalents, guideline: Guideline, lang: Lang) -> tuple[Risk
         if threshold is not None:
             message = threshold.message.get(lang)
             total = eq.total(threshold.drug_class)
-            if threshold.kind == "total-above" and threshold.above is not None and total:
+            if (
+                threshold.kind == "total-above"
+                and threshold.above is not None
+                and total
+                and total.determined
+            ):
                 detail = word("threshold-detail", lang).format(
                     total=f"{_dose(total.equivalent, total.unit, lang)} {total.reference_name}",
                     above=f"{_dose(threshold.above, total.unit, lang)}",
@@ -576,6 +581,11 @@ _WORDS: dict[str, dict[Lang, str]] = {
         "sv": "ofullständigt, utan",
         "nb": "ufullstendig, uten",
     },
+    "not-determined": {
+        "en": "not determined",
+        "sv": "kan inte bestämmas",
+        "nb": "kan ikke bestemmes",
+    },
     "no-factor": {
         "en": "no factor could be determined",
         "sv": "ingen faktor kunde bestämmas",
@@ -713,10 +723,12 @@ def summary_lines(report: ReferralReport) -> list[str]:
             text += f" ({word('unverified', lang)})"
         lines.append(text)
     for total in report.equivalents.totals:
-        text = (
-            f"- {word('total', lang)} {word(f'class:{total.drug_class}', lang)}: "
+        amount = (  # a total with no converted item is unknown, never zero
             f"{_dose(total.equivalent, total.unit, lang)} {total.reference_name}"
+            if total.determined
+            else word("not-determined", lang)
         )
+        text = f"- {word('total', lang)} {word(f'class:{total.drug_class}', lang)}: {amount}"
         if total.missing:
             text += f" ({word('incomplete', lang)} {', '.join(total.missing)})"
         lines.append(text)
@@ -923,7 +935,8 @@ def report_data(report: ReferralReport) -> dict[str, Any]:
                 "class": t.drug_class,
                 "reference": t.reference,
                 "unit": t.unit,
-                "equivalent": _num(t.equivalent),
+                "equivalent": _num(t.equivalent) if t.determined else None,
+                "determined": t.determined,
                 "complete": t.complete,
                 "missing": list(t.missing),
             }

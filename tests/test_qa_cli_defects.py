@@ -50,11 +50,6 @@ def test_switch_reduction_spares_the_part_already_of_the_target(run_cli: Run) ->
 # --- incomplete totals are not zero ----------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="The referral summary prints 'Total opioids: 0 mg morphine (incomplete …)' for a "
-    "methadone-only patient; convert promises an incomplete total is never shown as zero.",
-)
 def test_referral_summary_never_shows_an_incomplete_total_as_zero(run_cli: Run) -> None:
     result = run_cli(
         "referral", "-g", "se-vgr", "-m", "methadone 40 mg", "--today", "2027-01-04", "--lang", "en"

@@ -103,6 +103,7 @@ def test_json_structure_is_stable(run_cli) -> None:  # type: ignore[no-untyped-d
             "reference": "diazepam",
             "unit": "mg",
             "equivalent": "10",
+            "determined": True,
             "complete": True,
             "missing": [],
         }
@@ -345,3 +346,21 @@ def test_regions_without_referral_criteria_exit_2(run_cli) -> None:  # type: ign
             f"taper: Guideline {gid} has no referral criteria, so there is nothing to check a "
             "referral against.\n"
         )
+
+
+def test_an_undetermined_total_is_null_in_json_never_zero(run_cli) -> None:  # type: ignore[no-untyped-def]
+    result: CliResult = run_cli(
+        "referral",
+        "-g",
+        "se-vgr",
+        "-m",
+        "methadone 40 mg",
+        "--today",
+        "2027-01-04",
+        "--format",
+        "json",
+    )
+    assert result.code == 0, result.err
+    totals = json.loads(result.out)["totals"]
+    assert totals[0]["equivalent"] is None
+    assert totals[0]["determined"] is False
