@@ -4,7 +4,8 @@ Every interval (`interval_days`, `min_interval_days`, `crossover_step_days`, `ev
 pause `max_days`) is at least 1 day; phase lengths (`mapping_days`, `stabilisation_days`) and
 `lead_days` are 0 or more; `max_duration_days` is at least 1. Within a reduction,
 `min_interval_days` is not longer than `interval_days` and `max_percent` is not below
-`percent`.
+`percent`. A support talk's `lead_days` longer than a taper rule's reduction interval is a
+warning: the talk before one change would come before the previous change.
 
 Passing:
 
@@ -77,3 +78,25 @@ def check(guideline: Guideline, doc: YamlDocument) -> Iterable[Finding]:
                     f"{who}: the fastest reduction (max_percent {num(obj.max_percent)}) is "
                     f"below the usual percent {num(obj.percent)}",
                 )
+
+    yield from _lead_days(guideline, doc)
+
+
+def _lead_days(guideline: Guideline, doc: YamlDocument) -> Iterable[Finding]:
+    if guideline.checkpoints is None or not guideline.taper_rules:
+        return
+    support = guideline.checkpoints.support
+    shortest = min(guideline.taper_rules, key=lambda r: r.reduction.interval_days)
+    interval = shortest.reduction.interval_days
+    if support.lead_days <= interval:
+        return
+    path = field(doc, ("checkpoints", "support"), support, "lead_days")
+    yield find(
+        doc,
+        path,
+        RULE_ID,
+        f"{at(guideline, path)} {support.lead_days} is longer than rule {shortest.id}'s "
+        f"reduction interval ({interval} days): the talk before a change would come before "
+        "the previous change",
+        "warning",
+    )
