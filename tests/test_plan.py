@@ -63,7 +63,9 @@ def test_long_term_oxazepam_follows_the_tub_phases() -> None:
         "12.5",
         "10",
         "7.5",
+        "7.5",  # held longer before the forced 33 % cut (the rule's slow-down allows 10 %)
         "5",
+        "5",  # held longer before the forced 50 % cut
         "2.5",
         "0",
     ]
@@ -93,8 +95,9 @@ def test_cuts_the_tablets_cannot_make_within_the_rule_are_flagged() -> None:
     limited = [s for s in of(made, "oxazepam") if s.tablet_limited]
     assert [str(s.dose) for s in limited] == ["5", "2.5", "0"]
     warning = next(w for w in made.warnings if w.code == "tablet-limited")
-    assert warning.severity == "caution"
+    assert warning.severity == "high"
     assert "oral solution" in warning.message
+    assert "held" in warning.message  # the forced cuts are held longer before
     assert "stop-from-smallest-dose" in codes(made)
 
 
@@ -107,7 +110,8 @@ def test_unverified_rule_parameters_are_listed() -> None:
 def test_hypnotic_is_taken_at_bedtime() -> None:
     steps = of(plan(SE, "Imovane 7.5 mg"), "zopiclone")
     assert [d.time for d in steps[1].doses] == ["bedtime"]
-    assert doses(steps) == ["7.5", "7.5", "5", "3.75", "0"]
+    # 7.5 is held longer before the forced 33 % cut, 3.75 before the stop (50 % of start)
+    assert doses(steps) == ["7.5", "7.5", "7.5", "5", "3.75", "3.75", "0"]
 
 
 def test_hypnotic_under_a_class_wide_rule_is_still_taken_at_bedtime() -> None:
@@ -396,7 +400,7 @@ def test_regression_dose_below_every_tablet_with_a_recommended_switch() -> None:
 
 def test_regression_four_small_patches_are_not_a_step() -> None:
     made = plan(US, "fentanyl patch 50 mcg/h", specialist=True)
-    assert doses(of(made, "fentanyl"))[:4] == ["50", "50", "37", "25"]
+    assert [d for d in doses(of(made, "fentanyl")) if d != "50"][:3] == ["37", "37", "25"]
 
 
 def test_invariant_checker_catches_a_raised_dose() -> None:
@@ -424,7 +428,8 @@ def test_original_dose_belongs_to_a_replan() -> None:
 def test_replan_measures_the_slow_down_against_the_original_dose() -> None:
     # slow-down below 25 % of the start dose: 10 mg is below 25 % of 60 mg, not of 10 mg
     made = plan(SE, "oxazepam 10 mg", replan=True, originals=(parse_medication("oxazepam 60 mg"),))
-    assert of(made, "oxazepam")[1].days == 21  # the slow-down interval
+    first_cut = next(s for s in of(made, "oxazepam") if s.ideal is not None)
+    assert first_cut.days == 21  # the slow-down interval
     without = plan(SE, "oxazepam 10 mg", replan=True)
-    assert of(without, "oxazepam")[1].days == 14
+    assert next(s for s in of(without, "oxazepam") if s.ideal is not None).days == 14
     assert "replan-base-current" in codes(without)

@@ -23,7 +23,8 @@ def test_plan_json_states_guideline_and_tool(run_cli: Any) -> None:
     assert data["guideline"]["id"] == "plan-se"
     assert len(data["guideline"]["sha256"]) == 64
     assert data["tool_version"]
-    assert data["last_dose_date"] == "2025-06-15"  # slow-down from the first step below it
+    # slow-down from the first step below it; forced large cuts held longer before
+    assert data["last_dose_date"] == "2025-09-21"
     assert data["steps"][-1]["dose"] == "0"
     assert data["steps"][1]["doses"][0]["tablets"][0] == {
         "brand": "Sobril",

@@ -3,6 +3,7 @@ with one sentence (exit 2), never an internal error."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from conftest import CliResult
@@ -45,3 +46,33 @@ def test_two_pauses_on_one_step_cannot_exceed_the_rules_maximum(run_cli: Run) ->
     assert result.code == 2
     assert "56 pause days on one step" in result.err
     assert "at most 28 days per step" in result.err
+
+
+# --- forced large cuts: held longer before, warned high -------------------------------------
+
+
+def test_a_patch_that_stops_from_its_only_strength_is_held_and_warned_high(run_cli: Run) -> None:
+    result = run_cli(
+        "plan", "-g", "us-cdc-2022", "-m", "fentanyl patch 25 mcg/h", "--start", "2027-01-04",
+        "-f", "json",
+    )  # fmt: skip
+    assert result.code == 0
+    data = json.loads(result.out)
+    held = [s for s in data["steps"] if s["phase"] == "taper" and s["dose"] == "25"]
+    assert held
+    assert "held" in held[0]["note"]
+    stop = next(w for w in data["warnings"] if w["code"] == "stop-from-smallest-dose")
+    assert stop["severity"] == "high"
+    assert "held" in stop["message"]
+
+
+def test_the_chosen_percent_is_named_in_the_tablet_warning(run_cli: Run) -> None:
+    result = run_cli(
+        "plan", "-g", "se-vgr", "-m", "oxazepam 30 mg", "--start", "2027-01-04",
+        "--percent", "5", "-f", "json",
+    )  # fmt: skip
+    assert result.code == 0
+    data = json.loads(result.out)
+    warning = next(w for w in data["warnings"] if w["code"] == "tablet-limited")
+    assert warning["severity"] == "high"
+    assert "the chosen --percent 5" in warning["message"]

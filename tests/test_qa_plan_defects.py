@@ -112,12 +112,6 @@ def test_every_step_below_the_slow_down_threshold_lasts_the_slow_interval() -> N
 # --- stopping without a taper --------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="us-cdc-2022 long-term rule, fentanyl patch 25 mcg/h (60 MME): no reduction step at "
-    "all, the patch stops right after stabilisation with only an 'info' warning; CDC 2022 "
-    "advises against abrupt discontinuation.",
-)
 def test_a_stop_without_any_reduction_is_refused_or_warned_high() -> None:
     try:
         plan = make("us-cdc-2022", "fentanyl patch 25 mcg/h")

@@ -141,6 +141,7 @@ class Track:
     original: Decimal | None = None  # replan: the original starting dose (mode "start")
     # A dose below anything the tablets make: kept as taken now until the drug's stop.
     loose: Decimal | None = None
+    held_days: int = 0  # days added before forced large cuts (see Builder.hold_before_cut)
 
     @property
     def amount(self) -> Decimal:
@@ -175,6 +176,9 @@ class TaperStep:
     deviation: Decimal
     limited: bool  # the cut is larger than the rule allows (tablet strengths)
     interval: int
+    # Extra intervals the dose before a forced large cut is held, so that the average rate
+    # stays within the rule (ceil(cut / allowed) intervals in all).
+    hold: int = 0
 
 
 _TRAJECTORIES: dict[tuple[object, ...], tuple[TaperStep, ...]] = {}
@@ -228,11 +232,26 @@ def trajectory(
         quanta = kit.next_below(quanta, ideal, times)
         dose = kit.amount(quanta)
         ideal_dec = to_decimal(ideal)
-        limited = current - Fraction(dose) > allowed
+        cut = current - Fraction(dose)
+        limited = cut > allowed
+        hold = 0
+        if limited and allowed > 0:
+            if dose > 0:
+                hold = math.ceil(cut / allowed) - 1
+            else:
+                # A stop is measured against one full step from the start dose: a stop from
+                # a small remainder (the usual end of a taper) is not held, one from a large
+                # share of the start dose is, as any other forced large cut.
+                top = p.max_percent if slow_from is None else max(p.max_percent, p.slow_below or 0)
+                share = base * top / 100
+                hold = max(0, math.ceil(cut / share) - 1) if share > 0 else 0
         if slow_from is not None and dose < slow_from and p.slow_interval_days is not None:
             # A step whose dose is below the slow-down threshold lasts the slow interval.
             interval = p.slow_interval_days
-        out.append(TaperStep(quanta, ideal_dec, tidy(dose - ideal_dec), limited, interval))
+        previous = out[-1].interval if out else interval
+        out.append(
+            TaperStep(quanta, ideal_dec, tidy(dose - ideal_dec), limited, interval, hold * previous)
+        )
         if len(out) > MAX_STEPS_PER_DRUG:
             raise TaperError(
                 f"The taper of {drug} would need more than {MAX_STEPS_PER_DRUG} "
@@ -891,6 +910,8 @@ class Builder:
             self.period([(track, seg)], 0, track.drug.id)
             return
         for step in trajectory(kit, times, p, track.quanta, base, track.drug.id):
+            if step.hold:
+                self.hold_before_cut(track, step)
             if step.quanta:
                 track.set_split(step.quanta)
             else:
@@ -910,6 +931,19 @@ class Builder:
                 track.done = True
                 track.stop_day = self.day
             self.period([(track, seg)], step.interval, track.drug.id)
+
+    def hold_before_cut(self, track: Track, step: TaperStep) -> None:
+        """Hold the current dose longer before a cut the tablets force beyond the allowed
+        share, so that the average rate stays within the rule (stated on the step)."""
+        after = format_amount(track.kit.amount(step.quanta))
+        note = (
+            f"held {step.hold} more days before the larger cut to {after} {track.unit} "
+            f"(the tablets cannot make a smaller step; the average rate stays within "
+            f"{self.allowed_text(track)})"
+        )
+        seg = Seg("taper", 0, step.hold, track.amount, track.doses(), note=note)
+        self.period([(track, seg)], step.hold, track.drug.id)
+        track.held_days += step.hold
 
     # --- finishing -------------------------------------------------------------------------
 
@@ -1017,28 +1051,49 @@ class Builder:
                 if solutions
                 else "an oral solution or a smaller strength would allow smaller steps"
             )
+            held = (
+                f" The dose before each such cut is held {track.held_days} days longer in "
+                "all, so the average rate stays within the allowed speed."
+                if track.held_days
+                else ""
+            )
+            if track.rule.switch.policy == "optional" and track.rule.switch.target:
+                held += (
+                    f" Rule {track.rule.id} offers a switch to {track.rule.switch.target} "
+                    "(--switch), which allows smaller steps."
+                )
             if cuts:
                 numbers = ", ".join(str(index_of[id(s)]) for s in cuts)
                 self.warn(
                     "tablet-limited",
-                    "caution",
+                    "high",
                     f"{len(cuts)} step(s) of {track.drug.id} (step {numbers}) cut more than "
                     f"{self.allowed_text(track)} allows, because the formulary's strengths "
-                    f"cannot make a smaller step; {hint}.",
+                    f"cannot make a smaller step; {hint}.{held}",
                     track.drug.id,
                     steps=numbers,
                 )
             if stops:
                 before = self.dose_before(track, stops[0])
+                large = self.large_stop(track, before)
                 self.warn(
                     "stop-from-smallest-dose",
-                    "info",
+                    "high" if large else "info",
                     f"{track.drug.id} stops from {format_amount(before)} {track.unit}, the "
-                    f"smallest dose the formulary's strengths make at this stage; {hint}.",
+                    f"smallest dose the formulary's strengths make at this stage; {hint}."
+                    f"{held if large and not cuts else ''}",
                     track.drug.id,
                     dose=format_amount(before, self.lang),
                 )
             self.check_duration(track)
+
+    def large_stop(self, track: Track, before: Decimal) -> bool:
+        """A stop larger than one full step from the start dose (or the slow-down share)."""
+        p = track.pace
+        if p is None or track.base is None:
+            return False
+        top = p.max_percent if p.slow_below is None else max(p.max_percent, p.slow_below)
+        return Fraction(before) > Fraction(track.base) * top / 100
 
     def allowed_text(self, track: Track) -> str:
         """What bounds a cut: the user's --percent when given, otherwise the rule."""
