@@ -12,8 +12,6 @@ import itertools
 from decimal import Decimal
 from typing import Any
 
-import pytest
-
 from taper.dose import parse_medication
 from taper.errors import TaperError
 from taper.guideline.loader import load_guideline
@@ -125,16 +123,16 @@ def test_a_stop_without_any_reduction_is_refused_or_warned_high() -> None:
 # --- products ------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="se-vgr: 'OxyContin 40 mg' (a depot brand named under oxycodone) is planned with "
-    "Oxycodone G.L. immediate-release halves twice a day, without a word; the Orion depot "
-    "tablets (5-80 mg) are not used (tablets.candidate_products falls back to the first "
-    "formulary product when the brand is not a formulary brand).",
-)
 def test_a_depot_brand_is_not_silently_planned_with_immediate_release_tablets() -> None:
     plan = make("se-vgr", "OxyContin 40 mg")
     tablets = [t for s in plan.steps for d in s.doses for t in d.tablets]
     all_depot = all(t.modified_release for t in tablets)
     warned = any("OxyContin" in w.message for w in plan.warnings)
     assert all_depot or warned
+
+
+def test_a_typed_immediate_release_brand_is_respected() -> None:
+    plan = make("se-vgr", "Oxycodone G.L. 40 mg")
+    tablets = [t for s in plan.steps for d in s.doses for t in d.tablets]
+    assert tablets
+    assert not any(t.modified_release for t in tablets)

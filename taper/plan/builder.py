@@ -380,7 +380,13 @@ class Builder:
         check_rule_choice(self.g, drugs, self.options.rule)
         for order, (med, drug) in enumerate(zip(self.medications, drugs, strict=True)):
             kit = kit_for(
-                self.g, self.loaded.sha256, drug.id, med.dose.unit, med.route, med.drug_name
+                self.g,
+                self.loaded.sha256,
+                drug.id,
+                med.dose.unit,
+                med.route,
+                med.drug_name,
+                prefer_modified=drug.drug_class == "opioid",
             )
             if kit is None:
                 # Not in the formulary: usable only until a switch replaces it (checked once

@@ -485,13 +485,15 @@ def candidate_products(
     unit: DoseUnit,
     route: Route | None,
     name: str | None = None,
+    prefer_modified: bool = False,
 ) -> tuple[Route, list[Product]] | None:
     """The products a plan makes doses of `drug` from, preferred first.
 
     Marketed tablets, capsules and patches in `unit`. The preferred product is the brand the
     medication was written as (`name`, e.g. "OxyContin"), else the first in the formulary (in
     `route`, if given). Only products of the same route and the same release (immediate or
-    modified) join it: a patient on depot tablets stays on depot tablets.
+    modified) join it: a patient on depot tablets stays on depot tablets. With
+    `prefer_modified` (opioids), a name that is no formulary brand gets depot products first.
     """
     usable = [
         p
@@ -503,6 +505,10 @@ def candidate_products(
     if not usable:
         return None
     wanted = _norm(name) if name else None
+    if prefer_modified:
+        # Long-term opioid tapers use depot (modified-release) products when the drug has
+        # them, unless the medication was written as a brand of the formulary.
+        usable = sorted(usable, key=lambda p: not p.modified_release)  # stable
     first = next((p for p in usable if _norm(p.brand) == wanted), usable[0])
     chosen = [first] + [
         p
@@ -521,9 +527,10 @@ def kit_for(
     unit: DoseUnit,
     route: Route | None,
     name: str | None = None,
+    prefer_modified: bool = False,
 ) -> Kit | None:
     """The (cached) kit of a drug; None if the formulary has nothing to make it from."""
-    found = candidate_products(guideline, drug, unit, route, name)
+    found = candidate_products(guideline, drug, unit, route, name, prefer_modified)
     if found is None:
         return None
     key = (sha256, drug, unit, found[0], found[1][0].brand)
