@@ -267,7 +267,12 @@ def test_weekends_allowed_when_the_rules_say_so() -> None:
         avoid_weekends=False, lead_days=0, every_days=None, offsets=("1w",), minimum="1w"
     )
     got = build_checkpoints(
-        guideline(rules), steps, {"benzodiazepine"}, sunday, steps[-1].end, {"oxazepam": 10}
+        guideline(rules),
+        steps,
+        {"benzodiazepine"},
+        sunday,
+        steps[-1].end,
+        {"oxazepam": Decimal(10)},
     )
     assert summary(got) == [
         ("2026-03-15", "support", "oxazepam"),

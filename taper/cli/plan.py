@@ -105,6 +105,12 @@ def plan(
         None, "--out", "-o", metavar="FILE", help="Write to FILE instead of stdout."
     ),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing --out file."),
+    diary: bool = typer.Option(
+        False,
+        "--diary",
+        help="Print the intake diary for the mapping week instead of the plan "
+        "(--format html or pdf).",
+    ),
 ) -> None:
     """Make a TUB-model tapering plan: mapping, stabilisation, taper in real tablets, aftercare.
 
@@ -114,16 +120,20 @@ def plan(
       taper plan -g uk-ashton -m "alprazolam 1.5 mg" --start 2025-03-03 --format json
     Replan from the dose a patient actually takes now (no mapping, no stabilisation):
       taper plan -g se-vgr --current "oxazepam 15 mg" --on 2025-06-02
+    Intake diary for the mapping week, to print:
+      taper plan -g se-vgr -m "oxazepam 25 mg" --start 2025-03-03 --diary -f html -o diary.html
     """
     from taper.cli import console
     from taper.dose import parse_amount, parse_medication
     from taper.guideline.loader import load_guideline
     from taper.io import write_atomic
     from taper.plan import Pause, PlanOptions, make_plan
-    from taper.render import PlanFormat, render_plan
+    from taper.render import DiaryFormat, PlanFormat, render_diary, render_plan
 
     if fmt not in FORMATS:
         raise TaperError(f"Unknown format {fmt!r}: use one of {', '.join(FORMATS)}.")
+    if diary and fmt not in ("html", "pdf"):
+        raise TaperError("The intake diary is a printable sheet: use --format html or pdf.")
     if lang is not None and lang not in LANGS:
         raise TaperError(f"Unknown language {lang!r}: use sv, nb or en.")
     if fmt == "pdf" and out is None:
@@ -164,7 +174,10 @@ def plan(
     )
     loaded = load_guideline(guideline)
     made = make_plan(medications, loaded, options)
-    data = render_plan(made, PlanFormat(fmt), made.language)
+    if diary:
+        data = render_diary(made, made.language, DiaryFormat(fmt), guideline=loaded.guideline)
+    else:
+        data = render_plan(made, PlanFormat(fmt), made.language, guideline=loaded.guideline)
     if out is not None:
         write_atomic(out, data, force=force)
         return

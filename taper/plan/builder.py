@@ -977,7 +977,8 @@ class Builder:
             self.close(track, aftercare_start, aftercare_days)
         steps, seg_index = self.steps(start)
         classes: set[DrugClass] = {t.drug.drug_class for t in self.tracks}
-        checkpoints = build_checkpoints(self.g, steps, classes, start, last_date)
+        reported = {t.drug.id: t.reported for t in self.tracks if t.reported is not None}
+        checkpoints = build_checkpoints(self.g, steps, classes, start, last_date, reported)
         steps = self.stretch_aftercare(steps, checkpoints)
         self.step_warnings(seg_index)
         return self.plan(steps, checkpoints, last_date)
