@@ -11,7 +11,6 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 from conftest import GUIDELINES, CliResult
 
 Run = Callable[..., CliResult]
@@ -95,11 +94,6 @@ def test_a_far_future_start_is_a_clear_error(run_cli: Run) -> None:
     assert "internal error" not in result.err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="uk-ashton, clonazepam 2 mg --switch: refused with advice to add --switch, which "
-    "was given (switch.applies_to_short_acting_only excludes long-acting clonazepam).",
-)
 def test_refusal_does_not_advise_the_option_already_given(run_cli: Run) -> None:
     result = run_cli(
         "plan",

@@ -548,9 +548,16 @@ class Builder:
         for track in self.tracks:
             if track.kit.free and track.switch_to is None:
                 how = f" ({track.kit.route})" if track.kit.route != "oral" else ""
+                sw = track.rule.switch
+                switchable = (
+                    sw.policy != "never"
+                    and sw.target is not None
+                    and not (track.drug.long_acting and sw.applies_to_short_acting_only)
+                )
+                # Only advise --switch when it would help and was not already given.
                 hint = (
-                    f"; the rules would switch it to {track.rule.switch.target} (--switch)"
-                    if track.rule.switch.policy != "never" and track.rule.switch.target
+                    f"; the rules would switch it to {sw.target} (--switch)"
+                    if switchable and self.options.switch is not True
                     else ""
                 )
                 raise TaperError(
