@@ -274,8 +274,25 @@ def drug_label(drug: Drug) -> str:
     return drug.display.en if drug.display is not None else drug.id
 
 
+# Guidelines are frozen, so each one's name index is built once (it was a hot spot in batch
+# runs). Keyed by identity and keeping the guideline alive so an id is never reused wrongly.
+_INDEX_CACHE: dict[int, tuple[Guideline, dict[str, tuple[str, set[str]]]]] = {}
+_INDEX_CACHE_SIZE = 64
+
+
 def _name_index(guideline: Guideline) -> dict[str, tuple[str, set[str]]]:
-    """Normalised name → (name as written, ids of the drugs it names)."""
+    """Normalised name → (name as written, ids of the drugs it names). Read-only."""
+    cached = _INDEX_CACHE.get(id(guideline))
+    if cached is not None and cached[0] is guideline:
+        return cached[1]
+    index = _build_name_index(guideline)
+    if len(_INDEX_CACHE) >= _INDEX_CACHE_SIZE:
+        _INDEX_CACHE.clear()
+    _INDEX_CACHE[id(guideline)] = (guideline, index)
+    return index
+
+
+def _build_name_index(guideline: Guideline) -> dict[str, tuple[str, set[str]]]:
     index: dict[str, tuple[str, set[str]]] = {}
 
     def add(name: str, drug_id: str) -> None:
