@@ -7,6 +7,7 @@ Parsing lives here and only here; every command and the batch input share it. Am
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -208,3 +209,11 @@ def format_amount(amount: Decimal, lang: str = "en") -> str:
         if text.startswith("-"):
             text = "\u2212" + text[1:]
     return text
+
+
+def parse_date(text: str, option: str) -> dt.date:
+    """A date option as typed (YYYY-MM-DD); one sentence naming the option when it is not."""
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise TaperError(f"{option} {text!r} is not a date; write it as YYYY-MM-DD.") from None

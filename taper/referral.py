@@ -29,8 +29,15 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from taper.aftercare import dose_changes
-from taper.dose import MedicationInput, format_amount, parse_amount, parse_medication, parse_unit
-from taper.equivalence import Equivalents, equivalents, resolve_drug
+from taper.dose import (
+    MedicationInput,
+    format_amount,
+    parse_amount,
+    parse_date,
+    parse_medication,
+    parse_unit,
+)
+from taper.equivalence import EquivalenceWarning, Equivalents, equivalents, resolve_drug
 from taper.errors import TaperError
 from taper.guideline.loader import LoadedGuideline
 from taper.guideline.model import Guideline, Lang, Referral, ReferralCriterion
@@ -90,13 +97,6 @@ class Attempt:
     @property
     def days(self) -> int:
         return (self.end - self.start).days + 1
-
-
-def parse_date(text: str, option: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise TaperError(f"{option} {text!r} is not a date; write it as YYYY-MM-DD.") from None
 
 
 _TO_DOSE = re.compile(
@@ -392,11 +392,8 @@ def outline(plan: Plan, purpose: Purpose) -> PlanOutline:
 # --- the report ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RiskFlag:
-    code: str
-    severity: str
-    message: str
+# A risk flag is a conversion warning whose text is in the report's language.
+RiskFlag = EquivalenceWarning
 
 
 @dataclass(frozen=True)

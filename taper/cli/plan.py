@@ -15,14 +15,9 @@ LANGS = ("sv", "nb", "en")
 _PAUSE = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2}):(?P<days>\d{1,4})$")
 
 
-def parse_date(text: str, option: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise TaperError(f"{option} {text!r} is not a date; write it as YYYY-MM-DD.") from None
-
-
 def parse_pause(text: str) -> tuple[dt.date, int]:
+    from taper.dose import parse_date  # lazy: keeps `taper --help` light
+
     match = _PAUSE.match(text.strip())
     if match is None:
         raise TaperError(f"--pause {text!r} is not DATE:DAYS; write e.g. --pause 2025-03-01:14.")
@@ -124,7 +119,7 @@ def plan(
       taper plan -g se-vgr -m "oxazepam 25 mg" --start 2025-03-03 --diary -f html -o diary.html
     """
     from taper.cli import console
-    from taper.dose import parse_amount, parse_medication
+    from taper.dose import parse_amount, parse_date, parse_medication
     from taper.guideline.loader import load_guideline
     from taper.io import write_atomic
     from taper.plan import Pause, PlanOptions, make_plan

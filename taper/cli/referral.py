@@ -84,11 +84,11 @@ def referral(
         --answer iatrogent-beroende=yes --answer blandmissbruk-psykiatri=no
     """
     from taper import __version__
-    from taper.dose import parse_medication
+    from taper.dose import parse_date, parse_medication
     from taper.errors import TaperError
     from taper.guideline.loader import load_guideline
     from taper.guideline.model import Lang
-    from taper.referral import AttemptText, check_referral, parse_date, render_json, render_text
+    from taper.referral import AttemptText, check_referral, render_json, render_text
 
     loaded = load_guideline(guideline)
     chosen: Lang = loaded.guideline.language
