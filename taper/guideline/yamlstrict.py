@@ -64,6 +64,10 @@ class YamlDocument:
     data: Any
     values: dict[Path, Position] = field(default_factory=dict)
     keys: dict[Path, Position] = field(default_factory=dict)
+    # Walks over the model built from this document (see `checks._util.walk`).
+    walks: dict[tuple[int, Path], tuple[Any, Any]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def locate(self, path: Path, *, key: bool = False) -> Position:
         """Position of `path`, or of its nearest written ancestor."""

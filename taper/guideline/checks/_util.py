@@ -15,11 +15,23 @@ from taper.guideline.yamlstrict import Path, YamlDocument
 PERIOD_UNIT_DAYS = {"d": Decimal(1), "w": Decimal(7), "m": Decimal("30.436875")}
 
 
+def _aliases(model: type[BaseModel]) -> dict[str, str]:
+    """Field name → the key it is written under by default (its alias, else its name)."""
+    known = _ALIASES.get(model)
+    if known is None:
+        known = _ALIASES[model] = {
+            name: info.alias or name for name, info in model.model_fields.items()
+        }
+    return known
+
+
+_ALIASES: dict[type[BaseModel], dict[str, str]] = {}
+
+
 def yaml_key(doc: YamlDocument, base: Path, model: type[BaseModel], name: str) -> str:
     """The key a field was written under: its alias ("class") unless the file used the name."""
-    info = model.model_fields[name]
-    alias = info.alias or name
-    if (*base, alias) in doc.keys:
+    alias = _aliases(model)[name]
+    if alias == name or (*base, alias) in doc.keys:
         return alias
     if (*base, name) in doc.keys:
         return name
@@ -32,19 +44,35 @@ def field(doc: YamlDocument, base: Path, obj: BaseModel, name: str) -> Path:
 
 
 def walk(doc: YamlDocument, obj: Any, base: Path = ()) -> Iterator[tuple[Path, BaseModel]]:
-    """Every model object in the tree under `obj`, with the YAML path it was written at."""
+    """Every model object in the tree under `obj`, with the YAML path it was written at.
+
+    Most checks walk the whole guideline; the models are frozen, so the walk is made once per
+    document and replayed (`doc.walks` keeps the object alive with its list).
+    """
+    key = (id(obj), base)
+    cached = doc.walks.get(key)
+    if cached is None or cached[0] is not obj:
+        found: list[tuple[Path, BaseModel]] = []
+        _walk(doc, obj, base, found)
+        cached = doc.walks[key] = (obj, found)
+    return iter(cached[1])
+
+
+def _walk(doc: YamlDocument, obj: Any, base: Path, found: list[tuple[Path, BaseModel]]) -> None:
     if isinstance(obj, BaseModel):
-        yield base, obj
-        for name in type(obj).model_fields:
+        found.append((base, obj))
+        for name, alias in _aliases(type(obj)).items():
             value = getattr(obj, name)
             if isinstance(value, BaseModel | list | tuple | dict):
-                yield from walk(doc, value, field(doc, base, obj, name))
+                if alias != name and (*base, alias) not in doc.keys and (*base, name) in doc.keys:
+                    alias = name
+                _walk(doc, value, (*base, alias), found)
     elif isinstance(obj, list | tuple):
         for index, item in enumerate(obj):
-            yield from walk(doc, item, (*base, index))
+            _walk(doc, item, (*base, index), found)
     elif isinstance(obj, dict):
         for key, item in obj.items():
-            yield from walk(doc, item, (*base, key))
+            _walk(doc, item, (*base, key), found)
 
 
 def find(
