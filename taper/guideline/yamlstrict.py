@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -48,12 +48,22 @@ class _ComposeLoader(_BaseLoader):  # type: ignore[misc]
     def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
         if kind is yaml.ScalarNode and implicit[0]:
             return _PLAIN
-        tag: str = super().resolve(kind, value, implicit)
+        if not self.yaml_path_resolvers:  # the base resolver's answer, without its lookups
+            return _DEFAULT_TAGS[kind]
+        tag: str = super().resolve(kind, value, implicit)  # pragma: no cover
         return tag
 
 
-@dataclass(frozen=True)
-class Position:
+_DEFAULT_TAGS = {
+    yaml.ScalarNode: _TAG + "str",
+    yaml.SequenceNode: _TAG + "seq",
+    yaml.MappingNode: _TAG + "map",
+}
+
+
+class Position(NamedTuple):
+    """Where a key or value starts (1-based). A tuple: one is made for every node."""
+
     line: int
     col: int
 
@@ -88,10 +98,17 @@ class _Abort(Exception):
 
 
 def _mark(node: yaml.Node) -> Position:
-    return Position(node.start_mark.line + 1, node.start_mark.column + 1)
+    mark = node.start_mark
+    return Position(mark.line + 1, mark.column + 1)
+
+
+# A plain scalar starting with none of these is text under every rule below.
+_NOT_TEXT_STARTS = frozenset("~nNtTfF-+.0123456789")
 
 
 def _resolve_plain(value: str) -> Any:
+    if value and value[0] not in _NOT_TEXT_STARTS:
+        return value
     if _NULL.match(value):
         return None
     if value in _BOOL:
@@ -134,7 +151,8 @@ class _Builder:
                     f"(more than {MAX_NODES}); check anchors and aliases",
                 )
             )
-        self.doc.values.setdefault(path, _mark(node))
+        if path not in self.doc.values:
+            self.doc.values[path] = _mark(node)
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node)
         if id(node) in self.stack:
