@@ -1,14 +1,20 @@
 """Batch speed and memory: single-drug plans per second on one core.
 
-    .venv/bin/python benchmarks/bench_batch.py [--patients 5000] [--format json]
+    .venv/bin/python benchmarks/bench_batch.py [--patients 5000] [--format json] [--lang sv]
+    .venv/bin/python benchmarks/bench_batch.py --patients 2000 --format all
 
 Generates a clinic list of N single-drug patients spread over the shipped rule files (a fixed
 seed, so every run plans the same patients) and measures:
 
   1. make_plan alone, in-process (the planner's own speed);
-  2. make_plan + render_plan (what each batch row costs before it is written);
+  2. render_plan alone over those plans, with the loaded guideline as the batch passes it
+     (the renderer's own speed), and make_plan + render_plan together;
   3. `taper batch LIST --out-dir DIR` as a subprocess: end to end, start-up, CSV, files and
      summary included, with peak memory from `/usr/bin/time -v` where it exists.
+
+`--format` takes one format, a comma-separated list, or `all` (every format but pdf, which
+WeasyPrint makes slow by nature; name it to measure it, best with few patients). Each format
+gets its own row: the plans are made once and rendered once per format.
 
 Goal: at least 5,000 plans a second.
 """
@@ -29,6 +35,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -110,34 +117,53 @@ def write_csv(patients: list[Patient], path: Path) -> None:
     path.write_text(buffer.getvalue(), encoding="utf-8-sig")
 
 
-def bench_in_process(patients: list[Patient], fmt: str) -> tuple[float, float]:
+FORMATS = ("json", "csv", "text", "markdown", "html", "ics", "fhir")  # "all"; pdf by name
+
+
+@dataclass(frozen=True)
+class Rates:
+    fmt: str
+    render: float  # render_plan alone, plans/s
+    both: float  # make_plan + render_plan, plans/s
+    cli: float  # taper batch end to end, plans/s
+    rss_kb: int | None
+
+
+def make_plans(patients: list[Patient], lang: str | None) -> tuple[list[tuple[Any, Any]], float]:
+    """The plans with their loaded guidelines, and the planner's seconds."""
     from taper.dose import parse_medication
     from taper.guideline.loader import load_guideline
     from taper.plan import PlanOptions, make_plan
-    from taper.render import PlanFormat, render_plan
 
     jobs = [
         (
             [parse_medication(p.medication)],
             load_guideline(p.guideline),
-            PlanOptions(start=dt.date.fromisoformat(p.start)),
+            PlanOptions(start=dt.date.fromisoformat(p.start), lang=lang),
         )
         for p in patients
     ]
     start = time.perf_counter()
-    plans = [make_plan(meds, loaded, options) for meds, loaded, options in jobs]
-    planned = time.perf_counter() - start
+    plans = [(make_plan(meds, loaded, options), loaded) for meds, loaded, options in jobs]
+    return plans, time.perf_counter() - start
+
+
+def render_seconds(plans: list[tuple[Any, Any]], fmt: str, lang: str | None) -> float:
+    """render_plan over every plan, given the loaded guideline as `taper batch` gives it."""
+    from taper.render import PlanFormat, render_plan
+
     start = time.perf_counter()
-    for plan in plans:
-        render_plan(plan, PlanFormat(fmt), plan.language)
-    rendered = time.perf_counter() - start
-    return len(patients) / planned, len(patients) / (planned + rendered)
+    for plan, loaded in plans:
+        render_plan(plan, PlanFormat(fmt), lang or plan.language, guideline=loaded.guideline)
+    return time.perf_counter() - start
 
 
-def bench_cli(list_path: Path, out_dir: Path, fmt: str, count: int) -> tuple[float, int | None]:
+def bench_cli(
+    list_path: Path, out_dir: Path, fmt: str, lang: str | None, count: int
+) -> tuple[float, int | None]:
     argv = [
         sys.executable, "-m", "taper", "batch", str(list_path), "--out-dir", str(out_dir),
-        "--format", fmt,
+        "--format", fmt, *(["--lang", lang] if lang else []),
     ]  # fmt: skip
     time_v = Path("/usr/bin/time")
     if time_v.exists():
@@ -153,34 +179,59 @@ def bench_cli(list_path: Path, out_dir: Path, fmt: str, count: int) -> tuple[flo
     return count / elapsed, int(match.group(1)) if match else None
 
 
+def formats(arg: str) -> list[str]:
+    from taper.render import PlanFormat
+
+    names = list(FORMATS) if arg == "all" else [f.strip() for f in arg.split(",") if f.strip()]
+    for name in names:
+        PlanFormat(name)  # ValueError for a misspelt format, before minutes of measuring
+    return names
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--patients", type=int, default=5000)
-    parser.add_argument("--format", default="json")
+    parser.add_argument("--format", default="json", help="a format, a list f1,f2 or 'all'")
+    parser.add_argument("--lang", choices=["sv", "nb", "en"], help="default: each guideline's")
+    parser.add_argument("--no-cli", action="store_true", help="in-process measures only")
     args = parser.parse_args()
+    wanted = formats(args.format)
 
     patients, refused = generate(args.patients)
     guidelines = sorted({p.guideline for p in patients})
     print(f"{len(patients)} single-drug patients over {', '.join(guidelines)}", end="")
     print(f" ({refused} refused combinations redrawn); Python {sys.version.split()[0]}\n")
-    plan_rate, render_rate = bench_in_process(patients, args.format)
+    plans, planned = make_plans(patients, args.lang)
+    count = len(patients)
+    results: list[Rates] = []
     folder = Path(tempfile.mkdtemp(prefix="taper-bench-"))
     try:
         list_path = folder / "list.csv"
         write_csv(patients, list_path)
-        cli_rate, rss_kb = bench_cli(list_path, folder / "out", args.format, len(patients))
+        for fmt in wanted:
+            rendered = render_seconds(plans, fmt, args.lang)
+            cli_rate, rss_kb = (
+                (float("nan"), None)
+                if args.no_cli
+                else bench_cli(list_path, folder / f"out-{fmt}", fmt, args.lang, count)
+            )
+            results.append(
+                Rates(fmt, count / rendered, count / (planned + rendered), cli_rate, rss_kb)
+            )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    print("| measure | plans/s | goal >= 5,000 |")
-    print("|---|---:|:---:|")
-    for label, rate in [
-        ("make_plan (in-process)", plan_rate),
-        (f"make_plan + render_plan {args.format} (in-process)", render_rate),
-        (f"taper batch --format {args.format} (subprocess, end to end)", cli_rate),
-    ]:
-        print(f"| {label} | {rate:,.0f} | {'yes' if rate >= GOAL else 'no'} |")
-    if rss_kb is not None:
-        print(f"\nPeak memory of `taper batch` ({len(patients)} patients): {rss_kb / 1024:.0f} MiB")
+    print(f"make_plan alone (in-process): {count / planned:,.0f} plans/s\n")
+    print(
+        "| format | render_plan alone | make_plan + render_plan | taper batch end to end "
+        "| goal >= 5,000 | peak memory |"
+    )
+    print("|---|---:|---:|---:|:---:|---:|")
+    for r in results:
+        memory = f"{r.rss_kb / 1024:.0f} MiB" if r.rss_kb is not None else ""
+        print(
+            f"| {r.fmt} | {r.render:,.0f} /s | {r.both:,.0f} /s | {r.cli:,.0f} /s "
+            f"| {'yes' if r.cli >= GOAL else 'no'} | {memory} |"
+        )
 
 
 if __name__ == "__main__":

@@ -14,14 +14,18 @@ import gettext
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Literal, get_args
+from typing import TYPE_CHECKING, Literal, TypeVar, get_args
 
 from taper.errors import TaperError
+
+if TYPE_CHECKING:
+    from babel import Locale
 
 Lang = Literal["sv", "nb", "en"]
 LANGUAGES: tuple[Lang, ...] = get_args(Lang)
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 DOMAIN = "taper"
+_Key = TypeVar("_Key")
 
 # Babel locale per language: English as written in Europe (4 March 2027, not March 4).
 _BABEL_LOCALE: dict[Lang, str] = {"sv": "sv_SE", "nb": "nb_NO", "en": "en_GB"}
@@ -52,6 +56,12 @@ def translations(lang: Lang) -> gettext.NullTranslations:
         return gettext.GNUTranslations(handle)
 
 
+# Formatted numbers and dates kept per language and kind: a batch formats the same few thousand
+# dates and doses over and over (Babel takes ~20 µs each). Bounded so that a long-running
+# process cannot grow without limit; past it, the memo simply starts again.
+MEMO_LIMIT = 20_000
+
+
 class Texts:
     """Everything language-dependent a renderer needs, for one language."""
 
@@ -59,6 +69,8 @@ class Texts:
         self.lang: Lang = lang
         self.locale = _BABEL_LOCALE[lang]
         self.catalog = translations(lang)
+        self._numbers: dict[tuple[Decimal, bool], str] = {}
+        self._dates: dict[tuple[str, dt.date], str] = {}
 
     # -- words -------------------------------------------------------------------------------
     def _(self, msgid: str, **values: object) -> str:
@@ -77,9 +89,15 @@ class Texts:
     # -- numbers -----------------------------------------------------------------------------
     def number(self, value: Decimal) -> str:
         """An exact decimal in the reader's convention: 2,5 (sv, nb) or 2.5 (en)."""
-        from babel.numbers import format_decimal
-
-        return str(format_decimal(_plain(value), locale=self.locale, decimal_quantization=False))
+        if not value.is_finite():  # NaN never equals itself: a memo would only grow
+            return format_number(self.locale, value)
+        # Equal decimals (2.5, 2.50) print alike; the sign tells 0 from -0, which do not.
+        key = (value, value.is_signed())
+        text = self._numbers.get(key)
+        if text is None:
+            text = format_number(self.locale, value)
+            _remember(self._numbers, key, text)
+        return text
 
     def amount(self, value: Decimal, unit: str) -> str:
         return f"{self.number(value)} {unit}"
@@ -97,27 +115,25 @@ class Texts:
     # -- dates -------------------------------------------------------------------------------
     def date(self, day: dt.date) -> str:
         """4 mars 2027 · 4. mars 2027 · 4 March 2027."""
-        from babel.dates import format_date
-
-        return str(format_date(day, "long", locale=self.locale))
+        return self._formatted(LONG_DATE, day)
 
     def day_month(self, day: dt.date) -> str:
         """4 mars · 4. mars · 4 March."""
-        return self._skeleton("MMMMd", day)
+        return self._formatted("MMMMd", day)
 
     def numeric_day(self, day: dt.date) -> str:
         """22/3 · 22.3. · 22/03 — for narrow tick-box headers."""
-        return self._skeleton("Md", day)
+        return self._formatted("Md", day)
 
     def weekday(self, day: dt.date) -> str:
         """mån · man. · Mon."""
-        return self._skeleton("E", day)
+        return self._formatted("E", day)
 
     def month_year(self, day: dt.date) -> str:
-        return self._skeleton("yMMM", day)
+        return self._formatted("yMMM", day)
 
     def month(self, day: dt.date) -> str:
-        return self._skeleton("MMM", day)
+        return self._formatted("MMM", day)
 
     def date_range(self, start: dt.date, end: dt.date) -> str:
         """Both ends written out: the reader should never have to work a date out."""
@@ -125,10 +141,51 @@ class Texts:
             return self.date(start)
         return f"{self.date(start)} – {self.date(end)}"
 
-    def _skeleton(self, skeleton: str, day: dt.date) -> str:
-        from babel.dates import format_skeleton
+    def _formatted(self, skeleton: str, day: dt.date) -> str:
+        key = (skeleton, day)
+        text = self._dates.get(key)
+        if text is None:
+            text = format_day(self.locale, skeleton, day)
+            _remember(self._dates, key, text)
+        return text
 
-        return str(format_skeleton(skeleton, day, locale=self.locale))
+
+# The long date format ("4 March 2027"), as opposed to a skeleton such as "MMMd".
+LONG_DATE = "long"
+
+
+def format_day(locale: str, skeleton: str, day: dt.date) -> str:
+    """A date through Babel, unmemoised: `LONG_DATE` or a CLDR skeleton."""
+    if skeleton == LONG_DATE:
+        from babel.dates import format_date
+
+        return str(format_date(day, "long", locale=_babel_locale(locale)))
+    from babel.dates import format_skeleton
+
+    return str(format_skeleton(skeleton, day, locale=_babel_locale(locale)))
+
+
+def format_number(locale: str, value: Decimal) -> str:
+    """An exact decimal through Babel, unmemoised."""
+    from babel.numbers import format_decimal
+
+    return str(
+        format_decimal(_plain(value), locale=_babel_locale(locale), decimal_quantization=False)
+    )
+
+
+@cache
+def _babel_locale(locale: str) -> Locale:
+    """The parsed Babel locale (Babel would otherwise parse the name on every call)."""
+    from babel import Locale
+
+    return Locale.parse(locale)
+
+
+def _remember(memo: dict[_Key, str], key: _Key, text: str) -> None:
+    if len(memo) >= MEMO_LIMIT:
+        memo.clear()
+    memo[key] = text
 
 
 def _plain(value: Decimal) -> Decimal:

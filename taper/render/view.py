@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Literal
 
 from taper.guideline.model import Guideline
@@ -131,9 +132,18 @@ class StepView:
     days: str  # "14 dagar"
     daily: str  # "25 mg"
     doses: list[DoseLine]
-    weeks: list[list[DayView]]
     ideal: str | None
     is_change: bool  # the daily dose differs from the step before
+    t: Texts = field(repr=False, compare=False)
+
+    @cached_property
+    def weeks(self) -> list[list[DayView]]:
+        """The step's days, seven to a row: made when a sheet asks (only the printed sheet and
+        the intake diary show every day; the other formats would format hundreds for nothing)."""
+        t = self.t
+        days = [self.step.start + dt.timedelta(days=n) for n in range(self.step.days)]
+        day_views = [DayView(d, t.weekday(d), t.numeric_day(d), t.date(d)) for d in days]
+        return [day_views[i : i + 7] for i in range(0, len(day_views), 7)]
 
 
 @dataclass(frozen=True)
@@ -322,9 +332,6 @@ def _step_view(t: Texts, step: Step, number: int, drug: str, previous: Decimal |
         )
         for d in sorted(step.doses, key=lambda d: DOSE_TIMES.index(d.time))
     ]
-    days = [step.start + dt.timedelta(days=n) for n in range(step.days)]
-    day_views = [DayView(d, t.weekday(d), t.numeric_day(d), t.date(d)) for d in days]
-    weeks = [day_views[i : i + 7] for i in range(0, len(day_views), 7)]
     return StepView(
         step=step,
         number=number,
@@ -337,9 +344,9 @@ def _step_view(t: Texts, step: Step, number: int, drug: str, previous: Decimal |
         days=t.ngettext("%(num)s day", "%(num)s days", step.days),
         daily=t.amount(step.dose, step.unit),
         doses=doses,
-        weeks=weeks,
         ideal=t.amount(step.ideal, step.unit) if step.ideal is not None else None,
         is_change=previous is not None and previous != step.dose,
+        t=t,
     )
 
 
