@@ -37,7 +37,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from taper.guideline.model import Checkpoints, DrugClass, Guideline, Lang
+from taper.plan.fast import constructor
 from taper.plan.model import Checkpoint, CheckpointKind, Step
+
+# Checkpoints are made from values this module computed (dates, fixed titles, the rule file's
+# validated content ids): no validation needed (plans are round-tripped through it in tests).
+_checkpoint = constructor(Checkpoint)
 
 TITLE_SUPPORT = "Support talk"
 TITLE_SUPPORT_BEFORE_CHANGE = "Support talk before a dose change"
@@ -251,7 +256,7 @@ def _support_checkpoints(
     result = []
     for day, (before_change, drugs) in talks.items():
         result.append(
-            Checkpoint(
+            _checkpoint(
                 date=day,
                 kind="support",
                 title=TITLE_SUPPORT_BEFORE_CHANGE if before_change else TITLE_SUPPORT,
@@ -276,7 +281,9 @@ def _aftercare_checkpoints(
     if "opioid" in drug_classes:
         content += aftercare.opioid_content
     return [
-        Checkpoint(date=day, kind="aftercare", title=TITLE_AFTERCARE, content=_unique(content))
+        _checkpoint(
+            date=day, kind="aftercare", title=TITLE_AFTERCARE, content=_unique(content), drug=None
+        )
         for day in sorted(set(dates))
     ]
 
@@ -288,7 +295,9 @@ def _evaluation_checkpoint(rules: Checkpoints, last_dose_date: dt.date) -> list[
     if rules.avoid_weekends:
         day = forward_to_monday(day)
     content = _unique(rules.evaluation.content)
-    return [Checkpoint(date=day, kind="evaluation", title=TITLE_EVALUATION, content=content)]
+    return [
+        _checkpoint(date=day, kind="evaluation", title=TITLE_EVALUATION, content=content, drug=None)
+    ]
 
 
 def _opioid_stops(
@@ -342,12 +351,18 @@ def _with_opioid_content(
         if due:
             i = min(due, key=lambda j: result[j].date)
             talk = result[i]
-            result[i] = talk.model_copy(update={"content": _unique([*talk.content, *extra])})
+            result[i] = _checkpoint(
+                date=talk.date,
+                kind=talk.kind,
+                title=talk.title,
+                content=_unique([*talk.content, *extra]),
+                drug=talk.drug,
+            )
             continue
         day = forward_to_monday(stop.date) if rules.avoid_weekends else stop.date
         content = _unique([*rules.support.content, *extra])
         result.append(
-            Checkpoint(
+            _checkpoint(
                 date=day, kind="support", title=TITLE_SUPPORT, content=content, drug=stop.drug
             )
         )
@@ -372,7 +387,9 @@ def build_checkpoints(
     """
     changes = dose_changes(steps, start, last_dose_date, reported)
     checkpoints = [
-        Checkpoint(date=c.date, kind="dose-change", title=TITLE_DOSE_CHANGE, drug=c.drug)
+        _checkpoint(
+            date=c.date, kind="dose-change", title=TITLE_DOSE_CHANGE, content=[], drug=c.drug
+        )
         for c in changes
     ]
     rules = guideline.checkpoints

@@ -33,10 +33,9 @@ from taper.dose import MedicationInput, format_amount
 from taper.errors import TaperError
 from taper.guideline.loader import LoadedGuideline
 from taper.guideline.model import Drug, DrugClass, Guideline, Lang, Provenance, TaperRule
-from taper.plan.fast import trusted
+from taper.plan.fast import constructor, copy_with, trusted
 from taper.plan.model import (
     AppliedRule,
-    Checkpoint,
     Dispense,
     DoseAtTime,
     DoseTimeName,
@@ -81,6 +80,15 @@ _IDEAL_PLACES = Decimal("0.001")
 Severity = Literal["info", "caution", "high"]
 LANGS: dict[str, Lang] = {"sv": "sv", "nb": "nb", "en": "en"}
 LOOSE_NOTE = "as taken now: the formulary's tablets cannot make this dose"
+
+# Plan parts are made from values the planner computed itself: no validation (see fast.py).
+_step = constructor(Step)
+_stamp = constructor(GuidelineStamp)
+_medication_line = constructor(MedicationLine)
+_dispense = constructor(Dispense)
+_plan = constructor(Plan)
+_copy_with = copy_with
+_NO_DATE = dt.date(1, 1, 1)  # the dates of a step not yet placed on the calendar
 
 
 def time_names(count: int, *, bedtime: bool, patch: bool) -> tuple[DoseTimeName, ...]:
@@ -963,39 +971,64 @@ class Builder:
     def last_dose_offset(self) -> int:
         return max((t.stop_day if t.stop_day is not None else 0) for t in self.tracks) - 1
 
-    def finish(self) -> Plan:
+    def skeleton(self) -> Skeleton:
+        """Everything of the plan that does not depend on its start date (see `dated`)."""
         if self.pending:
             when = self.pending[0][1].on.isoformat()
             raise TaperError(
                 f"--pause {when} is not within the taper (it falls after the last dose)."
             )
-        start = self.options.start
         last = self.last_dose_offset()
-        last_date = start + dt.timedelta(days=last) if last >= 0 else None
         aftercare_start = last + 1
         cp = self.g.checkpoints
-        if cp is not None and last_date is not None:
-            end_date = add_period(last_date, cp.aftercare.minimum)
-            aftercare_days = (end_date - start).days - aftercare_start + 1
+        minimum = None
+        if cp is not None and last >= 0:
+            minimum = cp.aftercare.minimum
             self.used("checkpoints aftercare", cp.aftercare)
-        else:
-            aftercare_days = 1
         for track in self.tracks:
-            self.close(track, aftercare_start, aftercare_days)
-        steps, seg_index = self.steps(start)
-        classes: set[DrugClass] = {t.drug.drug_class for t in self.tracks}
-        reported = {t.drug.id: t.reported for t in self.tracks if t.reported is not None}
-        checkpoints = build_checkpoints(self.g, steps, classes, start, last_date, reported)
-        steps = self.stretch_aftercare(steps, checkpoints)
+            self.close(track, aftercare_start)
+        placed, seg_index = self.place()
         self.step_warnings(seg_index)
-        return self.plan(steps, checkpoints, last_date)
+        dispensing = self.dispensing(placed)
+        self.formulary_provenance()
+        g = self.g
+        return Skeleton(
+            guideline=g,
+            stamp=_stamp(id=g.id, version=g.version, sha256=self.loaded.sha256, title=g.title),
+            language=self.lang,
+            placed=tuple(placed),
+            last=last,
+            aftercare_minimum=minimum,
+            classes=frozenset(t.drug.drug_class for t in self.tracks),
+            reported={t.drug.id: t.reported for t in self.tracks if t.reported is not None},
+            medications=tuple(
+                _medication_line(
+                    text=t.text,
+                    drug=t.drug.id,
+                    amount=tidy(t.reported),
+                    unit=t.unit,
+                    route=t.kit.route,
+                )
+                for t in sorted(self.tracks, key=lambda t: t.order)
+                if t.reported is not None
+            ),
+            rule_ids=tuple(dict.fromkeys(t.rule.id for t in self.tracks)),
+            warnings=tuple(self.warnings),
+            dispensing=tuple(dispensing),
+            unverified=tuple(self.unverified),
+            specialist=self.options.specialist,
+            applied_rules=tuple(self.applied(t) for t in self.tracks if t.base is not None),
+            replan=self.options.replan,
+            tablets_problem=tablets_per_dose_problem(placed),
+        )
 
-    def close(self, track: Track, aftercare_start: int, aftercare_days: int) -> None:
-        """End a drug's open zero step at the last dose of the plan, then add aftercare."""
+    def close(self, track: Track, aftercare_start: int) -> None:
+        """End a drug's open zero step at the last dose of the plan, then add aftercare (its
+        length, in calendar terms, is set when the plan gets its dates)."""
         stop = track.segs[-1]
         assert stop.days is None
         assert stop.amount == 0
-        aftercare = Seg("aftercare", aftercare_start, aftercare_days, Decimal(0), [])
+        aftercare = Seg("aftercare", aftercare_start, None, Decimal(0), [])
         if stop.start >= aftercare_start:
             # The drug stops on the first day of aftercare: the stop is the aftercare step.
             track.segs.pop()
@@ -1003,56 +1036,47 @@ class Builder:
             aftercare.deviation = stop.deviation
             aftercare.tablet_limited = stop.tablet_limited
             aftercare.start = stop.start
-            aftercare.days = aftercare_days + aftercare_start - stop.start
         else:
             stop.days = aftercare_start - stop.start
         track.segs.append(aftercare)
 
-    def steps(self, start: dt.date) -> tuple[list[Step], dict[int, int]]:
+    def place(self) -> tuple[list[Placed], dict[int, int]]:
+        """Every segment in plan order (by start day, then drug, then the drug's order), as a
+        step without dates; and each segment's step number."""
         rank = {id(t): i for i, t in enumerate(self.tracks)}
-        placed = [
+        order = [
             (seg.start, rank[id(t)], n, t, seg) for t in self.tracks for n, seg in enumerate(t.segs)
         ]
-        placed.sort(key=lambda x: (x[0], x[1], x[2]))
-        steps: list[Step] = []
+        order.sort(key=lambda x: (x[0], x[1], x[2]))
+        placed: list[Placed] = []
         index_of: dict[int, int] = {}
-        for index, (_, _, _, track, seg) in enumerate(placed, start=1):
-            assert seg.days is not None
-            first = start + dt.timedelta(days=seg.start)
+        for index, (_, _, _, track, seg) in enumerate(order, start=1):
             index_of[id(seg)] = index
             if seg.amount > 0 and not seg.doses and seg.phase != "mapping":
                 seg.note = LOOSE_NOTE
-            steps.append(
-                trusted(
-                    Step,
-                    index=index,
-                    phase=seg.phase,
-                    start=first,
-                    end=first + dt.timedelta(days=seg.days - 1),
-                    drug=track.drug.id,
-                    dose=seg.amount,
-                    unit=track.unit,
-                    doses=seg.doses,
-                    ideal=seg.ideal,
-                    pause=seg.pause,
-                    note=seg.note,
-                    deviation=seg.deviation,
-                    tablet_limited=seg.tablet_limited,
-                    held_for=seg.held_for,
-                    replaced_by=seg.replaced_by,
-                )
+            step = _step(
+                index=index,
+                phase=seg.phase,
+                start=_NO_DATE,
+                end=_NO_DATE,
+                drug=track.drug.id,
+                dose=seg.amount,
+                unit=track.unit,
+                doses=seg.doses,
+                ideal=seg.ideal,
+                pause=seg.pause,
+                note=seg.note,
+                deviation=seg.deviation,
+                tablet_limited=seg.tablet_limited,
+                held_for=seg.held_for,
+                replaced_by=seg.replaced_by,
             )
-        return steps, index_of
-
-    def stretch_aftercare(self, steps: list[Step], checkpoints: list[Checkpoint]) -> list[Step]:
-        """Aftercare lasts at least until the last checkpoint."""
-        if not checkpoints:
-            return steps
-        latest = max(c.date for c in checkpoints)
-        return [
-            s.model_copy(update={"end": latest}) if s.phase == "aftercare" and s.end < latest else s
-            for s in steps
-        ]
+            if seg.days is None:
+                assert seg.phase == "aftercare"
+                placed.append(Placed(step, seg.start, None))
+            else:
+                placed.append(Placed(step, seg.start, seg.days))
+        return placed, index_of
 
     def step_warnings(self, index_of: dict[int, int]) -> None:
         for track in self.tracks:
@@ -1137,20 +1161,21 @@ class Builder:
                 limit=str(limit),
             )
 
-    def dispensing(self, steps: list[Step]) -> list[Dispense]:
+    def dispensing(self, placed: list[Placed]) -> list[Dispense]:
         out: list[Dispense] = []
         patches = False
-        for step in steps:
+        for item in placed:
+            step = item.step
             if not step.doses or step.dose == 0:
                 continue
             if step.unit == "mcg/h":
                 patches = True
                 continue
-            days = (step.end - step.start).days + 1
+            assert item.days is not None  # only aftercare runs to a calendar end, at zero
+            days = item.days
             for brand, strength, count in _per_day(step.doses):
                 out.append(
-                    trusted(
-                        Dispense,
+                    _dispense(
                         step=step.index,
                         drug=step.drug,
                         brand=brand,
@@ -1167,45 +1192,6 @@ class Builder:
                 "worn; prescribe them per step from the schedule.",
             )
         return out
-
-    def plan(
-        self, steps: list[Step], checkpoints: list[Checkpoint], last_date: dt.date | None
-    ) -> Plan:
-        dispensing = self.dispensing(steps)
-        self.formulary_provenance()
-        g = self.g
-        return trusted(
-            Plan,
-            guideline=trusted(
-                GuidelineStamp, id=g.id, version=g.version, sha256=self.loaded.sha256, title=g.title
-            ),
-            tool_version=__version__,
-            language=self.lang,
-            timezone=g.timezone,
-            start=self.options.start,
-            medications=[
-                trusted(
-                    MedicationLine,
-                    text=t.text,
-                    drug=t.drug.id,
-                    amount=tidy(t.reported),
-                    unit=t.unit,
-                    route=t.kit.route,
-                )
-                for t in sorted(self.tracks, key=lambda t: t.order)
-                if t.reported is not None
-            ],
-            rule_ids=list(dict.fromkeys(t.rule.id for t in self.tracks)),
-            steps=steps,
-            checkpoints=checkpoints,
-            warnings=self.warnings,
-            dispensing=dispensing,
-            last_dose_date=last_date,
-            unverified=list(self.unverified),
-            specialist_signoff=self.options.specialist,
-            applied_rules=[self.applied(t) for t in self.tracks if t.base is not None],
-            replan=self.options.replan,
-        )
 
     def formulary_provenance(self) -> None:
         brands = {
@@ -1241,9 +1227,94 @@ class Builder:
         )
 
 
-def build_plan(
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """A step without dates: its first day and length in days from the plan start (`days`
+    None: aftercare, which lasts until a calendar date)."""
+
+    step: Step  # with placeholder dates; never part of a plan (copies with dates are)
+    offset: int
+    days: int | None
+
+
+@dataclass(frozen=True, eq=False)
+class Skeleton:
+    """A plan without its dates: what the planner works out in days from the start.
+
+    Nothing here depends on the start date, so patients with the same rule file, medications
+    and options share one (see `_PLAN_MEMO`). Read-only: `dated` copies what it puts in a
+    plan, so no plan can change another plan or this skeleton.
+    """
+
+    guideline: Guideline
+    stamp: GuidelineStamp
+    language: Lang
+    placed: tuple[Placed, ...]
+    last: int  # the last dose day (days from the start); -1: no dose is taken
+    aftercare_minimum: str | None  # the rule file's minimum aftercare period (None: 1 day)
+    classes: frozenset[DrugClass]
+    reported: dict[str, Decimal]  # drug id -> the daily dose taken now (read-only)
+    medications: tuple[MedicationLine, ...]
+    rule_ids: tuple[str, ...]
+    warnings: tuple[PlanWarning, ...]
+    dispensing: tuple[Dispense, ...]
+    unverified: tuple[str, ...]
+    specialist: bool
+    applied_rules: tuple[AppliedRule, ...]
+    replan: bool
+    tablets_problem: str | None  # a dose needing implausibly many tablets (refused)
+
+
+def dated(skeleton: Skeleton, start: dt.date) -> Plan:
+    """The plan of a skeleton starting on `start`: step dates, the aftercare end (calendar
+    months) and the checkpoints (weekends) are worked out here. Raises OverflowError past
+    the end of the calendar."""
+    last = skeleton.last
+    last_date = start + dt.timedelta(days=last) if last >= 0 else None
+    if skeleton.aftercare_minimum is not None and last_date is not None:
+        aftercare_end = add_period(last_date, skeleton.aftercare_minimum)
+    else:
+        aftercare_end = start + dt.timedelta(days=last + 1)
+    steps: list[Step] = []
+    for item in skeleton.placed:
+        first = start + dt.timedelta(days=item.offset)
+        end = aftercare_end if item.days is None else first + dt.timedelta(days=item.days - 1)
+        steps.append(_copy_with(item.step, start=first, end=end))
+    checkpoints = build_checkpoints(
+        skeleton.guideline, steps, set(skeleton.classes), start, last_date, skeleton.reported
+    )
+    if checkpoints:
+        # Aftercare lasts at least until the last checkpoint.
+        latest = max(c.date for c in checkpoints)
+        steps = [
+            _copy_with(s, end=latest) if s.phase == "aftercare" and s.end < latest else s
+            for s in steps
+        ]
+    return _plan(
+        guideline=skeleton.stamp,
+        tool_version=__version__,
+        language=skeleton.language,
+        timezone=skeleton.guideline.timezone,
+        start=start,
+        medications=list(skeleton.medications),
+        rule_ids=list(skeleton.rule_ids),
+        steps=steps,
+        checkpoints=checkpoints,
+        warnings=[_copy_with(w, params=dict(w.params)) for w in skeleton.warnings],
+        dispensing=list(skeleton.dispensing),
+        last_dose_date=last_date,
+        unverified=list(skeleton.unverified),
+        specialist_signoff=skeleton.specialist,
+        applied_rules=[
+            _copy_with(a, switched_from=list(a.switched_from)) for a in skeleton.applied_rules
+        ],
+        replan=skeleton.replan,
+    )
+
+
+def make_skeleton(
     medications: list[MedicationInput], loaded: LoadedGuideline, options: PlanOptions
-) -> Plan:
+) -> Skeleton:
     builder = Builder(medications, loaded, options)
     builder.resolve()
     builder.check_safety()
@@ -1252,8 +1323,60 @@ def build_plan(
     builder.mapping_and_stabilisation()
     builder.crossovers()
     builder.tapers()
+    return builder.skeleton()
+
+
+# Skeletons of recent plans, by rule file, medications and every option but the start date.
+# Many patients of a clinic list share a drug, a dose and the options and differ only in the
+# start. Only plans without pauses (absolute dates) are remembered; a rule file is known by
+# its sha256, as the kit and drug caches know it. Bounded: the oldest entry goes first.
+_PLAN_MEMO: dict[tuple[object, ...], Skeleton] = {}
+PLAN_MEMO_SIZE = 2048
+
+
+def memo_key(
+    medications: list[MedicationInput], loaded: LoadedGuideline, options: PlanOptions
+) -> tuple[object, ...] | None:
+    """What a plan's skeleton depends on; None when it cannot be shared (pauses)."""
+    if options.pauses:
+        return None
+    return (
+        loaded.sha256,
+        tuple(medications),
+        options.lang,
+        options.switch,
+        options.percent,
+        options.interval_days,
+        options.specialist,
+        options.rule,
+        options.replan,
+        options.originals,
+    )
+
+
+def check_start(start: dt.date) -> None:
+    if not EARLIEST_START <= start < LATEST_END:
+        raise TaperError(
+            f"--start {start.isoformat()} is outside the dates plans support "
+            f"(from {EARLIEST_START.year} until before {LATEST_END.year})."
+        )
+
+
+def build_plan(
+    medications: list[MedicationInput], loaded: LoadedGuideline, options: PlanOptions
+) -> Plan:
+    key = memo_key(medications, loaded, options)
+    skeleton = _PLAN_MEMO.get(key) if key is not None else None
+    if skeleton is None:
+        skeleton = make_skeleton(medications, loaded, options)
+        if key is not None:
+            if len(_PLAN_MEMO) >= PLAN_MEMO_SIZE:
+                del _PLAN_MEMO[next(iter(_PLAN_MEMO))]
+            _PLAN_MEMO[key] = skeleton
+    else:
+        check_start(options.start)
     try:
-        plan = builder.finish()
+        plan = dated(skeleton, options.start)
     except OverflowError:
         plan = None
     if plan is None or plan.steps[-1].end >= LATEST_END:
@@ -1261,18 +1384,21 @@ def build_plan(
             f"A plan starting {options.start.isoformat()} would run past the year "
             f"{LATEST_END.year}; give a nearer --start date."
         )
-    check_tablets_per_dose(plan)
+    if skeleton.tablets_problem is not None:
+        raise TaperError(skeleton.tablets_problem)
     return plan
 
 
-def check_tablets_per_dose(plan: Plan) -> None:
-    """Refuse doses that need implausibly many tablets at one time (a project limit)."""
-    for step in plan.steps:
+def tablets_per_dose_problem(placed: list[Placed]) -> str | None:
+    """Doses that need implausibly many tablets at one time (a project limit): the refusal."""
+    for item in placed:
+        step = item.step
         for dose in step.doses:
             count = sum((t.count for t in dose.tablets), Decimal(0))
             if count > MAX_TABLETS_PER_DOSE:
-                raise TaperError(
+                return (
                     f"{format_amount(step.dose)} {step.unit} of {step.drug} a day needs "
                     f"{format_amount(count)} tablets at one dose time, more than this tool's "
                     f"plausibility limit of {MAX_TABLETS_PER_DOSE}; check the dose and unit."
                 )
+    return None
