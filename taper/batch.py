@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, assert_never
+from typing import TYPE_CHECKING, Literal, Protocol, assert_never
 
 from taper.dose import MedicationInput, format_amount, parse_medication
 from taper.errors import TaperError
@@ -42,6 +42,7 @@ from taper.render import PlanFormat
 
 if TYPE_CHECKING:
     from taper.guideline.loader import LoadedGuideline
+    from taper.guideline.model import Guideline
     from taper.plan import PlanOptions
     from taper.plan.model import Plan
 
@@ -564,7 +565,16 @@ def prepare_out_dir(out_dir: Path, summary: Path, *, force: bool) -> None:
 # --- planning -----------------------------------------------------------------------------
 
 Planner = Callable[[list[MedicationInput], "LoadedGuideline", "PlanOptions"], "Plan"]
-Renderer = Callable[["Plan", PlanFormat, str], bytes]
+
+
+class Renderer(Protocol):
+    """`taper.render.render_plan`, given the guideline the batch has already loaded."""
+
+    def __call__(
+        self, plan: Plan, fmt: PlanFormat, lang: str, *, guideline: Guideline | None
+    ) -> bytes: ...
+
+
 Loader = Callable[[str], "LoadedGuideline"]
 
 
@@ -596,15 +606,17 @@ class PatientResult:
 def load_builtin(ref: str) -> LoadedGuideline:
     """A built-in guideline by id. Batch files name built-in guidelines only: a released,
     validated rule file, never a path the CSV points at."""
-    from taper.guideline.loader import load_guideline
+    from taper.guideline.loader import _load_path
     from taper.guideline.registry import builtin_ids, builtin_path
 
     path = builtin_path(ref)
     if path is None:
         known = ", ".join(builtin_ids()) or "none"
         raise TaperError(f"unknown guideline {ref!r}; built-in guidelines are: {known}.")
-    # By path, so a file or folder named like the id in the working directory is not read.
-    return load_guideline(str(path))
+    # By path, so a file or folder named like the id in the working directory is not read; as
+    # a built-in, so the shipped file's checked snapshot is used when its bytes match (what
+    # `load_guideline(id)` does, without its look in the working directory).
+    return _load_path(path, ref, builtin=True)
 
 
 class GuidelineCache:
@@ -716,7 +728,9 @@ class BatchRun:
         medications = list(job.medications)
         plan = self.planner(medications, loaded, PlanOptions(start=job.start, lang=self.lang))
         try:
-            data = self.renderer(plan, self.fmt, self.lang or plan.language)
+            data = self.renderer(
+                plan, self.fmt, self.lang or plan.language, guideline=loaded.guideline
+            )
         except TaperError as exc:
             if not self.written:  # the format itself cannot be made (e.g. a missing extra)
                 raise FormatUnavailable(f"{_sentence(str(exc))} Nothing was planned.") from None

@@ -480,7 +480,7 @@ def test_unusable_arguments_exit_2(  # type: ignore[no-untyped-def]
 def test_a_format_that_cannot_be_made_stops_the_batch_with_one_message(  # type: ignore[no-untyped-def]
     run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def no_pdf(*args: object) -> bytes:
+    def no_pdf(*args: object, **kwargs: object) -> bytes:
         raise TaperError("PDF output needs WeasyPrint: pip install 'taper[pdf]'.")
 
     monkeypatch.setattr("taper.render.render_plan", no_pdf)

@@ -77,3 +77,36 @@ def test_a_batch_plan_is_byte_identical_to_taper_plan(  # type: ignore[no-untype
     )  # fmt: skip
     assert single.code == 0, single.err
     assert (out / "P001.json").read_text(encoding="utf-8") == single.out
+
+
+@pytest.mark.parametrize("lang", [None, "en"])
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html", "csv", "ics", "fhir"])
+def test_every_format_of_a_batch_is_byte_identical_to_taper_plan(  # type: ignore[no-untyped-def]
+    run_cli, tmp_path: Path, fmt: str, lang: str | None
+) -> None:
+    # The batch hands the renderer the guideline it loaded (and keeps memoised dates and
+    # numbers from one patient to the next); the file must not differ from a lone `taper plan`.
+    src = tmp_path / "list.csv"
+    src.write_text(
+        "patient_id,guideline,start,medication\n"
+        "A,se-vgr,2026-01-05,oxazepam 30 mg\n"
+        "B,no-helsedir,2026-03-02,diazepam 20 mg\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    language = ["--lang", lang] if lang else []
+    result = run_cli("batch", str(src), "--out-dir", str(out), "--format", fmt, *language)
+    assert result.code == 0, result.err
+    suffix = {"text": ".txt", "markdown": ".md", "html": ".html", "csv": ".csv", "ics": ".ics"}
+    for patient, guideline, start, med in [
+        ("A", "se-vgr", "2026-01-05", "oxazepam 30 mg"),
+        ("B", "no-helsedir", "2026-03-02", "diazepam 20 mg"),
+    ]:
+        single = tmp_path / f"{patient}-single"
+        made = run_cli(
+            "plan", "-g", guideline, "--med", med, "--start", start, "--format", fmt,
+            *language, "--out", str(single),
+        )  # fmt: skip
+        assert made.code == 0, made.err
+        batch_file = out / (patient + suffix.get(fmt, ".fhir.json"))
+        assert batch_file.read_bytes() == single.read_bytes()
