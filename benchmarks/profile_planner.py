@@ -1,6 +1,9 @@
 """Where the planner spends its time: cProfile over make_plan for N generated patients.
 
-    .venv/bin/python benchmarks/profile_planner.py [--patients 2000] [--top 25]
+    .venv/bin/python benchmarks/profile_planner.py [--patients 2000] [--top 25] [--cold]
+
+`--cold` empties the planner's memo of plan skeletons before each patient (every plan from
+scratch); without it the list is planned as a batch plans it.
 
 Prints the functions with the most cumulative and the most own time (taper's code first).
 """
@@ -22,12 +25,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--patients", type=int, default=2000)
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--cold", action="store_true", help="no memo: every plan from scratch")
     args = parser.parse_args()
 
     from benchmarks.bench_batch import generate
     from taper.dose import parse_medication
     from taper.guideline.loader import load_guideline
-    from taper.plan import PlanOptions, make_plan
+    from taper.plan import PlanOptions, builder, make_plan
 
     patients, _ = generate(args.patients)
     jobs = [
@@ -38,9 +42,13 @@ def main() -> None:
         )
         for p in patients
     ]
+    memo = builder._PLAN_MEMO
+    memo.clear()
     profile = cProfile.Profile()
     profile.enable()
     for meds, loaded, options in jobs:
+        if args.cold:
+            memo.clear()
         make_plan(meds, loaded, options)
     profile.disable()
     for order, only in (("cumulative", r"taper"), ("tottime", r"taper"), ("tottime", r"")):

@@ -75,6 +75,7 @@ _KIND_ORDER: dict[CheckpointKind, int] = {
     "evaluation": 3,
 }
 _PERIOD = re.compile(r"^([1-9][0-9]{0,3})([dwm])$")
+_PERIODS: dict[str, tuple[int, str]] = {}  # period text -> (count, unit), parsed once
 _SATURDAY = 5
 
 
@@ -89,10 +90,15 @@ def add_period(day: dt.date, period: str) -> dt.date:
     Months keep the day of the month, clamped to the month's end (31 January + 1m = the last
     day of February), so "6m" never lands before six calendar months have passed.
     """
-    match = _PERIOD.match(period)
-    if match is None:
-        raise ValueError(f"not a period: {period!r}")
-    count, unit = int(match.group(1)), match.group(2)
+    parsed = _PERIODS.get(period)
+    if parsed is None:
+        match = _PERIOD.match(period)
+        if match is None:
+            raise ValueError(f"not a period: {period!r}")
+        parsed = int(match.group(1)), match.group(2)
+        if len(_PERIODS) < 1024:  # rule files have a handful of periods
+            _PERIODS[period] = parsed
+    count, unit = parsed
     if unit == "d":
         return day + dt.timedelta(days=count)
     if unit == "w":
@@ -107,14 +113,24 @@ def is_weekend(day: dt.date) -> bool:
     return day.weekday() >= _SATURDAY
 
 
+_ONE_DAY = dt.timedelta(days=1)
+_TWO_DAYS = dt.timedelta(days=2)
+
+
 def back_to_friday(day: dt.date) -> dt.date:
     """A weekend day moved back to the Friday before; weekdays unchanged."""
-    return day - dt.timedelta(days=day.weekday() - 4) if is_weekend(day) else day
+    weekday = day.weekday()
+    if weekday < _SATURDAY:
+        return day
+    return day - (_ONE_DAY if weekday == _SATURDAY else _TWO_DAYS)
 
 
 def forward_to_monday(day: dt.date) -> dt.date:
     """A weekend day moved forward to the Monday after; weekdays unchanged."""
-    return day + dt.timedelta(days=7 - day.weekday()) if is_weekend(day) else day
+    weekday = day.weekday()
+    if weekday < _SATURDAY:
+        return day
+    return day + (_TWO_DAYS if weekday == _SATURDAY else _ONE_DAY)
 
 
 @dataclass(frozen=True)
@@ -214,6 +230,7 @@ def _regular_talk_dates(
     else:
         end = max(s.end for s in steps) + dt.timedelta(days=1)
     dates: list[dt.date] = []
+    interval = dt.timedelta(days=every)
     day = start
     while day < end:
         chosen = day
@@ -222,7 +239,7 @@ def _regular_talk_dates(
             if chosen >= end:  # Monday would fall outside the span: hold it on Friday
                 chosen = back_to_friday(day)
         dates.append(chosen)
-        day += dt.timedelta(days=every)
+        day += interval
     return dates
 
 
@@ -234,14 +251,16 @@ def _support_checkpoints(
     last_dose_date: dt.date | None,
 ) -> list[Checkpoint]:
     support = rules.support
-    # date -> (prepares a change?, drugs whose change it prepares)
-    talks: dict[dt.date, tuple[bool, set[str]]] = {}
-    for day in _regular_talk_dates(rules, steps, start, last_dose_date):
-        talks.setdefault(day, (False, set()))
+    avoid_weekends = rules.avoid_weekends
+    # date -> the drugs whose change the talk prepares (None: a regular talk)
+    talks: dict[dt.date, set[str] | None] = dict.fromkeys(
+        _regular_talk_dates(rules, steps, start, last_dose_date)
+    )
     if support.before_each_reduction:
+        lead = dt.timedelta(days=max(support.lead_days, 0))
         for change in changes:
-            day = change.date - dt.timedelta(days=max(support.lead_days, 0))
-            if rules.avoid_weekends:
+            day = change.date - lead
+            if avoid_weekends:
                 day = back_to_friday(day)  # moving back keeps it before the change
             # Never before the plan starts: a talk for a change on or just after the first
             # day is held on the first day (the same day still comes before the change), or
@@ -249,22 +268,24 @@ def _support_checkpoints(
             if day < start:
                 day = start
                 monday = forward_to_monday(start)
-                if rules.avoid_weekends and monday <= change.date:
+                if avoid_weekends and monday <= change.date:
                     day = monday
-            _, drugs = talks.get(day, (True, set()))
-            talks[day] = (True, drugs | {change.drug})
-    result = []
-    for day, (before_change, drugs) in talks.items():
-        result.append(
-            _checkpoint(
-                date=day,
-                kind="support",
-                title=TITLE_SUPPORT_BEFORE_CHANGE if before_change else TITLE_SUPPORT,
-                content=list(support.content),
-                drug=next(iter(drugs)) if len(drugs) == 1 else None,
-            )
+            drugs = talks.get(day)
+            if drugs is None:
+                talks[day] = {change.drug}
+            else:
+                drugs.add(change.drug)
+    content = support.content
+    return [
+        _checkpoint(
+            date=day,
+            kind="support",
+            title=TITLE_SUPPORT if drugs is None else TITLE_SUPPORT_BEFORE_CHANGE,
+            content=list(content),
+            drug=next(iter(drugs)) if drugs is not None and len(drugs) == 1 else None,
         )
-    return result
+        for day, drugs in talks.items()
+    ]
 
 
 def _aftercare_checkpoints(

@@ -25,6 +25,7 @@ import math
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
+from operator import itemgetter
 from typing import Literal
 
 from taper import __version__, equivalence
@@ -33,7 +34,7 @@ from taper.dose import MedicationInput, format_amount
 from taper.errors import TaperError
 from taper.guideline.loader import LoadedGuideline
 from taper.guideline.model import Drug, DrugClass, Guideline, Lang, Provenance, TaperRule
-from taper.plan.fast import constructor, copy_with, trusted
+from taper.plan.fast import constructor, copy_with, from_values, trusted
 from taper.plan.model import (
     AppliedRule,
     Dispense,
@@ -88,6 +89,7 @@ _medication_line = constructor(MedicationLine)
 _dispense = constructor(Dispense)
 _plan = constructor(Plan)
 _copy_with = copy_with
+_PLACE_ORDER = itemgetter(0, 1, 2)  # start day, drug rank, the drug's own order
 _NO_DATE = dt.date(1, 1, 1)  # the dates of a step not yet placed on the calendar
 
 
@@ -1047,7 +1049,7 @@ class Builder:
         order = [
             (seg.start, rank[id(t)], n, t, seg) for t in self.tracks for n, seg in enumerate(t.segs)
         ]
-        order.sort(key=lambda x: (x[0], x[1], x[2]))
+        order.sort(key=_PLACE_ORDER)
         placed: list[Placed] = []
         index_of: dict[int, int] = {}
         for index, (_, _, _, track, seg) in enumerate(order, start=1):
@@ -1194,13 +1196,13 @@ class Builder:
         return out
 
     def formulary_provenance(self) -> None:
-        brands = {
-            (t.drug.id, tab.brand)
-            for t in self.tracks
-            for s in t.segs
-            for d in s.doses
-            for tab in d.tablets
-        }
+        brands: set[tuple[str, str]] = set()
+        for t in self.tracks:
+            # Steps share dose lists (holds, kit caches): look at each list once.
+            lists = {id(s.doses): s.doses for s in t.segs}
+            brands.update(
+                (t.drug.id, tab.brand) for ds in lists.values() for d in ds for tab in d.tablets
+            )
         for product in self.g.formulary:
             if (product.drug, product.brand) in brands:
                 self.used(f"formulary {product.brand}", product)
@@ -1279,7 +1281,7 @@ def dated(skeleton: Skeleton, start: dt.date) -> Plan:
     for item in skeleton.placed:
         first = start + dt.timedelta(days=item.offset)
         end = aftercare_end if item.days is None else first + dt.timedelta(days=item.days - 1)
-        steps.append(_copy_with(item.step, start=first, end=end))
+        steps.append(from_values(Step, {**item.step.__dict__, "start": first, "end": end}))
     checkpoints = build_checkpoints(
         skeleton.guideline, steps, set(skeleton.classes), start, last_date, skeleton.reported
     )
@@ -1391,8 +1393,12 @@ def build_plan(
 
 def tablets_per_dose_problem(placed: list[Placed]) -> str | None:
     """Doses that need implausibly many tablets at one time (a project limit): the refusal."""
+    seen: set[int] = set()  # steps share dose lists: check each list once
     for item in placed:
         step = item.step
+        if id(step.doses) in seen:
+            continue
+        seen.add(id(step.doses))
         for dose in step.doses:
             count = sum((t.count for t in dose.tablets), Decimal(0))
             if count > MAX_TABLETS_PER_DOSE:

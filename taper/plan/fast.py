@@ -20,6 +20,7 @@ M = TypeVar("M", bound=BaseModel)
 
 _CONSTRUCTORS: dict[type[BaseModel], Callable[..., Any]] = {}
 _FIELD_NAMES: dict[type[BaseModel], frozenset[str]] = {}
+_FIELD_SETS: dict[type[BaseModel], set[str]] = {}
 
 # pydantic keeps these three in slots of BaseModel; their descriptors set them directly
 # (what `object.__setattr__` does, without the attribute lookup).
@@ -81,3 +82,19 @@ def copy_with(obj: M, **changes: Any) -> M:
     _SET_EXTRA(copy, None)
     _SET_PRIVATE(copy, None)
     return copy
+
+
+def from_values(cls: type[M], values: dict[str, Any]) -> M:
+    """An instance of `cls` that takes `values` (every field; the dict becomes the
+    instance's own) without validation."""
+    fields_set = _FIELD_SETS.get(cls)
+    if fields_set is None:
+        fields_set = _FIELD_SETS[cls] = set(cls.model_fields)
+    if values.keys() != fields_set:
+        raise TypeError(f"{cls.__name__}: give every field ({sorted(fields_set)})")
+    obj = object.__new__(cls)
+    object.__setattr__(obj, "__dict__", values)
+    _SET_FIELDS_SET(obj, fields_set)
+    _SET_EXTRA(obj, None)
+    _SET_PRIVATE(obj, None)
+    return obj
