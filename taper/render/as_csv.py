@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from decimal import Decimal
 
 from taper.render.view import PlanView
 
@@ -39,27 +40,25 @@ def render_csv(view: PlanView) -> bytes:
         header += [t._("%(time)s: dose", time=label), t._("%(time)s: tablets", time=label)]
     rows: list[tuple[dt.date, int, list[str]]] = []
     for order, s in enumerate(view.steps):
+        # Everything but the date is the same on every day of a step: made once per step.
+        amounts: dict[str, Decimal] = {}
+        for d in s.step.doses:
+            amounts.setdefault(d.time, d.amount)  # the first dose at a time, as always
+        tail = [
+            str(s.number),
+            s.phase,
+            s.drug,
+            "" if s.kind == "mapping" else t.number(s.step.dose),
+            s.step.unit,
+        ]
         by_time = {d.time: d for d in s.doses}
+        for time in times:
+            dose = by_time.get(time)
+            tail += ["", ""] if dose is None else [t.number(amounts[time]), dose.tablets]
         days = s.step.days if s.kind != "stop" else 1
         for n in range(days):
             day = s.step.start + dt.timedelta(days=n)
-            row = [
-                day.isoformat(),
-                t.weekday(day),
-                str(s.number),
-                s.phase,
-                s.drug,
-                "" if s.kind == "mapping" else t.number(s.step.dose),
-                s.step.unit,
-            ]
-            for time in times:
-                dose = by_time.get(time)
-                if dose is None:
-                    row += ["", ""]
-                else:
-                    amount = next(d.amount for d in s.step.doses if d.time == time)
-                    row += [t.number(amount), dose.tablets]
-            rows.append((day, order, row))
+            rows.append((day, order, [day.isoformat(), t.weekday(day), *tail]))
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter(view.lang), lineterminator="\r\n")
     writer.writerow(header)
