@@ -166,8 +166,10 @@ class Track:
     def doses(self) -> list[DoseAtTime]:
         if self.loose is not None:
             return []
-        ordered = sorted(self.per_time.items(), key=lambda kv: TIME_ORDER[kv[0]])
-        return self.kit.doses_at(ordered)
+        items = list(self.per_time.items())
+        if len(items) > 1:
+            items.sort(key=lambda kv: TIME_ORDER[kv[0]])
+        return self.kit.doses_at(items)
 
     def set_split(self, quanta: int) -> None:
         split = self.kit.split(quanta, len(self.times))
@@ -651,15 +653,16 @@ class Builder:
         for track, seg in active:
             seg.start = start
             track.segs.append(seg)
-        active_tracks = {id(t) for t, _ in active}
-        open_only = all(seg.days is None for _, seg in active)
-        if open_only:
+        if all(seg.days is None for _, seg in active):
             return
         self.day += days
-        for track in self.living():
-            if id(track) not in active_tracks:
-                self.hold(track, start, days, held_for)
-        self.apply_pauses(start, active, held_for)
+        if len(self.tracks) > len(active):  # the others hold (a lone drug is always active)
+            active_tracks = {id(t) for t, _ in active}
+            for track in self.living():
+                if id(track) not in active_tracks:
+                    self.hold(track, start, days, held_for)
+        if self.pending:
+            self.apply_pauses(start, active, held_for)
 
     def apply_pauses(self, start: int, active: list[tuple[Track, Seg]], held_for: str) -> None:
         held = 0  # pause days on this step so far: the rule's maximum is per step
@@ -1085,6 +1088,9 @@ class Builder:
             limited = [s for s in track.segs if s.tablet_limited]
             cuts = [s for s in limited if s.amount > 0]
             stops = [s for s in limited if s.amount == 0]
+            if not cuts and not stops:
+                self.check_duration(track)
+                continue
             solutions = oral_solutions(self.g, track.drug.id)
             hint = (
                 f"an oral solution ({', '.join(solutions)}) would allow smaller steps"

@@ -473,6 +473,9 @@ def _decimal_gcd(values: Sequence[Decimal]) -> Decimal:
 # --- kits from a rule file ---------------------------------------------------------------
 
 _KITS: dict[tuple[str, ...], Kit] = {}
+# The kit each request found (a rule file is known by its sha256, as in `_KITS`); patients
+# of a batch ask again and again for the same drug and unit.
+_KIT_LOOKUPS: dict[tuple[object, ...], Kit | None] = {}
 
 
 def _norm(text: str) -> str:
@@ -530,14 +533,20 @@ def kit_for(
     prefer_modified: bool = False,
 ) -> Kit | None:
     """The (cached) kit of a drug; None if the formulary has nothing to make it from."""
+    asked = (sha256, drug, unit, route, name, prefer_modified)
+    if asked in _KIT_LOOKUPS:
+        return _KIT_LOOKUPS[asked]
     found = candidate_products(guideline, drug, unit, route, name, prefer_modified)
-    if found is None:
-        return None
-    key = (sha256, drug, unit, found[0], found[1][0].brand)
-    kit = _KITS.get(key)
-    if kit is None:
-        kit = _KITS[key] = Kit(drug, unit, found[0], found[1])
-        kit.key = key
+    kit = None
+    if found is not None:
+        key = (sha256, drug, unit, found[0], found[1][0].brand)
+        kit = _KITS.get(key)
+        if kit is None:
+            kit = _KITS[key] = Kit(drug, unit, found[0], found[1])
+            kit.key = key
+    if len(_KIT_LOOKUPS) >= 10_000:
+        _KIT_LOOKUPS.clear()
+    _KIT_LOOKUPS[asked] = kit
     return kit
 
 
