@@ -1,8 +1,5 @@
 """taper: tapering-plan calculator for benzodiazepine, z-drug and opioid withdrawal."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("taper")
-except PackageNotFoundError:  # running from a source tree without installation
-    __version__ = "0.1.0"
+# The one place the version is written: pyproject.toml reads it from here (hatch's version
+# source), so start-up needs no importlib.metadata lookup (~2 ms).
+__version__ = "0.1.0"

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import typing
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
 from taper.errors import TaperError
-from taper.guideline.findings import Finding
 from taper.guideline.model import Guideline
-from taper.guideline.yamlstrict import YamlDocument, parse_yaml
+
+if TYPE_CHECKING:  # findings, PyYAML and the reader are imported only when a file is parsed
+    from taper.guideline.findings import Finding
+    from taper.guideline.yamlstrict import YamlDocument
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,10 @@ def _real_loc(loc: tuple[Any, ...], data: Any, kind: str) -> tuple[Any, ...]:
 
 
 def _schema_findings(exc: ValidationError, doc: YamlDocument) -> list[Finding]:
+    import difflib
+
+    from taper.guideline.findings import Finding
+
     findings: dict[tuple[int, int, str], Finding] = {}
     for err in exc.errors(include_url=False):
         loc = _real_loc(tuple(err["loc"]), doc.data, err["type"])
@@ -193,6 +198,7 @@ def _schema_findings(exc: ValidationError, doc: YamlDocument) -> list[Finding]:
 def validate_bytes(raw: bytes, path: str) -> ValidationResult:
     """Validate one rule file's content: syntax, schema and semantic checks."""
     from taper.guideline.checks import run_checks
+    from taper.guideline.yamlstrict import parse_yaml
 
     doc, findings = parse_yaml(raw, path)
     if doc is None:
@@ -226,8 +232,16 @@ def validate_file(path: Path) -> ValidationResult:
 
 
 @cache
-def _load_path(resolved: Path, shown: str) -> LoadedGuideline:
-    result = validate_bytes(read_rule_file(resolved, shown), shown)
+def _load_path(resolved: Path, shown: str, builtin: bool = False) -> LoadedGuideline:
+    raw = read_rule_file(resolved, shown)
+    if builtin:  # a shipped file, unchanged since it passed every check: no need to redo them
+        from taper.guideline.checked import load_checked
+
+        sha256 = hashlib.sha256(raw).hexdigest()
+        checked = load_checked(resolved, sha256)
+        if checked is not None:
+            return LoadedGuideline(checked, shown, sha256)
+    result = validate_bytes(raw, shown)
     errors = [f for f in result.findings if f.level == "error"]
     if result.loaded is None or errors:
         first = errors[0] if errors else result.findings[0]
@@ -249,4 +263,4 @@ def load_guideline(ref: str) -> LoadedGuideline:
     if path is None:
         known = ", ".join(builtin_ids())
         raise TaperError(f"Unknown guideline {ref!r}; built-in guidelines are: {known}.")
-    return _load_path(path, f"{ref}")
+    return _load_path(path, f"{ref}", builtin=True)
