@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -26,6 +26,11 @@ def _aliases(model: type[BaseModel]) -> dict[str, str]:
 
 
 _ALIASES: dict[type[BaseModel], dict[str, str]] = {}
+
+
+def field_names(model: type[BaseModel]) -> Iterable[str]:
+    """The model's field names, in order (`model.model_fields`, without its lookup cost)."""
+    return _aliases(model).keys()
 
 
 def yaml_key(doc: YamlDocument, base: Path, model: type[BaseModel], name: str) -> str:
@@ -145,8 +150,8 @@ def at(guideline: Guideline, path: Path) -> str:
 
 
 def _field_name(model: type[BaseModel], key: str) -> str:
-    for name, info in model.model_fields.items():
-        if key in (name, info.alias):
+    for name, alias in _aliases(model).items():
+        if key in (name, alias):
             return name
     return key
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-from taper.guideline.checks._util import field, find, label, walk
+from taper.guideline.checks._util import field, field_names, find, label, walk
 from taper.guideline.findings import Finding
 from taper.guideline.model import ContentItem, Guideline
 from taper.guideline.yamlstrict import YamlDocument
@@ -44,7 +44,7 @@ def check(guideline: Guideline, doc: YamlDocument) -> Iterable[Finding]:
     for base, obj in walk(doc, checkpoints, ("checkpoints",)):
         if isinstance(obj, ContentItem):
             continue
-        for name in type(obj).model_fields:
+        for name in field_names(type(obj)):
             value = getattr(obj, name)
             if not name.endswith("content") or not isinstance(value, list):
                 continue

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from taper.guideline.checks._util import at, field, find, num, walk
+from taper.guideline.checks._util import at, field, field_names, find, num, walk
 from taper.guideline.findings import Finding
 from taper.guideline.model import Guideline, Reduction, TaperRule
 from taper.guideline.yamlstrict import YamlDocument
@@ -38,7 +38,7 @@ _ZERO_ALLOWED = {"mapping_days", "stabilisation_days", "lead_days"}
 
 def check(guideline: Guideline, doc: YamlDocument) -> Iterable[Finding]:
     for base, obj in walk(doc, guideline):
-        for name in type(obj).model_fields:
+        for name in field_names(type(obj)):
             value = getattr(obj, name)
             if not name.endswith("_days") or not isinstance(value, int):
                 continue
@@ -61,8 +61,8 @@ def check(guideline: Guideline, doc: YamlDocument) -> Iterable[Finding]:
                 f"{at(guideline, path)} {obj.max_duration_days.value} must be at least 1 day",
             )
         if isinstance(obj, Reduction):
-            who = at(guideline, base)
             if obj.min_interval_days is not None and obj.min_interval_days > obj.interval_days:
+                who = at(guideline, base)
                 yield find(
                     doc,
                     field(doc, base, obj, "min_interval_days"),
@@ -71,6 +71,7 @@ def check(guideline: Guideline, doc: YamlDocument) -> Iterable[Finding]:
                     f"than the usual interval ({obj.interval_days} days)",
                 )
             if obj.max_percent is not None and obj.max_percent < obj.percent:
+                who = at(guideline, base)
                 yield find(
                     doc,
                     field(doc, base, obj, "max_percent"),

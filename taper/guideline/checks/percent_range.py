@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from taper.guideline.checks._util import at, field, find, num, walk
+from taper.guideline.checks._util import at, field, field_names, find, num, walk
 from taper.guideline.findings import Finding
 from taper.guideline.model import Guideline
 from taper.guideline.yamlstrict import YamlDocument
@@ -31,7 +31,7 @@ RULE_ID = "percent-range"
 
 def check(guideline: Guideline, doc: YamlDocument) -> Iterable[Finding]:
     for base, obj in walk(doc, guideline):
-        for name in type(obj).model_fields:
+        for name in field_names(type(obj)):
             value = getattr(obj, name)
             if "percent" not in name or not isinstance(value, Decimal):
                 continue

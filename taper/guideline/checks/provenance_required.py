@@ -39,8 +39,8 @@ def check(guideline: Guideline, doc: YamlDocument) -> Iterable[Finding]:
     for base, obj in walk(doc, guideline):
         if not isinstance(obj, Provenance):
             continue
-        who = at(guideline, base)
         if obj.source is None and obj.unverified is None:
+            who = at(guideline, base)
             yield find(
                 doc,
                 base,
@@ -50,6 +50,7 @@ def check(guideline: Guideline, doc: YamlDocument) -> Iterable[Finding]:
                 key=True,
             )
         elif obj.source is not None and obj.unverified is not None:
+            who = at(guideline, base)
             yield find(
                 doc,
                 field(doc, base, obj, "unverified"),

@@ -32,7 +32,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-from taper.guideline.checks._util import at, field, find, walk
+from taper.guideline.checks._util import at, field, field_names, find, walk
 from taper.guideline.findings import Finding
 from taper.guideline.model import Conversion, Guideline
 from taper.guideline.yamlstrict import YamlDocument
@@ -52,7 +52,7 @@ def check(guideline: Guideline, doc: YamlDocument) -> Iterable[Finding]:
     known = [s.id for s in guideline.sources]
     defined = set(known)
     for base, obj in walk(doc, guideline):
-        if "source" in type(obj).model_fields:
+        if "source" in field_names(type(obj)):
             source = getattr(obj, "source", None)
             if isinstance(source, str) and source not in defined:
                 path = field(doc, base, obj, "source")
