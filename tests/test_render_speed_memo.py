@@ -17,8 +17,10 @@ from babel.numbers import format_decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from taper.plan.model import TabletCount
 from taper.render import i18n
 from taper.render.i18n import LANGUAGES, Lang, Texts
+from taper.render.view import tablet_text
 
 LOCALE = {"sv": "sv_SE", "nb": "nb_NO", "en": "en_GB"}
 SKELETONS = {
@@ -103,3 +105,40 @@ def test_a_full_memo_starts_again_and_stays_right(monkeypatch: pytest.MonkeyPatc
         assert t.number(Decimal(n) / 4) == babel_number("nb", Decimal(n) / 4)
         assert len(t._dates) <= 5
         assert len(t._numbers) <= 5
+
+
+def babel_tablet(lang: str, tablet: TabletCount) -> str:
+    """A tablet's text before the memo, from Babel and the fraction table."""
+    whole = int(tablet.count)
+    rest = tablet.count - whole
+    if rest == 0:
+        count = str(whole)
+    elif rest in {Decimal("0.25"), Decimal("0.5"), Decimal("0.75")}:
+        count = (str(whole) if whole else "") + {0.25: "¼", 0.5: "½", 0.75: "¾"}[float(rest)]
+    else:
+        count = babel_number(lang, tablet.count)
+    return f"{count} × {tablet.brand} {babel_number(lang, tablet.strength)} {tablet.unit}"
+
+
+tablets = st.builds(
+    TabletCount,
+    brand=st.sampled_from(["Sobril", "Stesolid", "Xanor Depot", "OxyContin"]),
+    strength=st.one_of(
+        st.decimals(min_value=-5, max_value=200, places=2),
+        st.sampled_from([Decimal(s) for s in ("0", "-0", "10", "10.0", "1E+1", "2.5")]),
+    ),
+    unit=st.sampled_from(["mg", "mcg/h"]),
+    count=st.one_of(
+        st.decimals(min_value=0, max_value=8, places=3),
+        st.sampled_from([Decimal(s) for s in ("0.5", "0.50", "1.25", "-0", "2")]),
+    ),
+    modified_release=st.booleans(),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(lang=langs, batch=st.lists(tablets, min_size=1, max_size=20))
+def test_memoised_tablet_texts_equal_fresh_babel(lang: Lang, batch: list[TabletCount]) -> None:
+    t = i18n.texts(lang)
+    for tablet in [*batch, *reversed(batch)]:
+        assert tablet_text(t, tablet) == babel_tablet(lang, tablet)

@@ -70,6 +70,7 @@ class Texts:
         self.locale = _BABEL_LOCALE[lang]
         self.catalog = translations(lang)
         self._numbers: dict[tuple[Decimal, bool], str] = {}
+        self._amounts: dict[tuple[Decimal, bool, str], str] = {}
         self._dates: dict[tuple[str, dt.date], str] = {}
 
     # -- words -------------------------------------------------------------------------------
@@ -96,11 +97,18 @@ class Texts:
         text = self._numbers.get(key)
         if text is None:
             text = format_number(self.locale, value)
-            _remember(self._numbers, key, text)
+            remember(self._numbers, key, text)
         return text
 
     def amount(self, value: Decimal, unit: str) -> str:
-        return f"{self.number(value)} {unit}"
+        if not value.is_finite():
+            return f"{self.number(value)} {unit}"
+        key = (value, value.is_signed(), unit)
+        text = self._amounts.get(key)
+        if text is None:
+            text = f"{self.number(value)} {unit}"
+            remember(self._amounts, key, text)
+        return text
 
     def count(self, value: Decimal) -> str:
         """A tablet count: 1½, ½, ¼, 2 — or a decimal where no common fraction fits."""
@@ -146,7 +154,7 @@ class Texts:
         text = self._dates.get(key)
         if text is None:
             text = format_day(self.locale, skeleton, day)
-            _remember(self._dates, key, text)
+            remember(self._dates, key, text)
         return text
 
 
@@ -182,7 +190,8 @@ def _babel_locale(locale: str) -> Locale:
     return Locale.parse(locale)
 
 
-def _remember(memo: dict[_Key, str], key: _Key, text: str) -> None:
+def remember(memo: dict[_Key, str], key: _Key, text: str) -> None:
+    """Keep `text` under `key`, emptying the memo first when it is full."""
     if len(memo) >= MEMO_LIMIT:
         memo.clear()
     memo[key] = text
