@@ -16,6 +16,11 @@ Order of events (see README "taper plan"):
    stopped; meanwhile the others hold;
 5. aftercare — every drug at zero from the day after the last dose for the region's
    minimum aftercare period (longer if a checkpoint falls later).
+
+Everything up to here is in days, so it does not depend on the start date: the builder makes
+a `Skeleton`, and `dated` gives it dates (the aftercare end in calendar months, checkpoints
+moved off weekends). Patients sharing rule file, medications and options share a skeleton
+(`_PLAN_MEMO`; a test compares memoised plans with fresh ones).
 """
 
 from __future__ import annotations
