@@ -26,6 +26,7 @@ LANGUAGES: tuple[Lang, ...] = get_args(Lang)
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 DOMAIN = "taper"
 _Key = TypeVar("_Key")
+_Value = TypeVar("_Value")
 
 # Babel locale per language: English as written in Europe (4 March 2027, not March 4).
 _BABEL_LOCALE: dict[Lang, str] = {"sv": "sv_SE", "nb": "nb_NO", "en": "en_GB"}
@@ -190,7 +191,7 @@ def _babel_locale(locale: str) -> Locale:
     return Locale.parse(locale)
 
 
-def remember(memo: dict[_Key, str], key: _Key, text: str) -> None:
+def remember(memo: dict[_Key, _Value], key: _Key, text: _Value) -> None:
     """Keep `text` under `key`, emptying the memo first when it is full."""
     if len(memo) >= MEMO_LIMIT:
         memo.clear()
