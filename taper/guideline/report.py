@@ -6,15 +6,16 @@ Findings come as data from the loader; this module turns them into the four repo
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import assert_never
+from typing import TYPE_CHECKING, assert_never
 
-from taper.guideline.diff import Change
 from taper.guideline.findings import Finding
 from taper.guideline.loader import ValidationResult
+
+if TYPE_CHECKING:  # json and diff are loaded by the formats that use them (start-up)
+    from taper.guideline.diff import Change
 
 
 class FindingsFormat(StrEnum):
@@ -110,6 +111,8 @@ def _json(results: Sequence[ValidationResult]) -> str:
         "warnings": sum(f.level == "warning" for r in results for f in r.findings),
         "files": files,
     }
+    import json
+
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -150,6 +153,8 @@ def format_list(items: Sequence[ListedGuideline], fmt: ListFormat) -> str:
             }
             for i in items
         ]
+        import json
+
         return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
     if fmt is ListFormat.text:
         if not items:
@@ -168,6 +173,8 @@ def format_list(items: Sequence[ListedGuideline], fmt: ListFormat) -> str:
 def format_diff(old: str, new: str, changes: Sequence[Change], fmt: ListFormat) -> str:
     if fmt is ListFormat.json:
         doc = {"old": old, "new": new, "changes": [c.as_dict() for c in changes]}
+        import json
+
         return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
     if fmt is ListFormat.text:
         if not changes:
