@@ -228,10 +228,10 @@ def main() -> None:
     print("|---|---:|---:|---:|:---:|---:|")
     for r in results:
         memory = f"{r.rss_kb / 1024:.0f} MiB" if r.rss_kb is not None else ""
-        print(
-            f"| {r.fmt} | {r.render:,.0f} /s | {r.both:,.0f} /s | {r.cli:,.0f} /s "
-            f"| {'yes' if r.cli >= GOAL else 'no'} | {memory} |"
-        )
+        measured = r.cli == r.cli  # NaN (not measured, --no-cli) is not equal to itself
+        cli = f"{r.cli:,.0f} /s" if measured else "–"
+        goal = ("yes" if r.cli >= GOAL else "no") if measured else "–"
+        print(f"| {r.fmt} | {r.render:,.0f} /s | {r.both:,.0f} /s | {cli} | {goal} | {memory} |")
 
 
 if __name__ == "__main__":
