@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 from conftest import CliResult
 
 Run = Callable[..., CliResult]
+
+GUIDELINES = Path(__file__).resolve().parent.parent / "guidelines"
 
 
 def test_a_start_before_1900_is_refused(run_cli: Run) -> None:
@@ -51,9 +54,18 @@ def test_two_pauses_on_one_step_cannot_exceed_the_rules_maximum(run_cli: Run) ->
 # --- forced large cuts: held longer before, warned high -------------------------------------
 
 
-def test_a_patch_that_stops_from_its_only_strength_is_held_and_warned_high(run_cli: Run) -> None:
+def test_a_patch_that_stops_from_its_only_strength_is_held_and_warned_high(
+    run_cli: Run, tmp_path: Path
+) -> None:
+    # The shipped us-cdc-2022 now lists a 12 mcg/h patch; a draft without it keeps 25 mcg/h
+    # as the smallest patch, the case this test is about.
+    shipped = (GUIDELINES / "us-cdc-2022.yaml").read_text(encoding="utf-8")
+    with_12 = "strengths: [{amount: 12}, {amount: 25}, {amount: 50}, {amount: 75}, {amount: 100}]"
+    assert shipped.count(with_12) == 1
+    draft = tmp_path / "us-cdc-2022.yaml"
+    draft.write_text(shipped.replace(with_12, with_12.replace("{amount: 12}, ", "")), "utf-8")
     result = run_cli(
-        "plan", "-g", "us-cdc-2022", "-m", "fentanyl patch 25 mcg/h", "--start", "2027-01-04",
+        "plan", "-g", str(draft), "-m", "fentanyl patch 25 mcg/h", "--start", "2027-01-04",
         "-f", "json",
     )  # fmt: skip
     assert result.code == 0
