@@ -1,0 +1,16 @@
+"""The bare typer app with taper's exit step (`gc.freeze()` before the interpreter ends).
+
+`taper/__main__.py` freezes the garbage collector when a run ends, which spares the final
+collection over every live object (30-40 ms). This baseline gives the bare app the same, so the
+benchmarks can also show what taper adds like for like, not only against the plain bare app.
+"""
+
+import gc
+
+from bare_typer_app import app
+
+if __name__ == "__main__":
+    try:
+        app()
+    finally:
+        gc.freeze()
