@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 
 import typer
+import typer.main
+from typer._click.exceptions import ClickException, NoArgsIsHelpError
 
 from taper import __version__
 from taper.cli import console
@@ -56,10 +58,25 @@ _register()
 
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; map every failure to the exit-code contract (0 ok, 1 findings, 2 bad input)."""
-    if "--debug" in (argv if argv is not None else sys.argv[1:]):
+    args = list(argv if argv is not None else sys.argv[1:])
+    if "--debug" in args:
         _DEBUG["on"] = True
     try:
-        app(args=argv, standalone_mode=True)
+        # Not standalone: usage errors come back as exceptions, said below in one line instead
+        # of typer's usage block and rich box. --help, --version and typer.Exit(n) return n.
+        code = app(args=args, standalone_mode=False)
+    except NoArgsIsHelpError as exc:  # `taper` or `taper guidelines` alone: the help, exit 2
+        if exc.format_message().strip():  # typer without rich returns it instead of printing
+            exc.show()
+        sys.exit(2)
+    except ClickException as exc:
+        from taper.cli.usage import usage_sentence
+
+        console.err(usage_sentence(exc, args, typer.main.get_command(app)))
+        sys.exit(2)
+    except typer.Abort:
+        console.err("taper: aborted.")
+        sys.exit(1)
     except TaperError as exc:
         console.err(f"taper: {exc}")
         sys.exit(2)
@@ -76,3 +93,4 @@ def main(argv: list[str] | None = None) -> None:
             "Rerun with --debug for details and report it."
         )
         sys.exit(2)
+    sys.exit(code if isinstance(code, int) else 0)
