@@ -412,6 +412,17 @@ class ReferralReport:
     risk_flags: tuple[RiskFlag, ...]
 
 
+def _said(code: str, message: str, guideline: Guideline, lang: Lang) -> str:
+    """A planner's or conversion's English sentence in the report's language, read by the same
+    patterns as the printed plan; as written when it does not read."""
+    if lang == "en":
+        return message
+    from taper.render.i18n import texts
+    from taper.render.messages import Reader
+
+    return Reader(texts(lang), guideline).warning(code, message) or message
+
+
 def _risk_flags(eq: Equivalents, guideline: Guideline, lang: Lang) -> tuple[RiskFlag, ...]:
     """The conversion's warnings (thresholds, substitution drugs, missing factors), with the
     rule file's own threshold text in the report's language."""
@@ -785,7 +796,11 @@ def summary_lines(report: ReferralReport) -> list[str]:
         own = [w for w in plan.warnings if w.code not in flagged]  # shown once, as risk flags
         if own:
             lines.append(f"{word('plan-warnings', lang)}:")
-            lines.extend(f"- [{word(f'severity:{w.severity}', lang)}] {w.message}" for w in own)
+            lines.extend(
+                f"- [{word(f'severity:{w.severity}', lang)}] "
+                f"{_said(w.code, w.message, report.guideline, lang)}"
+                for w in own
+            )
     lines.append("")
     if report.risk_flags:
         lines.append(f"{word('risk', lang)}:")

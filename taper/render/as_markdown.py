@@ -58,8 +58,8 @@ def render_markdown(view: PlanView) -> bytes:
     if any(s.step.pause for s in view.steps):
         out += ["", "\\" + t._("* pause: the step is held longer")]
     for s in view.steps:
-        if s.step.note:
-            out += ["", t._("Step %(number)s", number=s.number) + f": {s.step.note}"]
+        if s.note:
+            out += ["", t._("Step %(number)s", number=s.number) + f": {s.note}"]
     out.append("")
 
     bars = ascii_bars(view)

@@ -69,11 +69,7 @@ def render_text(view: PlanView) -> bytes:
     out += [*heading(t._("Steps")), *table(header, rows)]
     if any(s.step.pause for s in view.steps):
         out.append(t._("* pause: the step is held longer"))
-    notes = [
-        t._("Step %(number)s", number=s.number) + f": {s.step.note}"
-        for s in view.steps
-        if s.step.note
-    ]
+    notes = [t._("Step %(number)s", number=s.number) + f": {s.note}" for s in view.steps if s.note]
     out += notes
     out.append("")
 

@@ -27,6 +27,7 @@ from taper.plan.model import (
     TabletCount,
 )
 from taper.render.i18n import Lang, Texts, texts
+from taper.render.messages import Reader
 
 
 def N_(msgid: str) -> str:
@@ -133,6 +134,7 @@ class StepView:
     daily: str  # "25 mg"
     doses: list[DoseLine]
     ideal: str | None
+    note: str | None  # the planner's note on the step, in the reader's language
     is_change: bool  # the daily dose differs from the step before
     t: Texts = field(repr=False, compare=False)
 
@@ -246,6 +248,7 @@ def stamp_text(t: Texts, plan: Plan) -> str:
 
 def build_view(plan: Plan, lang: Lang, guideline: Guideline | None) -> PlanView:
     t = texts(lang)
+    reader = Reader(t, guideline)
     names = _drug_names(guideline, lang)
     content = _content(guideline, lang)
 
@@ -255,7 +258,9 @@ def build_view(plan: Plan, lang: Lang, guideline: Guideline | None) -> PlanView:
     steps: list[StepView] = []
     previous: dict[str, Decimal] = {}
     for number, step in enumerate(plan.steps, start=1):
-        steps.append(_step_view(t, step, number, drug_name(step.drug), previous.get(step.drug)))
+        steps.append(
+            _step_view(t, reader, step, number, drug_name(step.drug), previous.get(step.drug))
+        )
         previous[step.drug] = step.dose
     used = {dose.time for step in plan.steps for dose in step.doses}
     checkpoints = [_checkpoint_view(t, c, content, plan.language) for c in plan.checkpoints]
@@ -263,7 +268,9 @@ def build_view(plan: Plan, lang: Lang, guideline: Guideline | None) -> PlanView:
     supports = [c for c in checkpoints if c.checkpoint.kind == "support"]
     aftercare = [c for c in plan.checkpoints if c.kind == "aftercare"]
     drugs = list(dict.fromkeys(drug_name(s.drug) for s in plan.steps))
-    warnings = [_warning_view(t, w, drug_name(w.drug) if w.drug else None) for w in plan.warnings]
+    warnings = [
+        _warning_view(t, reader, w, drug_name(w.drug) if w.drug else None) for w in plan.warnings
+    ]
     return PlanView(
         plan=plan,
         t=t,
@@ -314,7 +321,9 @@ def _content(guideline: Guideline | None, lang: Lang) -> dict[str, tuple[str, st
     return {c.id: (c.text.get(lang), c.link) for c in guideline.checkpoints.content}
 
 
-def _step_view(t: Texts, step: Step, number: int, drug: str, previous: Decimal | None) -> StepView:
+def _step_view(
+    t: Texts, reader: Reader, step: Step, number: int, drug: str, previous: Decimal | None
+) -> StepView:
     kind: Literal["mapping", "doses", "stop"]
     if step.dose == 0:
         kind = "stop"
@@ -345,6 +354,7 @@ def _step_view(t: Texts, step: Step, number: int, drug: str, previous: Decimal |
         daily=t.amount(step.dose, step.unit),
         doses=doses,
         ideal=t.amount(step.ideal, step.unit) if step.ideal is not None else None,
+        note=reader.note(step.note) if step.note else None,
         is_change=previous is not None and previous != step.dose,
         t=t,
     )
@@ -387,12 +397,15 @@ def _topics(checkpoints: list[CheckpointView]) -> list[Topics]:
     return [Topics(label, items, links[label]) for label, items in content.items() if items]
 
 
-def _warning_view(t: Texts, warning: PlanWarning, drug_name: str | None) -> WarningView:
-    text = warning.message  # English, from the planner
+def _warning_view(
+    t: Texts, reader: Reader, warning: PlanWarning, drug_name: str | None
+) -> WarningView:
     template = WARNING_TEMPLATES.get(warning.code)
     values = {**warning.params, **({"drug": drug_name} if drug_name else {})}
     if template is not None and set(re.findall(r"%\((\w+)\)s", template)) <= set(values):
         text = t._(template, **values)
+    else:  # read from the planner's English sentence; as written when it does not read
+        text = reader.warning(warning.code, warning.message) or warning.message
     return WarningView(
         warning=warning,
         label=t._(SEVERITY_LABELS.get(warning.severity, "Note")),

@@ -1,0 +1,421 @@
+"""The planner's English sentences (step notes, warnings) in the reader's language.
+
+A plan is language-neutral data: its step notes and warning messages are English, and a
+warning's `params` hold only some of its values. So that the JSON of a plan stays as it is,
+the renderers translate at print time: each kind of sentence the planner writes has an
+English pattern here, and a message is translated when it is read, piece by piece, from
+beginning to end by the patterns of its kind. A message that does not read completely is
+shown as the planner wrote it (tests render a broad set of plans to check that none is).
+
+Values taken from a sentence are shown the reader's way: drug ids become the region's drug
+names, doses get the reader's decimal comma ("2,5 mg"), dates are written out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from taper.guideline.model import Guideline
+from taper.render.i18n import Texts
+
+
+def N_(msgid: str) -> str:
+    """Mark a msgid for extraction; it is translated where it is shown."""
+    return msgid
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One sentence (or clause) the planner writes: its English pattern and its msgid."""
+
+    pattern: re.Pattern[str]
+    msgid: str
+
+
+def piece(pattern: str, msgid: str) -> Piece:
+    return Piece(re.compile(pattern), msgid)
+
+
+_AMOUNT = r"-?\d+(?:\.\d+)?"
+_DOSE = rf"{_AMOUNT} [^\s,;:()]+"  # 2.5 mg · 25 mcg/h
+_ID = r"[^\s,;:()]+"
+
+# What bounds a cut: the rule, or the reduction the user chose.
+_ALLOWED = (
+    piece(rf"rule (?P<rule>{_ID})", N_("rule %(rule)s")),
+    piece(
+        rf"the chosen --percent (?P<percent>{_AMOUNT})",
+        N_("the chosen reduction of %(percent)s %%"),
+    ),
+)
+# What would help where the tablets cannot make a smaller step.
+_HINT = (
+    piece(
+        r"an oral solution or a smaller strength would allow smaller steps",
+        N_("an oral solution or a smaller strength would allow smaller steps"),
+    ),
+    piece(
+        r"an oral solution \((?P<products>[^()]+)\) would allow smaller steps",
+        N_("an oral solution (%(products)s) would allow smaller steps"),
+    ),
+)
+_HELD_IN_ALL = piece(
+    r"The dose before each such cut is held (?P<days>\d+) days longer in all, so the average "
+    r"rate stays within the allowed speed\.",
+    N_(
+        "The dose before each such cut is held %(days)s days longer in all, so the average "
+        "rate stays within the allowed speed."
+    ),
+)
+_SWITCH_OFFER = piece(
+    rf"Rule (?P<rule>{_ID}) offers a switch to (?P<target>{_ID}) \(--switch\), which allows "
+    r"smaller steps\.",
+    N_("Rule %(rule)s offers a switch to %(target)s (--switch), which allows smaller steps."),
+)
+# Why a specialist's sign-off was needed (the threshold reasons are the rule file's own text).
+_SIGNOFF_REASONS = (
+    piece(
+        rf"(?P<drug>{_ID}) is an opioid-substitution drug; its taper belongs with the "
+        r"substitution programme",
+        N_(
+            "%(drug)s is an opioid-substitution drug; its taper belongs with the "
+            "substitution programme"
+        ),
+    ),
+    piece(
+        rf"rule (?P<rule>{_ID}) requires a specialist", N_("rule %(rule)s requires a specialist")
+    ),
+)
+# The opioid total of a threshold, as the equivalence module writes it.
+_TOTAL = (
+    piece(
+        rf"(?P<dose>{_AMOUNT} [^\s/]+)/day oral (?P<reference>[^;()]+)",
+        N_("%(dose)s a day of oral %(reference)s"),
+    ),
+    piece(
+        rf"(?P<dose>{_AMOUNT} [^\s/]+)/day (?P<reference>[^;()]+)",
+        N_("%(dose)s a day of %(reference)s"),
+    ),
+    piece(
+        r"not determined: no item could be converted",
+        N_("not determined: no item could be converted"),
+    ),
+)
+
+# Step notes (no code: a note is told by its wording).
+NOTES: tuple[Piece, ...] = (
+    piece(
+        rf"held (?P<days>\d+) more days before the larger cut to (?P<dose>{_DOSE}) \(the "
+        r"tablets cannot make a smaller step; the average rate stays within (?P<allowed>[^()]+)\)",
+        N_(
+            "held %(days)s more days before the larger cut to %(dose)s (the tablets cannot "
+            "make a smaller step; the average rate stays within %(allowed)s)"
+        ),
+    ),
+    piece(
+        rf"held one interval after (?P<drug>{_ID}) stopped",
+        N_("held one interval after %(drug)s stopped"),
+    ),
+    piece(
+        r"the current dose, held one interval before the next reduction",
+        N_("the current dose, held one interval before the next reduction"),
+    ),
+    piece(
+        r"pause \(--pause (?P<date>\d{4}-\d{2}-\d{2}):(?P<days>\d+)\): the dose is held, not "
+        r"reduced",
+        N_("pause of %(days)s days from %(date)s: the dose is held, not reduced"),
+    ),
+    piece(
+        r"as taken now: the formulary's tablets cannot make this dose",
+        N_("as taken now: the formulary's tablets cannot make this dose"),
+    ),
+)
+
+# Warnings by code (or code prefix, before the colon), each read as a run of pieces.
+WARNINGS: dict[str, tuple[Piece, ...]] = {
+    "merged-lines": (
+        piece(
+            rf"(?P<drug>{_ID}) was given on more than one line; the plan uses the daily total "
+            rf"(?P<dose>{_DOSE})\.",
+            N_("%(drug)s was given on more than one line; the plan uses the daily total %(dose)s."),
+        ),
+    ),
+    "hypnotic-at-bedtime": (
+        piece(
+            rf"(?P<drug>{_ID}) is a sleeping drug: the plan gives it once a day at bedtime "
+            rf"\(rule (?P<rule>{_ID}) says (?P<count>\d+) doses a day for its class\)\.",
+            N_(
+                "%(drug)s is a sleeping drug: the plan gives it once a day at bedtime (rule "
+                "%(rule)s says %(count)s doses a day for its class)."
+            ),
+        ),
+    ),
+    "thresholds-unchecked": (
+        piece(
+            r"The rule file's dose thresholds could not be checked: (?P<error>.+)",
+            N_("The rule file's dose thresholds could not be checked: %(error)s"),
+        ),
+    ),
+    "switch-not-needed": (
+        piece(
+            rf"(?P<drug>{_ID}) is already long-acting; it is not switched\.",
+            N_("%(drug)s is already long-acting; it is not switched."),
+        ),
+    ),
+    "not-in-formulary": (
+        piece(
+            rf"(?P<drug>{_ID}) is not in the formulary of rule file (?P<guideline>{_ID}): until "
+            rf"(?P<target>the switch|{_ID}) replaces it, the patient takes the doses shown "
+            r"from their own tablets\.",
+            N_(
+                "%(drug)s is not in the formulary of rule file %(guideline)s: until %(target)s "
+                "replaces it, the patient takes the doses shown from their own tablets."
+            ),
+        ),
+    ),
+    "replan-base-current": (
+        piece(
+            rf"Rule (?P<rule>{_ID}) reduces by a share of the starting dose; no original dose of "
+            rf"(?P<drug>{_ID}) was given \(--original\), so the current dose (?P<dose>{_DOSE}) "
+            r"is the base\.",
+            N_(
+                "Rule %(rule)s reduces by a share of the starting dose; no original dose of "
+                "%(drug)s was given (--original), so the current dose %(dose)s is the base."
+            ),
+        ),
+        piece(
+            rf"Rule (?P<rule>{_ID}) slows down below a share of the starting dose; no original "
+            rf"dose of (?P<drug>{_ID}) was given \(--original\), so the current dose "
+            rf"(?P<dose>{_DOSE}) is the base\.",
+            N_(
+                "Rule %(rule)s slows down below a share of the starting dose; no original dose "
+                "of %(drug)s was given (--original), so the current dose %(dose)s is the base."
+            ),
+        ),
+    ),
+    "switch-reduction": (
+        piece(
+            rf"The switch from (?P<drug>{_ID}) to (?P<target>{_ID}) is (?P<percent>{_AMOUNT}) % "
+            r"below the equivalent dose \(incomplete cross-tolerance\), as the rule file says\.",
+            N_(
+                "The switch from %(drug)s to %(target)s is %(percent)s %% below the equivalent "
+                "dose (incomplete cross-tolerance), as the rule file says."
+            ),
+        ),
+    ),
+    "below-smallest-dose": (
+        piece(
+            rf"(?P<dose>{_DOSE}) of (?P<drug>{_ID}) is less than the smallest dose the "
+            rf"formulary's tablets make \((?P<smallest>{_DOSE})\); the plan keeps it as taken "
+            r"now and stops it at its turn\. An oral solution or a smaller strength would "
+            r"allow a gradual stop\.",
+            N_(
+                "%(dose)s of %(drug)s is less than the smallest dose the formulary's tablets "
+                "make (%(smallest)s); the plan keeps it as taken now and stops it at its turn. "
+                "An oral solution or a smaller strength would allow a gradual stop."
+            ),
+        ),
+    ),
+    "start-dose-rounded": (
+        piece(
+            rf"(?P<reported>{_DOSE}) of (?P<drug>{_ID}) cannot be made from the formulary's "
+            rf"tablets as fixed doses; the plan starts from (?P<made>{_DOSE})\.",
+            N_(
+                "%(reported)s of %(drug)s cannot be made from the formulary's tablets as fixed "
+                "doses; the plan starts from %(made)s."
+            ),
+        ),
+    ),
+    "tablet-limited": (
+        piece(
+            rf"(?P<count>\d+) step\(s\) of (?P<drug>{_ID}) \(step (?P<steps>\d+(?:, \d+)*)\) cut "
+            r"more than (?P<allowed>[^()]+?) allows, because the formulary's strengths cannot "
+            r"make a smaller step; (?P<hint>.+? would allow smaller steps)\.",
+            N_(
+                "%(count)s step(s) of %(drug)s (step %(steps)s) cut more than %(allowed)s "
+                "allows, because the formulary's strengths cannot make a smaller step; %(hint)s."
+            ),
+        ),
+        _HELD_IN_ALL,
+        _SWITCH_OFFER,
+    ),
+    "stop-from-smallest-dose": (
+        piece(
+            rf"(?P<drug>{_ID}) stops from (?P<dose>{_DOSE}), the smallest dose the formulary's "
+            r"strengths make at this stage; (?P<hint>.+? would allow smaller steps)\.",
+            N_(
+                "%(drug)s stops from %(dose)s, the smallest dose the formulary's strengths make "
+                "at this stage; %(hint)s."
+            ),
+        ),
+        _HELD_IN_ALL,
+        _SWITCH_OFFER,
+    ),
+    "substitution-drug": (  # from the conversion, when no plan is made
+        piece(
+            rf"(?P<drug>{_ID}) is an opioid-substitution drug: equivalence conversions are "
+            r"unreliable for it, and a taper needs specialist sign-off\.",
+            N_(
+                "%(drug)s is an opioid-substitution drug: equivalence conversions are unreliable "
+                "for it, and a taper needs specialist sign-off."
+            ),
+        ),
+    ),
+    "threshold-unknown": (
+        piece(
+            r"The (?P<class>benzodiazepine/z-drug|opioid) total \((?P<total>[^()]+)\) is "
+            rf"incomplete, so threshold (?P<threshold>{_ID}) \(above (?P<above>{_AMOUNT})\) "
+            r"cannot be ruled out\.",
+            N_(
+                "The %(class)s total (%(total)s) is incomplete, so threshold %(threshold)s "
+                "(above %(above)s) cannot be ruled out."
+            ),
+        ),
+    ),
+}
+# A warning that a specialist signed off, for one of `_SIGNOFF_REASONS` or a threshold.
+_SIGNOFF = "Specialist sign-off given: "
+_SIGNED_OFF = N_("Specialist sign-off given: %(reason)s.")
+# A threshold's detail after the rule file's own text.
+_THRESHOLD_DETAIL = piece(
+    rf" \(total (?P<total>[^;()]+); threshold (?P<above>{_AMOUNT})\)\.",
+    N_("(total %(total)s; threshold %(above)s)"),
+)
+_CLASSES = {
+    "benzodiazepine/z-drug": N_("benzodiazepine/z-drug"),
+    "opioid": N_("opioid"),
+}
+# Sub-clauses read with their own pieces, by the name of the group that holds them.
+_NESTED: dict[str, tuple[Piece, ...]] = {
+    "allowed": _ALLOWED,
+    "hint": _HINT,
+    "reason": _SIGNOFF_REASONS,
+    "total": _TOTAL,
+}
+_DRUGS = frozenset({"drug", "target", "reference"})
+_DOSES = frozenset({"dose", "smallest", "reported", "made"})
+_NUMBERS = frozenset({"percent", "above"})
+
+
+class Reader:
+    """Translates the planner's sentences for one reader (language, region's drug names)."""
+
+    def __init__(self, t: Texts, guideline: Guideline | None) -> None:
+        self.t = t
+        self.guideline = guideline
+        self.names: dict[str, str] = {}
+        self.thresholds: dict[str, tuple[str, str]] = {}  # id → (English text, reader's text)
+        if guideline is not None:
+            for drug in guideline.drugs:
+                if drug.display is not None:
+                    self.names[drug.id] = drug.display.get(t.lang)
+                    self.names.setdefault(drug.display.en, drug.display.get(t.lang))
+            for th in guideline.thresholds:
+                self.thresholds[th.id] = (th.message.en, th.message.get(t.lang))
+
+    def note(self, text: str) -> str:
+        """A step note in the reader's language (English readers get it as written)."""
+        if self.t.lang == "en":
+            return text
+        return self.read(text, NOTES) or text
+
+    def warning(self, code: str, text: str) -> str | None:
+        """A warning's message in the reader's language; None when it does not read."""
+        if self.t.lang == "en":
+            return text
+        if text.startswith(_SIGNOFF):
+            reason = text[len(_SIGNOFF) : -1] if text.endswith(".") else None
+            if reason is None:
+                return None
+            said = self.read(reason, _SIGNOFF_REASONS) or self.threshold(code, reason + ".")
+            if said is None:
+                return None
+            return self.t._(_SIGNED_OFF, reason=said.rstrip("."))
+        if code.startswith("threshold:"):
+            return self.threshold(code, text)
+        pieces = WARNINGS.get(code.split(":", 1)[0])
+        return None if pieces is None else self.read(text, pieces)
+
+    def threshold(self, code: str, text: str) -> str | None:
+        """A threshold warning: the rule file's own text in the reader's language."""
+        if not code.startswith("threshold:"):
+            return None
+        known = self.thresholds.get(code.split(":", 1)[1])
+        if known is None or not text.startswith(known[0]):
+            return None
+        english, own = known
+        rest = text[len(english) :]
+        if rest in ("", "."):
+            return own
+        found = _THRESHOLD_DETAIL.pattern.fullmatch(rest)
+        values = None if found is None else self.values(found)
+        if values is None:
+            return None
+        return f"{own.rstrip('.')} {self.t._(_THRESHOLD_DETAIL.msgid, **values)}."
+
+    def read(self, text: str, pieces: tuple[Piece, ...]) -> str | None:
+        """`text` read from start to end as pieces separated by single spaces; None if not."""
+        out: list[str] = []
+        position = 0
+        while position < len(text):
+            if out:
+                if text[position] != " ":
+                    return None
+                position += 1
+            for candidate in pieces:
+                found = candidate.pattern.match(text, position)
+                if found is None or found.end() == position:
+                    continue
+                values = self.values(found)
+                if values is None:
+                    continue
+                out.append(self.t._(candidate.msgid, **values))
+                position = found.end()
+                break
+            else:
+                return None
+        return " ".join(out) if out else None
+
+    def values(self, found: re.Match[str]) -> dict[str, object] | None:
+        """The values of a matched piece, shown the reader's way; None if one does not read."""
+        values: dict[str, object] = {}
+        for name, raw in found.groupdict().items():
+            if raw is None:
+                values[name] = ""
+                continue
+            shown = self.value(name, raw)
+            if shown is None:
+                return None
+            values[name] = shown
+        return values
+
+    def value(self, name: str, raw: str) -> str | None:
+        t = self.t
+        if name in _NESTED:
+            return self.read(raw, _NESTED[name])
+        if name == "target" and raw == "the switch":
+            return t._(N_("the switch"))
+        if name in _DRUGS:
+            return self.names.get(raw, raw)
+        if name in _DOSES:
+            number, unit = raw.split(" ", 1)
+            amount = _decimal(number)
+            return None if amount is None else t.amount(amount, unit)
+        if name in _NUMBERS:
+            amount = _decimal(raw)
+            return None if amount is None else t.number(amount)
+        if name == "date":
+            return t.date(dt.date.fromisoformat(raw))
+        if name == "class":
+            return t._(_CLASSES[raw])
+        return raw  # ids, counts of days, product names: shown as written
+
+
+def _decimal(text: str) -> Decimal | None:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
