@@ -21,57 +21,57 @@ Run = Callable[..., CliResult]
 CASES = [
     (
         ["plan", "--bogus"],
-        "taper: no such option --bogus; see 'taper plan --help'.",
+        "taper: No such option --bogus; see 'taper plan --help'.",
     ),
     (
         ["plan", "--specalist"],
-        "taper: no such option --specalist (did you mean --specialist?); see 'taper plan --help'.",
+        "taper: No such option --specalist (did you mean --specialist?); see 'taper plan --help'.",
     ),
     (
         ["guidelines", "validate", "--bogus"],
-        "taper: no such option --bogus; see 'taper guidelines validate --help'.",
+        "taper: No such option --bogus; see 'taper guidelines validate --help'.",
     ),
-    (["--bogus"], "taper: no such option --bogus; see 'taper --help'."),
-    (["plan", "-x"], "taper: no such option -x; see 'taper plan --help'."),
+    (["--bogus"], "taper: No such option --bogus; see 'taper --help'."),
+    (["plan", "-x"], "taper: No such option -x; see 'taper plan --help'."),
     (
         ["plan", "-g", "se-vgr", "--out"],
-        "taper: option --out needs a value; see 'taper plan --help'.",
+        "taper: Option --out needs a value; see 'taper plan --help'.",
     ),
     (
         ["--debug", "guidelines", "list", "--format"],
-        "taper: option --format needs a value; see 'taper guidelines list --help'.",
+        "taper: Option --format needs a value; see 'taper guidelines list --help'.",
     ),
     (
         ["plan", "--switch=yes"],
-        "taper: option --switch takes no value; see 'taper plan --help'.",
+        "taper: Option --switch takes no value; see 'taper plan --help'.",
     ),
-    (["plan"], "taper: missing option --guideline; see 'taper plan --help'."),
-    (["batch"], "taper: missing argument FILE; see 'taper batch --help'."),
+    (["plan"], "taper: Missing option --guideline; see 'taper plan --help'."),
+    (["batch"], "taper: Missing argument FILE; see 'taper batch --help'."),
     (
         ["guidelines", "validate"],
-        "taper: missing argument PATHS; see 'taper guidelines validate --help'.",
+        "taper: Missing argument PATHS; see 'taper guidelines validate --help'.",
     ),
     (
         ["referral", "-g", "se-vgr", "-m", "oxazepam 10 mg", "--format", "xml"],
-        "taper: invalid value for --format: 'xml' is not one of 'text', 'json'; "
+        "taper: Invalid value for --format: 'xml' is not one of 'text', 'json'; "
         "see 'taper referral --help'.",
     ),
     (
         ["plan", "-g", "se-vgr", "-m", "oxazepam", "25", "mg"],
-        "taper: unexpected extra argument(s) '25 mg' (quote values that contain spaces); "
+        "taper: Unexpected extra argument(s) '25 mg' (quote values that contain spaces); "
         "see 'taper plan --help'.",
     ),
     (
         ["plna"],
-        "taper: no such command 'plna' (did you mean 'plan'?); see 'taper --help'.",
+        "taper: No such command 'plna' (did you mean 'plan'?); see 'taper --help'.",
     ),
     (
         ["guidelines", "vaildate"],
-        "taper: no such command 'vaildate' (did you mean 'validate'?); "
+        "taper: No such command 'vaildate' (did you mean 'validate'?); "
         "see 'taper guidelines --help'.",
     ),
-    (["frobnicate"], "taper: no such command 'frobnicate'; see 'taper --help'."),
-    (["--debug"], "taper: missing command; see 'taper --help'."),
+    (["frobnicate"], "taper: No such command 'frobnicate'; see 'taper --help'."),
+    (["--debug"], "taper: Missing command; see 'taper --help'."),
 ]
 
 
@@ -86,9 +86,9 @@ def test_usage_error_is_one_sentence_with_exit_code_2(
 def test_a_huge_or_odd_word_is_cut_and_quoted(run_cli: Run) -> None:
     result = run_cli("plan", "--" + "x" * 5000)
     assert result.code == 2
-    assert result.err == f"taper: no such option {'--' + 'x' * 58}…; see 'taper plan --help'.\n"
+    assert result.err == f"taper: No such option {'--' + 'x' * 58}…; see 'taper plan --help'.\n"
     result = run_cli("plan", "--a\nb")
-    assert result.err == "taper: no such option '--a\\nb'; see 'taper plan --help'.\n"
+    assert result.err == "taper: No such option '--a\\nb'; see 'taper plan --help'.\n"
     assert shown("a b") == "'a b'"
     assert shown("") == "''"
 
@@ -139,8 +139,8 @@ def test_bad_numbers_from_typer_are_said_plainly() -> None:
             tiny(args=argv, standalone_mode=False)
         said.append(usage_sentence(caught.value, argv, root))
     assert said == [
-        "taper: invalid value for --count: must be a whole number; see 'taper count --help'.",
-        "taper: invalid value for --ratio: must be a number; see 'taper count --help'.",
+        "taper: Invalid value for --count: must be a whole number; see 'taper count --help'.",
+        "taper: Invalid value for --ratio: must be a number; see 'taper count --help'.",
     ]
 
 

@@ -4,7 +4,7 @@ typer would print click's usage line, a "Try ... --help" line and a rich box, ev
 or a log. `taper.cli.main` runs the app with `standalone_mode=False` and turns the exception
 into the same one-line form as every other taper error:
 
-    taper: no such option --bogus; see 'taper plan --help'.
+    taper: No such option --bogus; see 'taper plan --help'.
 
 This module is imported only when such an error happens, so `taper --help` stays light.
 """
@@ -117,5 +117,7 @@ def _sentence_body(exc: click_errors.ClickException) -> str:
 
 
 def usage_sentence(exc: click_errors.ClickException, argv: Sequence[str], root: Any) -> str:
-    """One line for stderr: `taper: WHAT; see 'taper COMMAND --help'.`"""
-    return f"taper: {_sentence_body(exc)}; see '{_command_path(exc, argv, root)} --help'."
+    """One line for stderr: `taper: What; see 'taper COMMAND --help'.`, capitalised like
+    taper's other messages."""
+    body = _sentence_body(exc)
+    return f"taper: {body[:1].upper()}{body[1:]}; see '{_command_path(exc, argv, root)} --help'."
