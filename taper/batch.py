@@ -605,18 +605,15 @@ class PatientResult:
 
 def load_builtin(ref: str) -> LoadedGuideline:
     """A built-in guideline by id. Batch files name built-in guidelines only: a released,
-    validated rule file, never a path the CSV points at."""
-    from taper.guideline.loader import _load_path
+    validated rule file, never a path the CSV points at (nor a file named like the id in the
+    working directory)."""
+    from taper.guideline import loader
     from taper.guideline.registry import builtin_ids, builtin_path
 
-    path = builtin_path(ref)
-    if path is None:
+    if builtin_path(ref) is None:  # said here as the tail of "FILE:LINE: ..."
         known = ", ".join(builtin_ids()) or "none"
         raise TaperError(f"unknown guideline {ref!r}; built-in guidelines are: {known}.")
-    # By path, so a file or folder named like the id in the working directory is not read; as
-    # a built-in, so the shipped file's checked snapshot is used when its bytes match (what
-    # `load_guideline(id)` does, without its look in the working directory).
-    return _load_path(path, ref, builtin=True)
+    return loader.load_builtin(ref)
 
 
 class GuidelineCache:

@@ -344,8 +344,10 @@ ValueFor = Callable[[str], st.SearchStrategy[str]]
 def value_strategy(name: str, files: list[str]) -> st.SearchStrategy[str]:
     """A value for an option or argument, chosen by its name, sometimes junk."""
     some_file = st.sampled_from(files) if files else st.just("missing.yaml")
-    # Not "/": `guidelines validate DIR` searches DIR recursively, so "/" reads the whole disk.
-    paths = st.one_of(some_file, st.sampled_from(["missing.yaml", ".", "-", "out/x", "f0.yaml/x"]))
+    # "/" too: a folder is its own .yaml files, never a walk of the disk.
+    paths = st.one_of(
+        some_file, st.sampled_from(["missing.yaml", ".", "/", "-", "out/x", "f0.yaml/x"])
+    )
     by_name: dict[str, st.SearchStrategy[str]] = {
         "guideline": st.one_of(guideline_ids, some_file),
         "med": medications,
@@ -465,17 +467,32 @@ def argv_for(draw: st.DrawFn, path: tuple[str, ...], files: list[str]) -> list[s
     return [a for a in argv if a != "--debug"]
 
 
-def write_files(folder: Path, contents: list[tuple[bytes, str]]) -> list[str]:
+# Files that are not regular files: reading them must neither hang nor crash.
+SPECIAL_FILES = ("fifo", "symlink loop", "folder")
+
+
+def write_files(folder: Path, contents: list[tuple[bytes | str, str]]) -> list[str]:
     names = []
     for index, (data, suffix) in enumerate(contents):
         name = f"f{index}{suffix}"
-        (folder / name).write_bytes(data)
+        path = folder / name
+        if data == "fifo" and hasattr(os, "mkfifo"):
+            os.mkfifo(path)
+        elif data == "symlink loop":
+            path.symlink_to(name)
+        elif data == "folder":
+            path.mkdir()
+        elif isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            continue
         names.append(name)
     return names
 
 
 def fuzz_command(path: tuple[str, ...], data: st.DataObject) -> None:
-    contents = data.draw(st.lists(st.tuples(file_bytes, suffixes), max_size=2), label="files")
+    kinds = st.one_of(file_bytes, file_bytes, file_bytes, st.sampled_from(SPECIAL_FILES))
+    contents = data.draw(st.lists(st.tuples(kinds, suffixes), max_size=2), label="files")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         files = write_files(folder, contents)

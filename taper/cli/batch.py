@@ -17,15 +17,22 @@ FORMATS = ("text", "markdown", "html", "pdf", "csv", "json", "ics", "fhir")
 
 
 def _read_input(file: str) -> tuple[bytes, str]:
+    from taper.guideline.loader import NotARegularFile, read_regular_file
+
     if file == "-":
         return sys.stdin.buffer.read(), "<stdin>"
-    path = Path(file)
     try:
-        return path.read_bytes(), file
+        return read_regular_file(Path(file)), file
     except FileNotFoundError:
         raise TaperError(f"Batch file {file} does not exist.") from None
     except IsADirectoryError:
         raise TaperError(f"{file} is a folder, not a batch file.") from None
+    except NotARegularFile as exc:  # a FIFO would block until someone writes to it
+        if exc.kind == "a folder":
+            raise TaperError(f"{file} is a folder, not a batch file.") from None
+        raise TaperError(
+            f"{file} is {exc.kind}, not a batch file; to pipe the rows in, give '-'."
+        ) from None
     except OSError as exc:
         raise TaperError(f"Cannot read batch file {file}: {exc.strerror}.") from None
 

@@ -7,22 +7,48 @@ progress bar, never to files or pipes.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
+from taper.errors import TaperError
+
 T = TypeVar("T")
 
 
 def out(text: str) -> None:
-    """Write to stdout exactly as given (plus a final newline if missing)."""
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    sys.stdout.flush()
+    """Write to stdout exactly as given (plus a final newline if missing).
+
+    A full disk or a closed file behind stdout is the user's setup, not a bug: one sentence,
+    exit 2. A closed pipe (`taper ... | head`) is left to typer, which exits quietly.
+    """
+    if sys.stdout is None:  # started with stdout closed (`taper ... >&-`)
+        raise TaperError("Cannot write the output: stdout is closed.")
+    try:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        _drop_stdout()
+        raise TaperError(f"Cannot write the output to stdout: {exc.strerror}.") from None
+
+
+def _drop_stdout() -> None:
+    """Point stdout at nothing, so the exit does not try (and fail) to flush it again."""
+    try:
+        devnull = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives until exit
+    except OSError:
+        return
+    sys.stdout = devnull
 
 
 def err(text: str) -> None:
     """One clear sentence on stderr; coloured red when stderr is a terminal."""
+    if sys.stderr is None:  # started with stderr closed: the exit code has to say it
+        return
     if sys.stderr.isatty():
         from rich.console import Console
 
@@ -33,6 +59,8 @@ def err(text: str) -> None:
 
 
 def warn(text: str) -> None:
+    if sys.stderr is None:
+        return
     if sys.stderr.isatty():
         from rich.console import Console
 

@@ -7,6 +7,7 @@ fast. Exit codes: 0 valid (warnings allowed), 1 findings with errors, 2 unreadab
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -84,22 +85,54 @@ def show(
     console.out(summarize(loaded, language))
 
 
-def _expand(paths: list[Path]) -> list[Path]:
-    """Folders become the rule files in them; built-in ids their files."""
+FOLDER_FILES_MAX = 1000  # more rule files than this in one folder is the wrong folder
+
+
+def _folder_rule_files(folder: Path, shown: str) -> list[Path]:
+    """The .yaml/.yml files directly in `folder`, sorted; hidden files (editor locks such as
+    .#se-vgr.yaml) are skipped. Not recursive: `validate /` must not read the whole disk."""
+    found: list[Path] = []
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.startswith(".") or not entry.name.endswith((".yaml", ".yml")):
+                    continue
+                found.append(folder / entry.name)
+                if len(found) > FOLDER_FILES_MAX:
+                    raise TaperError(
+                        f"Folder {shown} holds more than {FOLDER_FILES_MAX} .yaml files; "
+                        "name the rule files to check."
+                    )
+    except PermissionError:
+        raise TaperError(f"Folder {shown} cannot be read (permission denied).") from None
+    except OSError as exc:
+        raise TaperError(f"Cannot read folder {shown}: {exc.strerror}.") from None
+    if not found:
+        raise TaperError(f"Folder {shown} holds no .yaml rule files.")
+    return sorted(found)
+
+
+def _expand(refs: list[str]) -> list[Path]:
+    """Folders become the rule files in them; built-in ids their files (the same choice of
+    built-in or local file as `load_guideline`)."""
+    from taper.guideline.loader import looks_like_path
     from taper.guideline.registry import builtin_path
 
     files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found = sorted([*path.rglob("*.yaml"), *path.rglob("*.yml")])
-            if not found:
-                raise TaperError(f"Folder {path} holds no .yaml rule files.")
-            files += found
-        elif not path.exists() and path.suffix == "" and "/" not in str(path):
-            builtin = builtin_path(str(path))
-            if builtin is None:
-                raise TaperError(f"Rule file {path} does not exist.")
+    for ref in refs:
+        path = Path(ref)
+        builtin = None if looks_like_path(ref) else builtin_path(ref)
+        if not ref:
+            raise TaperError("An empty argument is not a rule file, folder or built-in id.")
+        if builtin is not None:
+            if path.exists() and not path.is_dir():
+                raise TaperError(
+                    f"{ref!r} is both a built-in guideline and a file in this folder; write "
+                    f"./{ref} for the file, or move it away to use the built-in."
+                )
             files.append(builtin)
+        elif path.is_dir():
+            files += _folder_rule_files(path, ref)
         else:
             files.append(path)
     return files
@@ -107,7 +140,9 @@ def _expand(paths: list[Path]) -> list[Path]:
 
 @app.command()
 def validate(
-    paths: list[Path] = typer.Argument(..., help="Rule files or folders (or built-in ids)."),
+    paths: list[str] = typer.Argument(
+        ..., help="Rule files, folders (their .yaml files, not subfolders) or built-in ids."
+    ),
     format: str = typer.Option(
         "text", "--format", "-f", help="text, parsable (path:line:col), json or github."
     ),

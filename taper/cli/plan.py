@@ -131,6 +131,8 @@ def plan(
         raise TaperError("The intake diary is a printable sheet: use --format html or pdf.")
     if lang is not None and lang not in LANGS:
         raise TaperError(f"Unknown language {lang!r}: use sv, nb or en.")
+    if out is not None and out.is_dir():  # before the plan is made, and before --force
+        raise TaperError(f"--out {out} is a folder; give a file name in it.")
     if fmt == "pdf" and out is None:
         raise TaperError("PDF output is binary: write it to a file with --out FILE.")
     replan = bool(current)

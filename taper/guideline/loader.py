@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
+import stat
 import typing
 from dataclasses import dataclass
 from functools import cache
@@ -212,18 +215,63 @@ def validate_bytes(raw: bytes, path: str) -> ValidationResult:
     return ValidationResult(path, tuple(sorted(findings)), loaded)
 
 
+# One byte more than `yamlstrict.MAX_BYTES`: a larger file is cut here, still gets the size
+# finding, and is never read whole into memory (a test keeps the two in step).
+RULE_FILE_READ_LIMIT = 5_000_001
+
+
+class NotARegularFile(Exception):
+    """The path is a folder, FIFO, device or socket: nothing to read, or a read that hangs."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
+def _kind_of(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a device"
+
+
+def read_regular_file(path: Path, limit: int | None = None) -> bytes:
+    """The bytes of a regular file (at most `limit`), never blocking on a FIFO or device.
+
+    Opened non-blocking and checked on the open descriptor, so a named pipe with no writer
+    cannot hang the run and the check cannot race a rename. Raises NotARegularFile or OSError.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotARegularFile(_kind_of(mode))
+        return handle.read() if limit is None else handle.read(limit)
+
+
 def read_rule_file(path: Path, shown: str | None = None) -> bytes:
     """The bytes of a rule file, or a one-sentence TaperError naming it as the user wrote it."""
     name = shown if shown is not None else str(path)
     try:
-        return path.read_bytes()
+        return read_regular_file(path, RULE_FILE_READ_LIMIT)
     except FileNotFoundError:
         raise TaperError(f"Rule file {name} does not exist.") from None
     except IsADirectoryError:
         raise TaperError(f"{name} is a directory, not a rule file.") from None
+    except NotARegularFile as exc:
+        if exc.kind == "a folder":
+            raise TaperError(f"{name} is a directory, not a rule file.") from None
+        raise TaperError(
+            f"{name} is {exc.kind}, not a rule file; save the rules as a file."
+        ) from None
     except PermissionError:
         raise TaperError(f"Rule file {name} cannot be read (permission denied).") from None
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise TaperError(f"Rule file {name} is a symbolic link that loops.") from None
         raise TaperError(f"Cannot read rule file {name}: {exc.strerror}.") from None
 
 
@@ -252,15 +300,51 @@ def _load_path(resolved: Path, shown: str, builtin: bool = False) -> LoadedGuide
     return result.loaded
 
 
+def looks_like_path(ref: str) -> bool:
+    """A path, not a built-in id: has a slash, or a .yaml/.yml ending."""
+    separators = [sep for sep in (os.sep, os.altsep, "/") if sep]
+    return ref.endswith((".yaml", ".yml")) or any(sep in ref for sep in separators)
+
+
+def _resolved(path: Path) -> Path:
+    """The real path (the cache key); a symlink loop stays as given, for the reader to name."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):  # RuntimeError: a loop, before Python 3.13
+        return path.absolute()
+
+
 def load_guideline(ref: str) -> LoadedGuideline:
-    """Load a built-in guideline by id, or a draft rule file by path."""
+    """Load a built-in guideline by id, or a draft rule file by path.
+
+    A path is anything with a slash or a .yaml/.yml ending; a bare word is a built-in id, or
+    else a file of that name here. A folder named like a built-in id cannot shadow it (a
+    folder is never a rule file); a file named exactly like one is refused as ambiguous.
+    """
+    from taper.guideline.registry import builtin_path
+
+    if looks_like_path(ref):
+        return _load_path(_resolved(Path(ref)), ref)
+    local = Path(ref)
+    if builtin_path(ref) is not None:
+        if local.exists() and not local.is_dir():
+            raise TaperError(
+                f"{ref!r} is both a built-in guideline and a file in this folder; write "
+                f"./{ref} for the file, or move it away to use the built-in."
+            )
+        return load_builtin(ref)
+    if ref and local.exists():  # a rule file without an ending; "" would be the folder here
+        return _load_path(_resolved(local), ref)
+    return load_builtin(ref)  # says which built-in ids there are
+
+
+def load_builtin(guideline_id: str) -> LoadedGuideline:
+    """A built-in guideline by id, never a file in the working directory; the shipped file's
+    checked snapshot is used when its bytes match."""
     from taper.guideline.registry import builtin_ids, builtin_path
 
-    candidate = Path(ref)
-    if ref.endswith((".yaml", ".yml")) or candidate.exists() or "/" in ref:
-        return _load_path(candidate.resolve(), ref)
-    path = builtin_path(ref)
+    path = builtin_path(guideline_id)
     if path is None:
-        known = ", ".join(builtin_ids())
-        raise TaperError(f"Unknown guideline {ref!r}; built-in guidelines are: {known}.")
-    return _load_path(path, f"{ref}", builtin=True)
+        known = ", ".join(builtin_ids()) or "none"
+        raise TaperError(f"Unknown guideline {guideline_id!r}; built-in guidelines are: {known}.")
+    return _load_path(path, guideline_id, builtin=True)
