@@ -6,11 +6,11 @@ benchmarks can also show what taper adds like for like, not only against the pla
 """
 
 import gc
-
-from bare_typer_app import app
+import runpy
+from pathlib import Path
 
 if __name__ == "__main__":
     try:
-        app()
+        runpy.run_path(str(Path(__file__).with_name("bare_typer_app.py")), run_name="__main__")
     finally:
         gc.freeze()
