@@ -113,28 +113,21 @@ def _folder_rule_files(folder: Path, shown: str) -> list[Path]:
 
 
 def _expand(refs: list[str]) -> list[Path]:
-    """Folders become the rule files in them; built-in ids their files (the same choice of
-    built-in or local file as `load_guideline`)."""
-    from taper.guideline.loader import looks_like_path
-    from taper.guideline.registry import builtin_path
+    """Folders become the rule files in them; built-in ids their files (chosen over a local
+    file or folder as `load_guideline` chooses)."""
+    from taper.guideline.loader import builtin_for
 
     files: list[Path] = []
     for ref in refs:
-        path = Path(ref)
-        builtin = None if looks_like_path(ref) else builtin_path(ref)
         if not ref:
             raise TaperError("An empty argument is not a rule file, folder or built-in id.")
+        builtin = builtin_for(ref)
         if builtin is not None:
-            if path.exists() and not path.is_dir():
-                raise TaperError(
-                    f"{ref!r} is both a built-in guideline and a file in this folder; write "
-                    f"./{ref} for the file, or move it away to use the built-in."
-                )
             files.append(builtin)
-        elif path.is_dir():
-            files += _folder_rule_files(path, ref)
+        elif Path(ref).is_dir():
+            files += _folder_rule_files(Path(ref), ref)
         else:
-            files.append(path)
+            files.append(Path(ref))
     return files
 
 

@@ -314,27 +314,36 @@ def _resolved(path: Path) -> Path:
         return path.absolute()
 
 
-def load_guideline(ref: str) -> LoadedGuideline:
-    """Load a built-in guideline by id, or a draft rule file by path.
+def builtin_for(ref: str) -> Path | None:
+    """The built-in rule file a bare id names; None for a path or an unknown id.
 
-    A path is anything with a slash or a .yaml/.yml ending; a bare word is a built-in id, or
-    else a file of that name here. A folder named like a built-in id cannot shadow it (a
-    folder is never a rule file); a file named exactly like one is refused as ambiguous.
+    A folder named like a built-in id cannot shadow it (a folder is never a rule file); a
+    file named exactly like one is refused as ambiguous rather than silently chosen.
     """
     from taper.guideline.registry import builtin_path
 
-    if looks_like_path(ref):
-        return _load_path(_resolved(Path(ref)), ref)
-    local = Path(ref)
-    if builtin_path(ref) is not None:
+    builtin = None if looks_like_path(ref) else builtin_path(ref)
+    if builtin is not None:
+        local = Path(ref)
         if local.exists() and not local.is_dir():
             raise TaperError(
                 f"{ref!r} is both a built-in guideline and a file in this folder; write "
                 f"./{ref} for the file, or move it away to use the built-in."
             )
+    return builtin
+
+
+def load_guideline(ref: str) -> LoadedGuideline:
+    """Load a built-in guideline by id, or a draft rule file by path.
+
+    A path is anything with a slash or a .yaml/.yml ending; a bare word is a built-in id, or
+    else a file of that name here (see `builtin_for`).
+    """
+    if builtin_for(ref) is not None:
         return load_builtin(ref)
-    if ref and local.exists():  # a rule file without an ending; "" would be the folder here
-        return _load_path(_resolved(local), ref)
+    # "" would be the working folder; it is an unknown id instead
+    if looks_like_path(ref) or (ref and Path(ref).exists()):
+        return _load_path(_resolved(Path(ref)), ref)
     return load_builtin(ref)  # says which built-in ids there are
 
 
