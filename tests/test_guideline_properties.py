@@ -170,6 +170,17 @@ def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     return out
 
 
+class _QuotingDumper(yaml.SafeDumper):
+    """Every string double-quoted. PyYAML plain-writes strings that are numbers only in YAML 1.2
+    (e.g. "0E0"), which taper's YAML 1.2 reader then rightly reads as numbers; quoted, a string
+    stays the string the test put in the tree."""
+
+
+_QuotingDumper.add_representer(
+    str, lambda dumper, text: dumper.represent_scalar("tag:yaml.org,2002:str", text, style='"')
+)
+
+
 def _json_safe(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
@@ -201,7 +212,7 @@ def test_random_changes_are_reported_never_raised(data: st.DataObject) -> None:
             node[data.draw(st.text(min_size=1, max_size=10), label="key")] = _json_safe(
                 data.draw(_SCALARS, label="value")
             )
-    raw = yaml.safe_dump(tree, allow_unicode=True).encode()
+    raw = yaml.dump(tree, Dumper=_QuotingDumper, allow_unicode=True).encode()
     result = validate_bytes(raw, "changed.yaml")
     check_result(result, raw)
     try:
@@ -240,3 +251,18 @@ def test_regression_key_that_looks_like_a_pydantic_marker() -> None:
     result = validate_bytes(raw, "full.yaml")
     check_result(result, raw)
     assert [(f.rule, f.line, f.col) for f in result.findings] == [("schema", 1, 1)]
+
+
+def test_regression_0E0_is_a_number_in_yaml_1_2_and_a_string_when_quoted() -> None:
+    """Found by the property above: PyYAML (YAML 1.1) writes the string "0E0" unquoted, and
+    taper's YAML 1.2 reader reads that as the number 0. The test now quotes its strings; the
+    reader keeps the YAML 1.2 reading."""
+    from taper.guideline.yamlstrict import parse_yaml
+
+    plain, _ = parse_yaml(b"mapping_days: 0E0\n", "plain.yaml")
+    quoted, _ = parse_yaml(yaml.dump({"mapping_days": "0E0"}, Dumper=_QuotingDumper).encode(), "q")
+    assert plain is not None
+    assert quoted is not None
+    assert plain.data["mapping_days"] == 0
+    assert not isinstance(plain.data["mapping_days"], str)
+    assert quoted.data == {"mapping_days": "0E0"}
