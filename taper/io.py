@@ -15,10 +15,10 @@ def write_atomic(path: Path, data: bytes, *, force: bool = False) -> None:
     A reader never sees a half-written file, and an interrupted run leaves the old file (or
     nothing) in place. An existing file is replaced only with `force`.
     """
+    if path.is_dir():  # first: --force cannot help here
+        raise TaperError(f"{path} is a directory; give a file name.")
     if path.exists() and not force:
         raise TaperError(f"{path} already exists; use --force to overwrite it.")
-    if path.is_dir():
-        raise TaperError(f"{path} is a directory; give a file name.")
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise TaperError(f"Folder {folder} does not exist.")

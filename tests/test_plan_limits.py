@@ -23,6 +23,16 @@ def test_a_start_before_1900_is_refused(run_cli: Run) -> None:
     assert "--start 1899-12-31 is outside the dates plans support" in result.err
 
 
+def test_a_replan_on_a_day_outside_the_range_names_on_not_start(run_cli: Run) -> None:
+    result = run_cli(
+        "plan", "-g", "se-vgr", "--current", "oxazepam 10 mg", "--on", "9999-12-31", "-f", "json"
+    )
+    assert result.code == 2
+    assert result.out == ""
+    assert result.err.startswith("taper: --on 9999-12-31 is outside the dates plans support")
+    assert "--start" not in result.err
+
+
 def test_a_plan_running_past_the_year_9000_is_refused(run_cli: Run) -> None:
     result = run_cli(
         "plan", "-g", "se-vgr", "-m", "oxazepam 10 mg", "--start", "8999-06-01", "-f", "json"

@@ -354,11 +354,7 @@ class Builder:
                 raise TaperError(f"--pause {pause.on.isoformat()} is before the plan starts.")
             if pause.days < 1:
                 raise TaperError(f"--pause {pause.on.isoformat()}: give at least 1 day.")
-        if not EARLIEST_START <= options.start < LATEST_END:
-            raise TaperError(
-                f"--start {options.start.isoformat()} is outside the dates plans support "
-                f"(from {EARLIEST_START.year} until before {LATEST_END.year})."
-            )
+        check_start(options)
         lang = options.lang or self.g.language
         if lang not in LANGS:
             raise TaperError(f"Unknown language {lang!r}: use sv, nb or en.")
@@ -1367,10 +1363,12 @@ def memo_key(
     )
 
 
-def check_start(start: dt.date) -> None:
-    if not EARLIEST_START <= start < LATEST_END:
+def check_start(options: PlanOptions) -> None:
+    """The first day within the dates plans support (a replan starts on its --on day)."""
+    if not EARLIEST_START <= options.start < LATEST_END:
+        flag = "--on" if options.replan else "--start"
         raise TaperError(
-            f"--start {start.isoformat()} is outside the dates plans support "
+            f"{flag} {options.start.isoformat()} is outside the dates plans support "
             f"(from {EARLIEST_START.year} until before {LATEST_END.year})."
         )
 
@@ -1387,7 +1385,7 @@ def build_plan(
                 del _PLAN_MEMO[next(iter(_PLAN_MEMO))]
             _PLAN_MEMO[key] = skeleton
     else:
-        check_start(options.start)
+        check_start(options)
     try:
         plan = dated(skeleton, options.start)
     except OverflowError:
