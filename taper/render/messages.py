@@ -17,6 +17,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
 from taper.guideline.model import Guideline
 from taper.render.i18n import Texts
@@ -31,12 +32,23 @@ def N_(msgid: str) -> str:
 class Piece:
     """One sentence (or clause) the planner writes: its English pattern and its msgid."""
 
-    pattern: re.Pattern[str]
+    source: str  # the regular expression
     msgid: str
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        # Compiled on first use (cached): compiling all of them costs ~10 ms of every start,
+        # and an English sheet, or a plan without notes, needs none.
+        return _compile(self.source)
+
+
+@cache
+def _compile(source: str) -> re.Pattern[str]:
+    return re.compile(source)
 
 
 def piece(pattern: str, msgid: str) -> Piece:
-    return Piece(re.compile(pattern), msgid)
+    return Piece(pattern, msgid)
 
 
 _AMOUNT = r"-?\d+(?:\.\d+)?"
