@@ -3,17 +3,15 @@ built-in ids, a closed or full stdout. Each is one sentence and exit code 2, nev
 
 from __future__ import annotations
 
-import contextlib
 import io
 import os
 import shutil
-import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import GUIDELINES, CliResult
+from conftest import GUIDELINES, CliResult, hang_guard
 
 from taper.cli import console
 from taper.errors import TaperError
@@ -22,20 +20,6 @@ from taper.guideline import loader, yamlstrict
 Run = Callable[..., CliResult]
 PLAN = ["plan", "-m", "oxazepam 25 mg", "--start", "2026-03-02", "-f", "json"]
 needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
-
-
-@contextlib.contextmanager
-def no_hang(seconds: int = 10) -> Iterator[None]:
-    def alarm(signum: int, frame: object) -> None:
-        raise AssertionError(f"hung for {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, alarm)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 # --- guidelines validate FOLDER -----------------------------------------------------------
@@ -80,7 +64,7 @@ def test_folder_with_too_many_yaml_files_is_refused(run_cli: Run, tmp_path: Path
 
 
 def test_root_folder_is_not_walked(run_cli: Run) -> None:
-    with no_hang(10):
+    with hang_guard(10):
         r = run_cli("guidelines", "validate", "/")
     assert r.code in (0, 1, 2)
     assert "Traceback" not in r.err
@@ -112,7 +96,7 @@ def test_fifo_as_rule_file_is_refused_without_hanging(
 ) -> None:
     fifo = tmp_path / "rules.yaml"
     os.mkfifo(fifo)
-    with no_hang():
+    with hang_guard(10):
         r = run_cli(*(a.format(path=fifo, folder=tmp_path) for a in argv))
     assert (r.code, r.out) == (2, "")
     assert (
@@ -125,7 +109,7 @@ def test_fifo_as_rule_file_is_refused_without_hanging(
 def test_fifo_as_batch_file_is_refused_without_hanging(run_cli: Run, tmp_path: Path) -> None:
     fifo = tmp_path / "patients.csv"
     os.mkfifo(fifo)
-    with no_hang():
+    with hang_guard(10):
         r = run_cli("batch", str(fifo), "--out-dir", str(tmp_path / "out"))
     assert (r.code, r.out) == (2, "")
     assert r.err == (

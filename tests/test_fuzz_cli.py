@@ -15,12 +15,10 @@ Found failures are pinned as named regression tests at the end of this file.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import io
 import itertools
 import os
-import signal
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -30,6 +28,7 @@ from typing import Any
 
 import pytest
 import typer.main
+from conftest import hang_guard
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -270,24 +269,6 @@ class Outcome:
     code: int
     out: str
     err: str
-
-
-class Hang(Exception):
-    pass
-
-
-@contextlib.contextmanager
-def hang_guard(seconds: int) -> Iterator[None]:
-    def alarm(signum: int, frame: object) -> None:
-        raise Hang(f"no answer within {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, alarm)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def run_in(folder: Path, argv: list[str]) -> Outcome:

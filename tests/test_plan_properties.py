@@ -12,38 +12,23 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from plan_helpers import SOURCES, plannable
 
 from taper.dose import Dose, MedicationInput
 from taper.errors import TaperError
 from taper.guideline.loader import LoadedGuideline, load_guideline
-from taper.guideline.registry import builtin_ids
 from taper.plan import Pause, PlanOptions, make_plan
 from taper.plan.invariants import plan_problems
 from taper.plan.model import Plan
-
-FIXTURES = Path(__file__).parent / "fixtures"
-SOURCES = [str(FIXTURES / f"plan-{name}.yaml") for name in ("se", "uk", "us")] + builtin_ids()
-
-
-def _plannable(loaded: LoadedGuideline) -> list[tuple[str, str]]:
-    """(drug, unit) pairs the formulary has marketed tablets or patches of."""
-    g = loaded.guideline
-    found = {
-        (p.drug, p.unit)
-        for p in g.formulary
-        if p.marketed and p.form != "oral-solution" and any(d.id == p.drug for d in g.drugs)
-    }
-    return sorted(found)
 
 
 @st.composite
 def cases(draw: st.DrawFn) -> tuple[LoadedGuideline, list[MedicationInput], PlanOptions]:
     loaded = load_guideline(draw(st.sampled_from(SOURCES)))
-    pairs = _plannable(loaded)
+    pairs = plannable(loaded)
     assume(pairs)
     chosen = draw(
         st.lists(st.sampled_from(pairs), min_size=1, max_size=3, unique_by=lambda p: p[0])

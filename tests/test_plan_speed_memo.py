@@ -11,31 +11,17 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from plan_helpers import SOURCES, plannable
 
 from taper.dose import Dose, MedicationInput
 from taper.errors import TaperError
 from taper.guideline.loader import LoadedGuideline, load_guideline
-from taper.guideline.registry import builtin_ids
 from taper.plan import Pause, PlanOptions, builder, make_plan
 from taper.plan.model import Plan
-
-FIXTURES = Path(__file__).parent / "fixtures"
-SOURCES = [str(FIXTURES / f"plan-{name}.yaml") for name in ("se", "uk", "us")] + builtin_ids()
-
-
-def _plannable(loaded: LoadedGuideline) -> list[tuple[str, str]]:
-    g = loaded.guideline
-    found = {
-        (p.drug, p.unit)
-        for p in g.formulary
-        if p.marketed and p.form != "oral-solution" and any(d.id == p.drug for d in g.drugs)
-    }
-    return sorted(found)
 
 
 def _fresh(
@@ -85,7 +71,7 @@ _OPTION_FIELDS = [
 @st.composite
 def patient(draw: st.DrawFn, loaded: LoadedGuideline) -> tuple[list[MedicationInput], PlanOptions]:
     """Medications and options; often close to another patient's (same drug, near doses)."""
-    pairs = _plannable(loaded)
+    pairs = plannable(loaded)
     chosen = draw(
         st.lists(st.sampled_from(pairs), min_size=1, max_size=2, unique_by=lambda p: p[0])
     )
@@ -121,7 +107,7 @@ def clinic_lists(
     """A list of patients of one rule file: a few kinds of patient, each on several dates,
     in any order (one memo serves the whole list)."""
     loaded = load_guideline(draw(st.sampled_from(SOURCES)))
-    assume(_plannable(loaded))
+    assume(plannable(loaded))
     # Kinds of patient that differ from the first in one thing only (a dose, an option), so
     # a memo that overlooked it would hand one kind's plan to another.
     first = draw(patient(loaded))
