@@ -20,7 +20,9 @@ DoseTimeName = Literal["morning", "midday", "afternoon", "evening", "bedtime", "
 
 
 class PlanModel(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Built on first validation or serialisation: a text plan never needs the validators
+    # (the planner builds its models without validation), so it does not pay for them.
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class GuidelineStamp(PlanModel):
