@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,8 +36,10 @@ _GUIDELINE_DIR = Path(__file__).resolve().parent
 _CODE = ("model.py", "yamlstrict.py", "loader.py", "findings.py")
 
 
+@cache
 def fingerprint() -> str:
-    """sha256 over the validating code and pydantic's major version (the pickle's format)."""
+    """sha256 over the validating code and pydantic's major version (the pickle's format).
+    Once a process: the code does not change while it runs, and a batch loads several files."""
     import pydantic.version
 
     digest = hashlib.sha256(f"pydantic {pydantic.version.VERSION.split('.')[0]}\n".encode())
