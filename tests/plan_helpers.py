@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
+from taper.dose import Dose, MedicationInput
 from taper.guideline.loader import LoadedGuideline
 from taper.guideline.registry import builtin_ids
 
@@ -20,3 +22,8 @@ def plannable(loaded: LoadedGuideline) -> list[tuple[str, str]]:
         if p.marketed and p.form != "oral-solution" and any(d.id == p.drug for d in g.drugs)
     }
     return sorted(found)
+
+
+def medication(drug: str, amount: Decimal, unit: str) -> MedicationInput:
+    """A medication as `parse_medication` would give it for "DRUG AMOUNT UNIT"."""
+    return MedicationInput(f"{drug} {amount} {unit}", drug, Dose(amount, unit), None)  # type: ignore[arg-type]

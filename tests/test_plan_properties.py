@@ -15,9 +15,9 @@ from decimal import Decimal
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from plan_helpers import SOURCES, plannable
+from plan_helpers import SOURCES, medication, plannable
 
-from taper.dose import Dose, MedicationInput
+from taper.dose import MedicationInput
 from taper.errors import TaperError
 from taper.guideline.loader import LoadedGuideline, load_guideline
 from taper.plan import Pause, PlanOptions, make_plan
@@ -36,13 +36,13 @@ def cases(draw: st.DrawFn) -> tuple[LoadedGuideline, list[MedicationInput], Plan
     meds = []
     for drug, unit in chosen:
         amount = draw(st.decimals(min_value=Decimal("0.25"), max_value=Decimal(160), places=2))
-        meds.append(MedicationInput(f"{drug} {amount} {unit}", drug, Dose(amount, unit), None))  # type: ignore[arg-type]
+        meds.append(medication(drug, amount, unit))
     replan = draw(st.booleans())
     originals: tuple[MedicationInput, ...] = ()
     if replan and draw(st.booleans()):
         drug, unit = chosen[0]
         amount = meds[0].dose.amount * draw(st.sampled_from([1, 2, 3]))
-        originals = (MedicationInput(f"{drug} {amount} {unit}", drug, Dose(amount, unit), None),)  # type: ignore[arg-type]
+        originals = (medication(drug, amount, unit),)
     rules = [r.id for r in loaded.guideline.taper_rules]
     rule = draw(st.sampled_from([None, None, *rules])) if rules else None
     start = dt.date(2025, 1, 6) + dt.timedelta(days=draw(st.integers(0, 400)))
