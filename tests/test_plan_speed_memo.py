@@ -231,3 +231,53 @@ def test_a_shared_skeleton_warning_keeps_its_own_params() -> None:
     assert with_params
     with_params[0].params["changed"] = "yes"
     assert all("changed" not in w.params for w in two.warnings)
+
+
+@st.composite
+def same_weekday_starts(draw: st.DrawFn) -> list[dt.date]:
+    """A start and others whole weeks from it: the day-counted checkpoints are reused across
+    them (month ends and leap days included, where calendar-month aftercare differs)."""
+    first = draw(_STARTS)
+    starts = [first]
+    for weeks in draw(st.lists(st.integers(-800, 800), min_size=1, max_size=5)):
+        try:
+            starts.append(first + dt.timedelta(weeks=weeks))
+        except OverflowError:
+            continue
+    return starts
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(data=st.data())
+def test_checkpoints_reused_for_the_same_weekday_equal_fresh_ones(data: st.DataObject) -> None:
+    loaded = load_guideline(data.draw(st.sampled_from(SOURCES)))
+    assume(plannable(loaded))
+    meds, options = data.draw(patient(loaded))
+    starts = data.draw(same_weekday_starts())
+    builder._PLAN_MEMO.clear()
+    memoised = [
+        _dump(_outcome(meds, loaded, dataclasses.replace(options, start=s))) for s in starts
+    ]
+    fresh = [_dump(_fresh(meds, loaded, dataclasses.replace(options, start=s))) for s in starts]
+    assert memoised == fresh
+
+
+def test_day_checkpoints_are_kept_per_weekday_and_never_shared() -> None:
+    loaded = load_guideline("se-vgr")
+    meds = [MedicationInput("oxazepam 30 mg", "oxazepam", Dose(Decimal(30), "mg"), None)]
+    builder._PLAN_MEMO.clear()
+    monday = make_plan(meds, loaded, PlanOptions(start=dt.date(2026, 1, 5)))
+    make_plan(meds, loaded, PlanOptions(start=dt.date(2026, 1, 6)))
+    (skeleton,) = builder._PLAN_MEMO.values()
+    assert sorted(skeleton.day_checkpoints) == [0, 1]  # Monday, Tuesday
+    expected = make_plan(meds, loaded, PlanOptions(start=dt.date(2026, 3, 2))).model_dump_json()
+    talk = next(c for c in monday.checkpoints if c.content)
+    talk.content.append("changed")
+    monday.checkpoints.clear()
+    again = make_plan(meds, loaded, PlanOptions(start=dt.date(2026, 3, 2)))
+    assert again.model_dump_json() == expected
+    assert sorted(skeleton.day_checkpoints) == [0, 1]
