@@ -2,16 +2,19 @@
 
 Words come from gettext catalogs (`locales/<lang>/LC_MESSAGES/taper.po`, English text as the
 msgid, compiled `.mo` committed beside them; `python -m taper.render.catalogs compile` rebuilds
-them and a test checks they are current). Numbers and dates go through Babel, from `Decimal`
-and `date` only: "2,5 mg" and "4 mars 2027" in Swedish, "4. mars 2027" in Norwegian Bokmål,
-"4 March 2027" in English (British conventions: day before month).
+them and a test checks they are current). Numbers and dates are formatted from `Decimal` and
+`date` only: "2,5 mg" and "4 mars 2027" in Swedish, "4. mars 2027" in Norwegian Bokmål,
+"4 March 2027" in English (British conventions: day before month). They print as Babel prints
+them, from CLDR tables generated from Babel (`cldr_data.py`, by `python -m taper.render.cldr`)
+so that a plan need not import Babel and load its locale data (~20 ms); Babel itself formats
+only what lies outside the tables' proven domain (see `format_day` and `format_number`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import gettext
-from decimal import Decimal
+from decimal import Decimal, getcontext
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar, get_args
@@ -20,6 +23,8 @@ from taper.errors import TaperError
 
 if TYPE_CHECKING:
     from babel import Locale
+
+    from taper.render.cldr_data import DecimalFormat
 
 Lang = Literal["sv", "nb", "en"]
 LANGUAGES: tuple[Lang, ...] = get_args(Lang)
@@ -58,7 +63,7 @@ def translations(lang: Lang) -> gettext.NullTranslations:
 
 
 # Formatted numbers and dates kept per language and kind: a batch formats the same few thousand
-# dates and doses over and over (Babel takes ~20 µs each). Bounded so that a long-running
+# dates and doses over and over (2-20 µs each, tables or Babel). Bounded so that a long-running
 # process cannot grow without limit; past it, the memo simply starts again.
 MEMO_LIMIT = 20_000
 
@@ -164,7 +169,114 @@ LONG_DATE = "long"
 
 
 def format_day(locale: str, skeleton: str, day: dt.date) -> str:
-    """A date through Babel, unmemoised: `LONG_DATE` or a CLDR skeleton."""
+    """A date, unmemoised: `LONG_DATE` or a CLDR skeleton, as Babel formats it.
+
+    From the CLDR tables for the locales and kinds they hold (any `date`, years 1..9999: tests
+    prove them equal to Babel over that range); from Babel for any other locale or skeleton.
+    """
+    text = _table_day(locale, skeleton, day)
+    return text if text is not None else _babel_day(locale, skeleton, day)
+
+
+def format_number(locale: str, value: Decimal) -> str:
+    """An exact decimal, unmemoised, as Babel's `format_decimal(..., decimal_quantization=False)`
+    formats it: from the CLDR tables within their domain (see `_table_number`), else Babel."""
+    plain = _plain(value)
+    text = _table_number(locale, plain)
+    return text if text is not None else _babel_number(locale, plain)
+
+
+def _table_day(locale: str, kind: str, day: dt.date) -> str | None:
+    """The date from the generated tables; None when they do not hold this locale and kind."""
+    from taper.render import cldr_data
+
+    tokens = cldr_data.DATE_PATTERNS.get(locale, {}).get(kind)
+    if tokens is None:
+        return None
+    months = cldr_data.MONTH_NAMES[locale]
+    weekdays = cldr_data.WEEKDAY_NAMES[locale]
+    parts = []
+    for token, value in tokens:
+        if token == "chars":
+            parts.append(value)
+        elif value in months:
+            parts.append(months[value][day.month - 1])
+        elif value in weekdays:
+            parts.append(weekdays[value][day.weekday()])
+        else:
+            parts.append(_numeric_date_field(value, day))
+    return "".join(parts)
+
+
+def _numeric_date_field(field: str, day: dt.date) -> str:
+    """A number field zero-padded to the field's width, as Babel's `'%0*d'` does."""
+    width = len(field)
+    if field[0] == "d":
+        return f"{day.day:0{width}d}"
+    if field[0] in "ML":
+        return f"{day.month:0{width}d}"
+    if field[0] == "y":
+        year = f"{day.year:0{width}d}"
+        return year[-2:] if width == 2 else year
+    # The generator refuses patterns with any other field; reaching here is a bug.
+    raise ValueError(f"no table formatting for date field {field!r}")
+
+
+# Decimal's default precision. Within it, and within a context at least that wide, the
+# normalize() and quantize() steps of Babel's format_decimal are exact, so the text is the
+# number's own digits; past it Babel rounds or raises, and only Babel should decide how.
+_EXACT_DIGITS = 28
+
+
+def _table_number(locale: str, plain: Decimal) -> str | None:
+    """`plain` (a `_plain` result) from the generated tables, or None outside their domain:
+    an unknown locale, a non-finite value, or one Babel would write with more than 28 digits
+    or places (with at least the pattern's 3 places; 1E-30, 10**27), or an unusual context."""
+    from taper.render import cldr_data
+
+    decimal_format = cldr_data.DECIMAL_FORMATS.get(locale)
+    if decimal_format is None or not plain.is_finite():
+        return None
+    context = getcontext()
+    wide = context.prec >= _EXACT_DIGITS and context.Emax >= _EXACT_DIGITS
+    if not wide or context.Emin > -_EXACT_DIGITS:
+        return None
+    sign, digit_tuple, exponent = plain.as_tuple()
+    assert isinstance(exponent, int)  # finite
+    digits = "".join(map(str, digit_tuple))
+    if exponent > 0 or (exponent < 0 and digits.endswith("0")):
+        return None  # not a `_plain` form
+    places = max(decimal_format["max_fraction_digits"], -exponent)
+    written = 1 if plain.is_zero() else plain.adjusted() + 1 + places
+    if written > _EXACT_DIGITS or places > _EXACT_DIGITS:
+        return None
+    point = len(digits) + exponent
+    if point > 0:
+        integer, fraction = digits[:point], digits[point:]
+    else:
+        integer, fraction = "0", "0" * -point + digits
+    number = _grouped(integer, decimal_format)
+    if fraction:
+        number += decimal_format["decimal"] + fraction
+    if sign:
+        return decimal_format["negative_prefix"] + number + decimal_format["negative_suffix"]
+    return decimal_format["positive_prefix"] + number + decimal_format["positive_suffix"]
+
+
+def _grouped(integer: str, decimal_format: DecimalFormat) -> str:
+    """Digits in groups from the right, first group primary-sized, then secondary (Babel's
+    `NumberPattern._format_int`)."""
+    size = decimal_format["primary_grouping"]
+    groups = ""
+    while len(integer) > size:
+        groups = decimal_format["group"] + integer[-size:] + groups
+        integer = integer[:-size]
+        size = decimal_format["secondary_grouping"]
+    return integer + groups
+
+
+def _babel_day(locale: str, skeleton: str, day: dt.date) -> str:
+    """A date through Babel: `LONG_DATE` or a CLDR skeleton."""
     if skeleton == LONG_DATE:
         from babel.dates import format_date
 
@@ -174,13 +286,11 @@ def format_day(locale: str, skeleton: str, day: dt.date) -> str:
     return str(format_skeleton(skeleton, day, locale=_babel_locale(locale)))
 
 
-def format_number(locale: str, value: Decimal) -> str:
-    """An exact decimal through Babel, unmemoised."""
+def _babel_number(locale: str, plain: Decimal) -> str:
+    """A `_plain` decimal through Babel."""
     from babel.numbers import format_decimal
 
-    return str(
-        format_decimal(_plain(value), locale=_babel_locale(locale), decimal_quantization=False)
-    )
+    return str(format_decimal(plain, locale=_babel_locale(locale), decimal_quantization=False))
 
 
 @cache
