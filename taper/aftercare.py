@@ -390,54 +390,6 @@ def _with_opioid_content(
     return result
 
 
-def day_checkpoints(
-    guideline: Guideline,
-    steps: list[Step],
-    start: dt.date,
-    last_dose_date: dt.date | None,
-    reported: Mapping[str, Decimal] | None = None,
-) -> list[Checkpoint]:
-    """The checkpoints counted in days from the plan start: dose changes, support talks and
-    the opioid content, in no particular order.
-
-    They depend on the dates only through day counts and weekdays: the same steps started a
-    whole number of weeks later give the same checkpoints that many weeks later (the planner
-    reuses them per skeleton and weekday, `taper.plan.builder.dated`).
-    """
-    changes = dose_changes(steps, start, last_dose_date, reported)
-    checkpoints = [
-        _checkpoint(
-            date=c.date, kind="dose-change", title=TITLE_DOSE_CHANGE, content=[], drug=c.drug
-        )
-        for c in changes
-    ]
-    rules = guideline.checkpoints
-    if rules is not None:
-        checkpoints += _support_checkpoints(rules, steps, changes, start, last_dose_date)
-        if last_dose_date is not None:
-            stops = _opioid_stops(guideline, steps, changes, last_dose_date)
-            checkpoints = _with_opioid_content(rules, checkpoints, stops)
-    return checkpoints
-
-
-def calendar_checkpoints(
-    rules: Checkpoints | None, drug_classes: set[DrugClass], last_dose_date: dt.date | None
-) -> list[Checkpoint]:
-    """Aftercare and evaluation: calendar periods (months) after the last dose, so unlike
-    `day_checkpoints` they are worked out for every start date anew."""
-    if rules is None or last_dose_date is None:
-        return []
-    return [
-        *_aftercare_checkpoints(rules, drug_classes, last_dose_date),
-        *_evaluation_checkpoint(rules, last_dose_date),
-    ]
-
-
-def in_date_order(checkpoints: list[Checkpoint]) -> list[Checkpoint]:
-    """By date; on one day the talk before the change it prepares (stable for equal keys)."""
-    return sorted(checkpoints, key=lambda c: (c.date, _KIND_ORDER[c.kind], c.drug or "", c.title))
-
-
 def build_checkpoints(
     guideline: Guideline,
     steps: list[Step],
@@ -454,9 +406,19 @@ def build_checkpoints(
     then there is no stop, no aftercare and no evaluation). `reported` (drug id -> the daily
     dose taken now) lets a cut on the first day be told from a first step at the same dose.
     """
-    return in_date_order(
-        [
-            *day_checkpoints(guideline, steps, start, last_dose_date, reported),
-            *calendar_checkpoints(guideline.checkpoints, drug_classes, last_dose_date),
-        ]
-    )
+    changes = dose_changes(steps, start, last_dose_date, reported)
+    checkpoints = [
+        _checkpoint(
+            date=c.date, kind="dose-change", title=TITLE_DOSE_CHANGE, content=[], drug=c.drug
+        )
+        for c in changes
+    ]
+    rules = guideline.checkpoints
+    if rules is not None:
+        checkpoints += _support_checkpoints(rules, steps, changes, start, last_dose_date)
+        if last_dose_date is not None:
+            stops = _opioid_stops(guideline, steps, changes, last_dose_date)
+            checkpoints = _with_opioid_content(rules, checkpoints, stops)
+            checkpoints += _aftercare_checkpoints(rules, drug_classes, last_dose_date)
+            checkpoints += _evaluation_checkpoint(rules, last_dose_date)
+    return sorted(checkpoints, key=lambda c: (c.date, _KIND_ORDER[c.kind], c.drug or "", c.title))

@@ -34,7 +34,7 @@ from operator import itemgetter
 from typing import Literal
 
 from taper import __version__, equivalence
-from taper.aftercare import add_period, calendar_checkpoints, day_checkpoints, in_date_order
+from taper.aftercare import add_period, build_checkpoints
 from taper.dose import MedicationInput, format_amount
 from taper.errors import TaperError
 from taper.guideline.loader import LoadedGuideline
@@ -42,7 +42,6 @@ from taper.guideline.model import Drug, DrugClass, Guideline, Lang, Provenance, 
 from taper.plan.fast import constructor, copy_with, from_values, trusted
 from taper.plan.model import (
     AppliedRule,
-    Checkpoint,
     Dispense,
     DoseAtTime,
     DoseTimeName,
@@ -1273,11 +1272,6 @@ class Skeleton:
     applied_rules: tuple[AppliedRule, ...]
     replan: bool
     tablets_problem: str | None  # a dose needing implausibly many tablets (refused)
-    # The day-counted checkpoints by weekday of the start (see `_day_checkpoints`): each with
-    # its distance from the start. Filled by `dated`; never handed out (plans get copies).
-    day_checkpoints: dict[int, tuple[tuple[dt.timedelta, Checkpoint], ...]] = field(
-        default_factory=dict
-    )
 
 
 def dated(skeleton: Skeleton, start: dt.date) -> Plan:
@@ -1295,11 +1289,8 @@ def dated(skeleton: Skeleton, start: dt.date) -> Plan:
         first = start + dt.timedelta(days=item.offset)
         end = aftercare_end if item.days is None else first + dt.timedelta(days=item.days - 1)
         steps.append(from_values(Step, {**item.step.__dict__, "start": first, "end": end}))
-    checkpoints = in_date_order(
-        [
-            *_day_checkpoints(skeleton, steps, start, last_date),
-            *calendar_checkpoints(skeleton.guideline.checkpoints, set(skeleton.classes), last_date),
-        ]
+    checkpoints = build_checkpoints(
+        skeleton.guideline, steps, set(skeleton.classes), start, last_date, skeleton.reported
     )
     if checkpoints:
         # Aftercare lasts at least until the last checkpoint.
@@ -1328,23 +1319,6 @@ def dated(skeleton: Skeleton, start: dt.date) -> Plan:
         ],
         replan=skeleton.replan,
     )
-
-
-def _day_checkpoints(
-    skeleton: Skeleton, steps: list[Step], start: dt.date, last_date: dt.date | None
-) -> list[Checkpoint]:
-    """`aftercare.day_checkpoints` of a skeleton's plan, worked out once per weekday of the
-    start: the steps sit the same days from any start, so these checkpoints do too; only
-    weekend moves tell one start from another, and they follow the start's weekday."""
-    weekday = start.weekday()
-    known = skeleton.day_checkpoints.get(weekday)
-    if known is None:
-        found = day_checkpoints(skeleton.guideline, steps, start, last_date, skeleton.reported)
-        skeleton.day_checkpoints[weekday] = tuple(
-            (c.date - start, _copy_with(c, content=list(c.content))) for c in found
-        )
-        return found
-    return [_copy_with(c, date=start + after, content=list(c.content)) for after, c in known]
 
 
 def make_skeleton(
