@@ -56,7 +56,9 @@ def render_plan(
 ) -> bytes:
     """Render a plan in one format and language, as the bytes to print or write."""
     if fmt is PlanFormat.json:
-        return plan.model_dump_json(indent=2).encode() + b"\n"
+        # The model's own serializer, as `model_dump_json` uses it, but keeping its UTF-8
+        # bytes (model_dump_json decodes them to a str that would be encoded straight back).
+        return plan.__pydantic_serializer__.to_json(plan, indent=2) + b"\n"
     view = _view(plan, lang, guideline)
     if fmt is PlanFormat.text:
         from taper.render.as_text import render_text
