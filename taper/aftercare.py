@@ -243,6 +243,32 @@ def _regular_talk_dates(
     return dates
 
 
+def _gap_talk_dates(
+    talks: Iterable[dt.date], max_gap: int, start: dt.date, end: dt.date, avoid_weekends: bool
+) -> list[dt.date]:
+    """Regular talks so that no stretch from the plan start (the visit that made the plan) to
+    `end` (the last dose) goes longer than `max_gap` days without a talk: a hold before a
+    larger cut can keep one dose for months, and the patient must not go that long unseen.
+
+    A long stretch gets as few talks as keep every gap within `max_gap`, spaced evenly (a
+    fixed rhythm would put the last one a day or two before the talk that ends the stretch).
+    A talk that would fall on a weekend is held on the Friday before: that only shortens the
+    gap behind it, and the rest of the stretch is spaced again from there."""
+    added: list[dt.date] = []
+    previous = start
+    for day in [*sorted(d for d in talks if start <= d <= end), end]:
+        while (day - previous).days > max_gap:
+            remaining = (day - previous).days
+            parts = -(-remaining // max_gap)  # ceil: the fewest parts of at most max_gap days
+            talk = previous + dt.timedelta(days=-(-remaining // parts))
+            if avoid_weekends:
+                talk = back_to_friday(talk)  # parts >= 2, so a part is > 3 days: still later
+            added.append(talk)
+            previous = talk
+        previous = max(previous, day)
+    return added
+
+
 def _support_checkpoints(
     rules: Checkpoints,
     steps: list[Step],
@@ -275,6 +301,12 @@ def _support_checkpoints(
                 talks[day] = {change.drug}
             else:
                 drugs.add(change.drug)
+    if support.max_gap_days is not None and steps:
+        # A plan that does not reach zero: support through its last step before aftercare.
+        last_steps = [s.end for s in steps if s.phase != "aftercare"]
+        end = last_dose_date or max(last_steps, default=start)
+        for day in _gap_talk_dates(talks, support.max_gap_days, start, end, avoid_weekends):
+            talks.setdefault(day, None)
     content = support.content
     return [
         _checkpoint(

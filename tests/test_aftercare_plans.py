@@ -7,6 +7,7 @@ that passed the wrong last dose date or drug classes would be caught here.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -140,3 +141,30 @@ def test_plan_opioid_aftercare_content(case: Case) -> None:
         if checkpoint.kind == "aftercare":
             has = set(rules.aftercare.opioid_content) <= set(checkpoint.content)
             assert has == opioid or not rules.aftercare.opioid_content
+
+
+def _longest_without_talk(plan: Plan) -> int:
+    assert plan.last_dose_date is not None
+    talks = [c.date for c in plan.checkpoints if c.kind == "support"]
+    stops = sorted({plan.start, *(d for d in talks if d <= plan.last_dose_date)})
+    stops.append(plan.last_dose_date)
+    return max((b - a).days for a, b in itertools.pairwise(stops))
+
+
+def test_a_long_hold_before_a_stop_still_has_monthly_talks() -> None:
+    """Review 2026-11-23: oxycodone 10 mg in us-cdc-2022 is held 270 days before the stop, and
+    the plan had no contact between the first day and the talk before the stop (9 months),
+    although the rule file's source asks for follow-up at least monthly."""
+    loaded = load_guideline("us-cdc-2022")
+    meds = [MedicationInput("oxycodone 10 mg", "oxycodone", Dose(Decimal(10), "mg"), None)]
+    plan = make_plan(meds, loaded, PlanOptions(start=D(2026, 1, 5)))
+    assert any(s.days >= 200 for s in plan.steps if s.phase == "taper")  # the long hold
+    assert _longest_without_talk(plan) <= 28
+
+
+def test_holds_in_a_benzodiazepine_taper_keep_talks_within_four_weeks() -> None:
+    """se-vgr oxazepam 30 mg holds 5 mg for 105 days before the stop."""
+    loaded = load_guideline("se-vgr")
+    meds = [MedicationInput("oxazepam 30 mg", "oxazepam", Dose(Decimal(30), "mg"), None)]
+    plan = make_plan(meds, loaded, PlanOptions(start=D(2026, 1, 5)))
+    assert _longest_without_talk(plan) <= 28

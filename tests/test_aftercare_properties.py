@@ -73,6 +73,7 @@ rules_strategy = st.builds(
     before_each_reduction=st.booleans(),
     lead_days=st.integers(0, 7),
     every_days=st.one_of(st.none(), st.integers(1, 28)),
+    max_gap_days=st.one_of(st.none(), st.integers(7, 60)),
     avoid_weekends=st.booleans(),
     minimum=periods,
     offsets=st.lists(periods, max_size=5).map(tuple),
@@ -179,3 +180,22 @@ def test_regular_talks_begin_at_the_plan_start(plan: GeneratedPlan, rules: Check
         assert min(talks) <= expected + dt.timedelta(days=2)
     else:
         assert expected in talks
+
+
+@settings(max_examples=300, deadline=None)
+@given(plans(), rules_strategy)
+def test_no_stretch_without_a_support_talk_is_longer_than_the_rules_allow(
+    plan: GeneratedPlan, rules: Checkpoints
+) -> None:
+    longest = rules.support.max_gap_days
+    if longest is None:
+        return
+    taken = [s.end for s in plan.steps if s.phase != "aftercare"]
+    end = plan.last_dose_date or max(taken, default=plan.start)
+    talks = sorted(
+        c.date for c in checkpoints_for(plan, rules) if c.kind == "support" and c.date <= end
+    )
+    previous = plan.start
+    for day in [*talks, end]:
+        assert (day - previous).days <= longest, f"{previous} to {day} without a talk"
+        previous = max(previous, day)

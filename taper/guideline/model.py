@@ -236,6 +236,15 @@ class SupportContacts(Provenance):
     every_days: int | None = Field(
         default=None, description="Regular talks during mapping and stabilisation."
     )
+    max_gap_days: int | None = Field(
+        default=None,
+        ge=7,
+        description=(
+            "The longest a patient goes without a support talk from the plan start to the "
+            "last dose: where dose changes are further apart (a hold before a larger cut, a "
+            "slow phase), regular talks fill the gap."
+        ),
+    )
     content: list[Slug] = []
 
 

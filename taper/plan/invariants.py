@@ -59,6 +59,28 @@ def plan_problems(plan: Plan, guideline: Guideline) -> list[str]:
     if plan.last_dose_date != expected_last:
         problems.append(f"last_dose_date {plan.last_dose_date} is not {expected_last}")
     problems.extend(_dispensing_problems(plan))
+    problems.extend(_support_gap_problems(plan, guideline))
+    return problems
+
+
+def _support_gap_problems(plan: Plan, guideline: Guideline) -> list[str]:
+    """No stretch from the plan start to the last dose without a support talk for longer
+    than the rules' `max_gap_days`."""
+    rules = guideline.checkpoints
+    if rules is None or rules.support.max_gap_days is None or plan.last_dose_date is None:
+        return []
+    longest = rules.support.max_gap_days
+    last = plan.last_dose_date
+    talks = sorted(c.date for c in plan.checkpoints if c.kind == "support" and c.date <= last)
+    problems: list[str] = []
+    previous = plan.start
+    for day in [*talks, last]:
+        if (day - previous).days > longest:
+            problems.append(
+                f"no support talk from {previous} to {day} ({(day - previous).days} days; "
+                f"the rules allow {longest})"
+            )
+        previous = max(previous, day)
     return problems
 
 
