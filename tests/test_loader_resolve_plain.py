@@ -45,6 +45,8 @@ PLAIN_CHARS = st.sampled_from("~nNtTfFoxXeE-+._0123456789abcdlruyAÅå ")
 @example("1e3")
 @example("NO")
 @example("n")
+@example("\n")  # found by hypothesis: `$` matched before the newline
+@example("12\n")
 def test_shortcut_matches_the_rules(value: str) -> None:
     got, want = y._resolve_plain(value), by_the_rules(value)
     assert type(got) is type(want)

@@ -26,14 +26,15 @@ MAX_NODES = 200_000  # bounds alias expansion ("billion laughs")
 
 _TAG = "tag:yaml.org,2002:"
 _STANDARD_SCALAR_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null")}
-_NULL = re.compile(r"^(~|null|Null|NULL|)$")
+# \Z, not $: `$` also matches before a final newline ("12\n" is not an integer).
+_NULL = re.compile(r"^(~|null|Null|NULL|)\Z")
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
-_INT = re.compile(r"^[-+]?[0-9]+$")
-_INT_OCT = re.compile(r"^0o[0-7]+$")
-_INT_HEX = re.compile(r"^0x[0-9a-fA-F]+$")
-_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
-_INF = re.compile(r"^[-+]?\.(inf|Inf|INF)$")
-_NAN = re.compile(r"^\.(nan|NaN|NAN)$")
+_INT = re.compile(r"^[-+]?[0-9]+\Z")
+_INT_OCT = re.compile(r"^0o[0-7]+\Z")
+_INT_HEX = re.compile(r"^0x[0-9a-fA-F]+\Z")
+_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
+_INF = re.compile(r"^[-+]?\.(inf|Inf|INF)\Z")
+_NAN = re.compile(r"^\.(nan|NaN|NAN)\Z")
 
 _PLAIN = "tag:taper,2024:plain"  # an untagged plain scalar, resolved by the YAML 1.2 core schema
 
