@@ -90,8 +90,12 @@ def plan(
         metavar="MED",
         help='Replan: the original starting dose "DRUG AMOUNT UNIT".',
     ),
-    fmt: str = typer.Option(
-        "text", "--format", "-f", metavar="FORMAT", help=f"One of: {', '.join(FORMATS)}."
+    fmt: str | None = typer.Option(
+        None,
+        "--format",
+        "-f",
+        metavar="FORMAT",
+        help=f"One of: {', '.join(FORMATS)} (default: from the --out file's extension, else text).",
     ),
     lang: str | None = typer.Option(
         None, "--lang", metavar="LANG", help="sv, nb or en (default: the rule file's language)."
@@ -125,8 +129,9 @@ def plan(
     from taper.plan import Pause, PlanOptions, make_plan
     from taper.render import DiaryFormat, PlanFormat, render_diary, render_plan
 
-    if fmt not in FORMATS:
+    if fmt is not None and fmt not in FORMATS:
         raise TaperError(f"Unknown format {fmt!r}: use one of {', '.join(FORMATS)}.")
+    fmt = format_for(fmt, out)
     if diary and fmt not in ("html", "pdf"):
         raise TaperError("The intake diary is a printable sheet: use --format html or pdf.")
     if lang is not None and lang not in LANGS:
@@ -179,3 +184,37 @@ def plan(
         write_atomic(out, data, force=force)
         return
     console.out(data.decode("utf-8"))
+
+
+# What an --out file's name says about its format (the longest ending that matches wins).
+OUT_EXTENSIONS: tuple[tuple[str, str], ...] = (
+    (".fhir.json", "fhir"),
+    (".pdf", "pdf"),
+    (".html", "html"),
+    (".htm", "html"),
+    (".md", "markdown"),
+    (".csv", "csv"),
+    (".json", "json"),
+    (".ics", "ics"),
+    (".txt", "text"),
+)
+
+
+def format_from_name(out: Path) -> str | None:
+    """The format an --out file's extension names; None for an extension not listed."""
+    name = out.name.lower()
+    return next((fmt for ending, fmt in OUT_EXTENSIONS if name.endswith(ending)), None)
+
+
+def format_for(fmt: str | None, out: Path | None) -> str:
+    """--format if given, else the --out extension's format, else text; refuses a mismatch
+    (a FHIR bundle is JSON, so --format fhir may write to a plain .json file)."""
+    named = None if out is None else format_from_name(out)
+    if fmt is None:
+        return named or "text"
+    if named is not None and named != fmt and (fmt, named) != ("fhir", "json"):
+        raise TaperError(
+            f"--format {fmt} does not match the file name {out.name if out else ''} "
+            f"(a {named} file): give a matching --format or file name."
+        )
+    return fmt

@@ -776,8 +776,8 @@ class Builder:
                 f"{reported} of {track.drug.id} cannot be made from the formulary's tablets "
                 f"as fixed doses; the plan starts from {made}.",
                 track.drug.id,
-                reported=format_amount(track.reported, self.lang),
-                made=format_amount(kit.amount(quanta), self.lang),
+                reported=format_amount(track.reported),
+                made=format_amount(kit.amount(quanta)),
             )
         if quanta:
             track.set_split(quanta)
@@ -1130,7 +1130,7 @@ class Builder:
                     f"smallest dose the formulary's strengths make at this stage; {hint}."
                     f"{held if large and not cuts else ''}",
                     track.drug.id,
-                    dose=format_amount(before, self.lang),
+                    dose=format_amount(before),
                 )
             self.check_duration(track)
 

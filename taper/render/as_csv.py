@@ -23,6 +23,17 @@ def delimiter(lang: str) -> str:
     return "," if lang == "en" else ";"
 
 
+def plain_number(value: Decimal, lang: str) -> str:
+    """A number for a data export: plain digits, no thousands separator, the language's
+    decimal mark (1200, 2,5 in sv/nb; 2.5 in en), exact (no exponent, no trailing zeros)."""
+    text = f"{value.normalize():f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if text == "-0":
+        text = "0"
+    return text.replace(".", ",") if lang != "en" else text
+
+
 def render_csv(view: PlanView) -> bytes:
     t = view.t
     times = view.times
@@ -48,13 +59,16 @@ def render_csv(view: PlanView) -> bytes:
             str(s.number),
             s.phase,
             s.drug,
-            "" if s.kind == "mapping" else t.number(s.step.dose),
+            "" if s.kind == "mapping" else plain_number(s.step.dose, view.lang),
             s.step.unit,
         ]
         by_time = {d.time: d for d in s.doses}
         for time in times:
             dose = by_time.get(time)
-            tail += ["", ""] if dose is None else [t.number(amounts[time]), dose.tablets]
+            if dose is None:
+                tail += ["", ""]
+            else:
+                tail += [plain_number(amounts[time], view.lang), dose.tablets]
         days = s.step.days if s.kind != "stop" else 1
         for n in range(days):
             day = s.step.start + dt.timedelta(days=n)

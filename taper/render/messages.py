@@ -276,6 +276,50 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
             ),
         ),
     ),
+    "switch": (
+        piece(
+            rf"(?P<drug>{_ID}) is replaced by (?P<target>{_ID}) one dose time at a time at the "
+            r"equivalent dose of the rule file's table\. Equivalence tables are approximate; "
+            r"watch for sedation or withdrawal during the switch\.",
+            N_(
+                "%(drug)s is replaced by %(target)s one dose time at a time at the equivalent "
+                "dose of the rule file's table. Equivalence tables are approximate; watch for "
+                "sedation or withdrawal during the switch."
+            ),
+        ),
+    ),
+    "switch-declined": (
+        piece(
+            rf"Rule (?P<rule>{_ID}) recommends switching (?P<drug>{_ID}) to (?P<target>{_ID}); "
+            r"the switch was turned off \(--no-switch\)\.",
+            N_(
+                "Rule %(rule)s recommends switching %(drug)s to %(target)s; the switch was "
+                "turned off (--no-switch)."
+            ),
+        ),
+    ),
+    "max-duration-exceeded": (
+        piece(
+            rf"The taper of (?P<drug>{_ID}) takes (?P<days>\d+) days, longer than the "
+            rf"(?P<limit>\d+) days rule (?P<rule>{_ID}) gives as its maximum\. The speed was "
+            r"not changed; review the plan with the patient\.",
+            N_(
+                "The taper of %(drug)s takes %(days)s days, longer than the %(limit)s days rule "
+                "%(rule)s gives as its maximum. The speed was not changed; review the plan with "
+                "the patient."
+            ),
+        ),
+    ),
+    "patch-dispensing": (
+        piece(
+            r"Patch quantities are not counted: they depend on how many days each patch is "
+            r"worn; prescribe them per step from the schedule\.",
+            N_(
+                "Patch quantities are not counted: they depend on how many days each patch is "
+                "worn; prescribe them per step from the schedule."
+            ),
+        ),
+    ),
     "threshold-unknown": (
         piece(
             r"The (?P<class>benzodiazepine/z-drug|opioid) total \((?P<total>[^()]+)\) is "

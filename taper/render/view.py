@@ -58,6 +58,7 @@ PHASE_LABELS: dict[Phase, str] = {
     "taper": N_("Tapering"),
     "aftercare": N_("Aftercare"),
 }
+STOPPED = N_("Stopped")  # the phase column of a drug's 0-dose row outside aftercare
 KIND_LABELS: dict[CheckpointKind, str] = {
     "support": N_("Support talk"),
     "dose-change": N_("Dose change"),
@@ -70,8 +71,10 @@ SEVERITY_LABELS: dict[str, str] = {
     "high": N_("Important"),
 }
 # Warnings the planner gives, by code, as English templates over the warning's params (and
-# %(drug)s, the drug's name). A warning whose code is not here, or whose params do not fill
-# the template, is shown with the planner's English message.
+# %(drug)s, the drug's name): only a fallback, for a plan whose message the reader does not
+# read (e.g. a plan saved by an older taper). The planner's message, read whole by
+# `messages.Reader`, comes first: these short forms leave out what the message says besides
+# (how long a dose is held, what would allow smaller steps, the rule's --switch offer).
 WARNING_TEMPLATES: dict[str, str] = {
     "max-duration-exceeded": N_(
         "The taper of %(drug)s takes %(days)s days, longer than the %(limit)s days the rule "
@@ -227,10 +230,19 @@ def tablet_text(t: Texts, tablet: TabletCount) -> str:
     return f"{t.count(tablet.count)} × {tablet.brand} {t.amount(tablet.strength, tablet.unit)}"
 
 
-def tablets_text(t: Texts, dose: DoseAtTime) -> str:
-    if not dose.tablets:
-        return "–"
-    return " + ".join(tablet_text(t, tablet) for tablet in dose.tablets)
+def tablets_text(t: Texts, dose: DoseAtTime, unit: str) -> str:
+    return " + ".join(tablet_parts(t, dose, unit))
+
+
+def tablet_parts(t: Texts, dose: DoseAtTime, unit: str) -> list[str]:
+    """What to take at one time, one entry per tablet kind. A dose without tablets of the
+    formulary (a drug not in it, taken from the patient's own tablets until the switch
+    replaces it) is shown as its amount: the patient still needs to know how much."""
+    if dose.tablets:
+        return [tablet_text(t, tablet) for tablet in dose.tablets]
+    if dose.amount > 0:
+        return [t._("%(amount)s, own tablets", amount=t.amount(dose.amount, unit))]
+    return ["–"]
 
 
 def stamp_text(t: Texts, plan: Plan) -> str:
@@ -335,8 +347,8 @@ def _step_view(
         DoseLine(
             time=d.time,
             label=t._(TIME_LABELS[d.time]),
-            tablets=tablets_text(t, d),
-            parts=[tablet_text(t, tablet) for tablet in d.tablets] or ["–"],
+            tablets=tablets_text(t, d, step.unit),
+            parts=tablet_parts(t, d, step.unit),
             amount=t.amount(d.amount, step.unit),
         )
         for d in sorted(step.doses, key=lambda d: DOSE_TIMES.index(d.time))
@@ -345,7 +357,11 @@ def _step_view(
         step=step,
         number=number,
         kind=kind,
-        phase=t._(PHASE_LABELS[step.phase]),
+        # A drug that has stopped while the plan goes on (its 0-dose row lasts until the
+        # plan's end) reads as stopped, not as a step of the phase it stopped in.
+        phase=t._(STOPPED)
+        if kind == "stop" and step.phase != "aftercare"
+        else t._(PHASE_LABELS[step.phase]),
         drug=drug,
         start=t.date(step.start),
         end=t.date(step.end),
@@ -353,7 +369,10 @@ def _step_view(
         days=t.ngettext("%(num)s day", "%(num)s days", step.days),
         daily=t.amount(step.dose, step.unit),
         doses=doses,
-        ideal=t.amount(step.ideal, step.unit) if step.ideal is not None else None,
+        # No ideal on a row without a dose: there is nothing to take, so nothing to compare.
+        ideal=(
+            t.amount(step.ideal, step.unit) if step.ideal is not None and kind != "stop" else None
+        ),
         note=reader.note(step.note) if step.note else None,
         is_change=previous is not None and previous != step.dose,
         t=t,
@@ -400,14 +419,27 @@ def _topics(checkpoints: list[CheckpointView]) -> list[Topics]:
 def _warning_view(
     t: Texts, reader: Reader, warning: PlanWarning, drug_name: str | None
 ) -> WarningView:
-    template = WARNING_TEMPLATES.get(warning.code)
-    values = {**warning.params, **({"drug": drug_name} if drug_name else {})}
-    if template is not None and set(re.findall(r"%\((\w+)\)s", template)) <= set(values):
-        text = t._(template, **values)
-    else:  # read from the planner's English sentence; as written when it does not read
-        text = reader.warning(warning.code, warning.message) or warning.message
+    text = reader.warning(warning.code, warning.message)  # the whole message, translated
+    if text is None:
+        template = WARNING_TEMPLATES.get(warning.code)
+        values = {
+            **{k: _param(t, v) for k, v in warning.params.items()},
+            **({"drug": drug_name} if drug_name else {}),
+        }
+        if template is not None and set(re.findall(r"%\((\w+)\)s", template)) <= set(values):
+            text = t._(template, **values)
+        else:  # as the planner wrote it
+            text = warning.message
     return WarningView(
         warning=warning,
         label=t._(SEVERITY_LABELS.get(warning.severity, "Note")),
         text=text,
     )
+
+
+_DECIMAL_PARAM = re.compile(r"-?\d+\.\d+")
+
+
+def _param(t: Texts, value: str) -> str:
+    """A warning param (language-neutral, "2.5") the reader's way ("2,5")."""
+    return t.number(Decimal(value)) if _DECIMAL_PARAM.fullmatch(value) else value
