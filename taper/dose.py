@@ -120,6 +120,7 @@ def parse_amount(text: str) -> Decimal:
 def parse_unit(text: str) -> Unit:
     key = "".join(text.lower().split())
     if key in _PATCH_WITHOUT_RATE:
+        # (parse_medication says more: it knows the amount and the drug)
         raise TaperError(
             f"Unit {text.strip()!r} has no rate: patches are written in mcg/h, the delivery rate "
             "printed on the patch (e.g. 'fentanyl patch 25 mcg/h'), never per patch."
@@ -176,18 +177,32 @@ def parse_medication(text: str) -> MedicationInput:
     if not raw:
         raise TaperError("Empty medication: write it as DRUG AMOUNT UNIT, e.g. 'oxazepam 25 mg'.")
     words = raw.split(" ")
+    per_dose = _per_dose_message(words, raw, explicit_only=True)
+    if per_dose is not None:
+        raise TaperError(per_dose)
     # Find the amount: the last token that starts with a digit (it may carry the unit: "25mg").
     for index in range(len(words) - 1, -1, -1):
         match = _AMOUNT_UNIT.match(words[index])
         if match:
             break
     else:
+        per_dose = _per_dose_message(words, raw)
+        if per_dose is not None:
+            raise TaperError(per_dose)
         raise TaperError(
             f"No dose in {raw!r}: write it as DRUG AMOUNT UNIT, e.g. 'oxazepam 25 mg'."
         )
     unit_text = " ".join(filter(None, [match.group("unit"), *words[index + 1 :]]))
+    if not unit_text or "".join(unit_text.lower().split()) not in _UNITS:
+        # Doses per time of day or tablets ("30 mg x 2", "10+10+10 mg", "1/2 tablett") are
+        # refused as before, with a sentence that asks for the daily total.
+        per_dose = _per_dose_message(words, raw)
+        if per_dose is not None:
+            raise TaperError(per_dose)
     if not unit_text:
         raise TaperError(f"No unit in {raw!r}: add mg (daily total) or mcg/h (patches).")
+    if "".join(unit_text.lower().split()) in _MICROGRAMS:
+        raise TaperError(_micrograms_message(unit_text, match.group("amount"), words[:index]))
     unit = parse_unit(unit_text)
     drug_name, route = _split_route(words[:index])
     if not drug_name:
@@ -196,6 +211,118 @@ def parse_medication(text: str) -> MedicationInput:
     if unit == "mcg/h" and route is None:
         route = "transdermal"
     return MedicationInput(raw, drug_name, Dose(amount, unit), route)
+
+
+# Plain microgram units (no rate): a tablet dose in micrograms, or a patch without its rate.
+_MICROGRAMS = {"mcg", "µg", "μg", "ug", "mikrog", "mikrogram"}
+# Words of a count of tablets or of doses, never a daily total.
+_COUNT_WORDS = {
+    "tablet",
+    "tablets",
+    "tablett",
+    "tabletter",
+    "tabl",
+    "tab",
+    "tabs",
+    "capsule",
+    "capsules",
+    "kapsel",
+    "kapslar",
+    "kapsler",
+    "st",
+    "stk",
+    "pill",
+    "pills",
+    "x",
+    "×",
+    "*",
+    "times",
+    "gånger",
+    "ganger",
+    "ggr",
+}
+_NUMBER = r"[0-9]*[.,]?[0-9]+"
+_PLUS = re.compile(rf"^(?P<parts>{_NUMBER}(?:\s*\+\s*{_NUMBER})+)\s*(?P<unit>[^\s0-9+].*)?$")
+_TIMES = re.compile(
+    rf"^(?:(?P<a>{_NUMBER})\s*(?P<unit>[^\s0-9x×*][^0-9x×*]*?)\s*[x×*]\s*(?P<n>[0-9]+)"
+    rf"|(?P<n2>[0-9]+)\s*[x×*]\s*(?P<a2>{_NUMBER})\s*(?P<unit2>[^\s0-9].*))$"
+)
+
+
+def _per_dose_message(words: list[str], raw: str, explicit_only: bool = False) -> str | None:
+    """The refusal for a dose written per time of day or in tablets; None if it is not one.
+
+    `explicit_only`: only doses written as a sum or a product ("10+10+10 mg", "2 x 15 mg"),
+    which no drug name contains; the rest is looked at only once the dose failed to parse.
+    """
+    start = next((i for i, w in enumerate(words) if i and re.match(r"[0-9½¼¾]|[.,][0-9]", w)), None)
+    if start is None:
+        return None
+    drug = " ".join(words[:start])
+    tail = " ".join(words[start:])
+    flat = tail.lower()
+    unit_of = "mg"
+    daily: Decimal | None = None
+    counted = ""
+    plus = _PLUS.match(flat)
+    times = _TIMES.match(flat)
+    try:
+        if plus is not None:
+            parts = [Decimal(p.replace(",", ".")) for p in re.split(r"\s*\+\s*", plus["parts"])]
+            unit_text = plus["unit"] or ""
+            daily = sum(parts, Decimal(0))
+            counted = tail
+        elif times is not None:
+            amount = times["a"] or times["a2"]
+            count = times["n"] or times["n2"]
+            unit_text = times["unit"] or times["unit2"] or ""
+            daily = Decimal(amount.replace(",", ".")) * int(count)
+            counted = tail
+        else:
+            unit_text = ""
+    except ArithmeticError:  # pragma: no cover - the patterns admit only plain numbers
+        return None
+    key = "".join(unit_text.split())
+    if key:
+        if key not in _UNITS:
+            daily = None
+        else:
+            unit_of = _UNITS[key]
+    if explicit_only and (plus is None and times is None):
+        return None
+    if daily is not None and daily > 0:
+        return (
+            f"Give the daily total in {unit_of} as one amount, e.g. "
+            f"'{drug} {format_amount(daily)} {unit_of}' if {counted} is all of the day's doses "
+            "(taper works out the doses per time of day)."
+        )
+    tokens = set(re.split(r"[\s0-9.,/+½¼¾]+", flat)) - {""}
+    fraction = re.search(r"[0-9]\s*/\s*[0-9]|[½¼¾]", flat) is not None
+    counted_doses = fraction or bool(tokens & _COUNT_WORDS) or re.search(r"[x×*+]", flat)
+    if plus is None and times is None and not counted_doses:
+        return None
+    return (
+        f"Give the daily total in mg, not tablets or doses per time of day, e.g. "
+        f"'{drug} 30 mg' if all of the day's doses come to 30 mg (taper works out the doses "
+        "per time of day)."
+    )
+
+
+def _micrograms_message(unit_text: str, amount_text: str, drug_words: list[str]) -> str:
+    """The refusal for a plain microgram unit: a tablet dose in mcg or a patch without rate."""
+    drug = " ".join(drug_words[:1]) or "DRUG"
+    hint = ""
+    try:
+        in_mg = parse_amount(amount_text) / 1000
+        if in_mg > 0:
+            hint = f" ({amount_text} {unit_text.strip()} is {format_amount(in_mg)} mg)"
+    except TaperError:
+        pass
+    return (
+        f"Unit {unit_text.strip()!r} has no rate: for tablets write the daily total in mg, e.g. "
+        f"'{drug} {format_amount(in_mg) if hint else 'N'} mg'{hint}; for a patch write the "
+        "delivery rate printed on it in mcg/h (e.g. 'fentanyl patch 25 mcg/h'), never per patch."
+    )
 
 
 def format_amount(amount: Decimal, lang: str = "en") -> str:

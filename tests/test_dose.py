@@ -158,3 +158,83 @@ def test_written_amounts_parse_exactly(amount: Decimal, separator: str) -> None:
             parse_medication(f"oxazepam {text} mg")
         return
     assert parse_medication(f"oxazepam {text} mg").dose.amount == amount
+
+
+# --- review 2026-11-23 (S3): doses per time of day, tablets and micrograms -----------------
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "oxazepam 30 mg x 2",
+            "Give the daily total in mg as one amount, e.g. 'oxazepam 60 mg' if 30 mg x 2 is all "
+            "of the day's doses (taper works out the doses per time of day).",
+        ),
+        (
+            "oxazepam 15 mg x2",
+            "Give the daily total in mg as one amount, e.g. 'oxazepam 30 mg' if 15 mg x2 is all "
+            "of the day's doses (taper works out the doses per time of day).",
+        ),
+        (
+            "oxazepam 10+10+10 mg",
+            "Give the daily total in mg as one amount, e.g. 'oxazepam 30 mg' if 10+10+10 mg is "
+            "all of the day's doses (taper works out the doses per time of day).",
+        ),
+        (
+            "oxazepam 1/2 tablett",
+            "Give the daily total in mg, not tablets or doses per time of day, e.g. 'oxazepam "
+            "30 mg' if all of the day's doses come to 30 mg (taper works out the doses per time "
+            "of day).",
+        ),
+    ],
+)
+def test_review_per_dose_forms_ask_for_the_daily_total(text: str, message: str) -> None:
+    with pytest.raises(TaperError) as info:
+        parse_medication(text)
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize(
+    ("text", "daily"),
+    [
+        ("oxazepam 2 x 15 mg", "'oxazepam 30 mg'"),  # was read as the drug "oxazepam 2 x"
+        ("oxazepam 10 + 5 mg", "'oxazepam 15 mg'"),  # was read as the drug "oxazepam 10 +"
+        ("Sobril 0,5+0,5 mg", "'Sobril 1 mg'"),
+        ("oxazepam 15mg × 2", "'oxazepam 30 mg'"),
+        ("fentanyl patch 25 mcg/h x 2", "'fentanyl patch 50 mcg/h'"),
+        ("oxazepam 2 tabletter", "not tablets"),
+        ("oxazepam ½ tablett", "not tablets"),
+    ],
+)
+def test_review_per_dose_variants(text: str, daily: str) -> None:
+    with pytest.raises(TaperError, match="Give the daily total") as info:
+        parse_medication(text)
+    assert daily in str(info.value)
+    assert len(str(info.value).splitlines()) == 1
+
+
+def test_review_micrograms_for_a_tablet_say_the_mg() -> None:
+    with pytest.raises(TaperError) as info:
+        parse_medication("alprazolam 500 mcg")
+    text = str(info.value)
+    assert "'alprazolam 0.5 mg' (500 mcg is 0.5 mg)" in text
+    assert "mcg/h" in text  # the patch reading is still explained
+    with pytest.raises(TaperError, match="has no rate: patches are written in mcg/h"):
+        parse_medication("fentanyl 25 mcg/72h")  # no mg reading of a per-patch unit
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "oxazepam 25 mg",
+        "Sobril 0,5 mg",
+        "fentanyl patch 25 mcg/h",
+        "oxazepam 25mg",
+        "Xanor Depot 1 mg",
+        "oxazepam tablett 10 mg",
+        "morphine 60 mg/dag",
+    ],
+)
+def test_review_plain_daily_totals_still_parse(text: str) -> None:
+    parse_medication(text)
