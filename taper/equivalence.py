@@ -29,7 +29,7 @@ result: it is never counted as zero, and its class total is marked incomplete.
 
 from __future__ import annotations
 
-import difflib
+import dataclasses
 import itertools
 import re
 from collections.abc import Sequence
@@ -50,6 +50,16 @@ from taper.guideline.model import (
     Route,
     Source,
 )
+from taper.names import (
+    and_list,
+    brand_form_problem,
+    elsewhere_message,
+    example_dose,
+    known_elsewhere,
+    name_index,
+)
+from taper.names import norm as _norm
+from taper.names import suggestions as suggestions
 
 QUANTUM = Decimal("0.01")
 CLASS_ORDER: tuple[DrugClass, ...] = ("benzodiazepine", "opioid")
@@ -252,10 +262,6 @@ class TargetResult:
 # --- drug names ----------------------------------------------------------------------------
 
 
-def _norm(text: str) -> str:
-    return " ".join(text.casefold().replace("-", " ").replace("_", " ").split())
-
-
 SUBSTITUTION_IDS = frozenset({"methadone", "buprenorphine", "levomethadone"})
 
 
@@ -274,70 +280,22 @@ def drug_label(drug: Drug) -> str:
     return drug.display.en if drug.display is not None else drug.id
 
 
-# Guidelines are frozen, so each one's name index is built once (it was a hot spot in batch
-# runs). Keyed by identity and keeping the guideline alive so an id is never reused wrongly.
-_INDEX_CACHE: dict[int, tuple[Guideline, dict[str, tuple[str, set[str]]]]] = {}
-_INDEX_CACHE_SIZE = 64
-
-
 def _name_index(guideline: Guideline) -> dict[str, tuple[str, set[str]]]:
     """Normalised name → (name as written, ids of the drugs it names). Read-only."""
-    cached = _INDEX_CACHE.get(id(guideline))
-    if cached is not None and cached[0] is guideline:
-        return cached[1]
-    index = _build_name_index(guideline)
-    if len(_INDEX_CACHE) >= _INDEX_CACHE_SIZE:
-        _INDEX_CACHE.clear()
-    _INDEX_CACHE[id(guideline)] = (guideline, index)
-    return index
+    return name_index(guideline).names
 
 
-def _build_name_index(guideline: Guideline) -> dict[str, tuple[str, set[str]]]:
-    index: dict[str, tuple[str, set[str]]] = {}
-
-    def add(name: str, drug_id: str) -> None:
-        key = _norm(name)
-        if key:
-            index.setdefault(key, (name, set()))[1].add(drug_id)
-
-    for drug in guideline.drugs:
-        add(drug.id, drug.id)
-        for name in drug.names:
-            add(name, drug.id)
-        for code in drug.atc:
-            add(code, drug.id)
-        if drug.display is not None:
-            for text in (drug.display.en, drug.display.sv, drug.display.nb):
-                if text:
-                    add(text, drug.id)
-    known = {d.id for d in guideline.drugs}
-    for product in guideline.formulary:
-        if product.drug in known:
-            add(product.brand, product.drug)
-    return index
-
-
-def suggestions(name: str, guideline: Guideline, n: int = 3) -> list[str]:
-    """Names from the rule file that look like `name` (for "did you mean …")."""
-    index = _name_index(guideline)
-    keys = sorted(index)
-    close = difflib.get_close_matches(_norm(name), keys, n=len(keys), cutoff=0.6)
-    picked: list[str] = []
-    seen: set[str] = set()
-    for key in close:  # best first; one name per drug (not both oxazepam and oksazepam)
-        written, ids = index[key]
-        if not ids & seen:
-            picked.append(written)
-            seen |= ids
-    return picked[:n]
-
-
-def resolve_drug(name: str, guideline: Guideline) -> Drug:
+def resolve_drug(name: str, guideline: Guideline, example: str | None = None) -> Drug:
     """The rule file's drug for a name as typed: id, brand or other name, ATC code, display
-    name; case-insensitive. Unknown names raise `TaperError` with "did you mean …"."""
+    name; case-insensitive. Unknown names raise `TaperError`: a name another shipped rule
+    file knows says so (brand names are regional), else "did you mean …" for names within a
+    typing slip or two. `example` is the dose for the "write '…'" hint ("10 mg")."""
     index = _name_index(guideline)
     hit = index.get(_norm(name))
     if hit is None:
+        elsewhere = known_elsewhere(name, guideline.id)
+        if elsewhere:
+            raise TaperError(elsewhere_message(name, guideline, elsewhere, example))
         close = suggestions(name, guideline)
         message = f"Unknown drug {name!r} in rule file {guideline.id}"
         covered = [c for c in CLASS_ORDER if c in guideline.equivalence]
@@ -356,6 +314,21 @@ def resolve_drug(name: str, guideline: Guideline) -> Drug:
             f"({', '.join(ids)}): use the generic name."
         )
     return next(d for d in guideline.drugs if d.id == ids[0])
+
+
+def resolve_medication(med: MedicationInput, guideline: Guideline) -> Drug:
+    """`resolve_drug` for a medication line, and the brand's form checked against its unit
+    (every command resolves its medications here or through `_resolve`)."""
+    drug = resolve_drug(med.drug_name, guideline, example_dose(med))
+    check_brand_form(med, drug, guideline)
+    return drug
+
+
+def check_brand_form(med: MedicationInput, drug: Drug, guideline: Guideline) -> None:
+    """Refuse a brand given in the unit of another form (Norspan 10 mg, Subutex 8 mcg/h)."""
+    problem = brand_form_problem(med, drug, guideline)
+    if problem is not None:
+        raise TaperError(problem)
 
 
 def _brand_route(name: str, drug: Drug, guideline: Guideline) -> Route | None:
@@ -591,7 +564,7 @@ class _Resolved:
 
 
 def _resolve(med: MedicationInput, guideline: Guideline) -> _Resolved:
-    drug = resolve_drug(med.drug_name, guideline)
+    drug = resolve_medication(med, guideline)
     hint = _brand_route(med.drug_name, drug, guideline)
     conv = select_conversion(drug, med.route, med.dose.unit, guideline, route_hint=hint)
     route: Route
@@ -1061,6 +1034,9 @@ class Cell:
     guideline_id: str
     item: ItemEquivalent | None  # None: the rule file does not know the drug / its form
     reason: str | None  # why there is no value
+    # How the medication was read when this rule file does not know the name but another
+    # compared one does ("'Xanor' read as alprazolam, its name in no-helsedir and se-vgr").
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -1119,6 +1095,30 @@ def _spread(values: Sequence[tuple[str, str, DoseUnit, Fraction]]) -> Spread | N
     )
 
 
+def _generic_among(
+    med: MedicationInput, guideline: Guideline, guidelines: Sequence[Guideline]
+) -> tuple[str | None, str]:
+    """The generic name for a name `guideline` does not know but other compared rule files
+    do (a regional brand), with the note saying so; (None, the reason) when there is none."""
+    name = med.drug_name
+    missing = f"{name!r} is not in this rule file"
+    found = known_elsewhere(name, guideline.id, among=guidelines)
+    if not found:
+        return None, missing
+    if len(found) > 1:
+        named = "; ".join(f"{d} in {and_list(gids)}" for d, gids in sorted(found.items()))
+        return None, f"{missing} (it names different drugs elsewhere: {named})"
+    generic, gids = next(iter(found.items()))
+    if generic not in {d.id for d in guideline.drugs}:
+        return None, missing
+    for other in guidelines:
+        if other.id in gids:
+            problem = brand_form_problem(med, resolve_drug(name, other), other)
+            if problem is not None:
+                return None, problem
+    return generic, f"{name!r} read as {generic}, as in {and_list(gids)}"
+
+
 def compare(medications: Sequence[MedicationInput], guidelines: Sequence[Guideline]) -> Comparison:
     """The same medications under each rule file, side by side, with the spread.
 
@@ -1133,27 +1133,33 @@ def compare(medications: Sequence[MedicationInput], guidelines: Sequence[Guideli
     for g in guidelines:
         resolved: list[_Resolved | None] = []
         reasons: list[str | None] = []
+        notes: list[str | None] = []
         for med in medications:
-            try:
-                resolve_drug(med.drug_name, g)
-            except TaperError:
-                resolved.append(None)
-                reasons.append(f"{med.drug_name!r} is not in this rule file")
-                continue
+            note = None
+            if _norm(med.drug_name) not in _name_index(g):
+                generic, why = _generic_among(med, g, guidelines)
+                if generic is None:
+                    resolved.append(None)
+                    reasons.append(why)
+                    notes.append(None)
+                    continue
+                note = why
+                med = dataclasses.replace(med, drug_name=generic)
             try:
                 resolved.append(_resolve(med, g))
                 reasons.append(None)
             except TaperError as exc:
                 resolved.append(None)
                 reasons.append(str(exc))
+            notes.append(note)
         computed = iter(_items([r for r in resolved if r is not None], g))
         cells = []
-        for r, reason in zip(resolved, reasons, strict=True):
+        for r, reason, note in zip(resolved, reasons, notes, strict=True):
             if r is None:
-                cells.append(Cell(g.id, None, reason))
+                cells.append(Cell(g.id, None, reason, note))
             else:
                 item = next(computed)
-                cells.append(Cell(g.id, item, item.reason))
+                cells.append(Cell(g.id, item, item.reason, note))
         per_rule.append((g, cells))
     rows = []
     for index, med in enumerate(medications):
@@ -1166,6 +1172,14 @@ def compare(medications: Sequence[MedicationInput], guidelines: Sequence[Guideli
             hint = list(dict.fromkeys(hints))[:3]
             extra = f" Did you mean {' or '.join(hint)}?" if hint else ""
             if all((c.reason or "").endswith("is not in this rule file") for c in cells_here):
+                found = known_elsewhere(med.drug_name, "")
+                if found:
+                    what = "; ".join(f"{d} in {and_list(g)}" for d, g in sorted(found.items()))
+                    raise TaperError(
+                        f"{med.drug_name!r} is not a name in the rule files compared (brand "
+                        f"names are regional); it is {what}: write the generic name, e.g. "
+                        f"'{sorted(found)[0]} {example_dose(med)}'."
+                    )
                 raise TaperError(f"Unknown drug {med.drug_name!r} in every rule file.{extra}")
             raise TaperError(next(c.reason for c in cells_here if c.reason))
         values = [

@@ -282,16 +282,17 @@ def trajectory(
     return result
 
 
-_DRUGS: dict[tuple[str, str], Drug] = {}
+_DRUGS: dict[tuple[str, str, str, str | None], Drug] = {}
 _EQUIVALENCE_WARNINGS: dict[tuple[str, ...], tuple[equivalence.EquivalenceWarning, ...]] = {}
 
 
-def _resolve_drug(loaded: LoadedGuideline, name: str) -> Drug:
-    """`equivalence.resolve_drug`, remembered per rule file (batches repeat names)."""
-    key = (loaded.sha256, name)
+def _resolve_drug(loaded: LoadedGuideline, med: MedicationInput) -> Drug:
+    """`equivalence.resolve_medication` (the name, and a brand's form against the unit),
+    remembered per rule file (batches repeat names)."""
+    key = (loaded.sha256, med.drug_name, med.dose.unit, med.route)
     found = _DRUGS.get(key)
     if found is None:
-        found = equivalence.resolve_drug(name, loaded.guideline)
+        found = equivalence.resolve_medication(med, loaded.guideline)
         if len(_DRUGS) > 10_000:
             _DRUGS.clear()
         _DRUGS[key] = found
@@ -389,7 +390,7 @@ class Builder:
 
     def resolve(self) -> None:
         merged: dict[tuple[str, str, str], Track] = {}
-        drugs = [_resolve_drug(self.loaded, m.drug_name) for m in self.medications]
+        drugs = [_resolve_drug(self.loaded, m) for m in self.medications]
         check_rule_choice(self.g, drugs, self.options.rule)
         for order, (med, drug) in enumerate(zip(self.medications, drugs, strict=True)):
             kit = kit_for(
@@ -451,7 +452,7 @@ class Builder:
         if self.options.originals and not self.options.replan:
             raise TaperError("--original belongs to a replan (with --current and --on).")
         for original in self.options.originals:
-            drug = _resolve_drug(self.loaded, original.drug_name)
+            drug = _resolve_drug(self.loaded, original)
             found = [t for t in self.tracks if t.drug.id == drug.id]
             if not found:
                 raise TaperError(

@@ -434,7 +434,8 @@ def compare_text(
         for cell in row.cells:
             item = cell.item
             if item is not None and item.equivalent is not None:
-                cells.append(_n(item.equivalent))
+                read_as = f" {note(f'{cell.guideline_id}: {cell.note}')}" if cell.note else ""
+                cells.append(_n(item.equivalent) + read_as.replace(f"{DASH} ", ""))
                 ref = f"{item.reference_unit} {reference_label(item.drug_class, item.reference)}"
             else:
                 cells.append(note(f"{cell.guideline_id}: {cell.reason or NO_FACTOR}"))
@@ -503,6 +504,8 @@ def compare_json(
         regions = []
         for cell in row.cells:
             entry: dict[str, Any] = {"guideline": cell.guideline_id, "reason": cell.reason}
+            if cell.note is not None:
+                entry["read_as"] = cell.note
             if cell.item is None:
                 entry.update({"known": False, "equivalent": None})
             else:
