@@ -112,23 +112,19 @@ def _folder_rule_files(folder: Path, shown: str) -> list[Path]:
     return sorted(found)
 
 
-def _expand(refs: list[str]) -> list[Path]:
-    """Folders become the rule files in them; built-in ids their files (chosen over a local
-    file or folder as `load_guideline` chooses)."""
+def _expand(ref: str) -> list[Path]:
+    """A folder becomes the rule files in it; a built-in id its file (chosen over a local
+    file or folder as `load_guideline` chooses); a TaperError names an argument that is none."""
     from taper.guideline.loader import builtin_for
 
-    files: list[Path] = []
-    for ref in refs:
-        if not ref:
-            raise TaperError("An empty argument is not a rule file, folder or built-in id.")
-        builtin = builtin_for(ref)
-        if builtin is not None:
-            files.append(builtin)
-        elif Path(ref).is_dir():
-            files += _folder_rule_files(Path(ref), ref)
-        else:
-            files.append(Path(ref))
-    return files
+    if not ref:
+        raise TaperError("An empty argument is not a rule file, folder or built-in id.")
+    builtin = builtin_for(ref)
+    if builtin is not None:
+        return [builtin]
+    if Path(ref).is_dir():
+        return _folder_rule_files(Path(ref), ref)
+    return [Path(ref)]
 
 
 @app.command()
@@ -142,7 +138,10 @@ def validate(
 ) -> None:
     """Check rule files: YAML, the format, and every semantic rule, with file:line:col.
 
-    Exit 0 when valid (warnings allowed), 1 when there are errors, 2 when a file cannot be read.
+    Every file that can be read is checked and reported; each path that cannot (missing,
+    unreadable, a folder without rule files) gets one sentence, all on one stderr line.
+    Exit 2 when a path could not be used, else 1 when there are errors, else 0 (warnings
+    allowed).
 
     Example: taper guidelines validate guidelines/se-vgr.yaml --format parsable
     """
@@ -150,18 +149,38 @@ def validate(
     from taper.guideline.report import FindingsFormat
 
     fmt = FindingsFormat(_choice(format, _FORMATS, "format"))
-    files = _expand(paths)
-    contents = [(path, read_rule_file(path)) for path in files]  # all readable, or exit 2
-    results = [validate_bytes(raw, str(path)) for path, raw in contents]
-    _print_findings(results, fmt)
+    results: list[ValidationResult] = []
+    unusable: list[str] = []  # one sentence per path that cannot be used, in argument order
+    for ref in paths:
+        try:
+            files = _expand(ref)
+        except TaperError as exc:
+            unusable.append(str(exc))
+            continue
+        for path in files:
+            try:
+                raw = read_rule_file(path)
+            except TaperError as exc:
+                unusable.append(str(exc))
+                continue
+            results.append(validate_bytes(raw, str(path)))
+    unusable = list(dict.fromkeys(unusable))  # a path named twice is said once
+    if results:
+        _print_findings(results, fmt, len(unusable))
+    if unusable:
+        # One sentence per path, on one line: the exit-2 contract is one line on stderr.
+        console.err("taper: " + " ".join(unusable))
+        raise typer.Exit(2)
     if not all(r.ok for r in results):
         raise typer.Exit(1)
 
 
-def _print_findings(results: list[ValidationResult], fmt: FindingsFormat) -> None:
+def _print_findings(
+    results: list[ValidationResult], fmt: FindingsFormat, unusable: int = 0
+) -> None:
     from taper.guideline.report import format_findings
 
-    text = format_findings(results, fmt)
+    text = format_findings(results, fmt, unusable)
     if text:
         console.out(text)
 

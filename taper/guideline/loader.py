@@ -8,6 +8,7 @@ import os
 import stat
 import typing
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -57,6 +58,7 @@ def _loc_text(loc: tuple[Any, ...]) -> str:
     return out or "top level"
 
 
+_PERIOD_PATTERN = r"^[1-9][0-9]{0,3}[dwm]$"
 _PATTERN_HINTS = {
     r"^[a-z0-9][a-z0-9-]*$": "must be an id in lower case: letters a–z, digits and hyphens",
     r"^[1-9][0-9]{0,3}[dwm]$": "must be a period like 14d, 2w or 6m (days, weeks, months)",
@@ -65,8 +67,9 @@ _PATTERN_HINTS = {
 }
 
 
-def _plain(err: Any) -> str:
-    """pydantic's message, said the way an editor would fix it."""
+def _plain(err: Any, pattern: str | None = None) -> str:
+    """pydantic's message, said the way an editor would fix it. `pattern`: the text pattern
+    of the field, if it has one (a number where a period is wanted needs its unit)."""
     kind: str = err["type"]
     ctx = err.get("ctx") or {}
     value = err.get("input")
@@ -86,6 +89,13 @@ def _plain(err: Any) -> str:
         return f"must be {'a whole number' if whole else 'a number'}, not {_kind(value)}"
     if kind == "int_from_float":
         return f"must be a whole number, not {_kind(value)}"
+    period = kind == "string_type" and pattern == _PERIOD_PATTERN
+    if period and isinstance(value, int | Decimal) and not isinstance(value, bool):
+        return f"must be a period such as 6m, 26w or 180d (months, weeks, days), not {value}"
+    if kind == "string_type" and isinstance(value, int | Decimal | bool):
+        # a number or true/false written where text is wanted: quoting keeps it as written
+        shown = str(value).lower() if isinstance(value, bool) else str(value)
+        return f'must be text, not {shown}; quote it: "{shown}"'
     if kind == "string_type":
         return f"must be text, not {_kind(value)}"
     if kind == "list_type":
@@ -111,6 +121,40 @@ def _kind(value: Any) -> str:
     if value is None:
         return "empty"
     return repr(value) if isinstance(value, str) else str(value)
+
+
+def _pattern_in(annotation: Any) -> str | None:
+    """The StringConstraints pattern inside an annotation such as `list[Period] | None`."""
+    for meta in getattr(annotation, "__metadata__", ()):
+        pattern = getattr(meta, "pattern", None)
+        if isinstance(pattern, str):
+            return pattern
+    for arg in typing.get_args(annotation):
+        found = _pattern_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _pattern_at(loc: tuple[Any, ...]) -> str | None:
+    """The text pattern of the field at `loc` (a period, an id...), if it has one."""
+    model: type[BaseModel] | None = Guideline
+    annotation: Any = None
+    for part in loc:
+        if isinstance(part, int) or part in ("benzodiazepine", "opioid"):
+            continue  # list index or equivalence table key
+        if model is None:
+            return None
+        fields = {info.alias or name: info for name, info in model.model_fields.items()}
+        info = fields.get(str(part))
+        if info is None:
+            return None
+        annotation = info.annotation
+        metadata = [m for m in info.metadata if isinstance(getattr(m, "pattern", None), str)]
+        if metadata:
+            return str(metadata[0].pattern)
+        model = _model_in(annotation)
+    return _pattern_in(annotation) if annotation is not None else None
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:
@@ -192,7 +236,7 @@ def _schema_findings(exc: ValidationError, doc: YamlDocument) -> list[Finding]:
                 message += f" (did you mean '{close[0]}'?)" if close else " (check its spelling)"
         else:
             pos = doc.locate(loc, key="[key]" in err["loc"])  # a bad key, not its value
-            message = f"{_loc_text(loc)}: {_plain(err)}"
+            message = f"{_loc_text(loc)}: {_plain(err, _pattern_at(loc))}"
         finding = Finding(doc.path, pos.line, pos.col, "schema", message)
         findings.setdefault((pos.line, pos.col, message), finding)
     return list(findings.values())

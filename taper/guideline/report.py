@@ -34,19 +34,22 @@ def _count(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def summary_line(results: Sequence[ValidationResult]) -> str:
-    """ "2 files checked: valid.", "... valid, 1 warning.", "... 3 errors in 1 file: not valid."."""
+def summary_line(results: Sequence[ValidationResult], unusable: int = 0) -> str:
+    """ "2 files checked: valid.", "... valid, 1 warning.", "... 3 errors in 1 file: not valid.",
+    then " 1 path could not be checked (see stderr)." when some could not be read."""
     errors = sum(f.level == "error" for r in results for f in r.findings)
     warnings = sum(f.level == "warning" for r in results for f in r.findings)
     head = f"{_count(len(results), 'file')} checked: "
+    tail = f" {_count(unusable, 'path')} could not be checked (see stderr)." if unusable else ""
     if not errors:
-        return head + ("valid." if not warnings else f"valid, {_count(warnings, 'warning')}.")
+        verdict = "valid." if not warnings else f"valid, {_count(warnings, 'warning')}."
+        return head + verdict + tail
     bad = sum(not r.ok for r in results)
     counts = _count(errors, "error") + (f", {_count(warnings, 'warning')}" if warnings else "")
-    return head + f"{counts} in {_count(bad, 'file')}: not valid."
+    return head + f"{counts} in {_count(bad, 'file')}: not valid." + tail
 
 
-def _text(results: Sequence[ValidationResult]) -> str:
+def _text(results: Sequence[ValidationResult], unusable: int) -> str:
     lines: list[str] = []
     for result in results:
         if not result.findings:
@@ -60,7 +63,7 @@ def _text(results: Sequence[ValidationResult]) -> str:
         lines.append("")
     if lines and lines[-1] == "":
         lines.pop()
-    lines.append(summary_line(results))
+    lines.append(summary_line(results, unusable))
     return "\n".join(lines) + "\n"
 
 
@@ -83,7 +86,7 @@ def _github(finding: Finding) -> str:
     return f"::{finding.level} {props}::{_github_escape(finding.message)}"
 
 
-def _json(results: Sequence[ValidationResult]) -> str:
+def _json(results: Sequence[ValidationResult], unusable: int) -> str:
     files = []
     for r in results:
         files.append(
@@ -105,26 +108,33 @@ def _json(results: Sequence[ValidationResult]) -> str:
                 ],
             }
         )
-    doc = {
-        "valid": all(r.ok for r in results),
+    doc: dict[str, object] = {
+        "valid": all(r.ok for r in results) and not unusable,
         "errors": sum(f.level == "error" for r in results for f in r.findings),
         "warnings": sum(f.level == "warning" for r in results for f in r.findings),
         "files": files,
     }
+    if unusable:  # paths that could not be read; their sentences are on stderr
+        doc["unusable"] = unusable
     import json
 
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
-def format_findings(results: Sequence[ValidationResult], fmt: FindingsFormat) -> str:
-    """The whole report for `taper guidelines validate`, ending in a newline (or empty)."""
+def format_findings(
+    results: Sequence[ValidationResult], fmt: FindingsFormat, unusable: int = 0
+) -> str:
+    """The whole report for `taper guidelines validate`, ending in a newline (or empty).
+
+    `unusable`: how many more paths could not be read (the CLI says which on stderr); the text
+    summary and the JSON (`unusable`, and `valid` false) count them."""
     findings = [f for r in results for f in r.findings]
     if fmt is FindingsFormat.text:
-        return _text(results)
+        return _text(results, unusable)
     if fmt is FindingsFormat.parsable:
         return "".join(f.parsable() + "\n" for f in findings)
     if fmt is FindingsFormat.json:
-        return _json(results)
+        return _json(results, unusable)
     if fmt is FindingsFormat.github:
         return "".join(_github(f) + "\n" for f in findings)
     assert_never(fmt)

@@ -131,8 +131,9 @@ def _resolve_plain(value: str) -> Any:
 
 
 class _Builder:
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, text: str) -> None:
         self.path = path
+        self.text = text
         self.doc = YamlDocument(path, None)
         self.findings: list[Finding] = []
         self.nodes = 0
@@ -171,6 +172,26 @@ class _Builder:
             self.stack.discard(id(node))
         raise _Abort(self.finding(node, "yaml-syntax", "unsupported YAML node"))  # pragma: no cover
 
+    def invisible(self, node: yaml.ScalarNode, value: str, *, key: bool) -> str:
+        """Report invisible characters in a key (any) or an unquoted value (zero-width ones
+        anywhere, space-like ones at its edges) at their exact place; return the value without
+        them, so the schema does not report the same mistake again."""
+        edges = value.strip("".join(INVISIBLE))
+        inner = edges if key else "".join(c for c in edges if c not in _ZERO_WIDTH)
+        if not key and inner == value:
+            return value
+        begin, end = node.start_mark.index, node.end_mark.index
+        blank = "".join(INVISIBLE) + " "
+        for match in _INVISIBLE_RE.finditer(self.text, begin, end):
+            at = match.start()
+            edge = not self.text[begin:at].strip(blank) or not self.text[at:end].strip(blank)
+            if key or match.group() in _ZERO_WIDTH or edge:
+                line, col = _position(self.text, at)
+                message = _invisible_message(self.text, at)
+                self.findings.append(Finding(self.path, line, col, "yaml-invisible", message))
+                break  # one finding per value
+        return _INVISIBLE_RE.sub("", inner) if key else inner
+
     def check_tag(self, node: yaml.Node, expected: str) -> None:
         if node.tag != expected:
             raise _Abort(self.finding(node, "yaml-tag", f"tag {node.tag!r} is not allowed"))
@@ -178,6 +199,8 @@ class _Builder:
     def scalar(self, node: yaml.ScalarNode) -> Any:
         tag, value = node.tag, node.value
         if tag == _PLAIN:
+            if _INVISIBLE_RE.search(value):
+                value = self.invisible(node, value, key=False)
             return _resolve_plain(value)
         if tag not in _STANDARD_SCALAR_TAGS:
             raise _Abort(self.finding(node, "yaml-tag", f"tag {tag!r} is not allowed"))
@@ -202,6 +225,8 @@ class _Builder:
             if not isinstance(key_node, yaml.ScalarNode):
                 raise _Abort(self.finding(key_node, "yaml-key", "a key must be a plain name"))
             key = str(key_node.value)
+            if _INVISIBLE_RE.search(key):
+                key = self.invisible(key_node, key, key=True)
             if key in result:
                 first = self.doc.keys[(*path, key)]
                 self.findings.append(
@@ -241,6 +266,77 @@ def _decode(raw: bytes, path: str) -> tuple[str | None, list[Finding]]:
 def _position(text: str, index: int) -> tuple[int, int]:
     line_start = text.rfind("\n", 0, index) + 1
     return text.count("\n", 0, index) + 1, index - line_start + 1
+
+
+# Characters that look like a space or like nothing, pasted from word processors and web pages.
+INVISIBLE = {
+    "\u00a0": "a non-breaking space (U+00A0)",
+    "\u202f": "a narrow non-breaking space (U+202F)",
+    "\u2007": "a figure space (U+2007)",
+    "\u200b": "a zero-width space (U+200B)",
+    "\u200c": "a zero-width non-joiner (U+200C)",
+    "\u200d": "a zero-width joiner (U+200D)",
+    "\u2060": "a word joiner (U+2060)",
+    "\ufeff": "a byte-order mark (U+FEFF) inside the file",
+    "\u00ad": "a soft hyphen (U+00AD)",
+}
+# Invisible anywhere in a plain value; the space-like ones only at its edges (a non-breaking
+# space between words of a note is typography, not a mistake).
+_ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
+_INVISIBLE_RE = re.compile("[" + "".join(INVISIBLE) + "]")
+
+
+def _invisible_message(text: str, index: int) -> str:
+    """ "a non-breaking space (U+00A0) after 'group:'; ..." for the character at `index`."""
+    line_start = text.rfind("\n", 0, index) + 1
+    before = text[line_start:index].strip()
+    if before:
+        where = f" after '{before[-20:]}'"
+    else:
+        where = " in the indentation" if index > line_start else " at the start of the line"
+    return (
+        f"{INVISIBLE[text[index]]}{where}, invisible in most editors (often pasted from Word "
+        "or a web page); delete it and type an ordinary space if one is needed"
+    )
+
+
+def _invisible_near_error(exc: yaml.MarkedYAMLError, text: str) -> int | None:
+    """The invisible character that most likely caused a syntax error: the last one on the
+    lines from where the failing construct starts (or the line before) to the problem."""
+    mark = exc.problem_mark
+    if mark is None or not _INVISIBLE_RE.search(text):
+        return None
+    first_line = exc.context_mark.line if exc.context_mark is not None else mark.line - 1
+    first_line = max(0, min(first_line, mark.line - 1))
+    starts = [0, *(m.end() for m in re.finditer("\n", text))]
+    begin = starts[first_line]
+    end = min(len(text), mark.index + 1)
+    found = None
+    for match in _INVISIBLE_RE.finditer(text, begin, end):
+        found = match.start()
+    return found
+
+
+def _unclosed_flow(text: str) -> tuple[str, int, int] | None:
+    """The innermost '[' or '{' still open when the scanner reached the end of the file,
+    as (bracket, line, column), or None (closed, or the scanner stopped earlier)."""
+    open_: list[tuple[str, int, int]] = []
+    loader = _ComposeLoader(text)
+    try:
+        while True:
+            token = loader.get_token()
+            if token is None or isinstance(token, yaml.StreamEndToken):
+                break
+            if isinstance(token, yaml.FlowSequenceStartToken | yaml.FlowMappingStartToken):
+                bracket = "[" if isinstance(token, yaml.FlowSequenceStartToken) else "{"
+                open_.append((bracket, token.start_mark.line + 1, token.start_mark.column + 1))
+            elif isinstance(token, yaml.FlowSequenceEndToken | yaml.FlowMappingEndToken) and open_:
+                open_.pop()
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+    return open_[-1] if open_ else None
 
 
 _OPEN_QUOTE = re.compile(r"""(?:^|:\s|-\s|[\[{,]\s*)(["'])""")
@@ -316,6 +412,28 @@ def _plain_syntax(exc: yaml.MarkedYAMLError, text: str) -> str:
     return f"{context}: {problem}" if context and context not in problem else problem
 
 
+def _syntax_finding(exc: yaml.MarkedYAMLError, text: str, path: str) -> Finding:
+    """One finding for a syntax error, at the place to fix: an invisible character near it,
+    the bracket left open at the end of the file, or where libyaml stopped."""
+    invisible = _invisible_near_error(exc, text)
+    if invisible is not None:
+        line, col = _position(text, invisible)
+        return Finding(path, line, col, "yaml-invisible", _invisible_message(text, invisible))
+    mark = exc.problem_mark or exc.context_mark
+    at_end = mark is not None and not text[mark.index :].strip()
+    flow = "flow" in f"{exc.context} {exc.problem}" or "expected ',' or" in str(exc.problem)
+    if at_end and flow and (opened := _unclosed_flow(text)) is not None:
+        bracket, line, col = opened
+        closer = "]" if bracket == "[" else "}"
+        message = (
+            f"the '{bracket}' opened at {line}:{col} is never closed; add '{closer}' after its "
+            "last item"
+        )
+        return Finding(path, line, col, "yaml-syntax", message)
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    return Finding(path, line, col, "yaml-syntax", _syntax_message(exc, text))
+
+
 def parse_yaml(raw: bytes, path: str) -> tuple[YamlDocument | None, list[Finding]]:
     """Parse one YAML document strictly. Returns the document (None if unusable) and findings."""
     text, findings = _decode(raw, path)
@@ -342,9 +460,7 @@ def _parse(text: str, path: str) -> tuple[YamlDocument | None, list[Finding]]:
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        return None, [Finding(path, line, col, "yaml-syntax", _syntax_message(exc, text))]
+        return None, [_syntax_finding(exc, text, path)]
     except yaml.reader.ReaderError as exc:
         line, col = _position(text, exc.position)
         code = exc.character if isinstance(exc.character, int) else ord(exc.character)
@@ -359,7 +475,7 @@ def _parse(text: str, path: str) -> tuple[YamlDocument | None, list[Finding]]:
         loader.dispose()
     if node is None:
         return None, [Finding(path, 1, 1, "yaml-empty", "the file is empty")]
-    builder = _Builder(path)
+    builder = _Builder(path, text)
     try:
         data = builder.build(node, ())
     except _Abort as abort:

@@ -13,6 +13,7 @@ from types import ModuleType
 
 from taper.guideline.checks import (
     aftercare_ascending,
+    aftercare_tub,
     bands_contiguous,
     content_known,
     conversion_basis,
@@ -29,7 +30,9 @@ from taper.guideline.checks import (
     range_contains,
     slow_down_slower,
     source_exists,
+    split_consistent,
     switch_target_in_formulary,
+    taper_speed,
     unit_consistent,
 )
 from taper.guideline.findings import Finding
@@ -49,14 +52,17 @@ MODULES: tuple[ModuleType, ...] = (
     drug_known,
     switch_target_in_formulary,
     percent_range,
+    taper_speed,
     interval_min,
     doses_per_day,
     slow_down_slower,
     aftercare_ascending,
+    aftercare_tub,
     unit_consistent,
     names_unique,
     content_known,
     mr_no_split,
+    split_consistent,
     id_matches_file,
 )
 
@@ -66,6 +72,9 @@ REGISTRY: dict[str, CheckFn] = {module.RULE_ID: module.check for module in MODUL
 PARSE_RULES: dict[str, str] = {
     "yaml-encoding": "The file is not UTF-8 text (or contains NUL characters).",
     "yaml-syntax": "The file is not well-formed YAML (indentation, tabs, unclosed quotes...).",
+    "yaml-invisible": "An invisible character (non-breaking or zero-width space, a byte-order "
+    "mark inside the file) in a key, the indentation or at the edge of an unquoted value; "
+    "often pasted from a word processor.",
     "yaml-tag": "A tag other than the standard ones (`!!python/object`, `!include`...).",
     "yaml-key": "A key that is not a plain name (a list or mapping used as a key).",
     "yaml-duplicate-key": "The same key twice in one mapping; YAML readers would silently keep "

@@ -37,14 +37,21 @@ def check(guideline: Guideline, doc: YamlDocument) -> Iterable[Finding]:
         who = subject(guideline, base)
         if (obj.amount is None) != (obj.equals is None):
             given, other = ("amount", "equals") if obj.equals is None else ("equals", "amount")
-            yield find(
-                doc,
-                field(doc, base, obj, given),
-                RULE_ID,
-                f"{who}: `{given}` needs `{other}` (this amount of the drug equals that amount "
-                "of the reference drug)",
-                key=True,
-            )
+            also = [
+                name for name in ("factor", "bands", "points") if getattr(obj, name) is not None
+            ]
+            if also:  # e.g. `factor: 2` with `amount: 10`: two half-written bases
+                message = (
+                    f"{who}: gives `{also[0]}` and `{given}` (without `{other}`); a conversion "
+                    f"takes either `factor` or `amount` + `equals` (or `bands`, or `points`): "
+                    f"keep `{also[0]}` alone, or write `amount` with `equals` instead"
+                )
+            else:
+                message = (
+                    f"{who}: `{given}` needs `{other}` (this amount of the drug equals that "
+                    "amount of the reference drug)"
+                )
+            yield find(doc, field(doc, base, obj, given), RULE_ID, message, key=True)
             continue
         bases = [
             name
