@@ -202,7 +202,7 @@ def test_csv_reads_back_one_row_per_day(lang: str, delimiter: str) -> None:
     assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Excel reads ½ and × right
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=delimiter))
     header, body = rows[0], rows[1:]
-    assert len(header) == 11
+    assert len(header) == 12  # the last column is the stamp
     assert all(len(row) == len(header) for row in body)
     plan = fixture_plan()
     assert plan.last_dose_date is not None
@@ -214,7 +214,7 @@ def test_csv_reads_back_one_row_per_day(lang: str, delimiter: str) -> None:
     by_date = {row[0]: row for row in body}
     half = "2,5" if lang != "en" else "2.5"
     assert by_date["2027-08-15"][5] == half
-    assert by_date["2027-08-15"][-1] == "½ × Sobril 5 mg"
+    assert by_date["2027-08-15"][-2] == "½ × Sobril 5 mg"
 
 
 # -- languages, numbers and dates ------------------------------------------------------------

@@ -175,3 +175,112 @@ def test_plain_number_keeps_the_decimal_mark() -> None:
     assert plain_number(Decimal("1200.50"), "sv") == "1200,5"
     assert plain_number(Decimal("1E+3"), "en") == "1000"
     assert plain_number(Decimal("2.5"), "en") == "2.5"
+
+
+# --- fentanyl patches: a rate, changed as prescribed; never "a day", never tablets -------------
+
+PATCH = ("-g", "se-vgr", "-m", "fentanyl patch 50 mcg/h")
+
+
+def test_fhir_patch_dosage_is_a_rate_without_a_daily_frequency(run_cli: Run) -> None:
+    bundle_module = pytest.importorskip("fhir.resources.R4B.bundle")
+    out = plan_out(run_cli, *PATCH, "-f", "fhir", "--lang", "en")
+    bundle = bundle_module.Bundle.model_validate_json(out)  # a valid R4B bundle
+    request = bundle.entry[1].resource
+    assert request.dosageInstruction
+    for dosage in request.dosageInstruction:
+        repeat = dosage.timing.repeat
+        assert repeat.frequency is None
+        assert repeat.period is None
+        assert repeat.periodUnit is None
+        rate = dosage.doseAndRate[0]
+        assert rate.doseQuantity is None
+        assert rate.rateQuantity.code == "ug/h"
+        assert "Change the patch as prescribed." in dosage.text
+    assert "a day" not in bundle.entry[0].resource.description
+    assert "fentanyl 50 mcg/h" in bundle.entry[0].resource.description
+
+
+@pytest.mark.parametrize(
+    ("lang", "forbidden", "wanted"),
+    [
+        ("sv", ["tablett", "Tablett", "mcg/h per dygn"], ["Inga fler plåster", "Plåsterstyrka"]),
+        ("nb", ["tablett", "Tablett", "mcg/h per døgn"], ["Ingen flere plaster", "Plasterstyrke"]),
+        ("en", ["tablet", "Tablet", "mcg/h a day"], ["No more patches", "Patch strength"]),
+    ],
+)
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html", "csv", "ics"])
+def test_patch_plans_speak_of_patches_and_rates(
+    run_cli: Run, lang: str, forbidden: list[str], wanted: list[str], fmt: str
+) -> None:
+    if fmt == "ics":
+        pytest.importorskip("icalendar")
+    out = plan_out(run_cli, *PATCH, "-f", fmt, "--lang", lang)
+    for word in forbidden:
+        assert word not in out, word
+    if fmt in ("text", "markdown"):
+        for word in wanted:
+            assert word in out
+    if fmt == "html":
+        assert wanted[0].lower() in out.lower()
+    if fmt == "html":
+        assert 'class="tick"' not in out  # no daily tick boxes for a patch
+
+
+def test_patch_sheet_says_last_patch(run_cli: Run) -> None:
+    out = plan_out(run_cli, *PATCH, "-f", "html", "--lang", "en")
+    assert "Last patch" in out
+    assert "change the patch as prescribed" in out
+    assert "Take the tablets shown" not in out
+
+
+# --- ICS: a changed plan gets new UIDs; the stamp is in the calendar ----------------------------
+
+
+def ics_uids(run_cli: Run, *args: str) -> list[str]:
+    icalendar = pytest.importorskip("icalendar")
+    cal = icalendar.Calendar.from_ical(plan_out(run_cli, *args, "-f", "ics"))
+    return [str(e["uid"]) for e in cal.walk("VEVENT")]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        ("--pause", "2026-03-02:14"),
+        ("--percent", "5"),
+        ("--interval", "21"),
+    ],
+)
+def test_ics_uids_change_when_the_plan_changes(run_cli: Run, change: tuple[str, str]) -> None:
+    base = ("-g", "se-vgr", "-m", "oxazepam 30 mg")
+    before = set(ics_uids(run_cli, *base))
+    assert before == set(ics_uids(run_cli, *base))  # the same plan keeps its UIDs
+    after = set(ics_uids(run_cli, *base, *change))
+    assert not before & after
+
+
+def test_ics_uids_change_with_the_switch(run_cli: Run) -> None:
+    base = ("-g", "se-vgr", "-m", "oxazepam 30 mg")
+    assert not set(ics_uids(run_cli, *base)) & set(ics_uids(run_cli, *base, "--switch"))
+
+
+def test_ics_carries_the_stamp(run_cli: Run) -> None:
+    icalendar = pytest.importorskip("icalendar")
+    cal = icalendar.Calendar.from_ical(
+        plan_out(run_cli, "-g", "se-vgr", "-m", "oxazepam 30 mg", "-f", "ics", "--lang", "en")
+    )
+    sha = json.loads(plan_out(run_cli, "-g", "se-vgr", "-m", "oxazepam 30 mg", "-f", "json"))[
+        "guideline"
+    ]["sha256"]
+    assert sha in str(cal["x-wr-caldesc"])
+    assert "taper " in str(cal["x-wr-caldesc"])
+    for event in cal.walk("VEVENT"):
+        assert sha in str(event["description"])
+
+
+def test_csv_carries_the_stamp_on_every_row(run_cli: Run) -> None:
+    out = plan_out(run_cli, "-g", "se-vgr", "-m", "oxazepam 30 mg", "-f", "csv", "--lang", "en")
+    rows = list(csv.reader(io.StringIO(out.lstrip("\ufeff"))))
+    assert rows[0][-1] == "Guideline"
+    assert all(len(row) == len(rows[0]) for row in rows)
+    assert all("sha256" in row[-1] and "version 2026.1" in row[-1] for row in rows[1:])

@@ -4,7 +4,14 @@ Swedish and Norwegian spreadsheet programs use the decimal comma, so there the d
 ';' (as Excel and LibreOffice expect in those locales) and numbers are written "2,5"; English
 uses ',' and "2.5". Every file starts with a UTF-8 byte-order mark so Excel reads "½" and "×"
 correctly. Dates are ISO (2027-03-22), which every spreadsheet reads as a date. Days of a
-dose-0 step are not listed one by one: one row marks the first day without tablets.
+dose-0 step are not listed one by one: one row marks the first day without tablets. Numbers are
+plain digits (1200, no thousands separator).
+
+The stamp (rule file id, version, sha256, taper version, plan start) is the last column,
+"Guideline", on every row: a spreadsheet user sorts, filters and copies rows, and a column
+goes with each row (a comment line at the end would be sorted among the days, break the
+date column's type on import, and be lost from any copied part). Every row stays the same
+width, so the file imports as one table.
 """
 
 from __future__ import annotations
@@ -43,12 +50,18 @@ def render_csv(view: PlanView) -> bytes:
         t._("Step"),
         t._("Phase"),
         t._("Drug"),
-        t._("Daily dose"),
+        view.dose_header,
         t._("Unit"),
     ]
+    stamp = view.stamp
     for time in times:
         label = view.time_label(time)
-        header += [t._("%(time)s: dose", time=label), t._("%(time)s: tablets", time=label)]
+        what = (
+            t._("%(time)s: patches", time=label)
+            if time == "patch"
+            else t._("%(time)s: tablets", time=label)
+        )
+        header += [t._("%(time)s: dose", time=label), what]
     rows: list[tuple[dt.date, int, list[str]]] = []
     for order, s in enumerate(view.steps):
         # Everything but the date is the same on every day of a step: made once per step.
@@ -72,9 +85,9 @@ def render_csv(view: PlanView) -> bytes:
         days = s.step.days if s.kind != "stop" else 1
         for n in range(days):
             day = s.step.start + dt.timedelta(days=n)
-            rows.append((day, order, [day.isoformat(), t.weekday(day), *tail]))
+            rows.append((day, order, [day.isoformat(), t.weekday(day), *tail, stamp]))
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter(view.lang), lineterminator="\r\n")
-    writer.writerow(header)
+    writer.writerow([*header, t._("Guideline")])
     writer.writerows(row for _, _, row in sorted(rows, key=lambda r: (r[0], r[1])))
     return (BOM + buffer.getvalue()).encode("utf-8")

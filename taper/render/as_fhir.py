@@ -29,7 +29,8 @@ FHIR_VERSION = "4.3.0"  # R4B; CarePlan and MedicationRequest are as in R4
 ATC = "http://www.whocc.no/atc"
 UCUM = "http://unitsofmeasure.org"
 _UCUM_CODES = {"mg": "mg", "mcg/h": "ug/h"}
-# FHIR event-timing codes; a patch is worn continuously, so it has none.
+# FHIR event-timing codes; a patch is worn continuously, so it has none (and its dose is a
+# rate: dosage.doseAndRate.rateQuantity, with no daily frequency).
 _WHEN: dict[DoseTimeName, str | None] = {
     "morning": "MORN",
     "midday": "NOON",
@@ -100,35 +101,44 @@ def _dosages(view: PlanView, drug: str) -> list[dict[str, Any]]:
         amounts = {d.time: d.amount for d in s.step.doses}
         for line in s.doses:
             amount = amounts[line.time]
+            quantity = {
+                "value": amount,
+                "unit": s.step.unit,
+                "system": UCUM,
+                "code": _UCUM_CODES.get(s.step.unit, s.step.unit),
+            }
             repeat: dict[str, Any] = {
                 "boundsPeriod": {
                     "start": s.step.start.isoformat(),
                     "end": s.step.end.isoformat(),
                 },
-                "frequency": 1,
-                "period": 1,
-                "periodUnit": "d",
             }
+            text = (
+                t._("Step %(number)s", number=s.number)
+                + f" ({s.dates}): {line.label} {line.tablets} ({line.amount})"
+            )
+            instruction = f"{line.label}: {line.tablets}"
+            if s.patch:
+                # A patch releases a rate (rateQuantity, ug/h), worn day and night and changed
+                # as prescribed: the rule file and formulary give no wear interval, so there is
+                # no frequency (a daily one would read "apply one patch a day").
+                change = t._("Change the patch as prescribed.")
+                text += f" {change}"
+                instruction += f". {change}"
+                dose_and_rate: dict[str, Any] = {"rateQuantity": quantity}
+            else:
+                repeat.update({"frequency": 1, "period": 1, "periodUnit": "d"})
+                dose_and_rate = {"doseQuantity": quantity}
             when = _WHEN[line.time]
             if when is not None:
                 repeat["when"] = [when]
             out.append(
                 {
                     "sequence": s.number,
-                    "text": t._("Step %(number)s", number=s.number)
-                    + f" ({s.dates}): {line.label} {line.tablets} ({line.amount})",
-                    "patientInstruction": f"{line.label}: {line.tablets}",
+                    "text": text,
+                    "patientInstruction": instruction,
                     "timing": {"repeat": repeat},
-                    "doseAndRate": [
-                        {
-                            "doseQuantity": {
-                                "value": amount,
-                                "unit": s.step.unit,
-                                "system": UCUM,
-                                "code": _UCUM_CODES.get(s.step.unit, s.step.unit),
-                            }
-                        }
-                    ],
+                    "doseAndRate": [dose_and_rate],
                 }
             )
     return out

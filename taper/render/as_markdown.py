@@ -33,7 +33,7 @@ def render_markdown(view: PlanView) -> bytes:
     header = [t._("Step"), t._("Dates"), t._("Days"), t._("Phase")]
     if several:
         header.append(t._("Drug"))
-    header += [t._("Daily dose"), t._("Tablets")]
+    header += [view.dose_header, view.tablets_header]
     out += ["## " + t._("Steps"), ""]
     out.append("| " + " | ".join(header) + " |")
     out.append("|" + "|".join("---" for _ in header) + "|")
@@ -41,7 +41,7 @@ def render_markdown(view: PlanView) -> bytes:
         if s.kind == "mapping":
             doses = t._("As now; write every dose in the intake diary")
         elif s.kind == "stop":
-            doses = t._("No more tablets")
+            doses = s.stop_text
         else:
             doses = "; ".join(f"{d.label}: {d.tablets}" for d in s.doses)
         number = f"{s.number}\\*" if s.step.pause else str(s.number)
@@ -64,7 +64,7 @@ def render_markdown(view: PlanView) -> bytes:
 
     bars = ascii_bars(view)
     if bars:
-        out += ["## " + t._("Daily dose by step"), "", "```", *bars, "```", ""]
+        out += ["## " + view.curve_heading, "", "```", *bars, "```", ""]
 
     if view.checkpoints:
         out += ["## " + t._("Contacts"), ""]

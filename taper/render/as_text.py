@@ -34,7 +34,7 @@ def step_doses(view: PlanView, step: StepView) -> tuple[list[str], list[str]]:
     if step.kind == "mapping":
         return ["–"], [t._("As now; write every dose in the intake diary")]
     if step.kind == "stop":
-        return ["–"], [t._("No more tablets")]
+        return ["–"], [step.stop_text]
     return [d.label for d in step.doses], [d.tablets for d in step.doses]
 
 
@@ -56,7 +56,7 @@ def render_text(view: PlanView) -> bytes:
     header = [t._("Step"), t._("From"), t._("To"), t._("Days"), t._("Phase")]
     if several:
         header.append(t._("Drug"))
-    header += [t._("Daily dose"), t._("Ideal"), t._("Time"), t._("Tablets")]
+    header += [view.dose_header, t._("Ideal"), t._("Time"), view.tablets_header]
     rows = []
     for s in view.steps:
         times, tablets = step_doses(view, s)
@@ -75,7 +75,7 @@ def render_text(view: PlanView) -> bytes:
 
     bars = ascii_bars(view)
     if bars:
-        out += [*heading(t._("Daily dose by step")), *bars, ""]
+        out += [*heading(view.curve_heading), *bars, ""]
 
     if view.checkpoints:
         out += heading(t._("Contacts"))

@@ -84,7 +84,9 @@ def svg_curve(view: PlanView) -> str:
     from html import escape
 
     out: list[str] = []
-    label = escape(t._("Daily dose over time"))
+    label = escape(
+        t._("Patch strength over time") if view.patches == "all" else t._("Daily dose over time")
+    )
     out.append(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'role="img" aria-label="{label}" class="curve" font-family="DejaVu Sans, sans-serif" '

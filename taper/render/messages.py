@@ -146,6 +146,19 @@ NOTES: tuple[Piece, ...] = (
     ),
 )
 
+# A patch's step notes: the same sentences in a patch's words (its strengths, not tablets);
+# read for every reader, English too, since the planner's English says "tablets".
+PATCH_NOTES: tuple[Piece, ...] = (
+    piece(
+        NOTES[0].source,
+        N_(
+            "held %(days)s more days before the larger cut to %(dose)s (the patch strengths "
+            "cannot make a smaller step; the average rate stays within %(allowed)s)"
+        ),
+    ),
+    *NOTES[1:],
+)
+
 # Warnings by code (or code prefix, before the colon), each read as a run of pieces.
 WARNINGS: dict[str, tuple[Piece, ...]] = {
     "merged-lines": (
@@ -372,8 +385,11 @@ class Reader:
             for th in guideline.thresholds:
                 self.thresholds[th.id] = (th.message.en, th.message.get(t.lang))
 
-    def note(self, text: str) -> str:
-        """A step note in the reader's language (English readers get it as written)."""
+    def note(self, text: str, *, patch: bool = False) -> str:
+        """A step note in the reader's language (English readers get it as written, but a
+        patch's note in a patch's words)."""
+        if patch:
+            return self.read(text, PATCH_NOTES) or text
         if self.t.lang == "en":
             return text
         return self.read(text, NOTES) or text

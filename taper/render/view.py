@@ -140,6 +140,32 @@ class StepView:
     note: str | None  # the planner's note on the step, in the reader's language
     is_change: bool  # the daily dose differs from the step before
     t: Texts = field(repr=False, compare=False)
+    patch: bool = False  # a patch: the dose is a delivery rate, worn day and night
+
+    @property
+    def stop_text(self) -> str:
+        """What a 0-dose row says: no more tablets, or no more patches."""
+        return self.t._("No more patches") if self.patch else self.t._("No more tablets")
+
+    @property
+    def stop_from(self) -> str:
+        t = self.t
+        if self.patch:
+            return t._("From %(date)s: no more patches.", date=self.start)
+        return t._("From %(date)s: no more tablets.", date=self.start)
+
+    @property
+    def as_now(self) -> str:
+        """The mapping step's instruction."""
+        if self.patch:
+            return self.t._("Use your patches as you do now.")
+        return self.t._("Take your tablets as you do now.")
+
+    @property
+    def daily_text(self) -> str:
+        """The step's dose as a sentence part: '25 mg a day', but a patch's rate as it is
+        ('50 mcg/h'): a rate is never 'a day'."""
+        return self.daily if self.patch else self.t._("%(amount)s a day", amount=self.daily)
 
     @cached_property
     def weeks(self) -> list[list[DayView]]:
@@ -206,6 +232,44 @@ class PlanView:
     unverified: list[str]
     dispensing: list[DispenseView]
     stamp: str
+    patches: Literal["none", "some", "all"] = "none"  # steps whose dose is a patch's rate
+
+    @property
+    def dose_header(self) -> str:
+        """The dose column: a daily dose, a patch's rate (never 'a day'), or either."""
+        t = self.t
+        return {
+            "none": t._("Daily dose"),
+            "some": t._("Daily dose or patch rate"),
+            "all": t._("Patch strength"),
+        }[self.patches]
+
+    @property
+    def tablets_header(self) -> str:
+        t = self.t
+        return {
+            "none": t._("Tablets"),
+            "some": t._("Tablets or patches"),
+            "all": t._("Patches"),
+        }[self.patches]
+
+    @property
+    def curve_heading(self) -> str:
+        t = self.t
+        return {
+            "none": t._("Daily dose by step"),
+            "some": t._("Daily dose or patch rate by step"),
+            "all": t._("Patch strength by step"),
+        }[self.patches]
+
+    @property
+    def last_dose_label(self) -> str:
+        t = self.t
+        return {
+            "none": t._("Last tablet"),
+            "some": t._("Last dose"),
+            "all": t._("Last patch"),
+        }[self.patches]
 
     @property
     def lang(self) -> Lang:
@@ -258,6 +322,11 @@ def stamp_text(t: Texts, plan: Plan) -> str:
     )
 
 
+def is_rate(unit: str) -> bool:
+    """A delivery rate (a patch's mcg/h), not an amount taken."""
+    return unit.endswith("/h")
+
+
 def build_view(plan: Plan, lang: Lang, guideline: Guideline | None) -> PlanView:
     t = texts(lang)
     reader = Reader(t, guideline)
@@ -291,7 +360,10 @@ def build_view(plan: Plan, lang: Lang, guideline: Guideline | None) -> PlanView:
         drugs=drugs,
         drug_names={s.drug: drug_name(s.drug) for s in plan.steps},
         medications=[
-            t._(
+            # a patch's rate is not per day: "fentanyl 50 mcg/h"
+            f"{drug_name(m.drug)} {t.amount(m.amount, m.unit)}"
+            if is_rate(m.unit)
+            else t._(
                 "%(drug)s %(amount)s a day",
                 drug=drug_name(m.drug),
                 amount=t.amount(m.amount, m.unit),
@@ -318,7 +390,15 @@ def build_view(plan: Plan, lang: Lang, guideline: Guideline | None) -> PlanView:
             for d in plan.dispensing
         ],
         stamp=stamp_text(t, plan),
+        patches=_patches(plan),
     )
+
+
+def _patches(plan: Plan) -> Literal["none", "some", "all"]:
+    rates = [is_rate(s.unit) for s in plan.steps]
+    if not any(rates):
+        return "none"
+    return "all" if all(rates) else "some"
 
 
 def _drug_names(guideline: Guideline | None, lang: Lang) -> dict[str, str]:
@@ -373,9 +453,10 @@ def _step_view(
         ideal=(
             t.amount(step.ideal, step.unit) if step.ideal is not None and kind != "stop" else None
         ),
-        note=reader.note(step.note) if step.note else None,
+        note=reader.note(step.note, patch=is_rate(step.unit)) if step.note else None,
         is_change=previous is not None and previous != step.dose,
         t=t,
+        patch=is_rate(step.unit),
     )
 
 
