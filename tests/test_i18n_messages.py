@@ -47,6 +47,7 @@ MEDICATIONS = (
     ("oxycodone 60 mg",),
     ("morphine 400 mg",),
     ("tramadol 200 mg",),
+    ("tramadol 150 mg",),  # a depot dose too small for two dose times (given once a day)
     ("codeine 240 mg",),
     ("fentanyl 25 mcg/h",),
     ("methadone 40 mg",),
@@ -125,6 +126,7 @@ def test_the_spread_reaches_every_kind_of_sentence() -> None:
         "patch-dispensing",
         "switch",
         "switch-declined",
+        "modified-release-once-a-day",
     }
     assert expected <= codes
 

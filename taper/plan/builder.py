@@ -54,15 +54,22 @@ from taper.plan.model import (
 )
 from taper.plan.options import Pause, PlanOptions
 from taper.plan.rules import Pace, check_rule_choice, pace, select_rule
-from taper.plan.tablets import FreeKit, Kit, kit_for, oral_solutions, tidy
+from taper.plan.tablets import (
+    MAX_TABLETS_PER_DOSE,
+    FreeKit,
+    Kit,
+    kit_for,
+    oral_solutions,
+    smaller_products,
+    tidy,
+)
 
 # Calendar bounds of a plan: earlier or later dates are surely typing errors, and plan dates
 # must stay far from the end of Python's calendar (year 9999).
 EARLIEST_START = dt.date(1900, 1, 1)
 LATEST_END = dt.date(9000, 1, 1)
-# A project plausibility limit (not a clinical number): more tablets than this at one dose
-# time is almost surely a wrong dose or unit.
-MAX_TABLETS_PER_DOSE = 20
+# Plausibility limits of pieces at one dose time (`MAX_TABLETS_PER_DOSE` and the lower ones
+# for patches and sublingual tablets) are project choices kept in taper/plan/tablets.py.
 
 # Beyond this many reductions of one drug a plan is refused rather than printed: it is almost
 # surely a wrong dose or a far too slow speed, and no patient can follow it.
@@ -176,6 +183,22 @@ class Track:
             items.sort(key=lambda kv: TIME_ORDER[kv[0]])
         return self.kit.doses_at(items)
 
+    @property
+    def min_used(self) -> int:
+        """Dose times every taper dose must keep. A depot (modified-release) opioid that the
+        rule gives two or more times a day is never given once a day: such tablets are made
+        for 12-hourly use (Norsk legemiddelhåndbok: morphine depot tablets "10–30 mg × 2–3",
+        clinical-facts-2 §4.2), and one a day leaves about half the day uncovered. Hypnotics
+        (one bedtime dose) and other drugs may drop a dose time near the end."""
+        if (
+            self.drug.drug_class == "opioid"
+            and self.kit.modified_release
+            and not self.kit.patch
+            and len(self.times) >= 2
+        ):
+            return 2
+        return 1
+
     def set_split(self, quanta: int) -> None:
         split = self.kit.split(quanta, len(self.times))
         if split is None:  # pragma: no cover - callers pass makeable doses only
@@ -202,13 +225,14 @@ _TRAJECTORIES: dict[tuple[object, ...], tuple[TaperStep, ...]] = {}
 
 
 def trajectory(
-    kit: Kit, times: int, p: Pace, start: int, base: Fraction, drug: str
+    kit: Kit, times: int, p: Pace, start: int, base: Fraction, drug: str, min_used: int = 1
 ) -> tuple[TaperStep, ...]:
-    """The reductions from `start` quanta to zero under a pace (pure; cached, since many
-    patients share a drug, a dose and a rule)."""
+    """The reductions from `start` quanta to zero under a pace, each dose at `min_used` dose
+    times or more (pure; cached, since many patients share a drug, a dose and a rule)."""
     key = (
         kit.key,
         times,
+        min_used,
         start,
         base,
         p.mode,
@@ -246,7 +270,7 @@ def trajectory(
             allowed = base * p.max_percent / 100
             interval = p.interval_days
         ideal = max(ideal, Fraction(0))
-        quanta = kit.next_below(quanta, ideal, times)
+        quanta = kit.next_below(quanta, ideal, times, min_used)
         dose = kit.amount(quanta)
         ideal_dec = to_decimal(ideal)
         cut = current - Fraction(dose)
@@ -754,6 +778,7 @@ class Builder:
         kit = track.kit
         exact = kit.quanta(track.reported)
         times = len(track.times)
+        self.check_units(track)
         quanta = exact if exact is not None and kit.makeable(exact, times) else None
         if quanta is None:
             quanta = kit.floor_makeable(kit.quanta_floor(Fraction(track.reported)), times)
@@ -782,6 +807,69 @@ class Builder:
             )
         if quanta:
             track.set_split(quanta)
+            if len(track.per_time) < track.min_used:
+                self.warn_once_a_day(track)
+
+    def check_units(self, track: Track) -> None:
+        """Refuse a dose that needs more pieces at one dose time than a patient can take (a
+        project plausibility limit, `Kit.max_units`): almost surely a wrong dose or unit."""
+        assert track.reported is not None
+        kit = track.kit
+        if kit.free or not kit.pieces:
+            return
+        largest = max(piece.strength * piece.fraction for piece in kit.pieces)
+        times = 1 if kit.patch else len(track.times)
+        if track.reported <= largest * kit.max_units * times:
+            return
+        noun = (
+            "patches worn at once"
+            if kit.patch
+            else "sublingual tablets taken together"
+            if kit.sublingual
+            else "tablets"
+        )
+        per = "" if kit.patch else " a day"
+        raise TaperError(
+            f"{format_amount(track.reported)} {track.unit} of {track.drug.id}{per} would need "
+            f"more than {kit.max_units} {noun} at one dose time, more than this tool's "
+            f"plausibility limit of {kit.max_units}; check the dose and unit."
+        )
+
+    def warn_once_a_day(self, track: Track) -> None:
+        """A depot opioid dose too small for each of its dose times: given once a day (as
+        taken), visibly, with what the formulary has instead (a prescriber's choice)."""
+        kit = track.kit
+        brand = kit.products[0].brand
+        hint = self.hint(track)
+        self.warn(
+            "modified-release-once-a-day",
+            "high",
+            f"{format_amount(track.amount)} {track.unit} of {track.drug.id} is less than "
+            f"{brand} (modified release) can give as {track.min_used} doses a day, so the plan "
+            "gives it once a day, which can leave part of the day uncovered, and stops it from "
+            f"there; {hint}. Whether to stop from here or change formulation is a "
+            "prescriber's decision.",
+            track.drug.id,
+            dose=format_amount(track.amount, self.lang),
+            product=brand,
+        )
+
+    def hint(self, track: Track) -> str:
+        """What the formulary has that would allow smaller steps than the plan's products."""
+        solutions = oral_solutions(self.g, track.drug.id)
+        if solutions:
+            return f"an oral solution ({', '.join(solutions)}) would allow smaller steps"
+        others = smaller_products(self.g, track.kit)
+        if others:
+            product, piece = others[0]
+            kind = "modified release" if product.modified_release else "immediate release"
+            return (
+                f"the formulary's {product.brand} {format_amount(piece)} {track.unit} ({kind}) "
+                "would allow smaller steps"
+            )
+        if track.kit.patch:
+            return "a smaller patch strength would allow smaller steps"
+        return "an oral solution or a smaller strength would allow smaller steps"
 
     def crossovers(self) -> None:
         sources = [t for t in self.tracks if t.switch_to is not None and not t.done]
@@ -937,7 +1025,8 @@ class Builder:
             track.stop_day = self.day
             self.period([(track, seg)], 0, track.drug.id)
             return
-        for step in trajectory(kit, times, p, track.quanta, base, track.drug.id):
+        steps = trajectory(kit, times, p, track.quanta, base, track.drug.id, track.min_used)
+        for step in steps:
             if step.hold:
                 self.hold_before_cut(track, step)
             if step.quanta:
@@ -964,9 +1053,10 @@ class Builder:
         """Hold the current dose longer before a cut the tablets force beyond the allowed
         share, so that the average rate stays within the rule (stated on the step)."""
         after = format_amount(track.kit.amount(step.quanta))
+        pieces = "patches" if track.kit.patch else "tablets"
         note = (
             f"held {step.hold} more days before the larger cut to {after} {track.unit} "
-            f"(the tablets cannot make a smaller step; the average rate stays within "
+            f"(the {pieces} cannot make a smaller step; the average rate stays within "
             f"{self.allowed_text(track)})"
         )
         seg = Seg("taper", 0, step.hold, track.amount, track.doses(), note=note)
@@ -1093,12 +1183,9 @@ class Builder:
             if not cuts and not stops:
                 self.check_duration(track)
                 continue
-            solutions = oral_solutions(self.g, track.drug.id)
-            hint = (
-                f"an oral solution ({', '.join(solutions)}) would allow smaller steps"
-                if solutions
-                else "an oral solution or a smaller strength would allow smaller steps"
-            )
+            hint = self.hint(track)
+            if smaller_products(self.g, track.kit) and not oral_solutions(self.g, track.drug.id):
+                hint += ". Changing formulation is a prescriber's decision"
             held = (
                 f" The dose before each such cut is held {track.held_days} days longer in "
                 "all, so the average rate stays within the allowed speed."
@@ -1110,26 +1197,57 @@ class Builder:
                     f" Rule {track.rule.id} offers a switch to {track.rule.switch.target} "
                     "(--switch), which allows smaller steps."
                 )
+            kit = track.kit
+            if kit.patch:
+                why = (
+                    "the formulary's patch strengths cannot make a smaller step with at most "
+                    f"{kit.max_units} patches at once"
+                )
+            elif kit.sublingual:
+                why = (
+                    "the formulary's strengths cannot make a smaller step with at most "
+                    f"{kit.max_units} sublingual tablets at one time"
+                )
+            else:
+                why = "the formulary's strengths cannot make a smaller step"
             if cuts:
                 numbers = ", ".join(str(index_of[id(s)]) for s in cuts)
                 self.warn(
                     "tablet-limited",
                     "high",
                     f"{len(cuts)} step(s) of {track.drug.id} (step {numbers}) cut more than "
-                    f"{self.allowed_text(track)} allows, because the formulary's strengths "
-                    f"cannot make a smaller step; {hint}.{held}",
+                    f"{self.allowed_text(track)} allows, because {why}; {hint}.{held}",
                     track.drug.id,
                     steps=numbers,
                 )
             if stops:
                 before = self.dose_before(track, stops[0])
                 large = self.large_stop(track, before)
+                smallest = "the smallest dose the formulary's strengths make at this stage"
+                once = (
+                    track.min_used > 1
+                    and not any(
+                        w.code == "modified-release-once-a-day" and w.drug == track.drug.id
+                        for w in self.warnings
+                    )
+                    and kit.makeable(kit.smallest, len(track.times))
+                )
+                if once:
+                    # Lower doses exist, but only once a day: the depot tablet is not given so.
+                    smallest = (
+                        f"the smallest dose {kit.products[0].brand} (modified release) can give "
+                        f"as {track.min_used} doses a day; it is not given once a day, which "
+                        "can leave part of the day uncovered"
+                    )
+                    hint = self.hint(track) + (
+                        ". Whether to stop from here or change formulation is a prescriber's "
+                        "decision"
+                    )
                 self.warn(
                     "stop-from-smallest-dose",
-                    "high" if large else "info",
-                    f"{track.drug.id} stops from {format_amount(before)} {track.unit}, the "
-                    f"smallest dose the formulary's strengths make at this stage; {hint}."
-                    f"{held if large and not cuts else ''}",
+                    "high" if large or once else "info",
+                    f"{track.drug.id} stops from {format_amount(before)} {track.unit}, "
+                    f"{smallest}; {hint}.{held if large and not cuts else ''}",
                     track.drug.id,
                     dose=format_amount(before),
                 )

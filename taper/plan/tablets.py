@@ -9,9 +9,12 @@ choices exact and fast; amounts leave the kit as `Decimal` again.
 
 Per dose time a kit makes an amount from the fewest pieces, using the first product in the
 formulary alone where it can (one box per drug is easier for a patient), then any single
-product, then a mix. A daily dose is split over the day's dose times as evenly as the
-tablets allow, larger shares later in the day; near the end of a taper a dose time is
-dropped (the evening dose is kept longest) when the dose can no longer be shared.
+product, then a mix -- never from more pieces than a patient can take at one time
+(`max_units`: 20 tablets or capsules, 4 patches, 4 sublingual tablets; project choices). A
+daily dose is split over the day's dose times as evenly as the tablets allow, larger shares
+later in the day; near the end of a taper a dose time is dropped (the evening dose is kept
+longest) when the dose can no longer be shared -- unless the caller asks for at least
+`min_used` dose times (12-hourly depot opioids, see `builder.Track.min_used`).
 """
 
 from __future__ import annotations
@@ -38,6 +41,25 @@ _TIER = 1 << 40
 _MAX_QUANTA = 2_000_000
 # How many candidate splits of a daily dose are compared (keeps high doses fast).
 _SPLIT_WINDOW = 64
+
+# Most pieces a patient takes at one dose time. Project choices, not clinical numbers (no
+# source in clinical-facts gives one):
+# - tablets and capsules: a plausibility limit; more is almost surely a wrong dose or unit.
+MAX_TABLETS_PER_DOSE = 20
+# - patches worn together: fentanyl patches go up to 100 mcg/h, so four cover 400 mcg/h, far
+#   above the doses these tapers start from; ten 12 mcg/h patches stuck on at once (120 mcg/h
+#   when 100 + 25 makes about the same) is no regimen a clinic would write or a patient follow.
+MAX_PATCHES_AT_ONCE = 4
+# - sublingual tablets dissolved together under the tongue: four 8 mg tablets (32 mg) are
+#   above any buprenorphine dose; eighteen 0.4 mg tablets at one time cannot be taken.
+MAX_SUBLINGUAL_AT_ONCE = 4
+# Two patch or sublingual doses are "equally close" to the rule's ideal when they differ by
+# at most this share of the ideal cut (project choice): among them the one made of the fewest
+# pieces is taken (100 + 25 mcg/h rather than 100 + 12 + 12 -- the "12" patch releases 12.5,
+# so the two are the same dose in practice), so the taper is never faster than the rule's
+# and at most a quarter of a step slower where it saves a patch. Oral tablets keep the dose
+# nearest the ideal (halves make their doses fine-grained; a slower pace is not wanted).
+TIE_SHARE_OF_CUT = Fraction(1, 4)
 
 HALF = Decimal("0.5")
 QUARTER = Decimal("0.25")
@@ -108,6 +130,17 @@ class Kit:
         self.key: tuple[str, ...] | None = None
         self.products = tuple(products)
         self.patch = any(p.form == "patch" or p.unit == "mcg/h" for p in products)
+        self.sublingual = any(p.form == "sublingual-tablet" for p in products)
+        self.modified_release = all(p.modified_release for p in products)
+        self.max_units = (
+            MAX_PATCHES_AT_ONCE
+            if self.patch
+            else MAX_SUBLINGUAL_AT_ONCE
+            if self.sublingual
+            else MAX_TABLETS_PER_DOSE
+        )
+        # A cost below this uses at most `max_units` pieces (a cut adds 1, never a piece).
+        self._cost_limit = (self.max_units + 1) * _PIECE
         raw: list[tuple[int, str, Decimal, Decimal, bool]] = []
         for index, product in enumerate(products):
             whole_only = product.modified_release or product.form in ("patch", "capsule")
@@ -136,7 +169,7 @@ class Kit:
         self._tables = [_Table(t) for t in tiers]
         self._upto = 0
         self.smallest = min(p.size for p in self.pieces)
-        self._split_cache: dict[tuple[int, int], Split | None] = {}
+        self._split_cache: dict[tuple[int, int, int], Split | None] = {}
         self._doses_cache: dict[
             tuple[tuple[int, ...], tuple[DoseTimeName, ...]], list[DoseAtTime]
         ] = {}
@@ -181,12 +214,24 @@ class Kit:
         self._upto = target
 
     def _score(self, quanta: int) -> int:
-        """Cost of making `quanta` at one dose time (tier first, then pieces); _INF if none."""
+        """Cost of making `quanta` at one dose time (tier first, then pieces); _INF if none
+        (or only from more than `max_units` pieces)."""
+        limit = self._cost_limit
         for tier, table in enumerate(self._tables):
             c = table.cost[quanta]
-            if c < _INF:
+            if c < limit:
                 return tier * _TIER + c
         return _INF
+
+    def units(self, quanta: int) -> int:
+        """Pieces taken at one dose time for `quanta` (which must be makeable)."""
+        return (self.score(quanta) % _TIER) // _PIECE
+
+    def day_units(self, daily: int, times: int, min_used: int = 1) -> int:
+        """Pieces a day for a makeable daily dose."""
+        split = self.split(daily, times, min_used)
+        assert split is not None
+        return sum(self.units(a) for a in split.amounts if a)
 
     def score(self, quanta: int) -> int:
         if quanta <= 0:
@@ -206,7 +251,7 @@ class Kit:
         """The pieces that make `quanta` at one dose time (fewest, first product first)."""
         self._ensure(quanta)
         for table in self._tables:
-            if table.cost[quanta] < _INF:
+            if table.cost[quanta] < self._cost_limit:
                 out = []
                 rest = quanta
                 while rest:
@@ -245,13 +290,14 @@ class Kit:
 
     # --- a whole day ---------------------------------------------------------------------
 
-    def split(self, daily: int, times: int) -> Split | None:
-        """Share `daily` quanta over up to `times` dose times; None if it cannot be made."""
+    def split(self, daily: int, times: int, min_used: int = 1) -> Split | None:
+        """Share `daily` quanta over up to `times` dose times, at least `min_used` of them;
+        None if it cannot be made."""
         if daily < 0:
             return None
         if self.patch:
-            times = 1
-        key = (daily, times)
+            times = min_used = 1
+        key = (daily, times, min_used)
         if key in self._split_cache:
             return self._split_cache[key]
         result: Split | None
@@ -260,7 +306,7 @@ class Kit:
         else:
             self._ensure(daily)
             result = None
-            for used in range(min(times, daily // self.smallest), 0, -1):
+            for used in range(min(times, daily // self.smallest), min_used - 1, -1):
                 parts = self._split_used(daily, used)
                 if parts is not None:
                     result = Split(_place(parts, times))
@@ -312,8 +358,8 @@ class Kit:
                     break  # lower `low` only widens the spread
         return None if best is None else best[1]
 
-    def makeable(self, daily: int, times: int) -> bool:
-        return self.split(daily, times) is not None
+    def makeable(self, daily: int, times: int, min_used: int = 1) -> bool:
+        return self.split(daily, times, min_used) is not None
 
     def floor_makeable(self, daily: int, times: int) -> int:
         """The largest makeable daily dose at or below `daily` (0 if none)."""
@@ -322,24 +368,51 @@ class Kit:
                 return candidate
         return 0
 
-    def next_below(self, current: int, ideal: Fraction, times: int) -> int:
+    def next_below(self, current: int, ideal: Fraction, times: int, min_used: int = 1) -> int:
         """The next taper dose after `current` quanta when the rule's ideal dose is `ideal`.
 
         The makeable dose nearest the ideal from above (never a bigger cut than the rule's
         when one can be avoided), but a real cut: at least half the ideal cut, so awkward
-        near-equal doses (48 mcg/h from four 12 mcg/h patches after 50) are not taken. If no
-        dose lies between, the largest makeable dose below the ideal (0 at the end).
+        near-equal doses (48 mcg/h from four 12 mcg/h patches after 50) are not taken. For
+        patches and sublingual tablets, doses within `TIE_SHARE_OF_CUT` of the ideal cut above
+        the nearest are equally close: the one made of the fewest pieces a day is taken. If
+        no dose lies between, the largest makeable dose below the ideal (0 at the end). Every
+        dose uses at least `min_used` dose times.
         """
         q = Fraction(self.quantum)
         lowest = max(self.quanta_ceil(ideal), 0)
         highest = min(math.floor((Fraction(current) * q + ideal) / 2 / q), current - 1)
         for candidate in range(lowest, highest + 1):
-            if candidate == 0 or self.makeable(candidate, times):
-                return candidate
+            if candidate == 0:
+                return 0
+            if self.makeable(candidate, times, min_used):
+                if not (self.patch or self.sublingual):
+                    return candidate
+                return self._fewest_units(candidate, current, ideal, highest, times, min_used)
         for candidate in range(min(lowest, current) - 1, 0, -1):
-            if self.makeable(candidate, times):
+            if self.makeable(candidate, times, min_used):
                 return candidate
         return 0
+
+    def _fewest_units(
+        self, nearest: int, current: int, ideal: Fraction, highest: int, times: int, min_used: int
+    ) -> int:
+        """Among the doses equally close to the ideal as `nearest`, the one of fewest pieces
+        a day (the nearest of those)."""
+        q = Fraction(self.quantum)
+        tie = math.floor((Fraction(current) * q - ideal) * TIE_SHARE_OF_CUT / q)
+        last = min(nearest + tie, highest)
+        if last <= nearest:
+            return nearest
+        best, fewest = nearest, self.day_units(nearest, times, min_used)
+        for candidate in range(nearest + 1, last + 1):
+            if fewest <= 1:
+                break
+            if self.makeable(candidate, times, min_used):
+                units = self.day_units(candidate, times, min_used)
+                if units < fewest:
+                    best, fewest = candidate, units
+        return best
 
     def nearest(self, value: Fraction, times: int) -> int:
         """The makeable daily dose (more than zero) nearest to `value`; ties: the lower one."""
@@ -401,6 +474,10 @@ class FreeKit(Kit):
         self.key = None
         self.products = ()
         self.patch = unit == "mcg/h"
+        self.sublingual = False
+        self.modified_release = False
+        self.max_units = MAX_TABLETS_PER_DOSE
+        self._cost_limit = _INF
         self.quantum = quantum
         self.pieces = ()
         self._tables = []
@@ -556,3 +633,43 @@ def oral_solutions(guideline: Guideline, drug: str) -> list[str]:
         for p in guideline.formulary
         if p.drug == drug and p.form == "oral-solution" and p.marketed
     ]
+
+
+def _smallest_piece(product: Product) -> Decimal:
+    """The smallest amount one piece of `product` gives (as `Kit` cuts its tablets)."""
+    whole_only = product.modified_release or product.form in ("patch", "capsule")
+    out = []
+    for strength in product.strengths:
+        fraction = ONE
+        if not whole_only and strength.split == "half":
+            fraction = HALF
+        elif not whole_only and strength.split == "quarter":
+            fraction = QUARTER
+        out.append(strength.amount * fraction)
+    return tidy(min(out))
+
+
+def smaller_products(guideline: Guideline, kit: Kit) -> list[tuple[Product, Decimal]]:
+    """Marketed products of the kit's drug, in its unit and route, that the kit does not use
+    (another release or form) and whose smallest piece is smaller than the kit's, with that
+    piece: what the formulary has for smaller steps, in formulary order."""
+    if kit.free or not kit.pieces:
+        return []
+    own = min(piece.strength * piece.fraction for piece in kit.pieces)
+    used = {p.brand for p in kit.products}
+    found = []
+    for product in guideline.formulary:
+        if (
+            product.drug != kit.drug
+            or product.unit != kit.unit
+            or product.route != kit.route
+            or not product.marketed
+            or product.form == "oral-solution"
+            or not product.strengths
+            or product.brand in used
+        ):
+            continue
+        piece = _smallest_piece(product)
+        if piece < own:
+            found.append((product, piece))
+    return found

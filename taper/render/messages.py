@@ -73,6 +73,28 @@ _HINT = (
         r"an oral solution \((?P<products>[^()]+)\) would allow smaller steps",
         N_("an oral solution (%(products)s) would allow smaller steps"),
     ),
+    piece(
+        rf"the formulary's (?P<brand>.+?) (?P<dose>{_DOSE}) \((?P<kind>immediate release|"
+        r"modified release)\) would allow smaller steps",
+        N_("the formulary's %(brand)s %(dose)s (%(kind)s) would allow smaller steps"),
+    ),
+    piece(
+        r"a smaller patch strength would allow smaller steps",
+        N_("a smaller patch strength would allow smaller steps"),
+    ),
+)
+_RELEASE = {
+    "immediate release": N_("immediate release"),
+    "modified release": N_("modified release"),
+}
+# After a hint that names another product of the formulary.
+_FORMULATION = piece(
+    r"Changing formulation is a prescriber's decision\.",
+    N_("Changing formulation is a prescriber's decision."),
+)
+_STOP_OR_CHANGE = piece(
+    r"Whether to stop from here or change formulation is a prescriber's decision\.",
+    N_("Whether to stop from here or change formulation is a prescriber's decision."),
 )
 _HELD_IN_ALL = piece(
     r"The dose before each such cut is held (?P<days>\d+) days longer in all, so the average "
@@ -124,6 +146,14 @@ NOTES: tuple[Piece, ...] = (
         r"tablets cannot make a smaller step; the average rate stays within (?P<allowed>[^()]+)\)",
         N_(
             "held %(days)s more days before the larger cut to %(dose)s (the tablets cannot "
+            "make a smaller step; the average rate stays within %(allowed)s)"
+        ),
+    ),
+    piece(
+        rf"held (?P<days>\d+) more days before the larger cut to (?P<dose>{_DOSE}) \(the "
+        r"patches cannot make a smaller step; the average rate stays within (?P<allowed>[^()]+)\)",
+        N_(
+            "held %(days)s more days before the larger cut to %(dose)s (the patches cannot "
             "make a smaller step; the average rate stays within %(allowed)s)"
         ),
     ),
@@ -264,8 +294,45 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
                 "allows, because the formulary's strengths cannot make a smaller step; %(hint)s."
             ),
         ),
+        piece(
+            rf"(?P<count>\d+) step\(s\) of (?P<drug>{_ID}) \(step (?P<steps>\d+(?:, \d+)*)\) cut "
+            r"more than (?P<allowed>[^()]+?) allows, because the formulary's patch strengths "
+            r"cannot make a smaller step with at most (?P<most>\d+) patches at once; "
+            r"(?P<hint>.+? would allow smaller steps)\.",
+            N_(
+                "%(count)s step(s) of %(drug)s (step %(steps)s) cut more than %(allowed)s "
+                "allows, because the formulary's patch strengths cannot make a smaller step "
+                "with at most %(most)s patches at once; %(hint)s."
+            ),
+        ),
+        piece(
+            rf"(?P<count>\d+) step\(s\) of (?P<drug>{_ID}) \(step (?P<steps>\d+(?:, \d+)*)\) cut "
+            r"more than (?P<allowed>[^()]+?) allows, because the formulary's strengths cannot "
+            r"make a smaller step with at most (?P<most>\d+) sublingual tablets at one time; "
+            r"(?P<hint>.+? would allow smaller steps)\.",
+            N_(
+                "%(count)s step(s) of %(drug)s (step %(steps)s) cut more than %(allowed)s "
+                "allows, because the formulary's strengths cannot make a smaller step with at "
+                "most %(most)s sublingual tablets at one time; %(hint)s."
+            ),
+        ),
+        _FORMULATION,
         _HELD_IN_ALL,
         _SWITCH_OFFER,
+    ),
+    "modified-release-once-a-day": (
+        piece(
+            rf"(?P<dose>{_DOSE}) of (?P<drug>{_ID}) is less than (?P<brand>.+?) \(modified "
+            r"release\) can give as (?P<count>\d+) doses a day, so the plan gives it once a "
+            r"day, which can leave part of the day uncovered, and stops it from there; "
+            r"(?P<hint>.+? would allow smaller steps)\.",
+            N_(
+                "%(dose)s of %(drug)s is less than %(brand)s (modified release) can give as "
+                "%(count)s doses a day, so the plan gives it once a day, which can leave part "
+                "of the day uncovered, and stops it from there; %(hint)s."
+            ),
+        ),
+        _STOP_OR_CHANGE,
     ),
     "stop-from-smallest-dose": (
         piece(
@@ -276,6 +343,19 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
                 "at this stage; %(hint)s."
             ),
         ),
+        piece(
+            rf"(?P<drug>{_ID}) stops from (?P<dose>{_DOSE}), the smallest dose (?P<brand>.+?) "
+            r"\(modified release\) can give as (?P<count>\d+) doses a day; it is not given once "
+            r"a day, which can leave part of the day uncovered; "
+            r"(?P<hint>.+? would allow smaller steps)\.",
+            N_(
+                "%(drug)s stops from %(dose)s, the smallest dose %(brand)s (modified release) "
+                "can give as %(count)s doses a day; it is not given once a day, which can leave "
+                "part of the day uncovered; %(hint)s."
+            ),
+        ),
+        _FORMULATION,
+        _STOP_OR_CHANGE,
         _HELD_IN_ALL,
         _SWITCH_OFFER,
     ),
@@ -483,6 +563,8 @@ class Reader:
             return t.date(dt.date.fromisoformat(raw))
         if name == "class":
             return t._(_CLASSES[raw])
+        if name == "kind":
+            return t._(_RELEASE[raw])
         return raw  # ids, counts of days, product names: shown as written
 
 
