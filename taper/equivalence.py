@@ -57,6 +57,7 @@ from taper.names import (
     example_dose,
     known_elsewhere,
     name_index,
+    unknown_form_problem,
 )
 from taper.names import norm as _norm
 from taper.names import suggestions as suggestions
@@ -319,9 +320,28 @@ def resolve_drug(name: str, guideline: Guideline, example: str | None = None) ->
 def resolve_medication(med: MedicationInput, guideline: Guideline) -> Drug:
     """`resolve_drug` for a medication line, and the brand's form checked against its unit
     (every command resolves its medications here or through `_resolve`)."""
+    local = _local_generic(med.drug_name, guideline)
+    if local is not None:  # a brand of another region: its form is unknown here too
+        problem = unknown_form_problem(med, local, guideline, written=local.id)
+        if problem is not None:
+            raise TaperError(problem)
     drug = resolve_drug(med.drug_name, guideline, example_dose(med))
     check_brand_form(med, drug, guideline)
     return drug
+
+
+def _local_generic(
+    name: str, guideline: Guideline, among: Sequence[Guideline] | None = None
+) -> Drug | None:
+    """The drug of this rule file that `name`, unknown here, names in the other rule files
+    (shipped ones, or `among`), when they agree on one; None otherwise."""
+    if _norm(name) in _name_index(guideline):
+        return None
+    found = known_elsewhere(name, guideline.id, among=among)
+    if len(found) != 1:
+        return None
+    generic = next(iter(found))
+    return next((d for d in guideline.drugs if d.id == generic), None)
 
 
 def check_brand_form(med: MedicationInput, drug: Drug, guideline: Guideline) -> None:
@@ -1116,6 +1136,11 @@ def _generic_among(
             problem = brand_form_problem(med, resolve_drug(name, other), other)
             if problem is not None:
                 return None, problem
+    local = _local_generic(name, guideline, among=guidelines)
+    if local is not None:  # the brand's form is unknown here, whatever the others say
+        problem = unknown_form_problem(med, local, guideline, written=local.id)
+        if problem is not None:
+            return None, problem
     return generic, f"{name!r} read as {generic}, as in {and_list(gids)}"
 
 

@@ -243,14 +243,26 @@ def brand_form_problem(med: MedicationInput, drug: Drug, guideline: Guideline) -
         forms = and_list(sorted({_FORM_WORDS[p.form] for p in products}))
         routes = ", ".join(sorted({p.route for p in products}))
         strengths = sorted({s.amount for p in products for s in p.strengths})
-        amount = med.dose.amount if med.dose.amount in strengths else strengths[0]
+        # A product listed without strengths: the amount typed is the only example there is.
+        amount = strengths[0] if strengths and med.dose.amount not in strengths else med.dose.amount
         shown = f"{brand} {format_amount(amount)} {products[0].unit}"
         if products[0].unit == "mcg/h":
             how = f"give its delivery rate in mcg/h, e.g. '{shown}'"
         else:
             how = f"give its daily total in mg, e.g. '{shown}'"
         return f"{brand} is {forms} ({routes}) in rule file {guideline.id}; {how}."
-    if unit != "mg" or med.route is not None:
+    return unknown_form_problem(med, drug, guideline, written=brand)
+
+
+def unknown_form_problem(
+    med: MedicationInput, drug: Drug, guideline: Guideline, *, written: str
+) -> str | None:
+    """Why a dose in mg cannot be read for a name whose form this rule file does not know
+    (a brand it does not list, or lists without a product), when it converts the drug both
+    as mg and as a patch: reading a patch as tablets is a many-fold error (Norspan 10 mg read
+    as sublingual: 500 mg morphine). `written` is the name the examples use. None: the dose
+    can be read (another unit, a route word, or only one form converted)."""
+    if med.dose.unit != "mg" or med.route is not None:
         return None
     table = guideline.equivalence.get(drug.drug_class)
     convs = [] if table is None else [c for c in table.conversions if c.drug == drug.id]
@@ -259,9 +271,9 @@ def brand_form_problem(med: MedicationInput, drug: Drug, guideline: Guideline) -
     forms = ", ".join(sorted({f"{c.route} {c.unit}" for c in convs}))
     typed = format_amount(med.dose.amount)
     return (
-        f"Rule file {guideline.id} does not say which form {brand} is, and it converts "
+        f"Rule file {guideline.id} does not say which form {med.drug_name} is, and it converts "
         f"{drug.id} as {forms}: for a patch give the delivery rate printed on it in mcg/h, "
-        f"e.g. '{brand} {typed} mcg/h', otherwise name the route, e.g. "
+        f"e.g. '{written} {typed} mcg/h', otherwise name the route, e.g. "
         f"'{drug.id} {_mg_route(convs)} {typed} mg'."
     )
 

@@ -159,7 +159,7 @@ class Product(Provenance):
     route: Route = "oral"
     unit: DoseUnit = "mg"
     modified_release: Flag = Field(default=False, description="Depot/ER: never split.")
-    strengths: list[Strength]
+    strengths: list[Strength] = Field(min_length=1, description="At least one strength.")
     marketed: Flag = True
     note: str | None = None
 

@@ -850,7 +850,7 @@ class Builder:
             f"there; {hint}. Whether to stop from here or change formulation is a "
             "prescriber's decision.",
             track.drug.id,
-            dose=format_amount(track.amount, self.lang),
+            dose=format_amount(track.amount),
             product=brand,
         )
 
@@ -1230,10 +1230,12 @@ class Builder:
                         w.code == "modified-release-once-a-day" and w.drug == track.drug.id
                         for w in self.warnings
                     )
-                    and kit.makeable(kit.smallest, len(track.times))
+                    and (held_at := kit.quanta(before)) is not None
+                    and kit.makeable(held_at, len(track.times), track.min_used)
                 )
                 if once:
-                    # Lower doses exist, but only once a day: the depot tablet is not given so.
+                    # The dose before the stop is the depot product's own, given at every
+                    # dose time; lower doses exist only once a day, and it is not given so.
                     smallest = (
                         f"the smallest dose {kit.products[0].brand} (modified release) can give "
                         f"as {track.min_used} doses a day; it is not given once a day, which "
