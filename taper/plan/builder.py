@@ -829,10 +829,11 @@ class Builder:
             else "tablets"
         )
         per = "" if kit.patch else " a day"
+        when = "" if kit.patch else " at one dose time"
         raise TaperError(
             f"{format_amount(track.reported)} {track.unit} of {track.drug.id}{per} would need "
-            f"more than {kit.max_units} {noun} at one dose time, more than this tool's "
-            f"plausibility limit of {kit.max_units}; check the dose and unit."
+            f"more than {kit.max_units} {noun}{when} (this tool's plausibility limit); check "
+            "the dose and unit."
         )
 
     def warn_once_a_day(self, track: Track) -> None:

@@ -21,6 +21,7 @@ import datetime as dt
 import io
 from decimal import Decimal
 
+from taper.dose import format_amount
 from taper.render.view import PlanView
 
 BOM = "\ufeff"
@@ -33,12 +34,7 @@ def delimiter(lang: str) -> str:
 def plain_number(value: Decimal, lang: str) -> str:
     """A number for a data export: plain digits, no thousands separator, the language's
     decimal mark (1200, 2,5 in sv/nb; 2.5 in en), exact (no exponent, no trailing zeros)."""
-    text = f"{value.normalize():f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    if text == "-0":
-        text = "0"
-    return text.replace(".", ",") if lang != "en" else text
+    return format_amount(value.copy_abs() if value.is_zero() else value, lang)  # -0 is 0
 
 
 def render_csv(view: PlanView) -> bytes:
