@@ -128,12 +128,19 @@ def render_diary_sheet(view: PlanView) -> bytes:
     talks = [
         c for c in view.checkpoints if c.checkpoint.kind == "support" and c.checkpoint.date > first
     ]
+    # A patch is not "taken" at a time of day: a patch-only plan's diary records when a patch
+    # was changed and its strength; any other plan's, the tablets taken at each time of day.
+    patches = view.patches == "all"
+    if patches:
+        times = [view.t._("Patch changed (time)"), view.t._("Patch strength")]
+    else:
+        times = [view.t._(TIME_LABELS[time]) for time in DOSE_TIMES if time != "patch"]
     template = environment(view.lang).get_template("diary.html")
     html = template.render(
         v=view,
         days=days,
-        # The times of day a person takes tablets (a patch is not "taken" at a time).
-        times=[view.t._(TIME_LABELS[time]) for time in DOSE_TIMES if time != "patch"],
+        times=times,
+        patches=patches,
         next_talk=f"{talks[0].weekday} {talks[0].date}" if talks else None,
         orientation="landscape",
         footer_left=view.stamp,  # the full stamp, in the footer: the diary fits one page

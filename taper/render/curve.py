@@ -24,6 +24,10 @@ RIGHT = Decimal(20)
 TOP = Decimal(30)
 BOTTOM = Decimal(90)
 FONT = 30  # about 15 pt at the printed width
+LABEL_INSET = Decimal(6)  # a month label starts this far right of its tick
+LABEL_GAP = Decimal(12)  # at least this much room between two labels
+CHAR_EM = Decimal("0.7")
+STRIDES = (1, 2, 3, 6, 12, 24, 60, 120)  # months between labels, aligned to January
 # Different drugs differ by dash pattern and label, never by colour alone.
 _DASHES = ("", "18 10", "4 8", "18 8 4 8")
 
@@ -106,31 +110,36 @@ def svg_curve(view: PlanView) -> str:
             f'fill="#000">{escape(t.amount(value, unit))}</text>'
         )
         value += grid
-    # Month ticks along the bottom; the year under the first month and under every January.
-    month = dt.date(first.year, first.month, 1)
+    # Month ticks along the bottom; a label every `stride` months (calendar-aligned: every
+    # month, every other, quarters, half years, years) so that no two labels overlap; the
+    # year under the first labelled month and under every labelled January.
     end_day = first + dt.timedelta(days=int(span))
-    labelled = False
+    months: list[dt.date] = []
+    month = dt.date(first.year, first.month, 1)
     while month <= end_day:
+        months.append(month)
+        month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    chosen = set(_labelled_months(months, first, x, t.month))
+    labelled = False
+    for month in months:
         tick = max(month, first)
-        xx = _fmt(x(tick))
         if month >= first:
+            xx = _fmt(x(month))
             out.append(
                 f'<line x1="{xx}" y1="{_fmt(TOP + plot_h)}" x2="{xx}" '
                 f'y2="{_fmt(TOP + plot_h + 12)}" stroke="#000" stroke-width="2"/>'
             )
-        room = x(month + dt.timedelta(days=20)) <= WIDTH - RIGHT
-        if room and (month >= first or first.day <= 10):
+        if month in chosen:
             out.append(
-                f'<text x="{_fmt(x(tick) + 6)}" y="{_fmt(TOP + plot_h + 42)}" fill="#000">'
-                f"{escape(t.month(month))}</text>"
+                f'<text x="{_fmt(x(tick) + LABEL_INSET)}" y="{_fmt(TOP + plot_h + 42)}" '
+                f'fill="#000">{escape(t.month(month))}</text>'
             )
             if not labelled or month.month == 1:
                 out.append(
-                    f'<text x="{_fmt(x(tick) + 6)}" y="{_fmt(TOP + plot_h + 76)}" fill="#000">'
-                    f"{month.year}</text>"
+                    f'<text x="{_fmt(x(tick) + LABEL_INSET)}" y="{_fmt(TOP + plot_h + 76)}" '
+                    f'fill="#000">{month.year}</text>'
                 )
             labelled = True
-        month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
     out.append(
         f'<line x1="{_fmt(LEFT)}" y1="{_fmt(TOP + plot_h)}" x2="{_fmt(WIDTH - RIGHT)}" '
         f'y2="{_fmt(TOP + plot_h)}" stroke="#000" stroke-width="3"/>'
@@ -154,6 +163,39 @@ def svg_curve(view: PlanView) -> str:
             )
     out.append("</svg>")
     return "".join(out)
+
+
+def label_width(text: str) -> Decimal:
+    """A generous estimate of a label's width in user units (DejaVu Sans: no letter but 'm'
+    and 'w' is wider than 0.7 em), so labels placed this far apart never touch."""
+    return Decimal(len(text)) * FONT * CHAR_EM
+
+
+def _labelled_months(
+    months: list[dt.date],
+    first: dt.date,
+    x: Callable[[dt.date], Decimal],
+    name: Callable[[dt.date], str],
+) -> list[dt.date]:
+    """The months that get a label: the smallest calendar-aligned stride at which every
+    label (and the year under it) ends, with a gap, before the next one starts."""
+    for stride in STRIDES:
+        chosen = [
+            month
+            for month in months
+            if (month.month - 1) % stride == 0
+            # a month the plan starts in is labelled only when most of it is shown
+            and (month >= first or first.day <= 10)
+            and x(month + dt.timedelta(days=20)) <= WIDTH - RIGHT
+        ]
+        ends = [
+            x(max(m, first)) + LABEL_INSET + max(label_width(name(m)), label_width("0000"))
+            for m in chosen
+        ]
+        starts = [x(max(m, first)) + LABEL_INSET for m in chosen]
+        if all(end + LABEL_GAP <= start for end, start in zip(ends, starts[1:], strict=False)):
+            return chosen
+    return []
 
 
 def _points(

@@ -1,0 +1,209 @@
+"""The printed sheet's layout: tick weeks never split across pages and every page of a grid names
+its step and tablets; the dose curve's month labels never overlap; a patch-only plan's intake
+diary asks about patches, not tablets per time of day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import itertools
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from taper.dose import parse_medication
+from taper.guideline.loader import load_guideline
+from taper.plan import PlanOptions, make_plan
+from taper.render import DiaryFormat, PlanFormat, render_diary, render_plan
+from taper.render.curve import FONT, svg_curve
+from taper.render.i18n import LANGUAGES, Lang
+from taper.render.view import PlanView, build_view
+
+START = dt.date(2026, 1, 5)
+
+
+def plan_of(  # type: ignore[no-untyped-def]
+    guideline_id: str,
+    meds: list[str],
+    lang: Lang = "sv",
+    switch: bool | None = None,
+    start: dt.date = START,
+):
+    loaded = load_guideline(guideline_id)
+    options = PlanOptions(start=start, lang=lang, switch=switch)
+    return make_plan([parse_medication(m) for m in meds], loaded, options), loaded.guideline
+
+
+def view_of(
+    guideline_id: str,
+    meds: list[str],
+    lang: Lang = "sv",
+    switch: bool | None = None,
+    start: dt.date = START,
+) -> PlanView:
+    plan, guideline = plan_of(guideline_id, meds, lang, switch, start)
+    return build_view(plan, lang, guideline)
+
+
+# --- 1. tick grids in the PDF -------------------------------------------------------------
+
+LONG_PLANS = [
+    ["oxazepam 30 mg"],  # step 14 (84 days) runs over a page
+    ["oxycodone 40 mg", "oxazepam 30 mg"],  # ended a page on an orphaned date row
+]
+
+
+def _layout(html: bytes):  # type: ignore[no-untyped-def]
+    weasyprint = pytest.importorskip("weasyprint")
+    return weasyprint.HTML(string=html.decode("utf-8")).render()
+
+
+def _boxes(box: Any) -> Iterator[Any]:
+    yield box
+    for child in getattr(box, "children", []):
+        yield from _boxes(child)
+
+
+def _text(box: Any) -> str:
+    return "".join(getattr(b, "text", "") or "" for b in _boxes(box))
+
+
+@pytest.mark.parametrize("meds", LONG_PLANS, ids=lambda m: "+".join(m))
+def test_pdf_tick_weeks_never_split_and_every_grid_page_names_step_and_tablets(
+    meds: list[str],
+) -> None:
+    plan, guideline = plan_of("se-vgr", meds)
+    html = render_plan(plan, PlanFormat.html, "sv", guideline=guideline)
+    document = _layout(html)
+    pages_of: dict[int, set[int]] = {}  # a week's <tbody> → the pages it is laid out on
+    grid_pages: dict[int, set[int]] = {}  # a step's tick table → the pages it is laid out on
+    for number, page in enumerate(document.pages):
+        for box in _boxes(page._page_box):
+            if box.element_tag != "table" or "ticks" not in (box.element.get("class") or ""):
+                continue
+            if not hasattr(box, "children") or not box.children:
+                continue
+            groups = [g for g in box.children if g.element_tag in ("thead", "tbody")]
+            weeks = [g for g in groups if g.element_tag == "tbody"]
+            if not weeks:
+                continue
+            grid_pages.setdefault(id(box.element), set()).add(number)
+            for week in weeks:
+                pages_of.setdefault(id(week.element), set()).add(number)
+                # the date row and every dose row of the week are on this page
+                assert len(week.children) == len(week.element)
+            heads = [g for g in groups if g.element_tag == "thead"]
+            assert heads, f"page {number + 1}: tick rows without the step's caption"
+            caption = _text(heads[0])
+            assert re.match(r"Steg \d+", caption), caption
+            assert "×" in caption, caption  # the tablets
+    assert all(len(pages) == 1 for pages in pages_of.values())
+    # the plan does have a grid continued on a new page: the case is exercised
+    assert any(len(pages) > 1 for pages in grid_pages.values())
+
+
+def _pdf_pages(data: bytes) -> list[list[str]]:
+    pypdf = pytest.importorskip("pypdf")
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    return [
+        [" ".join(line.split()) for line in page.extract_text().splitlines() if line.strip()]
+        for page in reader.pages
+    ]
+
+
+def test_pdf_continued_step_14_repeats_heading_and_tablets() -> None:
+    """The reviewers' case: step 14 (84 days) continues on a new page."""
+    pytest.importorskip("weasyprint")
+    plan, guideline = plan_of("se-vgr", ["oxazepam 30 mg"])
+    pages = _pdf_pages(render_plan(plan, PlanFormat.pdf, "sv", guideline=guideline))
+    dated = re.compile(r"^(\d{1,2}/\d{1,2})$|(\b\d{1,2}/\d{1,2}\b.*){7}")
+    labels = {"Morgon", "Kväll"}
+    for lines in pages:
+        body = lines[:-1]  # the footer
+        if not any(dated.search(line) for line in body):
+            continue
+        assert any(re.match(r"Steg \d+: .*×", line) for line in body), body[:5]
+        # the page does not end on a date row: the last week's dose rows (its last one is
+        # always the evening's here) follow the page's last date row
+        last = max(i for i, line in enumerate(body) if dated.search(line))
+        rows = []
+        for line in body[last + 1 :]:
+            if line not in labels:
+                break
+            rows.append(line)
+        assert rows, body[last:]
+        assert rows[-1] == "Kväll", body[last:]
+    continued = [p for p in pages if "17/8" in p]
+    assert continued
+    assert "Steg 14: Morgon ½ × Sobril 5 mg · Kväll ½ × Sobril 5 mg" in continued[0]
+
+
+# --- 2. the curve's month labels --------------------------------------------------------
+
+# DejaVu Sans and Verdana: no lowercase letter but m and w is wider than 0.65 em.
+EM = Decimal("0.65")
+
+
+def _month_labels(svg: str) -> list[tuple[Decimal, str]]:
+    rows = re.findall(r'<text x="([\d.]+)" y="([\d.]+)" fill="#000">([^<]*)</text>', svg)
+    month_row = min((Decimal(y) for _, y, _ in rows if Decimal(y) > 300), default=None)
+    return [(Decimal(x), text) for x, y, text in rows if Decimal(y) == month_row]
+
+
+def _assert_apart(labels: list[tuple[Decimal, str]]) -> None:
+    for (x1, a), (x2, b) in itertools.pairwise(labels):
+        width = sum((FONT if c in "mwMW" else FONT * EM) for c in a)
+        assert x1 + width < x2, f"{a!r} at {x1} runs into {b!r} at {x2}"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_curve_month_labels_do_not_overlap_on_a_two_year_plan(lang: Lang) -> None:
+    view = view_of("uk-ashton", ["lorazepam 2 mg"], lang, switch=True)
+    assert (view.plan.last_dose_date or START) - START > dt.timedelta(days=600)
+    labels = _month_labels(svg_curve(view))
+    assert len(labels) >= 4
+    _assert_apart(labels)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_curve_labels_every_month_on_a_short_plan(lang: Lang) -> None:
+    """A short plan (here cut to six weeks of tapering) keeps a label for every month."""
+    view = view_of("se-vgr", ["oxazepam 10 mg"], lang, start=dt.date(2026, 1, 26))
+    first = min(s.step.start for s in view.steps if s.kind != "mapping")
+    kept = [s for s in view.steps if s.step.start < first + dt.timedelta(weeks=6)]
+    short = PlanView(**{**view.__dict__, "steps": kept})
+    labels = _month_labels(svg_curve(short))
+    _assert_apart(labels)
+    assert len(labels) == 2  # February and March: no month left out
+
+
+# --- 3. the intake diary of a patch-only plan ---------------------------------------------
+
+PATCH_WORDS = {
+    "sv": ("byter plåster", "Plåster bytt (klockslag)", "tablett", "Morgon"),
+    "nb": ("bytter plaster", "Plaster byttet (klokkeslett)", "tablett", "Morgen"),
+    "en": ("change a patch", "Patch changed (time)", "tablet", "Morning"),
+}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_patch_only_diary_asks_about_patches(lang: Lang) -> None:
+    plan, guideline = plan_of("se-vgr", ["fentanyl 50 mcg/h"], lang)
+    html = render_diary(plan, lang, DiaryFormat.html, guideline=guideline).decode()
+    said, column, tablet, morning = PATCH_WORDS[lang]
+    assert said in html
+    assert f'<th scope="col">{column}</th>' in html
+    assert tablet not in html.split("<body")[1].lower()
+    assert f">{morning}<" not in html
+
+
+def test_tablet_diary_keeps_times_of_day() -> None:
+    plan, guideline = plan_of("se-vgr", ["oxazepam 30 mg"])
+    html = render_diary(plan, "sv", DiaryFormat.html, guideline=guideline).decode()
+    assert "tar en tablett" in html
+    assert '<th scope="col">Morgon</th>' in html
+    assert "plåster" not in html.split("<body")[1].lower()
