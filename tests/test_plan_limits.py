@@ -48,7 +48,7 @@ def test_a_dose_needing_more_than_20_tablets_at_a_time_is_refused(run_cli: Run) 
     )
     assert result.code == 2
     assert result.out == ""
-    assert "plausibility limit of 20" in result.err
+    assert "more than 20 tablets at one dose time (this tool's plausibility limit)" in result.err
 
 
 def test_two_pauses_on_one_step_cannot_exceed_the_rules_maximum(run_cli: Run) -> None:
