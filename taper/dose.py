@@ -47,8 +47,10 @@ _UNITS: dict[str, Unit] = {
     "μg/t": "mcg/h",
     "mcg/t": "mcg/h",
 }
+# Plain microgram units (no rate): a tablet dose in micrograms, or a patch without its rate.
+_MICROGRAMS = {"mcg", "µg", "μg", "ug", "mikrog", "mikrogram"}
 # Units people write for patches without the "per hour": refused with a hint, never guessed.
-_PATCH_WITHOUT_RATE = {"mcg", "µg", "μg", "ug", "mikrog", "mikrogram", "mcg/72h", "µg/72h"}
+_PATCH_WITHOUT_RATE = _MICROGRAMS | {"mcg/72h", "µg/72h"}
 _ROUTE_WORDS: dict[str, Route] = {
     "oral": "oral",
     "po": "oral",
@@ -120,7 +122,9 @@ def parse_amount(text: str) -> Decimal:
 def parse_unit(text: str) -> Unit:
     key = "".join(text.lower().split())
     if key in _PATCH_WITHOUT_RATE:
-        # (parse_medication says more: it knows the amount and the drug)
+        # parse_medication refuses the plain microgram units (_MICROGRAMS) before it gets
+        # here, with the mg reading as well (it knows the amount and the drug); a per-patch
+        # unit ("mcg/72h") and other callers (referral's --attempt-to) get this sentence.
         raise TaperError(
             f"Unit {text.strip()!r} has no rate: patches are written in mcg/h, the delivery rate "
             "printed on the patch (e.g. 'fentanyl patch 25 mcg/h'), never per patch."
@@ -213,8 +217,6 @@ def parse_medication(text: str) -> MedicationInput:
     return MedicationInput(raw, drug_name, Dose(amount, unit), route)
 
 
-# Plain microgram units (no rate): a tablet dose in micrograms, or a patch without its rate.
-_MICROGRAMS = {"mcg", "µg", "μg", "ug", "mikrog", "mikrogram"}
 # Words of a count of tablets or of doses, never a daily total.
 _COUNT_WORDS = {
     "tablet",
@@ -247,13 +249,69 @@ _TIMES = re.compile(
     rf"^(?:(?P<a>{_NUMBER})\s*(?P<unit>[^\s0-9x×*][^0-9x×*]*?)\s*[x×*]\s*(?P<n>[0-9]+)"
     rf"|(?P<n2>[0-9]+)\s*[x×*]\s*(?P<a2>{_NUMBER})\s*(?P<unit2>[^\s0-9].*))$"
 )
+# The parts of a sum: split at "+", or at a comma right after a unit ("10 mg, 5 mg"); a comma
+# after a digit is a decimal comma ("10,5 mg"), never a list.
+_SUM_SPLIT = re.compile(r"\s*\+\s*|(?<=[^\s0-9.,])\s*,\s*")
+_SUM_PART = re.compile(rf"(?P<amount>{_NUMBER})\s*(?P<unit>[^\s0-9.,+].*)?")
+
+
+def _sum_parts(flat: str) -> list[tuple[str, str]] | None:
+    """ "10+10+10 mg", "10 mg + 5 mg", "10 mg, 5 mg" → (amount, unit) per part; None if no sum.
+
+    Every part is a number with a dose unit or none (so the "500 mg / kodein 30 mg" of a brand
+    name is never a part). A part written without a unit takes the unit of the next part that
+    has one ("10+10 mg").
+    """
+    pieces = _SUM_SPLIT.split(flat)
+    if len(pieces) < 2:
+        return None
+    parts: list[tuple[str, str]] = []
+    for piece in pieces:
+        match = _SUM_PART.fullmatch(piece)
+        if match is None:
+            return None
+        unit = "".join((match["unit"] or "").split())
+        if unit and unit not in _UNITS and unit not in _PATCH_WITHOUT_RATE:
+            return None
+        parts.append((match["amount"], unit))
+    unit = ""
+    for index in range(len(parts) - 1, -1, -1):
+        unit = parts[index][1] or unit
+        parts[index] = (parts[index][0], unit)
+    return parts
+
+
+def _total(
+    amounts: list[tuple[str, int]], unit_keys: set[str]
+) -> tuple[Unit | None, Decimal | None]:
+    """The unit and the total of per-dose amounts (amount text, times taken).
+
+    The unit is None unless every part is in one known unit (no unit at all reads as mg, as
+    "10+10+10" always has). The total is None unless every amount reads as one number under
+    parse_amount (never "1,500", which is 1500 or 1.5) and the total is a dose check_amount
+    accepts: a refusal never suggests a dose that would itself be refused or that came from a
+    guess.
+    """
+    if unit_keys == {""}:
+        unit: Unit | None = "mg"
+    else:
+        units = {_UNITS.get(key) for key in unit_keys}
+        unit = units.pop() if len(units) == 1 else None
+    if unit is None:
+        return None, None
+    try:
+        total = sum((parse_amount(text) * times for text, times in amounts), Decimal(0))
+        return unit, check_amount(total, unit, "the sum")
+    except TaperError:
+        return unit, None
 
 
 def _per_dose_message(words: list[str], raw: str, explicit_only: bool = False) -> str | None:
     """The refusal for a dose written per time of day or in tablets; None if it is not one.
 
-    `explicit_only`: only doses written as a sum or a product ("10+10+10 mg", "2 x 15 mg"),
-    which no drug name contains; the rest is looked at only once the dose failed to parse.
+    `explicit_only`: only doses written as a sum or a product ("10+10+10 mg", "10 mg + 5 mg",
+    "10 mg, 5 mg", "2 x 15 mg"), which no drug name contains; the rest is looked at only once
+    the dose failed to parse.
     """
     start = next((i for i, w in enumerate(words) if i and re.match(r"[0-9½¼¾]|[.,][0-9]", w)), None)
     if start is None:
@@ -261,45 +319,41 @@ def _per_dose_message(words: list[str], raw: str, explicit_only: bool = False) -
     drug = " ".join(words[:start])
     tail = " ".join(words[start:])
     flat = tail.lower()
-    unit_of = "mg"
+    unit_of: Unit | None = None
     daily: Decimal | None = None
-    counted = ""
+    parts = _sum_parts(flat)
     plus = _PLUS.match(flat)
     times = _TIMES.match(flat)
-    try:
-        if plus is not None:
-            parts = [Decimal(p.replace(",", ".")) for p in re.split(r"\s*\+\s*", plus["parts"])]
-            unit_text = plus["unit"] or ""
-            daily = sum(parts, Decimal(0))
-            counted = tail
-        elif times is not None:
-            amount = times["a"] or times["a2"]
-            count = times["n"] or times["n2"]
-            unit_text = times["unit"] or times["unit2"] or ""
-            daily = Decimal(amount.replace(",", ".")) * int(count)
-            counted = tail
-        else:
-            unit_text = ""
-    except ArithmeticError:  # pragma: no cover - the patterns admit only plain numbers
+    if parts is not None:
+        unit_of, daily = _total([(a, 1) for a, _ in parts], {u for _, u in parts})
+    elif times is not None:
+        amount = times["a"] or times["a2"]
+        count = int(times["n"] or times["n2"])
+        unit_text = times["unit"] or times["unit2"] or ""
+        unit_of, daily = _total([(amount, count)], {"".join(unit_text.split())})
+    if explicit_only and (parts is None and plus is None and times is None):
         return None
-    key = "".join(unit_text.split())
-    if key:
-        if key not in _UNITS:
-            daily = None
-        else:
-            unit_of = _UNITS[key]
-    if explicit_only and (plus is None and times is None):
-        return None
-    if daily is not None and daily > 0:
+    if unit_of == "mcg/h":
+        # A rate: the patches worn at once add up; never "a day" (review 2026-11-24).
+        example = (
+            f"e.g. '{drug} {format_amount(daily)} mcg/h' if the patches worn at once are {tail}."
+            if daily is not None
+            else f"e.g. '{drug} N mcg/h', N the rates of all the patches worn at once added up."
+        )
         return (
-            f"Give the daily total in {unit_of} as one amount, e.g. "
-            f"'{drug} {format_amount(daily)} {unit_of}' if {counted} is all of the day's doses "
+            f"Give the total delivery rate of the patches worn at once as one amount in mcg/h, "
+            f"{example}"
+        )
+    if daily is not None:
+        return (
+            f"Give the daily total in mg as one amount, e.g. "
+            f"'{drug} {format_amount(daily)} mg' if {tail} is all of the day's doses "
             "(taper works out the doses per time of day)."
         )
     tokens = set(re.split(r"[\s0-9.,/+½¼¾]+", flat)) - {""}
     fraction = re.search(r"[0-9]\s*/\s*[0-9]|[½¼¾]", flat) is not None
     counted_doses = fraction or bool(tokens & _COUNT_WORDS) or re.search(r"[x×*+]", flat)
-    if plus is None and times is None and not counted_doses:
+    if parts is None and plus is None and times is None and not counted_doses:
         return None
     return (
         f"Give the daily total in mg, not tablets or doses per time of day, e.g. "

@@ -208,7 +208,8 @@ def test_review_per_dose_forms_ask_for_the_daily_total(text: str, message: str) 
     ],
 )
 def test_review_per_dose_variants(text: str, daily: str) -> None:
-    with pytest.raises(TaperError, match="Give the daily total") as info:
+    # A patch rate asks for the total delivery rate instead (review 2026-11-24).
+    with pytest.raises(TaperError, match=r"Give the (daily total|total delivery rate)") as info:
         parse_medication(text)
     assert daily in str(info.value)
     assert len(str(info.value).splitlines()) == 1
@@ -238,3 +239,167 @@ def test_review_micrograms_for_a_tablet_say_the_mg() -> None:
 )
 def test_review_plain_daily_totals_still_parse(text: str) -> None:
     parse_medication(text)
+
+
+# --- review 2026-11-24: per-dose refusals never compute from an unreadable number ----------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "oxazepam 1,500+1 mg",  # was "e.g. 'oxazepam 2.5 mg'": 1,500 is 1500 or 1.5
+        "oxazepam 1+1.000 mg",
+        "oxazepam 1,500 mg x 2",  # was "e.g. 'oxazepam 3 mg'"
+        "oxazepam 2 x 1.500 mg",
+        "oxazepam 1,500 mg + 1 mg",
+        "oxazepam 3000+3000 mg",  # a total above the input limit is no example to copy
+        "oxazepam 0,0005+1 mg",  # a total with more decimals than accepted
+    ],
+)
+def test_review_per_dose_total_never_from_an_ambiguous_or_invalid_part(text: str) -> None:
+    with pytest.raises(TaperError) as info:
+        parse_medication(text)
+    message = str(info.value)
+    assert message.startswith("Give the daily total in mg, not tablets or doses per time of day")
+    for suggestion in ("2.5 mg", "3 mg'", "1501", "2.001", "6000", "1.0005"):
+        assert suggestion not in message
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "oxazepam 10 mg + 5 mg",
+            "Give the daily total in mg as one amount, e.g. 'oxazepam 15 mg' if 10 mg + 5 mg is "
+            "all of the day's doses (taper works out the doses per time of day).",
+        ),
+        (
+            "oxazepam 10 mg, 5 mg",
+            "Give the daily total in mg as one amount, e.g. 'oxazepam 15 mg' if 10 mg, 5 mg is "
+            "all of the day's doses (taper works out the doses per time of day).",
+        ),
+    ],
+)
+def test_review_sum_with_a_unit_after_each_part_is_a_per_dose_refusal(
+    text: str, message: str
+) -> None:
+    with pytest.raises(TaperError) as info:
+        parse_medication(text)  # was accepted with the drug "oxazepam 10 mg +" / "... mg,"
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize(
+    ("text", "total"),
+    [
+        ("oxazepam 10 mg+5 mg", "'oxazepam 15 mg'"),
+        ("oxazepam 10mg + 5mg + 5mg", "'oxazepam 20 mg'"),
+        ("oxazepam 10 mg,5 mg", "'oxazepam 15 mg'"),
+        ("oxazepam 10 mg, 5 mg, 5 mg", "'oxazepam 20 mg'"),
+        ("Sobril 0,5 mg + 0,5 mg", "'Sobril 1 mg'"),
+        ("oxazepam 10 mg + 5 mg/d", "'oxazepam 15 mg'"),  # both in mg
+        ("oxazepam 10 mg + 5 mcg/h", None),  # two units: no total
+        ("oxazepam 10 mg + 5", None),  # no unit on the last part: no total
+        ("oxazepam 1,500 mg, 1 mg", None),  # ambiguous part: no total
+        ("oxazepam 250 mcg + 250 mcg", None),  # plain micrograms: no total
+    ],
+)
+def test_review_sum_with_units_variants(text: str, total: str | None) -> None:
+    with pytest.raises(TaperError, match=r"^Give the daily total in mg") as info:
+        parse_medication(text)
+    message = str(info.value)
+    assert "\n" not in message
+    if total is None:
+        assert "not tablets or doses per time of day" in message
+    else:
+        assert total in message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "oxazepam 10,5 mg",  # a decimal comma is not a list
+        "Sobril 0,5 mg",
+        "oxazepam tablett 10 mg",
+        "Xanor Depot 1 mg",
+        "fentanyl patch 12,5 mcg/h",
+    ],
+)
+def test_review_decimal_comma_is_not_a_list(text: str) -> None:
+    parse_medication(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "oxazepam 10+10 mcg/h",
+            "Give the total delivery rate of the patches worn at once as one amount in mcg/h, "
+            "e.g. 'oxazepam 20 mcg/h' if the patches worn at once are 10+10 mcg/h.",
+        ),
+        (
+            "fentanyl patch 25 mcg/h x 2",
+            "Give the total delivery rate of the patches worn at once as one amount in mcg/h, "
+            "e.g. 'fentanyl patch 50 mcg/h' if the patches worn at once are 25 mcg/h x 2.",
+        ),
+        (
+            "fentanyl patch 25 mcg/h + 12 µg/h",
+            "Give the total delivery rate of the patches worn at once as one amount in mcg/h, "
+            "e.g. 'fentanyl patch 37 mcg/h' if the patches worn at once are 25 mcg/h + 12 µg/h.",
+        ),
+        (
+            "fentanyl patch 1,500 mcg/h + 12 mcg/h",
+            "Give the total delivery rate of the patches worn at once as one amount in mcg/h, "
+            "e.g. 'fentanyl patch N mcg/h', N the rates of all the patches worn at once added up.",
+        ),
+    ],
+)
+def test_review_rates_are_never_a_daily_total(text: str, message: str) -> None:
+    with pytest.raises(TaperError) as info:
+        parse_medication(text)
+    assert str(info.value) == message
+    assert "day" not in str(info.value)
+
+
+def test_review_microgram_units_derive_from_the_patch_units() -> None:
+    from taper import dose
+
+    # Every plain microgram unit is also refused by parse_unit (the --attempt-to path), and
+    # the per-patch units are exactly the rest.
+    assert dose._MICROGRAMS < dose._PATCH_WITHOUT_RATE
+    assert all("/" in unit for unit in dose._PATCH_WITHOUT_RATE - dose._MICROGRAMS)
+    assert {u for u in dose._PATCH_WITHOUT_RATE if "/" not in u} == dose._MICROGRAMS
+    for unit in sorted(dose._MICROGRAMS):
+        with pytest.raises(TaperError, match=r"is 0\.5 mg"):
+            parse_medication(f"alprazolam 500 {unit}")  # parse_medication gives the mg reading
+        with pytest.raises(TaperError, match="never per patch"):
+            parse_unit(unit)
+    for unit in sorted(dose._PATCH_WITHOUT_RATE - dose._MICROGRAMS):
+        with pytest.raises(TaperError, match=r"^Unit .* has no rate: patches are written"):
+            parse_medication(f"fentanyl 25 {unit}")
+
+
+@pytest.mark.parametrize(
+    ("text", "drug"),
+    [
+        # Formulary brands whose names carry a strength are still names, not sums.
+        ("Subutex 2 mg 8 mg", "Subutex 2 mg"),
+        ("Apodorm 2,5 mg 5 mg", "Apodorm 2,5 mg"),
+        (
+            "Citodon (paracetamol 500 mg / kodein 30 mg) 60 mg",
+            "Citodon (paracetamol 500 mg / kodein 30 mg)",
+        ),
+        (
+            "Citodon (paracetamol 500 mg / kodein 30 mg) +60 mg",
+            "Citodon (paracetamol 500 mg / kodein 30 mg)",
+        ),
+    ],
+)
+def test_review_brand_names_with_a_strength_are_not_sums(text: str, drug: str) -> None:
+    assert parse_medication(text).drug_name == drug
+
+
+def test_review_brand_strength_plus_a_dose_is_a_sum() -> None:
+    # "Subutex 2 mg +8 mg" was read as the brand "Subutex 2 mg" at 8 mg a day: the same
+    # unit-after-each-part sum as "oxazepam 10 mg +5 mg", refused with the total instead.
+    with pytest.raises(TaperError, match=r"e\.g\. 'Subutex 10 mg' if 2 mg \+8 mg is all"):
+        parse_medication("Subutex 2 mg +8 mg")
