@@ -17,8 +17,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 
-from taper.dose import parse_medication
+import pytest
+
+from taper.dose import Dose, MedicationInput, parse_medication
 from taper.errors import TaperError
 from taper.guideline.loader import load_guideline
 from taper.guideline.model import Product
@@ -26,6 +29,8 @@ from taper.plan import PlanOptions, make_plan
 from taper.plan.model import Plan
 from taper.plan.tablets import MAX_PATCHES_AT_ONCE, MAX_SUBLINGUAL_AT_ONCE, Kit
 from taper.render import PlanFormat, render_plan
+
+ROOT = Path(__file__).resolve().parent.parent
 
 START = dt.date(2026, 1, 5)
 
@@ -190,3 +195,17 @@ def test_the_new_sentences_read_in_swedish() -> None:
         text = render_plan(made, PlanFormat.text, "sv").decode("utf-8")
         for english in ("modified release", "prescriber", "patches", "would allow", "held 1"):
             assert english not in text, (english, made.medications[0].text)
+
+
+def test_two_drugs_switched_into_one_beyond_the_tablet_limit_are_refused_not_crashed() -> None:
+    """Found by hypothesis (test_every_plan_keeps_the_clinical_invariants): lorazepam and
+    alprazolam 12.5 mg each, both switched to diazepam one dose time at a time, add up to 205
+    mg of diazepam at one time. The bounded tablet search cannot make it, and building its
+    tablets raised ValueError (an internal error); before the bound it was a clean refusal."""
+    loaded = load_guideline(str(ROOT / "tests" / "fixtures" / "plan-uk.yaml"))
+    meds = [
+        MedicationInput("lorazepam 12.50 mg", "lorazepam", Dose(Decimal("12.50"), "mg"), None),
+        MedicationInput("alprazolam 12.50 mg", "alprazolam", Dose(Decimal("12.50"), "mg"), None),
+    ]
+    with pytest.raises(TaperError, match="plausibility limit"):
+        make_plan(meds, loaded, PlanOptions(start=dt.date(2025, 1, 6)))

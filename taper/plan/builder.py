@@ -821,19 +821,12 @@ class Builder:
         times = 1 if kit.patch else len(track.times)
         if track.reported <= largest * kit.max_units * times:
             return
-        noun = (
-            "patches worn at once"
-            if kit.patch
-            else "sublingual tablets taken together"
-            if kit.sublingual
-            else "tablets"
-        )
         per = "" if kit.patch else " a day"
         when = "" if kit.patch else " at one dose time"
         raise TaperError(
             f"{format_amount(track.reported)} {track.unit} of {track.drug.id}{per} would need "
-            f"more than {kit.max_units} {noun}{when} (this tool's plausibility limit); check "
-            "the dose and unit."
+            f"more than {kit.max_units} {kit.pieces_noun}{when} (this tool's plausibility limit); "
+            "check the dose and unit."
         )
 
     def warn_once_a_day(self, track: Track) -> None:
@@ -938,6 +931,15 @@ class Builder:
                 source.per_time.pop(name)
                 placed = target.kit.per_time_nearest(exact)
                 target.per_time[name] = target.per_time.get(name, 0) + placed
+                if not target.kit.per_time_makeable(target.per_time[name]):
+                    # Several drugs switched into one: their doses at this time add up.
+                    at_once = target.kit.amount(target.per_time[name])
+                    raise TaperError(
+                        f"The switch would give {format_amount(at_once)} {target.unit} of "
+                        f"{target.drug.id} at one dose time, more than "
+                        f"{target.kit.max_units} {target.kit.pieces_noun} (this tool's "
+                        "plausibility limit); check the doses."
+                    )
                 target.quanta = sum(target.per_time.values())
                 last = position == len(portions) - 1
                 if last and final and set(target.per_time) != set(target.times):

@@ -139,6 +139,14 @@ class Kit:
             if self.sublingual
             else MAX_TABLETS_PER_DOSE
         )
+        # What `max_units` counts, for messages.
+        self.pieces_noun = (
+            "patches worn at once"
+            if self.patch
+            else "sublingual tablets taken together"
+            if self.sublingual
+            else "tablets"
+        )
         # A cost below this uses at most `max_units` pieces (a cut adds 1, never a piece).
         self._cost_limit = (self.max_units + 1) * _PIECE
         raw: list[tuple[int, str, Decimal, Decimal, bool]] = []
@@ -477,6 +485,7 @@ class FreeKit(Kit):
         self.sublingual = False
         self.modified_release = False
         self.max_units = MAX_TABLETS_PER_DOSE
+        self.pieces_noun = "tablets"
         self._cost_limit = _INF
         self.quantum = quantum
         self.pieces = ()
