@@ -209,3 +209,15 @@ def test_two_drugs_switched_into_one_beyond_the_tablet_limit_are_refused_not_cra
     ]
     with pytest.raises(TaperError, match="plausibility limit"):
         make_plan(meds, loaded, PlanOptions(start=dt.date(2025, 1, 6)))
+
+
+def test_a_switch_at_the_tablet_limit_is_planned_at_once() -> None:
+    """uk-ashton lorazepam 40 mg switches to 400 mg diazepam a day, 20 × 10 mg at each time:
+    planned before the bounded search, then a 2-second search ending in a wrong refusal."""
+    plan = make_plan(
+        [parse_medication("lorazepam 40 mg")],
+        load_guideline("uk-ashton"),
+        PlanOptions(start=dt.date(2026, 3, 14)),
+    )
+    diazepam = [s for s in plan.steps if s.drug == "diazepam"]
+    assert max(s.dose for s in diazepam) == Decimal(400)

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from taper.errors import TaperError
 from taper.guideline.model import Product, Strength
 from taper.plan.tablets import Kit, tidy
 
@@ -170,3 +171,19 @@ def test_per_time_amounts_of_a_scored_lattice_are_all_makeable(amount: str) -> N
 
 def test_strength_model_used_here_is_the_rule_file_model() -> None:
     assert Strength(amount=Decimal(5), split="half").split == "half"
+
+
+def test_nearest_refuses_a_dose_beyond_one_time_instead_of_searching_forever() -> None:
+    """Review 2026-11-23: with at most 20 tablets at one time, the search for the next larger
+    makeable dose no longer ended (every multiple of the smallest piece used to be makeable):
+    a crossover to diazepam at 200.5 mg took 40 s, then refused with "too large". A value
+    above what the pieces can hold is refused in one sentence; it is never made smaller."""
+    k = kit(product("D", ("10", "none"), ("2", "half")))
+    assert k.per_time_nearest(Fraction(200)) == k.quanta(Decimal(200))  # 20 × 10 mg
+    assert k.nearest(Fraction(400), 2) == k.quanta(Decimal(400))
+    with pytest.raises(TaperError, match="more than 20 tablets at one dose time"):
+        k.per_time_nearest(Fraction(401, 2))
+    with pytest.raises(TaperError, match="more than 20 tablets at one dose time"):
+        k.nearest(Fraction(401), 2)
+    # Just below the most one time can hold: the nearest makeable dose, as always.
+    assert k.per_time_nearest(Fraction(399, 2)) in {k.quanta(Decimal(n)) for n in ("199", "200")}

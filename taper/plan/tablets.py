@@ -39,6 +39,7 @@ _CUT = 1
 _TIER = 1 << 40
 # Largest per-time amount (in quanta) a kit tabulates: far above any plausible dose.
 _MAX_QUANTA = 2_000_000
+_CENT = Decimal("0.01")
 # How many candidate splits of a daily dose are compared (keeps high doses fast).
 _SPLIT_WINDOW = 64
 
@@ -177,6 +178,8 @@ class Kit:
         self._tables = [_Table(t) for t in tiers]
         self._upto = 0
         self.smallest = min(p.size for p in self.pieces)
+        # The most one dose time can hold: `max_units` of the largest piece.
+        self.most_per_time = self.max_units * max(p.size for p in self.pieces)
         self._split_cache: dict[tuple[int, int, int], Split | None] = {}
         self._doses_cache: dict[
             tuple[tuple[int, ...], tuple[DoseTimeName, ...]], list[DoseAtTime]
@@ -423,28 +426,44 @@ class Kit:
         return best
 
     def nearest(self, value: Fraction, times: int) -> int:
-        """The makeable daily dose (more than zero) nearest to `value`; ties: the lower one."""
+        """The makeable daily dose (more than zero) nearest to `value`; ties: the lower one.
+        A value beyond what `times` dose times can hold is refused, never made smaller."""
+        most = self._within(value, self.most_per_time * times)
         low = max(self.quanta_floor(value), 0)
         down = next((c for c in range(low, 0, -1) if self.makeable(c, times)), 0)
         up = low + 1
-        while not self.makeable(up, times):
-            up += 1  # ends: every multiple of the smallest piece is makeable
-        if down == 0:
-            return up
+        while up <= most and not self.makeable(up, times):
+            up += 1  # `most` itself is makeable: every dose time full of the largest piece
+        if down == 0 or up > most:
+            return up if down == 0 else down
         q = Fraction(self.quantum)
         return min((down, up), key=lambda c: (abs(c * q - value), c))
 
     def per_time_nearest(self, value: Fraction) -> int:
-        """The makeable amount for one dose time nearest to `value` (at least the smallest)."""
+        """The makeable amount for one dose time nearest to `value` (at least the smallest).
+        A value beyond what one dose time can hold is refused, never made smaller."""
+        most = self._within(value, self.most_per_time)
         low = max(self.quanta_floor(value), 0)
         down = next((c for c in range(low, 0, -1) if self.per_time_makeable(c)), 0)
         up = low + 1
-        while not self.per_time_makeable(up):
-            up += 1
+        while up <= most and not self.per_time_makeable(up):
+            up += 1  # `most` itself is makeable, as in `nearest`
         q = Fraction(self.quantum)
-        if down == 0:
-            return up
+        if down == 0 or up > most:
+            return up if down == 0 else down
         return min((down, up), key=lambda c: (abs(c * q - value), c))
+
+    def _within(self, value: Fraction, most: int) -> int:
+        """`most` (quanta), after refusing a `value` above it: more pieces at one time than
+        `max_units` would be needed, and a smaller dose must not be given silently."""
+        if value > most * Fraction(self.quantum):
+            shown = tidy((Decimal(value.numerator) / value.denominator).quantize(_CENT))
+            raise TaperError(
+                f"{shown} {self.unit} of {self.drug} would need more than {self.max_units} "
+                f"{self.pieces_noun} at one dose time (this tool's plausibility limit); "
+                "check the doses."
+            )
+        return most
 
     def doses(self, split: Split, names: tuple[DoseTimeName, ...]) -> list[DoseAtTime]:
         """The dose times of a split, with tablets (times with nothing to take are left out)."""
@@ -486,6 +505,7 @@ class FreeKit(Kit):
         self.modified_release = False
         self.max_units = MAX_TABLETS_PER_DOSE
         self.pieces_noun = "tablets"
+        self.most_per_time = _MAX_QUANTA
         self._cost_limit = _INF
         self.quantum = quantum
         self.pieces = ()
