@@ -356,9 +356,9 @@ def _per_dose_message(words: list[str], raw: str, explicit_only: bool = False) -
     if parts is None and plus is None and times is None and not counted_doses:
         return None
     return (
-        f"Give the daily total in mg, not tablets or doses per time of day, e.g. "
-        f"'{drug} 30 mg' if all of the day's doses come to 30 mg (taper works out the doses "
-        "per time of day)."
+        # N, not a number: an invented example dose could be copied as the patient's.
+        f"Give the daily total in mg, not tablets or doses per time of day: '{drug} N mg', "
+        "N all of the day's doses added up in mg (taper works out the doses per time of day)."
     )
 
 

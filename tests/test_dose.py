@@ -183,9 +183,10 @@ def test_written_amounts_parse_exactly(amount: Decimal, separator: str) -> None:
         ),
         (
             "oxazepam 1/2 tablett",
-            "Give the daily total in mg, not tablets or doses per time of day, e.g. 'oxazepam "
-            "30 mg' if all of the day's doses come to 30 mg (taper works out the doses per time "
-            "of day).",
+            # N, not an invented number a clinician could copy as the patient's dose
+            "Give the daily total in mg, not tablets or doses per time of day: 'oxazepam N mg', "
+            "N all of the day's doses added up in mg (taper works out the doses per time of "
+            "day).",
         ),
     ],
 )
