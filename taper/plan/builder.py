@@ -848,8 +848,10 @@ class Builder:
             product=brand,
         )
 
-    def hint(self, track: Track) -> str:
-        """What the formulary has that would allow smaller steps than the plan's products."""
+    def hint(self, track: Track, *, formulation_note: bool = False) -> str:
+        """What the formulary has that would allow smaller steps than the plan's products
+        (`formulation_note`: say that changing to another formulation is a prescriber's
+        decision, when that is what the hint names)."""
         solutions = oral_solutions(self.g, track.drug.id)
         if solutions:
             return f"an oral solution ({', '.join(solutions)}) would allow smaller steps"
@@ -857,9 +859,10 @@ class Builder:
         if others:
             product, piece = others[0]
             kind = "modified release" if product.modified_release else "immediate release"
+            note = ". Changing formulation is a prescriber's decision" if formulation_note else ""
             return (
                 f"the formulary's {product.brand} {format_amount(piece)} {track.unit} ({kind}) "
-                "would allow smaller steps"
+                f"would allow smaller steps{note}"
             )
         if track.kit.patch:
             return "a smaller patch strength would allow smaller steps"
@@ -1186,9 +1189,7 @@ class Builder:
             if not cuts and not stops:
                 self.check_duration(track)
                 continue
-            hint = self.hint(track)
-            if smaller_products(self.g, track.kit) and not oral_solutions(self.g, track.drug.id):
-                hint += ". Changing formulation is a prescriber's decision"
+            hint = self.hint(track, formulation_note=True)
             held = (
                 f" The dose before each such cut is held {track.held_days} days longer in "
                 "all, so the average rate stays within the allowed speed."
