@@ -468,6 +468,11 @@ def check_referral(
     referral = require_referral(guideline)
     if not medications:
         raise TaperError("No medication given: add --med, e.g. --med 'oxazepam 30 mg'.")
+    if start < today:  # a typo'd year or month would otherwise date a proposal in the past
+        raise TaperError(
+            f"--start {start.isoformat()} is before --today {today.isoformat()}; the proposed "
+            "plan starts today or later."
+        )
     eq = equivalents(list(medications), guideline)
     documented = parse_attempt(attempt, medications, guideline, today)
     given = parse_answers(answers, referral)

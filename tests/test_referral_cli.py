@@ -221,6 +221,11 @@ def test_same_input_same_output(run_cli) -> None:  # type: ignore[no-untyped-def
             ["referral", "--guideline", VGR, "--med", "oxazepam 30 mg", "--today", "1 April"],
             "taper: --today '1 April' is not a date; write it as YYYY-MM-DD.\n",
         ),
+        (  # review 2026-11-23: a proposal dated months in the past was accepted
+            [*BASE, "--med", "oxazepam 30 mg", "--start", "2025-11-01"],
+            "taper: --start 2025-11-01 is before --today 2026-04-01; the proposed plan starts "
+            "today or later.\n",
+        ),
     ],
 )
 def test_bad_input_exits_2_with_one_sentence(run_cli, args: list[str], err: str) -> None:  # type: ignore[no-untyped-def]
