@@ -330,14 +330,12 @@ def resolve_medication(med: MedicationInput, guideline: Guideline) -> Drug:
     return drug
 
 
-def _local_generic(
-    name: str, guideline: Guideline, among: Sequence[Guideline] | None = None
-) -> Drug | None:
-    """The drug of this rule file that `name`, unknown here, names in the other rule files
-    (shipped ones, or `among`), when they agree on one; None otherwise."""
+def _local_generic(name: str, guideline: Guideline) -> Drug | None:
+    """The drug of this rule file that `name`, unknown here, names in the other shipped rule
+    files, when they agree on one; None otherwise."""
     if _norm(name) in _name_index(guideline):
         return None
-    found = known_elsewhere(name, guideline.id, among=among)
+    found = known_elsewhere(name, guideline.id)
     if len(found) != 1:
         return None
     generic = next(iter(found))
@@ -1129,18 +1127,18 @@ def _generic_among(
         named = "; ".join(f"{d} in {and_list(gids)}" for d, gids in sorted(found.items()))
         return None, f"{missing} (it names different drugs elsewhere: {named})"
     generic, gids = next(iter(found.items()))
-    if generic not in {d.id for d in guideline.drugs}:
+    local = next((d for d in guideline.drugs if d.id == generic), None)
+    if local is None:
         return None, missing
     for other in guidelines:
         if other.id in gids:
             problem = brand_form_problem(med, resolve_drug(name, other), other)
             if problem is not None:
                 return None, problem
-    local = _local_generic(name, guideline, among=guidelines)
-    if local is not None:  # the brand's form is unknown here, whatever the others say
-        problem = unknown_form_problem(med, local, guideline, written=local.id)
-        if problem is not None:
-            return None, problem
+    # The brand's form is unknown here, whatever the others say.
+    problem = unknown_form_problem(med, local, guideline, written=local.id)
+    if problem is not None:
+        return None, problem
     return generic, f"{name!r} read as {generic}, as in {and_list(gids)}"
 
 
