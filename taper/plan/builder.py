@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from fractions import Fraction
 from operator import itemgetter
 from typing import Literal
@@ -62,6 +62,7 @@ from taper.plan.tablets import (
     oral_solutions,
     smaller_products,
     tidy,
+    to_decimal,
 )
 
 # Calendar bounds of a plan: earlier or later dates are surely typing errors, and plan dates
@@ -89,7 +90,6 @@ _TIMES: dict[int, tuple[DoseTimeName, ...]] = {
     4: ("morning", "midday", "afternoon", "evening"),
 }
 _BEDTIME_GROUPS = {"hypnotic", "z-drug"}
-_IDEAL_PLACES = Decimal("0.001")
 Severity = Literal["info", "caution", "high"]
 LANGS: dict[str, Lang] = {"sv": "sv", "nb": "nb", "en": "en"}
 LOOSE_NOTE = "as taken now: the formulary's tablets cannot make this dose"
@@ -113,11 +113,6 @@ def time_names(count: int, *, bedtime: bool, patch: bool) -> tuple[DoseTimeName,
     if count == 1:
         return ("bedtime",) if bedtime else ("morning",)
     return _TIMES[count]
-
-
-def to_decimal(value: Fraction) -> Decimal:
-    exact = Decimal(value.numerator) / Decimal(value.denominator)
-    return tidy(exact.quantize(_IDEAL_PLACES, rounding=ROUND_HALF_EVEN))
 
 
 @dataclass(eq=False)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 
 from taper.errors import TaperError
@@ -39,7 +39,7 @@ _CUT = 1
 _TIER = 1 << 40
 # Largest per-time amount (in quanta) a kit tabulates: far above any plausible dose.
 _MAX_QUANTA = 2_000_000
-_CENT = Decimal("0.01")
+_IDEAL_PLACES = Decimal("0.001")  # an exact ideal dose, shown
 # How many candidate splits of a daily dose are compared (keeps high doses fast).
 _SPLIT_WINDOW = 64
 
@@ -457,7 +457,7 @@ class Kit:
         """`most` (quanta), after refusing a `value` above it: more pieces at one time than
         `max_units` would be needed, and a smaller dose must not be given silently."""
         if value > most * Fraction(self.quantum):
-            shown = tidy((Decimal(value.numerator) / value.denominator).quantize(_CENT))
+            shown = to_decimal(value)
             raise TaperError(
                 f"{shown} {self.unit} of {self.drug} would need more than {self.max_units} "
                 f"{self.pieces_noun} at one dose time (this tool's plausibility limit); "
@@ -529,6 +529,12 @@ class FreeKit(Kit):
 
     def pieces_for(self, quanta: int) -> list[Piece]:
         return []
+
+
+def to_decimal(value: Fraction) -> Decimal:
+    """An exact amount (an ideal dose, a share) as a decimal to 0.001, for plans and messages."""
+    exact = Decimal(value.numerator) / Decimal(value.denominator)
+    return tidy(exact.quantize(_IDEAL_PLACES, rounding=ROUND_HALF_EVEN))
 
 
 def tidy(value: Decimal) -> Decimal:
