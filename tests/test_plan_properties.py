@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from plan_helpers import SOURCES, medication, plannable
+from plan_helpers import SOURCES, medication, plannable, replan_originals
 
 from taper.dose import MedicationInput
 from taper.errors import TaperError
@@ -37,12 +37,7 @@ def cases(draw: st.DrawFn) -> tuple[LoadedGuideline, list[MedicationInput], Plan
     for drug, unit in chosen:
         amount = draw(st.decimals(min_value=Decimal("0.25"), max_value=Decimal(160), places=2))
         meds.append(medication(drug, amount, unit))
-    replan = draw(st.booleans())
-    originals: tuple[MedicationInput, ...] = ()
-    if replan and draw(st.booleans()):
-        drug, unit = chosen[0]
-        amount = meds[0].dose.amount * draw(st.sampled_from([1, 2, 3]))
-        originals = (medication(drug, amount, unit),)
+    replan, originals = replan_originals(draw, chosen, meds)
     rules = [r.id for r in loaded.guideline.taper_rules]
     rule = draw(st.sampled_from([None, None, *rules])) if rules else None
     start = dt.date(2025, 1, 6) + dt.timedelta(days=draw(st.integers(0, 400)))

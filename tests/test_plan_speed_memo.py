@@ -15,7 +15,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from plan_helpers import SOURCES, medication, plannable
+from plan_helpers import SOURCES, medication, plannable, replan_originals
 
 from taper.dose import Dose, MedicationInput
 from taper.errors import TaperError
@@ -79,12 +79,7 @@ def patient(draw: st.DrawFn, loaded: LoadedGuideline) -> tuple[list[MedicationIn
     for drug, unit in chosen:
         amount = draw(st.sampled_from([Decimal(5), Decimal(10), Decimal("12.5"), Decimal(20)]))
         meds.append(medication(drug, amount, unit))
-    replan = draw(st.booleans())
-    originals: tuple[MedicationInput, ...] = ()
-    if replan and draw(st.booleans()):
-        drug, unit = chosen[0]
-        amount = meds[0].dose.amount * draw(st.sampled_from([1, 2, 3]))
-        originals = (medication(drug, amount, unit),)
+    replan, originals = replan_originals(draw, chosen, meds)
     rules = [r.id for r in loaded.guideline.taper_rules]
     options = PlanOptions(
         start=dt.date(2025, 1, 1),
