@@ -58,7 +58,7 @@ def test_tables_match_the_locales_i18n_uses() -> None:
 
 
 def test_generator_refuses_a_field_it_cannot_compute() -> None:
-    for pattern in ("d MMMM y G", "EEEEEE d. MMMM", "h:mm a", "d MMMMM", "QQQ y", "ccccc"):
+    for pattern in ("d MMMM y G", "EEEEE d. MMMM", "h:mm a", "d MMMMM", "QQQ y", "ccccc"):
         with pytest.raises(ValueError, match="is not one the table formatter computes"):
             cldr.pattern_tokens(pattern)
     assert cldr.pattern_tokens("d. 'den' MMMM") == (

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+import yaml
 
 from taper.guideline import yamlstrict
 from taper.guideline.yamlstrict import Position, parse_yaml
@@ -173,9 +174,30 @@ def test_alias_bomb_is_bounded() -> None:
     assert [f[0] for f in found] == ["yaml-too-large"]
 
 
-def test_deep_nesting_is_bounded() -> None:
+def test_deep_nesting_is_bounded_where_libyaml_stops_it() -> None:
+    # 5,000 levels: libyaml's scanner (PyYAML >= 6.0.4) or, without it, our bound answers.
     found = problems("a: " + "[" * 5000 + "]" * 5000 + "\n")
     assert [f[0] for f in found] == ["yaml-too-large"]
+    assert found[0][1] == 1
+
+
+def test_deep_nesting_is_bounded_by_our_own_limit_with_its_place() -> None:
+    # Deeper than MAX_DEPTH, far below libyaml's 1,000: our bound, at the first node too deep.
+    depth = yamlstrict.MAX_DEPTH + 5
+    found = problems("a:\n  b: " + "[" * depth + "]" * depth + "\n")
+    assert [f[0] for f in found] == ["yaml-too-large"]
+    assert found[0][1:3] == (2, 6 + yamlstrict.MAX_DEPTH - 1)
+    assert "nested more than 64 levels" in found[0][3]
+
+
+def test_libyaml_nesting_error_is_reported_as_too_large() -> None:
+    exc = yaml.MarkedYAMLError(
+        context="while increasing flow level",
+        problem="exceeded maximum nesting depth",
+        problem_mark=yaml.Mark("f", 1002, 0, 1002, "", 0),
+    )
+    finding = yamlstrict._syntax_finding(exc, "a: " + "[" * 1000, "f.yaml")
+    assert (finding.rule, finding.line, finding.col) == ("yaml-too-large", 1, 1003)
 
 
 def test_size_limit(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -23,6 +23,10 @@ Path = tuple[str | int, ...]
 
 MAX_BYTES = 5_000_000
 MAX_NODES = 200_000  # bounds alias expansion ("billion laughs")
+# A rule file nests about six levels; libyaml itself stops at 1,000 (PyYAML >= 6.0.4), and
+# Python's recursion limit would stop the builder near there. Our own bound answers first,
+# at the place, whichever parser is installed.
+MAX_DEPTH = 64
 
 _TAG = "tag:yaml.org,2002:"
 _STANDARD_SCALAR_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null")}
@@ -154,6 +158,9 @@ class _Builder:
                     f"(more than {MAX_NODES}); check anchors and aliases",
                 )
             )
+        if len(path) > MAX_DEPTH:
+            message = f"the document is nested more than {MAX_DEPTH} levels deep"
+            raise _Abort(self.finding(node, "yaml-too-large", message))
         if path not in self.doc.values:
             self.doc.values[path] = _mark(node)
         if isinstance(node, yaml.ScalarNode):
@@ -420,6 +427,9 @@ def _syntax_finding(exc: yaml.MarkedYAMLError, text: str, path: str) -> Finding:
         line, col = _position(text, invisible)
         return Finding(path, line, col, "yaml-invisible", _invisible_message(text, invisible))
     mark = exc.problem_mark or exc.context_mark
+    if "maximum nesting depth" in str(exc.problem):  # libyaml's own bound (PyYAML >= 6.0.4)
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        return Finding(path, line, col, "yaml-too-large", "the document is nested too deeply")
     at_end = mark is not None and not text[mark.index :].strip()
     flow = "flow" in f"{exc.context} {exc.problem}" or "expected ',' or" in str(exc.problem)
     if at_end and flow and (opened := _unclosed_flow(text)) is not None:

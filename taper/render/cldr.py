@@ -27,7 +27,7 @@ OUTPUT = Path(__file__).resolve().parent / "cldr_data.py"
 # Pattern fields the run-time formatter computes itself, as letter -> widths.
 NUMERIC_FIELDS = {"d": (1, 2), "M": (1, 2), "L": (1, 2), "y": (1, 2, 3, 4)}
 MONTH_NAME_FIELDS = {"M": (3, 4), "L": (3, 4)}
-WEEKDAY_NAME_FIELDS = {"E": (1, 2, 3, 4), "c": (3, 4)}
+WEEKDAY_NAME_FIELDS = {"E": (1, 2, 3, 4, 6), "c": (3, 4, 6)}
 
 # A Monday: weekday names are listed Monday first, as `date.weekday()` counts.
 _MONDAY = dt.date(2001, 1, 1)

@@ -1,4 +1,4 @@
-"""CLDR tables for taper's locales. GENERATED from Babel 2.18.0 (CLDR 47); do not edit.
+"""CLDR tables for taper's locales. GENERATED from Babel 2.19.0 (CLDR 49); do not edit.
 
 Regenerate with `python -m taper.render.cldr` after upgrading Babel, then review the golden
 files (tests/golden) for any change in how dates and numbers print.
@@ -6,8 +6,8 @@ files (tests/golden) for any change in how dates and numbers print.
 
 from typing import TypedDict
 
-BABEL_VERSION = "2.18.0"
-CLDR_VERSION = "47"
+BABEL_VERSION = "2.19.0"
+CLDR_VERSION = "49"
 
 # Per locale and date kind ("long", or a CLDR skeleton): the pattern Babel formats it with,
 # as ("chars", literal text) and ("field", pattern letters) tokens.
@@ -57,7 +57,7 @@ DATE_PATTERNS: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {
             ("field", "M"),
             ("chars", "."),
         ),
-        "E": (("field", "ccc"),),
+        "E": (("field", "cccccc"),),
         "yMMM": (
             ("field", "MMM"),
             ("chars", " "),
@@ -243,14 +243,14 @@ WEEKDAY_NAMES: dict[str, dict[str, tuple[str, ...]]] = {
         ),
     },
     "nb_NO": {
-        "ccc": (
-            "man.",
-            "tir.",
-            "ons.",
-            "tor.",
-            "fre.",
-            "lør.",
-            "søn.",
+        "cccccc": (
+            "ma.",
+            "ti.",
+            "on.",
+            "to.",
+            "fr.",
+            "lø.",
+            "sø.",
         ),
     },
     "en_GB": {
