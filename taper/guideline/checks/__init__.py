@@ -26,6 +26,7 @@ from taper.guideline.checks import (
     percent_range,
     points_monotone,
     positive_number,
+    product_regimen,
     provenance_required,
     range_contains,
     slow_down_slower,
@@ -62,6 +63,7 @@ MODULES: tuple[ModuleType, ...] = (
     names_unique,
     content_known,
     mr_no_split,
+    product_regimen,
     split_consistent,
     id_matches_file,
 )
