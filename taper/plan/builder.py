@@ -166,6 +166,7 @@ class Builder(SwitchingMixin, ReviewMixin, FormulationMixin, InputsMixin):
         if quanta and not self.start_formulation(track, quanta):
             track.set_split(quanta)
             if len(track.per_time) < track.min_used:
+                self.refuse_below_interval(track)
                 self.warn_once_a_day(track)
 
     def check_units(self, track: Track) -> None:

@@ -21,6 +21,7 @@ from fractions import Fraction
 from taper.dose import format_amount
 from taper.errors import TaperError
 from taper.plan.curve import TaperStep, trajectory
+from taper.plan.labels import interval_doses
 from taper.plan.regimen import day_cap, immediate_kit, regimen_times, stop_too_high
 from taper.plan.rules import Pace
 from taper.plan.state import BuilderBase
@@ -105,6 +106,19 @@ class FormulationMixin(BuilderBase):
         track.kit = other
         track.set_split(there)
         return True
+
+    def refuse_below_interval(self, track: Track) -> None:
+        """A depot dose its tablets can give only fewer times a day than their label's
+        interval, with no immediate-release tablets to give it instead: refused."""
+        kit = track.kit
+        if interval_doses(kit.products) is None:
+            return  # no label interval in the rule file: the warning says it instead
+        raise TaperError(
+            f"{format_amount(track.amount)} {track.unit} of {track.drug.id} a day cannot be given "
+            f"as {_brands(kit)} (modified release) {track.min_used} times a day, as its label "
+            f"says; the prescriber would need immediate-release {track.drug.id} tablets or an "
+            "oral solution."
+        )
 
     def taper_plan(self, track: Track, p: Pace, base: Fraction) -> list[KitStep]:
         """The reductions of `track` from its current dose; a depot kit whose next step would
