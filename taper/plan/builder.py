@@ -233,6 +233,7 @@ class Builder(SwitchingMixin, ReviewMixin, FormulationMixin, InputsMixin):
             )
         track.base = to_decimal(base)
         if track.loose is not None:
+            self.check_stop(track, Fraction(track.loose))
             track.loose = None
             seg = Seg("taper", 0, None, Decimal(0), [], ideal=Decimal(0), tablet_limited=True)
             track.done = True
@@ -297,7 +298,9 @@ class Builder(SwitchingMixin, ReviewMixin, FormulationMixin, InputsMixin):
             f"{self.allowed_text(track)})"
         )
         if change is not None:
-            note = f"{change}; {note}"
+            # The first step on the new products says why they change (the hold itself is
+            # explained by the plan's tablet-limited warning).
+            note = change
         seg = Seg("taper", 0, step.hold, track.amount, track.doses(), note=note)
         self.period([(track, seg)], step.hold, track.drug.id)
         track.held_days += step.hold

@@ -53,6 +53,7 @@ def trajectory(
     drug: str,
     min_used: int = 1,
     vector: tuple[int, ...] | None = None,
+    stop_quanta: int | None = None,
 ) -> tuple[TaperStep, ...]:
     """The reductions from `start` quanta to zero under a pace, each dose at `min_used` dose
     times or more (pure; cached, since many patients share a drug, a dose and a rule)."""
@@ -71,6 +72,7 @@ def trajectory(
         p.slow_interval_days,
         p.slow_rule_percent,
         vector,
+        stop_quanta,
     )
     cached = _TRAJECTORIES.get(key) if kit.key is not None else None
     if cached is not None:
@@ -98,7 +100,14 @@ def trajectory(
             allowed = base * p.max_percent / 100
             interval = p.interval_days
         ideal = max(ideal, Fraction(0))
+        before = quanta
         quanta = kit.next_below(quanta, ideal, times, min_used)
+        if quanta == 0 and stop_quanta is not None and before > stop_quanta:
+            # No stop from above the rule's stop dose: first down to the largest dose at or
+            # below it that the tablets make (the stop follows one interval later).
+            quanta = next(
+                (q for q in range(stop_quanta, 0, -1) if kit.makeable(q, times, min_used)), 0
+            )
         if vector is not None:
             # The dose at a time never rises and a dropped time never returns: a daily dose
             # the dose times cannot share so is lowered to the next one they can.

@@ -43,12 +43,14 @@ def fits(kit: Kit, before: tuple[int, ...], after: tuple[int, ...]) -> bool:
     )
 
 
-def _evenness(vector: tuple[int, ...]) -> tuple[int, int]:
+def _evenness(vector: tuple[int, ...]) -> tuple[int, int, int]:
+    """Sort key: as many dose times kept as possible (a time is dropped only when the dose
+    can no longer be shared, as `Kit.split` does), then the smallest spread, then larger
+    shares later in the day."""
     used = [v for v in vector if v]
     spread = max(used) - min(used) if used else 0
-    # Larger shares later in the day: prefer vectors whose later times hold more.
     later = -sum(i * v for i, v in enumerate(vector))
-    return spread, later
+    return -len(used), spread, later
 
 
 def next_vector(
@@ -68,7 +70,7 @@ def next_vector(
     for values in choices:
         size *= len(values)
     best: tuple[int, ...] | None = None
-    best_key: tuple[int, int] | None = None
+    best_key: tuple[int, int, int] | None = None
     if size <= _SEARCH_LIMIT:
         for combo in product(*choices[:-1]):
             rest = daily - sum(combo)

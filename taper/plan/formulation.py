@@ -126,7 +126,10 @@ class FormulationMixin(BuilderBase):
         kit = track.kit
         times = len(track.times)
         vector = tuple(track.per_time.get(name, 0) for name in track.times)
-        steps = trajectory(kit, times, p, track.quanta, base, track.drug.id, track.min_used, vector)
+        stop = self.stop_quanta(track, kit, track.quanta)
+        steps = trajectory(
+            kit, times, p, track.quanta, base, track.drug.id, track.min_used, vector, stop
+        )
         other = immediate_kit(self.g, self.loaded.sha256, kit) if kit.modified_release else None
         if other is None:
             return [KitStep(s, kit, times) for s in steps]
@@ -162,7 +165,8 @@ class FormulationMixin(BuilderBase):
         split = other.split(start, new_times)
         if split is None:
             return None
-        tail = trajectory(other, new_times, p, start, base, track.drug.id, 1, split.amounts)
+        stop = self.stop_quanta(track, other, start)
+        tail = trajectory(other, new_times, p, start, base, track.drug.id, 1, split.amounts, stop)
         if not tail or (
             tail[0].limited and other.amount(tail[0].quanta) <= kit.amount(step.quanta)
         ):
@@ -174,6 +178,28 @@ class FormulationMixin(BuilderBase):
         return [
             KitStep(s, other, new_times, change if i == 0 else None) for i, s in enumerate(tail)
         ]
+
+    def stop_quanta(self, track: Track, kit: Kit, upto: int) -> int | None:
+        """The largest daily dose (quanta of `kit`, at most `upto`) the rule lets the drug
+        stop from; None when the rule gives no stop dose for it (conversions are monotone, so
+        a binary search finds it)."""
+        if track.rule.stop_dose is None:
+            return None
+
+        def ok(q: int) -> bool:
+            dose = kit.amount(q)
+            return stop_too_high(self.g, track.rule, track.drug, kit.unit, kit.route, dose) is None
+
+        if ok(upto):
+            return upto
+        low, high = 0, upto  # ok(low), not ok(high)
+        while high - low > 1:
+            middle = (low + high) // 2
+            if ok(middle):
+                low = middle
+            else:
+                high = middle
+        return low
 
     def check_stop(self, track: Track, before: Fraction) -> None:
         """Refuse a plan whose last step to zero starts above the rule's stop dose."""
@@ -190,6 +216,9 @@ class FormulationMixin(BuilderBase):
             need = f"immediate-release {track.drug.id} tablets or an oral solution"
         else:
             need = f"a smaller strength or an oral solution of {track.drug.id}"
+        sw = track.rule.switch
+        if sw.policy != "never" and sw.target and sw.target != track.drug.id:
+            need += f", or a switch to {sw.target} (--switch)"
         dose = format_amount(to_decimal(before))
         raise TaperError(
             f"The formulary of rule file {self.g.id} cannot take {track.drug.id} below "

@@ -176,14 +176,6 @@ NOTES: tuple[Piece, ...] = (
     ),
     piece(
         r"from here (?P<brand>.+?) \(immediate release\) instead of (?P<old>.+?) \(modified "
-        r"release\): the depot tablets cannot make this step;",
-        N_(
-            "from here %(brand)s (immediate release) instead of %(old)s (modified release): "
-            "the depot tablets cannot make this step;"
-        ),
-    ),
-    piece(
-        r"from here (?P<brand>.+?) \(immediate release\) instead of (?P<old>.+?) \(modified "
         r"release\): the depot tablets cannot make this step",
         N_(
             "from here %(brand)s (immediate release) instead of %(old)s (modified release): "
