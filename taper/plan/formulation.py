@@ -48,6 +48,11 @@ def _release(kit: Kit) -> str:
     return "modified release" if kit.modified_release else "immediate release"
 
 
+# Stop doses in a kit's quanta, by rule file, rule, drug, kit and start (many patients share
+# them; the search converts a dose to the reference drug a dozen times).
+_STOP_QUANTA: dict[tuple[object, ...], int] = {}
+
+
 class FormulationMixin(BuilderBase):
     def fit_regimen(self, track: Track) -> None:
         """Dose times within the products' labels (see module docstring)."""
@@ -185,7 +190,17 @@ class FormulationMixin(BuilderBase):
         a binary search finds it)."""
         if track.rule.stop_dose is None:
             return None
+        key = (self.loaded.sha256, track.rule.id, track.drug.id, kit.key, upto)
+        if kit.key is not None and key in _STOP_QUANTA:
+            return _STOP_QUANTA[key]
+        found = self._stop_quanta(track, kit, upto)
+        if kit.key is not None:
+            if len(_STOP_QUANTA) > 10_000:
+                _STOP_QUANTA.clear()
+            _STOP_QUANTA[key] = found
+        return found
 
+    def _stop_quanta(self, track: Track, kit: Kit, upto: int) -> int:
         def ok(q: int) -> bool:
             dose = kit.amount(q)
             return stop_too_high(self.g, track.rule, track.drug, kit.unit, kit.route, dose) is None
