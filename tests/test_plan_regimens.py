@@ -261,3 +261,19 @@ def test_every_plan_keeps_the_regimen_invariants(
         assert regimen_problems(result, loaded.guideline) == []
         return
     assert "\n" not in refusal
+
+
+def test_the_rule_file_chooses_which_dose_time_is_dropped_first() -> None:
+    """Default: the earliest time goes first (the evening dose is kept longest); a rule's
+    `drop_order` [evening, morning] keeps the morning dose instead."""
+    loaded = load_guideline("se-vgr")
+    default = make_plan([parse_medication("oxazepam 30 mg")], loaded, PlanOptions(start=START))
+    last = [s for s in default.steps if s.dose > 0][-1]
+    assert [d.time for d in last.doses] == ["evening"]
+    g = loaded.guideline
+    rules = [r.model_copy(update={"drop_order": ["evening", "morning"]}) for r in g.taper_rules]
+    changed = LoadedGuideline(g.model_copy(update={"taper_rules": rules}), loaded.path, "1" * 64)
+    chosen = make_plan([parse_medication("oxazepam 30 mg")], changed, PlanOptions(start=START))
+    last = [s for s in chosen.steps if s.dose > 0][-1]
+    assert [d.time for d in last.doses] == ["morning"]
+    assert regimen_problems(chosen, g) == []

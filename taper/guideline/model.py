@@ -317,6 +317,12 @@ class TaperRule(Frozen):
         description="The small daily dose from which a drug may be stopped; the last step to "
         "zero starts from it or below.",
     )
+    drop_order: list[Literal["morning", "midday", "afternoon", "evening", "bedtime"]] = Field(
+        default=[],
+        description="The order in which dose times are dropped near the end of a taper (first "
+        "named, first dropped); default: the earliest in the day first, so the evening or "
+        "bedtime dose is kept longest.",
+    )
     max_hold_intervals: SourcedInt | None = Field(
         default=None,
         description="The longest run at one dose, in the rule's intervals (default 3); a "

@@ -54,6 +54,7 @@ def trajectory(
     min_used: int = 1,
     vector: tuple[int, ...] | None = None,
     stop_quanta: int | None = None,
+    drop: tuple[int, ...] | None = None,
 ) -> tuple[TaperStep, ...]:
     """The reductions from `start` quanta to zero under a pace, each dose at `min_used` dose
     times or more (pure; cached, since many patients share a drug, a dose and a rule)."""
@@ -73,6 +74,7 @@ def trajectory(
         p.slow_rule_percent,
         vector,
         stop_quanta,
+        drop,
     )
     cached = _TRAJECTORIES.get(key) if kit.key is not None else None
     if cached is not None:
@@ -111,10 +113,10 @@ def trajectory(
         if vector is not None:
             # The dose at a time never rises and a dropped time never returns: a daily dose
             # the dose times cannot share so is lowered to the next one they can.
-            shared = next_vector(kit, vector, quanta, min_used)
+            shared = next_vector(kit, vector, quanta, min_used, drop)
             while shared is None and quanta > 0:
                 quanta -= 1
-                shared = next_vector(kit, vector, quanta, min_used)
+                shared = next_vector(kit, vector, quanta, min_used, drop)
             vector = shared if shared is not None else (0,) * len(vector)
         dose = kit.amount(quanta)
         ideal_dec = to_decimal(ideal)

@@ -43,21 +43,29 @@ def fits(kit: Kit, before: tuple[int, ...], after: tuple[int, ...]) -> bool:
     )
 
 
-def _evenness(vector: tuple[int, ...]) -> tuple[int, int, int]:
+def _evenness(vector: tuple[int, ...], drop: tuple[int, ...]) -> tuple[int, int, int, int]:
     """Sort key: as many dose times kept as possible (a time is dropped only when the dose
-    can no longer be shared, as `Kit.split` does), then the smallest spread, then larger
-    shares later in the day."""
+    can no longer be shared, as `Kit.split` does), then the smallest spread, then the times
+    the rule drops first (`drop`: each time's rank, lower dropped first), then larger shares
+    later in the day."""
     used = [v for v in vector if v]
     spread = max(used) - min(used) if used else 0
+    dropped = sum(rank for rank, v in zip(drop, vector, strict=True) if not v)
     later = -sum(i * v for i, v in enumerate(vector))
-    return -len(used), spread, later
+    return -len(used), spread, dropped, later
 
 
 def next_vector(
-    kit: Kit, before: tuple[int, ...], daily: int, min_used: int = 1
+    kit: Kit,
+    before: tuple[int, ...],
+    daily: int,
+    min_used: int = 1,
+    drop: tuple[int, ...] | None = None,
 ) -> tuple[int, ...] | None:
     """The most even vector of `daily` quanta within `before` (see module docstring), or
-    None if there is none."""
+    None if there is none; `drop` ranks the dose times in the order the rule drops them
+    (default: the earliest in the day first)."""
+    ranks = drop if drop is not None else tuple(range(len(before)))
     if daily == 0:
         return (0,) * len(before)
     if daily > sum(before):
@@ -70,7 +78,7 @@ def next_vector(
     for values in choices:
         size *= len(values)
     best: tuple[int, ...] | None = None
-    best_key: tuple[int, int, int] | None = None
+    best_key: tuple[int, int, int, int] | None = None
     if size <= _SEARCH_LIMIT:
         for combo in product(*choices[:-1]):
             rest = daily - sum(combo)
@@ -79,19 +87,22 @@ def next_vector(
             vector = (*combo, rest)
             if sum(1 for v in vector if v) < min_used:
                 continue
-            key = _evenness(vector)
+            key = _evenness(vector, ranks)
             if best_key is None or key < best_key:
                 best, best_key = vector, key
         return best
-    return _greedy(kit, before, daily, min_used)
+    return _greedy(kit, before, daily, min_used, ranks)
 
 
-def _greedy(kit: Kit, before: tuple[int, ...], daily: int, min_used: int) -> tuple[int, ...] | None:
-    """Cut the largest dose time first (the earliest of equals) until the day holds `daily`."""
+def _greedy(
+    kit: Kit, before: tuple[int, ...], daily: int, min_used: int, ranks: tuple[int, ...]
+) -> tuple[int, ...] | None:
+    """Cut the largest dose time first (of equals, the one the rule drops first) until the day
+    holds `daily`."""
     vector = list(before)
     excess = sum(vector) - daily
     while excess > 0:
-        order = sorted(range(len(vector)), key=lambda i: (-vector[i], i))
+        order = sorted(range(len(vector)), key=lambda i: (-vector[i], ranks[i]))
         for index in order:
             current = vector[index]
             if not current:

@@ -20,8 +20,10 @@ from fractions import Fraction
 
 from taper.dose import format_amount
 from taper.errors import TaperError
+from taper.guideline.model import TaperRule
 from taper.plan.curve import TaperStep, trajectory
 from taper.plan.labels import interval_doses
+from taper.plan.model import DoseTimeName
 from taper.plan.regimen import day_cap, immediate_kit, regimen_times, stop_too_high
 from taper.plan.rules import Pace
 from taper.plan.state import BuilderBase
@@ -46,6 +48,15 @@ def _brands(kit: Kit) -> str:
 
 def _release(kit: Kit) -> str:
     return "modified release" if kit.modified_release else "immediate release"
+
+
+def drop_ranks(rule: TaperRule, times: tuple[DoseTimeName, ...]) -> tuple[int, ...] | None:
+    """Each dose time's place in the rule's `drop_order` (dropped first: lowest); None for
+    the default (the earliest in the day first). Times the order does not name go last."""
+    if not rule.drop_order:
+        return None
+    order: dict[str, int] = {name: i for i, name in enumerate(rule.drop_order)}
+    return tuple(order.get(name, len(order) + i) for i, name in enumerate(times))
 
 
 # Stop doses in a kit's quanta, by rule file, rule, drug, kit and start (many patients share
@@ -132,8 +143,9 @@ class FormulationMixin(BuilderBase):
         times = len(track.times)
         vector = tuple(track.per_time.get(name, 0) for name in track.times)
         stop = self.stop_quanta(track, kit, track.quanta)
+        drop = drop_ranks(track.rule, track.times)
         steps = trajectory(
-            kit, times, p, track.quanta, base, track.drug.id, track.min_used, vector, stop
+            kit, times, p, track.quanta, base, track.drug.id, track.min_used, vector, stop, drop
         )
         other = immediate_kit(self.g, self.loaded.sha256, kit) if kit.modified_release else None
         if other is None:
@@ -171,7 +183,19 @@ class FormulationMixin(BuilderBase):
         if split is None:
             return None
         stop = self.stop_quanta(track, other, start)
-        tail = trajectory(other, new_times, p, start, base, track.drug.id, 1, split.amounts, stop)
+        names = time_names(new_times, bedtime=False, patch=False)
+        tail = trajectory(
+            other,
+            new_times,
+            p,
+            start,
+            base,
+            track.drug.id,
+            1,
+            split.amounts,
+            stop,
+            drop_ranks(track.rule, names),
+        )
         if not tail or (
             tail[0].limited and other.amount(tail[0].quanta) <= kit.amount(step.quanta)
         ):
