@@ -27,6 +27,12 @@ MAX_NODES = 200_000  # bounds alias expansion ("billion laughs")
 # Python's recursion limit would stop the builder near there. Our own bound answers first,
 # at the place, whichever parser is installed.
 MAX_DEPTH = 64
+# A clinical number (a dose, factor, percent, strength or count of days) needs a few digits
+# and no exponent to speak of. Anything beyond these is refused as written, before it becomes
+# a Decimal or int: `1e999999999` would make later arithmetic hang, a 5,001-digit integer
+# overflows Python's int parser, and neither can be a dose.
+MAX_DIGITS = 15
+MAX_MAGNITUDE_EXP = 9  # 10**-9 <= |x| < 10**9 (or exactly 0)
 
 _TAG = "tag:yaml.org,2002:"
 _STANDARD_SCALAR_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null")}
@@ -39,6 +45,11 @@ _INT_HEX = re.compile(r"^0x[0-9a-fA-F]+\Z")
 _FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
 _INF = re.compile(r"^[-+]?\.(inf|Inf|INF)\Z")
 _NAN = re.compile(r"^\.(nan|NaN|NAN)\Z")
+
+# A number as written: sign, digits with an optional point, optional exponent.
+_NUMBER_PARTS = re.compile(
+    r"^[-+]?(?P<int>[0-9]*)(?:\.(?P<frac>[0-9]*))?(?:[eE](?P<exp>[-+]?[0-9]+))?\Z"
+)
 
 _PLAIN = "tag:taper,2024:plain"  # an untagged plain scalar, resolved by the YAML 1.2 core schema
 
@@ -134,6 +145,48 @@ def _resolve_plain(value: str) -> Any:
     return value
 
 
+def number_problem(text: str) -> str | None:
+    """Why a scalar written as a number cannot be a clinical number, or None.
+
+    Looks only at the text (digit and exponent counts), so it costs nothing whatever is
+    written; a decimal, an integer, a quoted number and hex or octal are all bounded.
+    """
+    if not text or text[0] not in _NOT_TEXT_STARTS:
+        return None
+    digits = text[2:] if _INT_HEX.match(text) or _INT_OCT.match(text) else None
+    if digits is not None:
+        if len(digits.lstrip("0")) > MAX_DIGITS:
+            return "has more digits than any clinical number"
+        value = int(digits, 16 if text[1] == "x" else 8)
+        return _magnitude_problem(len(str(value)) - 1 if value else None)
+    match = _NUMBER_PARTS.match(text)
+    if match is None or not (match["int"] or match["frac"]):
+        return None  # text, or .inf/.nan (positive-number and percent-range report those)
+    mantissa = (match["int"] + (match["frac"] or "")).lstrip("0")
+    exp_text = match["exp"] or "0"
+    if len(exp_text.lstrip("+-").lstrip("0")) > 3:
+        return "has an exponent far beyond any clinical number"
+    significant = mantissa.rstrip("0")
+    if len(significant) > MAX_DIGITS:
+        return f"has more than {MAX_DIGITS} significant digits"
+    if not mantissa:
+        return None  # zero
+    # adjusted exponent: where the first significant digit sits
+    leading_zeros = len(match["int"] + (match["frac"] or "")) - len(mantissa)
+    first = len(match["int"]) - 1 - leading_zeros
+    return _magnitude_problem(first + int(exp_text))
+
+
+def _magnitude_problem(adjusted: int | None) -> str | None:
+    if adjusted is None:
+        return None
+    if adjusted >= MAX_MAGNITUDE_EXP:
+        return f"is {10**MAX_MAGNITUDE_EXP:,} or more, beyond any clinical number"
+    if adjusted < -MAX_MAGNITUDE_EXP:
+        return f"is closer to 0 than 0.{'0' * (MAX_MAGNITUDE_EXP - 1)}1, beyond any clinical number"
+    return None
+
+
 class _Builder:
     def __init__(self, path: str, text: str) -> None:
         self.path = path
@@ -205,6 +258,15 @@ class _Builder:
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
         tag, value = node.tag, node.value
+        problem = number_problem(value.strip()) if tag != _TAG + "null" else None
+        if problem is not None:
+            shown = value if len(value) <= 24 else f"{value[:12]}… ({len(value)} characters)"
+            message = (
+                f"the number {shown} {problem}; a rule file's numbers are at most "
+                f"{MAX_DIGITS} digits, between 0.000000001 and 1,000,000,000"
+            )
+            self.findings.append(self.finding(node, "yaml-number", message))
+            return None
         if tag == _PLAIN:
             if _INVISIBLE_RE.search(value):
                 value = self.invisible(node, value, key=False)
@@ -493,6 +555,8 @@ def _parse(text: str, path: str) -> tuple[YamlDocument | None, list[Finding]]:
     except RecursionError:
         return None, [Finding(path, 1, 1, "yaml-too-large", "the document is nested too deeply")]
     builder.doc.data = data
+    if any(f.rule == "yaml-number" for f in builder.findings):
+        return None, builder.findings  # nothing may compute with a number it cannot hold
     if not isinstance(data, dict):
         pos = _mark(node)
         builder.findings.append(

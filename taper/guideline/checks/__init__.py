@@ -80,6 +80,9 @@ PARSE_RULES: dict[str, str] = {
     "yaml-duplicate-key": "The same key twice in one mapping; YAML readers would silently keep "
     "the last one.",
     "yaml-recursive-alias": "An alias that refers to the node it is inside.",
+    "yaml-number": "A number no clinical value needs: more than 15 significant digits, or "
+    "1,000,000,000 or more, or nearer 0 than 0.000000001 (`1e999999`, a 5,000-digit integer). "
+    "Refused as written, before any arithmetic, so such a value can never hang or crash taper.",
     "yaml-empty": "The file has no content.",
     "yaml-not-mapping": "The top of the file is not a mapping of keys.",
     "yaml-too-large": "The file is over 5 MB, nests too deeply, or anchors and aliases expand "
