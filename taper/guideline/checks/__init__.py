@@ -15,6 +15,7 @@ from taper.guideline.checks import (
     aftercare_ascending,
     aftercare_tub,
     bands_contiguous,
+    clinical_range,
     content_known,
     conversion_basis,
     doses_per_day,
@@ -32,6 +33,7 @@ from taper.guideline.checks import (
     source_exists,
     split_consistent,
     switch_target_in_formulary,
+    tablet_grid,
     taper_speed,
     unit_consistent,
 )
@@ -42,6 +44,7 @@ from taper.guideline.yamlstrict import YamlDocument
 CheckFn = Callable[[Guideline, YamlDocument], Iterable[Finding]]
 
 MODULES: tuple[ModuleType, ...] = (
+    clinical_range,  # first: the others compute with numbers it has bounded
     source_exists,
     provenance_required,
     positive_number,
@@ -63,6 +66,7 @@ MODULES: tuple[ModuleType, ...] = (
     content_known,
     mr_no_split,
     split_consistent,
+    tablet_grid,
     id_matches_file,
 )
 
@@ -92,7 +96,12 @@ PARSE_RULES: dict[str, str] = {
 
 
 def run_checks(guideline: Guideline, doc: YamlDocument) -> list[Finding]:
-    findings: list[Finding] = []
-    for check in REGISTRY.values():
-        findings.extend(check(guideline, doc))
+    """Every check's findings; only clinical-range's if it finds a number out of range, since
+    the other checks (and the planner) compute with those numbers."""
+    findings: list[Finding] = list(clinical_range.check(guideline, doc))
+    if any(f.level == "error" for f in findings):
+        return findings
+    for rule, check in REGISTRY.items():
+        if rule != clinical_range.RULE_ID:
+            findings.extend(check(guideline, doc))
     return findings
