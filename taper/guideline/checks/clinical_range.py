@@ -133,12 +133,15 @@ def _message(
 def check(guideline: Guideline, doc: YamlDocument) -> Iterable[Finding]:
     for base, obj in walk(doc, guideline):
         if isinstance(obj, Product):
-            low, high = _STRENGTH[obj.unit]
+            weakest, strongest = _STRENGTH[obj.unit]
             for index, strength in enumerate(obj.strengths):
-                why = _out_of_range(strength.amount, low, high)
+                why = _out_of_range(strength.amount, weakest, strongest)
                 if why is not None:
                     path = (*field(doc, base, obj, "strengths"), index, "amount")
-                    unit = f"{obj.unit} (a strength in {obj.unit} is {num(low)} to {num(high)})"
+                    unit = (
+                        f"{obj.unit} (a strength in {obj.unit} is {num(weakest)} to "
+                        f"{num(strongest)})"
+                    )
                     yield find(
                         doc,
                         path,
@@ -147,14 +150,14 @@ def check(guideline: Guideline, doc: YamlDocument) -> Iterable[Finding]:
                     )
             continue
         if isinstance(obj, TaperRule):
-            value = obj.max_duration_days.value
-            if value > MAX_DURATION_DAYS:
+            duration = obj.max_duration_days.value
+            if duration > MAX_DURATION_DAYS:
                 path = (*field(doc, base, obj, "max_duration_days"), "value")
                 yield find(
                     doc,
                     path,
                     RULE_ID,
-                    _message(guideline, path, value, f"above {MAX_DURATION_DAYS} days"),
+                    _message(guideline, path, duration, f"above {MAX_DURATION_DAYS} days"),
                 )
             continue
         if isinstance(obj, SourcedInt):
