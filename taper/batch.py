@@ -22,13 +22,11 @@ Safety rules, all of them deliberate:
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
 import io
 import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -500,38 +498,21 @@ def file_extension(fmt: PlanFormat) -> str:
             assert_never(fmt)
 
 
-def publish(path: Path, data: bytes, *, force: bool) -> None:
-    """Write `path` atomically: a temporary file in the same folder, then one rename.
+class DiskFull(TaperError):
+    """The disk (or quota) is full: the batch stops, since every later plan would fail too."""
 
-    Like `taper.io.write_atomic`, but without a flush to disk per file (the batch flushes once
-    at the end), and without overwrite races: without `force` the file is published with a
-    hard link, which fails if the name exists, instead of a check followed by a rename.
-    """
+
+def publish(path: Path, data: bytes, *, force: bool) -> None:
+    """Write one plan file with `taper.io.write_atomic`, without a flush to disk per file
+    (the batch flushes once before the summary). A full disk stops the batch (DiskFull)."""
+    from taper.io import WriteFailed, write_atomic
+
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise TaperError(f"Cannot write to {path.parent}: {exc.strerror}.") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        if force:
-            os.replace(tmp, path)
-        else:
-            try:
-                os.link(tmp, path)
-            except FileExistsError:
-                raise TaperError(f"{path} already exists; use --force to overwrite it.") from None
-            except OSError:  # a file system without hard links: check, then rename
-                if path.exists():
-                    raise TaperError(
-                        f"{path} already exists; use --force to overwrite it."
-                    ) from None
-                os.replace(tmp, path)
-    except OSError as exc:
-        raise TaperError(f"Cannot write {path}: {exc.strerror}.") from None
-    finally:
-        with contextlib.suppress(OSError):
-            Path(tmp).unlink(missing_ok=True)
+        write_atomic(path, data, force=force, durable=False)
+    except WriteFailed as exc:
+        if exc.disk_full:
+            raise DiskFull(str(exc)) from None
+        raise
 
 
 def flush_to_disk(paths: Sequence[Path]) -> None:
@@ -556,10 +537,9 @@ def prepare_out_dir(out_dir: Path, summary: Path, *, force: bool) -> None:
             out_dir.mkdir()
         except OSError as exc:
             raise TaperError(f"Cannot create {out_dir}: {exc.strerror}.") from None
-    if summary.exists() and not force:
-        raise TaperError(
-            f"{summary} already exists; use --force to overwrite the summary and the plans."
-        )
+    from taper.io import refuse_existing
+
+    refuse_existing(summary, force=force, what="the summary and the plans")
 
 
 # --- planning -----------------------------------------------------------------------------
@@ -684,7 +664,7 @@ class BatchRun:
             return _with_errors(failed, job.errors)
         try:
             return self._plan(job)
-        except FormatUnavailable:
+        except (FormatUnavailable, DiskFull):
             raise
         except TaperError as exc:
             message = _sentence(str(exc))
