@@ -528,17 +528,18 @@ def flush_to_disk(paths: Sequence[Path]) -> None:
 
 def prepare_out_dir(out_dir: Path, summary: Path, *, force: bool) -> None:
     """Create the output folder (one level) and refuse an existing summary without force."""
-    if out_dir.exists() and not out_dir.is_dir():
+    from taper.io import file_kind, refuse_existing
+
+    kind = file_kind(out_dir)
+    if kind is not None and kind != "folder":
         raise TaperError(f"{out_dir} exists and is not a folder.")
-    if not out_dir.exists():
-        if not out_dir.parent.is_dir():
+    if kind is None:
+        if file_kind(out_dir.parent) != "folder":
             raise TaperError(f"Folder {out_dir.parent} does not exist.")
         try:
             out_dir.mkdir()
         except OSError as exc:
             raise TaperError(f"Cannot create {out_dir}: {exc.strerror}.") from None
-    from taper.io import refuse_existing
-
     refuse_existing(summary, force=force, what="the summary and the plans")
 
 
@@ -712,8 +713,11 @@ class BatchRun:
             if not self.written:  # the format itself cannot be made (e.g. a missing extra)
                 raise FormatUnavailable(f"{_sentence(str(exc))} Nothing was planned.") from None
             raise
-        publish(path, data, force=self.force)
-        self.written.append(path)
+        from taper.io import signals_deferred
+
+        with signals_deferred():  # an interrupt never falls between writing and counting
+            publish(path, data, force=self.force)
+            self.written.append(path)
         last = plan.last_dose_date
         return PatientResult(
             job.patient_id,

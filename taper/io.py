@@ -17,8 +17,10 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import signal
 import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from taper.errors import TaperError
@@ -70,6 +72,18 @@ def _kind(mode: int) -> str:
     return "a device"
 
 
+def file_kind(path: Path) -> str | None:
+    """ "folder", "file" or "other" for what `path` names (following links), None if nothing
+    is there or it cannot be looked at (a name too long, a loop): the writer then says why."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return None
+    if stat.S_ISDIR(mode):
+        return "folder"
+    return "file" if stat.S_ISREG(mode) else "other"
+
+
 def refuse_existing(path: Path, *, force: bool, what: str = "") -> None:
     """Refuse a target `--force` may not replace, and any existing one without `--force`.
 
@@ -93,12 +107,33 @@ def refuse_existing(path: Path, *, force: bool, what: str = "") -> None:
         raise TaperError(f"{path}{link} already exists; use --force to overwrite {what or 'it'}.")
 
 
+@contextlib.contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back while a file is published and recorded: an interrupt
+    lands before or after, never between creating a temporary file and knowing its name, or
+    between publishing a plan and counting it (Unix; elsewhere a no-op)."""
+    mask = getattr(signal, "pthread_sigmask", None)
+    if mask is None:  # pragma: no cover - Windows
+        yield
+        return
+    previous = mask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        mask(signal.SIG_SETMASK, previous)  # a held signal is delivered here
+
+
 def write_atomic(path: Path, data: bytes, *, force: bool = False, durable: bool = True) -> None:
     """Write `data` to `path` in full, then publish it in one step (see the module).
 
     `durable`: flush the file to disk before it is published (a batch flushes once at the
     end instead). Raises TaperError, one sentence naming the file.
     """
+    with signals_deferred():
+        _write_atomic(path, data, force=force, durable=durable)
+
+
+def _write_atomic(path: Path, data: bytes, *, force: bool, durable: bool) -> None:
     refuse_existing(path, force=force)
     folder = path.parent if str(path.parent) else Path(".")
     try:
@@ -119,7 +154,7 @@ def write_atomic(path: Path, data: bytes, *, force: bool = False, durable: bool 
         _publish(tmp, path, force=force)
     except OSError as exc:
         raise cannot_write(path, exc) from None
-    finally:  # also on KeyboardInterrupt and the interrupt handler's SystemExit
+    finally:
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)

@@ -67,10 +67,13 @@ def numbers(text: str) -> Iterator[tuple[int, int, int, str]]:
             stack.extend(v for _, v in reversed(item.value))
         elif isinstance(item, yaml.SequenceNode):
             stack.extend(reversed(item.value))
-        elif isinstance(item, yaml.ScalarNode) and not item.style:
-            if _INT.match(item.value) or _FLOAT.match(item.value):
-                start, end = item.start_mark.index, item.end_mark.index
-                yield item.start_mark.line + 1, start, end, item.value
+        elif (
+            isinstance(item, yaml.ScalarNode)
+            and not item.style
+            and (_INT.match(item.value) or _FLOAT.match(item.value))
+        ):
+            start, end = item.start_mark.index, item.end_mark.index
+            yield item.start_mark.line + 1, start, end, item.value
 
 
 def _replacement(original: str, how: str) -> str:
@@ -125,14 +128,15 @@ def plan_every_drug(loaded: LoadedGuideline) -> list[str]:
             try:
                 plan = make_plan([medication(drug, amount, unit)], loaded, options)
             except TaperError as exc:
-                assert "\n" not in str(exc)
+                if "\n" in str(exc):
+                    problems.append(f"{drug} {amount} {unit}: a refusal of several lines")
                 continue
             problems += [f"{drug} {amount} {unit}: {p}" for p in plan_problems(plan, g)]
     return problems
 
 
 @pytest.mark.parametrize(
-    "path, line, new, raw",
+    ("path", "line", "new", "raw"),
     CHOSEN,
     ids=[f"{p.stem}:{line}={new[:12]}" for p, line, new, _ in CHOSEN],
 )

@@ -125,7 +125,7 @@ def plan(
     from taper.cli import console
     from taper.dose import parse_amount, parse_date, parse_medication
     from taper.guideline.loader import load_guideline
-    from taper.io import write_atomic
+    from taper.io import file_kind, write_atomic
     from taper.plan import Pause, PlanOptions, make_plan
     from taper.render import DiaryFormat, PlanFormat, render_diary, render_plan
 
@@ -136,7 +136,7 @@ def plan(
         raise TaperError("The intake diary is a printable sheet: use --format html or pdf.")
     if lang is not None and lang not in LANGS:
         raise TaperError(f"Unknown language {lang!r}: use sv, nb or en.")
-    if out is not None and out.is_dir():  # before the plan is made, and before --force
+    if out is not None and file_kind(out) == "folder":  # before the plan and before --force
         raise TaperError(f"--out {out} is a folder; give a file name in it.")
     if fmt == "pdf" and out is None:
         raise TaperError("PDF output is binary: write it to a file with --out FILE.")
