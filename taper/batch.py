@@ -34,7 +34,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol, assert_never
 
-from taper.dose import MedicationInput, format_amount, parse_medication
+from taper.dose import (
+    MedicationInput,
+    format_amount,
+    parse_medication,
+    repeated_line,
+    repeated_line_advice,
+)
 from taper.errors import TaperError
 from taper.render import PlanFormat
 
@@ -432,6 +438,7 @@ def _job(group: _Group, patient_id: str, stems: dict[str, int]) -> PatientJob:
             stems[key] = lines[0]
     start: dt.date | None = None
     medications: list[MedicationInput] = []
+    medication_lines: list[int] = []
     for row in group.rows:
         if first_row is not None and row.guideline != first_row.guideline:
             errors.append(
@@ -454,8 +461,19 @@ def _job(group: _Group, patient_id: str, stems: dict[str, int]) -> PatientJob:
         try:
             start = parse_start_date(row.start)
             medications.append(parse_medication(row.medication))
+            medication_lines.append(row.line)
         except TaperError as exc:
             errors.append(RowError(row.line, _sentence(str(exc))))
+    repeated = repeated_line(medications)
+    if repeated is not None:  # a copied row would double the dose: the patient is not planned
+        first, again = repeated
+        errors.append(
+            RowError(
+                medication_lines[again],
+                f"this row repeats line {medication_lines[first]} "
+                f"('{medications[first].text}'); {repeated_line_advice(medications[first])}.",
+            )
+        )
     return PatientJob(
         patient_id,
         lines,

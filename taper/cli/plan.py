@@ -123,7 +123,7 @@ def plan(
       taper plan -g se-vgr -m "oxazepam 25 mg" --start 2025-03-03 --diary -f html -o diary.html
     """
     from taper.cli import console
-    from taper.dose import parse_amount, parse_date, parse_medication
+    from taper.dose import parse_amount, parse_date, parse_medication, refuse_repeated_lines
     from taper.guideline.loader import load_guideline
     from taper.io import file_kind, write_atomic
     from taper.plan import Pause, PlanOptions, make_plan
@@ -160,7 +160,9 @@ def plan(
         first = parse_date(start, "--start")
         texts = med
     medications = [parse_medication(text) for text in texts]
+    refuse_repeated_lines(medications, "--current" if replan else "--med")
     originals = tuple(parse_medication(text) for text in original)
+    refuse_repeated_lines(originals, "--original")
     pauses = tuple(Pause(*parse_pause(text)) for text in pause)
     options = PlanOptions(
         start=first,
