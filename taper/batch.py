@@ -104,6 +104,10 @@ class BatchFile:
 
 def decode_batch(raw: bytes, name: str) -> str:
     """UTF-8 text, with or without a byte-order mark; anything else is refused, not guessed."""
+    if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        raise TaperError(
+            f"{name} is UTF-32 text; save it as 'CSV UTF-8' with comma or semicolon delimiters."
+        )
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise TaperError(
             f"{name} is UTF-16 text (a spreadsheet's 'Unicode text'); save it as "
@@ -172,10 +176,14 @@ def _check_columns(names: list[str], name: str) -> None:
 def _salvage_patient(text: str, delimiter: str, id_index: int) -> str | None:
     """The patient id of a row the strict reader refused, read leniently, if there is one."""
     flat = text.replace("\r", " ").replace("\n", " ")
-    try:
+    limit = csv.field_size_limit()
+    try:  # a cell over the reader's size limit must not lose the id in front of it
+        csv.field_size_limit(max(limit, len(flat) + 1))
         cells = next(csv.reader([flat], delimiter=delimiter), [])
-    except csv.Error:  # e.g. a cell over the reader's size limit: the id is lost
+    except csv.Error:
         return None
+    finally:
+        csv.field_size_limit(limit)
     if id_index < len(cells) and cells[id_index].strip():
         return cells[id_index].strip()
     return None
@@ -244,7 +252,15 @@ def read_batch(raw: bytes, name: str) -> BatchFile:
                 ) from None
             source = "\n".join(lines[start_line - 1 : end])
             patient = _salvage_patient(source, delimiter, index["patient_id"])
-            errors.append(RowError(start_line, f"the row cannot be read as CSV ({exc}).", patient))
+            if "field larger than field limit" in str(exc):
+                limit = csv.field_size_limit()
+                message = (
+                    f"a cell is longer than {limit // 1024} KiB ({limit:,} characters), far "
+                    "beyond any patient id, guideline, date or medication."
+                )
+            else:
+                message = f"the row cannot be read as CSV ({exc})."
+            errors.append(RowError(start_line, message, patient))
             previous_end = end
             continue
         previous_end = reader.line_num
@@ -817,7 +833,7 @@ def summary_csv(results: Iterable[PatientResult], delimiter: str) -> bytes:
                 _text_cell(_shown_id(r.patient_id)),
                 " ".join(str(line) for line in r.lines),
                 r.status,
-                r.file,
+                _text_cell(r.file),
                 _text_cell(_shown_id(r.guideline)),
                 r.guideline_version,
                 r.guideline_sha256,

@@ -208,13 +208,30 @@ def _real_loc(loc: tuple[Any, ...], data: Any, kind: str) -> tuple[Any, ...]:
     return tuple(real)
 
 
+# A file with thousands of wrong keys is not a rule file with typos: the first hundred say so,
+# and listing (with a "did you mean") 100,000 of them took 10 s.
+MAX_SCHEMA_FINDINGS = 100
+
+
 def _schema_findings(exc: ValidationError, doc: YamlDocument) -> list[Finding]:
     import difflib
 
     from taper.guideline.findings import Finding
 
     findings: dict[tuple[int, int, str], Finding] = {}
-    for err in exc.errors(include_url=False):
+    errors = exc.errors(include_url=False)
+    for number, err in enumerate(errors):
+        if len(findings) >= MAX_SCHEMA_FINDINGS:
+            pos = doc.locate(_real_loc(tuple(err["loc"]), doc.data, err["type"]), key=True)
+            rest = len(errors) - number
+            message = (
+                f"{rest:,} more schema error(s) like the ones above are not listed; fix those "
+                "first (is this a rule file?)"
+            )
+            findings[(pos.line, pos.col, message)] = Finding(
+                doc.path, pos.line, pos.col, "schema", message
+            )
+            break
         loc = _real_loc(tuple(err["loc"]), doc.data, err["type"])
         kind = err["type"]
         if kind == "missing" and loc and isinstance(loc[-1], int):
