@@ -3,34 +3,30 @@ drug. No mutant may hang or crash `validate`, and a mutant that validates must p
 within a bounded time, as a plan that keeps the clinical invariants or a one-sentence refusal.
 
 The normal run takes a fixed sample of the mutants (every `SAMPLE_EVERY`-th); set
-TAPER_MUTATION_FULL=1 for all of them (about ten minutes on one core).
+TAPER_MUTATION_FULL=1 for all of them (about 10,000; some ten minutes of CPU). Time is
+bounded in CPU seconds, so a busy machine does not fail the test.
 
 Evening out (mapping and fixed doses before the taper) is not yet held to the rule's largest
 step: issue 14 item 3, owned with the planner's split (i15). Plans whose only problem is such
 a cut, from the known mutants listed in `KNOWN_EVENING_OUT_CUTS`, are allowed until it lands;
-the lead removes the list then.
+the lead removes the list then. (The invariants checker, `plan_problems`, does not yet look
+at the evening-out step, so the list is empty: i15 adds that check with the fix.)
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import os
-import signal
 import time
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
-from types import FrameType
 
 import pytest
 import yaml
-from plan_helpers import medication, plannable
+from bounds_helpers import bounded, plan_every_drug
 
-from taper.errors import TaperError
-from taper.guideline.loader import LoadedGuideline, validate_bytes
+from taper.guideline.loader import validate_bytes
 from taper.guideline.yamlstrict import _FLOAT, _INT
-from taper.plan import PlanOptions, make_plan
-from taper.plan.invariants import plan_problems
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted((ROOT / "guidelines").glob("*.yaml"))
@@ -47,14 +43,6 @@ RELATIVE = ["x10", "/10", "+0.001", "x1.01"]
 # (file, line, replacement) of mutants whose plan cuts more than the rule's largest step while
 # evening out (issue 14 item 3, i15); nothing else may break an invariant.
 KNOWN_EVENING_OUT_CUTS: set[tuple[str, int, str]] = set()
-
-
-class Hang(Exception):
-    pass
-
-
-def _alarm(_signum: int, _frame: FrameType | None) -> None:
-    raise Hang
 
 
 def numbers(text: str) -> Iterator[tuple[int, int, int, str]]:
@@ -105,36 +93,6 @@ ALL = mutants()
 CHOSEN = ALL if FULL else ALL[::SAMPLE_EVERY]
 
 
-def _bounded(seconds: float) -> None:
-    signal.signal(signal.SIGALRM, _alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-
-
-def _unbounded() -> None:
-    signal.setitimer(signal.ITIMER_REAL, 0)
-
-
-def plan_every_drug(loaded: LoadedGuideline) -> list[str]:
-    """Plan each drug the formulary can make, from its largest and three smallest strengths;
-    the problems of any plan (an empty list: all sound or refused in one sentence)."""
-    problems = []
-    g = loaded.guideline
-    for drug, unit in plannable(loaded):
-        strengths = sorted(
-            s.amount for p in g.formulary if p.drug == drug and p.unit == unit for s in p.strengths
-        )
-        for amount in {strengths[-1], strengths[0] * 3}:
-            options = PlanOptions(start=dt.date(2027, 1, 4), specialist=True)
-            try:
-                plan = make_plan([medication(drug, amount, unit)], loaded, options)
-            except TaperError as exc:
-                if "\n" in str(exc):
-                    problems.append(f"{drug} {amount} {unit}: a refusal of several lines")
-                continue
-            problems += [f"{drug} {amount} {unit}: {p}" for p in plan_problems(plan, g)]
-    return problems
-
-
 @pytest.mark.parametrize(
     ("path", "line", "new", "raw"),
     CHOSEN,
@@ -143,27 +101,17 @@ def plan_every_drug(loaded: LoadedGuideline) -> list[str]:
 def test_a_mutant_never_hangs_crashes_or_plans_beyond_its_rule(
     path: Path, line: int, new: str, raw: bytes
 ) -> None:
-    began = time.monotonic()
-    _bounded(VALIDATE_SECONDS)
-    try:
+    began = time.process_time()
+    with bounded(VALIDATE_SECONDS, "validate"):
         result = validate_bytes(raw, path.name)
-    except Hang:
-        pytest.fail(f"validate took over {VALIDATE_SECONDS} s")
-    finally:
-        _unbounded()
     if not result.ok or result.loaded is None:
         return
-    _bounded(PLAN_SECONDS)
-    try:
+    with bounded(PLAN_SECONDS, "planning every drug"):
         problems = plan_every_drug(result.loaded)
-    except Hang:
-        pytest.fail(f"planning every drug took over {PLAN_SECONDS} s")
-    finally:
-        _unbounded()
     if (path.name, line, new) in KNOWN_EVENING_OUT_CUTS:
         return
     assert problems == [], f"{path.name}:{line} = {new}"
-    assert time.monotonic() - began < VALIDATE_SECONDS + PLAN_SECONDS
+    assert time.process_time() - began < VALIDATE_SECONDS + PLAN_SECONDS
 
 
 def test_the_sample_covers_every_shipped_file() -> None:
