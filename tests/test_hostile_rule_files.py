@@ -4,8 +4,8 @@ file to tests/corpus/hostile/:
 
 - `NAME.yaml`: a whole file whose first line is `# expect: RULE-ID` (or `valid`);
 - `NAME.edit`: one edit of a shipped rule file, as YAML: `base` (a file in guidelines/),
-  `find` (text that occurs there; its first occurrence is edited), `replace`, optional `encoding` to save the
-  result in, and `expect` (a rule id, or `valid`).
+  `find` (text that occurs there; its first occurrence is edited), `replace`, optional
+  `encoding` to save the result in, and `expect` (a rule id, or `valid`).
 
 The cases from issue 14 hung `validate` for minutes, ran `plan` for over 12 minutes, or ended
 in an internal error with no position. Larger generated files (100,000 unknown keys) are
