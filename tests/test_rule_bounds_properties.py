@@ -8,6 +8,7 @@ Together with the mutated files (test_rule_file_bounds.py) and the hostile ones
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,7 +16,12 @@ from bounds_helpers import bounded, plan_every_drug
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from taper.dose import parse_medication
+from taper.equivalence import equivalents
+from taper.errors import TaperError
 from taper.guideline.loader import validate_bytes
+from taper.plan import PlanOptions, make_plan
+from taper.plan.invariants import plan_problems
 
 SE_VGR = (Path(__file__).resolve().parent.parent / "guidelines" / "se-vgr.yaml").read_text(
     encoding="utf-8"
@@ -77,3 +83,46 @@ def test_the_slowest_allowed_rule_validates() -> None:
     result = validate_bytes(raw, "se-vgr.yaml")
     assert [f.parsable() for f in result.findings if f.level == "error"] == []
     assert Decimal(1) in {r.reduction.percent for r in result.loaded.guideline.taper_rules}  # type: ignore[union-attr]
+
+
+OXAZEPAM = """      - drug: oxazepam
+        amount: 15
+        equals: 5
+"""
+assert OXAZEPAM in SE_VGR
+# any number yaml-number lets through, as a decimal with few digits
+sizes = st.builds(
+    lambda digits, exponent: Decimal(digits).scaleb(exponent),
+    st.integers(min_value=1, max_value=999_999),
+    st.integers(min_value=-9, max_value=3),
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(amount=sizes, equals=sizes, dose=st.sampled_from(["0.5", "15", "30", "500"]))
+def test_a_conversion_at_any_allowed_values_converts_and_plans_in_bounded_time(
+    amount: Decimal, equals: Decimal, dose: str
+) -> None:
+    """Issue 14: `equals: 1e999999` made convert run over 60 s. Any value that validates
+    converts at once, and a switch plan from it is planned or refused in one sentence."""
+    edited = OXAZEPAM.replace("amount: 15", f"amount: {amount:f}").replace(
+        "equals: 5", f"equals: {equals:f}"
+    )
+    raw = SE_VGR.replace(OXAZEPAM, edited, 1).encode()
+    result = validate_bytes(raw, "se-vgr.yaml")
+    assume(result.ok)
+    assert result.loaded is not None
+    med = parse_medication(f"oxazepam {dose} mg")
+    with bounded(5.0, "convert"):
+        try:
+            equivalents([med], result.loaded.guideline)
+        except TaperError as exc:
+            assert "\n" not in str(exc)  # noqa: PT017 - the refusal is one sentence
+    options = PlanOptions(start=dt.date(2027, 1, 4), switch=True, specialist=True)
+    with bounded(PLAN_CPU_SECONDS, "a switch plan"):
+        try:
+            plan = make_plan([med], result.loaded, options)
+        except TaperError as exc:
+            assert "\n" not in str(exc)  # noqa: PT017
+            return
+    assert plan_problems(plan, result.loaded.guideline) == []
