@@ -80,3 +80,18 @@ def test_an_interrupt_before_any_plan_is_one_sentence(tmp_path: Path) -> None:
     assert process.returncode == 143
     assert err.decode() == "taper: interrupted.\n"
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_an_interrupt_while_taper_starts_is_one_sentence(signum: int) -> None:
+    """Before a command runs (while Python imports taper) an interrupt gave a traceback."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", "import taper.__main__, time; time.sleep(30)"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    time.sleep(2.0)  # imported, asleep: the early handlers are still the ones installed
+    process.send_signal(signum)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 128 + signum
+    assert err.decode() == "taper: interrupted.\n"
