@@ -130,7 +130,8 @@ def test_the_spread_reaches_every_kind_of_sentence() -> None:
         "switch",
         "switch-declined",
         "formulation-change",
-        "hold-too-long",
+        # "hold-too-long" is only a safety net now: holds before forced cuts stop at the
+        # rule's limit (taper.plan.holds), so no built-in plan has one.
         "dose-times-from-label",
     }
     assert expected <= codes

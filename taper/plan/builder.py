@@ -258,6 +258,8 @@ class Builder(SwitchingMixin, ReviewMixin, FormulationMixin, InputsMixin):
                 # A formulation change before a held cut shows on the held step.
                 self.hold_before_cut(track, step, change)
                 change = None
+            elif step.capped:
+                track.capped_cuts += 1  # no room to hold at all before this cut
             if not step.quanta:
                 self.check_stop(track, before)
             before = Fraction(item.kit.amount(step.quanta))
@@ -297,6 +299,13 @@ class Builder(SwitchingMixin, ReviewMixin, FormulationMixin, InputsMixin):
             f"(the {pieces} cannot make a smaller step; the average rate stays within "
             f"{self.allowed_text(track)})"
         )
+        if step.capped:
+            # A longer hold would not make the cut smaller (holds.py).
+            note = (
+                f"held {step.hold} more days before the larger cut to {after} {track.unit} "
+                f"(the {pieces} cannot make a smaller step; no longer than rule "
+                f"{track.rule.id} allows at one dose, so the cut is larger than its step)"
+            )
         if change is not None:
             # The first step on the new products says why they change (the hold itself is
             # explained by the plan's tablet-limited warning).
@@ -304,6 +313,7 @@ class Builder(SwitchingMixin, ReviewMixin, FormulationMixin, InputsMixin):
         seg = Seg("taper", 0, step.hold, track.amount, track.doses(), note=note)
         self.period([(track, seg)], step.hold, track.drug.id)
         track.held_days += step.hold
+        track.capped_cuts += step.capped
 
     # --- finishing -------------------------------------------------------------------------
 

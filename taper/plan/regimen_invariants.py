@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
 from taper.guideline.model import Drug, Guideline, Product
+from taper.plan.holds import DEFAULT_HOLD_INTERVALS
 from taper.plan.labels import unit_caps
 from taper.plan.model import Plan, Step
 from taper.plan.regimen import stop_too_high
-from taper.plan.review import DEFAULT_HOLD_INTERVALS
 
 
 def _product(guideline: Guideline, drug: str, brand: str) -> Product | None:
@@ -121,6 +122,16 @@ def _stop_problems(plan: Plan, guideline: Guideline, drug: Drug, steps: list[Ste
     return out
 
 
+@dataclass
+class _Run:
+    """Consecutive taper steps at one dose."""
+
+    dose: Decimal
+    days: int = 0
+    paused: bool = False
+    forced: bool = False  # the step after it is a cut the tablets force
+
+
 def _hold_problems(plan: Plan, guideline: Guideline, drug: str, steps: list[Step]) -> list[str]:
     applied = next((a for a in plan.applied_rules if a.drug == drug), None)
     rule = next((r for r in guideline.taper_rules if applied and r.id == applied.rule), None)
@@ -131,19 +142,27 @@ def _hold_problems(plan: Plan, guideline: Guideline, drug: str, steps: list[Step
     )
     limit = intervals * max(applied.interval_days, applied.slow_interval_days or 0)
     warned = any(w.code == "hold-too-long" and w.drug == drug for w in plan.warnings)
-    runs: list[tuple[Decimal, int, bool]] = []  # dose, days, paused
+    runs: list[_Run] = []
     for step in steps:
+        if runs and step.tablet_limited and runs[-1].dose != step.dose:
+            runs[-1].forced = True  # the step after the run is a cut the tablets force
         if step.phase != "taper" or step.dose == 0:
-            runs.append((Decimal(-1), 0, False))
+            runs.append(_Run(Decimal(-1)))
             continue
-        if runs and runs[-1][0] == step.dose:
-            dose, days, paused = runs[-1]
-            runs[-1] = (dose, days + step.days, paused or step.pause)
+        if runs and runs[-1].dose == step.dose:
+            runs[-1].days += step.days
+            runs[-1].paused = runs[-1].paused or step.pause
         else:
-            runs.append((step.dose, step.days, step.pause))
-    for dose, days, paused in runs:
-        if days > limit and not paused and not warned:
-            return [f"{drug}: {days} days at {dose} without a hold warning"]
+            runs.append(_Run(step.dose, step.days, step.pause))
+    for run in runs:
+        long = run.days > limit and not run.paused
+        if long and not warned:
+            return [f"{drug}: {run.days} days at {run.dose} without a hold warning"]
+        if long and run.forced:
+            # A hold before a forced cut stops at the rule's limit (taper.plan.holds).
+            return [
+                f"{drug}: held {run.days} days at {run.dose} before a forced cut, beyond {limit}"
+            ]
     return []
 
 

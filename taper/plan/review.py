@@ -12,6 +12,7 @@ from taper.dose import format_amount
 from taper.plan.calendar import Placed
 from taper.plan.fast import constructor, copy_with, trusted
 from taper.plan.formulary import oral_solutions, smaller_products
+from taper.plan.holds import DEFAULT_HOLD_INTERVALS, hold_intervals, longest_run_days
 from taper.plan.model import (
     AppliedRule,
     Dispense,
@@ -54,8 +55,7 @@ _dispense = constructor(Dispense)
 _plan = constructor(Plan)
 _copy_with = copy_with
 
-# The longest run at one dose, in intervals, when a rule does not say (issue 15).
-DEFAULT_HOLD_INTERVALS = 3
+__all__ = ["DEFAULT_HOLD_INTERVALS", "ReviewMixin"]
 
 
 class ReviewMixin(BuilderBase):
@@ -111,9 +111,16 @@ class ReviewMixin(BuilderBase):
             held = (
                 f" The dose before each such cut is held {track.held_days} days longer in "
                 "all, so the average rate stays within the allowed speed."
-                if track.held_days
+                if track.held_days and not track.capped_cuts
                 else ""
             )
+            if track.capped_cuts and track.pace is not None:
+                held = (
+                    f" The dose before such a cut is held at most {longest_run_days(track.pace)} "
+                    f"days ({hold_intervals(track.pace)} intervals, the longest run at one dose "
+                    f"rule {track.rule.id} allows): a longer hold would not make the cut "
+                    "smaller, so the cut is larger than the rule's step."
+                )
             if track.rule.switch.policy == "optional" and track.rule.switch.target:
                 held += (
                     f" Rule {track.rule.id} offers a switch to {track.rule.switch.target} "
@@ -204,8 +211,8 @@ class ReviewMixin(BuilderBase):
         if p is None or track.taper_start is None:
             return
         setting = track.rule.max_hold_intervals
-        intervals = DEFAULT_HOLD_INTERVALS if setting is None else setting.value
-        limit = intervals * max(p.interval_days, p.slow_interval_days or 0)
+        intervals = hold_intervals(p)
+        limit = longest_run_days(p)
         runs: list[tuple[int, Decimal, list[Seg]]] = []
         for seg in track.segs:
             if seg.phase != "taper" or seg.days is None or seg.amount == 0:

@@ -104,6 +104,16 @@ _HELD_IN_ALL = piece(
         "rate stays within the allowed speed."
     ),
 )
+_HELD_AT_MOST = piece(
+    r"The dose before such a cut is held at most (?P<days>\d+) days \((?P<count>\d+) intervals, "
+    rf"the longest run at one dose rule (?P<rule>{_ID}) allows\): a longer hold would not make "
+    r"the cut smaller, so the cut is larger than the rule's step\.",
+    N_(
+        "The dose before such a cut is held at most %(days)s days (%(count)s intervals, the "
+        "longest run at one dose rule %(rule)s allows): a longer hold would not make the cut "
+        "smaller, so the cut is larger than the rule's step."
+    ),
+)
 _SWITCH_OFFER = piece(
     rf"Rule (?P<rule>{_ID}) offers a switch to (?P<target>{_ID}) \(--switch\), which allows "
     r"smaller steps\.",
@@ -155,6 +165,26 @@ NOTES: tuple[Piece, ...] = (
         N_(
             "held %(days)s more days before the larger cut to %(dose)s (the patches cannot "
             "make a smaller step; the average rate stays within %(allowed)s)"
+        ),
+    ),
+    piece(
+        rf"held (?P<days>\d+) more days before the larger cut to (?P<dose>{_DOSE}) \(the "
+        r"tablets cannot make a smaller step; no longer than rule (?P<rule>[^\s()]+) allows at "
+        r"one dose, so the cut is larger than its step\)",
+        N_(
+            "held %(days)s more days before the larger cut to %(dose)s (the tablets cannot "
+            "make a smaller step; no longer than rule %(rule)s allows at one dose, so the cut "
+            "is larger than its step)"
+        ),
+    ),
+    piece(
+        rf"held (?P<days>\d+) more days before the larger cut to (?P<dose>{_DOSE}) \(the "
+        r"patches cannot make a smaller step; no longer than rule (?P<rule>[^\s()]+) allows at "
+        r"one dose, so the cut is larger than its step\)",
+        N_(
+            "held %(days)s more days before the larger cut to %(dose)s (the patches cannot "
+            "make a smaller step; no longer than rule %(rule)s allows at one dose, so the cut "
+            "is larger than its step)"
         ),
     ),
     piece(
@@ -370,6 +400,7 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
         ),
         _FORMULATION,
         _HELD_IN_ALL,
+        _HELD_AT_MOST,
         _SWITCH_OFFER,
     ),
     "modified-release-once-a-day": (
@@ -409,6 +440,7 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
         _FORMULATION,
         _STOP_OR_CHANGE,
         _HELD_IN_ALL,
+        _HELD_AT_MOST,
         _SWITCH_OFFER,
     ),
     "substitution-drug": (  # from the conversion, when no plan is made
