@@ -8,12 +8,15 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from taper.dose import parse_medication
+from taper.errors import TaperError
 from taper.guideline.loader import load_guideline
 from taper.plan import PlanOptions, make_plan
 from taper.plan.holds import longest_run_days
-from taper.plan.model import Plan
+from taper.plan.model import Plan, Step
 from taper.plan.regimen_invariants import regimen_problems
 from taper.plan.rules import pace
 
@@ -63,3 +66,109 @@ def test_se_vgr_forced_cut_is_not_held_105_days(med: str, held: str, dose: Decim
     assert "a longer hold would not make the cut smaller" in warning.message
     assert "larger than the rule's step" in warning.message
     assert "hold-too-long" not in {w.code for w in result.warnings}
+
+
+# --- 2. immediate-release opioids at their label's doses a day (formulations.md §2) ----------
+
+
+def taper_steps(result: Plan, drug: str) -> list[Step]:
+    return [s for s in result.steps if s.drug == drug and s.phase in ("stabilisation", "taper")]
+
+
+def times_at(step: Step) -> int:
+    return len([d for d in step.doses if d.tablets])
+
+
+@pytest.mark.parametrize(
+    ("guideline", "med", "drug", "brand", "dose", "times"),
+    [
+        ("se-vgr", "tramadol 200 mg", "tramadol", "Tramadol Hexal", Decimal(200), 3),
+        ("se-vgr", "tapentadol 200 mg", "tapentadol", "Palexia", Decimal(200), 4),
+        ("no-helsedir", "morphine 60 mg", "morphine", "Morfin Takeda", Decimal(60), 4),
+        ("us-cdc-2022", "hydromorphone 8 mg", "hydromorphone", "Hydromorphone", Decimal(8), 4),
+        ("us-cdc-2022", "oxycodone 40 mg", "oxycodone", "Oxycodone hydrochloride", Decimal(20), 4),
+    ],
+)
+def test_immediate_release_opioids_are_not_given_twice_a_day(
+    guideline: str, med: str, drug: str, brand: str, dose: Decimal, times: int
+) -> None:
+    """Was: Tramadol Hexal 100 mg x2, Palexia 100 mg x2, Morfin Takeda 30 mg x2,
+    hydromorphone 4 mg x2, the US oxycodone IR tail 10 mg x2."""
+    result = plan(guideline, med, specialist=True)
+    g = load_guideline(guideline).guideline
+    assert regimen_problems(result, g) == []
+    steps = [
+        s
+        for s in taper_steps(result, drug)
+        if s.dose == dose and any(brand in t.brand for d in s.doses for t in d.tablets)
+    ]
+    assert steps
+    assert all(times_at(s) == times for s in steps)
+
+
+# --- 3. se-vgr oxycodone: an immediate-release tail, 10 -> 5 -> 0 ------------------------------
+
+
+def test_se_vgr_depot_oxycodone_ends_on_immediate_release_capsules() -> None:
+    """Was: stopped from 10 mg a day of depot tablets."""
+    result = plan("se-vgr", "oxycodone 40 mg")
+    g = load_guideline("se-vgr").guideline
+    assert regimen_problems(result, g) == []
+    tail = [s for s in taper_steps(result, "oxycodone") if s.dose <= 10]
+    doses = [s.dose for s in tail]
+    assert doses[-1] == 5
+    assert 10 in doses
+    last = tail[-1]
+    assert {t.brand for d in last.doses for t in d.tablets} == {"Oxikodon Actavis"}
+    change = next(s for s in tail if (s.note or "").startswith("from here"))
+    assert "Oxikodon Actavis (immediate release)" in (change.note or "")
+
+
+def test_us_oxycodone_5_and_15_mg_tablets_are_halved() -> None:
+    """formulations.md §2: the US 5 and 15 mg immediate-release tablets are bisected."""
+    g = load_guideline("us-cdc-2022").guideline
+    product = next(p for p in g.formulary if p.brand == "Oxycodone hydrochloride tablets")
+    splits = {s.amount: s.split for s in product.strengths}
+    assert splits == {Decimal(5): "half", Decimal(15): "half", Decimal(30): "none"}
+    result = plan("us-cdc-2022", "oxycodone 10 mg")
+    assert result.steps[1].doses[0].tablets[0].count == Decimal("0.5")
+
+
+IR_LABELLED = [
+    ("se-vgr", "Tramadol Hexal", 50),
+    ("se-vgr", "Palexia", 50),
+    ("se-vgr", "Oxikodon Actavis", 5),
+    ("no-helsedir", "Morfin Takeda", 10),
+    ("no-helsedir", "Nobligan", 50),
+    ("us-cdc-2022", "Hydromorphone hydrochloride tablets", 2),
+]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=st.sampled_from(IR_LABELLED), units=st.integers(min_value=1, max_value=12))
+def test_immediate_release_products_keep_their_label_doses_a_day(
+    case: tuple[str, str, int], units: int
+) -> None:
+    """Property: a named immediate-release product whose label gives its doses a day is given
+    at least the label's fewest times a day whenever each time can have a unit; fewer only
+    when the dose is too small for that (the tail)."""
+    guideline, brand, smallest = case
+    g = load_guideline(guideline).guideline
+    product = next(p for p in g.formulary if p.brand == brand)
+    assert product.regimen is not None
+    assert product.regimen.doses_per_day
+    fewest = min(product.regimen.doses_per_day)
+    amount = smallest * units
+    try:
+        result = plan(guideline, f"{brand} {amount} mg", specialist=True)
+    except TaperError as exc:
+        refusal = str(exc)
+    else:
+        refusal = ""
+    if refusal:
+        assert "\n" not in refusal
+        return
+    assert regimen_problems(result, g) == []
+    first = taper_steps(result, product.drug)[0]
+    if first.dose >= fewest * smallest:
+        assert times_at(first) >= fewest, first

@@ -22,9 +22,15 @@ from taper.dose import format_amount
 from taper.errors import TaperError
 from taper.guideline.model import TaperRule
 from taper.plan.curve import TaperStep, trajectory
-from taper.plan.labels import interval_doses
+from taper.plan.labels import interval_doses, unit_caps
 from taper.plan.model import DoseTimeName
-from taper.plan.regimen import day_cap, immediate_kit, regimen_times, stop_too_high
+from taper.plan.regimen import (
+    day_cap,
+    immediate_kit,
+    labelled_times,
+    regimen_times,
+    stop_too_high,
+)
 from taper.plan.rules import Pace
 from taper.plan.state import BuilderBase
 from taper.plan.tablets import Kit, to_decimal
@@ -76,6 +82,8 @@ class FormulationMixin(BuilderBase):
         track.times = time_names(count, bedtime=bedtime, patch=kit.patch)
         if kit.modified_release:
             why = f"{_brands(kit)} (modified release) is given at its label's interval"
+        elif labelled_times(kit) and unit_caps(kit.products)[0] is None:
+            why = f"{_brands(kit)} (immediate release) is taken so by its label"
         else:
             why = f"{_brands(kit)} allows at most {kit.max_units} tablets at one time"
         self.warn(
@@ -120,6 +128,10 @@ class FormulationMixin(BuilderBase):
             track.drug.id,
         )
         track.kit = other
+        count = regimen_times(other, len(track.times), amount)
+        if count > len(track.times):
+            # Immediate-release tablets at their label's doses a day (formulations.md §2).
+            track.times = time_names(count, bedtime=False, patch=False)
         track.set_split(there)
         return True
 

@@ -354,6 +354,15 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
                 "tablets at one time (rule %(rule)s says %(wanted)s)."
             ),
         ),
+        piece(
+            rf"(?P<drug>{_ID}) is given (?P<count>\d+) times a day: (?P<brand>.+?) \(immediate "
+            r"release\) is taken so by its label \(rule (?P<rule>[^\s()]+) says "
+            r"(?P<wanted>\d+)\)\.",
+            N_(
+                "%(drug)s is given %(count)s times a day: %(brand)s (immediate release) is taken "
+                "so by its label (rule %(rule)s says %(wanted)s)."
+            ),
+        ),
     ),
     "formulation-change": (
         piece(
