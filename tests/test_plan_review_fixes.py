@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -13,7 +14,8 @@ from hypothesis import strategies as st
 
 from taper.dose import parse_medication
 from taper.errors import TaperError
-from taper.guideline.loader import load_guideline
+from taper.guideline.loader import LoadedGuideline, load_guideline, validate_bytes
+from taper.guideline.model import Product
 from taper.plan import PlanOptions, make_plan
 from taper.plan.holds import longest_run_days
 from taper.plan.model import Plan, Step
@@ -172,3 +174,87 @@ def test_immediate_release_products_keep_their_label_doses_a_day(
     first = taper_steps(result, product.drug)[0]
     if first.dose >= fewest * smallest:
         assert times_at(first) >= fewest, first
+
+
+# --- 4. a label's maximum amount a day (regimen.max_amount_per_day) --------------------------
+
+
+def test_us_cdc_tramadol_400_is_refused_not_given_as_400_mg_er() -> None:
+    """Was: 400 mg tramadol ER a day; the Ultram ER label's maximum is 300 mg a day
+    (formulations.md §3)."""
+    with pytest.raises(TaperError) as caught:
+        plan("us-cdc-2022", "tramadol 400 mg")
+    message = str(caught.value)
+    assert "300 mg a day by its label" in message
+    assert "immediate-release tramadol tablets" in message
+    assert "\n" not in message
+
+
+def test_a_dose_beyond_the_depot_maximum_moves_to_immediate_release_tablets() -> None:
+    """Where the formulary has immediate-release tablets whose label allows the dose, the plan
+    gives it on them at their label's doses a day (a visible formulation change)."""
+    loaded = load_guideline("us-cdc-2022")
+    g = loaded.guideline
+    ir = Product.model_validate(
+        {
+            "drug": "tramadol",
+            "brand": "Tramadol IR test",
+            "strengths": [{"amount": 50}],
+            "regimen": {"doses_per_day": [4], "max_amount_per_day": 400, "unverified": "test"},
+            "unverified": "test",
+        }
+    )
+    changed = LoadedGuideline(
+        g.model_copy(update={"formulary": [*g.formulary, ir]}), loaded.path, "2" * 64
+    )
+    result = make_plan([parse_medication("tramadol 400 mg")], changed, PlanOptions(start=START))
+    assert regimen_problems(result, changed.guideline) == []
+    first = taper_steps(result, "tramadol")[0]
+    assert {t.brand for d in first.doses for t in d.tablets} == {"Tramadol IR test"}
+    assert times_at(first) == 4
+    assert "formulation-change" in {w.code for w in result.warnings}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    guideline=st.sampled_from(["se-vgr", "no-helsedir", "us-cdc-2022"]),
+    amount=st.integers(min_value=1, max_value=14).map(lambda n: n * 50),
+)
+def test_no_plan_gives_more_a_day_than_a_label_allows(guideline: str, amount: int) -> None:
+    """Property: every step stays within every used product's maximum amount a day, or the
+    plan is refused in one sentence."""
+    loaded = load_guideline(guideline)
+    try:
+        result = plan(guideline, f"tramadol {amount} mg", specialist=True)
+    except TaperError as exc:
+        refusal = str(exc)
+    else:
+        refusal = ""
+    if refusal:
+        assert "\n" not in refusal
+        return
+    assert regimen_problems(result, loaded.guideline) == []
+    caps = {
+        p.brand: p.regimen.max_amount_per_day
+        for p in loaded.guideline.formulary
+        if p.regimen is not None and p.regimen.max_amount_per_day is not None
+    }
+    for step in result.steps:
+        for brand in {t.brand for d in step.doses for t in d.tablets}:
+            if brand in caps:
+                assert step.dose <= caps[brand], step
+
+
+def test_a_daily_maximum_below_the_smallest_strength_is_a_validation_error() -> None:
+    path = Path(__file__).resolve().parent.parent / "guidelines" / "us-cdc-2022.yaml"
+    text = path.read_text(encoding="utf-8").replace(
+        "max_amount_per_day: 300", "max_amount_per_day: 50"
+    )
+    result = validate_bytes(text.encode("utf-8"), "us-cdc-2022.yaml")
+    found = [f for f in result.findings if f.rule == "product-regimen"]
+    assert [f.level for f in found] == ["error"]
+    assert "max_amount_per_day 50 mg is less than the smallest strength (100 mg)" in (
+        found[0].message
+    )
+    clean = validate_bytes(path.read_bytes(), "us-cdc-2022.yaml")
+    assert not [f for f in clean.findings if f.rule == "product-regimen"]

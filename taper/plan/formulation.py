@@ -4,7 +4,8 @@ tail, and the stop dose.
 - `fit_regimen`: a drug's dose times follow its products' labels (a 12-hourly depot tablet
   twice a day, never once; a combination tablet at most as many a dose as its label allows,
   so 180 mg codeine as Citodon is 3 doses of 2, not 2 doses of 3);
-- `check_day_cap`: a daily dose beyond a label's units a day is refused;
+- `check_day_cap`: a daily dose beyond a label's units or amount a day moves to the
+  immediate-release tablets where their label allows it, else is refused;
 - `start_formulation`: a depot dose the depot tablets cannot give at their interval starts on
   the immediate-release tablets of the same drug;
 - `taper_plan`: the reductions of one drug, changing from depot to immediate-release tablets
@@ -96,14 +97,41 @@ class FormulationMixin(BuilderBase):
         )
 
     def check_day_cap(self, track: Track) -> None:
+        """A daily dose beyond a label's maximum a day: given on the drug's immediate-release
+        tablets where their label allows it (a visible formulation change), else refused."""
         assert track.reported is not None
         cap = day_cap(track.kit)
-        if cap is not None and track.reported > cap:
-            raise TaperError(
-                f"{format_amount(track.reported)} {track.unit} of {track.drug.id} a day is more "
-                f"than {_brands(track.kit)} allows ({format_amount(cap)} {track.unit} a day by "
-                "its label); check the dose."
-            )
+        if cap is None or track.reported <= cap:
+            return
+        kit = track.kit
+        other = immediate_kit(self.g, self.loaded.sha256, kit) if kit.modified_release else None
+        if other is not None:
+            other_cap = day_cap(other)
+            there = other.quanta(track.reported)
+            if (other_cap is None or track.reported <= other_cap) and there is not None:
+                self.warn(
+                    "formulation-change",
+                    "info",
+                    f"{format_amount(track.reported)} {track.unit} of {track.drug.id} is given "
+                    f"as {_brands(other)} (immediate release): it is more than {_brands(kit)} "
+                    f"(modified release) allows ({format_amount(cap)} {track.unit} a day by its "
+                    "label).",
+                    track.drug.id,
+                )
+                track.kit = other
+                self.fit_regimen(track)
+                return
+        need = (
+            f", or the prescriber would need immediate-release {track.drug.id} tablets, which "
+            f"the formulary of rule file {self.g.id} does not have"
+            if kit.modified_release and other is None
+            else ""
+        )
+        raise TaperError(
+            f"{format_amount(track.reported)} {track.unit} of {track.drug.id} a day is more "
+            f"than {_brands(kit)} allows ({format_amount(cap)} {track.unit} a day by its "
+            f"label); check the dose{need}."
+        )
 
     def start_formulation(self, track: Track, quanta: int) -> bool:
         """Move a depot dose its tablets cannot give at their interval to the drug's

@@ -69,12 +69,18 @@ def label_times(kit: Kit, wanted: int, daily: Decimal) -> int:
 
 
 def day_cap(kit: Kit) -> Decimal | None:
-    """The most a day the kit's label allows, in the drug's unit (None: no limit)."""
+    """The most a day the kit's labels allow, in the drug's unit (None: no limit): the
+    tighter of the units a day and the label's amount a day (`max_amount_per_day`)."""
+    caps = [
+        p.regimen.max_amount_per_day
+        for p in kit.products
+        if p.regimen is not None and p.regimen.max_amount_per_day is not None
+    ]
     _, per_day = unit_caps(kit.products)
-    if per_day is None or kit.free or not kit.pieces:
-        return None
-    largest = max(piece.strength * piece.fraction for piece in kit.pieces)
-    return largest * per_day
+    if per_day is not None and not kit.free and kit.pieces:
+        largest = max(piece.strength * piece.fraction for piece in kit.pieces)
+        caps.append(largest * per_day)
+    return min(caps) if caps else None
 
 
 _IMMEDIATE: dict[tuple[object, ...], Kit | None] = {}

@@ -57,6 +57,9 @@ def _label_problems(step: Step, guideline: Guideline) -> list[str]:
         product = _product(guideline, step.drug, brand)
         if product is None:
             continue
+        most_amount = product.regimen.max_amount_per_day if product.regimen else None
+        if most_amount is not None and step.dose > most_amount:
+            out.append(f"step {step.index}: {step.dose} a day of {brand}, label: {most_amount}")
         _, most_day = unit_caps([product])
         if most_day is not None and count > most_day:
             out.append(f"step {step.index}: {count} x {brand} a day, label says {most_day}")
