@@ -126,7 +126,7 @@ def test_the_spread_reaches_every_kind_of_sentence() -> None:
         "switch-not-needed",
         "tablet-limited",
         "max-duration-exceeded",
-        "patch-dispensing",
+        # "patch-dispensing" only for a patch without a label interval: none is built in.
         "switch",
         "switch-declined",
         "formulation-change",

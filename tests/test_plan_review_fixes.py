@@ -21,6 +21,7 @@ from taper.plan.holds import longest_run_days
 from taper.plan.model import Plan, Step
 from taper.plan.regimen_invariants import regimen_problems
 from taper.plan.rules import pace
+from taper.render import PlanFormat, render_plan
 
 START = dt.date(2027, 1, 4)
 
@@ -258,3 +259,49 @@ def test_a_daily_maximum_below_the_smallest_strength_is_a_validation_error() -> 
     )
     clean = validate_bytes(path.read_bytes(), "us-cdc-2022.yaml")
     assert not [f for f in clean.findings if f.rule == "product-regimen"]
+
+
+# --- 6. patches: whole patches a step, the change interval printed, patches counted -----------
+
+
+@pytest.mark.parametrize(
+    ("guideline", "med", "every"),
+    [
+        ("se-vgr", "fentanyl 50 mcg/h", 3),
+        ("no-helsedir", "fentanyl 50 mcg/h", 3),
+        ("us-cdc-2022", "fentanyl 25 mcg/h", 3),
+        ("se-vgr", "Norspan 10 mcg/h", 7),
+        ("us-cdc-2022", "Butrans 10 mcg/h", 7),
+    ],
+)
+def test_patch_steps_are_whole_patches_and_counted(guideline: str, med: str, every: int) -> None:
+    """Was: fentanyl steps of 7 or 14 days (a strength change mid-patch), no change interval
+    on the plan and patches not counted for dispensing."""
+    result = plan(guideline, med, specialist=True)
+    assert regimen_problems(result, load_guideline(guideline).guideline) == []
+    taper = [s for s in result.steps if s.phase == "taper" and s.dose > 0]
+    assert taper
+    assert all(s.days % every == 0 for s in taper), [s.days for s in taper]
+    hours = every * 24
+    assert all(t.change_hours == hours for s in taper for d in s.doses for t in d.tablets)
+    by_step = {s.index: s for s in taper}
+    counted = [d for d in result.dispensing if d.step in by_step]
+    assert counted
+    for item in counted:
+        step = by_step[item.step]
+        worn = sum(
+            t.count
+            for d in step.doses
+            for t in d.tablets
+            if (t.brand, t.strength) == (item.brand, item.strength)
+        )
+        assert item.tablets == worn * -(-step.days * 24 // hours)
+    assert "patch-dispensing" not in {w.code for w in result.warnings}
+
+
+def test_the_patch_change_interval_is_printed_on_each_patch_step() -> None:
+    result = plan("no-helsedir", "fentanyl 50 mcg/h", specialist=True)
+    text = render_plan(result, PlanFormat.text, "en").decode("utf-8")
+    assert "1 × Durogesic 25 mcg/h, a new patch every 72 hours" in text
+    norspan = render_plan(plan("se-vgr", "Norspan 10 mcg/h"), PlanFormat.text, "sv").decode()
+    assert "1 × Norspan 10 mcg/h, nytt plåster var 7:e dag" in norspan

@@ -14,6 +14,7 @@ from fractions import Fraction
 from taper.errors import TaperError
 from taper.plan.dosetimes import next_vector
 from taper.plan.holds import capped_hold, hold_intervals
+from taper.plan.patches import whole_patch_days
 from taper.plan.rules import Pace
 from taper.plan.tablets import (
     Kit,
@@ -144,6 +145,8 @@ def trajectory(
         if slow_from is not None and dose < slow_from and p.slow_interval_days is not None:
             # A step whose dose is below the slow-down threshold lasts the slow interval.
             interval = p.slow_interval_days
+        # A patch strength changes only with a new patch (whole patches a step).
+        interval = whole_patch_days(kit, interval)
         previous = out[-1].interval if out else interval
         wanted = hold
         hold = capped_hold(wanted, previous, p)

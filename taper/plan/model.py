@@ -40,6 +40,8 @@ class TabletCount(PlanModel):
     unit: str
     count: Decimal
     modified_release: bool = False
+    # A patch: worn this many hours, then replaced by a new one (its label's interval).
+    change_hours: int | None = None
 
 
 class DoseAtTime(PlanModel):

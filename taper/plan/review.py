@@ -22,6 +22,7 @@ from taper.plan.model import (
     Plan,
     Step,
 )
+from taper.plan.patches import patches_for
 from taper.plan.state import BuilderBase
 from taper.plan.tablets import (
     to_decimal,
@@ -270,11 +271,15 @@ class ReviewMixin(BuilderBase):
             step = item.step
             if not step.doses or step.dose == 0:
                 continue
-            if step.unit == "mcg/h":
-                patches = True
-                continue
             assert item.days is not None  # only aftercare runs to a calendar end, at zero
             days = item.days
+            if step.unit == "mcg/h":
+                counted = self.patches_to_dispense(step, days)
+                if counted is None:
+                    patches = True
+                else:
+                    out.extend(counted)
+                continue
             for brand, strength, count in _per_day(step.doses):
                 out.append(
                     _dispense(
@@ -292,6 +297,33 @@ class ReviewMixin(BuilderBase):
                 "info",
                 "Patch quantities are not counted: they depend on how many days each patch is "
                 "worn; prescribe them per step from the schedule.",
+            )
+        return out
+
+    def patches_to_dispense(self, step: Step, days: int) -> list[Dispense] | None:
+        """Patches a step needs: each worn for its label's interval, so a step of `days`
+        needs ceil(days x 24 / hours) of each (None: a patch without an interval)."""
+        out: list[Dispense] = []
+        for brand, strength, count in _per_day(step.doses):
+            product = next(
+                (p for p in self.g.formulary if p.drug == step.drug and p.brand == brand), None
+            )
+            hours = (
+                None
+                if product is None or product.regimen is None
+                else product.regimen.interval_hours
+            )
+            if not hours:
+                return None
+            out.append(
+                _dispense(
+                    step=step.index,
+                    drug=step.drug,
+                    brand=brand,
+                    strength=strength,
+                    unit=step.unit,
+                    tablets=Decimal(patches_for(days, hours)) * count,
+                )
             )
         return out
 

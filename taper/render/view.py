@@ -291,7 +291,15 @@ def find_guideline(plan: Plan) -> Guideline | None:
 
 
 def tablet_text(t: Texts, tablet: TabletCount) -> str:
-    return f"{t.count(tablet.count)} × {tablet.brand} {t.amount(tablet.strength, tablet.unit)}"
+    text = f"{t.count(tablet.count)} × {tablet.brand} {t.amount(tablet.strength, tablet.unit)}"
+    hours = tablet.change_hours
+    if hours:
+        # A patch: say when it is replaced (fentanyl every 72 hours, Norspan every 7 days).
+        if hours % 168 == 0:
+            text += t._(", a new patch every %(days)s days", days=hours // 24)
+        else:
+            text += t._(", a new patch every %(hours)s hours", hours=hours)
+    return text
 
 
 def tablets_text(t: Texts, dose: DoseAtTime, unit: str) -> str:
