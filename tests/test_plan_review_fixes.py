@@ -305,3 +305,39 @@ def test_the_patch_change_interval_is_printed_on_each_patch_step() -> None:
     assert "1 × Durogesic 25 mcg/h, a new patch every 72 hours" in text
     norspan = render_plan(plan("se-vgr", "Norspan 10 mcg/h"), PlanFormat.text, "sv").decode()
     assert "1 × Norspan 10 mcg/h, nytt plåster var 7:e dag" in norspan
+
+
+# --- 5. combination products: paracetamol a day, the least time between doses ----------------
+
+
+def test_paralgin_forte_states_paracetamol_a_day_and_six_hours_apart() -> None:
+    """Was: 2 tablets at four times a day with no 'at least 6 h apart' and no paracetamol
+    total. Paralgin forte 240 mg codeine is 8 tablets: 3200 mg paracetamol a day."""
+    result = plan("no-helsedir", "Paralgin forte 240 mg")
+    per_day = next(w for w in result.warnings if w.code == "paracetamol-per-day")
+    assert per_day.drug == "codeine"
+    assert ": 3200 mg" in per_day.message
+    assert "Doses at least 6 hours apart" in per_day.message
+    limits = next(w for w in result.warnings if w.code == "paracetamol-lower-limits")
+    assert limits.severity == "caution"
+    assert "3000 mg a day at 40–50 kg" in limits.message
+    assert "2000 mg a day with severe liver disease" in limits.message
+
+
+def test_citodon_states_paracetamol_a_day_by_step() -> None:
+    result = plan("se-vgr", "Citodon 180 mg")
+    per_day = next(w for w in result.warnings if w.code == "paracetamol-per-day")
+    # 180 mg codeine is 6 tablets of 500 mg paracetamol.
+    assert ": 3000 mg" in per_day.message
+    steps = [s for s in result.steps if s.drug == "codeine" and s.phase == "taper" and s.dose]
+    for step in steps:
+        tablets = sum(t.count for d in step.doses for t in d.tablets)
+        assert f"{tablets * 500:f}".split(".")[0] + " mg" in per_day.message
+
+
+def test_paracetamol_warnings_are_translated() -> None:
+    result = plan("no-helsedir", "Paralgin forte 240 mg")
+    text = render_plan(result, PlanFormat.text, "nb").decode("utf-8")
+    assert "gir paracetamol per døgn per trinn" in text
+    assert "Dosene med minst 6 timers mellomrom" in text
+    assert "sjekk pasientens vekt og leverrisiko" in text

@@ -45,9 +45,10 @@ def test_json_warning_params_are_exact_decimals_in_every_language(run_cli: Run, 
 @pytest.mark.parametrize(
     ("lang", "held", "switch"),
     [
-        ("en", "held 98 days longer in all", "offers a switch to diazepam (--switch)"),
-        ("sv", "behålls sammanlagt 98 dagar längre", "byta till diazepam (--switch)"),
-        ("nb", "98 dager", "(--switch)"),
+        # The hold before the forced cut now stops at the rule's longest run at one dose.
+        ("en", "held at most 63 days (3 intervals", "offers a switch to diazepam (--switch)"),
+        ("sv", "behålls högst 63 dagar (3 intervall", "byta till diazepam (--switch)"),
+        ("nb", "63 dager", "(--switch)"),
     ],
 )
 @pytest.mark.parametrize("fmt", ["text", "markdown", "html", "fhir"])

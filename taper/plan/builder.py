@@ -42,6 +42,7 @@ from taper.plan.calendar import (
     dated,
     tablets_per_dose_problem,
 )
+from taper.plan.combinations import CombinationMixin
 from taper.plan.curve import MAX_STEPS_PER_DRUG, TaperStep, trajectory
 from taper.plan.fast import constructor
 from taper.plan.formulation import FormulationMixin
@@ -94,7 +95,7 @@ _NO_DATE = dt.date(1, 1, 1)  # the dates of a step not yet placed on the calenda
 LOOSE_NOTE = "as taken now: the formulary's tablets cannot make this dose"
 
 
-class Builder(SwitchingMixin, ReviewMixin, FormulationMixin, InputsMixin):
+class Builder(SwitchingMixin, ReviewMixin, FormulationMixin, InputsMixin, CombinationMixin):
     """The phases of a plan, in order (see `make_skeleton`)."""
 
     # --- phases ----------------------------------------------------------------------------
@@ -338,6 +339,7 @@ class Builder(SwitchingMixin, ReviewMixin, FormulationMixin, InputsMixin):
             self.close(track, aftercare_start)
         placed, seg_index = self.place()
         self.step_warnings(seg_index)
+        self.combination_warnings(placed)
         dispensing = self.dispensing(placed)
         self.formulary_provenance()
         g = self.g

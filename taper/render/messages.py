@@ -335,6 +335,35 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
             ),
         ),
     ),
+    "paracetamol-per-day": (
+        piece(
+            rf"(?P<drug>{_ID}) as (?P<brand>.+?) gives paracetamol a day by step \(step: "
+            r"amount\): (?P<listing>[0-9–, ]+: \d+ mg(?:; [0-9–, ]+: \d+ mg)*)\.",
+            N_(
+                "%(drug)s as %(brand)s gives paracetamol a day by step (step: amount): %(listing)s."
+            ),
+        ),
+        piece(
+            r"Doses at least (?P<hours>\d+) hours apart \((?P<brand>.+?): label\)\.",
+            N_("Doses at least %(hours)s hours apart (%(brand)s: label)."),
+        ),
+    ),
+    "paracetamol-lower-limits": (
+        piece(
+            r"The plan gives up to (?P<most>\d+) mg paracetamol a day; paracetamol is at most "
+            r"(?P<weight>\d+) mg a day at 40–50 kg body weight and (?P<liver>\d+) mg a day with "
+            r"severe liver disease, cirrhosis, chronic malnutrition, chronic alcohol use or "
+            r"fasting \(Norwegian Medicines Agency; Felleskatalogen, Paralgin forte\): check the "
+            r"patient's weight and liver risk\.",
+            N_(
+                "The plan gives up to %(most)s mg paracetamol a day; paracetamol is at most "
+                "%(weight)s mg a day at 40–50 kg body weight and %(liver)s mg a day with severe "
+                "liver disease, cirrhosis, chronic malnutrition, chronic alcohol use or fasting "
+                "(Norwegian Medicines Agency; Felleskatalogen, Paralgin forte): check the "
+                "patient's weight and liver risk."
+            ),
+        ),
+    ),
     "dose-times-from-label": (
         piece(
             rf"(?P<drug>{_ID}) is given (?P<count>\d+) times a day: (?P<brand>.+?) \(modified "

@@ -235,6 +235,13 @@ class PlanView:
     patches: Literal["none", "some", "all"] = "none"  # steps whose dose is a patch's rate
 
     @property
+    def dispensing_title(self) -> str:
+        """The dispensing list's heading: patches for a patch plan (they are counted)."""
+        if self.patches == "all":
+            return self.t._("Patches to dispense")
+        return self.t._("Tablets to dispense")
+
+    @property
     def dose_header(self) -> str:
         """The dose column: a daily dose, a patch's rate (never 'a day'), or either."""
         t = self.t

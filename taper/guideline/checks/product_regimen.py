@@ -54,6 +54,9 @@ def _problems(product: Product) -> Iterable[tuple[str, str]]:
         bad = [n for n in regimen.doses_per_day if not 1 <= n <= 4]
         if bad:
             yield "regimen", f"doses_per_day {bad} must be 1 to 4"
+        least = regimen.min_hours_between_doses
+        if least is not None and not 1 <= least <= 24:
+            yield "regimen", f"min_hours_between_doses {least} must be 1 to 24 hours"
         most = regimen.max_amount_per_day
         smallest = min(s.amount for s in product.strengths)
         if most is not None and (most <= 0 or most < smallest):
