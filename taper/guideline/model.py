@@ -211,6 +211,24 @@ class SourcedInt(Provenance):
     value: int
 
 
+class SeveralDrugs(Provenance):
+    """How two or more drugs of the rule's class are tapered when a patient takes them together
+    (two opioids): which starts, and how long any other may wait at its full dose."""
+
+    first: Literal["as-given", "immediate-release"] = Field(
+        default="as-given",
+        description="Which drug's taper starts first: the order the medications were given, or "
+        "immediate-release products before modified-release ones (depot tablets, patches).",
+    )
+    max_wait_days: int = Field(
+        ge=0,
+        description="No drug of the class waits at its full dose longer than this after the "
+        "class's taper starts: at the latest then its own taper begins alongside. 0 tapers them "
+        "together, each cut by the rule's share of its own dose (a proportional cut of the total "
+        "oral morphine equivalent).",
+    )
+
+
 class TaperRule(Frozen):
     """How one drug class (or group, or drug) is tapered. The first matching rule in the file
     is the default; `taper plan --rule ID` chooses another that matches."""
@@ -228,6 +246,11 @@ class TaperRule(Frozen):
     pause: PausePolicy
     max_duration_days: SourcedInt
     specialist_required: Flag = False
+    several_drugs: SeveralDrugs | None = Field(
+        default=None,
+        description="Two or more drugs of this class together (the first drug's rule decides); "
+        "without it they are tapered one after another.",
+    )
 
 
 class SupportContacts(Provenance):

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -39,6 +40,7 @@ from taper.dose import MedicationInput, format_amount
 from taper.errors import TaperError
 from taper.guideline.loader import LoadedGuideline
 from taper.guideline.model import Drug, DrugClass, Guideline, Lang, Provenance, TaperRule
+from taper.plan import several_drugs
 from taper.plan.fast import constructor, copy_with, from_values, trusted
 from taper.plan.model import (
     AppliedRule,
@@ -975,31 +977,52 @@ class Builder:
 
     def tapers(self) -> None:
         previous: Track | None = None
-        for track in self.tracks:
-            if track.done:
+        for group in several_drugs.class_groups([t for t in self.tracks if not t.done]):
+            if several_drugs.strategy(group) is not None:
+                previous = several_drugs.taper_group(self, group, previous)
                 continue
-            assert track.pace is not None
-            self.used(f"rule {track.rule.id} reduction", track.rule.reduction)
-            if track.rule.slow_down is not None:
-                self.used(f"rule {track.rule.id} slow_down", track.rule.slow_down)
-            self.used(f"rule {track.rule.id} max_duration_days", track.rule.max_duration_days)
-            track.taper_start = self.day
-            if previous is not None or self.options.replan:
-                # One interval at the current dose before the first cut: after the previous
-                # drug stopped, or from the day of a replan.
-                why = (
-                    f"held one interval after {previous.drug.id} stopped"
-                    if previous is not None
-                    else "the current dose, held one interval before the next reduction"
-                )
-                seg = Seg(
-                    "taper", 0, track.pace.interval_days, track.amount, track.doses(), note=why
-                )
-                self.period([(track, seg)], track.pace.interval_days, track.drug.id)
-            self.taper(track)
-            previous = track
+            for track in group:
+                self.start_taper(track, previous)
+                self.taper(track)
+                previous = track
+
+    def start_taper(self, track: Track, previous: Track | None) -> None:
+        hold = self.begin_taper(track, previous)
+        if hold is not None:
+            self.period([(track, hold)], hold.days or 0, track.drug.id)
+
+    def begin_taper(
+        self, track: Track, previous: Track | None, most_days: int | None = None
+    ) -> Seg | None:
+        """Record the rule's pace as used and the taper's first day (today). One interval at
+        the current dose comes before the first cut after the previous drug stopped, or on a
+        replan (at most `most_days`): that hold, not yet placed, or None."""
+        assert track.pace is not None
+        self.used(f"rule {track.rule.id} reduction", track.rule.reduction)
+        if track.rule.slow_down is not None:
+            self.used(f"rule {track.rule.id} slow_down", track.rule.slow_down)
+        self.used(f"rule {track.rule.id} max_duration_days", track.rule.max_duration_days)
+        track.taper_start = self.day
+        days = track.pace.interval_days
+        if most_days is not None:
+            days = min(days, most_days)
+        if (previous is None and not self.options.replan) or days < 1:
+            return None
+        why = (
+            f"held one interval after {previous.drug.id} stopped"
+            if previous is not None
+            else "the current dose, held one interval before the next reduction"
+        )
+        return Seg("taper", 0, days, track.amount, track.doses(), note=why)
 
     def taper(self, track: Track) -> None:
+        for seg, days in self.taper_steps(track):
+            self.period([(track, seg)], days, track.drug.id)
+
+    def taper_steps(self, track: Track) -> Iterator[tuple[Seg, int]]:
+        """The drug's taper segments and their days, in order. Lazy: each one is made when the
+        caller asks for it, on the calendar day it starts (a drug's stop day is set then), so
+        several drugs can be interleaved (see several_drugs.py)."""
         p = track.pace
         assert p is not None
         kit = track.kit
@@ -1024,12 +1047,12 @@ class Builder:
             seg = Seg("taper", 0, None, Decimal(0), [], ideal=Decimal(0), tablet_limited=True)
             track.done = True
             track.stop_day = self.day
-            self.period([(track, seg)], 0, track.drug.id)
+            yield seg, 0
             return
         steps = trajectory(kit, times, p, track.quanta, base, track.drug.id, track.min_used)
         for step in steps:
             if step.hold:
-                self.hold_before_cut(track, step)
+                yield self.hold_before_cut(track, step), step.hold
             if step.quanta:
                 track.set_split(step.quanta)
             else:
@@ -1048,9 +1071,9 @@ class Builder:
             if not step.quanta:
                 track.done = True
                 track.stop_day = self.day
-            self.period([(track, seg)], step.interval, track.drug.id)
+            yield seg, step.interval
 
-    def hold_before_cut(self, track: Track, step: TaperStep) -> None:
+    def hold_before_cut(self, track: Track, step: TaperStep) -> Seg:
         """Hold the current dose longer before a cut the tablets force beyond the allowed
         share, so that the average rate stays within the rule (stated on the step)."""
         after = format_amount(track.kit.amount(step.quanta))
@@ -1060,9 +1083,8 @@ class Builder:
             f"(the {pieces} cannot make a smaller step; the average rate stays within "
             f"{self.allowed_text(track)})"
         )
-        seg = Seg("taper", 0, step.hold, track.amount, track.doses(), note=note)
-        self.period([(track, seg)], step.hold, track.drug.id)
         track.held_days += step.hold
+        return Seg("taper", 0, step.hold, track.amount, track.doses(), note=note)
 
     # --- finishing -------------------------------------------------------------------------
 
