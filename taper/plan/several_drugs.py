@@ -83,6 +83,7 @@ class _Course:
         if self.seg is None:
             self.before = dataclasses.replace(
                 seg,
+                days=0,
                 amount=before,
                 doses=doses,
                 note=None,
