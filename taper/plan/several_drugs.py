@@ -64,14 +64,15 @@ class _Course:
     taken but not yet placed, how many days of the current one are left, and the pieces it
     was carried on in (joined again at the end)."""
 
-    def __init__(self, track: Track, steps: Iterator[tuple[Seg, int]]) -> None:
+    def __init__(self, track: Track, steps: Iterator[tuple[Seg, int]], hold: Seg | None) -> None:
         self.track = track
         self.steps = steps
         self.left = 0
         self.seg: Seg | None = None
         self.pending: tuple[Seg, int, bool] | None = None  # segment, days, changes the dose
         self.before: Seg | None = None  # the dose before the taken segment, while not begun
-        self.first_change: int | None = None  # day of the drug's first dose change
+        self.begun: int | None = None  # the day the drug's own taper steps began
+        self.hold = hold  # the interval at its dose before its own steps, if any
         self.pieces: set[int] = set()
 
     def take(self) -> None:
@@ -95,10 +96,10 @@ class _Course:
     def place(self, day: int, active: list[tuple[Track, Seg]], running: list[_Course]) -> None:
         """Put the taken segment into today's period (at the stop the drug leaves `running`)."""
         assert self.pending is not None
-        seg, days, change = self.pending
+        seg, days, _ = self.pending
         self.pending = None
-        if change and self.first_change is None:
-            self.first_change = day
+        if self.begun is None and seg is not self.hold:
+            self.begun = day
         active.append((self.track, seg))
         if seg.days is None:
             self.track.stop_day = day  # the day it is placed, if a clash put it off
@@ -152,7 +153,7 @@ def taper_group(builder: Builder, group: list[Track], previous: Track | None) ->
     # The group's first cut: no other drug waits at its full dose longer than this after it.
     first_cut = builder.day + _days(hold)
     deadline = first_cut + block.max_wait_days
-    running: list[_Course] = [_Course(first, _course(builder, first, hold))]
+    running: list[_Course] = [_Course(first, _course(builder, first, hold), hold)]
     courses = list(running)
     waiting = order[1:]
     while running or waiting:
@@ -164,7 +165,7 @@ def taper_group(builder: Builder, group: list[Track], previous: Track | None) ->
             hold = builder.begin_taper(
                 track, None if late else courses[-1].track, most_days=deadline - builder.day
             )
-            course = _Course(track, _course(builder, track, hold))
+            course = _Course(track, _course(builder, track, hold), hold)
             running.append(course)
             courses.append(course)
         for course in running:
@@ -172,9 +173,7 @@ def taper_group(builder: Builder, group: list[Track], previous: Track | None) ->
                 course.take()
         due = [c for c in running if c.left == 0]
         changes = [c for c in due if c.pending is not None and c.pending[2]]
-        goes = min(
-            changes, key=lambda c: (c.first_change is not None, courses.index(c)), default=None
-        )
+        goes = min(changes, key=lambda c: (c.begun is not None, courses.index(c)), default=None)
         active: list[tuple[Track, Seg]] = []
         for course in list(running):
             if course in due and (course is goes or course not in changes):
@@ -204,18 +203,18 @@ def taper_group(builder: Builder, group: list[Track], previous: Track | None) ->
 def _check_waits(
     builder: Builder, courses: list[_Course], first_cut: int, most: int, rule_id: str
 ) -> None:
-    """A drug whose first cut came later than the rule allows (a clash of three first cuts
+    """A drug whose own taper began later than the rule allows (a clash of three first cuts
     on one day): a high warning, never a silent longer wait."""
     for course in courses:
-        if course.first_change is None:
+        if course.begun is None:
             continue
-        waited = course.first_change - first_cut
+        waited = course.begun - first_cut
         if waited > most:
             builder.warn(
                 "several-drugs-wait",
                 "high",
-                f"{course.track.drug.id} waits {waited} days at its full dose before its first "
-                f"cut, longer than the {most} days rule {rule_id} allows, because another "
+                f"{course.track.drug.id} waits {waited} days at its full dose before its taper "
+                f"begins, longer than the {most} days rule {rule_id} allows, because another "
                 "drug's dose changes on the same days.",
                 course.track.drug.id,
                 days=str(waited),
