@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING
 from taper.guideline.model import SeveralDrugs
 
 if TYPE_CHECKING:
-    from taper.plan.builder import Builder, Seg, Track
+    from taper.plan.builder import Builder
+    from taper.plan.tracks import Seg, Track
 
 
 def class_groups(tracks: list[Track]) -> list[list[Track]]:

@@ -416,6 +416,18 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
             ),
         ),
     ),
+    "several-drugs-wait": (
+        piece(
+            rf"(?P<drug>{_ID}) waits (?P<days>\d+) days at its full dose before its taper begins, "
+            rf"longer than the (?P<limit>\d+) days rule (?P<rule>{_ID}) allows, because another "
+            r"drug's dose changes on the same days\.",
+            N_(
+                "%(drug)s waits %(days)s days at its full dose before its taper begins, longer "
+                "than the %(limit)s days rule %(rule)s allows, because another drug's dose changes "
+                "on the same days."
+            ),
+        ),
+    ),
     "several-drugs-duration": (
         piece(
             rf"Tapering (?P<names>{_NAMES}) takes (?P<days>\d+) days from the first cut to the "
