@@ -345,6 +345,11 @@ class Guideline(Frozen):
     formulary: list[Product] = []
     taper_order: list[DrugClass] = Field(default=["opioid", "benzodiazepine"])
     taper_rules: list[TaperRule] = []
+    not_covered: dict[DrugClass, NonEmpty] = Field(
+        default={},
+        description="Why the file has no taper rule for a class whose drugs it names (no "
+        "sourced factor or rate); quoted when a plan for such a drug is refused.",
+    )
     checkpoints: Checkpoints | None = None
     referral: Referral | None = None
     thresholds: list[Threshold] = []
