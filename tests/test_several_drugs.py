@@ -295,3 +295,14 @@ def test_two_opioids_keep_the_strategy_invariants(
         length = (max(stops) - group_first).days
         if length > rule.max_duration_days.value + 1:
             assert any(w.code == "several-drugs-duration" for w in made.warnings)
+
+
+def test_a_substitution_drug_under_its_specialist_rule_is_not_grouped() -> None:
+    """Methadone's LAR rule has no strategy: it still waits for the analgesic to stop."""
+    loaded = load_guideline("no-helsedir")
+    made = plan(loaded, "oxycodone 40 mg", "methadone 30 mg", specialist=True)
+    assert not [w for w in made.warnings if w.code == "several-drugs"]
+    oxy_stop = next(s.start for s in of(made, "oxycodone") if s.dose == 0)
+    began = own_taper_start(made, "methadone")
+    assert began is not None
+    assert began > oxy_stop

@@ -32,10 +32,18 @@ if TYPE_CHECKING:
 
 
 def class_groups(tracks: list[Track]) -> list[list[Track]]:
-    """The tracks in runs of one drug class (the builder orders tracks by class first)."""
+    """The tracks in runs of one drug class whose rules have a strategy (the builder orders
+    tracks by class first); a drug whose rule has none (a substitution drug under its
+    specialist rule) is a group of its own, tapered one after another as before."""
     groups: list[list[Track]] = []
     for track in tracks:
-        if groups and groups[-1][0].drug.drug_class == track.drug.drug_class:
+        last = groups[-1][-1] if groups else None
+        if (
+            last is not None
+            and last.drug.drug_class == track.drug.drug_class
+            and last.rule.several_drugs is not None
+            and track.rule.several_drugs is not None
+        ):
             groups[-1].append(track)
         else:
             groups.append([track])
