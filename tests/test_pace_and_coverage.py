@@ -55,14 +55,23 @@ def refusal(guideline: str, med: str, **options: Any) -> str:
 
 def test_norwegian_alprazolam_3_mg_no_longer_reaches_zero_in_six_weeks() -> None:
     """Review: no-helsedir alprazolam 3 mg reached zero in 6 weeks with cuts of 17, 33, 50 and
-    100 %. From half the starting dose it now slows to 15 % every 14 days (Helsedirektoratet:
-    relatively long over the final phase), so the taper takes about three months."""
-    made = plan("no-helsedir", "alprazolam 3 mg")
-    steps = taper_steps(made, "alprazolam")
-    first, last = steps[0].start, steps[-1].start
-    assert (last - first).days >= 70
-    below_half = [s for s in steps if s.dose < Decimal("1.5")]
-    assert sum((s.end - s.start).days + 1 for s in below_half if s.dose > 0) >= 56
+    100 %. Xanor 0.5 mg is above the rule's stop dose, so the plan now needs the switch to
+    diazepam; below 30 % of the starting dose the pace slows to 15 % every 14 days
+    (Helsedirektoratet: relatively long over the final phase)."""
+    assert "--switch" in refusal("no-helsedir", "alprazolam 3 mg")
+    made = plan("no-helsedir", "alprazolam 3 mg", switch=True)
+    steps = taper_steps(made, "diazepam")
+    base = max(s.dose for s in steps)
+    assert (steps[-1].start - steps[0].start).days >= 70
+    slow = [s for s in steps if 0 < s.dose < base * Decimal("0.3")]
+    assert slow
+    assert all((s.end - s.start).days + 1 >= 14 for s in slow)
+    cuts = [
+        (a.dose - b.dose) / a.dose
+        for a, b in itertools.pairwise(steps)
+        if a.dose < base * Decimal("0.3") and b.dose > 0 and b.dose < a.dose
+    ]
+    assert max(cuts) <= Decimal("0.5")
 
 
 def test_norwegian_slow_down_is_slower_than_the_main_pace() -> None:
@@ -189,7 +198,7 @@ taper_rules:
       interval_days: {slow_interval}
       source: src
     pause: {{allowed: true, source: src}}
-    max_duration_days: {{value: 3650, source: src}}
+    max_duration_days: {{value: 1800, source: src}}
 """
 
 

@@ -63,6 +63,12 @@ CASES = [
     Case("us-cdc-2022-two-opioids", "us-cdc-2022", ("oxycodone 120 mg", "hydromorphone 8 mg")),
     Case("se-vgr-oxycodone-tail", "se-vgr", ("oxycodone 50 mg",)),
     Case("uk-ashton-temazepam", "uk-ashton", ("temazepam 20 mg",)),
+    # issue 15: a depot taper with an immediate-release tail, a combination product within
+    # its label, a buprenorphine pain patch
+    Case("se-vgr-tramadol-depot-tail", "se-vgr", ("tramadol 300 mg",)),
+    Case("no-helsedir-paralgin-forte", "no-helsedir", ("Paralgin forte 240 mg",)),
+    Case("se-vgr-citodon", "se-vgr", ("Citodon 180 mg",)),
+    Case("us-cdc-2022-butrans", "us-cdc-2022", ("Butrans 10 mcg/h",)),
 ]
 
 
