@@ -227,3 +227,11 @@ def test_slow_down_pace_reports_exactly_the_slow_downs_that_are_not_slower(
     main = Fraction(percent) * (100 / Fraction(below) if mode == "start" else 1)
     not_slower = Fraction(slow, slow_interval) >= main / interval
     assert reported == not_slower
+
+
+def test_us_codeine_acetaminophen_keeps_to_its_label_per_dose() -> None:
+    """At most 2 tablets a dose (codeine 60 mg, acetaminophen 600 mg), 12 a day."""
+    made = plan("us-cdc-2022", "codeine 240 mg")
+    for step in made.steps:
+        assert all(sum(t.count for t in d.tablets) <= 2 for d in step.doses)
+        assert sum(t.count for d in step.doses for t in d.tablets) <= 12
