@@ -33,7 +33,7 @@ from fractions import Fraction
 from operator import itemgetter
 from typing import Literal
 
-from taper import __version__, equivalence
+from taper import __version__, equivalence, rotation
 from taper.aftercare import add_period, build_checkpoints
 from taper.dose import MedicationInput, format_amount
 from taper.errors import TaperError
@@ -511,6 +511,8 @@ class Builder:
                 f"The rule file's dose thresholds could not be checked: {exc}",
             )
         kinds = {f"threshold:{th.id}": th.kind for th in self.g.thresholds}
+        # Advice about starting or raising a dose belongs to conversions, not taper plans.
+        found = tuple(w for w in found if rotation.plan_warning(self.g, w.code))
         for item in found:
             # A total above a "high" threshold needs a specialist; a high-risk combination
             # (opioid with a benzodiazepine) is a warning on the plan.

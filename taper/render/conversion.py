@@ -239,6 +239,14 @@ def _target_text(target: TargetResult) -> list[str]:
             f"{_n(target.reduction_percent)} % cross-tolerance reduction: "
             f"{_dose(target.reduced_dose, target.unit)} {target.drug_name}"
         )
+        if target.reduction_range is not None and target.reduced_range is not None:
+            low, high = target.reduction_range
+            reduction = (
+                f"{_n(low)}–{_n(high)} % cross-tolerance reduction: "
+                f"{_n(target.reduced_range[0])}–{_dose(target.reduced_range[1], target.unit)} "
+                f"{target.drug_name}; start at {_dose(target.reduced_dose, target.unit)} "
+                f"({_n(target.reduction_percent)} % below)"
+            )
         if target.kept_exact > 0:
             reduction += (
                 f" (the reduction applies only to the "
@@ -247,6 +255,18 @@ def _target_text(target: TargetResult) -> list[str]:
                 f"{target.drug_name} is kept)"
             )
         rows.append(("switching", reduction))
+        rows.append(
+            (
+                "linear",
+                f"{_dose(target.dose, target.unit)} {target.drug_name} without the reduction "
+                "(an estimate of load, not a starting dose)",
+            )
+        )
+        # Where the reduction has a provenance of its own (not the table's source).
+        if target.reduction_unverified:
+            rows.append(("reduction", f"UNVERIFIED: {target.reduction_unverified}"))
+        elif target.reduction_source is not None and target.reduction_source != target.source:
+            rows.append(("reduction", _source_text(target.reduction_source)))
     elif target.switch:
         rows.append(("switching", "the rule file gives no cross-tolerance reduction"))
     rows.append(("source", _source_text(target.source)))
@@ -344,6 +364,14 @@ def _target_json(target: TargetResult) -> dict[str, Any]:
         "switch": target.switch,
         "reduction_percent": _s(target.reduction_percent),
         "reduced_dose": _s(target.reduced_dose),
+        "reduction_range": None
+        if target.reduction_range is None
+        else [_n(v) for v in target.reduction_range],
+        "reduced_range": None
+        if target.reduced_range is None
+        else [_n(v) for v in target.reduced_range],
+        "reduction_source": _source_json(target.reduction_source),
+        "reduction_unverified": target.reduction_unverified,
         # The reduction applies only to the part converted from other drugs.
         "kept_dose": _n(target.kept_dose),
         "converted_dose": _n(target.converted_dose),

@@ -423,6 +423,15 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
                 "(above %(above)s) cannot be ruled out."
             ),
         ),
+        piece(
+            r"The (?P<class>benzodiazepine/z-drug|opioid) total \((?P<total>[^()]+)\) is "
+            rf"incomplete, so threshold (?P<threshold>{_ID}) \((?P<above>{_AMOUNT}) or more\) "
+            r"cannot be ruled out\.",
+            N_(
+                "The %(class)s total (%(total)s) is incomplete, so threshold %(threshold)s "
+                "(%(above)s or more) cannot be ruled out."
+            ),
+        ),
     ),
 }
 # A warning that a specialist signed off, for one of `_SIGNOFF_REASONS` or a threshold.
@@ -432,6 +441,11 @@ _SIGNED_OFF = N_("Specialist sign-off given: %(reason)s.")
 _THRESHOLD_DETAIL = piece(
     rf" \(total (?P<total>[^;()]+); threshold (?P<above>{_AMOUNT})\)\.",
     N_("(total %(total)s; threshold %(above)s)"),
+)
+# The same for a threshold whose wording is inclusive ("50 MME/day or more").
+_THRESHOLD_DETAIL_INCLUSIVE = piece(
+    rf" \(total (?P<total>[^;()]+); threshold (?P<above>{_AMOUNT}) or more\)\.",
+    N_("(total %(total)s; threshold %(above)s or more)"),
 )
 _CLASSES = {
     "benzodiazepine/z-drug": N_("benzodiazepine/z-drug"),
@@ -502,11 +516,12 @@ class Reader:
         rest = text[len(english) :]
         if rest in ("", "."):
             return own
-        found = _THRESHOLD_DETAIL.pattern.fullmatch(rest)
-        values = None if found is None else self.values(found)
-        if values is None:
-            return None
-        return f"{own.rstrip('.')} {self.t._(_THRESHOLD_DETAIL.msgid, **values)}."
+        for detail in (_THRESHOLD_DETAIL, _THRESHOLD_DETAIL_INCLUSIVE):
+            found = detail.pattern.fullmatch(rest)
+            values = None if found is None else self.values(found)
+            if values is not None:
+                return f"{own.rstrip('.')} {self.t._(detail.msgid, **values)}."
+        return None
 
     def read(self, text: str, pieces: tuple[Piece, ...]) -> str | None:
         """`text` read from start to end as pieces separated by single spaces; None if not."""
