@@ -237,3 +237,16 @@ def test_no_rotation_through_to_is_ever_linear(gid: str, data, specialist: bool)
         assert result.reduced_exact < result.exact
     else:
         assert result.reduced_exact is None
+
+
+# --- compare ------------------------------------------------------------------------------
+
+
+def test_issue12_compare_shows_each_regions_range_and_source(run_cli) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli("compare", "-m", "oxycodone 40 mg", "-m", "alprazolam 1 mg")
+    assert result.code == 0
+    row = next(line for line in result.out.splitlines() if line.startswith("oxycodone 40 mg"))
+    assert "60 (52–80) [" in row  # no-helsedir: point, range, and a source footnote
+    flat = " ".join(result.out.split())
+    assert "no-helsedir: source helsedir-opioidkonvertering:" in flat
+    assert "us-cdc-2022: source cdc-2022:" in flat

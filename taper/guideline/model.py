@@ -210,6 +210,10 @@ class Switch(Provenance):
     crossover_step_days: int = Field(
         default=7, description="Days per crossover step (one dose time replaced per step)."
     )
+    long_acting_switched: list[Slug] = Field(
+        default=[],
+        description="Long-acting drugs this rule switches all the same (Ashton: clonazepam).",
+    )
     limits: SwitchLimits | None = Field(
         default=None, description="Cap, per-dose maximum and stabilisation of the substitute."
     )

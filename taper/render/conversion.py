@@ -463,7 +463,19 @@ def compare_text(
             item = cell.item
             if item is not None and item.equivalent is not None:
                 read_as = f" {note(f'{cell.guideline_id}: {cell.note}')}" if cell.note else ""
-                cells.append(_n(item.equivalent) + read_as.replace(f"{DASH} ", ""))
+                # each region's range and source, not just its point value (issue 12)
+                span = f" ({_n(item.range[0])}–{_n(item.range[1])})" if item.range else ""
+                source = (
+                    f" {note(f'{cell.guideline_id}: source {_source_text(item.source)}')}"
+                    if item.source is not None
+                    else ""
+                )
+                cells.append(
+                    _n(item.equivalent)
+                    + span
+                    + read_as.replace(f"{DASH} ", "")
+                    + source.replace(f"{DASH} ", "")
+                )
                 ref = f"{item.reference_unit} {reference_label(item.drug_class, item.reference)}"
             else:
                 cells.append(note(f"{cell.guideline_id}: {cell.reason or NO_FACTOR}"))
@@ -477,7 +489,8 @@ def compare_text(
                     total.drug_class, total.reference_name, total.reference_route
                 )
             if total.complete:
-                cells.append(_n(total.equivalent))
+                span = f" ({_n(total.range[0])}–{_n(total.range[1])})" if total.range else ""
+                cells.append(_n(total.equivalent) + span)
             elif total.exact == 0:
                 cells.append(note(f"{gid}: no {CLASS_LABEL[total.drug_class]} could be converted"))
             else:

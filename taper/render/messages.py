@@ -158,6 +158,14 @@ NOTES: tuple[Piece, ...] = (
         ),
     ),
     piece(
+        rf"held (?P<days>\d+) more days on (?P<drug>{_ID}) before the first reduction "
+        rf"\(stabilisation after the switch: (?P<all>\d+) days in all\)",
+        N_(
+            "held %(days)s more days on %(drug)s before the first reduction (stabilisation "
+            "after the switch: %(all)s days in all)"
+        ),
+    ),
+    piece(
         rf"held one interval after (?P<drug>{_ID}) stopped",
         N_("held one interval after %(drug)s stopped"),
     ),
@@ -367,6 +375,36 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
                 "%(drug)s is an opioid-substitution drug: equivalence conversions are unreliable "
                 "for it, and a taper needs specialist sign-off."
             ),
+        ),
+    ),
+    "switch-lower-end": (
+        piece(
+            rf"(?P<drug>{_ID}) is switched at the lower end of the equivalence range: "
+            rf"(?P<dose>{_DOSE}) rather than (?P<made>{_DOSE}) of (?P<target>{_ID}) a day\.",
+            N_(
+                "%(drug)s is switched at the lower end of the equivalence range: %(dose)s "
+                "rather than %(made)s of %(target)s a day."
+            ),
+        ),
+    ),
+    "switch-capped": (
+        piece(
+            rf"The equivalence gives (?P<dose>{_DOSE}) of (?P<target>{_ID}) a day for "
+            rf"(?P<drug>{_ID}); rule (?P<rule>{_ID}) starts a switch at no more than "
+            rf"(?P<made>{_DOSE}) a day, so the cap, not the equivalence, sets the dose\. Watch "
+            r"for withdrawal during the switch\.",
+            N_(
+                "The equivalence gives %(dose)s of %(target)s a day for %(drug)s; rule "
+                "%(rule)s starts a switch at no more than %(made)s a day, so the cap, not the "
+                "equivalence, sets the dose. Watch for withdrawal during the switch."
+            ),
+        ),
+    ),
+    "switch-dose-times": (
+        piece(
+            rf"(?P<target>{_ID}) is given at (?P<days>\d+) dose times so that no dose is more "
+            rf"than (?P<dose>{_DOSE})\.",
+            N_("%(target)s is given at %(days)s dose times so that no dose is more than %(dose)s."),
         ),
     ),
     "switch": (
