@@ -882,6 +882,22 @@ def _warnings(
                         f"threshold {th.id} ({threshold_wording(th)}) cannot be ruled out.",
                     )
                 )
+        elif th.kind == "drug-above" and th.drug is not None and th.above is not None:
+            dose = sum(
+                (Fraction(i.amount) for i in items if i.drug == th.drug and i.unit == "mg"),
+                Fraction(0),
+            )
+            if dose and crosses(th, dose):
+                name = next(i.drug_name for i in items if i.drug == th.drug)
+                out.append(
+                    EquivalenceWarning(
+                        f"threshold:{th.id}",
+                        th.severity,
+                        f"{text} (total {format_amount(quantize(dose))} mg/day {name}; "
+                        f"threshold {format_amount(th.above)}"
+                        f"{' or more' if th.operator == '>=' else ''}).",
+                    )
+                )
         elif (
             th.kind == "combined-with"
             and th.with_class is not None

@@ -134,7 +134,7 @@ _EXCLUSIVE = re.compile(r"\babove\b|\bover\b|\bmore than\b|\böver\b|\bmer enn\b
 def test_every_threshold_operator_matches_its_wording(gid: str) -> None:
     g = load_guideline(gid).guideline
     for th in g.thresholds:
-        if th.kind != "total-above":
+        if th.kind not in ("total-above", "drug-above"):
             continue
         assert "operator" in th.model_fields_set, f"{gid} {th.id}: write the operator"
         for lang in ("en", "sv", "nb"):
@@ -178,7 +178,7 @@ _THRESHOLDS = [
     (gid, th)
     for gid in builtin_ids()
     for th in load_guideline(gid).guideline.thresholds
-    if th.kind == "total-above" and th.above is not None
+    if th.kind in ("total-above", "drug-above") and th.above is not None
 ]
 
 

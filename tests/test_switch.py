@@ -124,8 +124,10 @@ def test_a_switch_stays_within_the_cap_and_per_dose_maximum(case, data, speciali
     except TaperError as exc:
         message = str(exc)
         # refused above the cap (without a specialist), or by tablets/plausibility limits
-        assert ("cap of" in message and not specialist) or "dose times" in message or (
-            "plausibility" in message
+        assert (
+            ("cap of" in message and not specialist)
+            or "dose times" in message
+            or ("plausibility" in message)
         ), message
         return
     diazepam = _target_steps(plan)
@@ -135,3 +137,14 @@ def test_a_switch_stays_within_the_cap_and_per_dose_maximum(case, data, speciali
     if not specialist or limits.above_cap == "cap":
         assert max(s.dose for s in diazepam) <= limits.max_daily
     assert _days_before_first_cut(plan) >= limits.stabilisation_days
+
+
+@pytest.mark.parametrize("gid", ["uk-ashton", "no-helsedir", "se-vgr"])
+def test_issue12_high_dose_alprazolam_warns_of_seizures(gid: str) -> None:
+    plan = _plan(gid, "alprazolam 6 mg", switch=None, specialist=True)
+    found = [w for w in plan.warnings if w.code == "threshold:alprazolam-high-dose"]
+    assert found
+    assert found[0].severity == "high"
+    assert "seizures" in found[0].message
+    low = _plan(gid, "alprazolam 4 mg", switch=None, specialist=True)  # "above 4": not at 4
+    assert not any(w.code == "threshold:alprazolam-high-dose" for w in low.warnings)

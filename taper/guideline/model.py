@@ -339,8 +339,13 @@ class Referral(Provenance):
 class Threshold(Provenance):
     id: Slug
     drug_class: DrugClass = Field(alias="class")
-    kind: Literal["total-above", "combined-with"]
+    kind: Literal["total-above", "combined-with", "drug-above"] = Field(
+        description="total-above: a class total compared with `above`; combined-with: the "
+        "class taken together with `with_class`; drug-above: one drug's daily dose (`drug`, "
+        "in its own mg) compared with `above`."
+    )
     above: Decimal | None = None
+    drug: Slug | None = Field(default=None, description="The drug of a `drug-above` threshold.")
     operator: Literal[">", ">="] = Field(
         default=">",
         description='How a total is compared with `above`: ">" (above, over) or ">=" '

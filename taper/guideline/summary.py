@@ -225,7 +225,11 @@ def summarize(loaded: LoadedGuideline, lang: Lang | None = None) -> str:
                     if t.drug_class in (g.equivalence)
                     else "reference"
                 )
-                cond = f"{t.drug_class} total above {num(t.above)} mg {ref_drug}"
+                how = f"{num(t.above)} or more" if t.operator == ">=" else f"above {num(t.above)}"
+                cond = f"{t.drug_class} total {how} mg {ref_drug}"
+            elif t.kind == "drug-above" and t.above is not None:
+                how = f"{num(t.above)} or more" if t.operator == ">=" else f"above {num(t.above)}"
+                cond = f"{t.drug} {how} mg a day"
             else:
                 cond = f"{t.drug_class} together with {t.with_class}"
             out.append(f"  {t.id} ({t.severity}): {cond}: {_text(t.message, lang)} {mark(t)}")
