@@ -21,7 +21,7 @@ from taper.errors import TaperError
 from taper.guideline.loader import load_guideline
 from taper.guideline.model import SwitchLimits
 from taper.plan import PlanOptions, make_plan
-from taper.plan.model import Plan
+from taper.plan.model import Plan, Step
 
 START = dt.date(2027, 1, 4)
 
@@ -42,7 +42,7 @@ def _limits(gid: str, drug: str) -> SwitchLimits:
     return rule.switch.limits
 
 
-def _target_steps(plan: Plan, target: str = "diazepam") -> list:  # type: ignore[type-arg]
+def _target_steps(plan: Plan, target: str = "diazepam") -> list[Step]:
     return [s for s in plan.steps if s.drug == target]
 
 
