@@ -102,6 +102,11 @@ class MedicationInput:
     drug_name: str
     dose: Dose
     route: Route | None
+    # As written in a medication list (taper.dose_forms): the doses per time of day, in
+    # order, and whether the drug is taken as needed (the daily dose is then an average).
+    times: tuple[tuple[str, Decimal], ...] = ()
+    as_needed: bool = False
+    uses_per_week: Decimal | None = None
 
 
 def parse_amount(text: str) -> Decimal:
@@ -194,6 +199,9 @@ def parse_medication(text: str) -> MedicationInput:
         trailing.insert(0, words.pop())
     if trailing:
         words = [words[0], *trailing, *words[1:]]
+    regimen = _regimen(words)
+    if regimen is not None:
+        return regimen
     per_dose = _per_dose_message(words, raw, explicit_only=True)
     if per_dose is not None:
         raise TaperError(per_dose)
@@ -231,6 +239,35 @@ def parse_medication(text: str) -> MedicationInput:
     if unit == "mcg/h" and route is None:
         route = "transdermal"
     return MedicationInput(raw, drug_name, Dose(amount, unit), route)
+
+
+def _regimen(words: list[str]) -> MedicationInput | None:
+    """A dose written per time of day, per dose with a frequency or as needed
+    (taper.dose_forms); None for a plain daily total or a form refused below."""
+    from taper.dose_forms import parse_regimen
+
+    start = next((i for i, w in enumerate(words) if i and re.match(r"[0-9½¼¾]|[.,][0-9]", w)), None)
+    if start is None:
+        return None
+    drug_name, route = _split_route(words[:start])
+    if not drug_name:
+        return None
+    found = parse_regimen(" ".join(words[start:]), drug_name)
+    if found is None:
+        return None
+    try:
+        daily = check_amount(found.daily, "mg", drug_name)
+    except TaperError:
+        return None  # the refusal below says why, without a total to copy
+    return MedicationInput(
+        " ".join(words),
+        drug_name,
+        Dose(daily, "mg"),
+        route,
+        times=tuple((name, amount) for name, amount in found.times),
+        as_needed=found.as_needed,
+        uses_per_week=found.uses_per_week,
+    )
 
 
 # Words of a count of tablets or of doses, never a daily total.

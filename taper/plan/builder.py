@@ -39,6 +39,7 @@ from taper.dose import MedicationInput, format_amount
 from taper.errors import TaperError
 from taper.guideline.loader import LoadedGuideline
 from taper.guideline.model import Drug, DrugClass, Guideline, Lang, Provenance, TaperRule
+from taper.plan import as_written
 from taper.plan import switch as switching
 from taper.plan.fast import constructor, copy_with, from_values, trusted
 from taper.plan.model import (
@@ -160,6 +161,8 @@ class Track:
     # A dose below anything the tablets make: kept as taken now until the drug's stop.
     loose: Decimal | None = None
     held_days: int = 0  # days added before forced large cuts (see Builder.hold_before_cut)
+    # Dose times as the medication list gave them (taper/plan/as_written.py).
+    given: as_written.Given = ()
 
     @property
     def amount(self) -> Decimal:
@@ -435,6 +438,7 @@ class Builder:
                 assert track.reported is not None
                 track.reported += med.dose.amount
                 track.text += f"; {med.text}"
+                track.given = ()  # two lines of one drug: their times are not known apart
                 self.warn(
                     "merged-lines",
                     "info",
@@ -465,8 +469,18 @@ class Builder:
                 text=med.text,
                 reported=med.dose.amount,
                 started=True,
+                given=as_written.given_times(med.times),
             )
             track.pace = pace(rule, self.options)
+            if med.as_needed and med.uses_per_week is not None:
+                self.warn(
+                    "as-needed",
+                    "caution",
+                    f"{drug.id} is taken as needed (about {format_amount(med.uses_per_week)} "
+                    "times a week); evening out turns this into fixed doses at fixed times, "
+                    f"from the average of {format_amount(med.dose.amount)} {kit.unit} a day.",
+                    drug.id,
+                )
             merged[key] = track
             self.tracks.append(track)
         if self.options.originals and not self.options.replan:
@@ -749,7 +763,8 @@ class Builder:
         for track in inputs:
             assert track.reported is not None
             if mapping:
-                track.segs.append(Seg("mapping", 0, mapping, tidy(track.reported), []))
+                doses = as_written.as_taken(track.given)  # the times as written, if given
+                track.segs.append(Seg("mapping", 0, mapping, tidy(track.reported), doses))
             self.stabilise(track)
             if stabilise:
                 seg = Seg("stabilisation", mapping, stabilise, track.amount, track.doses())
@@ -797,7 +812,16 @@ class Builder:
                 reported=format_amount(track.reported),
                 made=format_amount(kit.amount(quanta)),
             )
-        if quanta:
+        written = (
+            as_written.split_as_written(kit, track.given, quanta)
+            if quanta and track.given and exact == quanta
+            else None
+        )
+        if written is not None:
+            # Evening out starts from the dose times as written.
+            track.times = tuple(written)
+            track.quanta, track.per_time = quanta, written
+        elif quanta:
             track.set_split(quanta)
             if len(track.per_time) < track.min_used:
                 self.warn_once_a_day(track)
