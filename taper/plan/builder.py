@@ -40,7 +40,7 @@ from taper.errors import TaperError
 from taper.guideline.loader import LoadedGuideline
 from taper.guideline.model import Drug, DrugClass, Guideline, Lang, Provenance, TaperRule
 from taper.plan import as_written
-from taper.plan import switch as switching
+from taper.plan import substitute
 from taper.plan.fast import constructor, copy_with, from_values, trusted
 from taper.plan.model import (
     AppliedRule,
@@ -559,7 +559,7 @@ class Builder:
             if sw.policy == "never" or sw.target is None:
                 continue
             allowed_any = True
-            if not switching.switches(track.drug, track.rule):
+            if not substitute.switches(track.drug, track.rule):
                 if wanted:
                     self.warn(
                         "switch-not-needed",
@@ -597,7 +597,7 @@ class Builder:
             if track.kit.free and track.switch_to is None:
                 how = f" ({track.kit.route})" if track.kit.route != "oral" else ""
                 sw = track.rule.switch
-                switchable = switching.switches(track.drug, track.rule)
+                switchable = substitute.switches(track.drug, track.rule)
                 # Only advise --switch when it would help and was not already given.
                 hint = (
                     f"; the rules would switch it to {sw.target} (--switch)"
@@ -923,7 +923,7 @@ class Builder:
         ideal = Fraction(target.amount) if target.started else Fraction(0)
         # How much of the target, at how many dose times (taper/plan/switch.py).
         sw = source.rule.switch
-        sub = switching.substitute(
+        sub = substitute.substitute(
             source=source.drug,
             target=target.drug,
             conv_from=conv_from,
@@ -1019,7 +1019,7 @@ class Builder:
             target=target.drug.id,
         )
 
-    def switch_notes(self, source: Track, target: Track, sub: switching.Substitute) -> None:
+    def switch_notes(self, source: Track, target: Track, sub: substitute.Substitute) -> None:
         """Say how the substitute dose was chosen: the range's lower end, the cap, the times."""
         sw = source.rule.switch
         if sw.limits is not None:
@@ -1275,7 +1275,7 @@ class Builder:
             )
             if (
                 track.rule.switch.policy == "optional"
-                and switching.switches(track.drug, track.rule)
+                and substitute.switches(track.drug, track.rule)
                 and track.switch_to is None
                 and not track.sources
             ):
