@@ -377,6 +377,17 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
             ),
         ),
     ),
+    "as-needed": (
+        piece(
+            rf"(?P<drug>{_ID}) is taken as needed \(about (?P<percent>{_AMOUNT}) times a week\); "
+            r"evening out turns this into fixed doses at fixed times, from the average of "
+            rf"(?P<dose>{_DOSE}) a day\.",
+            N_(
+                "%(drug)s is taken as needed (about %(percent)s times a week); evening out turns "
+                "this into fixed doses at fixed times, from the average of %(dose)s a day."
+            ),
+        ),
+    ),
     "switch-lower-end": (
         piece(
             rf"(?P<drug>{_ID}) is switched at the lower end of the equivalence range: "
