@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from taper.dose import format_amount
+from taper.dose_forms import describe
 from taper.equivalence import (
     CLASS_LABEL,
     QUANTUM,
@@ -170,6 +171,7 @@ def convert_text(
             ("drug", f"{item.drug_name}, {item.route}"),
             ("class", CLASS_LABEL[item.drug_class]),
             ("dose", _dose(item.amount, item.unit)),
+            *_as_written(item),
             ("basis", basis_text(item.basis, item.unit, item.reference)),
             ("equivalent", _equivalent_text(item)),
             ("range", _unit_range(item.range, item)),
@@ -310,8 +312,30 @@ def _range_json(rng: tuple[Decimal, Decimal] | None) -> list[str] | None:
     return None if rng is None else [_n(rng[0]), _n(rng[1])]
 
 
+def _as_written(item: ItemEquivalent) -> list[tuple[str, str]]:
+    """How the dose was written, when it was not one daily total (issue 12)."""
+    med = item.medication
+    rows = []
+    if med.times:
+        rows.append(("times", describe(med.times)))
+    if med.as_needed and med.uses_per_week is not None:
+        rows.append(
+            (
+                "as needed",
+                f"about {_n(med.uses_per_week)} times a week; the dose is the average day",
+            )
+        )
+    return rows
+
+
 def item_json(item: ItemEquivalent) -> dict[str, Any]:
-    return {
+    med = item.medication
+    written: dict[str, Any] = {}
+    if med.times:  # only for doses written per time of day or with a frequency
+        written["times"] = [{"time": name, "amount": _n(a)} for name, a in med.times]
+    if med.as_needed:
+        written["as_needed"] = {"uses_per_week": _s(med.uses_per_week)}
+    return written | {
         "drug": item.drug,
         "drug_name": item.drug_name,
         "input": item.medication.text,
