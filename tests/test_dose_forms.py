@@ -230,10 +230,13 @@ _PIECES = st.sampled_from(
 @given(st.lists(_PIECES, min_size=1, max_size=8))
 def test_generated_inputs_never_crash_and_never_misread_a_number(pieces: list[str]) -> None:
     text = "oxazepam " + "".join(pieces)
+    refusal = ""
     try:
         med = parse_medication(text)
     except TaperError as exc:
-        assert "\n" not in str(exc)
+        refusal = str(exc) or "?"
+    if refusal:
+        assert "\n" not in refusal  # one sentence
         return
     # Whatever was read, the total is positive, within the input limits, and never came
     # from an ambiguous number such as "1,500" (1500 or 1.5).

@@ -1,5 +1,6 @@
 """Switches to the long-acting drug: which drugs switch, and the crossover one dose time at a
-time (evening first) at the equivalent dose of the rule file's table.
+time (evening first) from the lower end of the equivalence range, within the rule's switch
+limits (taper/plan/substitute.py).
 """
 
 from __future__ import annotations
@@ -261,9 +262,10 @@ class SwitchingMixin(PeriodsMixin):
         self.warn(
             "switch",
             "info",
-            f"{source.drug.id} is replaced by {target.drug.id} one dose time at a time at the "
-            "equivalent dose of the rule file's table. Equivalence tables are approximate; "
-            "watch for sedation or withdrawal during the switch.",
+            f"{source.drug.id} is replaced by {target.drug.id} one dose time at a time, from the "
+            "lower end of the equivalence range and within the rule's switch limits. "
+            "Equivalence tables are approximate; watch for sedation or withdrawal during the "
+            "switch.",
             source.drug.id,
             target=target.drug.id,
         )

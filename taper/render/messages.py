@@ -420,13 +420,14 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
     ),
     "switch": (
         piece(
-            rf"(?P<drug>{_ID}) is replaced by (?P<target>{_ID}) one dose time at a time at the "
-            r"equivalent dose of the rule file's table\. Equivalence tables are approximate; "
-            r"watch for sedation or withdrawal during the switch\.",
+            rf"(?P<drug>{_ID}) is replaced by (?P<target>{_ID}) one dose time at a time, from the "
+            r"lower end of the equivalence range and within the rule's switch limits\. "
+            r"Equivalence tables are approximate; watch for sedation or withdrawal during the "
+            r"switch\.",
             N_(
-                "%(drug)s is replaced by %(target)s one dose time at a time at the equivalent "
-                "dose of the rule file's table. Equivalence tables are approximate; watch for "
-                "sedation or withdrawal during the switch."
+                "%(drug)s is replaced by %(target)s one dose time at a time, from the lower end "
+                "of the equivalence range and within the rule's switch limits. Equivalence "
+                "tables are approximate; watch for sedation or withdrawal during the switch."
             ),
         ),
     ),
