@@ -56,6 +56,10 @@ _COUNTS = re.compile(
     rf"^(?P<strength>{_NUM})\s*{_UNIT_MG}\s+(?P<parts>{_COUNT}(?:\s*\+\s*{_COUNT}){{1,4}})"
     r"(?:\s*(?:tabl?\.?|tablets?|tablett(?:er)?|st\.?|stk\.?))?$"
 )
+_BARE_COUNTS = re.compile(
+    rf"^(?P<parts>{_COUNT}(?:\s*\+\s*{_COUNT}){{1,4}})"
+    r"(?:\s*(?:tabl?\.?|tablets?|tablett(?:er)?|st\.?|stk\.?))?$"
+)
 _TIMES_AFTER = re.compile(rf"^(?P<a>{_NUM})\s*{_UNIT_MG}\s*[x×*]\s*(?P<n>[0-9]+)(?:\s*{_A_DAY})?$")
 _TIMES_BEFORE = re.compile(rf"^(?P<n>[0-9]+)\s*[x×*]\s*(?P<a>{_NUM})\s*{_UNIT_MG}(?:\s*{_A_DAY})?$")
 _FREQUENCY = re.compile(
@@ -183,6 +187,13 @@ def _parse(tail: str, drug: str) -> Regimen | None:
         if not any(amounts):
             return None
         return _per_time(amounts, tail.strip())
+    if m := _BARE_COUNTS.match(text):
+        counts = m["parts"].replace(" ", "")
+        raise TaperError(
+            f"Is {drug} {counts} tablets or mg? For tablets write '{drug} N mg {counts}', N "
+            "the strength of one tablet (of a combination product, its opioid); for mg write "
+            f"'{drug} {counts} mg'."
+        )
     if (m := _TIMES_AFTER.match(text)) or (m := _TIMES_BEFORE.match(text)):
         return _at_times(_number(m["a"]), int(m["n"]), tail.strip())
     if m := _FREQUENCY.match(text):

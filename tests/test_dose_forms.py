@@ -99,6 +99,8 @@ def test_issue12_as_needed_is_flagged_with_its_average(text: str) -> None:
         ("oxazepam 10 mg as needed", "How often is oxazepam 10 mg taken as needed?"),
         ("oxycodone 5 mg every 5 hours", "how many doses are taken in 24 hours?"),
         ("oxazepam 10 mg vid behov när det behövs", "How much oxazepam is taken as needed"),
+        ("oxazepam 1+1+2", "Is oxazepam 1+1+2 tablets or mg?"),  # was read as 4 mg
+        ("Citodon 2+2+2+2", "N the strength of one tablet"),
     ],
 )
 def test_issue12_ambiguous_input_gets_one_question(run_cli, text: str, question: str) -> None:  # type: ignore[no-untyped-def]
@@ -244,3 +246,30 @@ def test_generated_inputs_never_crash_and_never_misread_a_number(pieces: list[st
     assert "1,500" not in text or med.dose.amount not in (D(1500), D("1.5"))
     if med.times:
         assert sum((a for _, a in med.times), D(0)) == med.dose.amount
+
+
+def test_depot_opioid_keeps_its_interval_whatever_the_list_says() -> None:
+    # "4 times a day" of a 12-hour depot tablet would break its dosing interval: the plan
+    # keeps the rule's two dose times (the mapping week still shows the four as written).
+    plan = make_plan(
+        [parse_medication("oxycodone 10 mg 4 times a day")],
+        load_guideline("se-vgr"),
+        PlanOptions(start=dt.date(2027, 1, 4)),
+    )
+    mapping = next(s for s in plan.steps if s.phase == "mapping")
+    assert len(mapping.doses) == 4
+    for step in plan.steps:
+        if step.phase != "mapping" and any(
+            t.modified_release for d in step.doses for t in d.tablets
+        ):
+            assert len(step.doses) <= 2
+
+
+def test_sleeping_drug_stays_at_bedtime() -> None:
+    plan = make_plan(
+        [parse_medication("zopiklon 7,5 mg 0+0+1")],
+        load_guideline("se-vgr"),
+        PlanOptions(start=dt.date(2027, 1, 4)),
+    )
+    fixed = next(s for s in plan.steps if s.phase == "stabilisation")
+    assert [d.time for d in fixed.doses] == ["bedtime"]

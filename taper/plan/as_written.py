@@ -28,9 +28,17 @@ def as_taken(given: Given) -> list[DoseAtTime]:
     return [trusted(DoseAtTime, time=name, amount=amount, tablets=[]) for name, amount in given]
 
 
-def split_as_written(kit: Kit, given: Given, quanta: int) -> dict[DoseTimeName, int] | None:
+def split_as_written(
+    kit: Kit, given: Given, quanta: int, *, bedtime: bool
+) -> dict[DoseTimeName, int] | None:
     """Each dose time's quanta as written, when the tablets make every dose exactly and the
-    doses add up to `quanta` (the evened-out daily dose); None otherwise."""
+    doses add up to `quanta` (the evened-out daily dose); None otherwise.
+
+    Never for modified-release (depot) products or patches, whose dosing interval the rule's
+    dose times keep (a 12-hour tablet is not given four times a day), nor for sleeping drugs,
+    which are taken once at bedtime."""
+    if kit.modified_release or kit.patch or bedtime:
+        return None
     per_time: dict[DoseTimeName, int] = {}
     for name, amount in given:
         q = kit.quanta(amount)

@@ -60,7 +60,7 @@ from taper.plan.tablets import (
     tidy,
     to_decimal,
 )
-from taper.plan.tracks import TIME_ORDER, Seg, Track, time_names
+from taper.plan.tracks import BEDTIME_GROUPS, TIME_ORDER, Seg, Track, time_names
 
 __all__ = [
     "EARLIEST_START",
@@ -162,7 +162,9 @@ class Builder(SwitchingMixin, ReviewMixin, InputsMixin):
                 made=format_amount(kit.amount(quanta)),
             )
         written = (
-            as_written.split_as_written(kit, track.given, quanta)
+            as_written.split_as_written(
+                kit, track.given, quanta, bedtime=track.drug.group in BEDTIME_GROUPS
+            )
             if quanta and track.given and exact == quanta
             else None
         )
