@@ -241,14 +241,18 @@ def parse_medication(text: str) -> MedicationInput:
     return MedicationInput(raw, drug_name, Dose(amount, unit), route)
 
 
+# One amount and at most one unit word: a daily total, never a regimen.
+_PLAIN_DOSE = re.compile(r"[0-9]*[.,]?[0-9]+\s*[^\s0-9+x×*]*")
+
+
 def _regimen(words: list[str]) -> MedicationInput | None:
     """A dose written per time of day, per dose with a frequency or as needed
     (taper.dose_forms); None for a plain daily total or a form refused below."""
+    start = next((i for i, w in enumerate(words) if i and re.match(r"[0-9½¼¾]|[.,][0-9]", w)), None)
+    if start is None or _PLAIN_DOSE.fullmatch(" ".join(words[start:])):
+        return None  # "25 mg": a daily total (dose_forms is not even imported)
     from taper.dose_forms import parse_regimen
 
-    start = next((i for i, w in enumerate(words) if i and re.match(r"[0-9½¼¾]|[.,][0-9]", w)), None)
-    if start is None:
-        return None
     drug_name, route = _split_route(words[:start])
     if not drug_name:
         return None
