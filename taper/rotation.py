@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from taper.errors import TaperError
 
 if TYPE_CHECKING:
-    from taper.guideline.model import EquivalenceTable, Guideline, Threshold
+    from taper.guideline.model import DrugClass, EquivalenceTable, Guideline, Threshold
 
 # Drugs whose conversion to another opioid needs a specialist (dose-dependent potency).
 SPECIALIST_SOURCES = frozenset({"methadone", "levomethadone"})
@@ -57,7 +57,7 @@ def reduction_for(table: EquivalenceTable) -> CrossToleranceReduction | None:
 def check_rotation(
     *,
     guideline: Guideline,
-    drug_class: str,
+    drug_class: DrugClass,
     source_drugs: Iterable[str],
     target_name: str,
     switch: bool,
@@ -68,7 +68,7 @@ def check_rotation(
     Only opioid rotations are checked here (a benzodiazepine total expressed as diazepam is
     the load estimate the substitution plans start from, and `taper plan` caps it).
     """
-    table = guideline.equivalence.get(drug_class)  # type: ignore[call-overload]
+    table = guideline.equivalence.get(drug_class)
     if table is None or drug_class != "opioid" or not switch:
         return None if table is None else reduction_for(table)
     from_specialist = sorted(set(source_drugs) & SPECIALIST_SOURCES)
