@@ -1086,6 +1086,22 @@ def to_target(
                 f"{', '.join(total.missing)}); the {label} dose covers only the rest.",
             )
         )
+    for rule in guideline.taper_rules:
+        limits = rule.switch.limits
+        if rule.switch.target == drug.id and limits and inv.value > exact(limits.max_daily):
+            # The load in the target drug is no starting dose for a switch (issue 12).
+            warnings.append(
+                EquivalenceWarning(
+                    "switch-cap",
+                    "high",
+                    f"Rule {rule.id} starts a switch to {label} at no more than "
+                    f"{format_amount(limits.max_daily)} {conv.unit} a day "
+                    f"({'capped there' if limits.above_cap == 'cap' else 'more needs a specialist'}"
+                    f"); {format_amount(quantize(inv.value))} {conv.unit} is the equivalent load, "
+                    "not a starting dose.",
+                )
+            )
+            break
     if is_substitution(drug):
         warnings.append(
             EquivalenceWarning(

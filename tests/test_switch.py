@@ -148,3 +148,13 @@ def test_issue12_high_dose_alprazolam_warns_of_seizures(gid: str) -> None:
     assert "seizures" in found[0].message
     low = _plan(gid, "alprazolam 4 mg", switch=None, specialist=True)  # "above 4": not at 4
     assert not any(w.code == "threshold:alprazolam-high-dose" for w in low.warnings)
+
+
+def test_issue12_convert_to_diazepam_says_the_load_is_no_starting_dose(run_cli) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli("convert", "-g", "uk-ashton", "-m", "alprazolam 6 mg", "--to", "diazepam")
+    assert result.code == 0
+    flat = " ".join(result.out.split())
+    assert "starts a switch to diazepam at no more than 30 mg a day" in flat
+    assert "120 mg is the equivalent load, not a starting dose" in flat
+    small = run_cli("convert", "-g", "uk-ashton", "-m", "alprazolam 1 mg", "--to", "diazepam")
+    assert "switch-cap" not in small.out  # 20 mg: within the cap
