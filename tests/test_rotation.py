@@ -166,7 +166,7 @@ def test_vgr_above_50_is_exclusive() -> None:
 def test_issue12_advice_about_raising_a_dose_stays_off_taper_plans() -> None:
     loaded = load_guideline(CDC)
     plan = make_plan(
-        [parse_medication("morphine 60 mg")],
+        [parse_medication("oxycodone 40 mg")],  # 60 MME: convert shows the 50 MME pause
         loaded,
         PlanOptions(start=dt.date(2027, 1, 4)),
     )

@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from taper.dose import parse_medication
+from taper.equivalence import equivalents
 from taper.errors import TaperError
 from taper.guideline.loader import load_guideline
 from taper.guideline.model import SwitchLimits
@@ -141,13 +142,21 @@ def test_a_switch_stays_within_the_cap_and_per_dose_maximum(case, data, speciali
 
 @pytest.mark.parametrize("gid", ["uk-ashton", "no-helsedir", "se-vgr"])
 def test_issue12_high_dose_alprazolam_warns_of_seizures(gid: str) -> None:
-    plan = _plan(gid, "alprazolam 6 mg", switch=None, specialist=True)
+    g = load_guideline(gid).guideline
+
+    def codes(dose: str) -> dict[str, str]:
+        found = equivalents([parse_medication(f"alprazolam {dose} mg")], g).warnings
+        return {w.code: w.severity for w in found}
+
+    assert codes("6")["threshold:alprazolam-high-dose"] == "high"
+    assert "threshold:alprazolam-high-dose" not in codes("4")  # "above 4 mg a day"
+
+
+def test_issue12_high_dose_alprazolam_warning_reaches_the_plan() -> None:
+    plan = _plan("uk-ashton", "alprazolam 6 mg")
     found = [w for w in plan.warnings if w.code == "threshold:alprazolam-high-dose"]
     assert found
-    assert found[0].severity == "high"
     assert "seizures" in found[0].message
-    low = _plan(gid, "alprazolam 4 mg", switch=None, specialist=True)  # "above 4": not at 4
-    assert not any(w.code == "threshold:alprazolam-high-dose" for w in low.warnings)
 
 
 def test_issue12_convert_to_diazepam_says_the_load_is_no_starting_dose(run_cli) -> None:  # type: ignore[no-untyped-def]
