@@ -298,15 +298,23 @@ def find_guideline(plan: Plan) -> Guideline | None:
 
 
 def tablet_text(t: Texts, tablet: TabletCount) -> str:
-    text = f"{t.count(tablet.count)} × {tablet.brand} {t.amount(tablet.strength, tablet.unit)}"
-    hours = tablet.change_hours
-    if hours:
-        # A patch: say when it is replaced (fentanyl every 72 hours, Norspan every 7 days).
-        if hours % 168 == 0:
-            text += t._(", a new patch every %(days)s days", days=hours // 24)
-        else:
-            text += t._(", a new patch every %(hours)s hours", hours=hours)
-    return text
+    return f"{t.count(tablet.count)} × {tablet.brand} {t.amount(tablet.strength, tablet.unit)}"
+
+
+def patch_change_text(t: Texts, dose: DoseAtTime) -> str:
+    """When a patch dose's patches are replaced (fentanyl every 72 hours, Norspan every 7
+    days); empty for anything else."""
+    hours = min((tab.change_hours for tab in dose.tablets if tab.change_hours), default=None)
+    if not hours:
+        return ""
+    several = sum(tab.count for tab in dose.tablets) > 1
+    if hours % 168 == 0:
+        if several:
+            return t._(", new patches every %(days)s days", days=hours // 24)
+        return t._(", a new patch every %(days)s days", days=hours // 24)
+    if several:
+        return t._(", new patches every %(hours)s hours", hours=hours)
+    return t._(", a new patch every %(hours)s hours", hours=hours)
 
 
 def tablets_text(t: Texts, dose: DoseAtTime, unit: str) -> str:
@@ -318,7 +326,9 @@ def tablet_parts(t: Texts, dose: DoseAtTime, unit: str) -> list[str]:
     formulary (a drug not in it, taken from the patient's own tablets until the switch
     replaces it) is shown as its amount: the patient still needs to know how much."""
     if dose.tablets:
-        return [tablet_text(t, tablet) for tablet in dose.tablets]
+        parts = [tablet_text(t, tablet) for tablet in dose.tablets]
+        parts[-1] += patch_change_text(t, dose)
+        return parts
     if dose.amount > 0:
         return [t._("%(amount)s, own tablets", amount=t.amount(dose.amount, unit))]
     return ["–"]
@@ -434,8 +444,8 @@ def _step_view(
     kind: Literal["mapping", "doses", "stop"]
     if step.dose == 0:
         kind = "stop"
-    elif step.phase == "mapping" and not step.doses:
-        kind = "mapping"
+    elif step.phase == "mapping":
+        kind = "mapping"  # as now (the doses as written, if any, are shown beside it)
     else:
         kind = "doses"
     doses = [
