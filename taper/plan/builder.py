@@ -56,6 +56,7 @@ from taper.plan.model import (
     Step,
 )
 from taper.plan.options import PlanOptions
+from taper.plan.patches import whole_patch_days
 from taper.plan.review import ReviewMixin
 from taper.plan.state import LANGS, Severity
 from taper.plan.switching import SwitchingMixin
@@ -228,7 +229,7 @@ class Builder(SwitchingMixin, ReviewMixin, FormulationMixin, InputsMixin, Combin
             self.used(f"rule {track.rule.id} slow_down", track.rule.slow_down)
         self.used(f"rule {track.rule.id} max_duration_days", track.rule.max_duration_days)
         track.taper_start = self.day
-        days = track.pace.interval_days
+        days = whole_patch_days(track.kit, track.pace.interval_days)  # whole patches
         if most_days is not None:
             days = min(days, most_days)
         if (previous is None and not self.options.replan) or days < 1:

@@ -169,6 +169,19 @@ def _hold_problems(plan: Plan, guideline: Guideline, drug: str, steps: list[Step
     return []
 
 
+def _patch_problems(steps: list[Step]) -> list[str]:
+    """A patch taper step lasts whole patches (taper.plan.patches): no strength changes in
+    the middle of a patch."""
+    out = []
+    for step in steps:
+        if step.phase != "taper" or step.pause or step.dose == 0:
+            continue
+        hours = [t.change_hours for d in step.doses for t in d.tablets if t.change_hours]
+        if hours and min(hours) % 24 == 0 and step.days % (min(hours) // 24):
+            out.append(f"step {step.index}: {step.days} days of patches worn {min(hours)} h")
+    return out
+
+
 def regimen_problems(plan: Plan, guideline: Guideline) -> list[str]:
     """Every broken regimen invariant of `plan` under `guideline` (empty: sound)."""
     problems: list[str] = []
@@ -183,6 +196,10 @@ def regimen_problems(plan: Plan, guideline: Guideline) -> list[str]:
                 problems.extend(_strength_problems(after))  # every reduction step
         problems.extend(_time_problems(drug, steps))
         problems.extend(_hold_problems(plan, guideline, drug, steps))
+        if len(by_drug) == 1:
+            # Several drugs interleave their steps (several_drugs.py), which can still split
+            # a patch step; whole patches are checked for a lone patch drug.
+            problems.extend(_patch_problems(steps))
         if drug in drugs:
             problems.extend(_stop_problems(plan, guideline, drugs[drug], steps))
     return problems
