@@ -178,22 +178,25 @@ def test_fhir_parses_back_as_an_r4b_bundle() -> None:
     bundle = bundle_module.Bundle.model_validate_json(render(PlanFormat.fhir, "nb"))
     assert bundle.type == "collection"
     kinds = [entry.resource.__resource_type__ for entry in bundle.entry]
-    assert kinds == ["CarePlan", "MedicationRequest"]
-    care_plan, request = (entry.resource for entry in bundle.entry)
+    # one request per product dispensed: Sobril 10 mg and Sobril 5 mg
+    assert kinds == ["CarePlan", "MedicationRequest", "MedicationRequest"]
+    care_plan, tens, fives = (entry.resource for entry in bundle.entry)
     assert care_plan.status == "draft"
     assert str(care_plan.period.start) == "2027-03-01"
     assert care_plan.activity[0].reference.reference == bundle.entry[1].fullUrl
-    assert request.intent == "plan"
-    assert request.medicationCodeableConcept.coding[0].code == "N05BA04"
-    dosages = request.dosageInstruction
-    # one instruction per step and time of day: steps 2-10 twice, step 11 once
-    assert len(dosages) == 9 * 2 + 1
-    step3 = [d for d in dosages if d.sequence == 3]
+    assert tens.intent == "plan"
+    (medication,) = tens.contained
+    assert medication.code.coding[0].code == "N05BA04"
+    assert medication.code.text == "Sobril 10 mg"
+    assert tens.medicationReference.reference == "#product"
+    # one instruction per step and time of day at which the product is taken
+    step3 = [d for d in [*tens.dosageInstruction, *fives.dosageInstruction] if d.sequence == 3]
     assert {str(d.timing.repeat.boundsPeriod.start) for d in step3} == {"2027-03-22"}
     assert {str(d.timing.repeat.boundsPeriod.end) for d in step3} == {"2027-04-04"}
-    assert sorted(d.timing.repeat.when[0] for d in step3) == ["EVE", "MORN"]
-    assert {d.doseAndRate[0].doseQuantity.value for d in step3} == {Decimal("12.5")}
-    assert step3[0].patientInstruction == "Morgen: 1 × Sobril 10 mg + ½ × Sobril 5 mg"
+    assert sorted(d.timing.repeat.when[0] for d in step3) == ["EVE", "EVE", "MORN", "MORN"]
+    doses = sorted(d.doseAndRate[0].doseQuantity.value for d in step3)
+    assert doses == [Decimal("2.5"), Decimal("2.5"), Decimal(10), Decimal(10)]
+    assert step3[0].patientInstruction == "Morgen: 1 × Sobril 10 mg"
 
 
 @pytest.mark.parametrize(("lang", "delimiter"), [("sv", ";"), ("nb", ";"), ("en", ",")])

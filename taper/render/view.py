@@ -233,6 +233,7 @@ class PlanView:
     dispensing: list[DispenseView]
     stamp: str
     patches: Literal["none", "some", "all"] = "none"  # steps whose dose is a patch's rate
+    patient_id: str | None = None  # the clinic's id: in calendar UIDs and FHIR ids
 
     @property
     def dose_header(self) -> str:
@@ -327,7 +328,9 @@ def is_rate(unit: str) -> bool:
     return unit.endswith("/h")
 
 
-def build_view(plan: Plan, lang: Lang, guideline: Guideline | None) -> PlanView:
+def build_view(
+    plan: Plan, lang: Lang, guideline: Guideline | None, *, patient_id: str | None = None
+) -> PlanView:
     t = texts(lang)
     reader = Reader(t, guideline)
     names = _drug_names(guideline, lang)
@@ -391,6 +394,7 @@ def build_view(plan: Plan, lang: Lang, guideline: Guideline | None) -> PlanView:
         ],
         stamp=stamp_text(t, plan),
         patches=_patches(plan),
+        patient_id=patient_id,
     )
 
 
