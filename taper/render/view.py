@@ -491,13 +491,17 @@ def _checkpoint_view(
 
 
 def _topics(checkpoints: list[CheckpointView]) -> list[Topics]:
+    """What each kind of contact covers, every item once: a kind whose items an earlier kind
+    already listed (a talk before a dose change is a support talk) adds only what is new."""
     content: dict[str, list[str]] = {}
     links: dict[str, list[str]] = {}
+    said: set[str] = set()
     for c in checkpoints:
         content.setdefault(c.label, [])
         links.setdefault(c.label, [])
-        content[c.label] += [item for item in c.content if item not in content[c.label]]
-        links[c.label] += [link for link in c.links if link not in links[c.label]]
+        content[c.label] += [item for item in c.content if item not in said]
+        links[c.label] += [link for link in c.links if link not in said]
+        said.update(c.content, c.links)
     return [Topics(label, items, links[label]) for label, items in content.items() if items]
 
 
