@@ -17,11 +17,18 @@ from dataclasses import dataclass
 from typing import Literal
 
 from taper.plan.model import DoseAtTime, DoseTimeName, Step
-from taper.render.view import DOSE_TIMES, PlanView, StepView, WarningView, tablet_parts
+from taper.render.view import (
+    DOSE_TIMES,
+    KIND_LABELS,
+    PlanView,
+    StepView,
+    WarningView,
+    tablet_parts,
+)
 
 # The tick calendar covers this many weeks from the first fixed dose: about the months until
 # the next replan or print-out. The overview table always covers the whole plan.
-TICK_WEEKS = 20
+TICK_WEEKS = 13
 # Warning codes that leave the prescriber a decision the patient's pages cannot make for them.
 _DECISION_CODES = frozenset({"switch-declined", "modified-release-once-a-day", "tablet-limited"})
 _DECISION_WORDS = ("prescriber's decision", "--switch", "--specialist")
@@ -33,6 +40,7 @@ class OverviewRow:
 
     dates: str
     drug: str
+    product: str  # the short brand(s) of the row's tablets, or the drug's name
     kind: Literal["mapping", "doses", "stop"]
     cells: dict[DoseTimeName, list[str]]  # what to take at each time, a part per tablet kind
     daily: str  # "25 mg a day", a patch's rate as it is
@@ -68,11 +76,44 @@ class RuleView:
 
 
 @dataclass(frozen=True)
+class MonthItem:
+    day: str  # "mån 4"
+    label: str  # "Stödsamtal"
+
+
+@dataclass(frozen=True)
+class MonthView:
+    label: str  # "januari 2027"
+    items: list[MonthItem]
+
+
+@dataclass(frozen=True)
+class DispenseRow:
+    dates: str
+    counts: list[str]  # one per product; "" where the step needs none
+
+
+@dataclass(frozen=True)
+class DispenseTable:
+    products: list[str]  # "Sobril 10 mg"
+    rows: list[DispenseRow]
+
+    def __bool__(self) -> bool:
+        return bool(self.rows)
+
+
+@dataclass(frozen=True)
 class Sheet:
     view: PlanView
     rows: list[OverviewRow]
     times: list[DoseTimeName]  # overview columns, in the day's order
-    multi: bool  # more than one drug: a drug column and a curve per drug
+    multi: bool  # more than one drug: a curve per drug
+    products: list[str]  # what the dose rows take; more than one: a column for them
+
+    @property
+    def product_column(self) -> bool:
+        return len(self.products) > 1
+
     tick_times: list[DoseTimeName]  # one box per time in every tick day
     weeks: list[TickWeek]
     ticks_until: str | None  # the calendar stops before the plan's last dose on this date
@@ -81,7 +122,9 @@ class Sheet:
     notes: list[NoteView]
     rules: list[RuleView]
     sources: list[str]
-    dispensing: list[NoteView]  # the dates of the step, the drug, "42 × Sobril 10 mg"
+    dispensing: DispenseTable
+    months: list[MonthView]  # the talks and contacts, a row a month
+    brands: list[str]  # full names of brands the overview shortens
 
 
 def build_sheet(view: PlanView) -> Sheet:
@@ -97,6 +140,7 @@ def build_sheet(view: PlanView) -> Sheet:
         rows=rows,
         times=times,
         multi=len(drugs) > 1,
+        products=list(dict.fromkeys(row.product for row in rows if row.kind == "doses")),
         tick_times=tick_times,
         weeks=weeks,
         ticks_until=until,
@@ -110,6 +154,8 @@ def build_sheet(view: PlanView) -> Sheet:
         rules=_rules(view),
         sources=_sources(view),
         dispensing=_dispensing(view),
+        months=_months(view),
+        brands=full_brands(view),
     )
 
 
@@ -139,7 +185,6 @@ def _runs(steps: list[StepView]) -> list[list[StepView]]:
 
 
 def _rows(view: PlanView, steps: list[StepView]) -> list[OverviewRow]:
-    t = view.t
     runs = _runs(steps)
     rows = []
     for index, run in enumerate(runs):
@@ -151,15 +196,15 @@ def _rows(view: PlanView, steps: list[StepView]) -> list[OverviewRow]:
             text = first.as_now
         elif first.kind == "stop":
             text = _stop_text(view, first, runs)
+        doses = _sorted_doses(first.step)
+        brands = list(dict.fromkeys(short_brand(x.brand) for d in doses for x in d.tablets))
         rows.append(
             OverviewRow(
                 dates=_short_range(view, start, end) if first.kind != "stop" else first.start,
                 drug=first.drug,
+                product=" + ".join(brands) if brands else first.drug,
                 kind=first.kind,
-                cells={
-                    d.time: tablet_parts(t, sd, first.step.unit)
-                    for d, sd in zip(first.doses, _sorted_doses(first.step), strict=True)
-                },
+                cells={d.time: _parts(view, d, first.step.unit, len(brands) == 1) for d in doses},
                 daily=first.daily if first.kind == "doses" else "",
                 text=text,
                 note=_row_note(view, run, following),
@@ -168,13 +213,46 @@ def _rows(view: PlanView, steps: list[StepView]) -> list[OverviewRow]:
     return rows
 
 
+def short_brand(brand: str) -> str:
+    """A brand without what its parentheses add ("Diazepam (Stesolid, ...)" → "Diazepam"):
+    the overview names it in every row; the full name is listed once under the table."""
+    return brand.split(" (", 1)[0] if brand.endswith(")") and " (" in brand else brand
+
+
+def full_brands(view: PlanView) -> list[str]:
+    """Brands whose short form leaves something out, in full, once."""
+    found = {
+        x.brand: None
+        for s in view.plan.steps
+        for d in s.doses
+        for x in d.tablets
+        if short_brand(x.brand) != x.brand
+    }
+    return list(found)
+
+
+def _parts(view: PlanView, dose: DoseAtTime, unit: str, one_brand: bool) -> list[str]:
+    """What to take at one time: "1 × 10 mg" when the row's product column names the one brand,
+    else "1 × Sobril 10 mg"; own tablets as their amount."""
+    t = view.t
+    if not dose.tablets:
+        return tablet_parts(t, dose, unit)
+    return [
+        f"{t.count(x.count)} × "
+        + ("" if one_brand else short_brand(x.brand) + " ")
+        + t.amount(x.strength, x.unit)
+        for x in dose.tablets
+    ]
+
+
 def _short_range(view: PlanView, start: dt.date, end: dt.date) -> str:
-    """'11 jan – 24 jan 2027': the year once, where the row ends (twice across a new year)."""
+    """'11 jan. – 24 jan. 2027': months short, the year once where the row ends (twice
+    across a new year), so that a row's dates fit on one or two lines."""
     t = view.t
     if start == end:
-        return t.date(start)
-    head = t.day_month(start) if start.year == end.year else t.date(start)
-    return f"{head} – {t.date(end)}"
+        return t._formatted("yMMMd", start)
+    head = t._formatted("MMMd" if start.year == end.year else "yMMMd", start)
+    return f"{head} – {t._formatted('yMMMd', end)}"
 
 
 def _sorted_doses(step: Step) -> list[DoseAtTime]:
@@ -340,20 +418,37 @@ def _sources(view: PlanView) -> list[str]:
     ]
 
 
-def _dispensing(view: PlanView) -> list[NoteView]:
-    """What to dispense, one line per step: "14 × Sobril 10 mg, 14 × Sobril 15 mg"."""
+def _dispensing(view: PlanView) -> DispenseTable:
+    """What to dispense: a row per step, a column per product (brand and strength)."""
+    t = view.t
     by_index = {s.step.index: s for s in view.steps}
-    lines: dict[int, list[str]] = {}
-    for d, shown in zip(view.plan.dispensing, view.dispensing, strict=True):
-        lines.setdefault(d.step, []).append(shown.text)
-    out = []
-    for index, texts in lines.items():
+    products: dict[tuple[str, str], str] = {}
+    counts: dict[int, dict[tuple[str, str], str]] = {}
+    for d in view.plan.dispensing:
+        key = (d.brand, str(d.strength))
+        products.setdefault(key, f"{short_brand(d.brand)} {t.amount(d.strength, d.unit)}")
+        counts.setdefault(d.step, {})[key] = t.number(d.tablets)
+    rows = []
+    for index, found in counts.items():
         step = by_index.get(index)
         if step is None:
             continue
-        out.append(
-            NoteView(
-                _short_range(view, step.step.start, step.step.end), step.drug, ", ".join(texts)
-            )
-        )
-    return out
+        start, end = step.step.start, step.step.end
+        dates = f"{t.numeric_day(start)}–{t.numeric_day(end)} {end.year}"
+        rows.append(DispenseRow(dates, [found.get(key, "") for key in products]))
+    return DispenseTable(list(products.values()), rows)
+
+
+def _months(view: PlanView) -> list[MonthView]:
+    t = view.t
+    months: dict[tuple[int, int], MonthView] = {}
+    for c in view.appointments:
+        day = c.checkpoint.date
+        month = months.get((day.year, day.month))
+        if month is None:
+            month = MonthView(t.month_year(day), [])
+            months[(day.year, day.month)] = month
+        # The kind's short label ("Support talk"), not the title ("Support talk before a
+        # dose change"): a month's contacts fit on one line; the topics below say the rest.
+        month.items.append(MonthItem(f"{c.weekday} {day.day}", t._(KIND_LABELS[c.checkpoint.kind])))
+    return list(months.values())
