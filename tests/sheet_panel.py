@@ -36,8 +36,12 @@ PANEL = (
     PanelPlan("se-diazepam", "se-vgr", ("diazepam 20 mg",), None, ONE_DRUG),
     PanelPlan("se-oxycodone", "se-vgr", ("oxycodone 40 mg",), None, ONE_DRUG),
     PanelPlan("se-fentanyl", "se-vgr", ("fentanyl 50 mcg/h",), None, ONE_DRUG),
-    PanelPlan("se-zopiclone-oxazepam", "se-vgr", ("zopiclone 7.5 mg", "oxazepam 15 mg"), None, LONGEST),
-    PanelPlan("se-oxycodone-oxazepam", "se-vgr", ("oxycodone 40 mg", "oxazepam 30 mg"), None, LONGEST),
+    PanelPlan(
+        "se-zopiclone-oxazepam", "se-vgr", ("zopiclone 7.5 mg", "oxazepam 15 mg"), None, LONGEST
+    ),
+    PanelPlan(
+        "se-oxycodone-oxazepam", "se-vgr", ("oxycodone 40 mg", "oxazepam 30 mg"), None, LONGEST
+    ),
     PanelPlan("no-alprazolam-switch", "no-helsedir", ("alprazolam 3 mg",), True, LONGEST),
     PanelPlan("uk-alprazolam-switch", "uk-ashton", ("alprazolam 1.5 mg",), True, LONGEST),
 )

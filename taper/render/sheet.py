@@ -263,7 +263,9 @@ def _stop_text(view: PlanView, stop: StepView, runs: list[list[StepView]]) -> st
     """No more of this drug; and what goes on, when another drug does."""
     t = view.t
     if stop.patch:
-        return t._("Take off the last patch on %(date)s.", date=stop.start)
+        return t._(
+            "Take off the last patch on %(date)s. No more patches after that.", date=stop.start
+        )
     going_on = list(
         dict.fromkeys(
             r[0].drug
@@ -285,15 +287,26 @@ def _stop_text(view: PlanView, stop: StepView, runs: list[list[StepView]]) -> st
 
 
 def _row_note(view: PlanView, run: list[StepView], following: list[StepView] | None) -> str | None:
+    """The patient's sentence under a row: a held dose and what comes next, the last step."""
     t = view.t
     first = run[0]
     if first.kind != "doses":
         return None
     if following is not None and following[0].kind == "stop":
         return t._("The last step is %(amount)s, then you stop completely.", amount=first.daily)
-    if following is None or len(run) < 2 or not any(s.step.pause for s in run):
+    if following is None or not any(s.step.pause for s in run):
         return None
-    held = sum(s.step.days for s in run[1:])
+    if len(run) > 1:  # the pause is a step of its own: the same tablets, longer
+        held = sum(s.step.days for s in run[1:])
+    else:  # the step itself is held longer than the one before it
+        before = [
+            s
+            for s in view.steps
+            if s.step.drug == first.step.drug and s.step.end < first.step.start
+        ]
+        held = first.step.days - before[-1].step.days if before else 0
+    if held <= 0:
+        return None
     weeks = held // 7
     length = (
         t.ngettext("%(num)s week", "%(num)s weeks", weeks)
