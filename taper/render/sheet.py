@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Literal
 
 from taper.plan.model import DoseAtTime, DoseTimeName, Step
@@ -90,7 +91,7 @@ class MonthView:
 @dataclass(frozen=True)
 class DispenseRow:
     dates: str
-    counts: list[str]  # one per product; "" where the step needs none
+    counts: list[str]  # one per product: "28 × Sobril 10 mg"; "" where the step needs none
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,29 @@ class Sheet:
     def product_column(self) -> bool:
         return len(self.products) > 1
 
+    def overview_widths(self) -> list[str]:
+        """The overview's column widths in percent: dates, (product), each time, the amount.
+        Each column is at least as wide as its longest word at 14 pt (a word that does not
+        fit is what makes Chromium shrink the page); the dose columns share what is left."""
+        v = self.view
+        columns: list[list[str]] = [[v.t._("Dates"), *(r.dates for r in self.rows)]]
+        if self.product_column:
+            columns.append([v.t._("Medicine"), *(r.product for r in self.rows)])
+        for time in self.times:
+            columns.append(
+                [v.time_label(time), *(p for r in self.rows for p in r.cells.get(time, []))]
+            )
+        columns.append([v.dose_header, *(r.daily for r in self.rows)])
+        least = [_least_percent(texts) for texts in columns]
+        fixed = 2 if self.product_column else 1  # dates (and product) come first
+        floors = [Decimal(28), Decimal(16)][:fixed]
+        head = [max(m, f) for m, f in zip(least[:fixed], floors, strict=True)]
+        doses, amount = least[fixed:-1], least[-1]
+        spare = max(Decimal(0), 100 - sum(head) - sum(doses) - amount)
+        share = spare / len(doses) if doses else Decimal(0)
+        widths = [*head, *(d + share for d in doses), amount + (0 if doses else spare)]
+        return [str(w.quantize(Decimal("0.1"))) for w in widths]
+
     tick_times: list[DoseTimeName]  # one box per time in every tick day
     weeks: list[TickWeek]
     ticks_until: str | None  # the calendar stops before the plan's last dose on this date
@@ -132,7 +156,7 @@ def build_sheet(view: PlanView) -> Sheet:
     drugs = list(dict.fromkeys(s.step.drug for s in steps))
     rows = _rows(view, steps)
     times = [time for time in DOSE_TIMES if any(time in row.cells for row in rows)]
-    tick_times = [time for time in times if time != "patch"]
+    tick_times: list[DoseTimeName] = [time for time in times if time != "patch"]
     weeks, until = _weeks(view, tick_times)
     decisions = _decisions(view)
     return Sheet(
@@ -160,6 +184,17 @@ def build_sheet(view: PlanView) -> Sheet:
 
 
 # --- the overview table -------------------------------------------------------------------
+
+# A4 less the margins, in CSS px; a 14 pt bold character is at most about 0.7 em wide in
+# DejaVu Sans; a cell's padding and borders.
+_PAGE_PX = Decimal(688)
+_CHAR_PX = Decimal("13.1")  # 0.7 × 14 pt × 96/72
+_CELL_PX = Decimal(12)
+
+
+def _least_percent(texts: list[str]) -> Decimal:
+    longest = max((len(word) for text in texts for word in text.split()), default=1)
+    return ((longest * _CHAR_PX + _CELL_PX) * 100 / _PAGE_PX).quantize(Decimal("0.1"))
 
 
 def _same(a: StepView, b: StepView) -> bool:
@@ -356,9 +391,12 @@ def _weeks(view: PlanView, times: list[DoseTimeName]) -> tuple[list[TickWeek], s
                 continue
             doses = taken.get(day, set())
             days.append(TickDay(day, t.date(day), [time in doses for time in times]))
-            if day in changes:
+            # One note a day: "18/1 new dose, talk".
+            if day in changes and day in talks:
+                notes.append(t._("%(day)s new dose, talk", day=t.numeric_day(day)))
+            elif day in changes:
                 notes.append(t._("%(day)s new dose", day=t.numeric_day(day)))
-            if day in talks:
+            elif day in talks:
                 notes.append(t._("%(day)s talk", day=t.numeric_day(day)))
         weeks.append(TickWeek(t.numeric_day(max(monday, first)), days, " · ".join(notes)))
         monday += dt.timedelta(weeks=1)
@@ -440,7 +478,7 @@ def _dispensing(view: PlanView) -> DispenseTable:
     for d in view.plan.dispensing:
         key = (d.brand, str(d.strength))
         products.setdefault(key, f"{short_brand(d.brand)} {t.amount(d.strength, d.unit)}")
-        counts.setdefault(d.step, {})[key] = t.number(d.tablets)
+        counts.setdefault(d.step, {})[key] = f"{t.number(d.tablets)} × {products[key]}"
     rows = []
     for index, found in counts.items():
         step = by_index.get(index)
