@@ -1,0 +1,123 @@
+"""The target curve of one drug's taper: the reductions a pace gives, tablet-true.
+
+`trajectory` is a pure function of the kit, the dose times, the pace and the start dose; it
+knows nothing of the calendar or of other drugs (the builder places its steps).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from taper.errors import TaperError
+from taper.plan.rules import Pace
+from taper.plan.tablets import (
+    Kit,
+    tidy,
+    to_decimal,
+)
+
+# Beyond this many reductions of one drug a plan is refused rather than printed: it is almost
+# surely a wrong dose or a far too slow speed, and no patient can follow it.
+MAX_STEPS_PER_DRUG = 400
+
+
+@dataclass(frozen=True)
+class TaperStep:
+    """One reduction: the new daily dose (quanta), the rule's ideal, and how long it lasts."""
+
+    quanta: int
+    ideal: Decimal
+    deviation: Decimal
+    limited: bool  # the cut is larger than the rule allows (tablet strengths)
+    interval: int
+    # Extra intervals the dose before a forced large cut is held, so that the average rate
+    # stays within the rule (ceil(cut / allowed) intervals in all).
+    hold: int = 0
+
+
+_TRAJECTORIES: dict[tuple[object, ...], tuple[TaperStep, ...]] = {}
+
+
+def trajectory(
+    kit: Kit, times: int, p: Pace, start: int, base: Fraction, drug: str, min_used: int = 1
+) -> tuple[TaperStep, ...]:
+    """The reductions from `start` quanta to zero under a pace, each dose at `min_used` dose
+    times or more (pure; cached, since many patients share a drug, a dose and a rule)."""
+    key = (
+        kit.key,
+        times,
+        min_used,
+        start,
+        base,
+        p.mode,
+        p.percent,
+        p.interval_days,
+        p.max_percent,
+        p.slow_below,
+        p.slow_percent,
+        p.slow_interval_days,
+        p.slow_rule_percent,
+    )
+    cached = _TRAJECTORIES.get(key) if kit.key is not None else None
+    if cached is not None:
+        return cached
+    slow_from = None if p.slow_below is None else base * p.slow_below / 100
+    out: list[TaperStep] = []
+    quanta = start
+    while quanta > 0:
+        current = Fraction(kit.amount(quanta))
+        if slow_from is not None and current < slow_from:
+            assert p.slow_percent is not None
+            assert p.slow_rule_percent is not None
+            assert p.slow_interval_days is not None
+            ideal = current * (1 - p.slow_percent / 100)
+            allowed = current * p.slow_rule_percent / 100
+            interval = p.slow_interval_days
+        elif p.mode == "current":
+            ideal = current * (1 - p.percent / 100)
+            allowed = current * p.max_percent / 100
+            interval = p.interval_days
+        else:
+            # Linear: each step cuts the same share of the start dose (from the dose the
+            # tablets actually reached, so rounding never adds up to a faster taper).
+            ideal = current - base * p.percent / 100
+            allowed = base * p.max_percent / 100
+            interval = p.interval_days
+        ideal = max(ideal, Fraction(0))
+        quanta = kit.next_below(quanta, ideal, times, min_used)
+        dose = kit.amount(quanta)
+        ideal_dec = to_decimal(ideal)
+        cut = current - Fraction(dose)
+        limited = cut > allowed
+        hold = 0
+        if limited and allowed > 0:
+            if dose > 0:
+                hold = math.ceil(cut / allowed) - 1
+            else:
+                # A stop is measured against one full step from the start dose: a stop from
+                # a small remainder (the usual end of a taper) is not held, one from a large
+                # share of the start dose is, as any other forced large cut.
+                top = p.max_percent if slow_from is None else max(p.max_percent, p.slow_below or 0)
+                share = base * top / 100
+                hold = max(0, math.ceil(cut / share) - 1) if share > 0 else 0
+        if slow_from is not None and dose < slow_from and p.slow_interval_days is not None:
+            # A step whose dose is below the slow-down threshold lasts the slow interval.
+            interval = p.slow_interval_days
+        previous = out[-1].interval if out else interval
+        out.append(
+            TaperStep(quanta, ideal_dec, tidy(dose - ideal_dec), limited, interval, hold * previous)
+        )
+        if len(out) > MAX_STEPS_PER_DRUG:
+            raise TaperError(
+                f"The taper of {drug} would need more than {MAX_STEPS_PER_DRUG} "
+                "steps; check the dose, or choose a faster speed the rules allow."
+            )
+    result = tuple(out)
+    if kit.key is not None:
+        if len(_TRAJECTORIES) > 50_000:
+            _TRAJECTORIES.clear()
+        _TRAJECTORIES[key] = result
+    return result

@@ -1,0 +1,181 @@
+"""The builder's input: medications resolved to drugs, kits and rules; the safety checks.
+
+`resolve` makes one track per drug (lines of the same drug, unit and route add up);
+`check_safety` refuses what needs a specialist unless `--specialist` was given.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from taper import equivalence
+from taper.dose import MedicationInput, format_amount
+from taper.errors import TaperError
+from taper.guideline.loader import LoadedGuideline
+from taper.guideline.model import Drug
+from taper.plan.rules import check_rule_choice, pace, select_rule
+from taper.plan.state import BuilderBase
+from taper.plan.tablets import (
+    FreeKit,
+    kit_for,
+)
+from taper.plan.tracks import BEDTIME_GROUPS, Track, time_names
+
+_DRUGS: dict[tuple[str, str, str, str | None], Drug] = {}
+_EQUIVALENCE_WARNINGS: dict[tuple[str, ...], tuple[equivalence.EquivalenceWarning, ...]] = {}
+
+
+def _resolve_drug(loaded: LoadedGuideline, med: MedicationInput) -> Drug:
+    """`equivalence.resolve_medication` (the name, and a brand's form against the unit),
+    remembered per rule file (batches repeat names)."""
+    key = (loaded.sha256, med.drug_name, med.dose.unit, med.route)
+    found = _DRUGS.get(key)
+    if found is None:
+        found = equivalence.resolve_medication(med, loaded.guideline)
+        if len(_DRUGS) > 10_000:
+            _DRUGS.clear()
+        _DRUGS[key] = found
+    return found
+
+
+def _equivalence_warnings(
+    loaded: LoadedGuideline, medications: list[MedicationInput]
+) -> tuple[equivalence.EquivalenceWarning, ...]:
+    """The threshold and substitution warnings of `convert` for these medications (cached)."""
+    key = (loaded.sha256, *(m.text for m in medications))
+    found = _EQUIVALENCE_WARNINGS.get(key)
+    if found is None:
+        found = equivalence.equivalents(medications, loaded.guideline).warnings
+        if len(_EQUIVALENCE_WARNINGS) > 10_000:
+            _EQUIVALENCE_WARNINGS.clear()
+        _EQUIVALENCE_WARNINGS[key] = found
+    return found
+
+
+class InputsMixin(BuilderBase):
+    # --- input ---------------------------------------------------------------------------
+
+    def resolve(self) -> None:
+        merged: dict[tuple[str, str, str], Track] = {}
+        drugs = [_resolve_drug(self.loaded, m) for m in self.medications]
+        check_rule_choice(self.g, drugs, self.options.rule)
+        for order, (med, drug) in enumerate(zip(self.medications, drugs, strict=True)):
+            kit = kit_for(
+                self.g,
+                self.loaded.sha256,
+                drug.id,
+                med.dose.unit,
+                med.route,
+                med.drug_name,
+                prefer_modified=drug.drug_class == "opioid",
+            )
+            if kit is None:
+                # Not in the formulary: usable only until a switch replaces it (checked once
+                # the switches are decided), from the patient's own tablets.
+                places = med.dose.amount.normalize().as_tuple().exponent
+                quantum = Decimal(1).scaleb(min(-2, places if isinstance(places, int) else 0))
+                route = med.route or ("transdermal" if med.dose.unit == "mcg/h" else "oral")
+                kit = FreeKit(drug.id, med.dose.unit, route, quantum)
+            key = (drug.id, kit.unit, kit.route)
+            if key in merged:
+                track = merged[key]
+                assert track.reported is not None
+                track.reported += med.dose.amount
+                track.text += f"; {med.text}"
+                self.warn(
+                    "merged-lines",
+                    "info",
+                    f"{drug.id} was given on more than one line; the plan uses the daily total "
+                    f"{format_amount(track.reported)} {kit.unit}.",
+                    drug.id,
+                )
+                continue
+            rule = select_rule(self.g, drug, self.options.rule)
+            bedtime = drug.group in BEDTIME_GROUPS
+            count = rule.doses_per_day
+            if bedtime and count != 1 and not kit.patch:
+                # A sleeping pill is taken once, at bedtime, whatever a class-wide rule says.
+                self.warn(
+                    "hypnotic-at-bedtime",
+                    "info",
+                    f"{drug.id} is a sleeping drug: the plan gives it once a day at bedtime "
+                    f"(rule {rule.id} says {count} doses a day for its class).",
+                    drug.id,
+                )
+                count = 1
+            track = Track(
+                drug=drug,
+                kit=kit,
+                rule=rule,
+                times=time_names(count, bedtime=bedtime, patch=kit.patch),
+                order=order,
+                text=med.text,
+                reported=med.dose.amount,
+                started=True,
+            )
+            track.pace = pace(rule, self.options)
+            merged[key] = track
+            self.tracks.append(track)
+        if self.options.originals and not self.options.replan:
+            raise TaperError("--original belongs to a replan (with --current and --on).")
+        for original in self.options.originals:
+            drug = _resolve_drug(self.loaded, original)
+            found = [t for t in self.tracks if t.drug.id == drug.id]
+            if not found:
+                raise TaperError(
+                    f"--original names {drug.id}, which is not among the current medications."
+                )
+            if found[0].unit != original.dose.unit:
+                raise TaperError(
+                    f"--original {original.text!r} is in {original.dose.unit}; the current dose "
+                    f"of {drug.id} is in {found[0].unit}."
+                )
+            found[0].original = original.dose.amount
+
+    # --- safety ----------------------------------------------------------------------------
+
+    def check_safety(self) -> None:
+        reasons: list[tuple[str, str]] = []
+        for track in self.tracks:
+            if equivalence.is_substitution(track.drug):
+                reasons.append(
+                    (
+                        "substitution-drug",
+                        f"{track.drug.id} is an opioid-substitution drug; its taper belongs "
+                        "with the substitution programme",
+                    )
+                )
+        for rule in dict.fromkeys(t.rule.id for t in self.tracks):
+            tr = next(t for t in self.tracks if t.rule.id == rule)
+            if tr.rule.specialist_required:
+                reasons.append(("specialist-rule", f"rule {rule} requires a specialist"))
+        try:
+            found = _equivalence_warnings(self.loaded, self.medications)
+        except TaperError as exc:
+            found = ()
+            self.warn(
+                "thresholds-unchecked",
+                "caution",
+                f"The rule file's dose thresholds could not be checked: {exc}",
+            )
+        kinds = {f"threshold:{th.id}": th.kind for th in self.g.thresholds}
+        for item in found:
+            # A total above a "high" threshold needs a specialist; a high-risk combination
+            # (opioid with a benzodiazepine) is a warning on the plan.
+            if kinds.get(item.code) == "total-above" and item.severity == "high":
+                reasons.append((item.code, item.message.rstrip(".")))
+            elif item.code.startswith(("threshold:", "threshold-unknown:")):
+                self.warn(item.code, item.severity, item.message)
+        for th in self.g.thresholds:
+            if any(code == f"threshold:{th.id}" for code, _ in reasons) or any(
+                w.code == f"threshold:{th.id}" for w in self.warnings
+            ):
+                self.used(f"threshold {th.id}", th)
+        if reasons and not self.options.specialist:
+            why = "; ".join(text for _, text in reasons)
+            raise TaperError(
+                f"This plan needs specialist sign-off: {why}. Add --specialist once a "
+                "specialist has approved it."
+            )
+        for code, text in reasons:
+            self.warn(code, "high", f"Specialist sign-off given: {text}.")

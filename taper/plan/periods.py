@@ -1,0 +1,99 @@
+"""Periods, holds and pauses: how one drug's new step is placed while the others hold."""
+
+from __future__ import annotations
+
+from taper.errors import TaperError
+from taper.plan.state import BuilderBase
+from taper.plan.tracks import Seg, Track
+
+
+class PeriodsMixin(BuilderBase):
+    # --- periods, holds and pauses ---------------------------------------------------------
+
+    def living(self) -> list[Track]:
+        return [t for t in self.tracks if t.started and not t.done]
+
+    def hold(self, track: Track, start: int, days: int, held_for: str | None) -> None:
+        last = track.segs[-1] if track.segs else None
+        if (
+            last is not None
+            and last.phase == "stabilisation"
+            and last.held_for == held_for
+            and last.days is not None
+            and last.start + last.days == start
+            and not last.pause
+        ):
+            last.days += days
+            return
+        track.segs.append(
+            Seg("stabilisation", start, days, track.amount, track.doses(), held_for=held_for)
+        )
+
+    def period(self, active: list[tuple[Track, Seg]], days: int, held_for: str) -> None:
+        """Place new segments of the active drugs at today; the others hold; apply pauses."""
+        start = self.day
+        for track, seg in active:
+            seg.start = start
+            track.segs.append(seg)
+        if all(seg.days is None for _, seg in active):
+            return
+        self.day += days
+        if len(self.tracks) > len(active):  # the others hold (a lone drug is always active)
+            active_tracks = {id(t) for t, _ in active}
+            for track in self.living():
+                if id(track) not in active_tracks:
+                    self.hold(track, start, days, held_for)
+        if self.pending:
+            self.apply_pauses(start, active, held_for)
+
+    def apply_pauses(self, start: int, active: list[tuple[Track, Seg]], held_for: str) -> None:
+        held = 0  # pause days on this step so far: the rule's maximum is per step
+        while self.pending and self.pending[0][0] < self.day:
+            offset, pause = self.pending[0]
+            if offset < start:
+                raise TaperError(
+                    f"--pause {pause.on.isoformat()} falls before the taper (in mapping or "
+                    "stabilisation); a pause holds a step of the taper."
+                )
+            self.pending.pop(0)
+            rule = active[0][0].rule
+            policy = rule.pause
+            self.used(f"rule {rule.id} pause", policy)
+            if not policy.allowed:
+                raise TaperError(
+                    f"Rule {rule.id} does not allow pauses (--pause {pause.on.isoformat()})."
+                )
+            if policy.max_days is not None and pause.days > policy.max_days:
+                raise TaperError(
+                    f"--pause {pause.on.isoformat()}:{pause.days} is longer than rule {rule.id} "
+                    f"allows (at most {policy.max_days} days)."
+                )
+            held += pause.days
+            if policy.max_days is not None and held > policy.max_days:
+                raise TaperError(
+                    f"--pause {pause.on.isoformat()}:{pause.days} holds the same step again: "
+                    f"{held} pause days on one step is more than rule {rule.id} allows (at "
+                    f"most {policy.max_days} days per step)."
+                )
+            pause_start = self.day
+            for track, seg in active:
+                if seg.days is None or track.done:
+                    continue
+                track.segs.append(
+                    Seg(
+                        seg.phase,
+                        pause_start,
+                        pause.days,
+                        track.amount,
+                        track.doses(),
+                        pause=True,
+                        note=f"pause (--pause {pause.on.isoformat()}:{pause.days}): the dose "
+                        "is held, not reduced",
+                        held_for=seg.held_for,
+                    )
+                )
+            active_ids = {id(t) for t, _ in active}
+            for track in self.living():
+                if id(track) not in active_ids:
+                    self.hold(track, pause_start, pause.days, held_for)
+            self.day += pause.days

@@ -1,0 +1,276 @@
+"""Reviewing a built plan: warnings on its steps (forced large cuts, stops, duration), what
+the formulary has instead (`hint`), dispensing quantities, provenance and applied rules.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+from fractions import Fraction
+
+from taper.dose import format_amount
+from taper.plan.calendar import Placed
+from taper.plan.fast import constructor, copy_with, trusted
+from taper.plan.model import (
+    AppliedRule,
+    Dispense,
+    DoseAtTime,
+    GuidelineStamp,
+    MedicationLine,
+    Plan,
+    Step,
+)
+from taper.plan.state import BuilderBase
+from taper.plan.tablets import (
+    oral_solutions,
+    smaller_products,
+    to_decimal,
+)
+from taper.plan.tracks import Seg, Track
+
+_PER_DAY: dict[int, tuple[list[DoseAtTime], list[tuple[str, Decimal, Decimal]]]] = {}
+
+
+def _per_day(doses: list[DoseAtTime]) -> list[tuple[str, Decimal, Decimal]]:
+    """Tablets a day of each brand and strength (dose lists are shared, so remember them)."""
+    found = _PER_DAY.get(id(doses))
+    if found is not None and found[0] is doses:
+        return found[1]
+    counts: dict[tuple[str, Decimal], Decimal] = {}
+    for dose in doses:
+        for tab in dose.tablets:
+            key = (tab.brand, tab.strength)
+            counts[key] = counts.get(key, Decimal(0)) + tab.count
+    result = [(brand, strength, count) for (brand, strength), count in counts.items()]
+    if len(_PER_DAY) > 50_000:
+        _PER_DAY.clear()
+    _PER_DAY[id(doses)] = (doses, result)  # keeps `doses` alive, so its id stays its own
+    return result
+
+
+_step = constructor(Step)
+_stamp = constructor(GuidelineStamp)
+_medication_line = constructor(MedicationLine)
+_dispense = constructor(Dispense)
+_plan = constructor(Plan)
+_copy_with = copy_with
+
+
+class ReviewMixin(BuilderBase):
+    def warn_once_a_day(self, track: Track) -> None:
+        """A depot opioid dose too small for each of its dose times: given once a day (as
+        taken), visibly, with what the formulary has instead (a prescriber's choice)."""
+        kit = track.kit
+        brand = kit.products[0].brand
+        hint = self.hint(track)
+        self.warn(
+            "modified-release-once-a-day",
+            "high",
+            f"{format_amount(track.amount)} {track.unit} of {track.drug.id} is less than "
+            f"{brand} (modified release) can give as {track.min_used} doses a day, so the plan "
+            "gives it once a day, which can leave part of the day uncovered, and stops it from "
+            f"there; {hint}. Whether to stop from here or change formulation is a "
+            "prescriber's decision.",
+            track.drug.id,
+            dose=format_amount(track.amount),
+            product=brand,
+        )
+
+    def hint(self, track: Track, *, formulation_note: bool = False) -> str:
+        """What the formulary has that would allow smaller steps than the plan's products
+        (`formulation_note`: say that changing to another formulation is a prescriber's
+        decision, when that is what the hint names)."""
+        solutions = oral_solutions(self.g, track.drug.id)
+        if solutions:
+            return f"an oral solution ({', '.join(solutions)}) would allow smaller steps"
+        others = smaller_products(self.g, track.kit)
+        if others:
+            product, piece = others[0]
+            kind = "modified release" if product.modified_release else "immediate release"
+            note = ". Changing formulation is a prescriber's decision" if formulation_note else ""
+            return (
+                f"the formulary's {product.brand} {format_amount(piece)} {track.unit} ({kind}) "
+                f"would allow smaller steps{note}"
+            )
+        if track.kit.patch:
+            return "a smaller patch strength would allow smaller steps"
+        return "an oral solution or a smaller strength would allow smaller steps"
+
+    def step_warnings(self, index_of: dict[int, int]) -> None:
+        for track in self.tracks:
+            limited = [s for s in track.segs if s.tablet_limited]
+            cuts = [s for s in limited if s.amount > 0]
+            stops = [s for s in limited if s.amount == 0]
+            if not cuts and not stops:
+                self.check_duration(track)
+                continue
+            hint = self.hint(track, formulation_note=True)
+            held = (
+                f" The dose before each such cut is held {track.held_days} days longer in "
+                "all, so the average rate stays within the allowed speed."
+                if track.held_days
+                else ""
+            )
+            if track.rule.switch.policy == "optional" and track.rule.switch.target:
+                held += (
+                    f" Rule {track.rule.id} offers a switch to {track.rule.switch.target} "
+                    "(--switch), which allows smaller steps."
+                )
+            kit = track.kit
+            if kit.patch:
+                why = (
+                    "the formulary's patch strengths cannot make a smaller step with at most "
+                    f"{kit.max_units} patches at once"
+                )
+            elif kit.sublingual:
+                why = (
+                    "the formulary's strengths cannot make a smaller step with at most "
+                    f"{kit.max_units} sublingual tablets at one time"
+                )
+            else:
+                why = "the formulary's strengths cannot make a smaller step"
+            if cuts:
+                numbers = ", ".join(str(index_of[id(s)]) for s in cuts)
+                self.warn(
+                    "tablet-limited",
+                    "high",
+                    f"{len(cuts)} step(s) of {track.drug.id} (step {numbers}) cut more than "
+                    f"{self.allowed_text(track)} allows, because {why}; {hint}.{held}",
+                    track.drug.id,
+                    steps=numbers,
+                )
+            if stops:
+                before = self.dose_before(track, stops[0])
+                large = self.large_stop(track, before)
+                smallest = "the smallest dose the formulary's strengths make at this stage"
+                once = (
+                    track.min_used > 1
+                    and not any(
+                        w.code == "modified-release-once-a-day" and w.drug == track.drug.id
+                        for w in self.warnings
+                    )
+                    and (held_at := kit.quanta(before)) is not None
+                    and kit.makeable(held_at, len(track.times), track.min_used)
+                )
+                if once:
+                    # The dose before the stop is the depot product's own, given at every
+                    # dose time; lower doses exist only once a day, and it is not given so.
+                    smallest = (
+                        f"the smallest dose {kit.products[0].brand} (modified release) can give "
+                        f"as {track.min_used} doses a day; it is not given once a day, which "
+                        "can leave part of the day uncovered"
+                    )
+                    hint = self.hint(track) + (
+                        ". Whether to stop from here or change formulation is a prescriber's "
+                        "decision"
+                    )
+                self.warn(
+                    "stop-from-smallest-dose",
+                    "high" if large or once else "info",
+                    f"{track.drug.id} stops from {format_amount(before)} {track.unit}, "
+                    f"{smallest}; {hint}.{held if large and not cuts else ''}",
+                    track.drug.id,
+                    dose=format_amount(before),
+                )
+            self.check_duration(track)
+
+    def large_stop(self, track: Track, before: Decimal) -> bool:
+        """A stop larger than one full step from the start dose (or the slow-down share)."""
+        p = track.pace
+        if p is None or track.base is None:
+            return False
+        top = p.max_percent if p.slow_below is None else max(p.max_percent, p.slow_below)
+        return Fraction(before) > Fraction(track.base) * top / 100
+
+    def allowed_text(self, track: Track) -> str:
+        """What bounds a cut: the user's --percent when given, otherwise the rule."""
+        chosen = track.pace.chosen_percent if track.pace is not None else None
+        if chosen is not None:
+            return f"the chosen --percent {format_amount(to_decimal(chosen))}"
+        return f"rule {track.rule.id}"
+
+    def dose_before(self, track: Track, seg: Seg) -> Decimal:
+        position = track.segs.index(seg)
+        return track.segs[position - 1].amount if position else Decimal(0)
+
+    def check_duration(self, track: Track) -> None:
+        if track.taper_start is None or track.stop_day is None or track.pace is None:
+            return
+        limit = track.rule.max_duration_days.value
+        length = track.stop_day - track.taper_start
+        if length > limit:
+            self.warn(
+                "max-duration-exceeded",
+                "caution",
+                f"The taper of {track.drug.id} takes {length} days, longer than the {limit} "
+                f"days rule {track.rule.id} gives as its maximum. The speed was not changed; "
+                "review the plan with the patient.",
+                track.drug.id,
+                days=str(length),
+                limit=str(limit),
+            )
+
+    def dispensing(self, placed: list[Placed]) -> list[Dispense]:
+        out: list[Dispense] = []
+        patches = False
+        for item in placed:
+            step = item.step
+            if not step.doses or step.dose == 0:
+                continue
+            if step.unit == "mcg/h":
+                patches = True
+                continue
+            assert item.days is not None  # only aftercare runs to a calendar end, at zero
+            days = item.days
+            for brand, strength, count in _per_day(step.doses):
+                out.append(
+                    _dispense(
+                        step=step.index,
+                        drug=step.drug,
+                        brand=brand,
+                        strength=strength,
+                        unit=step.unit,
+                        tablets=Decimal(math.ceil(count * days)),
+                    )
+                )
+        if patches:
+            self.warn(
+                "patch-dispensing",
+                "info",
+                "Patch quantities are not counted: they depend on how many days each patch is "
+                "worn; prescribe them per step from the schedule.",
+            )
+        return out
+
+    def formulary_provenance(self) -> None:
+        brands: set[tuple[str, str]] = set()
+        for t in self.tracks:
+            # Steps share dose lists (holds, kit caches): look at each list once.
+            lists = {id(s.doses): s.doses for s in t.segs}
+            brands.update(
+                (t.drug.id, tab.brand) for ds in lists.values() for d in ds for tab in d.tablets
+            )
+        for product in self.g.formulary:
+            if (product.drug, product.brand) in brands:
+                self.used(f"formulary {product.brand}", product)
+
+    def applied(self, track: Track) -> AppliedRule:
+        p = track.pace
+        assert p is not None
+        assert track.base is not None
+        return trusted(
+            AppliedRule,
+            rule=track.rule.id,
+            title=track.rule.title,
+            drug=track.drug.id,
+            mode=p.mode,
+            percent=to_decimal(p.percent),
+            interval_days=p.interval_days,
+            slow_below_percent_of_start=None if p.slow_below is None else to_decimal(p.slow_below),
+            slow_percent=None if p.slow_percent is None else to_decimal(p.slow_percent),
+            slow_interval_days=p.slow_interval_days,
+            doses_per_day=len(track.times),
+            base=track.base,
+            unit=track.unit,
+            switched_from=list(track.sources),
+        )

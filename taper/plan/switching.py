@@ -1,0 +1,249 @@
+"""Switches to the long-acting drug: which drugs switch, and the crossover one dose time at a
+time (evening first) at the equivalent dose of the rule file's table.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+from taper import equivalence
+from taper.dose import format_amount
+from taper.errors import TaperError
+from taper.plan.model import (
+    DoseTimeName,
+)
+from taper.plan.periods import PeriodsMixin
+from taper.plan.tablets import (
+    kit_for,
+    tidy,
+    to_decimal,
+)
+from taper.plan.tracks import BEDTIME_GROUPS, TIME_ORDER, Seg, Track, time_names
+
+
+class SwitchingMixin(PeriodsMixin):
+    # --- switch decisions ------------------------------------------------------------------
+
+    def decide_switches(self) -> None:
+        wanted = self.options.switch
+        allowed_any = False
+        for track in list(self.tracks):
+            sw = track.rule.switch
+            if sw.policy == "never" or sw.target is None:
+                continue
+            allowed_any = True
+            if track.drug.id == sw.target or (
+                sw.applies_to_short_acting_only and track.drug.long_acting
+            ):
+                if wanted:
+                    self.warn(
+                        "switch-not-needed",
+                        "info",
+                        f"{track.drug.id} is already long-acting; it is not switched.",
+                        track.drug.id,
+                    )
+                continue
+            if self.options.replan:
+                do_switch = wanted is True
+            elif sw.policy == "recommended":
+                do_switch = wanted is not False
+                if wanted is False:
+                    self.warn(
+                        "switch-declined",
+                        "caution",
+                        f"Rule {track.rule.id} recommends switching {track.drug.id} to "
+                        f"{sw.target}; the switch was turned off (--no-switch).",
+                        track.drug.id,
+                        target=sw.target,
+                    )
+            else:
+                do_switch = wanted is True
+            if do_switch:
+                self.used(f"rule {track.rule.id} switch", sw)
+                track.switch_to = self.target_track(track, sw.target)
+        for track in self.tracks:
+            if track.reported is None and all(
+                next(t for t in self.tracks if t.drug.id == src).drug.group in BEDTIME_GROUPS
+                for src in track.sources
+            ):
+                # Replacing sleeping drugs only: the long-acting drug is taken at bedtime too.
+                track.times = ("bedtime",)
+        for track in self.tracks:
+            if track.kit.free and track.switch_to is None:
+                how = f" ({track.kit.route})" if track.kit.route != "oral" else ""
+                sw = track.rule.switch
+                switchable = (
+                    sw.policy != "never"
+                    and sw.target is not None
+                    and not (track.drug.long_acting and sw.applies_to_short_acting_only)
+                )
+                # Only advise --switch when it would help and was not already given.
+                hint = (
+                    f"; the rules would switch it to {sw.target} (--switch)"
+                    if switchable and self.options.switch is not True
+                    else ""
+                )
+                raise TaperError(
+                    f"The formulary of rule file {self.g.id} has no marketed tablets or patches "
+                    f"of {track.drug.id} in {track.unit}{how}, so no tablet-true plan can be "
+                    f"made{hint}."
+                )
+            if track.kit.free:
+                self.warn(
+                    "not-in-formulary",
+                    "caution",
+                    f"{track.drug.id} is not in the formulary of rule file {self.g.id}: until "
+                    f"{track.switch_to.drug.id if track.switch_to else 'the switch'} replaces it, "
+                    "the patient takes the doses shown from their own tablets.",
+                    track.drug.id,
+                )
+        if wanted and not allowed_any:
+            rules = ", ".join(dict.fromkeys(t.rule.id for t in self.tracks))
+            raise TaperError(f"--switch: the rules of this plan ({rules}) allow no switch.")
+
+    def target_track(self, source: Track, target_id: str) -> Track:
+        for track in self.tracks:
+            if track.drug.id == target_id and track.unit == "mg":
+                track.sources.append(source.drug.id)
+                return track
+        drug = next((d for d in self.g.drugs if d.id == target_id), None)
+        kit = None if drug is None else kit_for(self.g, self.loaded.sha256, target_id, "mg", None)
+        if drug is None or kit is None or kit.patch:
+            raise TaperError(
+                f"Rule {source.rule.id} switches to {target_id}, but the formulary of "
+                f"{self.g.id} has no marketed tablets of it."
+            )
+        count = source.rule.switch.doses_per_day
+        if not 1 <= count <= 4:
+            raise TaperError(
+                f"Rule {source.rule.id} switches to {count} doses a day; plans support 1 to 4."
+            )
+        bedtime = source.drug.group in BEDTIME_GROUPS and count == 1
+        track = Track(
+            drug=drug,
+            kit=kit,
+            rule=source.rule,
+            times=time_names(count, bedtime=bedtime, patch=False),
+            order=source.order,
+            sources=[source.drug.id],
+        )
+        track.pace = source.pace
+        self.tracks.append(track)
+        return track
+
+    def order_tracks(self) -> None:
+        rank = {cls: i for i, cls in enumerate(self.g.taper_order)}
+        self.tracks.sort(
+            key=lambda t: (rank.get(t.drug.drug_class, len(rank)), t.order, t.reported is None)
+        )
+
+    def crossovers(self) -> None:
+        sources = [t for t in self.tracks if t.switch_to is not None and not t.done]
+        last_source = sources[-1] if sources else None
+        for source in sources:
+            target = source.switch_to
+            assert target is not None
+            self.crossover(source, target, final=source is last_source)
+
+    def crossover(self, source: Track, target: Track, *, final: bool) -> None:
+        conv_from = equivalence.select_conversion(
+            source.drug, source.kit.route, source.kit.unit, self.g
+        )
+        conv_to = equivalence.select_conversion(
+            target.drug, target.kit.route, target.kit.unit, self.g
+        )
+        if conv_from is None or conv_to is None:
+            missing = source.drug.id if conv_from is None else target.drug.id
+            raise TaperError(
+                f"Cannot switch {source.drug.id} to {target.drug.id}: rule file {self.g.id} has "
+                f"no equivalence for {missing}."
+            )
+        self.used(f"equivalence {source.drug.id}", conv_from)
+        self.used(f"equivalence {target.drug.id}", conv_to)
+        table = self.g.equivalence[source.drug.drug_class]
+        total = Fraction(source.amount)
+        reference = equivalence.to_reference(conv_from, total)
+        if reference is None:
+            raise TaperError(
+                f"Cannot switch {source.drug.id}: the equivalence table gives no value for "
+                f"{format_amount(source.amount)} {source.unit}."
+            )
+        keep = Fraction(1)
+        if table.switch_reduction_percent:
+            keep = 1 - Fraction(table.switch_reduction_percent) / 100
+            self.warn(
+                "switch-reduction",
+                "caution",
+                f"The switch from {source.drug.id} to {target.drug.id} is "
+                f"{format_amount(table.switch_reduction_percent)} % below the equivalent dose "
+                "(incomplete cross-tolerance), as the rule file says.",
+                source.drug.id,
+            )
+        ideal = Fraction(target.amount) if target.started else Fraction(0)
+        # Evening first: one dose time per crossover step. A dose the tablets could not make
+        # (taken as now) is replaced in one step.
+        order = sorted(source.per_time, key=lambda n: -TIME_ORDER[n])
+        portions: list[tuple[DoseTimeName | None, Decimal]] = (
+            [(name, source.kit.amount(source.per_time[name])) for name in order]
+            if source.loose is None
+            else [(None, source.loose)]
+        )
+        days = source.rule.switch.crossover_step_days
+        if days < 1:
+            raise TaperError(f"Rule {source.rule.id} has a crossover step of {days} days.")
+        target.started = True
+        for position, (name, portion) in enumerate(portions):
+            share = reference * Fraction(portion) / total
+            exact = equivalence.from_reference(conv_to, share, target.drug.id) * keep
+            ideal += exact
+            if name is None:
+                source.loose = None
+                target.set_split(target.kit.nearest(ideal, len(target.times)))
+            else:
+                source.per_time.pop(name)
+                placed = target.kit.per_time_nearest(exact)
+                target.per_time[name] = target.per_time.get(name, 0) + placed
+                if not target.kit.per_time_makeable(target.per_time[name]):
+                    # Several drugs switched into one: their doses at this time add up.
+                    at_once = target.kit.amount(target.per_time[name])
+                    raise TaperError(
+                        f"The switch would give {format_amount(at_once)} {target.unit} of "
+                        f"{target.drug.id} at one dose time, more than "
+                        f"{target.kit.max_units} {target.kit.pieces_noun} (this tool's "
+                        "plausibility limit); check the doses."
+                    )
+                target.quanta = sum(target.per_time.values())
+                last = position == len(portions) - 1
+                if last and final and set(target.per_time) != set(target.times):
+                    count = len(target.times)
+                    quanta = target.quanta
+                    if not target.kit.makeable(quanta, count):
+                        quanta = target.kit.nearest(ideal, count)
+                    target.set_split(quanta)
+            source.quanta = sum(source.per_time.values())
+            s_seg = Seg("switch", 0, days, source.amount, source.doses())
+            if source.quanta == 0:
+                s_seg.days = None
+                s_seg.replaced_by = target.drug.id
+                source.done = True
+                source.stop_day = self.day
+            t_seg = Seg(
+                "switch",
+                0,
+                days,
+                target.amount,
+                target.doses(),
+                ideal=to_decimal(ideal),
+                deviation=tidy(target.amount - to_decimal(ideal)),
+            )
+            self.period([(source, s_seg), (target, t_seg)], days, source.drug.id)
+        self.warn(
+            "switch",
+            "info",
+            f"{source.drug.id} is replaced by {target.drug.id} one dose time at a time at the "
+            "equivalent dose of the rule file's table. Equivalence tables are approximate; "
+            "watch for sedation or withdrawal during the switch.",
+            source.drug.id,
+            target=target.drug.id,
+        )
