@@ -21,8 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_batch import GOAL, bench_env, generate, write_csv
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks.bench_batch import GOAL, bench_env, generate, write_csv
 
 
 def run(csv_path: Path, out: Path, jobs: int) -> tuple[float, int, str]:
