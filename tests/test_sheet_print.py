@@ -152,3 +152,45 @@ def test_the_weasyprint_check_finds_text_forced_out_of_its_cell() -> None:
         b"</style>", b".overview td { white-space: nowrap; overflow-wrap: normal; }</style>"
     )
     assert weasy_overflows(squeezed)
+
+
+def test_stop_completely_is_said_only_when_nothing_goes_on() -> None:
+    """A drug switched to another is not 'stopped completely': the patient goes on."""
+    case = next(c for c in PANEL if c.name == "no-alprazolam-switch")
+    html = html_of(case).decode()
+    patient = html.split('<section class="clinician', 1)[0]
+    assert patient.count("deretter slutter du helt") == 1  # diazepam's last step only
+    assert "Ikke mer alprazolam – fortsett med diazepam." in patient
+    assert "Siste trinn er 2 mg, deretter slutter du helt." in patient
+
+
+# Words for the prescriber that must never reach the patient's pages, in every language.
+PRESCRIBER_WORDS = (
+    "--",
+    "rule ",
+    "regel",
+    "Rule",
+    "Regel",
+    "prescriber",
+    "förskriv",
+    "forskriv",
+    "step(s)",
+    "Step ",
+    "Steg ",
+    "Trinn ",
+    "unverified",
+    "project choice",
+    "sha256",
+)
+
+
+@pytest.mark.parametrize("lang", ["sv", "nb", "en"])
+@pytest.mark.parametrize("case", PANEL, ids=lambda c: c.name)
+def test_the_patient_s_pages_hold_only_patient_words(case: PanelPlan, lang: str) -> None:
+    plan = case.plan(lang)
+    html = render_plan(plan, PlanFormat.html, lang).decode()
+    body = html.split("<main>", 1)[1]
+    patient = body.split('<section class="clinician', 1)[0]
+    text = re.sub(r"<[^>]+>", " ", patient)
+    for word in PRESCRIBER_WORDS:
+        assert word not in text, (word, text[max(0, text.find(word) - 80) : text.find(word) + 80])

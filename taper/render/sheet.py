@@ -328,6 +328,15 @@ def _row_note(view: PlanView, run: list[StepView], following: list[StepView] | N
     if first.kind != "doses":
         return None
     if following is not None and following[0].kind == "stop":
+        # "Stop completely" only when nothing is taken after it: a drug replaced by another
+        # (a switch) or stopped while another goes on gets its stop row's words instead.
+        stop = following[0].step.start
+        goes_on = any(
+            s.kind == "doses" and s.step.drug != first.step.drug and s.step.end >= stop
+            for s in view.steps
+        )
+        if goes_on:
+            return None
         return t._("The last step is %(amount)s, then you stop completely.", amount=first.daily)
     if following is None or not any(s.step.pause for s in run):
         return None
