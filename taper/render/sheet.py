@@ -285,9 +285,9 @@ def _short_range(view: PlanView, start: dt.date, end: dt.date) -> str:
     across a new year), so that a row's dates fit on one or two lines."""
     t = view.t
     if start == end:
-        return t._formatted("yMMMd", start)
-    head = t._formatted("MMMd" if start.year == end.year else "yMMMd", start)
-    return f"{head} – {t._formatted('yMMMd', end)}"
+        return t.short_date(start)
+    head = t.short_day_month(start) if start.year == end.year else t.short_date(start)
+    return f"{head} – {t.short_date(end)}"
 
 
 def _sorted_doses(step: Step) -> list[DoseAtTime]:
