@@ -22,13 +22,11 @@ Safety rules, all of them deliberate:
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
 import io
 import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -36,7 +34,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol, assert_never
 
-from taper.dose import MedicationInput, format_amount, parse_medication
+from taper.dose import (
+    MedicationInput,
+    format_amount,
+    parse_medication,
+    repeated_line,
+    repeated_line_advice,
+)
 from taper.errors import TaperError
 from taper.render import PlanFormat
 
@@ -100,6 +104,10 @@ class BatchFile:
 
 def decode_batch(raw: bytes, name: str) -> str:
     """UTF-8 text, with or without a byte-order mark; anything else is refused, not guessed."""
+    if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        raise TaperError(
+            f"{name} is UTF-32 text; save it as 'CSV UTF-8' with comma or semicolon delimiters."
+        )
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise TaperError(
             f"{name} is UTF-16 text (a spreadsheet's 'Unicode text'); save it as "
@@ -168,10 +176,14 @@ def _check_columns(names: list[str], name: str) -> None:
 def _salvage_patient(text: str, delimiter: str, id_index: int) -> str | None:
     """The patient id of a row the strict reader refused, read leniently, if there is one."""
     flat = text.replace("\r", " ").replace("\n", " ")
-    try:
+    limit = csv.field_size_limit()
+    try:  # a cell over the reader's size limit must not lose the id in front of it
+        csv.field_size_limit(max(limit, len(flat) + 1))
         cells = next(csv.reader([flat], delimiter=delimiter), [])
-    except csv.Error:  # e.g. a cell over the reader's size limit: the id is lost
+    except csv.Error:
         return None
+    finally:
+        csv.field_size_limit(limit)
     if id_index < len(cells) and cells[id_index].strip():
         return cells[id_index].strip()
     return None
@@ -240,7 +252,15 @@ def read_batch(raw: bytes, name: str) -> BatchFile:
                 ) from None
             source = "\n".join(lines[start_line - 1 : end])
             patient = _salvage_patient(source, delimiter, index["patient_id"])
-            errors.append(RowError(start_line, f"the row cannot be read as CSV ({exc}).", patient))
+            if "field larger than field limit" in str(exc):
+                limit = csv.field_size_limit()
+                message = (
+                    f"a cell is longer than {limit // 1024} KiB ({limit:,} characters), far "
+                    "beyond any patient id, guideline, date or medication."
+                )
+            else:
+                message = f"the row cannot be read as CSV ({exc})."
+            errors.append(RowError(start_line, message, patient))
             previous_end = end
             continue
         previous_end = reader.line_num
@@ -434,6 +454,7 @@ def _job(group: _Group, patient_id: str, stems: dict[str, int]) -> PatientJob:
             stems[key] = lines[0]
     start: dt.date | None = None
     medications: list[MedicationInput] = []
+    medication_lines: list[int] = []
     for row in group.rows:
         if first_row is not None and row.guideline != first_row.guideline:
             errors.append(
@@ -456,8 +477,19 @@ def _job(group: _Group, patient_id: str, stems: dict[str, int]) -> PatientJob:
         try:
             start = parse_start_date(row.start)
             medications.append(parse_medication(row.medication))
+            medication_lines.append(row.line)
         except TaperError as exc:
             errors.append(RowError(row.line, _sentence(str(exc))))
+    repeated = repeated_line(medications)
+    if repeated is not None:  # a copied row would double the dose: the patient is not planned
+        first, again = repeated
+        errors.append(
+            RowError(
+                medication_lines[again],
+                f"this row repeats line {medication_lines[first]} "
+                f"('{medications[first].text}'); {repeated_line_advice(medications[first])}.",
+            )
+        )
     return PatientJob(
         patient_id,
         lines,
@@ -500,38 +532,21 @@ def file_extension(fmt: PlanFormat) -> str:
             assert_never(fmt)
 
 
-def publish(path: Path, data: bytes, *, force: bool) -> None:
-    """Write `path` atomically: a temporary file in the same folder, then one rename.
+class DiskFull(TaperError):
+    """The disk (or quota) is full: the batch stops, since every later plan would fail too."""
 
-    Like `taper.io.write_atomic`, but without a flush to disk per file (the batch flushes once
-    at the end), and without overwrite races: without `force` the file is published with a
-    hard link, which fails if the name exists, instead of a check followed by a rename.
-    """
+
+def publish(path: Path, data: bytes, *, force: bool) -> None:
+    """Write one plan file with `taper.io.write_atomic`, without a flush to disk per file
+    (the batch flushes once before the summary). A full disk stops the batch (DiskFull)."""
+    from taper.io import WriteFailed, write_atomic
+
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise TaperError(f"Cannot write to {path.parent}: {exc.strerror}.") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        if force:
-            os.replace(tmp, path)
-        else:
-            try:
-                os.link(tmp, path)
-            except FileExistsError:
-                raise TaperError(f"{path} already exists; use --force to overwrite it.") from None
-            except OSError:  # a file system without hard links: check, then rename
-                if path.exists():
-                    raise TaperError(
-                        f"{path} already exists; use --force to overwrite it."
-                    ) from None
-                os.replace(tmp, path)
-    except OSError as exc:
-        raise TaperError(f"Cannot write {path}: {exc.strerror}.") from None
-    finally:
-        with contextlib.suppress(OSError):
-            Path(tmp).unlink(missing_ok=True)
+        write_atomic(path, data, force=force, durable=False)
+    except WriteFailed as exc:
+        if exc.disk_full:
+            raise DiskFull(str(exc)) from None
+        raise
 
 
 def flush_to_disk(paths: Sequence[Path]) -> None:
@@ -547,19 +562,19 @@ def flush_to_disk(paths: Sequence[Path]) -> None:
 
 def prepare_out_dir(out_dir: Path, summary: Path, *, force: bool) -> None:
     """Create the output folder (one level) and refuse an existing summary without force."""
-    if out_dir.exists() and not out_dir.is_dir():
+    from taper.io import file_kind, refuse_existing
+
+    kind = file_kind(out_dir)
+    if kind is not None and kind != "folder":
         raise TaperError(f"{out_dir} exists and is not a folder.")
-    if not out_dir.exists():
-        if not out_dir.parent.is_dir():
+    if kind is None:
+        if file_kind(out_dir.parent) != "folder":
             raise TaperError(f"Folder {out_dir.parent} does not exist.")
         try:
             out_dir.mkdir()
         except OSError as exc:
             raise TaperError(f"Cannot create {out_dir}: {exc.strerror}.") from None
-    if summary.exists() and not force:
-        raise TaperError(
-            f"{summary} already exists; use --force to overwrite the summary and the plans."
-        )
+    refuse_existing(summary, force=force, what="the summary and the plans")
 
 
 # --- planning -----------------------------------------------------------------------------
@@ -690,7 +705,7 @@ class BatchRun:
             return _with_errors(failed, job.errors)
         try:
             return self._plan(job)
-        except FormatUnavailable:
+        except (FormatUnavailable, DiskFull):
             raise
         except TaperError as exc:
             message = _sentence(str(exc))
@@ -742,8 +757,11 @@ class BatchRun:
             if not self.written:  # the format itself cannot be made (e.g. a missing extra)
                 raise FormatUnavailable(f"{_sentence(str(exc))} Nothing was planned.") from None
             raise
-        publish(path, data, force=self.force)
-        self.written.append(path)
+        from taper.io import signals_deferred
+
+        with signals_deferred():  # an interrupt never falls between writing and counting
+            publish(path, data, force=self.force)
+            self.written.append(path)
         last = plan.last_dose_date
         return PatientResult(
             job.patient_id,
@@ -825,7 +843,7 @@ def summary_csv(results: Iterable[PatientResult], delimiter: str) -> bytes:
                 _text_cell(_shown_id(r.patient_id)),
                 " ".join(str(line) for line in r.lines),
                 r.status,
-                r.file,
+                _text_cell(r.file),
                 _text_cell(_shown_id(r.guideline)),
                 r.guideline_version,
                 r.guideline_sha256,

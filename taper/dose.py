@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Literal
@@ -95,6 +96,47 @@ class MedicationInput:
     drug_name: str
     dose: Dose
     route: Route | None
+
+
+def repeated_line(medications: Sequence[MedicationInput]) -> tuple[int, int] | None:
+    """The first medication that repeats an earlier one exactly (the same drug words, dose
+    and route, however spaced or capitalised), as (earlier, later) indexes; None if none does.
+
+    Two identical lines are far more often a copy than two separate prescriptions; adding
+    them up would double the dose silently, so callers refuse them (issue 14).
+    """
+    seen: dict[tuple[str, Decimal, str, str | None], int] = {}
+    for index, med in enumerate(medications):
+        key = (
+            " ".join(med.drug_name.casefold().split()),
+            med.dose.amount,
+            med.dose.unit,
+            med.route,
+        )
+        if key in seen:
+            return seen[key], index
+        seen[key] = index
+    return None
+
+
+def repeated_line_advice(med: MedicationInput) -> str:
+    """What to write instead of two identical lines (one clause)."""
+    twice = format_amount(med.dose.amount * 2)
+    return (
+        f"give the day's total once ('{med.drug_name} {twice} {med.dose.unit}' if both are "
+        "taken), or remove the copy"
+    )
+
+
+def refuse_repeated_lines(medications: Sequence[MedicationInput], option: str) -> None:
+    """One sentence (TaperError) if two of `option`'s lines are the same medication."""
+    repeated = repeated_line(medications)
+    if repeated is not None:
+        first, again = medications[repeated[0]], medications[repeated[1]]
+        same = "" if first.text == again.text else f" as '{again.text}'"
+        raise TaperError(
+            f"{option} '{first.text}' is given twice{same}; {repeated_line_advice(first)}."
+        )
 
 
 def parse_amount(text: str) -> Decimal:

@@ -527,9 +527,12 @@ def test_an_unwritable_folder_is_a_clear_error(  # type: ignore[no-untyped-def]
         raise PermissionError(13, "Permission denied")
 
     src = write(tmp_path, HEADER + "P1,test-se,2026-01-05,oxazepam 30 mg\n")
-    monkeypatch.setattr("taper.batch.tempfile.mkstemp", refuse)
+    monkeypatch.setattr("taper.io.tempfile.mkstemp", refuse)
     result = run_cli("batch", src, "--out-dir", str(tmp_path / "o"), "--format", "json")
     assert "internal error" not in result.err
-    assert f"{src}:2: Cannot write to {tmp_path / 'o'}: Permission denied." in result.err
+    assert f"{src}:2: Cannot write {tmp_path / 'o' / 'P1.json'}: permission denied." in result.err
     assert result.code == 2  # the summary cannot be written either
-    assert result.err.splitlines()[-1].startswith("taper: Cannot write to ")
+    assert result.err.splitlines()[-1] == (
+        f"taper: Cannot write {tmp_path / 'o' / 'summary.csv'}: permission denied; 0 of 1 plans "
+        "written, no summary."
+    )

@@ -16,7 +16,7 @@ LIST = (
     "P001;se-vgr;2026-01-05;oxazepam 30 mg\r\n"
     "P002;se-vgr;2026-01-05;zopiklon 7,5 mg\r\n"
     "P002;se-vgr;2026-01-05;oxazepam 10 mg\r\n"
-    "P003;no-helsedir;2026-02-02;alprazolam 1 mg\r\n"
+    "P003;no-helsedir;2026-02-02;oxazepam 30 mg\r\n"
     "P004;se-vgr;2026-01-05;metadon 60 mg\r\n"
     "P005;se-vgr;2026-01-05;nosuchdrug 5 mg\r\n"
 )

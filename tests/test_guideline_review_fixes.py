@@ -88,20 +88,37 @@ def test_s1_plan_from_a_rule_that_stops_at_once_is_refused(run_cli: Run, tmp_pat
     assert "reduction.percent 100 stops the drug in one step" in r.err
 
 
-def test_s1_sixty_percent_a_step_is_a_warning_and_still_valid(run_cli: Run, tmp_path: Path) -> None:
+def test_s1_forty_percent_a_step_is_a_warning_and_still_valid(run_cli: Run, tmp_path: Path) -> None:
+    text = edit(
+        shipped("se-vgr.yaml"), REDUCTION, "      percent: 10\n      max_percent: 40\n", after=RULE
+    )
+    path = write(tmp_path, text)
+    r = run_cli("guidelines", "validate", "-f", "parsable", str(path))
+    line, col = place(text, "max_percent: 40", 13, after=RULE)
+    assert (r.code, r.err) == (0, "")
+    assert r.out == (
+        f"{path}:{line}:{col}: [warning] rule bzd-angestdampande: reduction.max_percent 40 % per "
+        "step is faster than the long-term tapers in the sources allow (trappned.no 20–25 % per "
+        "step is the fastest cited; only brief tapers after short use go faster, CDC 2022) "
+        "(taper-speed)\n"
+    )
+
+
+def test_i14_sixty_percent_a_step_is_an_error(run_cli: Run, tmp_path: Path) -> None:
+    """Issue 14: above the 50 % ceiling a step is an error, not a warning (99 % took
+    oxycodone 60 → 20 mg → stop under a file that validated)."""
     text = edit(
         shipped("se-vgr.yaml"), REDUCTION, "      percent: 10\n      max_percent: 60\n", after=RULE
     )
     path = write(tmp_path, text)
     r = run_cli("guidelines", "validate", "-f", "parsable", str(path))
     line, col = place(text, "max_percent: 60", 13, after=RULE)
-    assert (r.code, r.err) == (0, "")
-    assert r.out == (
-        f"{path}:{line}:{col}: [warning] rule bzd-angestdampande: reduction.max_percent 60 % per "
-        "step is faster than the long-term tapers in the sources allow (trappned.no 20–25 % per "
-        "step is the fastest cited; only brief tapers after short use go faster, CDC 2022) "
-        "(taper-speed)\n"
+    assert r.code == 1
+    assert (
+        f"{path}:{line}:{col}: [error] rule bzd-angestdampande: reduction.max_percent 60 % is"
+        in r.out
     )
+    assert "(taper-speed)" in r.out
 
 
 def test_s1_twenty_five_percent_is_not_flagged() -> None:

@@ -47,7 +47,10 @@ MEDICATIONS = (
     ("oxycodone 60 mg",),
     ("morphine 400 mg",),
     ("tramadol 200 mg",),
-    ("tramadol 150 mg",),  # a depot dose too small for two dose times (given once a day)
+    ("tramadol 150 mg",),  # a depot dose too small for two dose times (immediate release)
+    ("tramadol 300 mg",),  # a depot taper with an immediate-release tail (issue 15)
+    ("tramadol 400 mg",),
+    ("Citodon 180 mg",),  # more dose times, not more tablets a dose
     ("codeine 240 mg",),
     ("fentanyl 25 mcg/h",),
     ("methadone 40 mg",),
@@ -126,7 +129,9 @@ def test_the_spread_reaches_every_kind_of_sentence() -> None:
         "patch-dispensing",
         "switch",
         "switch-declined",
-        "modified-release-once-a-day",
+        "formulation-change",
+        "hold-too-long",
+        "dose-times-from-label",
     }
     assert expected <= codes
 

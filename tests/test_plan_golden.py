@@ -59,6 +59,12 @@ CASES = [
     Case("uk-ashton-alprazolam", "uk-ashton", ("alprazolam 1.5 mg",)),
     Case("no-helsedir-alprazolam-switch", "no-helsedir", ("alprazolam 1 mg",), switch=True),
     Case("us-cdc-2022-oxycodone", "us-cdc-2022", ("oxycodone 60 mg",)),
+    # issue 15: a depot taper with an immediate-release tail, a combination product within
+    # its label, a buprenorphine pain patch
+    Case("se-vgr-tramadol-depot-tail", "se-vgr", ("tramadol 300 mg",)),
+    Case("no-helsedir-paralgin-forte", "no-helsedir", ("Paralgin forte 240 mg",)),
+    Case("se-vgr-citodon", "se-vgr", ("Citodon 180 mg",)),
+    Case("us-cdc-2022-butrans", "us-cdc-2022", ("Butrans 10 mcg/h",)),
 ]
 
 

@@ -64,7 +64,7 @@ def test_two_pauses_on_one_step_cannot_exceed_the_rules_maximum(run_cli: Run) ->
 # --- forced large cuts: held longer before, warned high -------------------------------------
 
 
-def test_a_patch_that_stops_from_its_only_strength_is_held_and_warned_high(
+def test_a_patch_that_stops_from_its_only_strength_above_the_stop_dose_is_refused(
     run_cli: Run, tmp_path: Path
 ) -> None:
     # The shipped us-cdc-2022 now lists a 12 mcg/h patch; a draft without it keeps 25 mcg/h
@@ -78,14 +78,9 @@ def test_a_patch_that_stops_from_its_only_strength_is_held_and_warned_high(
         "plan", "-g", str(draft), "-m", "fentanyl patch 25 mcg/h", "--start", "2027-01-04",
         "-f", "json",
     )  # fmt: skip
-    assert result.code == 0
-    data = json.loads(result.out)
-    held = [s for s in data["steps"] if s["phase"] == "taper" and s["dose"] == "25"]
-    assert held
-    assert "held" in held[0]["note"]
-    stop = next(w for w in data["warnings"] if w["code"] == "stop-from-smallest-dose")
-    assert stop["severity"] == "high"
-    assert "held" in stop["message"]
+    # Issue 15: 25 mcg/h is above the rule's stop dose (12 mcg/h): refused, naming the need.
+    assert result.code == 2
+    assert "the prescriber would need a fentanyl patch smaller than the formulary's" in result.err
 
 
 def test_the_chosen_percent_is_named_in_the_tablet_warning(run_cli: Run) -> None:

@@ -56,19 +56,17 @@ def units(made: Plan) -> list[Decimal]:
 
 
 def test_a_twice_daily_depot_opioid_is_never_tapered_to_once_a_day() -> None:
+    """Issue 15: OxyContin is 12-hourly; where it cannot make the next step the taper goes on
+    with the immediate-release tablets (a visible step), never OxyContin once a day."""
     made = plan("us-cdc-2022", "oxycodone 30 mg")
-    dosed = [s for s in made.steps if s.doses]
-    assert dosed
-    assert all(len(s.doses) == 2 for s in dosed), [(s.index, s.doses) for s in dosed]
-    assert min(s.dose for s in dosed) == 20  # 10 mg morning + 10 mg evening
-    stop = next(w for w in made.warnings if w.code == "stop-from-smallest-dose")
-    assert stop.severity == "high"
-    assert "OxyContin (modified release) can give as 2 doses a day" in stop.message
-    assert "it is not given once a day" in stop.message
-    assert "Oxycodone hydrochloride tablets 5 mg (immediate release)" in stop.message
-    assert "Whether to stop from here or change formulation is a prescriber's decision." in (
-        stop.message
+    for step in made.steps:
+        depot = [d for d in step.doses if any(t.brand == "OxyContin" for t in d.tablets)]
+        assert len(depot) in (0, 2), (step.index, step.doses)
+    assert any(
+        (s.note or "").startswith("from here Oxycodone hydrochloride tablets") for s in made.steps
     )
+    tail = [s for s in made.steps if s.drug == "oxycodone" and s.dose > 0][-1]
+    assert {t.brand for d in tail.doses for t in d.tablets} == {"Oxycodone hydrochloride tablets"}
 
 
 def test_every_depot_opioid_of_the_shipped_files_keeps_two_dose_times() -> None:
@@ -76,26 +74,39 @@ def test_every_depot_opioid_of_the_shipped_files_keeps_two_dose_times() -> None:
         ("se-vgr", "morphine 20 mg"),  # Dolcontin 5 mg was taken once a day at the end
         ("no-helsedir", "oxycodone 20 mg"),  # Reltebon Depot 5 mg
         ("se-vgr", "oxycodone 40 mg"),
-        ("us-cdc-2022", "morphine 60 mg"),
     ):
         made = plan(gid, med)
-        once = [s.index for s in made.steps if len(s.doses) == 1]
+        once = [
+            s.index
+            for s in made.steps
+            if len(s.doses) == 1 and any(t.modified_release for t in s.doses[0].tablets)
+        ]
         assert once == [], (gid, med, once)
 
 
-def test_a_depot_start_dose_too_small_for_two_dose_times_is_warned_high() -> None:
+def test_a_depot_start_dose_too_small_for_two_dose_times_starts_on_immediate_release() -> None:
+    """Issue 15: 150 mg tramadol cannot be Tradolan Retard twice a day; the plan gives it as
+    the formulary's immediate-release capsules from the start, and says so."""
     made = plan("se-vgr", "tramadol 150 mg", lang="en")
-    found = next(w for w in made.warnings if w.code == "modified-release-once-a-day")
-    assert found.severity == "high"
-    assert found.message.startswith(
-        "150 mg of tramadol is less than Tradolan Retard (modified release) can give as 2 doses "
-        "a day, so the plan gives it once a day"
+    found = next(w for w in made.warnings if w.code == "formulation-change")
+    assert found.message == (
+        "150 mg of tramadol is given as Tramadol Hexal (immediate release): Tradolan Retard / "
+        "Nobligan retard (modified release) cannot give it 2 times a day."
     )
-    assert "the formulary's Tramadol Hexal 50 mg (immediate release)" in found.message
-    assert "prescriber's decision" in found.message
-    # No product is changed silently: every dose stays Tradolan Retard.
+    assert not [w for w in made.warnings if w.code == "modified-release-once-a-day"]
     brands = {t.brand for s in made.steps for d in s.doses for t in d.tablets}
-    assert brands == {"Tradolan Retard"}
+    assert brands == {"Tramadol Hexal"}
+
+
+def test_a_depot_dose_no_product_can_give_at_its_interval_is_refused() -> None:
+    """us-cdc-2022 has only extended-release morphine (12-hourly, 15 mg the smallest)."""
+    with pytest.raises(TaperError) as caught:
+        plan("us-cdc-2022", "morphine 15 mg")
+    assert str(caught.value) == (
+        "15 mg of morphine a day cannot be given as Morphine sulfate extended-release tablets "
+        "(modified release) 2 times a day, as its label says; the prescriber would need "
+        "immediate-release morphine tablets or an oral solution."
+    )
 
 
 def test_hypnotics_keep_one_bedtime_dose() -> None:
@@ -165,14 +176,13 @@ def test_the_kit_takes_the_fewest_patches_among_equally_close_doses() -> None:
 # --- S3: advice that names what the formulary has; patches are patches ----------------------
 
 
-def test_the_stop_advice_names_the_formularys_immediate_release_tablets() -> None:
+def test_a_small_depot_dose_starts_on_the_formularys_immediate_release_tablets() -> None:
     made = plan("us-cdc-2022", "oxycodone 10 mg")
-    stop = warning(made, "stop-from-smallest-dose")
-    assert "an oral solution or a smaller strength" not in stop
-    assert (
-        "the formulary's Oxycodone hydrochloride tablets 5 mg (immediate release) would allow "
-        "smaller steps. Changing formulation is a prescriber's decision." in stop
+    assert warning(made, "formulation-change") == (
+        "10 mg of oxycodone is given as Oxycodone hydrochloride tablets (immediate release): "
+        "OxyContin (modified release) cannot give it 2 times a day."
     )
+    assert "hold-too-long" in {w.code for w in made.warnings}
 
 
 def test_patch_plans_say_patches_not_tablets() -> None:

@@ -77,7 +77,7 @@ def test_first_reduction_on_day_one_has_a_dose_change_and_a_support_talk() -> No
 
 
 def test_no_checkpoint_before_the_plan_starts() -> None:
-    plan = make("us-cdc-2022", "morphine 60 mg", start=SATURDAY, rule="cdc-brief-acute")
+    plan = make("us-cdc-2022", "oxycodone 60 mg", start=SATURDAY, rule="cdc-brief-acute")
     assert all(c.date >= plan.start for c in plan.checkpoints)
 
 

@@ -61,6 +61,20 @@ def main(argv: list[str] | None = None) -> None:
     args = list(argv if argv is not None else sys.argv[1:])
     if "--debug" in args:
         _DEBUG["on"] = True
+    from taper.cli.interrupts import Interrupted, check, handled
+
+    try:
+        with handled():
+            code = _run(args)
+            check()  # a signal whose exception was swallowed on the way
+    except Interrupted as exc:
+        console.err(exc.sentence())
+        sys.exit(exc.exit_code)
+    sys.exit(code)
+
+
+def _run(args: list[str]) -> int:
+    """One command; every failure but an interrupt becomes its exit code and one sentence."""
     try:
         # Not standalone: usage errors come back as exceptions, said below in one line instead
         # of typer's usage block and rich box. --help, --version and typer.Exit(n) return n.
@@ -80,9 +94,10 @@ def main(argv: list[str] | None = None) -> None:
     except TaperError as exc:
         console.err(f"taper: {exc}")
         sys.exit(2)
-    except KeyboardInterrupt:
-        console.err("taper: interrupted.")
-        sys.exit(2)
+    except KeyboardInterrupt:  # outside the handlers (another thread): as SIGINT
+        from taper.cli.interrupts import Interrupted
+
+        raise Interrupted(2) from None
     except SystemExit:
         raise
     except Exception as exc:
@@ -93,4 +108,4 @@ def main(argv: list[str] | None = None) -> None:
             "Rerun with --debug for details and report it."
         )
         sys.exit(2)
-    sys.exit(code if isinstance(code, int) else 0)
+    return code if isinstance(code, int) else 0

@@ -97,7 +97,9 @@ def batch(
     from taper.batch import (
         SUMMARY_NAME,
         BatchRun,
+        DiskFull,
         GuidelineCache,
+        PatientResult,
         flush_to_disk,
         group_patients,
         load_builtin,
@@ -106,7 +108,9 @@ def batch(
         summary_csv,
     )
     from taper.cli import _DEBUG
-    from taper.io import write_atomic
+    from taper.cli.interrupts import Interrupted
+    from taper.cli.interrupts import check as check_interrupt
+    from taper.io import WriteFailed, write_atomic
     from taper.plan import make_plan
     from taper.render import PlanFormat, render_plan
 
@@ -137,14 +141,31 @@ def batch(
         guidelines=GuidelineCache(load_builtin),
         reraise=_DEBUG["on"],
     )
-    with console.progress(jobs, total=len(jobs), label="Planning") as items:
-        results = list(run.run(items))
-    failed = [r for r in results if r.status == "error"]
-    for error in sorted((e for r in failed for e in r.errors), key=lambda e: e.line):
-        console.err(f"{name}:{error.line}: {error.message}")
-    # The summary last, once the plans are on disk: when it exists, every plan it lists is whole.
-    flush_to_disk(run.written)
-    write_atomic(summary_path, summary_csv(results, parsed.delimiter), force=force)
+    results: list[PatientResult] = []
+    try:
+        with console.progress(jobs, total=len(jobs), label="Planning") as items:
+            for result in run.run(items):
+                results.append(result)
+                check_interrupt()  # one Python swallowed while this patient was planned
+        failed = [r for r in results if r.status == "error"]
+        for error in sorted((e for r in failed for e in r.errors), key=lambda e: e.line):
+            console.err(f"{name}:{error.line}: {error.message}")
+        # The summary last, once the plans are on disk: when it exists, every plan it lists is
+        # whole.
+        flush_to_disk(run.written)
+        check_interrupt()
+        write_atomic(summary_path, summary_csv(results, parsed.delimiter), force=force)
+    except Interrupted as exc:
+        exc.detail = f"{len(run.written)} of {len(jobs)} plans written, no summary"
+        raise
+    except DiskFull as exc:
+        raise TaperError(
+            f"{exc} {len(run.written)} of {len(jobs)} plans written, no summary."
+        ) from None
+    except WriteFailed as exc:  # the summary could not be written
+        raise TaperError(
+            f"{str(exc).rstrip('.')}; {len(run.written)} of {len(jobs)} plans written, no summary."
+        ) from None
     planned = len(results) - len(failed)
     console.out(
         f"Planned {planned} of {len(results)} patient(s) into {out_dir}; summary: {summary_path}."

@@ -26,14 +26,35 @@ def out(text: str) -> None:
     """
     if sys.stdout is None:  # started with stdout closed (`taper ... >&-`)
         raise TaperError("Cannot write the output: stdout is closed.")
+    text = text if text.endswith("\n") else text + "\n"
+    text = _encodable(text, sys.stdout)
     try:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.write(text)
         sys.stdout.flush()
     except BrokenPipeError:
         raise
     except OSError as exc:
         _drop_stdout()
         raise TaperError(f"Cannot write the output to stdout: {exc.strerror}.") from None
+
+
+def _encodable(text: str, stream: object) -> str:
+    """`text`, with the characters `stream`'s encoding cannot hold as \\u escapes (and one
+    warning saying which encoding to set): a plan printed with PYTHONIOENCODING=ascii or on
+    a Latin-1 terminal was an internal error, and half a plan could have been printed."""
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding)
+        return text
+    except UnicodeEncodeError:
+        warn(
+            f"taper: the output's encoding ({encoding}) cannot show every character, so some "
+            "are written as \\u escapes; set PYTHONIOENCODING=utf-8 (or a UTF-8 terminal), or "
+            "write a file with --out."
+        )
+        return text.encode(encoding, "backslashreplace").decode(encoding)
+    except LookupError:  # an encoding Python does not know: leave it to the stream
+        return text
 
 
 def _drop_stdout() -> None:

@@ -59,13 +59,15 @@ def _formats(value: str) -> str:
 
 
 def _medications(meds: list[str] | None) -> list[MedicationInput]:
-    from taper.dose import parse_medication
+    from taper.dose import parse_medication, refuse_repeated_lines
 
     if not meds:
         raise TaperError(
             'No medication given: add --med "DRUG AMOUNT UNIT", e.g. --med "oxazepam 25 mg".'
         )
-    return [parse_medication(text) for text in meds]
+    medications = [parse_medication(text) for text in meds]
+    refuse_repeated_lines(medications, "--med")
+    return medications
 
 
 def convert(

@@ -116,13 +116,14 @@ def _expand(ref: str) -> list[Path]:
     """A folder becomes the rule files in it; a built-in id its file (chosen over a local
     file or folder as `load_guideline` chooses); a TaperError names an argument that is none."""
     from taper.guideline.loader import builtin_for
+    from taper.io import file_kind
 
     if not ref:
         raise TaperError("An empty argument is not a rule file, folder or built-in id.")
     builtin = builtin_for(ref)
     if builtin is not None:
         return [builtin]
-    if Path(ref).is_dir():
+    if file_kind(Path(ref)) == "folder":
         return _folder_rule_files(Path(ref), ref)
     return [Path(ref)]
 

@@ -139,9 +139,9 @@ def plan(
       taper plan -g se-vgr -m "oxazepam 25 mg" --start 2025-03-03 --diary -f html -o diary.html
     """
     from taper.cli import console
-    from taper.dose import parse_amount, parse_date, parse_medication
+    from taper.dose import parse_amount, parse_date, parse_medication, refuse_repeated_lines
     from taper.guideline.loader import load_guideline
-    from taper.io import write_atomic
+    from taper.io import file_kind, write_atomic
     from taper.plan import Pause, PlanOptions, make_plan
     from taper.render import DiaryFormat, PlanFormat, render_diary, render_plan
 
@@ -152,7 +152,7 @@ def plan(
         raise TaperError("The intake diary is a printable sheet: use --format html or pdf.")
     if lang is not None and lang not in LANGS:
         raise TaperError(f"Unknown language {lang!r}: use sv, nb or en.")
-    if out is not None and out.is_dir():  # before the plan is made, and before --force
+    if out is not None and file_kind(out) == "folder":  # before the plan and before --force
         raise TaperError(f"--out {out} is a folder; give a file name in it.")
     if fmt == "pdf" and out is None:
         raise TaperError("PDF output is binary: write it to a file with --out FILE.")
@@ -176,7 +176,9 @@ def plan(
         first = parse_date(start, "--start")
         texts = med
     medications = [parse_medication(text) for text in texts]
+    refuse_repeated_lines(medications, "--current" if replan else "--med")
     originals = tuple(parse_medication(text) for text in original)
+    refuse_repeated_lines(originals, "--original")
     pauses = tuple(Pause(*parse_pause(text)) for text in pause)
     options = PlanOptions(
         start=first,

@@ -84,7 +84,7 @@ def referral(
         --answer iatrogent-beroende=yes --answer blandmissbruk-psykiatri=no
     """
     from taper import __version__
-    from taper.dose import parse_date, parse_medication
+    from taper.dose import parse_date, parse_medication, refuse_repeated_lines
     from taper.errors import TaperError
     from taper.guideline.loader import load_guideline
     from taper.guideline.model import Lang
@@ -98,8 +98,10 @@ def referral(
             raise TaperError(f"Unknown language {lang!r}; choose sv, nb or en.")
         chosen = known[lang]
     day = parse_date(today, "--today") if today is not None else dt.date.today()
+    medications = [parse_medication(text) for text in med]
+    refuse_repeated_lines(medications, "--med")
     report = check_referral(
-        [parse_medication(text) for text in med],
+        medications,
         loaded,
         attempt=AttemptText(attempt_start, attempt_end, attempt_from, attempt_to, attempt_stopped),
         answers=answer,

@@ -208,13 +208,30 @@ def _real_loc(loc: tuple[Any, ...], data: Any, kind: str) -> tuple[Any, ...]:
     return tuple(real)
 
 
+# A file with thousands of wrong keys is not a rule file with typos: the first hundred say so,
+# and listing (with a "did you mean") 100,000 of them took 10 s.
+MAX_SCHEMA_FINDINGS = 100
+
+
 def _schema_findings(exc: ValidationError, doc: YamlDocument) -> list[Finding]:
     import difflib
 
     from taper.guideline.findings import Finding
 
     findings: dict[tuple[int, int, str], Finding] = {}
-    for err in exc.errors(include_url=False):
+    errors = exc.errors(include_url=False)
+    for number, err in enumerate(errors):
+        if len(findings) >= MAX_SCHEMA_FINDINGS:
+            pos = doc.locate(_real_loc(tuple(err["loc"]), doc.data, err["type"]), key=True)
+            rest = len(errors) - number
+            message = (
+                f"{rest:,} more schema error(s) like the ones above are not listed; fix those "
+                "first (is this a rule file?)"
+            )
+            findings[(pos.line, pos.col, message)] = Finding(
+                doc.path, pos.line, pos.col, "schema", message
+            )
+            break
         loc = _real_loc(tuple(err["loc"]), doc.data, err["type"])
         kind = err["type"]
         if kind == "missing" and loc and isinstance(loc[-1], int):
@@ -344,6 +361,12 @@ def _load_path(resolved: Path, shown: str, builtin: bool = False) -> LoadedGuide
     return result.loaded
 
 
+def _what_is(path: Path) -> str | None:
+    from taper.io import file_kind
+
+    return file_kind(path)
+
+
 def looks_like_path(ref: str) -> bool:
     """A path, not a built-in id: has a slash, or a .yaml/.yml ending."""
     separators = [sep for sep in (os.sep, os.altsep, "/") if sep]
@@ -369,7 +392,7 @@ def builtin_for(ref: str) -> Path | None:
     builtin = None if looks_like_path(ref) else builtin_path(ref)
     if builtin is not None:
         local = Path(ref)
-        if local.exists() and not local.is_dir():
+        if _what_is(local) in ("file", "other"):
             raise TaperError(
                 f"{ref!r} is both a built-in guideline and a file in this folder; write "
                 f"./{ref} for the file, or move it away to use the built-in."
@@ -386,7 +409,7 @@ def load_guideline(ref: str) -> LoadedGuideline:
     if builtin_for(ref) is not None:
         return load_builtin(ref)
     # "" would be the working folder; it is an unknown id instead
-    if looks_like_path(ref) or (ref and Path(ref).exists()):
+    if looks_like_path(ref) or (ref and _what_is(Path(ref)) is not None):
         return _load_path(_resolved(Path(ref)), ref)
     return load_builtin(ref)  # says which built-in ids there are
 

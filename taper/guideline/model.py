@@ -152,6 +152,54 @@ class Strength(Frozen):
     )
 
 
+class Regimen(Provenance):
+    """How a product is taken, from its label: the planner keeps every step within it."""
+
+    interval_hours: int | None = Field(
+        default=None,
+        description="Dosing interval of a modified-release product or patch (12: twice a "
+        "day, 24: once a day, 168: a weekly patch); it is never given fewer times a day.",
+    )
+    doses_per_day: list[int] = Field(
+        default=[],
+        description="Times a day the product may be taken (empty: 1 to 4, or as the interval "
+        "says).",
+    )
+    max_units_per_dose: Decimal | None = Field(
+        default=None, description="Most tablets (capsules, patches) at one dose time."
+    )
+    max_units_per_day: Decimal | None = Field(
+        default=None, description="Most tablets (capsules, patches) in 24 hours."
+    )
+
+
+class Ingredient(Provenance):
+    """One active ingredient of a combination product, per tablet, with its label caps."""
+
+    name: Slug = Field(description="The ingredient (e.g. paracetamol).")
+    amount: Decimal = Field(description="Milligrams per tablet.")
+    max_per_dose: Decimal | None = Field(default=None, description="Most mg at one dose time.")
+    max_per_day: Decimal | None = Field(default=None, description="Most mg in 24 hours.")
+
+
+class Liquid(Provenance):
+    """An oral solution or drops: a dose is written as mg, ml (or drops), the concentration
+    and the measuring device."""
+
+    mg_per_ml: Decimal = Field(description="Concentration in mg per ml.")
+    device: Literal["oral-syringe", "dropper"] = Field(
+        description="How a dose is measured: ml with an oral syringe, or drops."
+    )
+    mg_per_drop: Decimal | None = Field(
+        default=None,
+        description="The product's own mg per drop (from its label, never derived from the "
+        "concentration); needed with a dropper.",
+    )
+    smallest_ml: Decimal = Field(
+        default=Decimal("0.1"), description="The smallest volume the device measures."
+    )
+
+
 class Product(Provenance):
     drug: Slug
     brand: NonEmpty
@@ -161,7 +209,27 @@ class Product(Provenance):
     modified_release: Flag = Field(default=False, description="Depot/ER: never split.")
     strengths: list[Strength] = Field(min_length=1, description="At least one strength.")
     marketed: Flag = True
+    regimen: Regimen | None = Field(
+        default=None, description="The label's dosing interval and limits of units."
+    )
+    ingredients: list[Ingredient] = Field(
+        default=[],
+        description="A combination product's ingredients per tablet (e.g. paracetamol) with "
+        "their caps per dose and per day.",
+    )
+    liquid: Liquid | None = Field(
+        default=None, description="Concentration and measuring device of an oral solution."
+    )
+    indication: Literal["pain", "dependence"] | None = Field(
+        default=None,
+        description="`pain`: a pain product of a drug otherwise used for opioid dependence "
+        "(buprenorphine patches); it is planned without specialist sign-off.",
+    )
     note: str | None = None
+
+    @property
+    def release(self) -> Literal["immediate", "modified"]:
+        return "modified" if self.modified_release else "immediate"
 
 
 class Phases(Provenance):
@@ -211,6 +279,22 @@ class SourcedInt(Provenance):
     value: int
 
 
+class DrugStopDose(Provenance):
+    drug: Slug = Field(description="The drug this stop dose is for.")
+    amount: Decimal = Field(description="Its stop dose a day, in its own unit.")
+    unit: DoseUnit = Field(default="mg", description="mg (a day) or mcg/h (a patch).")
+
+
+class StopDose(Provenance):
+    """The stop dose of a rule, in its reference drug's unit (diazepam or oral morphine mg a
+    day), with overrides per drug in the drug's own unit (a patch's smallest strength)."""
+
+    reference_amount: Decimal = Field(description="Daily amount of the class's reference drug.")
+    drugs: list[DrugStopDose] = Field(
+        default=[], description="Stop doses of single drugs in their own unit."
+    )
+
+
 class TaperRule(Frozen):
     """How one drug class (or group, or drug) is tapered. The first matching rule in the file
     is the default; `taper plan --rule ID` chooses another that matches."""
@@ -228,6 +312,22 @@ class TaperRule(Frozen):
     pause: PausePolicy
     max_duration_days: SourcedInt
     specialist_required: Flag = False
+    stop_dose: StopDose | None = Field(
+        default=None,
+        description="The small daily dose from which a drug may be stopped; the last step to "
+        "zero starts from it or below.",
+    )
+    drop_order: list[Literal["morning", "midday", "afternoon", "evening", "bedtime"]] = Field(
+        default=[],
+        description="The order in which dose times are dropped near the end of a taper (first "
+        "named, first dropped); default: the earliest in the day first, so the evening or "
+        "bedtime dose is kept longest.",
+    )
+    max_hold_intervals: SourcedInt | None = Field(
+        default=None,
+        description="The longest run at one dose, in the rule's intervals (default 3); a "
+        "longer run gets a high warning naming the product that would avoid it.",
+    )
 
 
 class SupportContacts(Provenance):

@@ -23,10 +23,20 @@ Path = tuple[str | int, ...]
 
 MAX_BYTES = 5_000_000
 MAX_NODES = 200_000  # bounds alias expansion ("billion laughs")
+# Values written in the file (before aliases): a shipped rule file has about 1,500. Counted
+# from the parser's events before anything is built, so a file of 100,000 stray keys is
+# refused in a fraction of a second instead of built, schema-checked and listed.
+MAX_WRITTEN_NODES = 20_000
 # A rule file nests about six levels; libyaml itself stops at 1,000 (PyYAML >= 6.0.4), and
 # Python's recursion limit would stop the builder near there. Our own bound answers first,
 # at the place, whichever parser is installed.
 MAX_DEPTH = 64
+# A clinical number (a dose, factor, percent, strength or count of days) needs a few digits
+# and no exponent to speak of. Anything beyond these is refused as written, before it becomes
+# a Decimal or int: `1e999999999` would make later arithmetic hang, a 5,001-digit integer
+# overflows Python's int parser, and neither can be a dose.
+MAX_DIGITS = 15
+MAX_MAGNITUDE_EXP = 9  # 10**-9 <= |x| < 10**9 (or exactly 0)
 
 _TAG = "tag:yaml.org,2002:"
 _STANDARD_SCALAR_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null")}
@@ -39,6 +49,11 @@ _INT_HEX = re.compile(r"^0x[0-9a-fA-F]+\Z")
 _FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
 _INF = re.compile(r"^[-+]?\.(inf|Inf|INF)\Z")
 _NAN = re.compile(r"^\.(nan|NaN|NAN)\Z")
+
+# A number as written: sign, digits with an optional point, optional exponent.
+_NUMBER_PARTS = re.compile(
+    r"^[-+]?(?P<int>[0-9]*)(?:\.(?P<frac>[0-9]*))?(?:[eE](?P<exp>[-+]?[0-9]+))?\Z"
+)
 
 _PLAIN = "tag:taper,2024:plain"  # an untagged plain scalar, resolved by the YAML 1.2 core schema
 
@@ -134,6 +149,48 @@ def _resolve_plain(value: str) -> Any:
     return value
 
 
+def number_problem(text: str) -> str | None:
+    """Why a scalar written as a number cannot be a clinical number, or None.
+
+    Looks only at the text (digit and exponent counts), so it costs nothing whatever is
+    written; a decimal, an integer, a quoted number and hex or octal are all bounded.
+    """
+    if not text or text[0] not in _NOT_TEXT_STARTS:
+        return None
+    digits = text[2:] if _INT_HEX.match(text) or _INT_OCT.match(text) else None
+    if digits is not None:
+        if len(digits.lstrip("0")) > MAX_DIGITS:
+            return "has more digits than any clinical number"
+        value = int(digits, 16 if text[1] == "x" else 8)
+        return _magnitude_problem(len(str(value)) - 1 if value else None)
+    match = _NUMBER_PARTS.match(text)
+    if match is None or not (match["int"] or match["frac"]):
+        return None  # text, or .inf/.nan (positive-number and percent-range report those)
+    mantissa = (match["int"] + (match["frac"] or "")).lstrip("0")
+    exp_text = match["exp"] or "0"
+    if len(exp_text.lstrip("+-").lstrip("0")) > 3:
+        return "has an exponent far beyond any clinical number"
+    significant = mantissa.rstrip("0")
+    if len(significant) > MAX_DIGITS:
+        return f"has more than {MAX_DIGITS} significant digits"
+    if not mantissa:
+        return None  # zero
+    # adjusted exponent: where the first significant digit sits
+    leading_zeros = len(match["int"] + (match["frac"] or "")) - len(mantissa)
+    first = len(match["int"]) - 1 - leading_zeros
+    return _magnitude_problem(first + int(exp_text))
+
+
+def _magnitude_problem(adjusted: int | None) -> str | None:
+    if adjusted is None:
+        return None
+    if adjusted >= MAX_MAGNITUDE_EXP:
+        return f"is {10**MAX_MAGNITUDE_EXP:,} or more, beyond any clinical number"
+    if adjusted < -MAX_MAGNITUDE_EXP:
+        return f"is closer to 0 than 0.{'0' * (MAX_MAGNITUDE_EXP - 1)}1, beyond any clinical number"
+    return None
+
+
 class _Builder:
     def __init__(self, path: str, text: str) -> None:
         self.path = path
@@ -142,6 +199,8 @@ class _Builder:
         self.findings: list[Finding] = []
         self.nodes = 0
         self.stack: set[int] = set()
+        self.built: set[int] = set()  # node ids: one built twice came through an alias
+        self.aliased = False
 
     def finding(self, node: yaml.Node, rule: str, message: str) -> Finding:
         pos = _mark(node)
@@ -149,13 +208,17 @@ class _Builder:
 
     def build(self, node: yaml.Node, path: Path) -> Any:
         self.nodes += 1
+        if id(node) in self.built:
+            self.aliased = True
+        else:
+            self.built.add(id(node))
         if self.nodes > MAX_NODES:
+            hint = "; check anchors and aliases" if self.aliased else ""
             raise _Abort(
                 self.finding(
                     node,
                     "yaml-too-large",
-                    "the document expands to too many values "
-                    f"(more than {MAX_NODES}); check anchors and aliases",
+                    f"the document has too many values (more than {MAX_NODES:,}){hint}",
                 )
             )
         if len(path) > MAX_DEPTH:
@@ -205,6 +268,15 @@ class _Builder:
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
         tag, value = node.tag, node.value
+        problem = number_problem(value.strip()) if tag != _TAG + "null" else None
+        if problem is not None:
+            shown = value if len(value) <= 24 else f"{value[:12]}… ({len(value)} characters)"
+            message = (
+                f"the number {shown} {problem}; a rule file's numbers are at most "
+                f"{MAX_DIGITS} digits, between 0.000000001 and 1,000,000,000"
+            )
+            self.findings.append(self.finding(node, "yaml-number", message))
+            return None
         if tag == _PLAIN:
             if _INVISIBLE_RE.search(value):
                 value = self.invisible(node, value, key=False)
@@ -253,6 +325,9 @@ def _decode(raw: bytes, path: str) -> tuple[str | None, list[Finding]]:
     if len(raw) > MAX_BYTES:
         message = f"the file is larger than {MAX_BYTES // 1_000_000} MB"
         return None, [Finding(path, 1, 1, "yaml-too-large", message)]
+    if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        message = "the file is saved as UTF-32; save it as UTF-8"
+        return None, [Finding(path, 1, 1, "yaml-encoding", message)]
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         message = "the file is saved as UTF-16; save it as UTF-8"
         return None, [Finding(path, 1, 1, "yaml-encoding", message)]
@@ -465,7 +540,42 @@ def parse_yaml(raw: bytes, path: str) -> tuple[YamlDocument | None, list[Finding
             gc.enable()
 
 
+def _rough_node_bound(text: str) -> int:
+    """More than the number of values written (each needs a line, a comma or a bracket),
+    counted without parsing: only a file above the bound is counted exactly."""
+    separators = text.count("\n") + text.count(",") + text.count("- ")
+    return 2 * separators + text.count("[") + text.count("{") + 2
+
+
+def _too_many_written(text: str, path: str) -> Finding | None:
+    """yaml-too-large at the first value beyond MAX_WRITTEN_NODES, counted from events."""
+    if _rough_node_bound(text) <= MAX_WRITTEN_NODES:
+        return None
+    loader = _ComposeLoader(text)
+    count = 0
+    try:
+        while (event := loader.get_event()) is not None:
+            if isinstance(event, yaml.ScalarEvent | yaml.CollectionStartEvent):
+                count += 1
+                if count > MAX_WRITTEN_NODES:
+                    mark = event.start_mark
+                    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+                    message = (
+                        f"the file has more than {MAX_WRITTEN_NODES:,} values (a rule file has "
+                        "a few thousand); is this a rule file?"
+                    )
+                    return Finding(path, line, col, "yaml-too-large", message)
+    except yaml.YAMLError:
+        return None  # the composer below reports the syntax error with its place
+    finally:
+        loader.dispose()
+    return None
+
+
 def _parse(text: str, path: str) -> tuple[YamlDocument | None, list[Finding]]:
+    too_many = _too_many_written(text, path)
+    if too_many is not None:
+        return None, [too_many]
     loader = _ComposeLoader(text)
     try:
         node = loader.get_single_node()
@@ -493,6 +603,8 @@ def _parse(text: str, path: str) -> tuple[YamlDocument | None, list[Finding]]:
     except RecursionError:
         return None, [Finding(path, 1, 1, "yaml-too-large", "the document is nested too deeply")]
     builder.doc.data = data
+    if any(f.rule == "yaml-number" for f in builder.findings):
+        return None, builder.findings  # nothing may compute with a number it cannot hold
     if not isinstance(data, dict):
         pos = _mark(node)
         builder.findings.append(

@@ -44,6 +44,7 @@ from taper.plan.calendar import (
 )
 from taper.plan.curve import MAX_STEPS_PER_DRUG, TaperStep, trajectory
 from taper.plan.fast import constructor
+from taper.plan.formulation import FormulationMixin
 from taper.plan.inputs import InputsMixin
 from taper.plan.model import (
     GuidelineStamp,
@@ -93,7 +94,7 @@ _NO_DATE = dt.date(1, 1, 1)  # the dates of a step not yet placed on the calenda
 LOOSE_NOTE = "as taken now: the formulary's tablets cannot make this dose"
 
 
-class Builder(SwitchingMixin, ReviewMixin, InputsMixin):
+class Builder(SwitchingMixin, ReviewMixin, FormulationMixin, InputsMixin):
     """The phases of a plan, in order (see `make_skeleton`)."""
 
     # --- phases ----------------------------------------------------------------------------
@@ -129,6 +130,9 @@ class Builder(SwitchingMixin, ReviewMixin, InputsMixin):
 
     def stabilise(self, track: Track) -> None:
         assert track.reported is not None
+        if not track.kit.free:
+            self.fit_regimen(track)
+            self.check_day_cap(track)
         kit = track.kit
         exact = kit.quanta(track.reported)
         times = len(track.times)
@@ -159,9 +163,10 @@ class Builder(SwitchingMixin, ReviewMixin, InputsMixin):
                 reported=format_amount(track.reported),
                 made=format_amount(kit.amount(quanta)),
             )
-        if quanta:
+        if quanta and not self.start_formulation(track, quanta):
             track.set_split(quanta)
             if len(track.per_time) < track.min_used:
+                self.refuse_below_interval(track)
                 self.warn_once_a_day(track)
 
     def check_units(self, track: Track) -> None:
@@ -212,8 +217,6 @@ class Builder(SwitchingMixin, ReviewMixin, InputsMixin):
     def taper(self, track: Track) -> None:
         p = track.pace
         assert p is not None
-        kit = track.kit
-        times = len(track.times)
         current = Fraction(track.amount)
         base = current
         if track.original is not None:
@@ -230,17 +233,40 @@ class Builder(SwitchingMixin, ReviewMixin, InputsMixin):
             )
         track.base = to_decimal(base)
         if track.loose is not None:
+            self.check_stop(track, Fraction(track.loose))
             track.loose = None
             seg = Seg("taper", 0, None, Decimal(0), [], ideal=Decimal(0), tablet_limited=True)
             track.done = True
             track.stop_day = self.day
             self.period([(track, seg)], 0, track.drug.id)
             return
-        steps = trajectory(kit, times, p, track.quanta, base, track.drug.id, track.min_used)
-        for step in steps:
+        planned = self.taper_plan(track, p, base)
+        before = Fraction(track.amount)
+        for item in planned:
+            step = item.step
+            if item.kit is not track.kit:
+                # A formulation change: the same dose, now from the new kit's products.
+                amount = track.amount
+                track.kit = item.kit
+                if item.times != len(track.times):
+                    track.times = time_names(item.times, bedtime=False, patch=False)
+                start = item.kit.quanta(amount)
+                assert start is not None
+                track.set_split(start)
+            change = item.change
             if step.hold:
-                self.hold_before_cut(track, step)
-            if step.quanta:
+                # A formulation change before a held cut shows on the held step.
+                self.hold_before_cut(track, step, change)
+                change = None
+            if not step.quanta:
+                self.check_stop(track, before)
+            before = Fraction(item.kit.amount(step.quanta))
+            if step.quanta and step.per_time:
+                track.quanta = step.quanta
+                track.per_time = {
+                    name: q for name, q in zip(track.times, step.per_time, strict=True) if q
+                }
+            elif step.quanta:
                 track.set_split(step.quanta)
             else:
                 track.quanta = 0
@@ -254,13 +280,14 @@ class Builder(SwitchingMixin, ReviewMixin, InputsMixin):
                 ideal=step.ideal,
                 deviation=step.deviation,
                 tablet_limited=step.limited,
+                note=change,
             )
             if not step.quanta:
                 track.done = True
                 track.stop_day = self.day
             self.period([(track, seg)], step.interval, track.drug.id)
 
-    def hold_before_cut(self, track: Track, step: TaperStep) -> None:
+    def hold_before_cut(self, track: Track, step: TaperStep, change: str | None = None) -> None:
         """Hold the current dose longer before a cut the tablets force beyond the allowed
         share, so that the average rate stays within the rule (stated on the step)."""
         after = format_amount(track.kit.amount(step.quanta))
@@ -270,6 +297,10 @@ class Builder(SwitchingMixin, ReviewMixin, InputsMixin):
             f"(the {pieces} cannot make a smaller step; the average rate stays within "
             f"{self.allowed_text(track)})"
         )
+        if change is not None:
+            # The first step on the new products says why they change (the hold itself is
+            # explained by the plan's tablet-limited warning).
+            note = change
         seg = Seg("taper", 0, step.hold, track.amount, track.doses(), note=note)
         self.period([(track, seg)], step.hold, track.drug.id)
         track.held_days += step.hold

@@ -12,6 +12,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from taper.errors import TaperError
+from taper.plan.dosetimes import next_vector
 from taper.plan.rules import Pace
 from taper.plan.tablets import (
     Kit,
@@ -36,13 +37,24 @@ class TaperStep:
     # Extra intervals the dose before a forced large cut is held, so that the average rate
     # stays within the rule (ceil(cut / allowed) intervals in all).
     hold: int = 0
+    # The dose at each dose time (quanta, in the order of the day); () for a stop.
+    per_time: tuple[int, ...] = ()
 
 
 _TRAJECTORIES: dict[tuple[object, ...], tuple[TaperStep, ...]] = {}
 
 
 def trajectory(
-    kit: Kit, times: int, p: Pace, start: int, base: Fraction, drug: str, min_used: int = 1
+    kit: Kit,
+    times: int,
+    p: Pace,
+    start: int,
+    base: Fraction,
+    drug: str,
+    min_used: int = 1,
+    vector: tuple[int, ...] | None = None,
+    stop_quanta: int | None = None,
+    drop: tuple[int, ...] | None = None,
 ) -> tuple[TaperStep, ...]:
     """The reductions from `start` quanta to zero under a pace, each dose at `min_used` dose
     times or more (pure; cached, since many patients share a drug, a dose and a rule)."""
@@ -60,6 +72,9 @@ def trajectory(
         p.slow_percent,
         p.slow_interval_days,
         p.slow_rule_percent,
+        vector,
+        stop_quanta,
+        drop,
     )
     cached = _TRAJECTORIES.get(key) if kit.key is not None else None
     if cached is not None:
@@ -87,7 +102,22 @@ def trajectory(
             allowed = base * p.max_percent / 100
             interval = p.interval_days
         ideal = max(ideal, Fraction(0))
+        before = quanta
         quanta = kit.next_below(quanta, ideal, times, min_used)
+        if quanta == 0 and stop_quanta is not None and before > stop_quanta:
+            # No stop from above the rule's stop dose: first down to the largest dose at or
+            # below it that the tablets make (the stop follows one interval later).
+            quanta = next(
+                (q for q in range(stop_quanta, 0, -1) if kit.makeable(q, times, min_used)), 0
+            )
+        if vector is not None:
+            # The dose at a time never rises and a dropped time never returns: a daily dose
+            # the dose times cannot share so is lowered to the next one they can.
+            shared = next_vector(kit, vector, quanta, min_used, drop)
+            while shared is None and quanta > 0:
+                quanta -= 1
+                shared = next_vector(kit, vector, quanta, min_used, drop)
+            vector = shared if shared is not None else (0,) * len(vector)
         dose = kit.amount(quanta)
         ideal_dec = to_decimal(ideal)
         cut = current - Fraction(dose)
@@ -108,7 +138,15 @@ def trajectory(
             interval = p.slow_interval_days
         previous = out[-1].interval if out else interval
         out.append(
-            TaperStep(quanta, ideal_dec, tidy(dose - ideal_dec), limited, interval, hold * previous)
+            TaperStep(
+                quanta,
+                ideal_dec,
+                tidy(dose - ideal_dec),
+                limited,
+                interval,
+                hold * previous,
+                vector if vector is not None and quanta else (),
+            )
         )
         if len(out) > MAX_STEPS_PER_DRUG:
             raise TaperError(

@@ -90,6 +90,11 @@ class InputsMixin(BuilderBase):
                     drug.id,
                 )
                 continue
+            if kit.products and all(p.indication == "pain" for p in kit.products):
+                # A pain product of a substitution drug (buprenorphine patches: Norspan,
+                # Butrans) is planned as the pain opioid it is, under the class's pain rule.
+                drug = drug.model_copy(update={"group": "opioid", "substitution": False})
+                self.pain_products.add(drug.id)
             rule = select_rule(self.g, drug, self.options.rule)
             bedtime = drug.group in BEDTIME_GROUPS
             count = rule.doses_per_day
@@ -137,7 +142,7 @@ class InputsMixin(BuilderBase):
     def check_safety(self) -> None:
         reasons: list[tuple[str, str]] = []
         for track in self.tracks:
-            if equivalence.is_substitution(track.drug):
+            if equivalence.is_substitution(track.drug) and track.drug.id not in self.pain_products:
                 reasons.append(
                     (
                         "substitution-drug",

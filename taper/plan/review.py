@@ -55,6 +55,9 @@ _dispense = constructor(Dispense)
 _plan = constructor(Plan)
 _copy_with = copy_with
 
+# The longest run at one dose, in intervals, when a rule does not say (issue 15).
+DEFAULT_HOLD_INTERVALS = 3
+
 
 class ReviewMixin(BuilderBase):
     def warn_once_a_day(self, track: Track) -> None:
@@ -102,6 +105,7 @@ class ReviewMixin(BuilderBase):
             cuts = [s for s in limited if s.amount > 0]
             stops = [s for s in limited if s.amount == 0]
             if not cuts and not stops:
+                self.check_holds(track, index_of)
                 self.check_duration(track)
                 continue
             hint = self.hint(track, formulation_note=True)
@@ -172,6 +176,7 @@ class ReviewMixin(BuilderBase):
                     track.drug.id,
                     dose=format_amount(before),
                 )
+            self.check_holds(track, index_of)
             self.check_duration(track)
 
     def large_stop(self, track: Track, before: Decimal) -> bool:
@@ -192,6 +197,48 @@ class ReviewMixin(BuilderBase):
     def dose_before(self, track: Track, seg: Seg) -> Decimal:
         position = track.segs.index(seg)
         return track.segs[position - 1].amount if position else Decimal(0)
+
+    def check_holds(self, track: Track, index_of: dict[int, int]) -> None:
+        """A hold is the last resort: a run at one dose longer than the rule's limit (three
+        intervals by default) gets a high warning naming what would avoid it."""
+        p = track.pace
+        if p is None or track.taper_start is None:
+            return
+        setting = track.rule.max_hold_intervals
+        intervals = DEFAULT_HOLD_INTERVALS if setting is None else setting.value
+        limit = intervals * max(p.interval_days, p.slow_interval_days or 0)
+        runs: list[tuple[int, Decimal, list[Seg]]] = []
+        for seg in track.segs:
+            if seg.phase != "taper" or seg.days is None or seg.amount == 0:
+                continue
+            last = runs[-1] if runs else None
+            if (
+                last is not None
+                and last[1] == seg.amount
+                and last[2][-1].start + (last[2][-1].days or 0) == seg.start
+            ):
+                runs[-1] = (last[0] + seg.days, last[1], [*last[2], seg])
+            else:
+                runs.append((seg.days, seg.amount, [seg]))
+        long = [run for run in runs if run[0] > limit and not any(s.pause for s in run[2])]
+        if not long:
+            return
+        if setting is not None:
+            self.used(f"rule {track.rule.id} max_hold_intervals", setting)
+        days, amount, segs = max(long, key=lambda run: run[0])
+        steps = ", ".join(str(index_of[id(s)]) for s in segs if id(s) in index_of)
+        self.warn(
+            "hold-too-long",
+            "high",
+            f"{track.drug.id} stays at {format_amount(amount)} {track.unit} for {days} days "
+            f"(step {steps}), longer than the {limit} days ({intervals} intervals) rule "
+            f"{track.rule.id} allows at one dose, because the formulary cannot make a smaller "
+            f"step; {self.hint(track)}.",
+            track.drug.id,
+            dose=format_amount(amount),
+            days=str(days),
+            limit=str(limit),
+        )
 
     def check_duration(self, track: Track) -> None:
         if track.taper_start is None or track.stop_day is None or track.pace is None:

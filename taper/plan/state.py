@@ -40,6 +40,8 @@ class BuilderBase:
         self.tracks: list[Track] = []
         self.warnings: list[PlanWarning] = []
         self.unverified: dict[str, None] = {}
+        # Drugs planned from pain products only (buprenorphine patches), not as substitution.
+        self.pain_products: set[str] = set()
         self.pending: list[tuple[int, Pause]] = sorted(
             ((p.on - options.start).days, p) for p in options.pauses
         )

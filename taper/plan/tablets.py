@@ -28,6 +28,7 @@ from fractions import Fraction
 from taper.errors import TaperError
 from taper.guideline.model import DoseUnit, Guideline, Product, Route
 from taper.plan.fast import trusted
+from taper.plan.labels import unit_caps
 from taper.plan.model import DoseAtTime, DoseTimeName, TabletCount
 
 _INF = 1 << 60
@@ -140,6 +141,10 @@ class Kit:
             if self.sublingual
             else MAX_TABLETS_PER_DOSE
         )
+        label_per_dose, _ = unit_caps(products)
+        if label_per_dose is not None:
+            # The label's most units at one time (two Citodon: 1 g paracetamol).
+            self.max_units = max(1, min(self.max_units, label_per_dose))
         # What `max_units` counts, for messages.
         self.pieces_noun = (
             "patches worn at once"

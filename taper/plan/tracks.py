@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from taper.guideline.model import Drug, TaperRule
+from taper.plan.labels import interval_doses
 from taper.plan.model import (
     DoseAtTime,
     DoseTimeName,
@@ -115,7 +116,12 @@ class Track:
         rule gives two or more times a day is never given once a day: such tablets are made
         for 12-hourly use (Norsk legemiddelhåndbok: morphine depot tablets "10–30 mg × 2–3",
         clinical-facts-2 §4.2), and one a day leaves about half the day uncovered. Hypnotics
-        (one bedtime dose) and other drugs may drop a dose time near the end."""
+        (one bedtime dose) and other drugs may drop a dose time near the end. A product whose
+        label gives its interval (`regimen.interval_hours`) keeps the doses a day it implies."""
+        if self.kit.modified_release and not self.kit.patch:
+            fixed = interval_doses(self.kit.products)
+            if fixed is not None:
+                return min(fixed, len(self.times))
         if (
             self.drug.drug_class == "opioid"
             and self.kit.modified_release

@@ -5,18 +5,36 @@ from __future__ import annotations
 from taper.render.curve import ascii_bars
 from taper.render.view import PlanView
 
+_INLINE = str.maketrans({"<": "&lt;", ">": "&gt;", "[": "\\[", "]": "\\]", "`": "\\`"})
+
+
+def inline(text: str) -> str:
+    """Text from a rule file or the command line, as text: no HTML (`<script>` passed through
+    to renderers that allow raw HTML), no links or code spans made from it. The HTML sheet
+    escapes the same text; markdown must too (issue 14)."""
+    text = text.replace("&", "&amp;") if "&" in text else text
+    return text.translate(_INLINE)
+
+
+def link(url: str) -> str:
+    """An autolink for a plain http(s) address; anything else is shown as text."""
+    plain = url.startswith(("https://", "http://")) and not any(
+        c.isspace() or c in '<>"`' for c in url
+    )
+    return f"<{url}>" if plain else inline(url)
+
 
 def cell(text: str) -> str:
     """A table cell: pipes escaped, never empty (some renderers collapse empty cells)."""
-    return text.replace("|", "\\|") or " "
+    return inline(text).replace("|", "\\|") or " "
 
 
 def render_markdown(view: PlanView) -> bytes:
     t = view.t
     plan = view.plan
-    out = [f"# {view.title}", ""]
+    out = [f"# {inline(view.title)}", ""]
     facts = [
-        t._("Medication now: %(meds)s", meds="; ".join(view.medications)),
+        t._("Medication now: %(meds)s", meds=inline("; ".join(view.medications))),
         t._("Plan starts: %(date)s", date=view.start),
     ]
     if view.last_dose:
@@ -59,7 +77,7 @@ def render_markdown(view: PlanView) -> bytes:
         out += ["", "\\" + t._("* pause: the step is held longer")]
     for s in view.steps:
         if s.note:
-            out += ["", t._("Step %(number)s", number=s.number) + f": {s.note}"]
+            out += ["", t._("Step %(number)s", number=s.number) + f": {inline(s.note)}"]
     out.append("")
 
     bars = ascii_bars(view)
@@ -69,24 +87,25 @@ def render_markdown(view: PlanView) -> bytes:
     if view.checkpoints:
         out += ["## " + t._("Contacts"), ""]
         for c in view.checkpoints:
-            out.append(f"- **{c.date}** ({c.weekday}): {c.label}")
-            out += [f"  - {item}" for item in c.content]
-            out += [f"  - <{link}>" for link in c.links]
+            out.append(f"- **{c.date}** ({c.weekday}): {inline(c.label)}")
+            out += [f"  - {inline(item)}" for item in c.content]
+            out += [f"  - {link(url)}" for url in c.links]
         out.append("")
 
     if view.dispensing:
         out += ["## " + t._("Tablets to dispense"), ""]
         out += [
-            "- " + t._("Step %(number)s", number=d.step) + f": {d.text}" for d in view.dispensing
+            "- " + t._("Step %(number)s", number=d.step) + f": {inline(d.text)}"
+            for d in view.dispensing
         ]
         out.append("")
     if view.warnings:
         out += ["## " + t._("Warnings"), ""]
-        out += [f"- **{w.label}:** {w.text}" for w in view.warnings]
+        out += [f"- **{inline(w.label)}:** {inline(w.text)}" for w in view.warnings]
         out.append("")
     if view.unverified:
         out += ["## " + t._("Not from a source (project choices)"), ""]
-        out += [f"- {item}" for item in view.unverified]
+        out += [f"- {inline(item)}" for item in view.unverified]
         out.append("")
-    out += ["---", "", f"*{view.stamp}*"]
+    out += ["---", "", f"*{inline(view.stamp)}*"]
     return ("\n".join(out) + "\n").encode("utf-8")

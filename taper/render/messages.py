@@ -174,6 +174,14 @@ NOTES: tuple[Piece, ...] = (
         r"as taken now: the formulary's tablets cannot make this dose",
         N_("as taken now: the formulary's tablets cannot make this dose"),
     ),
+    piece(
+        r"from here (?P<brand>.+?) \(immediate release\) instead of (?P<old>.+?) \(modified "
+        r"release\): the depot tablets cannot make this step",
+        N_(
+            "from here %(brand)s (immediate release) instead of %(old)s (modified release): "
+            "the depot tablets cannot make this step"
+        ),
+    ),
 )
 
 # A patch's step notes: the same sentences in a patch's words (its strengths, not tablets);
@@ -281,6 +289,50 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
             N_(
                 "%(reported)s of %(drug)s cannot be made from the formulary's tablets as fixed "
                 "doses; the plan starts from %(made)s."
+            ),
+        ),
+    ),
+    "hold-too-long": (
+        piece(
+            rf"(?P<drug>{_ID}) stays at (?P<dose>{_DOSE}) for (?P<days>\d+) days \(step "
+            r"(?P<steps>\d+(?:, \d+)*)\), longer than the (?P<limit>\d+) days \((?P<count>\d+) "
+            rf"intervals\) rule (?P<rule>{_ID}) allows at one dose, because the formulary cannot "
+            r"make a smaller step; (?P<hint>.+? would allow smaller steps)\.",
+            N_(
+                "%(drug)s stays at %(dose)s for %(days)s days (step %(steps)s), longer than the "
+                "%(limit)s days (%(count)s intervals) rule %(rule)s allows at one dose, because "
+                "the formulary cannot make a smaller step; %(hint)s."
+            ),
+        ),
+    ),
+    "dose-times-from-label": (
+        piece(
+            rf"(?P<drug>{_ID}) is given (?P<count>\d+) times a day: (?P<brand>.+?) \(modified "
+            r"release\) is given at its label's interval \(rule (?P<rule>[^\s()]+) says "
+            r"(?P<wanted>\d+)\)\.",
+            N_(
+                "%(drug)s is given %(count)s times a day: %(brand)s (modified release) is given "
+                "at its label's interval (rule %(rule)s says %(wanted)s)."
+            ),
+        ),
+        piece(
+            rf"(?P<drug>{_ID}) is given (?P<count>\d+) times a day: (?P<brand>.+?) allows at "
+            r"most (?P<most>\d+) tablets at one time \(rule (?P<rule>[^\s()]+) says "
+            r"(?P<wanted>\d+)\)\.",
+            N_(
+                "%(drug)s is given %(count)s times a day: %(brand)s allows at most %(most)s "
+                "tablets at one time (rule %(rule)s says %(wanted)s)."
+            ),
+        ),
+    ),
+    "formulation-change": (
+        piece(
+            rf"(?P<dose>{_DOSE}) of (?P<drug>{_ID}) is given as (?P<brand>.+?) \(immediate "
+            r"release\): (?P<old>.+?) \(modified release\) cannot give it (?P<count>\d+) "
+            r"times a day\.",
+            N_(
+                "%(dose)s of %(drug)s is given as %(brand)s (immediate release): %(old)s "
+                "(modified release) cannot give it %(count)s times a day."
             ),
         ),
     ),

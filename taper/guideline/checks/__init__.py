@@ -15,6 +15,7 @@ from taper.guideline.checks import (
     aftercare_ascending,
     aftercare_tub,
     bands_contiguous,
+    clinical_range,
     content_known,
     conversion_basis,
     doses_per_day,
@@ -26,12 +27,14 @@ from taper.guideline.checks import (
     percent_range,
     points_monotone,
     positive_number,
+    product_regimen,
     provenance_required,
     range_contains,
     slow_down_slower,
     source_exists,
     split_consistent,
     switch_target_in_formulary,
+    tablet_grid,
     taper_speed,
     unit_consistent,
 )
@@ -42,6 +45,7 @@ from taper.guideline.yamlstrict import YamlDocument
 CheckFn = Callable[[Guideline, YamlDocument], Iterable[Finding]]
 
 MODULES: tuple[ModuleType, ...] = (
+    clinical_range,  # first: the others compute with numbers it has bounded
     source_exists,
     provenance_required,
     positive_number,
@@ -62,7 +66,9 @@ MODULES: tuple[ModuleType, ...] = (
     names_unique,
     content_known,
     mr_no_split,
+    product_regimen,
     split_consistent,
+    tablet_grid,
     id_matches_file,
 )
 
@@ -80,6 +86,9 @@ PARSE_RULES: dict[str, str] = {
     "yaml-duplicate-key": "The same key twice in one mapping; YAML readers would silently keep "
     "the last one.",
     "yaml-recursive-alias": "An alias that refers to the node it is inside.",
+    "yaml-number": "A number no clinical value needs: more than 15 significant digits, or "
+    "1,000,000,000 or more, or nearer 0 than 0.000000001 (`1e999999`, a 5,000-digit integer). "
+    "Refused as written, before any arithmetic, so such a value can never hang or crash taper.",
     "yaml-empty": "The file has no content.",
     "yaml-not-mapping": "The top of the file is not a mapping of keys.",
     "yaml-too-large": "The file is over 5 MB, nests too deeply, or anchors and aliases expand "
@@ -89,7 +98,12 @@ PARSE_RULES: dict[str, str] = {
 
 
 def run_checks(guideline: Guideline, doc: YamlDocument) -> list[Finding]:
-    findings: list[Finding] = []
-    for check in REGISTRY.values():
-        findings.extend(check(guideline, doc))
+    """Every check's findings; only clinical-range's if it finds a number out of range, since
+    the other checks (and the planner) compute with those numbers."""
+    findings: list[Finding] = list(clinical_range.check(guideline, doc))
+    if any(f.level == "error" for f in findings):
+        return findings
+    for rule, check in REGISTRY.items():
+        if rule != clinical_range.RULE_ID:
+            findings.extend(check(guideline, doc))
     return findings

@@ -1,4 +1,4 @@
-"""A taper rule never stops at once, and a cut above 25 % per step is flagged (warning).
+"""A taper rule never stops at once, cuts at most 50 % a step, and above 25 % is flagged.
 
 A reduction `percent` or `max_percent` of 100, or a slow-down `percent` of 100, takes the whole
 dose away in one step: that is an abrupt stop, not a taper, and is an **error**. NICE NG215
@@ -6,7 +6,13 @@ dose away in one step: that is an abrupt stop, not a taper, and is an **error**.
 be discontinued abruptly" (clinical-facts.md §6.3 and §7). A table's `switch_reduction_percent`
 of 100 is an error for the same reason: the switch would leave no dose of the new drug.
 
-A step above 25 % is a **warning**: it is faster than the long-term tapers in
+A step above 50 % is an **error** (a project ceiling): the fastest taper any source gives is
+CDC 2022's brief taper after less than a week of use, 50 % for 2 days (p. 18); a rule that cuts
+more, such as 99 %, takes oxycodone 60 → 20 mg → stop. The same ceiling holds for
+`switch_reduction_percent`: Region Uppsala's 50 % is the largest cross-tolerance allowance
+cited, and more would cut the dose switched to by more than any step.
+
+A step above 25 % (and at most 50 %) is a **warning**: it is faster than the long-term tapers in
 clinical-facts.md allow. The fastest they cite is 20–25 % per step (trappned.no, a Norwegian
 clinician tool, §4.3) and 10–25 % of the remaining dose (Terveyskylä, §2.3); Helsedirektoratet
 gives 10–20 % of the original dose weekly (§4.3), CDC 2022 10 % a month or a week (§7). Only
@@ -43,6 +49,7 @@ from taper.guideline.yamlstrict import YamlDocument
 RULE_ID = "taper-speed"
 
 FASTEST_CITED = Decimal(25)  # % per step: trappned.no 20–25 %, Terveyskylä 10–25 % (see above)
+CEILING = Decimal(50)  # % per step: CDC 2022's brief taper (see above); more is an error
 
 
 def check(guideline: Guideline, doc: YamlDocument) -> Iterable[Finding]:
@@ -76,6 +83,15 @@ def check(guideline: Guideline, doc: YamlDocument) -> Iterable[Finding]:
                     f"{at(guideline, path)} 100 stops the drug in one step: an abrupt stop, not "
                     "a taper (NICE NG215, CDC 2022: do not stop abruptly); a step must cut "
                     "less than the whole dose",
+                )
+            elif value > CEILING:
+                yield find(
+                    doc,
+                    path,
+                    RULE_ID,
+                    f"{at(guideline, path)} {num(value)} % is more than {CEILING} %, the "
+                    "fastest cut any source gives (CDC 2022: 50 % for 2 days after brief use); "
+                    "a faster rule stops a dose almost at once",
                 )
             elif value > FASTEST_CITED and not isinstance(obj, EquivalenceTable):
                 yield find(

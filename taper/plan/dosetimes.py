@@ -1,0 +1,122 @@
+"""Dose times through a taper: the dose at a time of day never rises, a dropped dose time
+never returns, and no dose time needs more than two strengths.
+
+A drug's doses of one day are a vector: the quanta at each of its dose times, in the order
+of the day. `next_vector` shares a new (lower) daily dose over the dose times so that every
+time gets at most what it had before, a time at zero stays at zero, and at least `min_used`
+times keep a dose. Among such vectors it takes the most even one (larger shares later in the
+day, as `Kit.split` does), so the time dropped first is the earliest in the day: the evening
+(or bedtime) dose is kept longest -- the default order in which dose times are dropped.
+"""
+
+from __future__ import annotations
+
+from itertools import product
+
+from taper.plan.tablets import Kit
+
+# Beyond this many combinations a vector is searched greedily (one time cut at a time).
+_SEARCH_LIMIT = 60_000
+# At most this many strengths (products and strengths) at one dose time.
+MAX_STRENGTHS_AT_ONCE = 2
+
+
+def strengths_at(kit: Kit, quanta: int) -> int:
+    """How many different strengths one dose time of `quanta` takes."""
+    if quanta <= 0 or kit.free:
+        return 0
+    return len({(piece.product, piece.strength) for piece in kit.pieces_for(quanta)})
+
+
+def usable(kit: Kit, quanta: int) -> bool:
+    """A dose at one time the kit makes from at most two strengths."""
+    return quanta == 0 or (
+        kit.per_time_makeable(quanta) and strengths_at(kit, quanta) <= MAX_STRENGTHS_AT_ONCE
+    )
+
+
+def fits(kit: Kit, before: tuple[int, ...], after: tuple[int, ...]) -> bool:
+    """`after` keeps every rule against `before`: no time rises, no dropped time returns,
+    each time made from at most two strengths."""
+    return all(a <= b for a, b in zip(after, before, strict=True)) and all(
+        usable(kit, a) for a in after
+    )
+
+
+def _evenness(vector: tuple[int, ...], drop: tuple[int, ...]) -> tuple[int, int, int, int]:
+    """Sort key: as many dose times kept as possible (a time is dropped only when the dose
+    can no longer be shared, as `Kit.split` does), then the smallest spread, then the times
+    the rule drops first (`drop`: each time's rank, lower dropped first), then larger shares
+    later in the day."""
+    used = [v for v in vector if v]
+    spread = max(used) - min(used) if used else 0
+    dropped = sum(rank for rank, v in zip(drop, vector, strict=True) if not v)
+    later = -sum(i * v for i, v in enumerate(vector))
+    return -len(used), spread, dropped, later
+
+
+def next_vector(
+    kit: Kit,
+    before: tuple[int, ...],
+    daily: int,
+    min_used: int = 1,
+    drop: tuple[int, ...] | None = None,
+) -> tuple[int, ...] | None:
+    """The most even vector of `daily` quanta within `before` (see module docstring), or
+    None if there is none; `drop` ranks the dose times in the order the rule drops them
+    (default: the earliest in the day first)."""
+    ranks = drop if drop is not None else tuple(range(len(before)))
+    if daily == 0:
+        return (0,) * len(before)
+    if daily > sum(before):
+        return None
+    choices: list[list[int]] = []
+    for top in before:
+        values = [q for q in range(top, 0, -1) if usable(kit, q)] if top else []
+        choices.append([*values, 0])
+    size = 1
+    for values in choices:
+        size *= len(values)
+    best: tuple[int, ...] | None = None
+    best_key: tuple[int, int, int, int] | None = None
+    if size <= _SEARCH_LIMIT:
+        for combo in product(*choices[:-1]):
+            rest = daily - sum(combo)
+            if rest < 0 or rest > before[-1] or (rest and not usable(kit, rest)):
+                continue
+            vector = (*combo, rest)
+            if sum(1 for v in vector if v) < min_used:
+                continue
+            key = _evenness(vector, ranks)
+            if best_key is None or key < best_key:
+                best, best_key = vector, key
+        return best
+    return _greedy(kit, before, daily, min_used, ranks)
+
+
+def _greedy(
+    kit: Kit, before: tuple[int, ...], daily: int, min_used: int, ranks: tuple[int, ...]
+) -> tuple[int, ...] | None:
+    """Cut the largest dose time first (of equals, the one the rule drops first) until the day
+    holds `daily`."""
+    vector = list(before)
+    excess = sum(vector) - daily
+    while excess > 0:
+        order = sorted(range(len(vector)), key=lambda i: (-vector[i], ranks[i]))
+        for index in order:
+            current = vector[index]
+            if not current:
+                continue
+            floor = max(current - excess, 0)
+            kept = sum(1 for v in vector if v)
+            target = next(
+                (q for q in range(floor, current) if usable(kit, q) and (q or kept > min_used)),
+                None,
+            )
+            if target is not None:
+                vector[index] = target
+                excess -= current - target
+                break
+        else:
+            return None
+    return tuple(vector) if excess == 0 else None

@@ -1,0 +1,266 @@
+"""Regimens and formulations during a taper: label limits, the depot-to-immediate-release
+tail, and the stop dose.
+
+- `fit_regimen`: a drug's dose times follow its products' labels (a 12-hourly depot tablet
+  twice a day, never once; a combination tablet at most as many a dose as its label allows,
+  so 180 mg codeine as Citodon is 3 doses of 2, not 2 doses of 3);
+- `check_day_cap`: a daily dose beyond a label's units a day is refused;
+- `start_formulation`: a depot dose the depot tablets cannot give at their interval starts on
+  the immediate-release tablets of the same drug;
+- `taper_plan`: the reductions of one drug, changing from depot to immediate-release tablets
+  (a visible step with its reason) where the depot tablets would force a larger cut;
+- `check_stop`: the last step to zero starts from the rule's stop dose or below, or the
+  plan is refused naming the product the prescriber would need.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from taper.dose import format_amount
+from taper.errors import TaperError
+from taper.guideline.model import TaperRule
+from taper.plan.curve import TaperStep, trajectory
+from taper.plan.labels import interval_doses
+from taper.plan.model import DoseTimeName
+from taper.plan.regimen import day_cap, immediate_kit, regimen_times, stop_too_high
+from taper.plan.rules import Pace
+from taper.plan.state import BuilderBase
+from taper.plan.tablets import Kit, to_decimal
+from taper.plan.tracks import BEDTIME_GROUPS, Track, time_names
+
+
+@dataclass(frozen=True)
+class KitStep:
+    """One reduction of a drug and the kit (products) it is made from; `change`: the reason
+    this step starts on another formulation."""
+
+    step: TaperStep
+    kit: Kit
+    times: int
+    change: str | None = None
+
+
+def _brands(kit: Kit) -> str:
+    return " / ".join(dict.fromkeys(p.brand for p in kit.products))
+
+
+def _release(kit: Kit) -> str:
+    return "modified release" if kit.modified_release else "immediate release"
+
+
+def drop_ranks(rule: TaperRule, times: tuple[DoseTimeName, ...]) -> tuple[int, ...] | None:
+    """Each dose time's place in the rule's `drop_order` (dropped first: lowest); None for
+    the default (the earliest in the day first). Times the order does not name go last."""
+    if not rule.drop_order:
+        return None
+    order: dict[str, int] = {name: i for i, name in enumerate(rule.drop_order)}
+    return tuple(order.get(name, len(order) + i) for i, name in enumerate(times))
+
+
+# Stop doses in a kit's quanta, by rule file, rule, drug, kit and start (many patients share
+# them; the search converts a dose to the reference drug a dozen times).
+_STOP_QUANTA: dict[tuple[object, ...], int] = {}
+
+
+class FormulationMixin(BuilderBase):
+    def fit_regimen(self, track: Track) -> None:
+        """Dose times within the products' labels (see module docstring)."""
+        assert track.reported is not None
+        kit = track.kit
+        count = regimen_times(kit, len(track.times), track.reported)
+        if count == len(track.times):
+            return
+        bedtime = track.drug.group in BEDTIME_GROUPS and count == 1
+        track.times = time_names(count, bedtime=bedtime, patch=kit.patch)
+        if kit.modified_release:
+            why = f"{_brands(kit)} (modified release) is given at its label's interval"
+        else:
+            why = f"{_brands(kit)} allows at most {kit.max_units} tablets at one time"
+        self.warn(
+            "dose-times-from-label",
+            "info",
+            f"{track.drug.id} is given {count} times a day: {why} (rule {track.rule.id} says "
+            f"{track.rule.doses_per_day}).",
+            track.drug.id,
+            count=str(count),
+        )
+
+    def check_day_cap(self, track: Track) -> None:
+        assert track.reported is not None
+        cap = day_cap(track.kit)
+        if cap is not None and track.reported > cap:
+            raise TaperError(
+                f"{format_amount(track.reported)} {track.unit} of {track.drug.id} a day is more "
+                f"than {_brands(track.kit)} allows ({format_amount(cap)} {track.unit} a day by "
+                "its label); check the dose."
+            )
+
+    def start_formulation(self, track: Track, quanta: int) -> bool:
+        """Move a depot dose its tablets cannot give at their interval to the drug's
+        immediate-release tablets (True when it did)."""
+        kit = track.kit
+        if not kit.modified_release or kit.patch or kit.split(quanta, len(track.times)) is None:
+            return False
+        split = kit.split(quanta, len(track.times))
+        if split is not None and sum(1 for q in split.amounts if q) >= track.min_used:
+            return False
+        other = immediate_kit(self.g, self.loaded.sha256, kit)
+        amount = kit.amount(quanta)
+        there = None if other is None else other.quanta(amount)
+        if other is None or there is None or not other.makeable(there, len(track.times)):
+            return False
+        self.warn(
+            "formulation-change",
+            "info",
+            f"{format_amount(amount)} {track.unit} of {track.drug.id} is given as "
+            f"{_brands(other)} (immediate release): {_brands(kit)} (modified release) cannot "
+            f"give it {track.min_used} times a day.",
+            track.drug.id,
+        )
+        track.kit = other
+        track.set_split(there)
+        return True
+
+    def refuse_below_interval(self, track: Track) -> None:
+        """A depot dose its tablets can give only fewer times a day than their label's
+        interval, with no immediate-release tablets to give it instead: refused."""
+        kit = track.kit
+        if interval_doses(kit.products) is None:
+            return  # no label interval in the rule file: the warning says it instead
+        raise TaperError(
+            f"{format_amount(track.amount)} {track.unit} of {track.drug.id} a day cannot be given "
+            f"as {_brands(kit)} (modified release) {track.min_used} times a day, as its label "
+            f"says; the prescriber would need immediate-release {track.drug.id} tablets or an "
+            "oral solution."
+        )
+
+    def taper_plan(self, track: Track, p: Pace, base: Fraction) -> list[KitStep]:
+        """The reductions of `track` from its current dose; a depot kit whose next step would
+        cut more than the rule allows hands over to the immediate-release tablets."""
+        kit = track.kit
+        times = len(track.times)
+        vector = tuple(track.per_time.get(name, 0) for name in track.times)
+        stop = self.stop_quanta(track, kit, track.quanta)
+        drop = drop_ranks(track.rule, track.times)
+        steps = trajectory(
+            kit, times, p, track.quanta, base, track.drug.id, track.min_used, vector, stop, drop
+        )
+        other = immediate_kit(self.g, self.loaded.sha256, kit) if kit.modified_release else None
+        if other is None:
+            return [KitStep(s, kit, times) for s in steps]
+        out: list[KitStep] = []
+        current = track.quanta
+        for step in steps:
+            if step.limited:
+                tail = self.hand_over(track, p, base, kit, other, current, step)
+                if tail is not None:
+                    return out + tail
+            out.append(KitStep(step, kit, times))
+            current = step.quanta
+        return out
+
+    def hand_over(
+        self,
+        track: Track,
+        p: Pace,
+        base: Fraction,
+        kit: Kit,
+        other: Kit,
+        current: int,
+        step: TaperStep,
+    ) -> list[KitStep] | None:
+        """The rest of the taper on the immediate-release kit `other`, from the depot dose
+        `current`, when it makes the step better than the depot tablets (None otherwise)."""
+        amount = kit.amount(current)
+        start = other.quanta(amount)
+        if start is None:
+            return None
+        times = len(track.times)
+        new_times = max(times, regimen_times(other, track.rule.doses_per_day, amount))
+        split = other.split(start, new_times)
+        if split is None:
+            return None
+        stop = self.stop_quanta(track, other, start)
+        names = time_names(new_times, bedtime=False, patch=False)
+        tail = trajectory(
+            other,
+            new_times,
+            p,
+            start,
+            base,
+            track.drug.id,
+            1,
+            split.amounts,
+            stop,
+            drop_ranks(track.rule, names),
+        )
+        if not tail or (
+            tail[0].limited and other.amount(tail[0].quanta) <= kit.amount(step.quanta)
+        ):
+            return None  # the immediate-release tablets do no better here
+        change = (
+            f"from here {_brands(other)} (immediate release) instead of {_brands(kit)} "
+            "(modified release): the depot tablets cannot make this step"
+        )
+        return [
+            KitStep(s, other, new_times, change if i == 0 else None) for i, s in enumerate(tail)
+        ]
+
+    def stop_quanta(self, track: Track, kit: Kit, upto: int) -> int | None:
+        """The largest daily dose (quanta of `kit`, at most `upto`) the rule lets the drug
+        stop from; None when the rule gives no stop dose for it (conversions are monotone, so
+        a binary search finds it)."""
+        if track.rule.stop_dose is None:
+            return None
+        key = (self.loaded.sha256, track.rule.id, track.drug.id, kit.key, upto)
+        if kit.key is not None and key in _STOP_QUANTA:
+            return _STOP_QUANTA[key]
+        found = self._stop_quanta(track, kit, upto)
+        if kit.key is not None:
+            if len(_STOP_QUANTA) > 10_000:
+                _STOP_QUANTA.clear()
+            _STOP_QUANTA[key] = found
+        return found
+
+    def _stop_quanta(self, track: Track, kit: Kit, upto: int) -> int:
+        def ok(q: int) -> bool:
+            dose = kit.amount(q)
+            return stop_too_high(self.g, track.rule, track.drug, kit.unit, kit.route, dose) is None
+
+        if ok(upto):
+            return upto
+        low, high = 0, upto  # ok(low), not ok(high)
+        while high - low > 1:
+            middle = (low + high) // 2
+            if ok(middle):
+                low = middle
+            else:
+                high = middle
+        return low
+
+    def check_stop(self, track: Track, before: Fraction) -> None:
+        """Refuse a plan whose last step to zero starts above the rule's stop dose."""
+        limit = stop_too_high(
+            self.g, track.rule, track.drug, track.kit.unit, track.kit.route, to_decimal(before)
+        )
+        if limit is None:
+            return
+        self.used(f"rule {track.rule.id} stop_dose", track.rule.stop_dose)
+        kit = track.kit
+        if kit.patch:
+            need = f"a {track.drug.id} patch smaller than the formulary's smallest"
+        elif kit.modified_release:
+            need = f"immediate-release {track.drug.id} tablets or an oral solution"
+        else:
+            need = f"a smaller strength or an oral solution of {track.drug.id}"
+        sw = track.rule.switch
+        if sw.policy != "never" and sw.target and sw.target != track.drug.id:
+            need += f", or a switch to {sw.target} (--switch)"
+        dose = format_amount(to_decimal(before))
+        raise TaperError(
+            f"The formulary of rule file {self.g.id} cannot take {track.drug.id} below "
+            f"{dose} {track.unit} a day, and rule {track.rule.id} stops a drug only from "
+            f"{limit} or less; the prescriber would need {need}."
+        )

@@ -1,0 +1,61 @@
+"""Label limits of products, read from the rule file (`Product.regimen`, `ingredients`).
+
+- `unit_caps`: the most units at one dose time and in a day a product's label allows, the
+  tighter of its own limits and its ingredients' caps (paracetamol 1 g a dose: two Citodon);
+- `interval_doses`: how many times a day a modified-release product is given (24 hours over
+  its interval: OxyContin is 12-hourly, so twice a day, never once);
+- `allowed_counts`: the times a day a product may be taken.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from taper.guideline.model import Product
+
+# Dose times a plan can name (see tracks.time_names).
+MAX_TIMES = 4
+
+
+def unit_caps(products: Sequence[Product]) -> tuple[int | None, int | None]:
+    """Most units at one dose time and in a day that every product of a kit allows (None: no
+    label limit). Ingredient caps count whole units: 1 g paracetamol a dose is 2 x 500 mg."""
+    per_dose: list[int] = []
+    per_day: list[int] = []
+    for product in products:
+        regimen = product.regimen
+        if regimen is not None and regimen.max_units_per_dose is not None:
+            per_dose.append(int(regimen.max_units_per_dose))
+        if regimen is not None and regimen.max_units_per_day is not None:
+            per_day.append(int(regimen.max_units_per_day))
+        for item in product.ingredients:
+            if item.max_per_dose is not None and item.amount > 0:
+                per_dose.append(int(item.max_per_dose // item.amount))
+            if item.max_per_day is not None and item.amount > 0:
+                per_day.append(int(item.max_per_day // item.amount))
+    return (min(per_dose) if per_dose else None, min(per_day) if per_day else None)
+
+
+def interval_doses(products: Sequence[Product]) -> int | None:
+    """Doses a day of modified-release tablets or capsules, from their interval (None: no
+    interval given; the shortest interval of the kit's products counts)."""
+    hours = [
+        p.regimen.interval_hours
+        for p in products
+        if p.modified_release
+        and p.form != "patch"
+        and p.regimen is not None
+        and p.regimen.interval_hours
+    ]
+    if not hours:
+        return None
+    return max(1, min(MAX_TIMES, 24 // min(hours)))
+
+
+def allowed_counts(products: Sequence[Product]) -> list[int]:
+    """Times a day every product of a kit may be taken (1 to 4 unless a label says less)."""
+    counts = set(range(1, MAX_TIMES + 1))
+    for product in products:
+        if product.regimen is not None and product.regimen.doses_per_day:
+            counts &= set(product.regimen.doses_per_day)
+    return sorted(counts) or list(range(1, MAX_TIMES + 1))

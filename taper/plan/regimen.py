@@ -1,0 +1,100 @@
+"""Product regimens in a plan: how often a product is taken and how many units at a time.
+
+Pure functions over a kit and the rule file (the label limits themselves are read in
+`taper.plan.labels`):
+
+- `regimen_times`: the number of dose times a drug needs so that its daily dose stays within
+  every product limit (Citodon 180 mg codeine: 6 tablets, at most 2 a dose: 3 doses a day);
+- `immediate_kit`: the immediate-release products of a drug, for the tail of a depot taper;
+- `stop_too_high`: whether a rule lets a drug stop from a dose.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+from taper import equivalence
+from taper.guideline.model import DoseUnit, Drug, Guideline, Route, TaperRule
+from taper.plan.labels import allowed_counts, interval_doses, unit_caps
+from taper.plan.tablets import Kit
+
+
+def regimen_times(kit: Kit, wanted: int, daily: Decimal) -> int:
+    """The dose times a day for `daily` on this kit: the interval of depot products, else the
+    rule's `wanted` count raised (within the label's doses a day) until no dose time needs
+    more units than the label allows."""
+    if kit.patch or kit.free:
+        return wanted
+    fixed = interval_doses(kit.products) if kit.modified_release else None
+    if fixed is not None:
+        return fixed
+    per_dose, _ = unit_caps(kit.products)
+    if per_dose is None:
+        return wanted
+    largest = max(piece.strength * piece.fraction for piece in kit.pieces)
+    counts = allowed_counts(kit.products)
+    for count in counts:
+        if count >= wanted and daily <= largest * per_dose * count:
+            return count
+    return max(counts)
+
+
+def day_cap(kit: Kit) -> Decimal | None:
+    """The most a day the kit's label allows, in the drug's unit (None: no limit)."""
+    _, per_day = unit_caps(kit.products)
+    if per_day is None or kit.free or not kit.pieces:
+        return None
+    largest = max(piece.strength * piece.fraction for piece in kit.pieces)
+    return largest * per_day
+
+
+_IMMEDIATE: dict[tuple[object, ...], Kit | None] = {}
+
+
+def immediate_kit(guideline: Guideline, sha256: str, kit: Kit) -> Kit | None:
+    """The marketed immediate-release tablets and capsules of a depot kit's drug (same unit
+    and route), in formulary order; None if the formulary has none."""
+    key = (sha256, kit.drug, kit.unit, kit.route)
+    if key in _IMMEDIATE:
+        return _IMMEDIATE[key]
+    products = [
+        p
+        for p in guideline.formulary
+        if p.drug == kit.drug
+        and p.unit == kit.unit
+        and p.route == kit.route
+        and p.marketed
+        and not p.modified_release
+        and p.form in ("tablet", "capsule")
+    ]
+    found = None
+    if products and kit.modified_release and not kit.patch:
+        found = Kit(kit.drug, kit.unit, kit.route, products)
+        found.key = ("immediate", sha256, kit.drug, kit.unit, kit.route)
+    if len(_IMMEDIATE) > 10_000:
+        _IMMEDIATE.clear()
+    _IMMEDIATE[key] = found
+    return found
+
+
+def stop_too_high(
+    guideline: Guideline, rule: TaperRule, drug: Drug, unit: DoseUnit, route: Route, dose: Decimal
+) -> str | None:
+    """How the rule says its stop dose when `dose` (a day, in the drug's unit) is above it,
+    so the drug may not be stopped from there; None when it may (or no stop dose applies:
+    the rule gives none, or the drug has no conversion to the class's reference)."""
+    stop = rule.stop_dose
+    if stop is None:
+        return None
+    for item in stop.drugs:
+        if item.drug == drug.id and item.unit == unit:
+            return None if dose <= item.amount else f"{item.amount.normalize():f} {unit}"
+    conv = equivalence.select_conversion(drug, route, unit, guideline)
+    table = guideline.equivalence.get(drug.drug_class)
+    if conv is None or table is None:
+        return None
+    reference = equivalence.to_reference(conv, Fraction(dose))
+    if reference is None or reference <= Fraction(stop.reference_amount):
+        return None
+    return f"{stop.reference_amount.normalize():f} {table.unit} {table.reference} a day"

@@ -1,0 +1,166 @@
+"""The regimen invariants of issue 15, as a checker that returns problems as data.
+
+- every product limit holds: units per dose and per day, combination ingredient caps;
+- a modified-release product is given at least as many times a day as its interval implies;
+- during a taper, on the same products, the dose at a time of day never rises and a dropped
+  dose time never returns (a formulation change starts a new regimen);
+- at most two strengths at one dose time in every reduction step;
+- the last dose before zero is at most the rule's stop dose;
+- a run at one dose longer than the rule's limit carries the `hold-too-long` warning.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from decimal import Decimal
+
+from taper.guideline.model import Drug, Guideline, Product
+from taper.plan.labels import unit_caps
+from taper.plan.model import Plan, Step
+from taper.plan.regimen import stop_too_high
+from taper.plan.review import DEFAULT_HOLD_INTERVALS
+
+
+def _product(guideline: Guideline, drug: str, brand: str) -> Product | None:
+    return next((p for p in guideline.formulary if p.drug == drug and p.brand == brand), None)
+
+
+def _label_problems(step: Step, guideline: Guideline) -> list[str]:
+    out: list[str] = []
+    per_day: dict[str, Decimal] = defaultdict(Decimal)
+    ingredient_day: dict[str, Decimal] = defaultdict(Decimal)
+    mr_times: dict[str, int] = defaultdict(int)
+    for dose in step.doses:
+        units: dict[str, Decimal] = defaultdict(Decimal)
+        for tab in dose.tablets:
+            units[tab.brand] += tab.count
+            per_day[tab.brand] += tab.count
+        for brand, count in units.items():
+            product = _product(guideline, step.drug, brand)
+            if product is None:
+                continue
+            most, _ = unit_caps([product])
+            if most is not None and count > most:
+                out.append(
+                    f"step {step.index}: {count} x {brand} at {dose.time}, label says {most}"
+                )
+            for item in product.ingredients:
+                amount = item.amount * count
+                ingredient_day[item.name] += amount
+                if item.max_per_dose is not None and amount > item.max_per_dose:
+                    out.append(f"step {step.index}: {amount} mg {item.name} at {dose.time}")
+            if product.modified_release:
+                mr_times[brand] += 1
+    for brand, count in per_day.items():
+        product = _product(guideline, step.drug, brand)
+        if product is None:
+            continue
+        _, most_day = unit_caps([product])
+        if most_day is not None and count > most_day:
+            out.append(f"step {step.index}: {count} x {brand} a day, label says {most_day}")
+        for item in product.ingredients:
+            if item.max_per_day is not None and ingredient_day[item.name] > item.max_per_day:
+                out.append(f"step {step.index}: {ingredient_day[item.name]} mg {item.name} a day")
+        regimen = product.regimen
+        if (
+            product.modified_release
+            and product.form != "patch"
+            and regimen is not None
+            and regimen.interval_hours
+            and step.phase in ("stabilisation", "taper")
+        ):
+            need = min(4, 24 // regimen.interval_hours)
+            times_used = len([d for d in step.doses if d.tablets])
+            if mr_times[brand] < need and times_used < need:
+                out.append(f"step {step.index}: {brand} given {mr_times[brand]} times a day")
+    return out
+
+
+def _strength_problems(step: Step) -> list[str]:
+    out = []
+    for dose in step.doses:
+        kinds = {(t.brand, t.strength) for t in dose.tablets}
+        if len(kinds) > 2:
+            out.append(f"step {step.index}: {len(kinds)} strengths at {dose.time}")
+    return out
+
+
+def _time_problems(drug: str, steps: list[Step]) -> list[str]:
+    """No dose time rises or returns while the products stay the same (taper steps)."""
+    out: list[str] = []
+    tapering = [s for s in steps if s.phase == "taper" and s.doses]
+    for before, after in itertools.pairwise(tapering):
+        brands_before = {t.brand for d in before.doses for t in d.tablets}
+        brands_after = {t.brand for d in after.doses for t in d.tablets}
+        if (after.note or "").startswith("from here") or brands_after.isdisjoint(brands_before):
+            continue  # a formulation change starts a new regimen
+        earlier = {d.time: d.amount for d in before.doses}
+        for dose in after.doses:
+            if dose.time not in earlier:
+                out.append(f"{drug}: step {after.index} gives a dose at {dose.time} again")
+            elif dose.amount > earlier[dose.time]:
+                out.append(f"{drug}: step {after.index} raises the {dose.time} dose")
+    return out
+
+
+def _stop_problems(plan: Plan, guideline: Guideline, drug: Drug, steps: list[Step]) -> list[str]:
+    applied = next((a for a in plan.applied_rules if a.drug == drug.id), None)
+    rule = next((r for r in guideline.taper_rules if applied and r.id == applied.rule), None)
+    if rule is None:
+        return []
+    route = next((m.route for m in plan.medications if m.drug == drug.id), "oral")
+    out = []
+    for before, after in itertools.pairwise(steps):
+        if after.dose == 0 and before.dose > 0 and before.phase != "mapping":
+            if after.phase == "switch" or before.phase == "switch":
+                continue  # replaced by a switch, not stopped
+            too_high = stop_too_high(guideline, rule, drug, before.unit, route, before.dose)  # type: ignore[arg-type]
+            if too_high is not None:
+                out.append(f"{drug.id}: stops from {before.dose} {before.unit}, above {too_high}")
+    return out
+
+
+def _hold_problems(plan: Plan, guideline: Guideline, drug: str, steps: list[Step]) -> list[str]:
+    applied = next((a for a in plan.applied_rules if a.drug == drug), None)
+    rule = next((r for r in guideline.taper_rules if applied and r.id == applied.rule), None)
+    if applied is None or rule is None:
+        return []
+    intervals = (
+        DEFAULT_HOLD_INTERVALS if rule.max_hold_intervals is None else rule.max_hold_intervals.value
+    )
+    limit = intervals * max(applied.interval_days, applied.slow_interval_days or 0)
+    warned = any(w.code == "hold-too-long" and w.drug == drug for w in plan.warnings)
+    runs: list[tuple[Decimal, int, bool]] = []  # dose, days, paused
+    for step in steps:
+        if step.phase != "taper" or step.dose == 0:
+            runs.append((Decimal(-1), 0, False))
+            continue
+        if runs and runs[-1][0] == step.dose:
+            dose, days, paused = runs[-1]
+            runs[-1] = (dose, days + step.days, paused or step.pause)
+        else:
+            runs.append((step.dose, step.days, step.pause))
+    for dose, days, paused in runs:
+        if days > limit and not paused and not warned:
+            return [f"{drug}: {days} days at {dose} without a hold warning"]
+    return []
+
+
+def regimen_problems(plan: Plan, guideline: Guideline) -> list[str]:
+    """Every broken regimen invariant of `plan` under `guideline` (empty: sound)."""
+    problems: list[str] = []
+    by_drug: dict[str, list[Step]] = defaultdict(list)
+    for step in plan.steps:
+        by_drug[step.drug].append(step)
+        problems.extend(_label_problems(step, guideline))
+    drugs = {d.id: d for d in guideline.drugs}
+    for drug, steps in by_drug.items():
+        for before, after in itertools.pairwise(steps):
+            if after.phase == "taper" and after.dose < before.dose:
+                problems.extend(_strength_problems(after))  # every reduction step
+        problems.extend(_time_problems(drug, steps))
+        problems.extend(_hold_problems(plan, guideline, drug, steps))
+        if drug in drugs:
+            problems.extend(_stop_problems(plan, guideline, drugs[drug], steps))
+    return problems

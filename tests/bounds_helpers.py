@@ -1,0 +1,60 @@
+"""Shared by the hostile and mutated rule-file tests: a time bound, and planning every drug."""
+
+from __future__ import annotations
+
+import datetime as dt
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+from plan_helpers import medication, plannable
+
+from taper.errors import TaperError
+from taper.guideline.loader import LoadedGuideline
+from taper.plan import PlanOptions, make_plan
+from taper.plan.invariants import plan_problems
+
+
+class Hang(BaseException):
+    """The block ran out of time (a BaseException: no handler for errors can swallow it)."""
+
+
+@contextmanager
+def bounded(seconds: float, what: str) -> Iterator[None]:
+    """Raise `Hang` if the block uses more than `seconds` of CPU time (SIGPROF; Unix).
+
+    CPU time, not wall time: on a machine shared by several test runs a wall-clock bound
+    failed now and then for a validation that needs 0.05 s of CPU."""
+
+    def alarm(_signum: int, _frame: FrameType | None) -> None:
+        raise Hang(f"{what} took over {seconds} s")
+
+    previous = signal.signal(signal.SIGPROF, alarm)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
+
+
+def plan_every_drug(loaded: LoadedGuideline) -> list[str]:
+    """Plan each drug the formulary can make, from its largest strength and three of its
+    smallest; the problems of any plan (empty: each is sound or refused in one sentence)."""
+    problems = []
+    g = loaded.guideline
+    for drug, unit in plannable(loaded):
+        strengths = sorted(
+            s.amount for p in g.formulary if p.drug == drug and p.unit == unit for s in p.strengths
+        )
+        for amount in sorted({strengths[-1], strengths[0] * 3}):
+            options = PlanOptions(start=dt.date(2027, 1, 4), specialist=True)
+            try:
+                plan = make_plan([medication(drug, amount, unit)], loaded, options)
+            except TaperError as exc:
+                if "\n" in str(exc):
+                    problems.append(f"{drug} {amount} {unit}: a refusal of several lines")
+                continue
+            problems += [f"{drug} {amount} {unit}: {p}" for p in plan_problems(plan, g)]
+    return problems

@@ -1,0 +1,119 @@
+"""Mutated shipped rule files: one number changed at a time, validated, and planned for every
+drug. No mutant may hang or crash `validate`, and a mutant that validates must plan every drug
+within a bounded time, as a plan that keeps the clinical invariants or a one-sentence refusal.
+
+The normal run takes a fixed sample of the mutants (every `SAMPLE_EVERY`-th); set
+TAPER_MUTATION_FULL=1 for all of them (about 10,000; some ten minutes of CPU). Time is
+bounded in CPU seconds, so a busy machine does not fail the test.
+
+Evening out (mapping and fixed doses before the taper) is not yet held to the rule's largest
+step: issue 14 item 3, owned with the planner's split (i15). Plans whose only problem is such
+a cut, from the known mutants listed in `KNOWN_EVENING_OUT_CUTS`, are allowed until it lands;
+the lead removes the list then. (The invariants checker, `plan_problems`, does not yet look
+at the evening-out step, so the list is empty: i15 adds that check with the fix.)
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+from bounds_helpers import bounded, plan_every_drug
+
+from taper.guideline.loader import validate_bytes
+from taper.guideline.yamlstrict import _FLOAT, _INT
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED = sorted((ROOT / "guidelines").glob("*.yaml"))
+FULL = os.environ.get("TAPER_MUTATION_FULL") == "1"
+SAMPLE_EVERY = 41
+VALIDATE_SECONDS = 5.0
+PLAN_SECONDS = 20.0  # every drug of one mutant
+
+# Values put in place of one number. Relative ones (x10, /10, +0.001) follow the original.
+ABSOLUTE = ["0", "-5", "0.001", "0.0025", "1", "51", "99", "100", "1000000", "1e999999",
+            "1e-999999", "1e99999999", "9" * 5001, "0x" + "f" * 30, ".inf"]  # fmt: skip
+RELATIVE = ["x10", "/10", "+0.001", "x1.01"]
+
+# (file, line, replacement) of mutants whose plan cuts more than the rule's largest step while
+# evening out (issue 14 item 3, i15); nothing else may break an invariant.
+KNOWN_EVENING_OUT_CUTS: set[tuple[str, int, str]] = set()
+
+
+def numbers(text: str) -> Iterator[tuple[int, int, int, str]]:
+    """(line, start, end, value) of every plain number in the YAML text, by its parsed node."""
+    node = yaml.compose(text, Loader=yaml.CSafeLoader)
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, yaml.MappingNode):
+            stack.extend(v for _, v in reversed(item.value))
+        elif isinstance(item, yaml.SequenceNode):
+            stack.extend(reversed(item.value))
+        elif (
+            isinstance(item, yaml.ScalarNode)
+            and not item.style
+            and (_INT.match(item.value) or _FLOAT.match(item.value))
+        ):
+            start, end = item.start_mark.index, item.end_mark.index
+            yield item.start_mark.line + 1, start, end, item.value
+
+
+def _replacement(original: str, how: str) -> str:
+    if not how.startswith(("x", "/", "+")) or how.startswith("0x"):
+        return how
+    value = Decimal(original)
+    if how.startswith("x"):
+        result = value * Decimal(how[1:])
+    elif how.startswith("/"):
+        result = value / Decimal(how[1:])
+    else:
+        result = value + Decimal(how[1:])
+    return f"{result.normalize():f}"
+
+
+def mutants() -> list[tuple[Path, int, str, bytes]]:
+    found = []
+    for path in SHIPPED:
+        text = path.read_text(encoding="utf-8")
+        for line, start, end, value in sorted(numbers(text)):
+            for how in ABSOLUTE + RELATIVE:
+                new = _replacement(value, how)
+                if new != value:
+                    found.append((path, line, new, (text[:start] + new + text[end:]).encode()))
+    return found
+
+
+ALL = mutants()
+CHOSEN = ALL if FULL else ALL[::SAMPLE_EVERY]
+
+
+@pytest.mark.parametrize(
+    ("path", "line", "new", "raw"),
+    CHOSEN,
+    ids=[f"{p.stem}:{line}={new[:12]}" for p, line, new, _ in CHOSEN],
+)
+def test_a_mutant_never_hangs_crashes_or_plans_beyond_its_rule(
+    path: Path, line: int, new: str, raw: bytes
+) -> None:
+    began = time.process_time()
+    with bounded(VALIDATE_SECONDS, "validate"):
+        result = validate_bytes(raw, path.name)
+    if not result.ok or result.loaded is None:
+        return
+    with bounded(PLAN_SECONDS, "planning every drug"):
+        problems = plan_every_drug(result.loaded)
+    if (path.name, line, new) in KNOWN_EVENING_OUT_CUTS:
+        return
+    assert problems == [], f"{path.name}:{line} = {new}"
+    assert time.process_time() - began < VALIDATE_SECONDS + PLAN_SECONDS
+
+
+def test_the_sample_covers_every_shipped_file() -> None:
+    assert {path for path, *_ in CHOSEN} == set(SHIPPED)
+    assert len(ALL) > 1000  # every number of every shipped file, many ways
