@@ -19,7 +19,7 @@ CSV = (
     "P1,se-vgr,2027-01-04,oxazepam 25 mg\n"
     "P2,se-vgr,2027-01-04,oxazepam 25 mg\n"
     "P3,nowhere,2027-01-04,oxazepam 25 mg\n"
-    "P4,no-helsedir,2027-01-04,alprazolam 1 mg\n"
+    "P4,no-helsedir,2027-01-04,diazepam 10 mg\n"
     "P4,no-helsedir,2027-01-04,oxazepam 10 mg\n"
     "P5,uk-ashton,2027-02-01,diazepam 10 mg\n"
 )
