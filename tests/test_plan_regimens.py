@@ -277,3 +277,12 @@ def test_the_rule_file_chooses_which_dose_time_is_dropped_first() -> None:
     last = [s for s in chosen.steps if s.dose > 0][-1]
     assert [d.time for d in last.doses] == ["morning"]
     assert regimen_problems(chosen, g) == []
+
+
+def test_an_implausibly_long_hold_is_refused_in_one_sentence() -> None:
+    """Found by the CLI fuzz: --percent 0.001 held a 12 mcg/h patch for 3,800 years before its
+    stop (a 54 MB calendar file); such a plan is refused like one of too many steps."""
+    with pytest.raises(TaperError) as caught:
+        plan("no-helsedir", "Durogesic 12 mcg/h", specialist=True, percent=Decimal("0.001"))
+    assert "would hold one dose for" in str(caught.value)
+    assert "\n" not in str(caught.value)

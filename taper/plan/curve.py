@@ -23,6 +23,9 @@ from taper.plan.tablets import (
 # Beyond this many reductions of one drug a plan is refused rather than printed: it is almost
 # surely a wrong dose or a far too slow speed, and no patient can follow it.
 MAX_STEPS_PER_DRUG = 400
+# Beyond this many days at one dose before a forced cut a plan is refused the same way (a
+# project plausibility limit: e.g. --percent 0.001 held a 12 mcg/h patch for 3,800 years).
+MAX_HOLD_DAYS = 3 * 365
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,12 @@ def trajectory(
                 vector if vector is not None and quanta else (),
             )
         )
+        if hold * previous > MAX_HOLD_DAYS:
+            raise TaperError(
+                f"The taper of {drug} would hold one dose for {hold * previous} days before a "
+                f"cut the tablets or patches force (more than {MAX_HOLD_DAYS}); check the dose, "
+                "or choose a faster speed the rules allow."
+            )
         if len(out) > MAX_STEPS_PER_DRUG:
             raise TaperError(
                 f"The taper of {drug} would need more than {MAX_STEPS_PER_DRUG} "

@@ -13,11 +13,11 @@ from taper.dose import MedicationInput, format_amount
 from taper.errors import TaperError
 from taper.guideline.loader import LoadedGuideline
 from taper.guideline.model import Drug
+from taper.plan.formulary import kit_for
 from taper.plan.rules import check_rule_choice, pace, select_rule
 from taper.plan.state import BuilderBase
 from taper.plan.tablets import (
     FreeKit,
-    kit_for,
 )
 from taper.plan.tracks import BEDTIME_GROUPS, Track, time_names
 

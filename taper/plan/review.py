@@ -11,6 +11,7 @@ from fractions import Fraction
 from taper.dose import format_amount
 from taper.plan.calendar import Placed
 from taper.plan.fast import constructor, copy_with, trusted
+from taper.plan.formulary import oral_solutions, smaller_products
 from taper.plan.model import (
     AppliedRule,
     Dispense,
@@ -22,8 +23,6 @@ from taper.plan.model import (
 )
 from taper.plan.state import BuilderBase
 from taper.plan.tablets import (
-    oral_solutions,
-    smaller_products,
     to_decimal,
 )
 from taper.plan.tracks import Seg, Track

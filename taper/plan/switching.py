@@ -10,12 +10,12 @@ from fractions import Fraction
 from taper import equivalence
 from taper.dose import format_amount
 from taper.errors import TaperError
+from taper.plan.formulary import kit_for
 from taper.plan.model import (
     DoseTimeName,
 )
 from taper.plan.periods import PeriodsMixin
 from taper.plan.tablets import (
-    kit_for,
     tidy,
     to_decimal,
 )

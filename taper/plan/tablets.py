@@ -14,7 +14,8 @@ product, then a mix -- never from more pieces than a patient can take at one tim
 daily dose is split over the day's dose times as evenly as the tablets allow, larger shares
 later in the day; near the end of a taper a dose time is dropped (the evening dose is kept
 longest) when the dose can no longer be shared -- unless the caller asks for at least
-`min_used` dose times (12-hourly depot opioids, see `builder.Track.min_used`).
+`min_used` dose times (12-hourly depot opioids, see `tracks.Track.min_used`). The kits of a
+rule file are found in `taper.plan.formulary`.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 
 from taper.errors import TaperError
-from taper.guideline.model import DoseUnit, Guideline, Product, Route
+from taper.guideline.model import DoseUnit, Product, Route
 from taper.plan.fast import trusted
 from taper.plan.labels import unit_caps
 from taper.plan.model import DoseAtTime, DoseTimeName, TabletCount
@@ -585,131 +586,3 @@ def _decimal_gcd(values: Sequence[Decimal]) -> Decimal:
     if g == 0:
         raise TaperError("The formulary has a strength of zero.")
     return tidy(Decimal(g) / scale)
-
-
-# --- kits from a rule file ---------------------------------------------------------------
-
-_KITS: dict[tuple[str, ...], Kit] = {}
-# The kit each request found (a rule file is known by its sha256, as in `_KITS`); patients
-# of a batch ask again and again for the same drug and unit.
-_KIT_LOOKUPS: dict[tuple[object, ...], Kit | None] = {}
-
-
-def _norm(text: str) -> str:
-    return " ".join(text.casefold().replace("-", " ").split())
-
-
-def candidate_products(
-    guideline: Guideline,
-    drug: str,
-    unit: DoseUnit,
-    route: Route | None,
-    name: str | None = None,
-    prefer_modified: bool = False,
-) -> tuple[Route, list[Product]] | None:
-    """The products a plan makes doses of `drug` from, preferred first.
-
-    Marketed tablets, capsules and patches in `unit`. The preferred product is the brand the
-    medication was written as (`name`, e.g. "OxyContin"), else the first in the formulary (in
-    `route`, if given). Only products of the same route and the same release (immediate or
-    modified) join it: a patient on depot tablets stays on depot tablets. With
-    `prefer_modified` (opioids), a name that is no formulary brand gets depot products first.
-    """
-    usable = [
-        p
-        for p in guideline.formulary
-        if p.drug == drug and p.unit == unit and p.marketed and p.form != "oral-solution"
-    ]
-    if route is not None:
-        usable = [p for p in usable if p.route == route]
-    if not usable:
-        return None
-    wanted = _norm(name) if name else None
-    if prefer_modified:
-        # Long-term opioid tapers use depot (modified-release) products when the drug has
-        # them, unless the medication was written as a brand of the formulary.
-        usable = sorted(usable, key=lambda p: not p.modified_release)  # stable
-    first = next((p for p in usable if _norm(p.brand) == wanted), usable[0])
-    chosen = [first] + [
-        p
-        for p in usable
-        if p is not first
-        and p.route == first.route
-        and p.modified_release == first.modified_release
-    ]
-    return first.route, chosen
-
-
-def kit_for(
-    guideline: Guideline,
-    sha256: str,
-    drug: str,
-    unit: DoseUnit,
-    route: Route | None,
-    name: str | None = None,
-    prefer_modified: bool = False,
-) -> Kit | None:
-    """The (cached) kit of a drug; None if the formulary has nothing to make it from."""
-    asked = (sha256, drug, unit, route, name, prefer_modified)
-    if asked in _KIT_LOOKUPS:
-        return _KIT_LOOKUPS[asked]
-    found = candidate_products(guideline, drug, unit, route, name, prefer_modified)
-    kit = None
-    if found is not None:
-        key = (sha256, drug, unit, found[0], found[1][0].brand)
-        kit = _KITS.get(key)
-        if kit is None:
-            kit = _KITS[key] = Kit(drug, unit, found[0], found[1])
-            kit.key = key
-    if len(_KIT_LOOKUPS) >= 10_000:
-        _KIT_LOOKUPS.clear()
-    _KIT_LOOKUPS[asked] = kit
-    return kit
-
-
-def oral_solutions(guideline: Guideline, drug: str) -> list[str]:
-    return [
-        p.brand
-        for p in guideline.formulary
-        if p.drug == drug and p.form == "oral-solution" and p.marketed
-    ]
-
-
-def _smallest_piece(product: Product) -> Decimal:
-    """The smallest amount one piece of `product` gives (as `Kit` cuts its tablets)."""
-    whole_only = product.modified_release or product.form in ("patch", "capsule")
-    out = []
-    for strength in product.strengths:
-        fraction = ONE
-        if not whole_only and strength.split == "half":
-            fraction = HALF
-        elif not whole_only and strength.split == "quarter":
-            fraction = QUARTER
-        out.append(strength.amount * fraction)
-    return tidy(min(out))
-
-
-def smaller_products(guideline: Guideline, kit: Kit) -> list[tuple[Product, Decimal]]:
-    """Marketed products of the kit's drug, in its unit and route, that the kit does not use
-    (another release or form) and whose smallest piece is smaller than the kit's, with that
-    piece: what the formulary has for smaller steps, in formulary order."""
-    if kit.free or not kit.pieces:
-        return []
-    own = min(piece.strength * piece.fraction for piece in kit.pieces)
-    used = {p.brand for p in kit.products}
-    found = []
-    for product in guideline.formulary:
-        if (
-            product.drug != kit.drug
-            or product.unit != kit.unit
-            or product.route != kit.route
-            or not product.marketed
-            or product.form == "oral-solution"
-            or not product.strengths
-            or product.brand in used
-        ):
-            continue
-        piece = _smallest_piece(product)
-        if piece < own:
-            found.append((product, piece))
-    return found
