@@ -18,7 +18,7 @@ FORMAT_VERSION: Literal[1] = 1
 
 Lang = Literal["sv", "nb", "en"]
 DrugClass = Literal["benzodiazepine", "opioid"]
-Route = Literal["oral", "sublingual", "transdermal", "rectal", "intranasal"]
+Route = Literal["oral", "sublingual", "transdermal", "rectal", "intranasal", "buccal"]
 DoseUnit = Literal["mg", "mcg/h"]
 Severity = Literal["caution", "high"]
 
@@ -130,6 +130,17 @@ class Conversion(Provenance):
     note: str | None = None
 
 
+class CrossTolerance(Provenance):
+    """The reduction for incomplete cross-tolerance when `convert --to` switches to another
+    drug of the class: the dose starts `percent` below the equivalent (the most reduced end of
+    `range`, where sources give a range)."""
+
+    percent: Decimal = Field(description="Reduction applied, in % of the equivalent dose.")
+    range: tuple[Decimal, Decimal] | None = Field(
+        default=None, description="Range of reductions the sources give (low, high), in %."
+    )
+
+
 class EquivalenceTable(Provenance):
     reference: Slug = Field(description="Reference drug: diazepam or morphine.")
     reference_route: Route = "oral"
@@ -137,7 +148,13 @@ class EquivalenceTable(Provenance):
     conversions: list[Conversion]
     switch_reduction_percent: Decimal | None = Field(
         default=None,
-        description="Cross-tolerance reduction when switching to another drug of this class.",
+        description="Cross-tolerance reduction when switching to another drug of this class "
+        "(sourced by the table; `cross_tolerance` gives one with its own source and range).",
+    )
+    cross_tolerance: CrossTolerance | None = Field(
+        default=None,
+        description="Cross-tolerance reduction for `convert --to` with its own provenance and "
+        "the range the sources give (used instead of `switch_reduction_percent`).",
     )
     specialist_only_targets: list[Slug] = Field(
         default=[], description="Drugs `convert --to` refuses as switch targets."
@@ -237,6 +254,22 @@ class Phases(Provenance):
     stabilisation_days: int = Field(description="Fixed doses at fixed times (utjämning).")
 
 
+class SwitchLimits(Provenance):
+    """Limits on the substitute's dose at a switch (e.g. NHS Scotland: do not start above
+    30 mg diazepam a day), and how long the patient stays on it before the first cut."""
+
+    max_daily: Decimal = Field(description="Highest daily dose of the substitute at the start.")
+    max_per_dose: Decimal = Field(description="Highest dose at one dose time (label maximum).")
+    above_cap: Literal["refuse", "cap"] = Field(
+        default="refuse",
+        description="refuse: an equivalent above `max_daily` needs --specialist; cap: the plan "
+        "starts at `max_daily` with a high warning that the cap, not the equivalence, sets it.",
+    )
+    stabilisation_days: int = Field(
+        default=14, description="Days on the full substitute dose before the first reduction."
+    )
+
+
 class Switch(Provenance):
     policy: Literal["never", "optional", "recommended"]
     target: Slug | None = None
@@ -244,6 +277,13 @@ class Switch(Provenance):
     doses_per_day: int = 2
     crossover_step_days: int = Field(
         default=7, description="Days per crossover step (one dose time replaced per step)."
+    )
+    long_acting_switched: list[Slug] = Field(
+        default=[],
+        description="Long-acting drugs this rule switches all the same (Ashton: clonazepam).",
+    )
+    limits: SwitchLimits | None = Field(
+        default=None, description="Cap, per-dose maximum and stabilisation of the substitute."
     )
 
 
@@ -399,8 +439,23 @@ class Referral(Provenance):
 class Threshold(Provenance):
     id: Slug
     drug_class: DrugClass = Field(alias="class")
-    kind: Literal["total-above", "combined-with"]
+    kind: Literal["total-above", "combined-with", "drug-above"] = Field(
+        description="total-above: a class total compared with `above`; combined-with: the "
+        "class taken together with `with_class`; drug-above: one drug's daily dose (`drug`, "
+        "in its own mg) compared with `above`."
+    )
     above: Decimal | None = None
+    drug: Slug | None = Field(default=None, description="The drug of a `drug-above` threshold.")
+    operator: Literal[">", ">="] = Field(
+        default=">",
+        description='How a total is compared with `above`: ">" (above, over) or ">=" '
+        '("or more", at least), as the message words it.',
+    )
+    conversions_only: Flag = Field(
+        default=False,
+        description="Advice about starting or raising a dose: shown by convert, never on a "
+        "taper plan.",
+    )
     with_class: DrugClass | None = None
     severity: Severity = "caution"
     message: LocalText

@@ -33,6 +33,7 @@ from operator import itemgetter
 from taper.dose import MedicationInput, format_amount
 from taper.errors import TaperError
 from taper.guideline.loader import LoadedGuideline
+from taper.plan import as_written
 from taper.plan.calendar import (
     EARLIEST_START,
     LATEST_END,
@@ -60,7 +61,7 @@ from taper.plan.tablets import (
     tidy,
     to_decimal,
 )
-from taper.plan.tracks import TIME_ORDER, Seg, Track, time_names
+from taper.plan.tracks import BEDTIME_GROUPS, TIME_ORDER, Seg, Track, time_names
 
 __all__ = [
     "EARLIEST_START",
@@ -112,7 +113,8 @@ class Builder(SwitchingMixin, ReviewMixin, FormulationMixin, InputsMixin):
         for track in inputs:
             assert track.reported is not None
             if mapping:
-                track.segs.append(Seg("mapping", 0, mapping, tidy(track.reported), []))
+                doses = as_written.as_taken(track.given)  # the times as written, if given
+                track.segs.append(Seg("mapping", 0, mapping, tidy(track.reported), doses))
             self.stabilise(track)
             if stabilise:
                 seg = Seg("stabilisation", mapping, stabilise, track.amount, track.doses())
@@ -163,7 +165,18 @@ class Builder(SwitchingMixin, ReviewMixin, FormulationMixin, InputsMixin):
                 reported=format_amount(track.reported),
                 made=format_amount(kit.amount(quanta)),
             )
-        if quanta and not self.start_formulation(track, quanta):
+        written = (
+            as_written.split_as_written(
+                kit, track.given, quanta, bedtime=track.drug.group in BEDTIME_GROUPS
+            )
+            if quanta and track.given and exact == quanta
+            else None
+        )
+        if written is not None:
+            # Evening out starts from the dose times as written.
+            track.times = tuple(written)
+            track.quanta, track.per_time = quanta, written
+        elif quanta and not self.start_formulation(track, quanta):
             track.set_split(quanta)
             if len(track.per_time) < track.min_used:
                 self.refuse_below_interval(track)

@@ -158,6 +158,14 @@ NOTES: tuple[Piece, ...] = (
         ),
     ),
     piece(
+        rf"held (?P<days>\d+) more days on (?P<drug>{_ID}) before the first reduction "
+        rf"\(stabilisation after the switch: (?P<all>\d+) days in all\)",
+        N_(
+            "held %(days)s more days on %(drug)s before the first reduction (stabilisation "
+            "after the switch: %(all)s days in all)"
+        ),
+    ),
+    piece(
         rf"held one interval after (?P<drug>{_ID}) stopped",
         N_("held one interval after %(drug)s stopped"),
     ),
@@ -421,15 +429,57 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
             ),
         ),
     ),
+    "as-needed": (
+        piece(
+            rf"(?P<drug>{_ID}) is taken as needed \(about (?P<percent>{_AMOUNT}) times a week\); "
+            r"evening out turns this into fixed doses at fixed times, from the average of "
+            rf"(?P<dose>{_DOSE}) a day\.",
+            N_(
+                "%(drug)s is taken as needed (about %(percent)s times a week); evening out turns "
+                "this into fixed doses at fixed times, from the average of %(dose)s a day."
+            ),
+        ),
+    ),
+    "switch-lower-end": (
+        piece(
+            rf"(?P<drug>{_ID}) is switched at the lower end of the equivalence range: "
+            rf"(?P<dose>{_DOSE}) rather than (?P<made>{_DOSE}) of (?P<target>{_ID}) a day\.",
+            N_(
+                "%(drug)s is switched at the lower end of the equivalence range: %(dose)s "
+                "rather than %(made)s of %(target)s a day."
+            ),
+        ),
+    ),
+    "switch-capped": (
+        piece(
+            rf"The equivalence gives (?P<dose>{_DOSE}) of (?P<target>{_ID}) a day for "
+            rf"(?P<drug>{_ID}); rule (?P<rule>{_ID}) starts a switch at no more than "
+            rf"(?P<made>{_DOSE}) a day, so the cap, not the equivalence, sets the dose\. Watch "
+            r"for withdrawal during the switch\.",
+            N_(
+                "The equivalence gives %(dose)s of %(target)s a day for %(drug)s; rule "
+                "%(rule)s starts a switch at no more than %(made)s a day, so the cap, not the "
+                "equivalence, sets the dose. Watch for withdrawal during the switch."
+            ),
+        ),
+    ),
+    "switch-dose-times": (
+        piece(
+            rf"(?P<target>{_ID}) is given at (?P<days>\d+) dose times so that no dose is more "
+            rf"than (?P<dose>{_DOSE})\.",
+            N_("%(target)s is given at %(days)s dose times so that no dose is more than %(dose)s."),
+        ),
+    ),
     "switch": (
         piece(
-            rf"(?P<drug>{_ID}) is replaced by (?P<target>{_ID}) one dose time at a time at the "
-            r"equivalent dose of the rule file's table\. Equivalence tables are approximate; "
-            r"watch for sedation or withdrawal during the switch\.",
+            rf"(?P<drug>{_ID}) is replaced by (?P<target>{_ID}) one dose time at a time, from the "
+            r"lower end of the equivalence range and within the rule's switch limits\. "
+            r"Equivalence tables are approximate; watch for sedation or withdrawal during the "
+            r"switch\.",
             N_(
-                "%(drug)s is replaced by %(target)s one dose time at a time at the equivalent "
-                "dose of the rule file's table. Equivalence tables are approximate; watch for "
-                "sedation or withdrawal during the switch."
+                "%(drug)s is replaced by %(target)s one dose time at a time, from the lower end "
+                "of the equivalence range and within the rule's switch limits. Equivalence "
+                "tables are approximate; watch for sedation or withdrawal during the switch."
             ),
         ),
     ),
@@ -475,6 +525,15 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
                 "(above %(above)s) cannot be ruled out."
             ),
         ),
+        piece(
+            r"The (?P<class>benzodiazepine/z-drug|opioid) total \((?P<total>[^()]+)\) is "
+            rf"incomplete, so threshold (?P<threshold>{_ID}) \((?P<above>{_AMOUNT}) or more\) "
+            r"cannot be ruled out\.",
+            N_(
+                "The %(class)s total (%(total)s) is incomplete, so threshold %(threshold)s "
+                "(%(above)s or more) cannot be ruled out."
+            ),
+        ),
     ),
 }
 # A warning that a specialist signed off, for one of `_SIGNOFF_REASONS` or a threshold.
@@ -484,6 +543,11 @@ _SIGNED_OFF = N_("Specialist sign-off given: %(reason)s.")
 _THRESHOLD_DETAIL = piece(
     rf" \(total (?P<total>[^;()]+); threshold (?P<above>{_AMOUNT})\)\.",
     N_("(total %(total)s; threshold %(above)s)"),
+)
+# The same for a threshold whose wording is inclusive ("50 MME/day or more").
+_THRESHOLD_DETAIL_INCLUSIVE = piece(
+    rf" \(total (?P<total>[^;()]+); threshold (?P<above>{_AMOUNT}) or more\)\.",
+    N_("(total %(total)s; threshold %(above)s or more)"),
 )
 _CLASSES = {
     "benzodiazepine/z-drug": N_("benzodiazepine/z-drug"),
@@ -554,11 +618,12 @@ class Reader:
         rest = text[len(english) :]
         if rest in ("", "."):
             return own
-        found = _THRESHOLD_DETAIL.pattern.fullmatch(rest)
-        values = None if found is None else self.values(found)
-        if values is None:
-            return None
-        return f"{own.rstrip('.')} {self.t._(_THRESHOLD_DETAIL.msgid, **values)}."
+        for detail in (_THRESHOLD_DETAIL, _THRESHOLD_DETAIL_INCLUSIVE):
+            found = detail.pattern.fullmatch(rest)
+            values = None if found is None else self.values(found)
+            if values is not None:
+                return f"{own.rstrip('.')} {self.t._(detail.msgid, **values)}."
+        return None
 
     def read(self, text: str, pieces: tuple[Piece, ...]) -> str | None:
         """`text` read from start to end as pieces separated by single spaces; None if not."""
