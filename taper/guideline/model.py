@@ -335,6 +335,24 @@ class StopDose(Provenance):
     )
 
 
+class SeveralDrugs(Provenance):
+    """How two or more drugs of the rule's class are tapered when a patient takes them together
+    (two opioids): which starts, and how long any other may wait at its full dose."""
+
+    first: Literal["as-given", "immediate-release"] = Field(
+        default="as-given",
+        description="Which drug's taper starts first: the order the medications were given, or "
+        "immediate-release products before modified-release ones (depot tablets, patches).",
+    )
+    max_wait_days: int = Field(
+        ge=0,
+        description="No drug of the class waits at its full dose longer than this after the "
+        "class's taper starts: at the latest then its own taper begins alongside. 0 tapers them "
+        "together, each cut by the rule's share of its own dose (a proportional cut of the total "
+        "oral morphine equivalent).",
+    )
+
+
 class TaperRule(Frozen):
     """How one drug class (or group, or drug) is tapered. The first matching rule in the file
     is the default; `taper plan --rule ID` chooses another that matches."""
@@ -367,6 +385,11 @@ class TaperRule(Frozen):
         default=None,
         description="The longest run at one dose, in the rule's intervals (default 3); a "
         "longer run gets a high warning naming the product that would avoid it.",
+    )
+    several_drugs: SeveralDrugs | None = Field(
+        default=None,
+        description="Two or more drugs of this class together (the first drug's rule decides); "
+        "without it they are tapered one after another.",
     )
 
 
@@ -477,6 +500,11 @@ class Guideline(Frozen):
     formulary: list[Product] = []
     taper_order: list[DrugClass] = Field(default=["opioid", "benzodiazepine"])
     taper_rules: list[TaperRule] = []
+    not_covered: dict[DrugClass, NonEmpty] = Field(
+        default={},
+        description="Why the file has no taper rule for a class whose drugs it names (no "
+        "sourced factor or rate); quoted when a plan for such a drug is refused.",
+    )
     checkpoints: Checkpoints | None = None
     referral: Referral | None = None
     thresholds: list[Threshold] = []

@@ -11,6 +11,7 @@ from fractions import Fraction
 from taper import equivalence
 from taper.dose import format_amount
 from taper.errors import TaperError
+from taper.guideline.model import Guideline
 from taper.plan import substitute
 from taper.plan.formulary import kit_for
 from taper.plan.model import (
@@ -82,7 +83,8 @@ class SwitchingMixin(PeriodsMixin):
                 )
                 raise TaperError(
                     f"The formulary of rule file {self.g.id} has no marketed tablets or patches "
-                    f"of {track.drug.id} in {track.unit}{how}, so no tablet-true plan can be "
+                    f"of {track.drug.id} in {track.unit}{how}"
+                    f"{not_marketed(self.g, track.drug.id)}, so no tablet-true plan can be "
                     f"made{hint}."
                 )
             if track.kit.free:
@@ -305,3 +307,18 @@ class SwitchingMixin(PeriodsMixin):
                 f"than {format_amount(sw.limits.max_per_dose)} {target.unit}.",
                 target.drug.id,
             )
+
+
+def not_marketed(guideline: Guideline, drug: str) -> str:
+    """Why the formulary lists a drug only as products that are not marketed (the products'
+    own notes), as a clause of a refusal; empty when it lists none."""
+    found = [p for p in guideline.formulary if p.drug == drug and not p.marketed]
+    if not found:
+        return ""
+    said = "; ".join(
+        f"{p.brand} is not marketed here: {p.note.rstrip('.')}"
+        if p.note
+        else f"{p.brand} is not marketed here"
+        for p in found
+    )
+    return f" ({said})"

@@ -54,6 +54,7 @@ def piece(pattern: str, msgid: str) -> Piece:
 _AMOUNT = r"-?\d+(?:\.\d+)?"
 _DOSE = rf"{_AMOUNT} [^\s,;:()]+"  # 2.5 mg · 25 mcg/h
 _ID = r"[^\s,;:()]+"
+_NAMES = rf"{_ID}(?:, {_ID})+"  # drug ids: oxycodone, hydromorphone
 
 # What bounds a cut: the rule, or the reduction the user chose.
 _ALLOWED = (
@@ -505,6 +506,63 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
             ),
         ),
     ),
+    "several-drugs": (
+        piece(
+            rf"Tapered one after another \(rule (?P<rule>{_ID})\): (?P<names>{_NAMES}); each "
+            r"next one starts one interval after the previous one stopped, and at the latest "
+            r"(?P<days>\d+) days after the first cut\.",
+            N_(
+                "Tapered one after another (rule %(rule)s): %(names)s; each next one starts one "
+                "interval after the previous one stopped, and at the latest %(days)s days after "
+                "the first cut."
+            ),
+        ),
+    ),
+    "several-drugs-wait": (
+        piece(
+            rf"(?P<drug>{_ID}) waits (?P<days>\d+) days at its full dose before its taper begins, "
+            rf"longer than the (?P<limit>\d+) days rule (?P<rule>{_ID}) allows, because another "
+            r"drug's dose changes on the same days\.",
+            N_(
+                "%(drug)s waits %(days)s days at its full dose before its taper begins, longer "
+                "than the %(limit)s days rule %(rule)s allows, because another drug's dose changes "
+                "on the same days."
+            ),
+        ),
+    ),
+    "several-drugs-duration": (
+        piece(
+            rf"Tapering (?P<names>{_NAMES}) takes (?P<days>\d+) days from the first cut to the "
+            rf"last dose, longer than the (?P<limit>\d+) days rule (?P<rule>{_ID}) gives as its "
+            rf"maximum, because (?P<drug>{_ID}) alone takes (?P<own>\d+) days at its rule's pace "
+            r"and tablets\.",
+            N_(
+                "Tapering %(names)s takes %(days)s days from the first cut to the last dose, "
+                "longer than the %(limit)s days rule %(rule)s gives as its maximum, because "
+                "%(drug)s alone takes %(own)s days at its rule's pace and tablets."
+            ),
+        ),
+        piece(
+            rf"Tapering (?P<names>{_NAMES}) takes (?P<days>\d+) days from the first cut to the "
+            rf"last dose, longer than the (?P<limit>\d+) days rule (?P<rule>{_ID}) gives as its "
+            rf"maximum, because (?P<drug>{_ID}) alone takes (?P<own>\d+) days at its rule's pace "
+            r"and tablets, after waiting (?P<waited>\d+) days at its full dose\.",
+            N_(
+                "Tapering %(names)s takes %(days)s days from the first cut to the last dose, "
+                "longer than the %(limit)s days rule %(rule)s gives as its maximum, because "
+                "%(drug)s alone takes %(own)s days at its rule's pace and tablets, after waiting "
+                "%(waited)s days at its full dose."
+            ),
+        ),
+        piece(
+            r"Review the plan with the patient: a faster speed the rule allows, or a "
+            r"specialist's advice\.",
+            N_(
+                "Review the plan with the patient: a faster speed the rule allows, or a "
+                "specialist's advice."
+            ),
+        ),
+    ),
     "patch-dispensing": (
         piece(
             r"Patch quantities are not counted: they depend on how many days each patch is "
@@ -669,6 +727,8 @@ class Reader:
             return t._(N_("the switch"))
         if name in _DRUGS:
             return self.names.get(raw, raw)
+        if name == "names":
+            return ", ".join(self.names.get(n, n) for n in raw.split(", "))
         if name in _DOSES:
             number, unit = raw.split(" ", 1)
             amount = _decimal(number)
