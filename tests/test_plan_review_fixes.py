@@ -303,6 +303,8 @@ def test_the_patch_change_interval_is_printed_on_each_patch_step() -> None:
     result = plan("no-helsedir", "fentanyl 50 mcg/h", specialist=True)
     text = render_plan(result, PlanFormat.text, "en").decode("utf-8")
     assert "1 × Durogesic 25 mcg/h, a new patch every 72 hours" in text
+    sheet = render_plan(result, PlanFormat.html, "en").decode("utf-8")
+    assert "put on a new patch every 72 hours" in sheet
     # Two patches at once: the interval once, for both.
     assert "1 × Durogesic 25 mcg/h + 1 × Durogesic 12 mcg/h, new patches every 72 hours" in text
     norspan = render_plan(plan("se-vgr", "Norspan 10 mcg/h"), PlanFormat.text, "sv").decode()

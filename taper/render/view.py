@@ -236,6 +236,35 @@ class PlanView:
     patient_id: str | None = None  # the clinic's id: in calendar UIDs and FHIR ids
 
     @property
+    def patch_advice(self) -> str:
+        """The sheet's line for patches: when a new one goes on, where every patch of the plan
+        has its label's interval (else 'as prescribed')."""
+        hours = {
+            tab.change_hours
+            for step in self.plan.steps
+            for dose in step.doses
+            for tab in dose.tablets
+            if is_rate(step.unit)
+        }
+        if len(hours) == 1 and None not in hours:
+            (every,) = hours
+            assert every is not None
+            if every % 168 == 0:
+                return self.t._(
+                    "For a patch: use the patch strength shown and put on a new patch every "
+                    "%(days)s days.",
+                    days=every // 24,
+                )
+            return self.t._(
+                "For a patch: use the patch strength shown and put on a new patch every "
+                "%(hours)s hours.",
+                hours=every,
+            )
+        return self.t._(
+            "For a patch: use the patch strength shown and change the patch as prescribed."
+        )
+
+    @property
     def dispensing_title(self) -> str:
         """The dispensing list's heading: patches for a patch plan (they are counted)."""
         if self.patches == "all":
