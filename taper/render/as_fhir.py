@@ -7,7 +7,8 @@ A `collection` Bundle with one CarePlan and one MedicationRequest per drug:
 - MedicationRequest (status `draft`, intent `plan`): one dosage instruction per step and time
   of day; instructions of one step share its `sequence` (taken together) and carry the step's
   dates as `timing.repeat.boundsPeriod` (end inclusive), the time of day as `when`, the dose
-  in UCUM units and the tablets as `patientInstruction`.
+  in UCUM units and the tablets as `patientInstruction` (a liquid dose: its volume in mL as
+  `doseQuantity`, its mg, concentration and measuring device in the texts).
 The patient is left as a display-only reference for the receiving system to link. Ids are
 UUIDs derived from hashes of the plan, so the same plan gives the same bytes.
 """
@@ -21,7 +22,7 @@ from typing import Any
 
 from taper.errors import TaperError
 from taper.guideline.model import Guideline
-from taper.plan.model import DoseTimeName, Phase
+from taper.plan.model import DoseTimeName, Phase, TabletCount
 from taper.render.view import PlanView, StepView
 
 MISSING = "FHIR output needs the optional extra: pip install 'taper[fhir]'"
@@ -92,6 +93,18 @@ def _contact_activities(view: PlanView) -> list[dict[str, Any]]:
     return out
 
 
+def _liquid_quantity(tablets: list[TabletCount] | None) -> dict[str, Any] | None:
+    """A liquid dose's doseQuantity: its volume in mL (UCUM), or its drops (`{drop}`: a
+    product's drop is its own size, never UCUM's 1/20 mL); the text and the patient
+    instruction carry the mg, the concentration and the measuring device."""
+    if not tablets or len(tablets) != 1 or tablets[0].liquid is None:
+        return None
+    measure = tablets[0].liquid
+    if measure.device == "dropper":
+        return {"value": measure.drops, "unit": "drops", "system": UCUM, "code": "{drop}"}
+    return {"value": measure.ml, "unit": "mL", "system": UCUM, "code": "mL"}
+
+
 def _dosages(view: PlanView, drug: str) -> list[dict[str, Any]]:
     t = view.t
     out = []
@@ -99,9 +112,10 @@ def _dosages(view: PlanView, drug: str) -> list[dict[str, Any]]:
         if s.step.drug != drug or s.kind != "doses":
             continue
         amounts = {d.time: d.amount for d in s.step.doses}
+        liquids = {d.time: d.tablets for d in s.step.doses if any(x.liquid for x in d.tablets)}
         for line in s.doses:
             amount = amounts[line.time]
-            quantity = {
+            quantity = _liquid_quantity(liquids.get(line.time)) or {
                 "value": amount,
                 "unit": s.step.unit,
                 "system": UCUM,
