@@ -9,6 +9,7 @@ format shows its mg, ml, concentration and measuring device.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from decimal import Decimal
 
@@ -60,7 +61,8 @@ def test_us_cdc_morphine_er_60_has_an_oral_solution_tail_instead_of_a_refusal() 
     assert "Morphine sulfate oral solution 10 mg/5 ml 2 mg/ml" in (changes[0].note or "")
     assert "the depot tablets cannot make this step" in (changes[0].note or "")
     tail = [s for s in steps if s.index >= changes[0].index]
-    assert tail and all(s in liquid_steps(result) for s in tail)
+    assert tail
+    assert all(s in liquid_steps(result) for s in tail)
     # No cut beyond the rule on the solution above its stop: steps of 10 % a month or less.
     assert steps[-1].dose <= Decimal(20)
 
@@ -93,7 +95,7 @@ def test_the_month_long_hold_before_a_forced_cut_is_gone_with_the_oral_solution(
     assert longest <= 28
     assert "hold-too-long" not in {w.code for w in result.warnings if w.drug == "diazepam"}
     steps = [s for s in result.steps if s.drug == "diazepam"]
-    last = next(b for b, a in zip(steps, steps[1:], strict=False) if a.dose == 0 and b.dose)
+    last = next(b for b, a in itertools.pairwise(steps) if a.dose == 0 and b.dose)
     assert last.dose == Decimal(1)
 
 
@@ -135,7 +137,8 @@ def test_every_export_shows_a_liquid_dose_with_mg_ml_concentration_and_device() 
     liquid = [d for d in dosages if "oral solution" in d["patientInstruction"]]
     assert liquid
     quantity = liquid[0]["doseAndRate"][0]["doseQuantity"]
-    assert quantity["unit"] == "mL" and quantity["code"] == "mL"
+    assert quantity["unit"] == "mL"
+    assert quantity["code"] == "mL"
     assert "27 mg" in liquid[0]["patientInstruction"]
 
 
@@ -174,11 +177,15 @@ def test_every_liquid_dose_shows_mg_ml_concentration_and_device(
     try:
         result = plan(guideline, f"{drug} {amount} mg")
     except TaperError as exc:
-        assert "\n" not in str(exc)
+        refusal = str(exc)
+    else:
+        refusal = ""
+    if refusal:
+        assert "\n" not in refusal
         return
     g = load_guideline(guideline).guideline
     assert regimen_problems(result, g) == []
-    t = texts(lang)  # type: ignore[arg-type]
+    t = texts(lang)
     device = {"en": "oral syringe", "sv": "doseringsspruta", "nb": "doseringssprøyte"}[lang]
     for step in result.steps:
         for dose in step.doses:
@@ -188,7 +195,8 @@ def test_every_liquid_dose_shows_mg_ml_concentration_and_device(
                 product = next(p for p in g.formulary if p.brand == tab.brand)
                 assert product.liquid is not None
                 ml = tab.liquid.ml
-                assert ml is not None and ml > 0
+                assert ml is not None
+                assert ml > 0
                 assert (ml / product.liquid.smallest_ml) % 1 == 0  # whole graduations
                 assert ml * tab.liquid.mg_per_ml == tab.count * tab.strength
                 shown = tablet_text(t, tab)
