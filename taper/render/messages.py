@@ -70,7 +70,7 @@ _HINT = (
         N_("an oral solution or a smaller strength would allow smaller steps"),
     ),
     piece(
-        r"an oral solution \((?P<products>[^()]+)\) would allow smaller steps",
+        r"an oral solution \((?P<products>.+?)\) would allow smaller steps",
         N_("an oral solution (%(products)s) would allow smaller steps"),
     ),
     piece(
