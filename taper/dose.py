@@ -17,7 +17,7 @@ from typing import Literal
 from taper.errors import TaperError
 
 Unit = Literal["mg", "mcg/h"]
-Route = Literal["oral", "sublingual", "transdermal", "rectal", "intranasal"]
+Route = Literal["oral", "sublingual", "transdermal", "rectal", "intranasal", "buccal"]
 
 # Largest daily amounts accepted as input. Above these a value is almost surely a typo (a
 # missing decimal separator); they are input sanity limits, not clinical ceilings.
@@ -75,7 +75,14 @@ _ROUTE_WORDS: dict[str, Route] = {
     "suppository": "rectal",
     "nasal": "intranasal",
     "intranasal": "intranasal",
+    "buccal": "buccal",
+    "bukkal": "buccal",
+    "buckal": "buccal",
 }
+# Routes through the mucosa: written after the dose as often as before it ("fentanyl 200 mcg
+# buccal"), and dosed in micrograms (read exactly as mg: 200 mcg = 0.2 mg).
+TRANSMUCOSAL: frozenset[Route] = frozenset({"sublingual", "buccal", "intranasal"})
+_TRAILING_ROUTE_WORDS = {w for w, r in _ROUTE_WORDS.items() if r in TRANSMUCOSAL}
 _AMOUNT_UNIT = re.compile(r"^(?P<amount>[-+]?[0-9]*[.,]?[0-9]+)\s*(?P<unit>[^\s0-9].*)?$")
 
 
@@ -96,6 +103,11 @@ class MedicationInput:
     drug_name: str
     dose: Dose
     route: Route | None
+    # As written in a medication list (taper.dose_forms): the doses per time of day, in
+    # order, and whether the drug is taken as needed (the daily dose is then an average).
+    times: tuple[tuple[str, Decimal], ...] = ()
+    as_needed: bool = False
+    uses_per_week: Decimal | None = None
 
 
 def repeated_line(medications: Sequence[MedicationInput]) -> tuple[int, int] | None:
@@ -223,6 +235,15 @@ def parse_medication(text: str) -> MedicationInput:
     if not raw:
         raise TaperError("Empty medication: write it as DRUG AMOUNT UNIT, e.g. 'oxazepam 25 mg'.")
     words = raw.split(" ")
+    # A transmucosal route word after the dose belongs with the drug words.
+    trailing: list[str] = []
+    while len(words) > 2 and words[-1].lower() in _TRAILING_ROUTE_WORDS:
+        trailing.insert(0, words.pop())
+    if trailing:
+        words = [words[0], *trailing, *words[1:]]
+    regimen = _regimen(words)
+    if regimen is not None:
+        return regimen
     per_dose = _per_dose_message(words, raw, explicit_only=True)
     if per_dose is not None:
         raise TaperError(per_dose)
@@ -247,16 +268,52 @@ def parse_medication(text: str) -> MedicationInput:
             raise TaperError(per_dose)
     if not unit_text:
         raise TaperError(f"No unit in {raw!r}: add mg (daily total) or mcg/h (patches).")
-    if "".join(unit_text.lower().split()) in _MICROGRAMS:
-        raise TaperError(_micrograms_message(unit_text, match.group("amount"), words[:index]))
-    unit = parse_unit(unit_text)
     drug_name, route = _split_route(words[:index])
+    per_mg = Decimal(1)
+    if "".join(unit_text.lower().split()) in _MICROGRAMS:
+        if route not in TRANSMUCOSAL:
+            raise TaperError(_micrograms_message(unit_text, match.group("amount"), words[:index]))
+        unit_text, per_mg = "mg", Decimal(1000)  # buccal, nasal, sublingual doses in mcg
+    unit = parse_unit(unit_text)
     if not drug_name:
         raise TaperError(f"No drug in {raw!r}: write it as DRUG AMOUNT UNIT.")
-    amount = check_amount(parse_amount(match.group("amount")), unit, drug_name)
+    amount = check_amount(parse_amount(match.group("amount")) / per_mg, unit, drug_name)
     if unit == "mcg/h" and route is None:
         route = "transdermal"
     return MedicationInput(raw, drug_name, Dose(amount, unit), route)
+
+
+# One amount and at most one unit word: a daily total, never a regimen.
+_PLAIN_DOSE = re.compile(r"[0-9]*[.,]?[0-9]+\s*[^\s0-9+x×*]*")
+
+
+def _regimen(words: list[str]) -> MedicationInput | None:
+    """A dose written per time of day, per dose with a frequency or as needed
+    (taper.dose_forms); None for a plain daily total or a form refused below."""
+    start = next((i for i, w in enumerate(words) if i and re.match(r"[0-9½¼¾]|[.,][0-9]", w)), None)
+    if start is None or _PLAIN_DOSE.fullmatch(" ".join(words[start:])):
+        return None  # "25 mg": a daily total (dose_forms is not even imported)
+    from taper.dose_forms import parse_regimen
+
+    drug_name, route = _split_route(words[:start])
+    if not drug_name:
+        return None
+    found = parse_regimen(" ".join(words[start:]), drug_name)
+    if found is None:
+        return None
+    try:
+        daily = check_amount(found.daily, "mg", drug_name)
+    except TaperError:
+        return None  # the refusal below says why, without a total to copy
+    return MedicationInput(
+        " ".join(words),
+        drug_name,
+        Dose(daily, "mg"),
+        route,
+        times=tuple((name, amount) for name, amount in found.times),
+        as_needed=found.as_needed,
+        uses_per_week=found.uses_per_week,
+    )
 
 
 # Words of a count of tablets or of doses, never a daily total.

@@ -38,7 +38,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Literal
 
-from taper.dose import MedicationInput, format_amount, parse_drug
+from taper.dose import TRANSMUCOSAL, MedicationInput, format_amount, parse_drug
 from taper.errors import TaperError
 from taper.guideline.model import (
     Conversion,
@@ -61,6 +61,8 @@ from taper.names import (
 )
 from taper.names import norm as _norm
 from taper.names import suggestions as suggestions
+from taper.rotation import check_rotation, crosses
+from taper.rotation import wording as threshold_wording
 
 QUANTUM = Decimal("0.01")
 CLASS_ORDER: tuple[DrugClass, ...] = ("benzodiazepine", "opioid")
@@ -249,6 +251,12 @@ class TargetResult:
     # The part of `exact` the patient already takes as the target drug and form: the
     # cross-tolerance reduction applies only to the rest (converted from other drugs).
     kept_exact: Fraction = Fraction(0)
+    # The reduction's range (in %) where the sources give one, the reduced doses at its two
+    # ends (most reduced first), and where the reduction comes from.
+    reduction_range: tuple[Decimal, Decimal] | None = None
+    reduced_range: tuple[Decimal, Decimal] | None = None
+    reduction_source: SourceRef | None = None
+    reduction_unverified: str | None = None
 
     @property
     def kept_dose(self) -> Decimal:
@@ -579,10 +587,25 @@ class _Resolved:
     drug: Drug
     conv: Conversion | None
     route: Route
+    # A known drug by a route its table has no factor for (buccal fentanyl): an explicit
+    # "no factor could be determined", never "unknown drug".
+    route_gap: bool = False
+
+
+def route_gap(drug: Drug, route: Route | None, guideline: Guideline) -> bool:
+    """The table converts the drug, but by no conversion of this transmucosal route."""
+    table = guideline.equivalence.get(drug.drug_class)
+    if route not in TRANSMUCOSAL or table is None:
+        return False
+    convs = [c for c in table.conversions if c.drug == drug.id]
+    return bool(convs) and all(c.route != route for c in convs)
 
 
 def _resolve(med: MedicationInput, guideline: Guideline) -> _Resolved:
     drug = resolve_medication(med, guideline)
+    if route_gap(drug, med.route, guideline):
+        assert med.route is not None
+        return _Resolved(med, drug, None, med.route, route_gap=True)
     hint = _brand_route(med.drug_name, drug, guideline)
     conv = select_conversion(drug, med.route, med.dose.unit, guideline, route_hint=hint)
     route: Route
@@ -662,7 +685,14 @@ def _item(
         )
     else:
         reference, ref_unit = table.reference, table.unit
-        if r.conv is None:
+        if r.conv is None and r.route_gap:
+            computed = Computed(
+                None,
+                Basis("none"),
+                ("route-not-in-table",),
+                f"rule file {guideline.id} converts {drug_label(drug)} by other routes only",
+            )
+        elif r.conv is None:
             computed = Computed(
                 None,
                 Basis("none"),
@@ -687,7 +717,7 @@ def _item(
     note = r.conv.note if r.conv is not None else None
     if computed.value is None:
         flags.append("no-factor")
-        extra = _drug_notes(drug, guideline)
+        extra = [] if r.route_gap else _drug_notes(drug, guideline)
         if note and note not in extra:
             extra.insert(0, note)
         if extra:  # the rule file explains why: its words replace the generic reason
@@ -794,7 +824,17 @@ def _warnings(
                 )
             )
     for item in items:
-        if item.exact is None:
+        if item.exact is None and "route-not-in-table" in item.flags:
+            out.append(
+                EquivalenceWarning(
+                    "no-factor",
+                    "caution",
+                    f"No factor could be determined for {item.drug_name} by the {item.route} "
+                    f"route in {guideline.id}. The {CLASS_LABEL[item.drug_class]} total leaves "
+                    "it out and is incomplete.",
+                )
+            )
+        elif item.exact is None:
             out.append(
                 EquivalenceWarning(
                     "no-factor",
@@ -818,19 +858,19 @@ def _warnings(
         text = th.message.get("en")
         if th.kind == "total-above" and th.above is not None and th.drug_class in by_class:
             total = by_class[th.drug_class]
-            limit = exact(th.above, "threshold")
             route = f"{total.reference_route} " if th.drug_class == "opioid" else ""
             shown = (
                 f"{format_amount(total.equivalent)} {total.unit}/day {route}{total.reference_name}"
                 if total.determined
                 else "not determined: no item could be converted"  # unknown is never zero
             )
-            if total.exact > limit:
+            if crosses(th, total.exact):
                 out.append(
                     EquivalenceWarning(
                         f"threshold:{th.id}",
                         th.severity,
-                        f"{text} (total {shown}; threshold {format_amount(th.above)}).",
+                        f"{text} (total {shown}; threshold {format_amount(th.above)}"
+                        f"{' or more' if th.operator == '>=' else ''}).",
                     )
                 )
             elif not total.complete:
@@ -839,8 +879,23 @@ def _warnings(
                         f"threshold-unknown:{th.id}",
                         "caution",
                         f"The {CLASS_LABEL[th.drug_class]} total ({shown}) is incomplete, so "
-                        f"threshold {th.id} (above {format_amount(th.above)}) cannot be ruled "
-                        "out.",
+                        f"threshold {th.id} ({threshold_wording(th)}) cannot be ruled out.",
+                    )
+                )
+        elif th.kind == "drug-above" and th.drug is not None and th.above is not None:
+            dose = sum(
+                (Fraction(i.amount) for i in items if i.drug == th.drug and i.unit == "mg"),
+                Fraction(0),
+            )
+            if dose and crosses(th, dose):
+                name = next(i.drug_name for i in items if i.drug == th.drug)
+                out.append(
+                    EquivalenceWarning(
+                        f"threshold:{th.id}",
+                        th.severity,
+                        f"{text} (total {format_amount(quantize(dose))} mg/day {name}; "
+                        f"threshold {format_amount(th.above)}"
+                        f"{' or more' if th.operator == '>=' else ''}).",
                     )
                 )
         elif (
@@ -925,7 +980,9 @@ def _inverse(conv: Conversion, total: Fraction, name: str, unit: str) -> Compute
     return Computed(found[0], forward.basis, forward.flags)
 
 
-def to_target(total: ClassTotal, target: str, guideline: Guideline) -> TargetResult:
+def to_target(
+    total: ClassTotal, target: str, guideline: Guideline, *, specialist: bool = False
+) -> TargetResult:
     """Express a class total as a daily dose of `target` ("oxycodone", "fentanyl patch").
 
     The exact inverse of the target's conversion: converting a total to the class's reference
@@ -990,13 +1047,33 @@ def to_target(total: ClassTotal, target: str, guideline: Guideline) -> TargetRes
         kept_inv = _inverse(conv, kept_total, label, conv.unit)
         assert kept_inv.value is not None
         kept = min(kept_inv.value, inv.value)
-    percent = table.switch_reduction_percent if switch else None
+    reduction = check_rotation(
+        guideline=guideline,
+        drug_class=total.drug_class,
+        source_drugs=[i.drug for i in total.items if i.drug != drug.id or i.route != conv.route],
+        target_name=label,
+        switch=switch,
+        specialist=specialist,
+    )
+    if not switch:
+        reduction = None
+    percent = None if reduction is None else reduction.percent
     reduced: Fraction | None = None
-    if percent is not None:
-        share = exact(percent, "switch reduction")
+    reduced_range: tuple[Decimal, Decimal] | None = None
+
+    linear = inv.value
+
+    def reduce(by: Decimal) -> Fraction:
+        share = exact(by, "switch reduction")
         if not 0 <= share < 100:
-            raise TaperError(f"The rule file's switch reduction ({percent} %) is out of range.")
-        reduced = kept + (inv.value - kept) * (100 - share) / 100
+            raise TaperError(f"The rule file's switch reduction ({by} %) is out of range.")
+        return kept + (linear - kept) * (100 - share) / 100
+
+    if reduction is not None:
+        reduced = reduce(reduction.percent)
+        if reduction.range is not None:
+            ends = sorted((reduce(reduction.range[0]), reduce(reduction.range[1])))
+            reduced_range = (quantize(ends[0]), quantize(ends[1]))
     warnings = [
         EquivalenceWarning("switch-judgement", "high" if switch else "info", SWITCH_JUDGEMENT)
     ]
@@ -1009,6 +1086,22 @@ def to_target(total: ClassTotal, target: str, guideline: Guideline) -> TargetRes
                 f"{', '.join(total.missing)}); the {label} dose covers only the rest.",
             )
         )
+    for rule in guideline.taper_rules:
+        limits = rule.switch.limits
+        if rule.switch.target == drug.id and limits and inv.value > exact(limits.max_daily):
+            # The load in the target drug is no starting dose for a switch (issue 12).
+            warnings.append(
+                EquivalenceWarning(
+                    "switch-cap",
+                    "high",
+                    f"Rule {rule.id} starts a switch to {label} at no more than "
+                    f"{format_amount(limits.max_daily)} {conv.unit} a day "
+                    f"({'capped there' if limits.above_cap == 'cap' else 'more needs a specialist'}"
+                    f"); {format_amount(quantize(inv.value))} {conv.unit} is the equivalent load, "
+                    "not a starting dose.",
+                )
+            )
+            break
     if is_substitution(drug):
         warnings.append(
             EquivalenceWarning(
@@ -1019,7 +1112,7 @@ def to_target(total: ClassTotal, target: str, guideline: Guideline) -> TargetRes
             )
         )
     flags = list(inv.flags)
-    if conv.unverified or table.unverified:
+    if conv.unverified or table.unverified or (reduction is not None and reduction.unverified):
         flags.append("unverified")
     return TargetResult(
         drug=drug.id,
@@ -1039,6 +1132,10 @@ def to_target(total: ClassTotal, target: str, guideline: Guideline) -> TargetRes
         flags=tuple(dict.fromkeys(flags)),
         warnings=tuple(warnings),
         kept_exact=kept,
+        reduction_range=None if reduction is None else reduction.range,
+        reduced_range=reduced_range,
+        reduction_source=None if reduction is None else _source(guideline, reduction.source),
+        reduction_unverified=None if reduction is None else reduction.unverified,
     )
 
 

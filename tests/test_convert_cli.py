@@ -69,8 +69,19 @@ def golden(name: str, text: str) -> None:
 
 
 CASES = {
-    "convert-us.txt": ["convert", "-g", US, *meds(US_MEDS), "--to", "oxycodone"],
-    "convert-us.json": ["convert", "-g", US, *meds(US_MEDS), "--to", "oxycodone", "-f", "json"],
+    # methadone converted to another opioid: only with a specialist (issue 12)
+    "convert-us.txt": ["convert", "-g", US, *meds(US_MEDS), "--to", "oxycodone", "--specialist"],
+    "convert-us.json": [
+        "convert",
+        "-g",
+        US,
+        *meds(US_MEDS),
+        "--to",
+        "oxycodone",
+        "--specialist",
+        "-f",
+        "json",
+    ],
     "convert-nordic.txt": ["convert", "-g", NORDIC, *meds(NORDIC_MEDS), "--to", "morphine"],
     "convert-nordic.json": ["convert", "-g", NORDIC, *meds(NORDIC_MEDS), "--format", "json"],
     "convert-compare.txt": ["compare", "-g", US, "-g", NORDIC, *meds(COMPARE_MEDS)],
@@ -121,7 +132,9 @@ def test_fentanyl_75_mcg_h_is_180_mme_end_to_end(run_cli) -> None:  # type: igno
 
 
 def test_json_has_the_documented_fields(run_cli) -> None:  # type: ignore[no-untyped-def]
-    result = run_cli("convert", "-g", US, *meds(US_MEDS), "--to", "morphine", "-f", "json")
+    result = run_cli(
+        "convert", "-g", US, *meds(US_MEDS), "--to", "morphine", "--specialist", "-f", "json"
+    )
     data = json.loads(result.out)
     assert set(data["guideline"]) >= {"id", "version", "sha256"}
     assert data["tool_version"] == __version__

@@ -59,6 +59,10 @@ CASES = [
     Case("uk-ashton-alprazolam", "uk-ashton", ("alprazolam 1.5 mg",)),
     Case("no-helsedir-alprazolam-switch", "no-helsedir", ("alprazolam 1 mg",), switch=True),
     Case("us-cdc-2022-oxycodone", "us-cdc-2022", ("oxycodone 60 mg",)),
+    # issue 15: two opioids in turn, the CDC tail under se-vgr, Ashton's hypnotic switch
+    Case("us-cdc-2022-two-opioids", "us-cdc-2022", ("oxycodone 120 mg", "hydromorphone 8 mg")),
+    Case("se-vgr-oxycodone-tail", "se-vgr", ("oxycodone 50 mg",)),
+    Case("uk-ashton-temazepam", "uk-ashton", ("temazepam 20 mg",)),
     # issue 15: a depot taper with an immediate-release tail, a combination product within
     # its label, a buprenorphine pain patch
     Case("se-vgr-tramadol-depot-tail", "se-vgr", ("tramadol 300 mg",)),

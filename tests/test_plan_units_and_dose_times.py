@@ -240,12 +240,14 @@ def test_two_drugs_switched_into_one_beyond_the_tablet_limit_are_refused_not_cra
 
 
 def test_a_switch_at_the_tablet_limit_is_planned_at_once() -> None:
-    """uk-ashton lorazepam 40 mg switches to 400 mg diazepam a day, 20 × 10 mg at each time:
-    planned before the bounded search, then a 2-second search ending in a wrong refusal."""
+    """uk-ashton lorazepam 40 mg (400 mg diazepam by the table) was planned as 20 × 10 mg at
+    each time after a 2-second search; since issue 12 the switch starts at the rule's cap of
+    30 mg a day (NHS Scotland), planned at once, with a high warning."""
     plan = make_plan(
         [parse_medication("lorazepam 40 mg")],
         load_guideline("uk-ashton"),
         PlanOptions(start=dt.date(2026, 3, 14)),
     )
     diazepam = [s for s in plan.steps if s.drug == "diazepam"]
-    assert max(s.dose for s in diazepam) == Decimal(400)
+    assert max(s.dose for s in diazepam) == Decimal(30)
+    assert any(w.code == "switch-capped" and w.severity == "high" for w in plan.warnings)

@@ -75,10 +75,11 @@ def test_a_rule_at_any_allowed_values_plans_every_drug_in_bounded_time(raw: byte
 
 
 def test_the_slowest_allowed_rule_validates() -> None:
-    """The bounds themselves are allowed: 1 % a step, 91 days, a slow-down from 1 %."""
+    """The bounds themselves are allowed: 1 % a step, 91 days, a slow-down from 1 %. (The
+    reduction takes 90 days: a slow-down at the very same pace is not slower, slow-down-pace.)"""
     block = BLOCK.replace("percent: 10", "percent: 1").replace("max_percent: 25", "max_percent: 1")
     slow = "      below_percent_of_start: 1\n      percent: 1\n      interval_days: 91\n"
-    block = block.replace("interval_days: 14", "interval_days: 91")
+    block = block.replace("interval_days: 14", "interval_days: 90")
     raw = SE_VGR.replace(BLOCK, block, 1).replace(SLOW, slow, 1).encode()
     result = validate_bytes(raw, "se-vgr.yaml")
     assert [f.parsable() for f in result.findings if f.level == "error"] == []

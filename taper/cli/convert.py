@@ -91,6 +91,12 @@ def convert(
     fmt: str = typer.Option(
         "text", "--format", "-f", metavar="text|json", help="Output format: text or json."
     ),
+    specialist: bool = typer.Option(
+        False,
+        "--specialist",
+        help="A specialist approved the switch: needed with --to when methadone is converted "
+        "to another opioid.",
+    ),
 ) -> None:
     from taper import __version__
     from taper.equivalence import equivalents, resolve_drug, to_target
@@ -118,7 +124,7 @@ def convert(
                 f"{CLASS_LABEL[drug.drug_class]} total, but the medications "
                 f"are {present}: classes are never converted into each other."
             )
-        target = to_target(total, to, loaded.guideline)
+        target = to_target(total, to, loaded.guideline, specialist=specialist)
     render = convert_json if fmt == "json" else convert_text
     console.out(render(loaded, result, target, __version__))
 

@@ -18,7 +18,7 @@ FORMAT_VERSION: Literal[1] = 1
 
 Lang = Literal["sv", "nb", "en"]
 DrugClass = Literal["benzodiazepine", "opioid"]
-Route = Literal["oral", "sublingual", "transdermal", "rectal", "intranasal"]
+Route = Literal["oral", "sublingual", "transdermal", "rectal", "intranasal", "buccal"]
 DoseUnit = Literal["mg", "mcg/h"]
 Severity = Literal["caution", "high"]
 
@@ -130,6 +130,17 @@ class Conversion(Provenance):
     note: str | None = None
 
 
+class CrossTolerance(Provenance):
+    """The reduction for incomplete cross-tolerance when `convert --to` switches to another
+    drug of the class: the dose starts `percent` below the equivalent (the most reduced end of
+    `range`, where sources give a range)."""
+
+    percent: Decimal = Field(description="Reduction applied, in % of the equivalent dose.")
+    range: tuple[Decimal, Decimal] | None = Field(
+        default=None, description="Range of reductions the sources give (low, high), in %."
+    )
+
+
 class EquivalenceTable(Provenance):
     reference: Slug = Field(description="Reference drug: diazepam or morphine.")
     reference_route: Route = "oral"
@@ -137,7 +148,13 @@ class EquivalenceTable(Provenance):
     conversions: list[Conversion]
     switch_reduction_percent: Decimal | None = Field(
         default=None,
-        description="Cross-tolerance reduction when switching to another drug of this class.",
+        description="Cross-tolerance reduction when switching to another drug of this class "
+        "(sourced by the table; `cross_tolerance` gives one with its own source and range).",
+    )
+    cross_tolerance: CrossTolerance | None = Field(
+        default=None,
+        description="Cross-tolerance reduction for `convert --to` with its own provenance and "
+        "the range the sources give (used instead of `switch_reduction_percent`).",
     )
     specialist_only_targets: list[Slug] = Field(
         default=[], description="Drugs `convert --to` refuses as switch targets."
@@ -240,6 +257,22 @@ class Phases(Provenance):
     stabilisation_days: int = Field(description="Fixed doses at fixed times (utjämning).")
 
 
+class SwitchLimits(Provenance):
+    """Limits on the substitute's dose at a switch (e.g. NHS Scotland: do not start above
+    30 mg diazepam a day), and how long the patient stays on it before the first cut."""
+
+    max_daily: Decimal = Field(description="Highest daily dose of the substitute at the start.")
+    max_per_dose: Decimal = Field(description="Highest dose at one dose time (label maximum).")
+    above_cap: Literal["refuse", "cap"] = Field(
+        default="refuse",
+        description="refuse: an equivalent above `max_daily` needs --specialist; cap: the plan "
+        "starts at `max_daily` with a high warning that the cap, not the equivalence, sets it.",
+    )
+    stabilisation_days: int = Field(
+        default=14, description="Days on the full substitute dose before the first reduction."
+    )
+
+
 class Switch(Provenance):
     policy: Literal["never", "optional", "recommended"]
     target: Slug | None = None
@@ -247,6 +280,13 @@ class Switch(Provenance):
     doses_per_day: int = 2
     crossover_step_days: int = Field(
         default=7, description="Days per crossover step (one dose time replaced per step)."
+    )
+    long_acting_switched: list[Slug] = Field(
+        default=[],
+        description="Long-acting drugs this rule switches all the same (Ashton: clonazepam).",
+    )
+    limits: SwitchLimits | None = Field(
+        default=None, description="Cap, per-dose maximum and stabilisation of the substitute."
     )
 
 
@@ -298,6 +338,24 @@ class StopDose(Provenance):
     )
 
 
+class SeveralDrugs(Provenance):
+    """How two or more drugs of the rule's class are tapered when a patient takes them together
+    (two opioids): which starts, and how long any other may wait at its full dose."""
+
+    first: Literal["as-given", "immediate-release"] = Field(
+        default="as-given",
+        description="Which drug's taper starts first: the order the medications were given, or "
+        "immediate-release products before modified-release ones (depot tablets, patches).",
+    )
+    max_wait_days: int = Field(
+        ge=0,
+        description="No drug of the class waits at its full dose longer than this after the "
+        "class's taper starts: at the latest then its own taper begins alongside. 0 tapers them "
+        "together, each cut by the rule's share of its own dose (a proportional cut of the total "
+        "oral morphine equivalent).",
+    )
+
+
 class TaperRule(Frozen):
     """How one drug class (or group, or drug) is tapered. The first matching rule in the file
     is the default; `taper plan --rule ID` chooses another that matches."""
@@ -330,6 +388,11 @@ class TaperRule(Frozen):
         default=None,
         description="The longest run at one dose, in the rule's intervals (default 3); a "
         "longer run gets a high warning naming the product that would avoid it.",
+    )
+    several_drugs: SeveralDrugs | None = Field(
+        default=None,
+        description="Two or more drugs of this class together (the first drug's rule decides); "
+        "without it they are tapered one after another.",
     )
 
 
@@ -402,8 +465,23 @@ class Referral(Provenance):
 class Threshold(Provenance):
     id: Slug
     drug_class: DrugClass = Field(alias="class")
-    kind: Literal["total-above", "combined-with"]
+    kind: Literal["total-above", "combined-with", "drug-above"] = Field(
+        description="total-above: a class total compared with `above`; combined-with: the "
+        "class taken together with `with_class`; drug-above: one drug's daily dose (`drug`, "
+        "in its own mg) compared with `above`."
+    )
     above: Decimal | None = None
+    drug: Slug | None = Field(default=None, description="The drug of a `drug-above` threshold.")
+    operator: Literal[">", ">="] = Field(
+        default=">",
+        description='How a total is compared with `above`: ">" (above, over) or ">=" '
+        '("or more", at least), as the message words it.',
+    )
+    conversions_only: Flag = Field(
+        default=False,
+        description="Advice about starting or raising a dose: shown by convert, never on a "
+        "taper plan.",
+    )
     with_class: DrugClass | None = None
     severity: Severity = "caution"
     message: LocalText
@@ -425,6 +503,11 @@ class Guideline(Frozen):
     formulary: list[Product] = []
     taper_order: list[DrugClass] = Field(default=["opioid", "benzodiazepine"])
     taper_rules: list[TaperRule] = []
+    not_covered: dict[DrugClass, NonEmpty] = Field(
+        default={},
+        description="Why the file has no taper rule for a class whose drugs it names (no "
+        "sourced factor or rate); quoted when a plan for such a drug is refused.",
+    )
     checkpoints: Checkpoints | None = None
     referral: Referral | None = None
     thresholds: list[Threshold] = []

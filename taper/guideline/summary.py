@@ -86,6 +86,18 @@ def _rule(rule: TaperRule) -> list[str]:
             f"    switch: {s.policy} to {s.target}{only}; crossover steps of "
             f"{_days(s.crossover_step_days)}, {s.doses_per_day} doses a day {mark(s)}"
         )
+        if s.long_acting_switched:
+            lines.append(
+                f"      long-acting drugs switched too: {', '.join(s.long_acting_switched)}"
+            )
+        if s.limits is not None:
+            lim = s.limits
+            above = "refused without --specialist" if lim.above_cap == "refuse" else "capped"
+            lines.append(
+                f"      limits: start at most {num(lim.max_daily)} mg a day (above it: {above}), "
+                f"at most {num(lim.max_per_dose)} mg per dose, "
+                f"{_days(lim.stabilisation_days)} on it before the first cut {mark(lim)}"
+            )
     r = rule.reduction
     share = "of the current dose" if r.mode == "current" else "of the starting dose"
     extra = []
@@ -163,7 +175,14 @@ def summarize(loaded: LoadedGuideline, lang: Lang | None = None) -> str:
         for conv in table.conversions:
             route = "" if conv.route == "oral" else f" ({conv.route})"
             out.append(f"  {conv.drug}{route}: {_conversion(conv, table.reference)} {mark(conv)}")
-        if table.switch_reduction_percent is not None:
+        if table.cross_tolerance is not None:
+            ct = table.cross_tolerance
+            span = f" (sources: {num(ct.range[0])}–{num(ct.range[1])} %)" if ct.range else ""
+            out.append(
+                f"  when switching within the class (convert --to): start "
+                f"{_pct(ct.percent)} lower{span} {mark(ct)}"
+            )
+        elif table.switch_reduction_percent is not None:
             out.append(
                 f"  when switching within the class: start "
                 f"{_pct(table.switch_reduction_percent)} lower"
@@ -225,7 +244,11 @@ def summarize(loaded: LoadedGuideline, lang: Lang | None = None) -> str:
                     if t.drug_class in (g.equivalence)
                     else "reference"
                 )
-                cond = f"{t.drug_class} total above {num(t.above)} mg {ref_drug}"
+                how = f"{num(t.above)} or more" if t.operator == ">=" else f"above {num(t.above)}"
+                cond = f"{t.drug_class} total {how} mg {ref_drug}"
+            elif t.kind == "drug-above" and t.above is not None:
+                how = f"{num(t.above)} or more" if t.operator == ">=" else f"above {num(t.above)}"
+                cond = f"{t.drug} {how} mg a day"
             else:
                 cond = f"{t.drug_class} together with {t.with_class}"
             out.append(f"  {t.id} ({t.severity}): {cond}: {_text(t.message, lang)} {mark(t)}")

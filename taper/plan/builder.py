@@ -26,6 +26,7 @@ moved off weekends). Patients sharing rule file, medications and options share a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal
 from fractions import Fraction
 from operator import itemgetter
@@ -33,6 +34,7 @@ from operator import itemgetter
 from taper.dose import MedicationInput, format_amount
 from taper.errors import TaperError
 from taper.guideline.loader import LoadedGuideline
+from taper.plan import as_written, several_drugs
 from taper.plan.calendar import (
     EARLIEST_START,
     LATEST_END,
@@ -60,7 +62,7 @@ from taper.plan.tablets import (
     tidy,
     to_decimal,
 )
-from taper.plan.tracks import TIME_ORDER, Seg, Track, time_names
+from taper.plan.tracks import BEDTIME_GROUPS, TIME_ORDER, Seg, Track, time_names
 
 __all__ = [
     "EARLIEST_START",
@@ -112,7 +114,8 @@ class Builder(SwitchingMixin, ReviewMixin, FormulationMixin, InputsMixin):
         for track in inputs:
             assert track.reported is not None
             if mapping:
-                track.segs.append(Seg("mapping", 0, mapping, tidy(track.reported), []))
+                doses = as_written.as_taken(track.given)  # the times as written, if given
+                track.segs.append(Seg("mapping", 0, mapping, tidy(track.reported), doses))
             self.stabilise(track)
             if stabilise:
                 seg = Seg("stabilisation", mapping, stabilise, track.amount, track.doses())
@@ -163,7 +166,18 @@ class Builder(SwitchingMixin, ReviewMixin, FormulationMixin, InputsMixin):
                 reported=format_amount(track.reported),
                 made=format_amount(kit.amount(quanta)),
             )
-        if quanta and not self.start_formulation(track, quanta):
+        written = (
+            as_written.split_as_written(
+                kit, track.given, quanta, bedtime=track.drug.group in BEDTIME_GROUPS
+            )
+            if quanta and track.given and exact == quanta
+            else None
+        )
+        if written is not None:
+            # Evening out starts from the dose times as written.
+            track.times = tuple(written)
+            track.quanta, track.per_time = quanta, written
+        elif quanta and not self.start_formulation(track, quanta):
             track.set_split(quanta)
             if len(track.per_time) < track.min_used:
                 self.refuse_below_interval(track)
@@ -190,31 +204,49 @@ class Builder(SwitchingMixin, ReviewMixin, FormulationMixin, InputsMixin):
 
     def tapers(self) -> None:
         previous: Track | None = None
-        for track in self.tracks:
-            if track.done:
+        for group in several_drugs.class_groups([t for t in self.tracks if not t.done]):
+            if several_drugs.strategy(group) is not None:
+                previous = several_drugs.taper_group(self, group, previous)
                 continue
-            assert track.pace is not None
-            self.used(f"rule {track.rule.id} reduction", track.rule.reduction)
-            if track.rule.slow_down is not None:
-                self.used(f"rule {track.rule.id} slow_down", track.rule.slow_down)
-            self.used(f"rule {track.rule.id} max_duration_days", track.rule.max_duration_days)
-            track.taper_start = self.day
-            if previous is not None or self.options.replan:
-                # One interval at the current dose before the first cut: after the previous
-                # drug stopped, or from the day of a replan.
-                why = (
-                    f"held one interval after {previous.drug.id} stopped"
-                    if previous is not None
-                    else "the current dose, held one interval before the next reduction"
-                )
-                seg = Seg(
-                    "taper", 0, track.pace.interval_days, track.amount, track.doses(), note=why
-                )
-                self.period([(track, seg)], track.pace.interval_days, track.drug.id)
-            self.taper(track)
-            previous = track
+            for track in group:
+                hold = self.begin_taper(track, previous)
+                if hold is not None:
+                    self.period([(track, hold)], hold.days or 0, track.drug.id)
+                self.taper(track)
+                previous = track
+
+    def begin_taper(
+        self, track: Track, previous: Track | None, most_days: int | None = None
+    ) -> Seg | None:
+        """Record the rule's pace as used and the taper's first day (today). One interval at
+        the current dose comes before the first cut after the previous drug stopped, or on a
+        replan (at most `most_days`): that hold, not yet placed, or None."""
+        assert track.pace is not None
+        self.used(f"rule {track.rule.id} reduction", track.rule.reduction)
+        if track.rule.slow_down is not None:
+            self.used(f"rule {track.rule.id} slow_down", track.rule.slow_down)
+        self.used(f"rule {track.rule.id} max_duration_days", track.rule.max_duration_days)
+        track.taper_start = self.day
+        days = track.pace.interval_days
+        if most_days is not None:
+            days = min(days, most_days)
+        if (previous is None and not self.options.replan) or days < 1:
+            return None
+        why = (
+            f"held one interval after {previous.drug.id} stopped"
+            if previous is not None
+            else "the current dose, held one interval before the next reduction"
+        )
+        return Seg("taper", 0, days, track.amount, track.doses(), note=why)
 
     def taper(self, track: Track) -> None:
+        for seg, days in self.taper_steps(track):
+            self.period([(track, seg)], days, track.drug.id)
+
+    def taper_steps(self, track: Track) -> Iterator[tuple[Seg, int]]:
+        """The drug's taper segments and their days, in order. Lazy: each one is made when the
+        caller asks for it, on the calendar day it starts (a drug's stop day is set then), so
+        several drugs can be interleaved (see several_drugs.py)."""
         p = track.pace
         assert p is not None
         current = Fraction(track.amount)
@@ -238,7 +270,7 @@ class Builder(SwitchingMixin, ReviewMixin, FormulationMixin, InputsMixin):
             seg = Seg("taper", 0, None, Decimal(0), [], ideal=Decimal(0), tablet_limited=True)
             track.done = True
             track.stop_day = self.day
-            self.period([(track, seg)], 0, track.drug.id)
+            yield seg, 0
             return
         planned = self.taper_plan(track, p, base)
         before = Fraction(track.amount)
@@ -256,7 +288,7 @@ class Builder(SwitchingMixin, ReviewMixin, FormulationMixin, InputsMixin):
             change = item.change
             if step.hold:
                 # A formulation change before a held cut shows on the held step.
-                self.hold_before_cut(track, step, change)
+                yield self.hold_before_cut(track, step, change), step.hold
                 change = None
             if not step.quanta:
                 self.check_stop(track, before)
@@ -285,9 +317,9 @@ class Builder(SwitchingMixin, ReviewMixin, FormulationMixin, InputsMixin):
             if not step.quanta:
                 track.done = True
                 track.stop_day = self.day
-            self.period([(track, seg)], step.interval, track.drug.id)
+            yield seg, step.interval
 
-    def hold_before_cut(self, track: Track, step: TaperStep, change: str | None = None) -> None:
+    def hold_before_cut(self, track: Track, step: TaperStep, change: str | None = None) -> Seg:
         """Hold the current dose longer before a cut the tablets force beyond the allowed
         share, so that the average rate stays within the rule (stated on the step)."""
         after = format_amount(track.kit.amount(step.quanta))
@@ -311,9 +343,8 @@ class Builder(SwitchingMixin, ReviewMixin, FormulationMixin, InputsMixin):
             # The first step on the new products says why they change (the hold itself is
             # explained by the plan's tablet-limited warning).
             note = change
-        seg = Seg("taper", 0, step.hold, track.amount, track.doses(), note=note)
-        self.period([(track, seg)], step.hold, track.drug.id)
         track.held_days += step.hold
+        return Seg("taper", 0, step.hold, track.amount, track.doses(), note=note)
 
     # --- finishing -------------------------------------------------------------------------
 

@@ -145,7 +145,7 @@ def trajectory(
                 # A stop is measured against one full step from the start dose: a stop from
                 # a small remainder (the usual end of a taper) is not held, one from a large
                 # share of the start dose is, as any other forced large cut.
-                top = p.max_percent if slow_from is None else max(p.max_percent, p.slow_below or 0)
+                top = p.max_percent
                 share = base * top / 100
                 hold = max(0, math.ceil(cut / share) - 1) if share > 0 else 0
         if slow_from is not None and dose < slow_from and p.slow_interval_days is not None:

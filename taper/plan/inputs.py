@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from taper import equivalence
+from taper import equivalence, rotation
 from taper.dose import MedicationInput, format_amount
 from taper.errors import TaperError
 from taper.guideline.loader import LoadedGuideline
 from taper.guideline.model import Drug
+from taper.plan import as_written
 from taper.plan.formulary import kit_for
 from taper.plan.rules import check_rule_choice, pace, select_rule
 from taper.plan.state import BuilderBase
@@ -82,6 +83,7 @@ class InputsMixin(BuilderBase):
                 assert track.reported is not None
                 track.reported += med.dose.amount
                 track.text += f"; {med.text}"
+                track.given = ()  # two lines of one drug: their times are not known apart
                 self.warn(
                     "merged-lines",
                     "info",
@@ -117,8 +119,18 @@ class InputsMixin(BuilderBase):
                 text=med.text,
                 reported=med.dose.amount,
                 started=True,
+                given=as_written.given_times(med.times),
             )
             track.pace = pace(rule, self.options)
+            if med.as_needed and med.uses_per_week is not None:
+                self.warn(
+                    "as-needed",
+                    "caution",
+                    f"{drug.id} is taken as needed (about {format_amount(med.uses_per_week)} "
+                    "times a week); evening out turns this into fixed doses at fixed times, "
+                    f"from the average of {format_amount(med.dose.amount)} {kit.unit} a day.",
+                    drug.id,
+                )
             merged[key] = track
             self.tracks.append(track)
         if self.options.originals and not self.options.replan:
@@ -164,6 +176,8 @@ class InputsMixin(BuilderBase):
                 f"The rule file's dose thresholds could not be checked: {exc}",
             )
         kinds = {f"threshold:{th.id}": th.kind for th in self.g.thresholds}
+        # Advice about starting or raising a dose belongs to conversions, not taper plans.
+        found = tuple(w for w in found if rotation.plan_warning(self.g, w.code))
         for item in found:
             # A total above a "high" threshold needs a specialist; a high-risk combination
             # (opioid with a benzodiazepine) is a warning on the plan.

@@ -10,6 +10,7 @@ from fractions import Fraction
 from typing import Literal
 
 from taper.dose import format_amount
+from taper.plan import substitute
 from taper.plan.calendar import Placed
 from taper.plan.fast import constructor, copy_with, trusted
 from taper.plan.formulary import oral_solutions, smaller_products
@@ -126,7 +127,12 @@ class ReviewMixin(BuilderBase):
                 if track.held_days
                 else ""
             )
-            if track.rule.switch.policy == "optional" and track.rule.switch.target:
+            if (
+                track.rule.switch.policy == "optional"
+                and substitute.switches(track.drug, track.rule)
+                and track.switch_to is None
+                and not track.sources
+            ):
                 held += (
                     f" Rule {track.rule.id} offers a switch to {track.rule.switch.target} "
                     "(--switch), which allows smaller steps."

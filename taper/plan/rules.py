@@ -42,9 +42,11 @@ def select_rule(guideline: Guideline, drug: Drug, wanted: str | None) -> TaperRu
             if rule.id == wanted:
                 return rule
     if not candidates:
+        why = guideline.not_covered.get(drug.drug_class)
         raise TaperError(
             f"Rule file {guideline.id} has no taper rule for {drug.id} "
-            f"({drug.drug_class}{', ' + drug.group if drug.group else ''})."
+            f"({drug.drug_class}{', ' + drug.group if drug.group else ''})"
+            + (f": {why.rstrip('.')}." if why else ".")
         )
     return candidates[0]
 

@@ -1,5 +1,6 @@
 """Switches to the long-acting drug: which drugs switch, and the crossover one dose time at a
-time (evening first) at the equivalent dose of the rule file's table.
+time (evening first) from the lower end of the equivalence range, within the rule's switch
+limits (taper/plan/substitute.py).
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from fractions import Fraction
 from taper import equivalence
 from taper.dose import format_amount
 from taper.errors import TaperError
+from taper.guideline.model import Guideline
+from taper.plan import substitute
 from taper.plan.formulary import kit_for
 from taper.plan.model import (
     DoseTimeName,
@@ -33,9 +36,7 @@ class SwitchingMixin(PeriodsMixin):
             if sw.policy == "never" or sw.target is None:
                 continue
             allowed_any = True
-            if track.drug.id == sw.target or (
-                sw.applies_to_short_acting_only and track.drug.long_acting
-            ):
+            if not substitute.switches(track.drug, track.rule):
                 if wanted:
                     self.warn(
                         "switch-not-needed",
@@ -73,11 +74,7 @@ class SwitchingMixin(PeriodsMixin):
             if track.kit.free and track.switch_to is None:
                 how = f" ({track.kit.route})" if track.kit.route != "oral" else ""
                 sw = track.rule.switch
-                switchable = (
-                    sw.policy != "never"
-                    and sw.target is not None
-                    and not (track.drug.long_acting and sw.applies_to_short_acting_only)
-                )
+                switchable = substitute.switches(track.drug, track.rule)
                 # Only advise --switch when it would help and was not already given.
                 hint = (
                     f"; the rules would switch it to {sw.target} (--switch)"
@@ -86,7 +83,8 @@ class SwitchingMixin(PeriodsMixin):
                 )
                 raise TaperError(
                     f"The formulary of rule file {self.g.id} has no marketed tablets or patches "
-                    f"of {track.drug.id} in {track.unit}{how}, so no tablet-true plan can be "
+                    f"of {track.drug.id} in {track.unit}{how}"
+                    f"{not_marketed(self.g, track.drug.id)}, so no tablet-true plan can be "
                     f"made{hint}."
                 )
             if track.kit.free:
@@ -163,12 +161,6 @@ class SwitchingMixin(PeriodsMixin):
         self.used(f"equivalence {target.drug.id}", conv_to)
         table = self.g.equivalence[source.drug.drug_class]
         total = Fraction(source.amount)
-        reference = equivalence.to_reference(conv_from, total)
-        if reference is None:
-            raise TaperError(
-                f"Cannot switch {source.drug.id}: the equivalence table gives no value for "
-                f"{format_amount(source.amount)} {source.unit}."
-            )
         keep = Fraction(1)
         if table.switch_reduction_percent:
             keep = 1 - Fraction(table.switch_reduction_percent) / 100
@@ -181,6 +173,26 @@ class SwitchingMixin(PeriodsMixin):
                 source.drug.id,
             )
         ideal = Fraction(target.amount) if target.started else Fraction(0)
+        # How much of the target, at how many dose times (taper/plan/substitute.py).
+        sw = source.rule.switch
+        sub = substitute.substitute(
+            source=source.drug,
+            target=target.drug,
+            conv_from=conv_from,
+            conv_to=conv_to,
+            amount=total,
+            keep=keep,
+            already=ideal,
+            sw=sw,
+            rule_id=source.rule.id,
+            specialist=self.options.specialist,
+        )
+        reference = sub.reference_low
+        self.switch_notes(source, target, sub)
+        if sub.times > len(target.times):
+            target.times = time_names(sub.times, bedtime=False, patch=False)
+        per_dose = None if sw.limits is None else Fraction(sw.limits.max_per_dose)
+        clamped = False
         # Evening first: one dose time per crossover step. A dose the tablets could not make
         # (taken as now) is replaced in one step.
         order = sorted(source.per_time, key=lambda n: -TIME_ORDER[n])
@@ -195,13 +207,15 @@ class SwitchingMixin(PeriodsMixin):
         target.started = True
         for position, (name, portion) in enumerate(portions):
             share = reference * Fraction(portion) / total
-            exact = equivalence.from_reference(conv_to, share, target.drug.id) * keep
+            exact = equivalence.from_reference(conv_to, share, target.drug.id) * keep * sub.scale
             ideal += exact
             if name is None:
                 source.loose = None
                 target.set_split(target.kit.nearest(ideal, len(target.times)))
             else:
                 source.per_time.pop(name)
+                if per_dose is not None and exact > per_dose:
+                    exact, clamped = per_dose, True  # the rest comes at the other times
                 placed = target.kit.per_time_nearest(exact)
                 target.per_time[name] = target.per_time.get(name, 0) + placed
                 if not target.kit.per_time_makeable(target.per_time[name]):
@@ -218,7 +232,7 @@ class SwitchingMixin(PeriodsMixin):
                 if last and final and set(target.per_time) != set(target.times):
                     count = len(target.times)
                     quanta = target.quanta
-                    if not target.kit.makeable(quanta, count):
+                    if clamped or not target.kit.makeable(quanta, count):
                         quanta = target.kit.nearest(ideal, count)
                     target.set_split(quanta)
             source.quanta = sum(source.per_time.values())
@@ -238,12 +252,73 @@ class SwitchingMixin(PeriodsMixin):
                 deviation=tidy(target.amount - to_decimal(ideal)),
             )
             self.period([(source, s_seg), (target, t_seg)], days, source.drug.id)
+        if final and sw.limits is not None and sw.limits.stabilisation_days > days:
+            # On the full substitute dose until it is at steady state, before the first cut.
+            extra = sw.limits.stabilisation_days - days
+            note = (
+                f"held {extra} more days on {target.drug.id} before the first reduction "
+                f"(stabilisation after the switch: {sw.limits.stabilisation_days} days in all)"
+            )
+            seg = Seg("switch", 0, extra, target.amount, target.doses(), note=note)
+            self.period([(target, seg)], extra, target.drug.id)
         self.warn(
             "switch",
             "info",
-            f"{source.drug.id} is replaced by {target.drug.id} one dose time at a time at the "
-            "equivalent dose of the rule file's table. Equivalence tables are approximate; "
-            "watch for sedation or withdrawal during the switch.",
+            f"{source.drug.id} is replaced by {target.drug.id} one dose time at a time, from the "
+            "lower end of the equivalence range and within the rule's switch limits. "
+            "Equivalence tables are approximate; watch for sedation or withdrawal during the "
+            "switch.",
             source.drug.id,
             target=target.drug.id,
         )
+
+    def switch_notes(self, source: Track, target: Track, sub: substitute.Substitute) -> None:
+        """Say how the substitute dose was chosen: the range's lower end, the cap, the times."""
+        sw = source.rule.switch
+        if sw.limits is not None:
+            self.used(f"rule {source.rule.id} switch limits", sw.limits)
+        if sub.reference_low < sub.reference_point:
+            self.warn(
+                "switch-lower-end",
+                "info",
+                f"{source.drug.id} is switched at the lower end of the equivalence range: "
+                f"{format_amount(to_decimal(sub.reference_low))} {target.unit} rather than "
+                f"{format_amount(to_decimal(sub.reference_point))} {target.unit} of "
+                f"{self.g.equivalence[source.drug.drug_class].reference} a day.",
+                source.drug.id,
+            )
+        if sub.capped and sw.limits is not None:
+            self.warn(
+                "switch-capped",
+                "high",
+                f"The equivalence gives {format_amount(to_decimal(sub.equivalent))} "
+                f"{target.unit} of {target.drug.id} a day for {source.drug.id}; rule "
+                f"{source.rule.id} starts a switch at no more than "
+                f"{format_amount(sw.limits.max_daily)} {target.unit} a day, so the cap, not "
+                "the equivalence, sets the dose. Watch for withdrawal during the switch.",
+                source.drug.id,
+                target=target.drug.id,
+            )
+        if sw.limits is not None and sub.times > sw.doses_per_day:
+            self.warn(
+                "switch-dose-times",
+                "info",
+                f"{target.drug.id} is given at {sub.times} dose times so that no dose is more "
+                f"than {format_amount(sw.limits.max_per_dose)} {target.unit}.",
+                target.drug.id,
+            )
+
+
+def not_marketed(guideline: Guideline, drug: str) -> str:
+    """Why the formulary lists a drug only as products that are not marketed (the products'
+    own notes), as a clause of a refusal; empty when it lists none."""
+    found = [p for p in guideline.formulary if p.drug == drug and not p.marketed]
+    if not found:
+        return ""
+    said = "; ".join(
+        f"{p.brand} is not marketed here: {p.note.rstrip('.')}"
+        if p.note
+        else f"{p.brand} is not marketed here"
+        for p in found
+    )
+    return f" ({said})"

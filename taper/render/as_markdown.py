@@ -57,7 +57,12 @@ def render_markdown(view: PlanView) -> bytes:
     out.append("|" + "|".join("---" for _ in header) + "|")
     for s in view.steps:
         if s.kind == "mapping":
-            doses = t._("As now; write every dose in the intake diary")
+            doses = "; ".join(
+                [
+                    *(f"{d.label}: {d.tablets}" for d in s.doses),
+                    t._("As now; write every dose in the intake diary"),
+                ]
+            )
         elif s.kind == "stop":
             doses = s.stop_text
         else:

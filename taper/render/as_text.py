@@ -32,7 +32,11 @@ def step_doses(view: PlanView, step: StepView) -> tuple[list[str], list[str]]:
     """(time labels, tablet texts) for one step, line by line."""
     t = view.t
     if step.kind == "mapping":
-        return ["–"], [t._("As now; write every dose in the intake diary")]
+        # The dose times as written in the medication list, if given (issue 12).
+        return [*(d.label for d in step.doses), "–"], [
+            *(d.tablets for d in step.doses),
+            t._("As now; write every dose in the intake diary"),
+        ]
     if step.kind == "stop":
         return ["–"], [step.stop_text]
     return [d.label for d in step.doses], [d.tablets for d in step.doses]

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from taper.dose import format_amount
+from taper.dose_forms import describe
 from taper.equivalence import (
     CLASS_LABEL,
     QUANTUM,
@@ -170,6 +171,7 @@ def convert_text(
             ("drug", f"{item.drug_name}, {item.route}"),
             ("class", CLASS_LABEL[item.drug_class]),
             ("dose", _dose(item.amount, item.unit)),
+            *_as_written(item),
             ("basis", basis_text(item.basis, item.unit, item.reference)),
             ("equivalent", _equivalent_text(item)),
             ("range", _unit_range(item.range, item)),
@@ -239,6 +241,14 @@ def _target_text(target: TargetResult) -> list[str]:
             f"{_n(target.reduction_percent)} % cross-tolerance reduction: "
             f"{_dose(target.reduced_dose, target.unit)} {target.drug_name}"
         )
+        if target.reduction_range is not None and target.reduced_range is not None:
+            low, high = target.reduction_range
+            reduction = (
+                f"{_n(low)}–{_n(high)} % cross-tolerance reduction: "
+                f"{_n(target.reduced_range[0])}–{_dose(target.reduced_range[1], target.unit)} "
+                f"{target.drug_name}; start at {_dose(target.reduced_dose, target.unit)} "
+                f"({_n(target.reduction_percent)} % below)"
+            )
         if target.kept_exact > 0:
             reduction += (
                 f" (the reduction applies only to the "
@@ -247,6 +257,18 @@ def _target_text(target: TargetResult) -> list[str]:
                 f"{target.drug_name} is kept)"
             )
         rows.append(("switching", reduction))
+        rows.append(
+            (
+                "linear",
+                f"{_dose(target.dose, target.unit)} {target.drug_name} without the reduction "
+                "(an estimate of load, not a starting dose)",
+            )
+        )
+        # Where the reduction has a provenance of its own (not the table's source).
+        if target.reduction_unverified:
+            rows.append(("reduction", f"UNVERIFIED: {target.reduction_unverified}"))
+        elif target.reduction_source is not None and target.reduction_source != target.source:
+            rows.append(("reduction", _source_text(target.reduction_source)))
     elif target.switch:
         rows.append(("switching", "the rule file gives no cross-tolerance reduction"))
     rows.append(("source", _source_text(target.source)))
@@ -290,8 +312,30 @@ def _range_json(rng: tuple[Decimal, Decimal] | None) -> list[str] | None:
     return None if rng is None else [_n(rng[0]), _n(rng[1])]
 
 
+def _as_written(item: ItemEquivalent) -> list[tuple[str, str]]:
+    """How the dose was written, when it was not one daily total (issue 12)."""
+    med = item.medication
+    rows = []
+    if med.times:
+        rows.append(("times", describe(med.times)))
+    if med.as_needed and med.uses_per_week is not None:
+        rows.append(
+            (
+                "as needed",
+                f"about {_n(med.uses_per_week)} times a week; the dose is the average day",
+            )
+        )
+    return rows
+
+
 def item_json(item: ItemEquivalent) -> dict[str, Any]:
-    return {
+    med = item.medication
+    written: dict[str, Any] = {}
+    if med.times:  # only for doses written per time of day or with a frequency
+        written["times"] = [{"time": name, "amount": _n(a)} for name, a in med.times]
+    if med.as_needed:
+        written["as_needed"] = {"uses_per_week": _s(med.uses_per_week)}
+    return written | {
         "drug": item.drug,
         "drug_name": item.drug_name,
         "input": item.medication.text,
@@ -344,6 +388,14 @@ def _target_json(target: TargetResult) -> dict[str, Any]:
         "switch": target.switch,
         "reduction_percent": _s(target.reduction_percent),
         "reduced_dose": _s(target.reduced_dose),
+        "reduction_range": None
+        if target.reduction_range is None
+        else [_n(v) for v in target.reduction_range],
+        "reduced_range": None
+        if target.reduced_range is None
+        else [_n(v) for v in target.reduced_range],
+        "reduction_source": _source_json(target.reduction_source),
+        "reduction_unverified": target.reduction_unverified,
         # The reduction applies only to the part converted from other drugs.
         "kept_dose": _n(target.kept_dose),
         "converted_dose": _n(target.converted_dose),
@@ -435,7 +487,19 @@ def compare_text(
             item = cell.item
             if item is not None and item.equivalent is not None:
                 read_as = f" {note(f'{cell.guideline_id}: {cell.note}')}" if cell.note else ""
-                cells.append(_n(item.equivalent) + read_as.replace(f"{DASH} ", ""))
+                # each region's range and source, not just its point value (issue 12)
+                span = f" ({_n(item.range[0])}–{_n(item.range[1])})" if item.range else ""
+                source = (
+                    f" {note(f'{cell.guideline_id}: source {_source_text(item.source)}')}"
+                    if item.source is not None
+                    else ""
+                )
+                cells.append(
+                    _n(item.equivalent)
+                    + span
+                    + read_as.replace(f"{DASH} ", "")
+                    + source.replace(f"{DASH} ", "")
+                )
                 ref = f"{item.reference_unit} {reference_label(item.drug_class, item.reference)}"
             else:
                 cells.append(note(f"{cell.guideline_id}: {cell.reason or NO_FACTOR}"))
@@ -449,7 +513,8 @@ def compare_text(
                     total.drug_class, total.reference_name, total.reference_route
                 )
             if total.complete:
-                cells.append(_n(total.equivalent))
+                span = f" ({_n(total.range[0])}–{_n(total.range[1])})" if total.range else ""
+                cells.append(_n(total.equivalent) + span)
             elif total.exact == 0:
                 cells.append(note(f"{gid}: no {CLASS_LABEL[total.drug_class]} could be converted"))
             else:

@@ -54,6 +54,7 @@ def piece(pattern: str, msgid: str) -> Piece:
 _AMOUNT = r"-?\d+(?:\.\d+)?"
 _DOSE = rf"{_AMOUNT} [^\s,;:()]+"  # 2.5 mg · 25 mcg/h
 _ID = r"[^\s,;:()]+"
+_NAMES = rf"{_ID}(?:, {_ID})+"  # drug ids: oxycodone, hydromorphone
 
 # What bounds a cut: the rule, or the reduction the user chose.
 _ALLOWED = (
@@ -179,6 +180,14 @@ NOTES: tuple[Piece, ...] = (
         N_(
             "held %(days)s more days before the larger cut to %(dose)s (the patches cannot "
             "make a smaller step; the average rate stays within %(allowed)s)"
+        ),
+    ),
+    piece(
+        rf"held (?P<days>\d+) more days on (?P<drug>{_ID}) before the first reduction "
+        rf"\(stabilisation after the switch: (?P<all>\d+) days in all\)",
+        N_(
+            "held %(days)s more days on %(drug)s before the first reduction (stabilisation "
+            "after the switch: %(all)s days in all)"
         ),
     ),
     piece(
@@ -479,15 +488,57 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
             ),
         ),
     ),
+    "as-needed": (
+        piece(
+            rf"(?P<drug>{_ID}) is taken as needed \(about (?P<percent>{_AMOUNT}) times a week\); "
+            r"evening out turns this into fixed doses at fixed times, from the average of "
+            rf"(?P<dose>{_DOSE}) a day\.",
+            N_(
+                "%(drug)s is taken as needed (about %(percent)s times a week); evening out turns "
+                "this into fixed doses at fixed times, from the average of %(dose)s a day."
+            ),
+        ),
+    ),
+    "switch-lower-end": (
+        piece(
+            rf"(?P<drug>{_ID}) is switched at the lower end of the equivalence range: "
+            rf"(?P<dose>{_DOSE}) rather than (?P<made>{_DOSE}) of (?P<target>{_ID}) a day\.",
+            N_(
+                "%(drug)s is switched at the lower end of the equivalence range: %(dose)s "
+                "rather than %(made)s of %(target)s a day."
+            ),
+        ),
+    ),
+    "switch-capped": (
+        piece(
+            rf"The equivalence gives (?P<dose>{_DOSE}) of (?P<target>{_ID}) a day for "
+            rf"(?P<drug>{_ID}); rule (?P<rule>{_ID}) starts a switch at no more than "
+            rf"(?P<made>{_DOSE}) a day, so the cap, not the equivalence, sets the dose\. Watch "
+            r"for withdrawal during the switch\.",
+            N_(
+                "The equivalence gives %(dose)s of %(target)s a day for %(drug)s; rule "
+                "%(rule)s starts a switch at no more than %(made)s a day, so the cap, not the "
+                "equivalence, sets the dose. Watch for withdrawal during the switch."
+            ),
+        ),
+    ),
+    "switch-dose-times": (
+        piece(
+            rf"(?P<target>{_ID}) is given at (?P<days>\d+) dose times so that no dose is more "
+            rf"than (?P<dose>{_DOSE})\.",
+            N_("%(target)s is given at %(days)s dose times so that no dose is more than %(dose)s."),
+        ),
+    ),
     "switch": (
         piece(
-            rf"(?P<drug>{_ID}) is replaced by (?P<target>{_ID}) one dose time at a time at the "
-            r"equivalent dose of the rule file's table\. Equivalence tables are approximate; "
-            r"watch for sedation or withdrawal during the switch\.",
+            rf"(?P<drug>{_ID}) is replaced by (?P<target>{_ID}) one dose time at a time, from the "
+            r"lower end of the equivalence range and within the rule's switch limits\. "
+            r"Equivalence tables are approximate; watch for sedation or withdrawal during the "
+            r"switch\.",
             N_(
-                "%(drug)s is replaced by %(target)s one dose time at a time at the equivalent "
-                "dose of the rule file's table. Equivalence tables are approximate; watch for "
-                "sedation or withdrawal during the switch."
+                "%(drug)s is replaced by %(target)s one dose time at a time, from the lower end "
+                "of the equivalence range and within the rule's switch limits. Equivalence "
+                "tables are approximate; watch for sedation or withdrawal during the switch."
             ),
         ),
     ),
@@ -513,6 +564,63 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
             ),
         ),
     ),
+    "several-drugs": (
+        piece(
+            rf"Tapered one after another \(rule (?P<rule>{_ID})\): (?P<names>{_NAMES}); each "
+            r"next one starts one interval after the previous one stopped, and at the latest "
+            r"(?P<days>\d+) days after the first cut\.",
+            N_(
+                "Tapered one after another (rule %(rule)s): %(names)s; each next one starts one "
+                "interval after the previous one stopped, and at the latest %(days)s days after "
+                "the first cut."
+            ),
+        ),
+    ),
+    "several-drugs-wait": (
+        piece(
+            rf"(?P<drug>{_ID}) waits (?P<days>\d+) days at its full dose before its taper begins, "
+            rf"longer than the (?P<limit>\d+) days rule (?P<rule>{_ID}) allows, because another "
+            r"drug's dose changes on the same days\.",
+            N_(
+                "%(drug)s waits %(days)s days at its full dose before its taper begins, longer "
+                "than the %(limit)s days rule %(rule)s allows, because another drug's dose changes "
+                "on the same days."
+            ),
+        ),
+    ),
+    "several-drugs-duration": (
+        piece(
+            rf"Tapering (?P<names>{_NAMES}) takes (?P<days>\d+) days from the first cut to the "
+            rf"last dose, longer than the (?P<limit>\d+) days rule (?P<rule>{_ID}) gives as its "
+            rf"maximum, because (?P<drug>{_ID}) alone takes (?P<own>\d+) days at its rule's pace "
+            r"and tablets\.",
+            N_(
+                "Tapering %(names)s takes %(days)s days from the first cut to the last dose, "
+                "longer than the %(limit)s days rule %(rule)s gives as its maximum, because "
+                "%(drug)s alone takes %(own)s days at its rule's pace and tablets."
+            ),
+        ),
+        piece(
+            rf"Tapering (?P<names>{_NAMES}) takes (?P<days>\d+) days from the first cut to the "
+            rf"last dose, longer than the (?P<limit>\d+) days rule (?P<rule>{_ID}) gives as its "
+            rf"maximum, because (?P<drug>{_ID}) alone takes (?P<own>\d+) days at its rule's pace "
+            r"and tablets, after waiting (?P<waited>\d+) days at its full dose\.",
+            N_(
+                "Tapering %(names)s takes %(days)s days from the first cut to the last dose, "
+                "longer than the %(limit)s days rule %(rule)s gives as its maximum, because "
+                "%(drug)s alone takes %(own)s days at its rule's pace and tablets, after waiting "
+                "%(waited)s days at its full dose."
+            ),
+        ),
+        piece(
+            r"Review the plan with the patient: a faster speed the rule allows, or a "
+            r"specialist's advice\.",
+            N_(
+                "Review the plan with the patient: a faster speed the rule allows, or a "
+                "specialist's advice."
+            ),
+        ),
+    ),
     "patch-dispensing": (
         piece(
             r"Patch quantities are not counted: they depend on how many days each patch is "
@@ -533,6 +641,15 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
                 "(above %(above)s) cannot be ruled out."
             ),
         ),
+        piece(
+            r"The (?P<class>benzodiazepine/z-drug|opioid) total \((?P<total>[^()]+)\) is "
+            rf"incomplete, so threshold (?P<threshold>{_ID}) \((?P<above>{_AMOUNT}) or more\) "
+            r"cannot be ruled out\.",
+            N_(
+                "The %(class)s total (%(total)s) is incomplete, so threshold %(threshold)s "
+                "(%(above)s or more) cannot be ruled out."
+            ),
+        ),
     ),
 }
 # A warning that a specialist signed off, for one of `_SIGNOFF_REASONS` or a threshold.
@@ -542,6 +659,11 @@ _SIGNED_OFF = N_("Specialist sign-off given: %(reason)s.")
 _THRESHOLD_DETAIL = piece(
     rf" \(total (?P<total>[^;()]+); threshold (?P<above>{_AMOUNT})\)\.",
     N_("(total %(total)s; threshold %(above)s)"),
+)
+# The same for a threshold whose wording is inclusive ("50 MME/day or more").
+_THRESHOLD_DETAIL_INCLUSIVE = piece(
+    rf" \(total (?P<total>[^;()]+); threshold (?P<above>{_AMOUNT}) or more\)\.",
+    N_("(total %(total)s; threshold %(above)s or more)"),
 )
 _CLASSES = {
     "benzodiazepine/z-drug": N_("benzodiazepine/z-drug"),
@@ -615,11 +737,12 @@ class Reader:
         rest = text[len(english) :]
         if rest in ("", "."):
             return own
-        found = _THRESHOLD_DETAIL.pattern.fullmatch(rest)
-        values = None if found is None else self.values(found)
-        if values is None:
-            return None
-        return f"{own.rstrip('.')} {self.t._(_THRESHOLD_DETAIL.msgid, **values)}."
+        for detail in (_THRESHOLD_DETAIL, _THRESHOLD_DETAIL_INCLUSIVE):
+            found = detail.pattern.fullmatch(rest)
+            values = None if found is None else self.values(found)
+            if values is not None:
+                return f"{own.rstrip('.')} {self.t._(detail.msgid, **values)}."
+        return None
 
     def read(self, text: str, pieces: tuple[Piece, ...]) -> str | None:
         """`text` read from start to end as pieces separated by single spaces; None if not."""
@@ -665,6 +788,8 @@ class Reader:
             return t._(N_("the switch"))
         if name in _DRUGS:
             return self.names.get(raw, raw)
+        if name == "names":
+            return ", ".join(self.names.get(n, n) for n in raw.split(", "))
         if name in _DOSES:
             number, unit = raw.split(" ", 1)
             amount = _decimal(number)

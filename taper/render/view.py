@@ -461,8 +461,8 @@ def _step_view(
     kind: Literal["mapping", "doses", "stop"]
     if step.dose == 0:
         kind = "stop"
-    elif step.phase == "mapping" and not step.doses:
-        kind = "mapping"
+    elif step.phase == "mapping":
+        kind = "mapping"  # as now (the doses as written, if any, are shown beside it)
     else:
         kind = "doses"
     doses = [

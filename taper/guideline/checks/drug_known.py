@@ -100,6 +100,11 @@ def check(guideline: Guideline, doc: YamlDocument) -> Iterable[Finding]:
         known_groups = {
             d.group for d in guideline.drugs if d.drug_class == rule.drug_class and d.group
         }
+        if rule.switch.long_acting_switched:
+            switch = field(doc, base, rule, "switch")
+            listed = field(doc, switch, rule.switch, "long_acting_switched")
+            for j, drug_id in enumerate(rule.switch.long_acting_switched):
+                c.need((*listed, j), drug_id, f"rule {rule.id} switch", rule.drug_class)
         groups = field(doc, base, rule, "groups")
         for j, group in enumerate(rule.groups):
             if group not in known_groups:
@@ -113,4 +118,8 @@ def check(guideline: Guideline, doc: YamlDocument) -> Iterable[Finding]:
                         f"(groups in use: {shown})",
                     )
                 )
+    for i, th in enumerate(guideline.thresholds):
+        if th.drug is not None:
+            path = field(doc, ("thresholds", i), th, "drug")
+            c.need(path, th.drug, f"threshold {th.id}", th.drug_class)
     return c.findings

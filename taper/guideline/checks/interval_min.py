@@ -1,11 +1,11 @@
 """Intervals and durations are whole days that make sense together.
 
 Every interval (`interval_days`, `min_interval_days`, `crossover_step_days`, `every_days`,
-pause `max_days`) is at least 1 day; phase lengths (`mapping_days`, `stabilisation_days`) and
-`lead_days` are 0 or more; `max_duration_days` is at least 1. Within a reduction,
-`min_interval_days` is not longer than `interval_days` and `max_percent` is not below
-`percent`. A support talk's `lead_days` longer than a taper rule's reduction interval is a
-warning: the talk before one change would come before the previous change.
+pause `max_days`) is at least 1 day; phase lengths (`mapping_days`, `stabilisation_days`),
+`lead_days` and `several_drugs.max_wait_days` are 0 or more; `max_duration_days` is at least
+1. Within a reduction, `min_interval_days` is not longer than `interval_days` and
+`max_percent` is not below `percent`. A support talk's `lead_days` longer than a taper rule's
+reduction interval is a warning: the talk before one change would come before the previous change.
 
 Passing:
 
@@ -33,7 +33,7 @@ from taper.guideline.yamlstrict import YamlDocument
 
 RULE_ID = "interval-min"
 
-_ZERO_ALLOWED = {"mapping_days", "stabilisation_days", "lead_days"}
+_ZERO_ALLOWED = {"mapping_days", "stabilisation_days", "lead_days", "max_wait_days"}
 
 
 def check(guideline: Guideline, doc: YamlDocument) -> Iterable[Finding]:

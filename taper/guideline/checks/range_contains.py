@@ -1,4 +1,5 @@
-"""A conversion's `range` runs from low to high and contains its point value.
+"""A conversion's `range` runs from low to high and contains its point value (and so does a
+table's `cross_tolerance` range its `percent`).
 
 The range is for the same quantity as the point value: the `factor`, or the `amount` when the
 conversion is given as `amount`/`equals`.
@@ -28,7 +29,7 @@ from collections.abc import Iterable
 
 from taper.guideline.checks._util import field, find, num, subject, walk
 from taper.guideline.findings import Finding
-from taper.guideline.model import Conversion, Guideline
+from taper.guideline.model import Conversion, CrossTolerance, Guideline
 from taper.guideline.yamlstrict import YamlDocument
 
 RULE_ID = "range-contains"
@@ -36,6 +37,18 @@ RULE_ID = "range-contains"
 
 def check(guideline: Guideline, doc: YamlDocument) -> Iterable[Finding]:
     for base, obj in walk(doc, guideline):
+        if isinstance(obj, CrossTolerance) and obj.range is not None:
+            lo, hi = obj.range
+            path = field(doc, base, obj, "range")
+            if not lo <= obj.percent <= hi:
+                yield find(
+                    doc,
+                    path,
+                    RULE_ID,
+                    f"{subject(guideline, base)}: cross-tolerance range {num(lo)}–{num(hi)} % "
+                    f"must run low to high and contain the percent {num(obj.percent)}",
+                )
+            continue
         if not isinstance(obj, Conversion) or obj.range is None:
             continue
         lo, hi = obj.range

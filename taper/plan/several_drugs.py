@@ -1,0 +1,282 @@
+"""Several drugs of one class (two opioids): which starts, and how long another may wait.
+
+Without a `several_drugs` block in the rule, the builder tapers a patient's drugs one after
+another: the next drug's first cut comes one interval after the previous drug stopped, and
+meanwhile it waits at its full dose (two opioids under a slow rule: years). With the block
+(the first drug's rule decides for its class), the drugs of the class form a group:
+
+- they start in the rule's `first` order (`immediate-release`: tablets and capsules given as
+  they are before depot tablets and patches; `as-given`: the order of the medications);
+- the next one starts one interval after the previous stopped, as without the block, but no
+  drug waits at its full dose longer than `max_wait_days` after the group's first cut: then
+  its own taper begins alongside the others. `max_wait_days: 0` tapers them together, each by
+  the rule's share of its own dose, so the total oral morphine equivalent falls by that share.
+
+Each drug keeps its own rule, pace and tablets, so every limit of a single-drug taper holds,
+and no dose ever rises: the total of the class never rises either. The drugs' steps are laid
+on one calendar: a period ends wherever any drug changes, and a drug in the middle of a step
+carries it on (the pieces are joined again into one step afterwards).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from taper.guideline.model import SeveralDrugs
+
+if TYPE_CHECKING:
+    from taper.plan.builder import Builder
+    from taper.plan.tracks import Seg, Track
+
+
+def class_groups(tracks: list[Track]) -> list[list[Track]]:
+    """The tracks in runs of one drug class whose rules have a strategy (the builder orders
+    tracks by class first); a drug whose rule has none (a substitution drug under its
+    specialist rule) is a group of its own, tapered one after another as before."""
+    groups: list[list[Track]] = []
+    for track in tracks:
+        last = groups[-1][-1] if groups else None
+        if (
+            last is not None
+            and last.drug.drug_class == track.drug.drug_class
+            and last.rule.several_drugs is not None
+            and track.rule.several_drugs is not None
+        ):
+            groups[-1].append(track)
+        else:
+            groups.append([track])
+    return groups
+
+
+def strategy(group: list[Track]) -> SeveralDrugs | None:
+    """The rule's strategy for a group of two or more drugs of one class, or None."""
+    if len(group) < 2:
+        return None
+    return group[0].rule.several_drugs
+
+
+def _depot(track: Track) -> bool:
+    return track.kit.modified_release or track.kit.patch
+
+
+def ordered(group: list[Track], block: SeveralDrugs) -> list[Track]:
+    """The group in the order its tapers start (stable: ties keep the builder's order)."""
+    if block.first == "immediate-release":
+        return sorted(group, key=_depot)
+    return list(group)
+
+
+class _Course:
+    """One drug's taper inside the group: its segments as the builder makes them, the one
+    taken but not yet placed, how many days of the current one are left, and the pieces it
+    was carried on in (joined again at the end)."""
+
+    def __init__(self, track: Track, steps: Iterator[tuple[Seg, int]], hold: Seg | None) -> None:
+        self.track = track
+        self.steps = steps
+        self.left = 0
+        self.seg: Seg | None = None
+        self.pending: tuple[Seg, int, bool] | None = None  # segment, days, changes the dose
+        self.before: Seg | None = None  # the dose before the taken segment, while not begun
+        self.begun: int | None = None  # the day the drug's own taper steps began
+        self.hold = hold  # the interval at its dose before its own steps, if any
+        self.pieces: set[int] = set()
+
+    def take(self) -> None:
+        """Take the drug's next segment (its generator sets the drug's new dose now)."""
+        track = self.track
+        before, doses = track.amount, track.doses()
+        seg, days = next(self.steps)
+        self.pending = (seg, days, seg.amount != before)
+        if self.seg is None:
+            self.before = dataclasses.replace(
+                seg,
+                days=0,
+                amount=before,
+                doses=doses,
+                note=None,
+                ideal=None,
+                deviation=None,
+                tablet_limited=False,
+            )
+
+    def place(self, day: int, active: list[tuple[Track, Seg]], running: list[_Course]) -> None:
+        """Put the taken segment into today's period (at the stop the drug leaves `running`)."""
+        assert self.pending is not None
+        seg, days, _ = self.pending
+        self.pending = None
+        if self.begun is None and seg is not self.hold:
+            self.begun = day
+        active.append((self.track, seg))
+        if seg.days is None:
+            self.track.stop_day = day  # the day it is placed, if a clash put it off
+            running.remove(self)
+            return
+        self.seg = seg
+        self.left = days
+
+    def carry_on(self, active: list[tuple[Track, Seg]]) -> None:
+        """The current segment goes on through today's period (as a piece, joined later)."""
+        current = self.seg if self.seg is not None else self.before
+        assert current is not None
+        piece = dataclasses.replace(current, note=None, pause=False)
+        self.pieces.add(id(piece))
+        active.append((self.track, piece))
+
+
+def _course(builder: Builder, track: Track, hold: Seg | None) -> Iterator[tuple[Seg, int]]:
+    if hold is not None:
+        yield hold, hold.days or 0
+    yield from builder.taper_steps(track)
+
+
+def _days(seg: Seg | None) -> int:
+    return 0 if seg is None or seg.days is None else seg.days
+
+
+def taper_group(builder: Builder, group: list[Track], previous: Track | None) -> Track:
+    """Taper a group of drugs of one class by the rule's strategy; the last drug to stop.
+
+    Only one drug's dose changes on a day (as in every plan): when two changes fall on the
+    same day, a drug's first cut goes first, then the earlier drug in the order; the other
+    keeps its dose one more day."""
+    block = strategy(group)
+    assert block is not None
+    order = ordered(group, block)
+    rule = order[0].rule
+    builder.used(f"rule {rule.id} several_drugs", block)
+    names = ", ".join(t.drug.id for t in order)
+    builder.warn(
+        "several-drugs",
+        "info",
+        f"Tapered one after another (rule {rule.id}): {names}; each next one starts one "
+        "interval after the previous one stopped, and at the latest "
+        f"{block.max_wait_days} days after the first cut.",
+        names=names,
+        wait=str(block.max_wait_days),
+    )
+    first = order[0]
+    hold = builder.begin_taper(first, previous)
+    # The group's first cut: no other drug waits at its full dose longer than this after it.
+    first_cut = builder.day + _days(hold)
+    deadline = first_cut + block.max_wait_days
+    running: list[_Course] = [_Course(first, _course(builder, first, hold), hold)]
+    courses = list(running)
+    waiting = order[1:]
+    while running or waiting:
+        # A waiting drug starts when the one before it has stopped (after one interval at
+        # its dose), or at the deadline (at once).
+        while waiting and (builder.day >= deadline or courses[-1].track.done):
+            track = waiting.pop(0)
+            late = builder.day >= deadline
+            hold = builder.begin_taper(
+                track, None if late else courses[-1].track, most_days=deadline - builder.day
+            )
+            course = _Course(track, _course(builder, track, hold), hold)
+            running.append(course)
+            courses.append(course)
+        for course in running:
+            if course.left == 0 and course.pending is None:
+                course.take()
+        due = [c for c in running if c.left == 0]
+        changes = [c for c in due if c.pending is not None and c.pending[2]]
+        goes = min(changes, key=lambda c: (c.begun is not None, courses.index(c)), default=None)
+        active: list[tuple[Track, Seg]] = []
+        for course in list(running):
+            if course in due and (course is goes or course not in changes):
+                course.place(builder.day, active, running)
+            else:
+                course.carry_on(active)
+                if course in due:
+                    course.left = 1  # put off one day
+        spans = [c.left for c in running]
+        if waiting and deadline > builder.day:
+            spans.append(deadline - builder.day)
+        span = min(spans) if spans else 0
+        for _, seg in active:
+            if seg.days is not None:
+                seg.days = span
+        assert active  # every running drug places a segment or carries one on
+        builder.period(active, span, active[0][0].drug.id)
+        for course in running:
+            course.left -= span
+    for course in courses:
+        _join(course.track, course.pieces)
+    _check_waits(builder, courses, first_cut, block.max_wait_days, rule.id)
+    _check_group_duration(builder, order, first_cut, rule.id, rule.max_duration_days.value)
+    return max(order, key=lambda t: (t.stop_day or 0, -order.index(t)))
+
+
+def _check_waits(
+    builder: Builder, courses: list[_Course], first_cut: int, most: int, rule_id: str
+) -> None:
+    """A drug whose own taper began later than the rule allows (a clash of three first cuts
+    on one day): a high warning, never a silent longer wait."""
+    for course in courses:
+        if course.begun is None:
+            continue
+        waited = course.begun - first_cut
+        if waited > most:
+            builder.warn(
+                "several-drugs-wait",
+                "high",
+                f"{course.track.drug.id} waits {waited} days at its full dose before its taper "
+                f"begins, longer than the {most} days rule {rule_id} allows, because another "
+                "drug's dose changes on the same days.",
+                course.track.drug.id,
+                days=str(waited),
+                limit=str(most),
+            )
+
+
+def _join(track: Track, pieces: set[int]) -> None:
+    """Join each carried-on piece to the step before it (same dose, right after it)."""
+    if not pieces:
+        return
+    joined: list[Seg] = []
+    for seg in track.segs:
+        before = joined[-1] if joined else None
+        if (
+            id(seg) in pieces
+            and before is not None
+            and before.days is not None
+            and seg.days is not None
+            and before.start + before.days == seg.start
+            and before.amount == seg.amount
+            and not before.pause
+        ):
+            before.days += seg.days
+            continue
+        joined.append(seg)
+    track.segs[:] = joined
+
+
+def _check_group_duration(
+    builder: Builder, order: list[Track], first_cut: int, rule_id: str, limit: int
+) -> None:
+    """Over the rule's maximum duration: a high warning saying why."""
+    stops = [t.stop_day for t in order if t.stop_day is not None]
+    if not stops:
+        return
+    length = max(stops) - first_cut
+    if length <= limit:
+        return
+    last = max(order, key=lambda t: t.stop_day or 0)
+    own = (last.stop_day or 0) - (last.taper_start or 0)
+    waited = (last.taper_start or 0) - first_cut
+    why = f"{last.drug.id} alone takes {own} days at its rule's pace and tablets"
+    if waited > 0:
+        why += f", after waiting {waited} days at its full dose"
+    names = ", ".join(t.drug.id for t in order)
+    builder.warn(
+        "several-drugs-duration",
+        "high",
+        f"Tapering {names} takes {length} days from the first cut to the last dose, longer "
+        f"than the {limit} days rule {rule_id} gives as its maximum, because {why}. Review the "
+        "plan with the patient: a faster speed the rule allows, or a specialist's advice.",
+        names=names,
+        days=str(length),
+        limit=str(limit),
+    )
