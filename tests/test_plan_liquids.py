@@ -12,7 +12,9 @@ import datetime as dt
 import itertools
 import json
 from decimal import Decimal
+from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -28,6 +30,7 @@ from taper.render.i18n import texts
 from taper.render.view import tablet_text
 
 START = dt.date(2026, 1, 5)
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def plan(guideline: str, *meds: str, **options: object) -> Plan:
@@ -204,3 +207,16 @@ def test_every_liquid_dose_shows_mg_ml_concentration_and_device(
                 assert t.amount(ml, "ml") in shown
                 assert t.amount(tab.liquid.mg_per_ml, "mg/ml") in shown
                 assert device in shown
+
+
+def test_an_oral_solution_off_the_tablets_grid_is_refused_by_the_validator(tmp_path: Path) -> None:
+    """Found by the rule-file mutants: Qdolo at 0.0025 mg/ml (a measure of 0.00125 mg) made
+    the liquid search take over 20 s; like a mistyped strength it is a tablet-grid error."""
+    text = (ROOT / "guidelines" / "us-cdc-2022.yaml").read_text(encoding="utf-8")
+    old = "liquid: {mg_per_ml: 5, device: oral-syringe"
+    assert old in text
+    draft = tmp_path / "us-mutant.yaml"
+    draft.write_text(text.replace(old, "liquid: {mg_per_ml: 0.0025, device: oral-syringe"))
+    with pytest.raises(TaperError, match="tablet-grid") as caught:
+        load_guideline(str(draft))
+    assert "Qdolo" in str(caught.value)
