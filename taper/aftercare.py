@@ -17,11 +17,15 @@ date order. What it places, and why:
   the region's `minimum` after it;
 - an **evaluation** where the rules give one (`checkpoints.evaluation`).
 
-With `avoid_weekends`, a talk that must precede a change moves back to Friday (it still
-precedes the change; a talk never comes before the plan start, it is held on the first day
-instead) and every other contact moves forward to Monday (aftercare then still ends at least
-`minimum` after the last dose). Dose changes stay on the plan's dates: they are what
-the patient does, not an appointment.
+With `avoid_weekends`, contacts avoid the days a clinic is closed: weekends and the public
+holidays of the rule file's country (from the maintained `holidays` library, imported only
+when a contact falls on a weekday that needs checking; the project's choice: the one flag
+covers both, since a clinic closed on Saturday is closed on Good Friday too). A talk that must
+precede a change moves back to the open day before (it still precedes the change; a talk never
+comes before the plan start, it is held on the first day instead) and every other contact moves
+forward to the next open day (aftercare then still ends at least `minimum` after the last
+dose). Dose changes stay on the plan's dates: they are what the patient does, not an
+appointment.
 
 Titles are fixed English key texts (`TITLES` holds their translations for renderers); content
 is a list of ids from the rule file's checkpoint `content` catalogue.
@@ -35,6 +39,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 
 from taper.guideline.model import Checkpoints, DrugClass, Guideline, Lang
 from taper.plan.fast import constructor
@@ -133,6 +138,47 @@ def forward_to_monday(day: dt.date) -> dt.date:
     return day + (_TWO_DAYS if weekday == _SATURDAY else _ONE_DAY)
 
 
+@cache
+def public_holidays(country: str, year: int) -> frozenset[dt.date]:
+    """The public holidays of `country` (ISO 3166 code) in `year`, from the `holidays` library.
+
+    Imported here, on first need (the library's import and country table cost ~150 ms, see
+    README "Speed"), once a process; each country and year is computed once. A country the
+    library does not know has no holidays here (weekends are still avoided)."""
+    import holidays
+
+    try:
+        return frozenset(holidays.country_holidays(country, years=year))
+    except NotImplementedError:
+        return frozenset()
+
+
+@dataclass(frozen=True)
+class ClinicDays:
+    """When a clinic is open: weekdays that are not public holidays of `country`, or every
+    day when the rule file does not avoid weekends (`enabled` False)."""
+
+    enabled: bool
+    country: str
+
+    def closed(self, day: dt.date) -> bool:
+        if not self.enabled:
+            return False
+        return is_weekend(day) or day in public_holidays(self.country, day.year)
+
+    def earlier(self, day: dt.date) -> dt.date:
+        """`day`, or the last open day before it."""
+        while self.closed(day):
+            day -= _ONE_DAY
+        return day
+
+    def later(self, day: dt.date) -> dt.date:
+        """`day`, or the first open day after it."""
+        while self.closed(day):
+            day += _ONE_DAY
+        return day
+
+
 @dataclass(frozen=True)
 class DoseChange:
     """A day on which one drug's daily dose differs from the day before."""
@@ -216,6 +262,7 @@ def _regular_talk_dates(
     steps: list[Step],
     start: dt.date,
     last_dose_date: dt.date | None,
+    open_days: ClinicDays,
 ) -> list[dt.date]:
     """Regular talks every `every_days` from the plan start, through mapping and stabilisation
     (and through the taper when no talk is tied to each change)."""
@@ -233,18 +280,16 @@ def _regular_talk_dates(
     interval = dt.timedelta(days=every)
     day = start
     while day < end:
-        chosen = day
-        if rules.avoid_weekends and is_weekend(day):
-            chosen = forward_to_monday(day)
-            if chosen >= end:  # Monday would fall outside the span: hold it on Friday
-                chosen = back_to_friday(day)
+        chosen = open_days.later(day)
+        if chosen >= end:  # the next open day would fall outside the span: the one before
+            chosen = open_days.earlier(day)
         dates.append(chosen)
         day += interval
     return dates
 
 
 def _gap_talk_dates(
-    talks: Iterable[dt.date], max_gap: int, start: dt.date, end: dt.date, avoid_weekends: bool
+    talks: Iterable[dt.date], max_gap: int, start: dt.date, end: dt.date, open_days: ClinicDays
 ) -> list[dt.date]:
     """Regular talks so that no stretch from the plan start (the visit that made the plan) to
     `end` (the last dose) goes longer than `max_gap` days without a talk: a hold before a
@@ -252,17 +297,19 @@ def _gap_talk_dates(
 
     A long stretch gets as few talks as keep every gap within `max_gap`, spaced evenly (a
     fixed rhythm would put the last one a day or two before the talk that ends the stretch).
-    A talk that would fall on a weekend is held on the Friday before: that only shortens the
-    gap behind it, and the rest of the stretch is spaced again from there."""
+    A talk that would fall on a closed day is held on the open day before: that only shortens
+    the gap behind it, and the rest of the stretch is spaced again from there (should the
+    closed days reach back to the talk before, it is held on the next open day instead)."""
     added: list[dt.date] = []
     previous = start
     for day in [*sorted(d for d in talks if start <= d <= end), end]:
         while (day - previous).days > max_gap:
             remaining = (day - previous).days
             parts = -(-remaining // max_gap)  # ceil: the fewest parts of at most max_gap days
-            talk = previous + dt.timedelta(days=-(-remaining // parts))
-            if avoid_weekends:
-                talk = back_to_friday(talk)  # parts >= 2, so a part is > 3 days: still later
+            due = previous + dt.timedelta(days=-(-remaining // parts))
+            talk = open_days.earlier(due)
+            if talk <= previous:
+                talk = open_days.later(due)
             added.append(talk)
             previous = talk
         previous = max(previous, day)
@@ -275,27 +322,25 @@ def _support_checkpoints(
     changes: list[DoseChange],
     start: dt.date,
     last_dose_date: dt.date | None,
+    open_days: ClinicDays,
 ) -> list[Checkpoint]:
     support = rules.support
-    avoid_weekends = rules.avoid_weekends
     # date -> the drugs whose change the talk prepares (None: a regular talk)
     talks: dict[dt.date, set[str] | None] = dict.fromkeys(
-        _regular_talk_dates(rules, steps, start, last_dose_date)
+        _regular_talk_dates(rules, steps, start, last_dose_date, open_days)
     )
     if support.before_each_reduction:
         lead = dt.timedelta(days=max(support.lead_days, 0))
         for change in changes:
-            day = change.date - lead
-            if avoid_weekends:
-                day = back_to_friday(day)  # moving back keeps it before the change
+            day = open_days.earlier(change.date - lead)  # moving back keeps it before
             # Never before the plan starts: a talk for a change on or just after the first
             # day is held on the first day (the same day still comes before the change), or
-            # on the Monday after a weekend start when that is still not after the change.
+            # on the first open day after a closed start when that is still not after it.
             if day < start:
                 day = start
-                monday = forward_to_monday(start)
-                if avoid_weekends and monday <= change.date:
-                    day = monday
+                opened = open_days.later(start)
+                if opened <= change.date:
+                    day = opened
             drugs = talks.get(day)
             if drugs is None:
                 talks[day] = {change.drug}
@@ -305,7 +350,7 @@ def _support_checkpoints(
         # A plan that does not reach zero: support through its last step before aftercare.
         last_steps = [s.end for s in steps if s.phase != "aftercare"]
         end = last_dose_date or max(last_steps, default=start)
-        for day in _gap_talk_dates(talks, support.max_gap_days, start, end, avoid_weekends):
+        for day in _gap_talk_dates(talks, support.max_gap_days, start, end, open_days):
             talks.setdefault(day, None)
     content = support.content
     return [
@@ -321,15 +366,17 @@ def _support_checkpoints(
 
 
 def _aftercare_checkpoints(
-    rules: Checkpoints, drug_classes: set[DrugClass], last_dose_date: dt.date
+    rules: Checkpoints,
+    drug_classes: set[DrugClass],
+    last_dose_date: dt.date,
+    open_days: ClinicDays,
 ) -> list[Checkpoint]:
     aftercare = rules.aftercare
     dates = [add_period(last_dose_date, offset) for offset in aftercare.offsets]
     minimum = add_period(last_dose_date, aftercare.minimum)
     if not dates or max(dates) < minimum:
         dates.append(minimum)  # the region's minimum period is never cut short
-    if rules.avoid_weekends:
-        dates = [forward_to_monday(day) for day in dates]
+    dates = [open_days.later(day) for day in dates]
     content = list(aftercare.content)
     if "opioid" in drug_classes:
         content += aftercare.opioid_content
@@ -341,12 +388,12 @@ def _aftercare_checkpoints(
     ]
 
 
-def _evaluation_checkpoint(rules: Checkpoints, last_dose_date: dt.date) -> list[Checkpoint]:
+def _evaluation_checkpoint(
+    rules: Checkpoints, last_dose_date: dt.date, open_days: ClinicDays
+) -> list[Checkpoint]:
     if rules.evaluation is None:
         return []
-    day = add_period(last_dose_date, rules.evaluation.after)
-    if rules.avoid_weekends:
-        day = forward_to_monday(day)
+    day = open_days.later(add_period(last_dose_date, rules.evaluation.after))
     content = _unique(rules.evaluation.content)
     return [
         _checkpoint(date=day, kind="evaluation", title=TITLE_EVALUATION, content=content, drug=None)
@@ -382,13 +429,14 @@ def _with_opioid_content(
     rules: Checkpoints,
     checkpoints: list[Checkpoint],
     stops: list[DoseChange],
+    open_days: ClinicDays,
 ) -> list[Checkpoint]:
     """The lost-tolerance/overdose content at the first support talk after each opioid stop.
 
     Tolerance falls within days of the stop, so the talk must not wait for aftercare months
     later: the first support talk on or after the stop (within one regular support interval,
     a week when the rules give none) carries `aftercare.opioid_content`; without such a talk a
-    dedicated one is placed on the stop date (the Monday after, with `avoid_weekends`).
+    dedicated one is placed on the stop date (the next open day, with `avoid_weekends`).
     """
     extra = list(rules.aftercare.opioid_content)
     if not extra:
@@ -412,7 +460,7 @@ def _with_opioid_content(
                 drug=talk.drug,
             )
             continue
-        day = forward_to_monday(stop.date) if rules.avoid_weekends else stop.date
+        day = open_days.later(stop.date)
         content = _unique([*rules.support.content, *extra])
         result.append(
             _checkpoint(
@@ -447,10 +495,11 @@ def build_checkpoints(
     ]
     rules = guideline.checkpoints
     if rules is not None:
-        checkpoints += _support_checkpoints(rules, steps, changes, start, last_dose_date)
+        open_days = ClinicDays(rules.avoid_weekends, guideline.country)
+        checkpoints += _support_checkpoints(rules, steps, changes, start, last_dose_date, open_days)
         if last_dose_date is not None:
             stops = _opioid_stops(guideline, steps, changes, last_dose_date)
-            checkpoints = _with_opioid_content(rules, checkpoints, stops)
-            checkpoints += _aftercare_checkpoints(rules, drug_classes, last_dose_date)
-            checkpoints += _evaluation_checkpoint(rules, last_dose_date)
+            checkpoints = _with_opioid_content(rules, checkpoints, stops, open_days)
+            checkpoints += _aftercare_checkpoints(rules, drug_classes, last_dose_date, open_days)
+            checkpoints += _evaluation_checkpoint(rules, last_dose_date, open_days)
     return sorted(checkpoints, key=lambda c: (c.date, _KIND_ORDER[c.kind], c.drug or "", c.title))

@@ -586,7 +586,13 @@ class Renderer(Protocol):
     """`taper.render.render_plan`, given the guideline the batch has already loaded."""
 
     def __call__(
-        self, plan: Plan, fmt: PlanFormat, lang: str, *, guideline: Guideline | None
+        self,
+        plan: Plan,
+        fmt: PlanFormat,
+        lang: str,
+        *,
+        guideline: Guideline | None,
+        patient_id: str | None = None,
     ) -> bytes: ...
 
 
@@ -741,7 +747,11 @@ class BatchRun:
         plan = self.planner(medications, loaded, PlanOptions(start=job.start, lang=self.lang))
         try:
             data = self.renderer(
-                plan, self.fmt, self.lang or plan.language, guideline=loaded.guideline
+                plan,
+                self.fmt,
+                self.lang or plan.language,
+                guideline=loaded.guideline,
+                patient_id=job.patient_id,
             )
         except TaperError as exc:
             if not self.written:  # the format itself cannot be made (e.g. a missing extra)

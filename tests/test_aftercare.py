@@ -15,6 +15,7 @@ from taper.aftercare import (
     TITLE_SUPPORT,
     TITLE_SUPPORT_BEFORE_CHANGE,
     TITLES,
+    ClinicDays,
     add_period,
     back_to_friday,
     build_checkpoints,
@@ -139,7 +140,7 @@ def test_single_drug_plan_golden() -> None:
         ("2026-03-16", "support", ""),
         ("2026-03-20", "support", "oxazepam"),  # Sunday 22nd moved back to Friday
         ("2026-03-23", "dose-change", "oxazepam"),
-        ("2026-04-03", "support", "oxazepam"),
+        ("2026-04-02", "support", "oxazepam"),  # Friday 3rd is Good Friday: Thursday
         ("2026-04-06", "dose-change", "oxazepam"),
         ("2026-04-17", "support", "oxazepam"),  # before the stop on Monday 20th
         ("2026-04-20", "dose-change", "oxazepam"),
@@ -305,3 +306,37 @@ def test_a_talk_before_a_day_one_cut_is_held_on_the_start_date() -> None:
     got = build_checkpoints(guideline(rules), steps, {"benzodiazepine"}, MONDAY, steps[-1].end)
     assert min(c.date for c in got) == MONDAY
     assert ("2026-03-02", "support", "oxazepam") in summary(got)
+
+
+# --- public holidays (issue 13) -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("country", "holiday", "name"),
+    [
+        ("SE", D(2027, 3, 29), "Easter Monday"),
+        ("SE", D(2027, 3, 26), "Good Friday"),
+        ("NO", D(2027, 5, 17), "Constitution Day"),
+        ("US", D(2027, 2, 15), "Presidents' Day"),
+    ],
+)
+def test_contacts_avoid_the_region_s_public_holidays(
+    country: str, holiday: dt.date, name: str
+) -> None:
+    """The issue's cases: Easter Monday, Good Friday, 17 May and Presidents' Day."""
+    open_days = ClinicDays(True, country)
+    assert open_days.closed(holiday), name
+    assert open_days.later(holiday) > holiday
+    assert open_days.earlier(holiday) < holiday
+    assert not open_days.closed(open_days.later(holiday))
+    assert not ClinicDays(False, country).closed(holiday)  # the rule file's avoid_weekends off
+
+
+def test_an_aftercare_contact_on_easter_monday_moves_to_tuesday() -> None:
+    steps = schedule(MONDAY, "oxazepam", [("mapping", 7, 30), ("taper", 7, 10)])
+    last = D(2027, 3, 15)  # two weeks later is Easter Monday 29 March 2027
+    rules = checkpoint_rules(offsets=("2w",))
+    got = build_checkpoints(guideline(rules), steps, {"benzodiazepine"}, MONDAY, last)
+    aftercare = [c.date for c in got if c.kind == "aftercare"]
+    assert D(2027, 3, 30) in aftercare
+    assert D(2027, 3, 29) not in aftercare

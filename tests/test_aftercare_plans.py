@@ -15,7 +15,7 @@ from care_helpers import D
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from taper.aftercare import add_period, dose_changes, is_weekend
+from taper.aftercare import ClinicDays, add_period, dose_changes, is_weekend, public_holidays
 from taper.dose import Dose, MedicationInput
 from taper.errors import TaperError
 from taper.guideline.loader import LoadedGuideline, load_guideline
@@ -113,9 +113,13 @@ def test_plan_support_talk_before_every_dose_change(case: Case) -> None:
     if not rules.support.before_each_reduction:
         return
     talks = {c.date for c in plan.checkpoints if c.kind == "support"}
+    open_days = ClinicDays(rules.avoid_weekends, case.loaded.guideline.country)
     for change in changes:
         wanted = change.date - dt.timedelta(days=rules.support.lead_days)
-        assert talks & {wanted - dt.timedelta(days=back) for back in range(3)}, change
+        nearby = {wanted - dt.timedelta(days=back) for back in range(3)}
+        # a weekend or a public holiday (Easter: up to five closed days in Norway) moves the
+        # talk back to the open day before
+        assert talks & (nearby | {open_days.earlier(wanted)}), change
 
 
 @SETTINGS
@@ -125,9 +129,11 @@ def test_plan_contacts_avoid_weekends(case: Case) -> None:
     assert rules is not None
     if not rules.avoid_weekends:
         return
+    country = case.loaded.guideline.country
     for checkpoint in case.plan.checkpoints:
         if checkpoint.kind != "dose-change":
             assert not is_weekend(checkpoint.date), checkpoint
+            assert checkpoint.date not in public_holidays(country, checkpoint.date.year), checkpoint
 
 
 @SETTINGS

@@ -10,7 +10,13 @@ from care_helpers import D, checkpoint_rules, guideline, schedule
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from taper.aftercare import add_period, build_checkpoints, dose_changes, is_weekend
+from taper.aftercare import (
+    ClinicDays,
+    add_period,
+    build_checkpoints,
+    dose_changes,
+    is_weekend,
+)
 from taper.guideline.model import Checkpoints, DrugClass
 from taper.plan.model import Checkpoint, Phase, Step
 
@@ -121,12 +127,16 @@ def test_a_support_talk_precedes_every_dose_change_when_required(
     }
     if not rules.support.before_each_reduction:
         return
+    open_days = ClinicDays(rules.avoid_weekends, "SE")
     for change in changes:
         wanted = change.date - dt.timedelta(days=rules.support.lead_days)
-        # On the lead day, or at most two days earlier when a weekend pushed it to Friday.
+        # On the lead day, or earlier when a weekend or a public holiday pushed it back to
+        # the open day before.
         window = {wanted - dt.timedelta(days=back) for back in range(3)}
-        if min(window) < plan.start:  # never before the start: held on the first days
+        window.add(open_days.earlier(wanted))
+        if min(window) < plan.start:  # never before the start: held on the first open days
             window |= {plan.start + dt.timedelta(days=d) for d in range(3)}
+            window.add(open_days.later(plan.start))
         assert talks & window, f"no support talk before the change on {change.date}"
         assert min(talks & window) <= change.date
 
@@ -143,6 +153,8 @@ def test_no_contact_on_a_weekend_when_the_rules_avoid_weekends(
             # before the plan starts) when the Monday after would come after the change.
             held_on_start = checkpoint.kind == "support" and checkpoint.date == plan.start
             assert held_on_start or not is_weekend(checkpoint.date), checkpoint
+            closed = ClinicDays(True, "SE").closed(checkpoint.date)
+            assert held_on_start or not closed, checkpoint
 
 
 @settings(max_examples=200, deadline=None)

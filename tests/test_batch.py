@@ -515,7 +515,7 @@ def test_unknown_format_is_refused(run_cli, tmp_path: Path) -> None:  # type: ig
     assert result.code == 2
     assert result.err == (
         "taper: Unknown format 'docx'; use one of text, markdown, html, pdf, csv, json, ics, "
-        "fhir.\n"
+        "fhir, jsonl.\n"
     )
 
 

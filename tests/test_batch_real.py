@@ -105,7 +105,7 @@ def test_every_format_of_a_batch_is_byte_identical_to_taper_plan(  # type: ignor
         single = tmp_path / f"{patient}-single"
         made = run_cli(
             "plan", "-g", guideline, "--med", med, "--start", start, "--format", fmt,
-            *language, "--out", str(single),
+            *language, "--out", str(single), "--patient-id", patient,
         )  # fmt: skip
         assert made.code == 0, made.err
         batch_file = out / (patient + suffix.get(fmt, ".fhir.json"))

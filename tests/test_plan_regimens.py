@@ -127,6 +127,17 @@ def test_a_plan_the_formulary_cannot_stop_safely_is_refused_naming_the_product()
     assert message.endswith(".")
 
 
+def test_no_helsedir_zopiclone_7_5_stops_from_one_imovane_5_mg() -> None:
+    """Clinical review: Norway's most common hypnotic patient was refused (5 mg zopiclone is
+    above 5 mg diazepam by Helsedirektoratet's lower end). The rule's zopiclone stop dose is
+    one 5 mg tablet, the smallest Norwegian strength: 7.5 -> 5 -> 0, never a hold-then-stop."""
+    result = plan("no-helsedir", "zopiclone 7.5 mg")
+    sound(result, "no-helsedir")
+    assert last_before_stop(result, "zopiclone") == 5
+    doses = [s.dose for s in result.steps if s.drug == "zopiclone"]
+    assert doses == sorted(doses, reverse=True)
+
+
 # --- combination products within their label ----------------------------------------------
 
 

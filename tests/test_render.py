@@ -178,22 +178,25 @@ def test_fhir_parses_back_as_an_r4b_bundle() -> None:
     bundle = bundle_module.Bundle.model_validate_json(render(PlanFormat.fhir, "nb"))
     assert bundle.type == "collection"
     kinds = [entry.resource.__resource_type__ for entry in bundle.entry]
-    assert kinds == ["CarePlan", "MedicationRequest"]
-    care_plan, request = (entry.resource for entry in bundle.entry)
+    # one request per product dispensed: Sobril 10 mg and Sobril 5 mg
+    assert kinds == ["CarePlan", "MedicationRequest", "MedicationRequest"]
+    care_plan, tens, fives = (entry.resource for entry in bundle.entry)
     assert care_plan.status == "draft"
     assert str(care_plan.period.start) == "2027-03-01"
     assert care_plan.activity[0].reference.reference == bundle.entry[1].fullUrl
-    assert request.intent == "plan"
-    assert request.medicationCodeableConcept.coding[0].code == "N05BA04"
-    dosages = request.dosageInstruction
-    # one instruction per step and time of day: steps 2-10 twice, step 11 once
-    assert len(dosages) == 9 * 2 + 1
-    step3 = [d for d in dosages if d.sequence == 3]
+    assert tens.intent == "plan"
+    (medication,) = tens.contained
+    assert medication.code.coding[0].code == "N05BA04"
+    assert medication.code.text == "Sobril 10 mg"
+    assert tens.medicationReference.reference == "#product"
+    # one instruction per step and time of day at which the product is taken
+    step3 = [d for d in [*tens.dosageInstruction, *fives.dosageInstruction] if d.sequence == 3]
     assert {str(d.timing.repeat.boundsPeriod.start) for d in step3} == {"2027-03-22"}
     assert {str(d.timing.repeat.boundsPeriod.end) for d in step3} == {"2027-04-04"}
-    assert sorted(d.timing.repeat.when[0] for d in step3) == ["EVE", "MORN"]
-    assert {d.doseAndRate[0].doseQuantity.value for d in step3} == {Decimal("12.5")}
-    assert step3[0].patientInstruction == "Morgen: 1 × Sobril 10 mg + ½ × Sobril 5 mg"
+    assert sorted(d.timing.repeat.when[0] for d in step3) == ["EVE", "EVE", "MORN", "MORN"]
+    doses = sorted(d.doseAndRate[0].doseQuantity.value for d in step3)
+    assert doses == [Decimal("2.5"), Decimal("2.5"), Decimal(10), Decimal(10)]
+    assert step3[0].patientInstruction == "Morgen: 1 × Sobril 10 mg"
 
 
 @pytest.mark.parametrize(("lang", "delimiter"), [("sv", ";"), ("nb", ";"), ("en", ",")])
@@ -259,10 +262,16 @@ def test_the_swedish_sheet_speaks_swedish() -> None:
     for phrase in (
         "Din nedtrappningsplan: oxazepam",
         "Nästa stödsamtal",
-        "1½ × Sobril 10 mg",
+        "Dina tabletter: Sobril.",
+        '1 × 10 mg</span> + <span class="part">½ × 5 mg',
         "12,5 mg",
-        "22 mars 2027 – 4 april 2027",
-        "Från 16 augusti 2027: inga fler tabletter.",
+        "22 mars – 4 apr. 2027",
+        "Inga fler tabletter.",
+        "Sista steget är 2,5 mg, sedan slutar du helt.",
+        "Du tar samma dos 1 vecka till. Sedan sänks dosen till 5 mg.",
+        "Ta dina tabletter som vanligt.",
+        "För förskrivaren",
+        "Olöst beslut för förskrivaren",  # the tablet-limited cut: the clinician page says so
         "Steg 11 för oxazepam minskar mer än regeln tillåter",
         "Utan källa (projektets val)",
         "Eftervårdskontakt",
@@ -273,8 +282,17 @@ def test_the_swedish_sheet_speaks_swedish() -> None:
 
 def test_the_norwegian_sheet_speaks_norwegian() -> None:
     html = render(PlanFormat.html, "nb").decode()
-    for phrase in ("Din nedtrappingsplan", "Neste støttesamtale", "22. mars 2027", "Trinn 3"):
+    for phrase in (
+        "Din nedtrappingsplan",
+        "Neste støttesamtale",
+        "22. mars – 4. apr. 2027",
+        "Siste trinn er 2,5 mg, deretter slutter du helt.",
+        "For forskriveren",
+    ):
         assert phrase in html, phrase
+    patient = html.split('<section class="clinician', 1)[0]
+    for prescriber_word in ("--switch", "Trinn 11", "regel"):
+        assert prescriber_word not in patient, prescriber_word
 
 
 def test_catalogs_are_complete_and_compiled() -> None:
@@ -298,10 +316,21 @@ def test_sheet_type_is_large_and_the_page_is_a4() -> None:
     assert "http" not in style  # nothing is fetched when printing
 
 
-def test_sheet_has_a_tick_box_per_day_and_time() -> None:
+def test_sheet_has_a_tick_box_per_day_and_time_for_the_next_weeks() -> None:
+    from taper.render.sheet import TICK_WEEKS
+
     html = render(PlanFormat.html, "en").decode()
     plan = fixture_plan()
-    boxes = sum(s.days * len(s.doses) for s in plan.steps if s.phase != "mapping" and s.dose)
+    dosed = [s for s in plan.steps if s.phase != "mapping" and s.dose]
+    first = dosed[0].start
+    monday = first - dt.timedelta(days=first.weekday())
+    end = min(dosed[-1].end, monday + dt.timedelta(weeks=TICK_WEEKS, days=-1))
+    boxes = sum(
+        len([d for d in s.doses if d.amount])
+        for s in dosed
+        for n in range(s.days)
+        if s.start + dt.timedelta(days=n) <= end
+    )
     assert html.count('class="tick"') == boxes
 
 
@@ -318,15 +347,12 @@ def test_pdf_text_has_the_key_lines() -> None:
         "Din nedtrappningsplan: oxazepam",
         "Nästa stödsamtal",
         "mån 1 mars 2027",
-        "Steg 3: 22 mars 2027 – 4 april 2027",
-        "Morgon 1½ × Sobril 10 mg 15 mg",
-        "Från 16 augusti 2027: inga fler tabletter.",
+        "22 mars – 4 apr.",
+        "16 augusti 2027 Inga fler tabletter.",
+        "För förskrivaren",
         "Riktlinje se-vgr version 2026.1",
     ):
         assert line in text, line
-
-
-# -- what a rule file or the planner may leave out --------------------------------------------
 
 
 def test_without_the_rule_file_content_ids_and_drug_ids_are_shown() -> None:
@@ -364,7 +390,7 @@ def test_a_plan_without_mapping_has_no_diary() -> None:
 def test_specialist_sign_off_is_on_the_first_page() -> None:
     plan = fixture_plan().model_copy(update={"specialist_signoff": True})
     html = render_plan(plan, PlanFormat.html, "sv", guideline=fixture_guideline()).decode()
-    first_page = html.split('<section class="new-page">', 1)[0]
+    first_page = html.split("<body>", 1)[1].split("new-page", 1)[0]
     assert "Planen måste godkännas av en specialist innan den används." in first_page
 
 

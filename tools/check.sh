@@ -22,6 +22,15 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null \
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
     libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null
 fi
+# The printed sheet is also checked in headless Chromium (tests/test_sheet_print.py), and its
+# PDFs are looked at page by page with poppler's pdftoppm: installed the same way.
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+  && { ! command -v chromium >/dev/null || ! command -v pdftoppm >/dev/null; }; then
+  echo "== apt-get install (Chromium and poppler-utils for the print checks)"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    chromium poppler-utils >/dev/null
+fi
 VENV=${TAPER_VENV:-.venv}
 bash tools/install.sh
 if [ "$UPGRADE" = 1 ]; then

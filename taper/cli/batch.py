@@ -14,6 +14,8 @@ LANGUAGES = ("sv", "nb", "en")
 # The plan formats, spelled out so `taper --help` need not import the renderers (and with
 # them pydantic and the plan model); a test checks this matches taper.render.PlanFormat.
 FORMATS = ("text", "markdown", "html", "pdf", "csv", "json", "ics", "fhir")
+# jsonl is the batch's own: every patient's plan JSON as one line of one stream (--out).
+BATCH_FORMATS = (*FORMATS, "jsonl")
 
 
 def _read_input(file: str) -> tuple[bytes, str]:
@@ -43,15 +45,27 @@ def batch(
         metavar="FILE",
         help="CSV with the columns patient_id,guideline,start,medication ('-' reads stdin).",
     ),
-    out_dir: Path = typer.Option(
-        ...,
+    out_dir: Path | None = typer.Option(
+        None,
         "--out-dir",
         "-o",
         metavar="DIR",
         help="Folder for the plans and summary.csv (created if missing; its parent must exist).",
     ),
     fmt: str = typer.Option(
-        "text", "--format", metavar="|".join(FORMATS), help="Format of each plan file."
+        "text",
+        "--format",
+        metavar="|".join(BATCH_FORMATS),
+        help="Format of each plan file; jsonl: one JSON plan a line in one stream (--out).",
+    ),
+    out: str | None = typer.Option(
+        None,
+        "--out",
+        metavar="FILE",
+        help="With --format jsonl: the stream's file ('-' writes to stdout).",
+    ),
+    workers: int = typer.Option(
+        1, "--jobs", "-j", min=1, max=64, help="With --format jsonl: processes planning at once."
     ),
     lang: str | None = typer.Option(
         None,
@@ -71,9 +85,14 @@ def batch(
     are planned. Exit code 0: every patient planned; 1: some were not (see summary.csv);
     2: the file or the output folder cannot be used.
 
+    With --format jsonl every patient is one line of one stream (--out FILE, or - for stdout),
+    in input order, written as it is made; errors are lines too. --jobs N plans in N processes
+    with the same bytes out.
+
     Example:
 
         taper batch patients.csv --out-dir plans --format html --lang sv
+        taper batch patients.csv --format jsonl --out plans.jsonl --jobs 2
     """
     from taper.batch import (
         SUMMARY_NAME,
@@ -95,10 +114,17 @@ def batch(
     from taper.plan import make_plan
     from taper.render import PlanFormat, render_plan
 
-    if fmt not in FORMATS:
-        raise TaperError(f"Unknown format {fmt!r}; use one of {', '.join(FORMATS)}.")
+    if fmt not in BATCH_FORMATS:
+        raise TaperError(f"Unknown format {fmt!r}; use one of {', '.join(BATCH_FORMATS)}.")
     if lang is not None and lang not in LANGUAGES:
         raise TaperError(f"Unknown language {lang!r}; choose sv, nb or en.")
+    if fmt == "jsonl":
+        _jsonl(file, out, lang, workers, force)
+        return
+    if out is not None or workers != 1:
+        raise TaperError("--out and --jobs belong to --format jsonl; plan files go to --out-dir.")
+    if out_dir is None:
+        raise TaperError("Give the folder for the plan files: --out-dir DIR.")
     raw, name = _read_input(file)
     parsed = read_batch(raw, name)
     jobs = group_patients(parsed)
@@ -146,4 +172,43 @@ def batch(
     )
     if failed:
         console.err(f"taper: {len(failed)} patient(s) not planned; see {summary_path}.")
+        raise typer.Exit(1)
+
+
+def _jsonl(file: str, out: str | None, lang: str | None, workers: int, force: bool) -> None:
+    """`--format jsonl`: one stream, a line per patient, in input order."""
+    from taper.batch import group_patients, read_batch
+    from taper.batch_stream import stream_jsonl
+
+    if out is None:
+        raise TaperError(
+            "--format jsonl writes one stream: give --out FILE, or --out - for stdout."
+        )
+    raw, name = _read_input(file)
+    patients = group_patients(read_batch(raw, name))
+    del raw
+    if out == "-":
+        sink = sys.stdout.buffer
+        totals = stream_jsonl(patients, sink, lang=lang, workers=workers)
+        sink.flush()
+    else:
+        path = Path(out)
+        if path.is_dir():
+            raise TaperError(f"--out {out} is a folder; give a file name in it.")
+        if path.exists() and not force:
+            raise TaperError(f"{out} already exists; use --force to overwrite it.")
+        partial = path.with_name(path.name + ".partial")
+        try:
+            with open(partial, "wb") as sink:
+                totals = stream_jsonl(patients, sink, lang=lang, workers=workers)
+            partial.replace(path)  # whole or not at all, as every other output file
+        except OSError as exc:
+            raise TaperError(f"Cannot write {out}: {exc.strerror}.") from None
+        finally:
+            partial.unlink(missing_ok=True)
+    for error in totals.failed:
+        console.err(f"{name}:{error.line}: {error.message}")
+    if totals.failed:
+        failed = len(patients) - totals.planned
+        console.err(f"taper: {failed} patient(s) not planned; their lines say why.")
         raise typer.Exit(1)

@@ -24,6 +24,15 @@ def parse_pause(text: str) -> tuple[dt.date, int]:
     return parse_date(match.group("date"), "--pause"), int(match.group("days"))
 
 
+def check_patient_id(text: str | None) -> str | None:
+    """A --patient-id as given, or one sentence on what makes it unusable."""
+    if text is None:
+        return None
+    if not text.strip() or any(not c.isprintable() for c in text) or len(text) > 64:
+        raise TaperError("--patient-id must be 1 to 64 printable characters.")
+    return text
+
+
 def parse_days(text: str, option: str) -> int:
     if not re.fullmatch(r"\s*\d{1,4}\s*", text):
         raise TaperError(f"{option} {text!r} is not a number of days (write e.g. 14).")
@@ -104,6 +113,13 @@ def plan(
         None, "--out", "-o", metavar="FILE", help="Write to FILE instead of stdout."
     ),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing --out file."),
+    patient_id: str | None = typer.Option(
+        None,
+        "--patient-id",
+        metavar="ID",
+        help="The clinic's id of the patient: put into calendar UIDs and FHIR ids (and the "
+        "FHIR subject), so two patients' plans never share one.",
+    ),
     diary: bool = typer.Option(
         False,
         "--diary",
@@ -181,7 +197,13 @@ def plan(
     if diary:
         data = render_diary(made, made.language, DiaryFormat(fmt), guideline=loaded.guideline)
     else:
-        data = render_plan(made, PlanFormat(fmt), made.language, guideline=loaded.guideline)
+        data = render_plan(
+            made,
+            PlanFormat(fmt),
+            made.language,
+            guideline=loaded.guideline,
+            patient_id=check_patient_id(patient_id),
+        )
     if out is not None:
         write_atomic(out, data, force=force)
         return

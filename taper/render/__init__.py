@@ -41,25 +41,35 @@ class Lookup(Enum):
     by_id = "by-id"
 
 
-def _view(plan: Plan, lang: str, guideline: Guideline | Lookup | None) -> PlanView:
+def _view(
+    plan: Plan, lang: str, guideline: Guideline | Lookup | None, patient_id: str | None = None
+) -> PlanView:
     from taper.render.i18n import check_lang
     from taper.render.view import build_view, find_guideline
 
     code = check_lang(lang)
-    if guideline is Lookup.by_id:
-        return build_view(plan, code, find_guideline(plan))
-    return build_view(plan, code, guideline)
+    found = find_guideline(plan) if guideline is Lookup.by_id else guideline
+    return build_view(plan, code, found, patient_id=patient_id)
 
 
 def render_plan(
-    plan: Plan, fmt: PlanFormat, lang: str, *, guideline: Guideline | Lookup | None = Lookup.by_id
+    plan: Plan,
+    fmt: PlanFormat,
+    lang: str,
+    *,
+    guideline: Guideline | Lookup | None = Lookup.by_id,
+    patient_id: str | None = None,
 ) -> bytes:
-    """Render a plan in one format and language, as the bytes to print or write."""
+    """Render a plan in one format and language, as the bytes to print or write.
+
+    `patient_id` (the clinic's own id: `--patient-id`, a batch row's id) goes into calendar
+    UIDs and FHIR ids, so two patients with the same plan never share an event or a resource.
+    """
     if fmt is PlanFormat.json:
         # The model's own serializer, as `model_dump_json` uses it, but keeping its UTF-8
         # bytes (model_dump_json decodes them to a str that would be encoded straight back).
         return plan.__pydantic_serializer__.to_json(plan, indent=2) + b"\n"
-    view = _view(plan, lang, guideline)
+    view = _view(plan, lang, guideline, patient_id)
     if fmt is PlanFormat.text:
         from taper.render.as_text import render_text
 

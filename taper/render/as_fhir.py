@@ -1,29 +1,39 @@
 """HL7 FHIR R4B (4.3.0) JSON via fhir.resources (the optional `fhir` extra).
 
-A `collection` Bundle with one CarePlan and one MedicationRequest per drug:
+A `collection` Bundle with one CarePlan and one MedicationRequest per product (drug, brand and
+strength, as it is dispensed):
 - CarePlan: status `draft` (a clinician signs the plan off), the phases as activities with
   their periods, every support, evaluation and aftercare contact as an activity on its date
   with its checklist, the guideline stamp, warnings and project choices as notes.
-- MedicationRequest (status `draft`, intent `plan`): one dosage instruction per step and time
-  of day; instructions of one step share its `sequence` (taken together) and carry the step's
-  dates as `timing.repeat.boundsPeriod` (end inclusive), the time of day as `when`, the dose
-  in UCUM units and the tablets as `patientInstruction` (a liquid dose: its volume in mL as
-  `doseQuantity`, its mg, concentration and measuring device in the texts).
-The patient is left as a display-only reference for the receiving system to link. Ids are
-UUIDs derived from hashes of the plan, so the same plan gives the same bytes.
+- MedicationRequest (status `draft`, intent `plan`): the product as a contained Medication
+  (brand and strength as text, the drug's ATC codes, the formulary's form, modified release
+  named, the strength per unit as its ingredient); one dosage instruction per step and time of
+  day with that product's share of the dose; instructions of one step share its `sequence`
+  (taken together) and carry the step's dates as `timing.repeat.boundsPeriod` (end inclusive),
+  the time of day as `when`, the route, the dose in UCUM units and the tablets as
+  `patientInstruction` (a liquid dose: its volume in mL as `doseQuantity`, its mg,
+  concentration and measuring device in the texts); `dispenseRequest` holds the plan's
+  dispensing list for the product.
+  A dose the formulary cannot make (the patient's own tablets until a switch replaces them)
+  is one request per drug, coded by substance.
+The subject is a reference by identifier when a patient id is given (`--patient-id`, a batch
+row's id), else display-only for the receiving system to link. Ids are UUIDs derived from
+hashes of the plan and the patient id, so the same plan gives the same bytes and two patients
+never share an id.
 """
 
 from __future__ import annotations
 
 import hashlib
 import uuid
+from decimal import Decimal
 from html import escape
 from typing import Any
 
 from taper.errors import TaperError
-from taper.guideline.model import Guideline
-from taper.plan.model import DoseTimeName, Phase, TabletCount
-from taper.render.view import PlanView, StepView
+from taper.guideline.model import Guideline, Product
+from taper.plan.model import DoseAtTime, DoseTimeName, Phase, TabletCount
+from taper.render.view import DOSE_TIMES, PlanView, StepView, tablet_parts
 
 MISSING = "FHIR output needs the optional extra: pip install 'taper[fhir]'"
 FHIR_VERSION = "4.3.0"  # R4B; CarePlan and MedicationRequest are as in R4
@@ -44,7 +54,8 @@ _WHEN: dict[DoseTimeName, str | None] = {
 
 def _uuid(view: PlanView, key: str) -> str:
     plan = view.plan
-    seed = f"{plan.guideline.sha256}|{plan.start}|{[m.text for m in plan.medications]}|{key}"
+    who = "" if view.patient_id is None else f"patient={view.patient_id}|"
+    seed = f"{who}{plan.guideline.sha256}|{plan.start}|{[m.text for m in plan.medications]}|{key}"
     return str(uuid.UUID(bytes=hashlib.sha256(seed.encode()).digest()[:16], version=5))
 
 
@@ -93,11 +104,52 @@ def _contact_activities(view: PlanView) -> list[dict[str, Any]]:
     return out
 
 
-def _liquid_quantity(tablets: list[TabletCount] | None) -> dict[str, Any] | None:
+# A product as dispensed: (drug, brand, strength, unit); brand None: the patient's own tablets.
+ProductKey = tuple[str, str | None, Decimal, str]
+_FORMS = {
+    "tablet": "Tablet",
+    "capsule": "Capsule",
+    "patch": "Transdermal patch",
+    "sublingual-tablet": "Sublingual tablet",
+    "oral-solution": "Oral solution",
+}
+_ROUTES = {
+    "oral": "Oral",
+    "sublingual": "Sublingual",
+    "transdermal": "Transdermal",
+    "rectal": "Rectal",
+    "intranasal": "Nasal",
+}
+
+
+def _products(view: PlanView) -> list[ProductKey]:
+    """Every product the plan's doses use, in order of first use."""
+    found: dict[ProductKey, None] = {}
+    for s in view.steps:
+        if s.kind != "doses":
+            continue
+        for dose in s.step.doses:
+            if not dose.tablets and dose.amount > 0:
+                found[(s.step.drug, None, Decimal(0), s.step.unit)] = None
+            for tablet in dose.tablets:
+                found[(s.step.drug, tablet.brand, tablet.strength, tablet.unit)] = None
+    return list(found)
+
+
+def _share(dose: DoseAtTime, product: ProductKey) -> tuple[Decimal, list[TabletCount]]:
+    """The part of one dose time that this product makes, and its tablets."""
+    _, brand, strength, _ = product
+    if brand is None:
+        return (dose.amount, []) if not dose.tablets else (Decimal(0), [])
+    tablets = [t for t in dose.tablets if t.brand == brand and t.strength == strength]
+    return sum((t.count * t.strength for t in tablets), Decimal(0)), tablets
+
+
+def _liquid_quantity(tablets: list[TabletCount]) -> dict[str, Any] | None:
     """A liquid dose's doseQuantity: its volume in mL (UCUM), or its drops (`{drop}`: a
     product's drop is its own size, never UCUM's 1/20 mL); the text and the patient
     instruction carry the mg, the concentration and the measuring device."""
-    if not tablets or len(tablets) != 1 or tablets[0].liquid is None:
+    if len(tablets) != 1 or tablets[0].liquid is None:
         return None
     measure = tablets[0].liquid
     if measure.device == "dropper":
@@ -105,21 +157,23 @@ def _liquid_quantity(tablets: list[TabletCount] | None) -> dict[str, Any] | None
     return {"value": measure.ml, "unit": "mL", "system": UCUM, "code": "mL"}
 
 
-def _dosages(view: PlanView, drug: str) -> list[dict[str, Any]]:
+def _dosages(view: PlanView, product: ProductKey, route: str | None) -> list[dict[str, Any]]:
     t = view.t
+    drug, _, _, unit = product
     out = []
     for s in view.steps:
         if s.step.drug != drug or s.kind != "doses":
             continue
-        amounts = {d.time: d.amount for d in s.step.doses}
-        liquids = {d.time: d.tablets for d in s.step.doses if any(x.liquid for x in d.tablets)}
-        for line in s.doses:
-            amount = amounts[line.time]
-            quantity = _liquid_quantity(liquids.get(line.time)) or {
+        labels = {d.time: d.label for d in s.doses}
+        for dose in sorted(s.step.doses, key=lambda d: DOSE_TIMES.index(d.time)):
+            amount, tablets = _share(dose, product)
+            if amount == 0:
+                continue
+            quantity = _liquid_quantity(tablets) or {
                 "value": amount,
-                "unit": s.step.unit,
+                "unit": unit,
                 "system": UCUM,
-                "code": _UCUM_CODES.get(s.step.unit, s.step.unit),
+                "code": _UCUM_CODES.get(unit, unit),
             }
             repeat: dict[str, Any] = {
                 "boundsPeriod": {
@@ -127,11 +181,14 @@ def _dosages(view: PlanView, drug: str) -> list[dict[str, Any]]:
                     "end": s.step.end.isoformat(),
                 },
             }
+            parts = tablet_parts(t, dose.model_copy(update={"tablets": tablets}), unit)
+            what = " + ".join(parts)
+            label = labels[dose.time]
+            shown = t.amount(amount, unit)
             text = (
-                t._("Step %(number)s", number=s.number)
-                + f" ({s.dates}): {line.label} {line.tablets} ({line.amount})"
+                t._("Step %(number)s", number=s.number) + f" ({s.dates}): {label} {what} ({shown})"
             )
-            instruction = f"{line.label}: {line.tablets}"
+            instruction = f"{label}: {what}"
             if s.patch:
                 # A patch releases a rate (rateQuantity, ug/h), worn day and night and changed
                 # as prescribed: the rule file and formulary give no wear interval, so there is
@@ -143,57 +200,144 @@ def _dosages(view: PlanView, drug: str) -> list[dict[str, Any]]:
             else:
                 repeat.update({"frequency": 1, "period": 1, "periodUnit": "d"})
                 dose_and_rate = {"doseQuantity": quantity}
-            when = _WHEN[line.time]
+            when = _WHEN[dose.time]
             if when is not None:
                 repeat["when"] = [when]
-            out.append(
-                {
-                    "sequence": s.number,
-                    "text": text,
-                    "patientInstruction": instruction,
-                    "timing": {"repeat": repeat},
-                    "doseAndRate": [dose_and_rate],
-                }
-            )
+            dosage: dict[str, Any] = {
+                "sequence": s.number,
+                "text": text,
+                "patientInstruction": instruction,
+                "timing": {"repeat": repeat},
+                "doseAndRate": [dose_and_rate],
+            }
+            if route is not None:
+                dosage["route"] = {"text": _ROUTES.get(route, route)}
+            out.append(dosage)
     return out
 
 
+def _formulary_product(guideline: Guideline | None, drug: str, brand: str) -> Product | None:
+    if guideline is None:
+        return None
+    return next((p for p in guideline.formulary if p.drug == drug and p.brand == brand), None)
+
+
+def _atc(drug: str, guideline: Guideline | None) -> list[dict[str, str]]:
+    if guideline is None:
+        return []
+    atc = next((d.atc for d in guideline.drugs if d.id == drug), [])
+    return [{"system": ATC, "code": code, "display": drug} for code in atc]
+
+
 def _medication(drug: str, name: str, guideline: Guideline | None) -> dict[str, Any]:
+    """A drug coded by substance only (no product of the formulary makes the dose)."""
     concept: dict[str, Any] = {"text": name}
-    if guideline is not None:
-        atc = next((d.atc for d in guideline.drugs if d.id == drug), [])
-        if atc:
-            concept["coding"] = [{"system": ATC, "code": code, "display": drug} for code in atc]
+    coding = _atc(drug, guideline)
+    if coding:
+        concept["coding"] = coding
     return concept
+
+
+def _contained_medication(
+    view: PlanView, product: ProductKey, found: Product | None, mid: str
+) -> dict[str, Any]:
+    drug, brand, strength, unit = product
+    t = view.t
+    liquid = found.liquid if found is not None else None
+    # An oral solution's strength is per mL (per drop: the product's own drop).
+    per = "" if liquid is None else "/ml"
+    name = f"{brand} {t.amount(strength, unit + per)}"
+    code: dict[str, Any] = {"text": name}
+    coding = _atc(drug, view.guideline)
+    if coding:
+        code["coding"] = coding
+    medication: dict[str, Any] = {"resourceType": "Medication", "id": mid, "code": code}
+    if found is not None:
+        form = _FORMS.get(found.form, found.form)
+        if found.modified_release:
+            form += ", modified release"
+        medication["form"] = {"text": form}
+    unit_code = _UCUM_CODES.get(unit, unit)
+    medication["ingredient"] = [
+        {
+            "itemCodeableConcept": _medication(drug, view.drug_names.get(drug, drug), None),
+            "isActive": True,
+            "strength": {
+                "numerator": {"value": strength, "unit": unit, "system": UCUM, "code": unit_code},
+                "denominator": {"value": 1, "unit": "1", "system": UCUM, "code": "1"}
+                if liquid is None
+                else {"value": 1, "unit": "mL", "system": UCUM, "code": "mL"},
+            },
+        }
+    ]
+    return medication
+
+
+def _dispensed(view: PlanView, product: ProductKey) -> Decimal:
+    drug, brand, strength, _ = product
+    return sum(
+        (
+            d.tablets
+            for d in view.plan.dispensing
+            if d.drug == drug and d.brand == brand and d.strength == strength
+        ),
+        Decimal(0),
+    )
+
+
+def _request(view: PlanView, product: ProductKey, subject: dict[str, Any]) -> dict[str, Any]:
+    drug, brand, strength, _ = product
+    name = view.drug_names.get(drug, drug)
+    rid = _uuid(view, f"MedicationRequest|{drug}|{brand or ''}|{strength}")
+    found = None if brand is None else _formulary_product(view.guideline, drug, brand)
+    route = found.route if found is not None else None
+    resource: dict[str, Any] = {
+        "resourceType": "MedicationRequest",
+        "id": rid,
+        "language": view.lang,
+        "text": _narrative(view.title, name if brand is None else f"{name}: {brand}"),
+    }
+    if brand is None:
+        resource["medicationCodeableConcept"] = _medication(drug, name, view.guideline)
+    else:
+        resource["contained"] = [_contained_medication(view, product, found, "product")]
+        resource["medicationReference"] = {"reference": "#product"}
+    resource.update(
+        {
+            "status": "draft",
+            "intent": "plan",
+            "subject": subject,
+            "note": [{"text": view.stamp}],
+            "dosageInstruction": _dosages(view, product, route),
+        }
+    )
+    count = _dispensed(view, product) if brand is not None else Decimal(0)
+    if count > 0:
+        unit = "patch" if found is not None and found.form == "patch" else "tablet"
+        code = "{" + unit + "}"
+        if found is not None and found.liquid is not None:
+            unit = code = "mL"  # the dispensing list gives an oral solution in ml
+        resource["dispenseRequest"] = {
+            "quantity": {"value": count, "unit": unit, "system": UCUM, "code": code}
+        }
+    return resource
 
 
 def build_bundle(view: PlanView) -> dict[str, Any]:
     """The Bundle as plain JSON-ready data (Decimal doses), before validation."""
     t = view.t
     plan = view.plan
-    subject = {"display": t._("The patient")}
-    drugs = list(dict.fromkeys(s.step.drug for s in view.steps))
+    subject: dict[str, Any] = {"display": t._("The patient")}
+    if view.patient_id is not None:
+        subject = {
+            "type": "Patient",
+            "identifier": {"value": view.patient_id},
+            "display": t._("The patient"),
+        }
     requests = []
-    for drug in drugs:
-        rid = _uuid(view, f"MedicationRequest|{drug}")
-        name = view.drug_names.get(drug, drug)
-        requests.append(
-            {
-                "fullUrl": f"urn:uuid:{rid}",
-                "resource": {
-                    "resourceType": "MedicationRequest",
-                    "id": rid,
-                    "language": view.lang,
-                    "text": _narrative(view.title, name),
-                    "status": "draft",
-                    "intent": "plan",
-                    "medicationCodeableConcept": _medication(drug, name, view.guideline),
-                    "subject": subject,
-                    "note": [{"text": view.stamp}],
-                    "dosageInstruction": _dosages(view, drug),
-                },
-            }
-        )
+    for product in _products(view):
+        resource = _request(view, product, subject)
+        requests.append({"fullUrl": f"urn:uuid:{resource['id']}", "resource": resource})
     notes = [view.stamp]
     if plan.specialist_signoff:
         notes.append(t._("This plan needs a specialist's sign-off before it is used."))

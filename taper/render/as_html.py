@@ -8,13 +8,14 @@ WeasyPrint turns the same HTML into the PDF.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from taper.errors import TaperError
-from taper.render.i18n import LANGUAGES, Lang, Texts, remember, translations
-from taper.render.view import DOSE_TIMES, TIME_LABELS, PlanView, StepView
+from taper.render.i18n import Lang, translations
+from taper.render.view import DOSE_TIMES, TIME_LABELS, PlanView
 
 if TYPE_CHECKING:
     import jinja2
@@ -49,53 +50,16 @@ def environment(lang: Lang) -> jinja2.Environment:
     return env
 
 
-def tick_rows(view: PlanView, step: StepView) -> Markup:
-    """A step's tick boxes: a <tbody> a week, a row a dose time, a box a day.
-
-    Built here rather than in the template: a year's plan has thousands of boxes, and Jinja's
-    loop and escape per box made the sheet ten times slower than every other format. The
-    output is the template loop's byte for byte (tests/test_render_speed_ticks.py compares).
-    """
-    from markupsafe import Markup, escape
-
-    t = view.t
-    taken = t._("Taken")  # a translation is trusted markup, as in the template
-    labels = [str(escape(d.label)) for d in step.doses]
-    start = step.step.start
-    days = [_day_cells(t, start + dt.timedelta(days=n)) for n in range(step.step.days)]
-    out: list[str] = []
-    for first in range(0, len(days), 7):
-        week = days[first : first + 7]
-        pad = 7 - len(week)
-        out.append(f'<tbody>\n<tr><th class="time" scope="col">{"" if first else taken}</th>\n')
-        out += [header for header, _ in week]
-        out.append('<th aria-hidden="true"></th>' * pad + "</tr>\n")
-        for label in labels:
-            box = f'<td><span class="tick" role="img" aria-label="{label} '
-            out.append(f'<tr><th class="time" scope="row">{label}</th>\n{box}')
-            out.append(f'"></span></td>{box}'.join(long for _, long in week))
-            out.append('"></span></td>' + '<td aria-hidden="true"></td>' * pad + "</tr>\n")
-        out.append("</tbody>\n")
-    return Markup("".join(out))
+@dataclass(frozen=True)
+class DrugCurve:
+    drug: str
+    svg: Markup
 
 
-def _day_cells(t: Texts, day: dt.date) -> tuple[str, str]:
-    """A day's column header and its escaped long date, kept per language."""
-    memo = _DAY_CELLS[t.lang]
-    cells = memo.get(day)
-    if cells is None:
-        from markupsafe import escape
-
-        cells = (
-            f'<th scope="col">{escape(t.weekday(day))}<span class="date">'
-            f"{escape(t.numeric_day(day))}</span></th>",
-            str(escape(t.date(day))),
-        )
-        remember(memo, day, cells)
-    return cells
-
-
-_DAY_CELLS: dict[Lang, dict[dt.date, tuple[str, str]]] = {lang: {} for lang in LANGUAGES}
+def _weekday_names(view: PlanView) -> list[str]:
+    """Monday to Sunday, short, in the reader's language (the tick calendar's columns)."""
+    monday = dt.date(2024, 1, 1)  # any Monday
+    return [view.t.weekday(monday + dt.timedelta(days=n)) for n in range(7)]
 
 
 def _footer(view: PlanView) -> str:
@@ -106,13 +70,24 @@ def _footer(view: PlanView) -> str:
 def render_sheet(view: PlanView) -> bytes:
     from markupsafe import Markup
 
-    from taper.render.curve import svg_curve
+    from taper.render.curve import HEIGHT, svg_curve
+    from taper.render.sheet import build_sheet
 
+    sheet = build_sheet(view)
+    drugs = list(dict.fromkeys(s.step.drug for s in view.steps))
+    # One curve per drug, each on its own dose scale (3 mg of alprazolam and 60 mg of
+    # diazepam on one axis would flatten the first); lower when there are several.
+    height = HEIGHT if len(drugs) == 1 else HEIGHT * 3 / 4
+    curves = [
+        DrugCurve(view.drug_names.get(drug, drug), Markup(svg_curve(view, drug, height)))
+        for drug in drugs
+    ]
     template = environment(view.lang).get_template("sheet.html")
     html = template.render(
         v=view,
-        ticks=lambda step: tick_rows(view, step),
-        curve=Markup(svg_curve(view)),  # built from escaped parts in curve.py
+        sheet=sheet,
+        weekdays=_weekday_names(view),
+        curves=[c for c in curves if c.svg],  # built from escaped parts in curve.py
         orientation="portrait",
         footer_left=_footer(view),
     )

@@ -5,17 +5,19 @@ the support talks, the evaluation and the aftercare contacts. A plan gives dates
 times, so every event is an all-day event on the region's calendar date (`X-WR-TIMEZONE` names
 the region's zone) and marked free (TRANSP:TRANSPARENT) so it never blocks the day.
 
-UIDs are stable for an identical plan and new for a changed one: a hash of the plan's whole
-identity (the rule file's sha256, the medication lines, the rules, and every step, dose, tablet,
-pause, note and contact the planner made, so every option that shapes a plan — --pause,
---percent, --interval, --switch, a replan and its --original doses — is in it) and the event's
-own key (what, which drug, which date). Never random and never language-dependent (the plan's
-language and the titles are left out), so re-importing the same plan updates its events in
-any language, and a changed plan's events never share a UID with the old plan's: a calendar
-cannot be told that an event vanished, so the old plan's events must be deleted by hand
-before a changed plan is imported (README). DTSTAMP is the plan's start date at 00:00 UTC, so
-the same plan gives the same bytes. The stamp (rule file id, version, sha256, taper version)
-is the calendar's X-WR-CALDESC and ends every event's description.
+UIDs are stable for an unchanged event and new for a changed one: a hash of whose plan it is
+(the patient id, `--patient-id` or the batch row's id, when one is given; else the plan's
+origin: the rule file's sha256, the medication lines and the plan's first day) and the event's
+own content in no language (what, which drug, which date, which doses and tablets, which
+contact and checklist). So two patients never share a UID when each has an id; re-importing
+the same plan updates its events, in any language; and a changed plan (a `--pause`, another
+`--percent`, a replan) keeps the UIDs of the events that did not change, the past ones in
+particular, while every changed event gets a new UID. A calendar cannot be told that an event
+vanished, so a changed plan's superseded events must still be deleted by hand (README).
+DTSTAMP is the plan's start date at 00:00 UTC, so the same plan gives the same bytes. The
+stamp (rule file id, version, sha256, taper version) is the calendar's X-WR-CALDESC and ends
+every event's description. Every text value goes through icalendar's vText, which escapes
+commas, semicolons and backslashes (an X- property is otherwise written raw).
 """
 
 from __future__ import annotations
@@ -25,34 +27,36 @@ import hashlib
 import json
 
 from taper.errors import TaperError
-from taper.plan.model import Plan
 from taper.render.view import CheckpointView, PlanView, StepView
 
 MISSING = "Calendar files need the optional extra: pip install 'taper[ics]'"
 
 
-def plan_identity(plan: Plan) -> str:
-    """A digest of everything that makes the plan what it is, in no language: two plans share
-    it only when every step, dose and contact is the same."""
-    data = plan.model_dump(
-        mode="json",
-        exclude={
-            "language": True,  # the same plan in another language is the same plan
-            "tool_version": True,  # a new taper that plans the same keeps the events
-            "warnings": True,  # English sentences; what they say is in the steps
-            "unverified": True,
-            "checkpoints": {"__all__": {"title"}},  # a title may be in the plan's language
-        },
-    )
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def uid(view: PlanView, key: str, identity: str | None = None) -> str:
+def owner(view: PlanView) -> str:
+    """Whose events these are: the patient's id when given, else the plan's origin (rule
+    file, medication lines, first day), which a `--pause` or another `--percent` keeps."""
+    if view.patient_id is not None:
+        return f"patient|{view.patient_id}"
     plan = view.plan
-    identity = identity or plan_identity(plan)
-    digest = hashlib.sha256(f"{plan.guideline.sha256}|{identity}|{key}".encode()).hexdigest()
-    return f"{digest[:32]}@taper"
+    lines = json.dumps([m.text for m in plan.medications], ensure_ascii=False)
+    return f"origin|{plan.guideline.sha256}|{lines}|{plan.start.isoformat()}"
+
+
+def uid(view: PlanView, key: str, content: object = None) -> str:
+    """An event's UID from its owner, its key and its content (language-neutral JSON)."""
+    body = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
+    seed = f"{owner(view)}|{key}|{body}"
+    return f"{hashlib.sha256(seed.encode()).hexdigest()[:32]}@taper"
+
+
+def _step_content(s: StepView) -> object:
+    step = s.step
+    return {
+        "kind": s.kind,
+        "unit": step.unit,
+        "dose": str(step.dose),
+        "doses": [d.model_dump(mode="json") for d in step.doses],
+    }
 
 
 def _step_summary(view: PlanView, s: StepView) -> str:
@@ -99,14 +103,15 @@ def render_ics(view: PlanView) -> bytes:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", view.title)
-    cal.add("x-wr-timezone", plan.timezone)
-    cal.add("x-wr-caldesc", view.stamp)
-    identity = plan_identity(plan)
+    cal.add("x-wr-calname", icalendar.vText(view.title))
+    cal.add("x-wr-timezone", icalendar.vText(plan.timezone))
+    cal.add("x-wr-caldesc", icalendar.vText(view.stamp))
 
-    def event(key: str, day: dt.date, summary: str, description: str, category: str) -> None:
+    def event(
+        key: str, content: object, day: dt.date, summary: str, description: str, category: str
+    ) -> None:
         ev = icalendar.Event()
-        ev.add("uid", uid(view, key, identity))
+        ev.add("uid", uid(view, key, content))
         ev.add("dtstamp", stamp)
         ev.add("dtstart", day)
         ev.add("dtend", day + dt.timedelta(days=1))
@@ -127,6 +132,7 @@ def render_ics(view: PlanView) -> bytes:
         starts.add((s.step.drug, s.step.start))
         event(
             f"step|{s.step.drug}|{s.step.start.isoformat()}",
+            _step_content(s),
             s.step.start,
             _step_summary(view, s),
             _step_description(view, s),
@@ -141,6 +147,7 @@ def render_ics(view: PlanView) -> bytes:
         seen[key] = seen.get(key, 0) + 1  # two contacts of one kind on one day stay apart
         event(
             f"{key}|{seen[key]}",
+            cp.content,
             cp.date,
             c.label,
             _checkpoint_description(c),

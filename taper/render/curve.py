@@ -63,20 +63,27 @@ def _nice_max(top: Decimal) -> tuple[Decimal, Decimal]:
     return step * -(-top // step), step
 
 
-def svg_curve(view: PlanView) -> str:
-    """A step chart of the daily dose from the first fixed dose to zero, as inline SVG."""
+def svg_curve(view: PlanView, drug: str | None = None, height: Decimal = HEIGHT) -> str:
+    """A step chart of the daily dose from the first fixed dose to zero, as inline SVG: of
+    every drug on one scale, or (`drug`) of one drug on its own scale; `height` in the
+    canvas's units (the width is always WIDTH)."""
     t = view.t
-    steps = [s.step for s in view.steps if s.kind != "mapping"]
+    steps = [
+        s.step for s in view.steps if s.kind != "mapping" and (drug is None or s.step.drug == drug)
+    ]
     if not steps:
         return ""
-    first = min(s.start for s in steps)
-    dosed = [s for s in steps if s.dose > 0]
+    # One time axis for every drug of the plan (so curves one above the other line up);
+    # the dose scale is the drug's own.
+    every = [s.step for s in view.steps if s.kind != "mapping"]
+    first = min(s.start for s in every)
+    dosed = [s for s in every if s.dose > 0]
     last = max(s.end for s in dosed) + dt.timedelta(days=1) if dosed else first
     span = Decimal(max((last - first).days, 1) + 14)  # room to show the drop to zero
     top, grid = _nice_max(max(s.dose for s in steps))
     unit = steps[0].unit
     plot_w = WIDTH - LEFT - RIGHT
-    plot_h = HEIGHT - TOP - BOTTOM
+    plot_h = height - TOP - BOTTOM
 
     def x(day: dt.date) -> Decimal:
         return LEFT + plot_w * Decimal((day - first).days) / span
@@ -92,7 +99,7 @@ def svg_curve(view: PlanView) -> str:
         t._("Patch strength over time") if view.patches == "all" else t._("Daily dose over time")
     )
     out.append(
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
         f'role="img" aria-label="{label}" class="curve" font-family="DejaVu Sans, sans-serif" '
         f'font-size="{FONT}">'
     )
@@ -145,8 +152,8 @@ def svg_curve(view: PlanView) -> str:
         f'y2="{_fmt(TOP + plot_h)}" stroke="#000" stroke-width="3"/>'
     )
     drugs = list(dict.fromkeys(s.drug for s in steps))
-    for number, drug in enumerate(drugs):
-        points = _points([s for s in steps if s.drug == drug], x, y, end_day)
+    for number, line_drug in enumerate(drugs):
+        points = _points([s for s in steps if s.drug == line_drug], x, y, end_day)
         dash = _DASHES[number % len(_DASHES)]
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         out.append(
@@ -159,7 +166,7 @@ def svg_curve(view: PlanView) -> str:
                 f'<line x1="{_fmt(WIDTH - 300)}" y1="{_fmt(ly - 10)}" x2="{_fmt(WIDTH - 230)}" '
                 f'y2="{_fmt(ly - 10)}" stroke="#000" stroke-width="6"{dash_attr}/>'
                 f'<text x="{_fmt(WIDTH - 220)}" y="{_fmt(ly)}" fill="#000">'
-                f"{escape(view.drug_names.get(drug, drug))}</text>"
+                f"{escape(view.drug_names.get(line_drug, line_drug))}</text>"
             )
     out.append("</svg>")
     return "".join(out)

@@ -234,6 +234,7 @@ class PlanView:
     dispensing: list[DispenseView]
     stamp: str
     patches: Literal["none", "some", "all"] = "none"  # steps whose dose is a patch's rate
+    patient_id: str | None = None  # the clinic's id: in calendar UIDs and FHIR ids
 
     @property
     def dose_header(self) -> str:
@@ -375,7 +376,9 @@ def is_rate(unit: str) -> bool:
     return unit.endswith("/h")
 
 
-def build_view(plan: Plan, lang: Lang, guideline: Guideline | None) -> PlanView:
+def build_view(
+    plan: Plan, lang: Lang, guideline: Guideline | None, *, patient_id: str | None = None
+) -> PlanView:
     t = texts(lang)
     reader = Reader(t, guideline)
     names = _drug_names(guideline, lang)
@@ -433,6 +436,7 @@ def build_view(plan: Plan, lang: Lang, guideline: Guideline | None) -> PlanView:
         dispensing=[DispenseView(d.step, dispense_text(t, d)) for d in plan.dispensing],
         stamp=stamp_text(t, plan),
         patches=_patches(plan),
+        patient_id=patient_id,
     )
 
 
@@ -529,13 +533,17 @@ def _checkpoint_view(
 
 
 def _topics(checkpoints: list[CheckpointView]) -> list[Topics]:
+    """What each kind of contact covers, every item once: a kind whose items an earlier kind
+    already listed (a talk before a dose change is a support talk) adds only what is new."""
     content: dict[str, list[str]] = {}
     links: dict[str, list[str]] = {}
+    said: set[str] = set()
     for c in checkpoints:
         content.setdefault(c.label, [])
         links.setdefault(c.label, [])
-        content[c.label] += [item for item in c.content if item not in content[c.label]]
-        links[c.label] += [link for link in c.links if link not in links[c.label]]
+        content[c.label] += [item for item in c.content if item not in said]
+        links[c.label] += [link for link in c.links if link not in said]
+        said.update(c.content, c.links)
     return [Topics(label, items, links[label]) for label, items in content.items() if items]
 
 

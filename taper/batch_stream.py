@@ -1,0 +1,151 @@
+"""`taper batch --format jsonl`: a clinic's whole list as one stream, a JSON plan a line.
+
+One plan file per patient suits printing; a receiving system wants one stream. Each line is
+one patient, in the order of the input file:
+
+    {"patient_id": "P1", "lines": [2], "status": "ok", "plan": {...the plan JSON...}}
+    {"patient_id": "P2", "lines": [3, 4], "status": "error", "errors": [{"line": 4, ...}]}
+
+Lines are written as they are made and nothing is kept after: memory does not grow with the
+plans. `jobs` > 1 plans patients in that many processes, in chunks, and writes their lines in
+input order, so the output is byte for byte the one of a single process. The CSV is read and
+checked whole first, by the same reader and rules as the other formats (its rows are small).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, BinaryIO
+
+from taper.batch import GuidelineCache, PatientJob, RowError, _sentence, load_builtin
+from taper.errors import TaperError
+
+if TYPE_CHECKING:
+    from taper.plan.model import Plan
+
+# Patients a worker process plans per task: large enough that sending the jobs and lines
+# between processes costs little next to planning, small enough to keep memory flat.
+CHUNK = 256
+
+
+@dataclass(frozen=True)
+class StreamTotals:
+    planned: int
+    failed: list[RowError]  # every error of every patient not planned, in input order
+
+
+def _error_line(job: PatientJob, errors: Iterable[RowError]) -> bytes:
+    record = {
+        "patient_id": job.patient_id,
+        "lines": list(job.lines),
+        "status": "error",
+        "errors": [{"line": e.line, "message": e.message} for e in errors],
+    }
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+
+
+def _ok_line(job: PatientJob, plan: Plan) -> bytes:
+    head = json.dumps(
+        {"patient_id": job.patient_id, "lines": list(job.lines), "status": "ok"},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode()
+    # The plan as `--format json` writes it, without the indentation: the model's own
+    # serializer, its bytes spliced in (no decode and re-encode).
+    body = plan.__pydantic_serializer__.to_json(plan)
+    return head[:-1] + b',"plan":' + body + b"}\n"
+
+
+class LinePlanner:
+    """Plans one patient into one output line; each guideline is loaded once per process."""
+
+    def __init__(self, lang: str | None) -> None:
+        self.lang = lang
+        self.guidelines = GuidelineCache(load_builtin)
+
+    def __call__(self, job: PatientJob) -> tuple[bytes, tuple[RowError, ...]]:
+        from taper.plan import PlanOptions, make_plan
+
+        if job.errors:
+            return _error_line(job, job.errors), job.errors
+        assert job.start is not None
+        try:
+            loaded = self.guidelines.get(job.guideline)
+            options = PlanOptions(start=job.start, lang=self.lang)
+            plan = make_plan(list(job.medications), loaded, options)
+        except TaperError as exc:
+            errors = (RowError(job.first_line, _sentence(str(exc))),)
+            return _error_line(job, errors), errors
+        except Exception as exc:  # one patient's internal error never stops the list
+            message = (
+                f"internal error ({type(exc).__name__}) while planning this patient; the "
+                "other patients are not affected. Rerun with --debug and report it."
+            )
+            errors = (RowError(job.first_line, message),)
+            return _error_line(job, errors), errors
+        return _ok_line(job, plan), ()
+
+
+_WORKER: LinePlanner | None = None
+
+
+def _init_worker(lang: str | None) -> None:
+    global _WORKER
+    _WORKER = LinePlanner(lang)
+
+
+def _plan_chunk(jobs: list[PatientJob]) -> list[tuple[bytes, tuple[RowError, ...]]]:
+    assert _WORKER is not None
+    return [_WORKER(job) for job in jobs]
+
+
+def _chunks(jobs: Iterable[PatientJob], size: int) -> Iterator[list[PatientJob]]:
+    chunk: list[PatientJob] = []
+    for job in jobs:
+        chunk.append(job)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def stream_jsonl(
+    jobs: Iterable[PatientJob],
+    out: BinaryIO,
+    *,
+    lang: str | None,
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> StreamTotals:
+    """Write a line per patient to `out`, in input order; `workers` processes plan them."""
+    planned = 0
+    failed: list[RowError] = []
+
+    def emit(results: Iterable[tuple[bytes, tuple[RowError, ...]]]) -> None:
+        nonlocal planned
+        for line, errors in results:
+            out.write(line)
+            if errors:
+                failed.extend(errors)
+            else:
+                planned += 1
+            if progress is not None:
+                progress(1)
+
+    if workers <= 1:
+        planner = LinePlanner(lang)
+        emit(planner(job) for job in jobs)
+    else:
+        import multiprocessing
+
+        # fork where the platform has it (the parent's imports are shared); spawn elsewhere.
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        context = multiprocessing.get_context(method)
+        with context.Pool(workers, initializer=_init_worker, initargs=(lang,)) as pool:
+            # imap keeps the input order: the lines come out as one process writes them.
+            for results in pool.imap(_plan_chunk, _chunks(jobs, CHUNK)):
+                emit(results)
+    return StreamTotals(planned, failed)

@@ -1,0 +1,47 @@
+"""The panel of plans the printed sheet is measured on (tests/test_sheet_print.py): typical
+one-drug plans of up to a year, and the longest plans of the shipped rule files."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from taper.dose import parse_medication
+from taper.guideline.loader import load_guideline
+from taper.plan import PlanOptions, make_plan
+from taper.plan.model import Plan
+
+START = dt.date(2027, 1, 4)
+
+
+@dataclass(frozen=True)
+class PanelPlan:
+    name: str
+    guideline: str
+    meds: tuple[str, ...]
+    switch: bool | None
+    patient_pages: int  # the target: pages before the clinician page
+
+    def plan(self, lang: str | None = None) -> Plan:
+        loaded = load_guideline(self.guideline)
+        options = PlanOptions(start=START, switch=self.switch, lang=lang)
+        return make_plan([parse_medication(m) for m in self.meds], loaded, options)
+
+
+ONE_DRUG = 4  # a one-drug plan of up to a year
+LONGEST = 8  # the longest plans of the panel
+
+PANEL = (
+    PanelPlan("se-oxazepam", "se-vgr", ("oxazepam 25 mg",), None, ONE_DRUG),
+    PanelPlan("se-diazepam", "se-vgr", ("diazepam 20 mg",), None, ONE_DRUG),
+    PanelPlan("se-oxycodone", "se-vgr", ("oxycodone 40 mg",), None, ONE_DRUG),
+    PanelPlan("se-fentanyl", "se-vgr", ("fentanyl 50 mcg/h",), None, ONE_DRUG),
+    PanelPlan(
+        "se-zopiclone-oxazepam", "se-vgr", ("zopiclone 7.5 mg", "oxazepam 15 mg"), None, LONGEST
+    ),
+    PanelPlan(
+        "se-oxycodone-oxazepam", "se-vgr", ("oxycodone 40 mg", "oxazepam 30 mg"), None, LONGEST
+    ),
+    PanelPlan("no-alprazolam-switch", "no-helsedir", ("alprazolam 3 mg",), True, LONGEST),
+    PanelPlan("uk-alprazolam-switch", "uk-ashton", ("alprazolam 1.5 mg",), True, LONGEST),
+)

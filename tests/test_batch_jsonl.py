@@ -1,0 +1,113 @@
+"""`taper batch --format jsonl`: a line per patient in input order, byte-identical at any
+--jobs, to a file or stdout, errors as lines; every plan line is the plan JSON."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from taper.batch import PatientJob, group_patients, read_batch
+from taper.batch_stream import stream_jsonl
+from taper.cli import main
+from taper.plan.model import Plan
+
+CSV = (
+    "patient_id,guideline,start,medication\n"
+    "P1,se-vgr,2027-01-04,oxazepam 25 mg\n"
+    "P2,se-vgr,2027-01-04,oxazepam 25 mg\n"
+    "P3,nowhere,2027-01-04,oxazepam 25 mg\n"
+    "P4,no-helsedir,2027-01-04,diazepam 10 mg\n"
+    "P4,no-helsedir,2027-01-04,oxazepam 10 mg\n"
+    "P5,uk-ashton,2027-02-01,diazepam 10 mg\n"
+)
+
+
+def jobs_of(text: str) -> list[PatientJob]:
+    return group_patients(read_batch(text.encode(), "list.csv"))
+
+
+def stream(text: str, workers: int) -> bytes:
+    out = io.BytesIO()
+    stream_jsonl(jobs_of(text), out, lang=None, workers=workers)
+    return out.getvalue()
+
+
+def test_a_line_per_patient_in_input_order_with_errors_as_lines() -> None:
+    lines = [json.loads(line) for line in stream(CSV, 1).splitlines()]
+    assert [r["patient_id"] for r in lines] == ["P1", "P2", "P3", "P4", "P5"]
+    assert [r["status"] for r in lines] == ["ok", "ok", "error", "ok", "ok"]
+    assert lines[3]["lines"] == [5, 6]
+    assert "unknown guideline 'nowhere'" in lines[2]["errors"][0]["message"]
+    for record in lines:
+        if record["status"] == "ok":
+            Plan.model_validate(record["plan"])  # the plan JSON, whole
+
+
+def test_two_jobs_give_the_same_bytes_over_several_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    import taper.batch_stream
+
+    monkeypatch.setattr(taper.batch_stream, "CHUNK", 2)  # several chunks from six rows
+    assert stream(CSV, 2) == stream(CSV, 1)
+
+
+def test_the_plan_line_is_the_json_format_s_plan() -> None:
+    from taper.dose import parse_medication
+    from taper.guideline.loader import load_guideline
+    from taper.plan import PlanOptions, make_plan
+    from taper.render import PlanFormat, render_plan
+
+    first = json.loads(stream(CSV, 1).splitlines()[0])
+    plan = make_plan(
+        [parse_medication("oxazepam 25 mg")],
+        load_guideline("se-vgr"),
+        PlanOptions(start=__import__("datetime").date(2027, 1, 4)),
+    )
+    assert first["plan"] == json.loads(render_plan(plan, PlanFormat.json, plan.language))
+
+
+def test_the_cli_writes_the_file_and_exits_1_when_a_patient_is_not_planned(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "list.csv"
+    source.write_text(CSV, encoding="utf-8")
+    out = tmp_path / "plans.jsonl"
+    with pytest.raises(SystemExit) as exit_info:
+        main(["batch", str(source), "--format", "jsonl", "--out", str(out), "--jobs", "2"])
+    assert exit_info.value.code == 1
+    assert out.read_bytes() == stream(CSV, 1)
+    err = capsys.readouterr().err
+    assert f"{source}:4: unknown guideline 'nowhere'" in err
+    assert not (tmp_path / "plans.jsonl.partial").exists()
+
+
+def test_the_cli_streams_to_stdout(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    source = tmp_path / "list.csv"
+    source.write_text(CSV.replace("nowhere", "se-vgr"), encoding="utf-8")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["batch", str(source), "--format", "jsonl", "--out", "-"])
+    assert exit_info.value.code in (0, None)
+    assert capsysbinary.readouterr().out == stream(CSV.replace("nowhere", "se-vgr"), 1)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--format", "jsonl"], "--format jsonl writes one stream: give --out FILE"),
+        (["--out-dir", "x", "--out", "y"], "--out and --jobs belong to --format jsonl"),
+        ([], "Give the folder for the plan files: --out-dir DIR."),
+    ],
+)
+def test_options_that_do_not_fit_are_one_sentence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    source = tmp_path / "list.csv"
+    source.write_text(CSV, encoding="utf-8")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["batch", str(source), *args])
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err

@@ -1,0 +1,196 @@
+"""The printed sheet as a nurse prints it: every panel plan (tests/sheet_panel.py) rendered by
+WeasyPrint and by headless Chromium, its patient pages counted against the targets, and every
+cell checked for text that overflows it (what made Chromium shrink the page below 14 pt).
+
+Chromium is Debian's `chromium` (tools/check.sh installs it with poppler-utils when run as
+root); without it the Chromium half is skipped, never passed quietly.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sheet_panel import PANEL, PanelPlan
+
+from taper.render import PlanFormat, render_plan
+from taper.render.i18n import texts
+
+CLINICIAN_HEADINGS = tuple(texts(lang)._("For the prescriber") for lang in ("sv", "nb", "en"))
+PT = 96 / 72  # CSS px per pt
+
+
+def patient_pages(pdf: bytes) -> tuple[int, int]:
+    """(pages before the clinician page, pages of the clinician part)."""
+    pypdf = pytest.importorskip("pypdf")
+    pages = [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages]
+    first = next(i for i, text in enumerate(pages) if any(h in text for h in CLINICIAN_HEADINGS))
+    return first, len(pages) - first
+
+
+def html_of(case: PanelPlan) -> bytes:
+    plan = case.plan()
+    return render_plan(plan, PlanFormat.html, plan.language)
+
+
+# --- WeasyPrint ---------------------------------------------------------------------------
+
+
+def _boxes(box: Any, ancestors: tuple[Any, ...] = ()) -> Any:
+    yield box, ancestors
+    for child in getattr(box, "children", []) or []:
+        yield from _boxes(child, (*ancestors, box))
+
+
+def weasy_overflows(html: bytes) -> list[str]:
+    """Text whose right edge passes its table cell's content edge."""
+    weasyprint = pytest.importorskip("weasyprint")
+    document = weasyprint.HTML(string=html.decode("utf-8")).render()
+    found = []
+    for number, page in enumerate(document.pages, start=1):
+        for box, ancestors in _boxes(page._page_box):
+            text = getattr(box, "text", None)
+            if not text or not text.strip():
+                continue
+            cells = [a for a in ancestors if type(a).__name__ == "TableCellBox"]
+            if not cells:
+                continue
+            cell = cells[-1]
+            right = cell.content_box_x() + cell.width
+            over = box.position_x + box.width - right
+            if over > 0.5:
+                found.append(f"page {number}: {text!r} passes its cell by {over:.1f}px")
+    return found
+
+
+@pytest.mark.parametrize("case", PANEL, ids=lambda c: c.name)
+def test_weasyprint_meets_the_page_target_with_nothing_overflowing(case: PanelPlan) -> None:
+    pytest.importorskip("weasyprint")
+    plan = case.plan()
+    pdf = render_plan(plan, PlanFormat.pdf, plan.language)
+    patient, clinician = patient_pages(pdf)
+    assert patient <= case.patient_pages, f"{patient} patient pages, target {case.patient_pages}"
+    assert clinician >= 1
+    assert weasy_overflows(html_of(case)) == []
+
+
+# --- Chromium -----------------------------------------------------------------------------
+
+# Measures the page as printed: the body at the A4 content width (210 mm less 2 × 14 mm),
+# then every element that holds text: wider content than its box, or type below 14 pt.
+PROBE = """
+<script>
+document.body.style.maxWidth = "182mm"; document.body.style.padding = "0";
+const out = [];
+for (const el of document.querySelectorAll("main *")) {
+  if (el.closest("svg")) continue;
+  const style = getComputedStyle(el);
+  const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+  if (own && parseFloat(style.fontSize) < 14 * 96 / 72 - 0.01)
+    out.push("small " + el.tagName + " " + style.fontSize + " " + el.textContent.slice(0, 40));
+  if (style.display !== "inline" && el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0)
+    out.push("overflow " + el.tagName + " " + el.scrollWidth + ">" + el.clientWidth + " "
+             + el.textContent.trim().slice(0, 40));
+}
+const pre = document.createElement("pre"); pre.id = "probe";
+pre.textContent = JSON.stringify(out); document.body.appendChild(pre);
+</script>
+"""
+
+
+def chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        pytest.skip("Chromium is not installed (tools/check.sh installs it as root)")
+    return found
+
+
+def run_chromium(tmp_path: Path, html: bytes, *args: str) -> subprocess.CompletedProcess[str]:
+    page = tmp_path / "sheet.html"
+    page.write_bytes(html)
+    command = [
+        chromium(),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        *args,
+        page.as_uri(),
+    ]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
+
+
+@pytest.mark.parametrize("case", PANEL, ids=lambda c: c.name)
+def test_chromium_meets_the_page_target_with_nothing_overflowing(
+    case: PanelPlan, tmp_path: Path
+) -> None:
+    html = html_of(case)
+    pdf_path = tmp_path / "sheet.pdf"
+    run_chromium(tmp_path, html, "--no-pdf-header-footer", f"--print-to-pdf={pdf_path}")
+    patient, _ = patient_pages(pdf_path.read_bytes())
+    assert patient <= case.patient_pages, f"{patient} patient pages, target {case.patient_pages}"
+    probed = html.replace(b"</body>", PROBE.encode() + b"</body>")
+    dom = run_chromium(tmp_path, probed, "--virtual-time-budget=5000", "--dump-dom").stdout
+    match = re.search(r'<pre id="probe">(.*?)</pre>', dom, re.S)
+    assert match, "the probe did not run"
+    problems = json.loads(
+        match.group(1).replace("&gt;", ">").replace("&lt;", "<").replace("&amp;", "&")
+    )
+    assert problems == [], "\n".join(problems)
+
+
+def test_the_weasyprint_check_finds_text_forced_out_of_its_cell() -> None:
+    """The overflow check can fail: text kept on one line in narrow columns is reported."""
+    pytest.importorskip("weasyprint")
+    squeezed = html_of(PANEL[0]).replace(
+        b"</style>", b".overview td { white-space: nowrap; overflow-wrap: normal; }</style>"
+    )
+    assert weasy_overflows(squeezed)
+
+
+def test_stop_completely_is_said_only_when_nothing_goes_on() -> None:
+    """A drug switched to another is not 'stopped completely': the patient goes on."""
+    case = next(c for c in PANEL if c.name == "no-alprazolam-switch")
+    html = html_of(case).decode()
+    patient = html.split('<section class="clinician', 1)[0]
+    assert patient.count("deretter slutter du helt") == 1  # diazepam's last step only
+    assert "Ikke mer alprazolam – fortsett med diazepam." in patient
+    assert "Siste trinn er 2 mg, deretter slutter du helt." in patient
+
+
+# Words for the prescriber that must never reach the patient's pages, in every language.
+PRESCRIBER_WORDS = (
+    "--",
+    "rule ",
+    "regel",
+    "Rule",
+    "Regel",
+    "prescriber",
+    "förskriv",
+    "forskriv",
+    "step(s)",
+    "Step ",
+    "Steg ",
+    "Trinn ",
+    "unverified",
+    "project choice",
+    "sha256",
+)
+
+
+@pytest.mark.parametrize("lang", ["sv", "nb", "en"])
+@pytest.mark.parametrize("case", PANEL, ids=lambda c: c.name)
+def test_the_patient_s_pages_hold_only_patient_words(case: PanelPlan, lang: str) -> None:
+    plan = case.plan(lang)
+    html = render_plan(plan, PlanFormat.html, lang).decode()
+    body = html.split("<main>", 1)[1]
+    patient = body.split('<section class="clinician', 1)[0]
+    text = re.sub(r"<[^>]+>", " ", patient)
+    for word in PRESCRIBER_WORDS:
+        assert word not in text, (word, text[max(0, text.find(word) - 80) : text.find(word) + 80])
