@@ -116,6 +116,10 @@ def test_every_export_shows_a_liquid_dose_with_mg_ml_concentration_and_device() 
     for fmt in (PlanFormat.text, PlanFormat.markdown, PlanFormat.csv, PlanFormat.html):
         out = render_plan(result, fmt, "en").decode("utf-8")
         assert words in out, fmt
+    sheet = render_plan(result, PlanFormat.html, "en").decode("utf-8")
+    assert "810 ml of Morphine sulfate oral solution 10 mg/5 ml (2 mg/ml)" in sheet  # dispense
+    assert "13½ ×" not in sheet
+    assert "× Morphine sulfate oral solution" not in sheet
     ics = render_plan(result, PlanFormat.ics, "en").decode("utf-8").replace("\r\n ", "")
     assert "27 mg = 13.5 ml of Morphine sulfate oral solution" in ics
     data = json.loads(render_plan(result, PlanFormat.json, "en"))
@@ -143,6 +147,16 @@ def test_every_export_shows_a_liquid_dose_with_mg_ml_concentration_and_device() 
     assert quantity["unit"] == "mL"
     assert quantity["code"] == "mL"
     assert "27 mg" in liquid[0]["patientInstruction"]
+    solution = next(
+        e["resource"]
+        for e in bundle["entry"]
+        if e["resource"]["resourceType"] == "MedicationRequest"
+        and "oral solution" in e["resource"]["contained"][0]["code"]["text"]
+    )
+    strength = solution["contained"][0]["ingredient"][0]["strength"]
+    assert strength["numerator"]["value"] == 2
+    assert strength["denominator"]["unit"] == "mL"
+    assert solution["dispenseRequest"]["quantity"]["unit"] == "mL"
 
 
 def test_dispensing_of_an_oral_solution_is_in_ml() -> None:
