@@ -322,6 +322,35 @@ def liquid_text(t: Texts, tablet: TabletCount) -> str:
     )
 
 
+def liquid_amount(t: Texts, tablet: TabletCount) -> str:
+    """A liquid dose as mg = ml (or drops), for a row that names the product, its
+    concentration and device (`liquid_product`)."""
+    measure = tablet.liquid
+    assert measure is not None
+    mg = t.amount(tablet.count * tablet.strength, tablet.unit)
+    if measure.device == "dropper":
+        return t._("%(mg)s = %(drops)s drops", mg=mg, drops=t.number(tablet.count))
+    return f"{mg} = {t.amount(tablet.count, 'ml')}"
+
+
+def liquid_product(t: Texts, tablet: TabletCount) -> str:
+    """An oral solution's name with its concentration and measuring device."""
+    measure = tablet.liquid
+    assert measure is not None
+    concentration = t.amount(measure.mg_per_ml, f"{tablet.unit}/ml")
+    if measure.device == "dropper":
+        return t._(
+            "%(brand)s (%(concentration)s), counted with its dropper",
+            brand=tablet.brand,
+            concentration=concentration,
+        )
+    return t._(
+        "%(brand)s (%(concentration)s), measured with an oral syringe",
+        brand=tablet.brand,
+        concentration=concentration,
+    )
+
+
 def dispense_text(t: Texts, d: Dispense) -> str:
     """What to dispense for a step: tablets, or the ml (drops) of an oral solution with its
     concentration."""
