@@ -228,6 +228,18 @@ def test_sublingual_buprenorphine_still_needs_a_specialist() -> None:
         plan("se-vgr", "Subutex 8 mg")
 
 
+def test_pain_dose_thresholds_leave_substitution_buprenorphine_out() -> None:
+    """Clinical review: the refusal of sublingual buprenorphine quoted '400 mg/day oral
+    morphine' against a pain threshold; pain-dose thresholds do not apply to agonist treatment
+    of opioid dependence (CDC 2022). A full agonist beside it is still judged on its own."""
+    with pytest.raises(TaperError) as alone:
+        plan("se-vgr", "buprenorphine 8 mg")
+    assert "oral morphine" not in str(alone.value)
+    with pytest.raises(TaperError) as beside:
+        plan("se-vgr", "buprenorphine 8 mg", "oxycodone 120 mg")
+    assert "total 240 mg/day oral morphine" in str(beside.value)
+
+
 # --- properties -----------------------------------------------------------------------------
 
 
