@@ -113,10 +113,17 @@ def test_us_cdc_tramadol_er_tail_goes_on_immediate_release_then_qdolo() -> None:
 def test_every_export_shows_a_liquid_dose_with_mg_ml_concentration_and_device() -> None:
     result = plan("us-cdc-2022", "morphine 60 mg")
     words = "27 mg = 13.5 ml of Morphine sulfate oral solution 10 mg/5 ml (2 mg/ml), measured"
-    for fmt in (PlanFormat.text, PlanFormat.markdown, PlanFormat.csv, PlanFormat.html):
+    for fmt in (PlanFormat.text, PlanFormat.markdown, PlanFormat.csv):
         out = render_plan(result, fmt, "en").decode("utf-8")
         assert words in out, fmt
+    # The sheet's overview: the row's product column names the concentration and the oral
+    # syringe; each cell says mg = ml.
     sheet = render_plan(result, PlanFormat.html, "en").decode("utf-8")
+    assert "27 mg = 13.5 ml" in sheet
+    assert (
+        "Morphine sulfate oral solution 10 mg/5 ml (2 mg/ml), measured with an oral syringe"
+        in sheet
+    )
     assert "810 ml of Morphine sulfate oral solution 10 mg/5 ml (2 mg/ml)" in sheet  # dispense
     assert "13½ ×" not in sheet
     assert "× Morphine sulfate oral solution" not in sheet
