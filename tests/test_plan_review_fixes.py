@@ -180,11 +180,25 @@ def test_immediate_release_products_keep_their_label_doses_a_day(
 # --- 4. a label's maximum amount a day (regimen.max_amount_per_day) --------------------------
 
 
-def test_us_cdc_tramadol_400_is_refused_not_given_as_400_mg_er() -> None:
+def test_us_cdc_tramadol_400_is_never_given_as_400_mg_er() -> None:
     """Was: 400 mg tramadol ER a day; the Ultram ER label's maximum is 300 mg a day
-    (formulations.md §3)."""
+    (formulations.md §3). The formulary now has immediate-release tramadol tablets, so the dose
+    is given on them (a visible formulation change); without them it is refused."""
+    result = plan("us-cdc-2022", "tramadol 400 mg")
+    g = load_guideline("us-cdc-2022").guideline
+    assert regimen_problems(result, g) == []
+    er = "Tramadol hydrochloride extended-release tablets"
+    for step in result.steps:
+        if any(t.brand == er for d in step.doses for t in d.tablets):
+            assert step.dose <= 300, step
+    assert "formulation-change" in {w.code for w in result.warnings}
+    no_ir = g.model_copy(
+        update={"formulary": [p for p in g.formulary if p.drug != "tramadol" or p.brand == er]}
+    )
+    loaded = load_guideline("us-cdc-2022")
+    bare = LoadedGuideline(no_ir, loaded.path, "3" * 64)
     with pytest.raises(TaperError) as caught:
-        plan("us-cdc-2022", "tramadol 400 mg")
+        make_plan([parse_medication("tramadol 400 mg")], bare, PlanOptions(start=START))
     message = str(caught.value)
     assert "300 mg a day by its label" in message
     assert "immediate-release tramadol tablets" in message
@@ -205,8 +219,10 @@ def test_a_dose_beyond_the_depot_maximum_moves_to_immediate_release_tablets() ->
             "unverified": "test",
         }
     )
+    er = "Tramadol hydrochloride extended-release tablets"
+    kept = [p for p in g.formulary if p.drug != "tramadol" or p.brand == er]
     changed = LoadedGuideline(
-        g.model_copy(update={"formulary": [*g.formulary, ir]}), loaded.path, "2" * 64
+        g.model_copy(update={"formulary": [*kept, ir]}), loaded.path, "2" * 64
     )
     result = make_plan([parse_medication("tramadol 400 mg")], changed, PlanOptions(start=START))
     assert regimen_problems(result, changed.guideline) == []
