@@ -336,7 +336,7 @@ class Builder(SwitchingMixin, ReviewMixin, FormulationMixin, InputsMixin, Combin
             f"({pieces} cannot make a smaller step; the average rate stays within "
             f"{self.allowed_text(track)})"
         )
-        if step.capped:
+        if step.capped and liquid is None:
             # A longer hold would not make the cut smaller (holds.py).
             note = (
                 f"held {step.hold} more days before the larger cut to {after} {track.unit} "

@@ -454,6 +454,15 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
     ),
     "formulation-change": (
         piece(
+            rf"(?P<dose>{_DOSE}) of (?P<drug>{_ID}) is given as (?P<brand>.+?) \(immediate "
+            r"release\): it is more than (?P<old>.+?) \(modified release\) allows "
+            rf"\((?P<cap>{_DOSE}) a day by its label\)\.",
+            N_(
+                "%(dose)s of %(drug)s is given as %(brand)s (immediate release): it is more than "
+                "%(old)s (modified release) allows (%(cap)s a day by its label)."
+            ),
+        ),
+        piece(
             rf"(?P<dose>{_DOSE}) of (?P<drug>{_ID}) is given as {_LIQUID}: (?P<former>.+?) "
             r"cannot give it (?P<count>\d+) times a day\.",
             N_(
