@@ -317,3 +317,11 @@ def test_an_implausibly_long_hold_is_now_capped_at_the_rules_longest_run() -> No
     taper = [s for s in result.steps if s.phase == "taper" and s.dose > 0]
     assert sum(s.days for s in taper) <= 3 * 91
     assert any(w.severity == "high" for w in result.warnings)
+
+
+def test_us_cdc_oxycodone_320_hands_over_with_two_strengths_a_time_at_most() -> None:
+    """Found by the regimen property: the first dose on immediate-release tablets after
+    OxyContin was 30 + 15 + 5 mg in the morning (three strengths); the hand-over now waits
+    for a dose the new tablets make with two strengths a time."""
+    result = plan("us-cdc-2022", "oxycodone 320 mg", specialist=True)
+    sound(result, "us-cdc-2022")

@@ -24,6 +24,7 @@ from taper.dose import format_amount
 from taper.errors import TaperError
 from taper.guideline.model import TaperRule
 from taper.plan.curve import TaperStep, trajectory
+from taper.plan.dosetimes import usable
 from taper.plan.labels import interval_doses, unit_caps
 from taper.plan.model import DoseTimeName
 from taper.plan.regimen import (
@@ -269,7 +270,9 @@ class FormulationMixin(BuilderBase):
             return None
         new_times = max(times, regimen_times(other, track.rule.doses_per_day, amount))
         split = other.split(start, new_times)
-        if split is None:
+        # The first dose on the new products keeps the two-strengths-a-time rule the later
+        # steps keep; if it cannot, the hand-over waits for a smaller dose.
+        if split is None or not all(usable(other, a) for a in split.amounts):
             return None
         names = time_names(new_times, bedtime=False, patch=False)
         tail = self.steps_on(track, p, base, other, names, start, 1, split.amounts, floor)
