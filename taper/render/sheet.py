@@ -151,6 +151,10 @@ class Sheet:
         amount = _least_percent(columns[-1])
         floors = [Decimal(16), Decimal(14)][:fixed]
         head = [max(m, f) for m, f in zip(least, floors, strict=True)]
+        room = 100 - sum(doses) - amount
+        if sum(head) > room:  # a wide plan: the dates wrap by word, then anywhere
+            words = [_least_percent(columns[0]), *least[1:]]
+            head = words if sum(words) <= room else [w * room / sum(words) for w in words]
         spare = max(Decimal(0), 100 - sum(head) - sum(doses) - amount)
         # What is left goes to the dose columns first: the dates wrap onto two lines well.
         share = spare / len(doses) if doses else Decimal(0)
@@ -285,7 +289,7 @@ def _diary_line(view: PlanView, mapping: StepView) -> str:
 
 
 def _with_generic(brand: str, drug: str) -> str:
-    """"Sobril (oxazepam)": the brand on the box and the name the talks use, together;
+    """ "Sobril (oxazepam)": the brand on the box and the name the talks use, together;
     a brand that is the drug's own name stays as it is."""
     return brand if brand.casefold() == drug.casefold() else f"{brand} ({drug})"
 
@@ -328,7 +332,11 @@ def _parts(view: PlanView, dose: DoseAtTime, unit: str, one_brand: bool) -> list
     else "1 × Sobril 10 mg"; own tablets as their amount."""
     t = view.t
     if not dose.tablets:
-        return [unbreakable(p) for p in tablet_parts(t, dose, unit)]
+        # "0.75 mg, own tablets": only the amount is held together; the words wrap.
+        return [
+            re.sub(r"(\d) (\S)", "\\1" + NBSP + "\\2", p, count=1)
+            for p in tablet_parts(t, dose, unit)
+        ]
     return [
         unbreakable(
             f"{t.count(x.count)} × "
