@@ -159,5 +159,6 @@ def render_diary_sheet(view: PlanView) -> bytes:
         next_talk=f"{talks[0].weekday} {talks[0].date}" if talks else None,
         orientation="landscape",
         footer_left=view.stamp,  # the full stamp, in the footer: the diary fits one page
+        stamp_short=None,
     )
     return html.encode("utf-8")
