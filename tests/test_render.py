@@ -263,7 +263,7 @@ def test_the_swedish_sheet_speaks_swedish() -> None:
         "Din nedtrappningsplan: oxazepam",
         "Nästa stödsamtal",
         "Dina tabletter: Sobril (oxazepam).",
-        "1\u00a0×\u00a010\u00a0mg</span><span class=\"part\">+&nbsp;½\u00a0×\u00a05\u00a0mg",
+        '1\u00a0×\u00a010\u00a0mg</span><span class="part">+&nbsp;½\u00a0×\u00a05\u00a0mg',
         "12,5 mg",
         "22 mars – 4 apr. 2027",
         "Inga fler tabletter.",
