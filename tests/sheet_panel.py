@@ -30,6 +30,11 @@ class PanelPlan:
 
 ONE_DRUG = 4  # a one-drug plan of up to a year
 LONGEST = 8  # the longest plans of the panel
+# uk-ashton alprazolam 1.5 mg: since issue 15 item 3 its diazepam tail goes on the 2 mg/5 ml
+# suspension in 0.2 mg steps (no 112-day hold at 2 mg): a 2.7-year plan with about 20 more
+# dose rows than the tablets' version, each liquid cell "mg = ml" under a product column that
+# names the concentration and the oral syringe.
+LONGEST_LIQUID = 11
 
 PANEL = (
     PanelPlan("se-oxazepam", "se-vgr", ("oxazepam 25 mg",), None, ONE_DRUG),
@@ -43,5 +48,5 @@ PANEL = (
         "se-oxycodone-oxazepam", "se-vgr", ("oxycodone 40 mg", "oxazepam 30 mg"), None, LONGEST
     ),
     PanelPlan("no-alprazolam-switch", "no-helsedir", ("alprazolam 3 mg",), True, LONGEST),
-    PanelPlan("uk-alprazolam-switch", "uk-ashton", ("alprazolam 1.5 mg",), True, LONGEST),
+    PanelPlan("uk-alprazolam-switch", "uk-ashton", ("alprazolam 1.5 mg",), True, LONGEST_LIQUID),
 )

@@ -69,6 +69,10 @@ CASES = [
     Case("no-helsedir-paralgin-forte", "no-helsedir", ("Paralgin forte 240 mg",)),
     Case("se-vgr-citodon", "se-vgr", ("Citodon 180 mg",)),
     Case("us-cdc-2022-butrans", "us-cdc-2022", ("Butrans 10 mcg/h",)),
+    # Issue 15 item 3: a liquid tail after depot tablets (no immediate-release morphine
+    # tablets in us-cdc-2022) and an oral suspension for steps the tablets cannot make.
+    Case("us-cdc-2022-morphine-liquid-tail", "us-cdc-2022", ("morphine 60 mg",)),
+    Case("uk-ashton-diazepam-suspension", "uk-ashton", ("diazepam 10 mg",)),
 ]
 
 

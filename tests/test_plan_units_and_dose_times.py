@@ -98,15 +98,33 @@ def test_a_depot_start_dose_too_small_for_two_dose_times_starts_on_immediate_rel
     assert brands == {"Tramadol Hexal"}
 
 
-def test_a_depot_dose_no_product_can_give_at_its_interval_is_refused() -> None:
-    """us-cdc-2022 has only extended-release morphine (12-hourly, 15 mg the smallest)."""
+def test_a_depot_dose_no_product_can_give_at_its_interval_is_refused(tmp_path: Path) -> None:
+    """A formulary with only extended-release morphine (12-hourly, 15 mg the smallest): us-cdc-
+    2022 without its morphine oral solution."""
+    text = (ROOT / "guidelines" / "us-cdc-2022.yaml").read_text(encoding="utf-8")
+    start = text.index("  - drug: morphine\n    brand: Morphine sulfate oral solution")
+    end = text.index("  - drug: ", start + 10)
+    draft = tmp_path / "us-no-solution.yaml"
+    draft.write_text(text[:start] + text[end:], encoding="utf-8")
     with pytest.raises(TaperError) as caught:
-        plan("us-cdc-2022", "morphine 15 mg")
+        make_plan(
+            [parse_medication("morphine 15 mg")],
+            load_guideline(str(draft)),
+            PlanOptions(start=dt.date(2027, 1, 4)),
+        )
     assert str(caught.value) == (
         "15 mg of morphine a day cannot be given as Morphine sulfate extended-release tablets "
         "(modified release) 2 times a day, as its label says; the prescriber would need "
         "immediate-release morphine tablets or an oral solution."
     )
+
+
+def test_a_depot_dose_too_small_for_its_interval_goes_on_the_oral_solution() -> None:
+    """With the us-cdc-2022 morphine oral solution, 15 mg a day is 7 + 8 mg of it (was refused)."""
+    made = plan("us-cdc-2022", "morphine 15 mg")
+    assert "formulation-change" in {w.code for w in made.warnings}
+    fixed = next(s for s in made.steps if s.phase == "stabilisation")
+    assert [t.liquid is not None for d in fixed.doses for t in d.tablets] == [True, True]
 
 
 def test_hypnotics_keep_one_bedtime_dose() -> None:

@@ -213,7 +213,10 @@ class Liquid(Provenance):
         "concentration); needed with a dropper.",
     )
     smallest_ml: Decimal = Field(
-        default=Decimal("0.1"), description="The smallest volume the device measures."
+        default=Decimal("0.5"),
+        description="The oral syringe's graduation: every dose is a whole number of it "
+        "(default 0.5 ml, a project choice: a 5-10 ml oral syringe marks at least every 0.5 ml, "
+        "so a dose of up to 20 ml is measurable with one).",
     )
 
 

@@ -323,12 +323,22 @@ class Builder(SwitchingMixin, ReviewMixin, FormulationMixin, InputsMixin):
         """Hold the current dose longer before a cut the tablets force beyond the allowed
         share, so that the average rate stays within the rule (stated on the step)."""
         after = format_amount(track.kit.amount(step.quanta))
-        pieces = "patches" if track.kit.patch else "tablets"
+        pieces = "the patches" if track.kit.patch else "the tablets"
+        liquid = track.kit.liquid
+        if liquid is not None:
+            pieces = f"the oral solution, measured in {format_amount(liquid.smallest_ml)} ml,"
         note = (
             f"held {step.hold} more days before the larger cut to {after} {track.unit} "
-            f"(the {pieces} cannot make a smaller step; the average rate stays within "
+            f"({pieces} cannot make a smaller step; the average rate stays within "
             f"{self.allowed_text(track)})"
         )
+        if liquid is not None and step.quanta == 0:
+            # An oral solution's tail stops where the tablets it replaced would have.
+            note = (
+                f"held {step.hold} more days before the stop (the oral solution ends at the "
+                "smallest dose of the tablets it replaced; the average rate stays within "
+                f"{self.allowed_text(track)})"
+            )
         if change is not None:
             # The first step on the new products says why they change (the hold itself is
             # explained by the plan's tablet-limited warning).

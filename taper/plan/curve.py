@@ -58,9 +58,14 @@ def trajectory(
     vector: tuple[int, ...] | None = None,
     stop_quanta: int | None = None,
     drop: tuple[int, ...] | None = None,
+    stop_below: int | None = None,
 ) -> tuple[TaperStep, ...]:
     """The reductions from `start` quanta to zero under a pace, each dose at `min_used` dose
-    times or more (pure; cached, since many patients share a drug, a dose and a rule)."""
+    times or more (pure; cached, since many patients share a drug, a dose and a rule).
+
+    `stop_below`: a step that would go below this dose is a stop instead, once the rule lets
+    the drug stop (an oral solution's tail ends where the tablets it replaced would have
+    stopped: it makes the steps they could not, it does not lengthen the taper below them)."""
     key = (
         kit.key,
         times,
@@ -78,6 +83,7 @@ def trajectory(
         vector,
         stop_quanta,
         drop,
+        stop_below,
     )
     cached = _TRAJECTORIES.get(key) if kit.key is not None else None
     if cached is not None:
@@ -113,6 +119,12 @@ def trajectory(
             quanta = next(
                 (q for q in range(stop_quanta, 0, -1) if kit.makeable(q, times, min_used)), 0
             )
+        if (
+            stop_below is not None
+            and 0 < quanta < stop_below
+            and (stop_quanta is None or before <= stop_quanta)
+        ):
+            quanta = 0
         if vector is not None:
             # The dose at a time never rises and a dropped time never returns: a daily dose
             # the dose times cannot share so is lowered to the next one they can.

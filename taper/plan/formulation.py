@@ -16,6 +16,7 @@ tail, and the stop dose.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 
 from taper.dose import format_amount
@@ -24,7 +25,7 @@ from taper.guideline.model import TaperRule
 from taper.plan.curve import TaperStep, trajectory
 from taper.plan.labels import interval_doses
 from taper.plan.model import DoseTimeName
-from taper.plan.regimen import day_cap, immediate_kit, regimen_times, stop_too_high
+from taper.plan.regimen import day_cap, formulation_changes, regimen_times, stop_too_high
 from taper.plan.rules import Pace
 from taper.plan.state import BuilderBase
 from taper.plan.tablets import Kit, to_decimal
@@ -46,8 +47,27 @@ def _brands(kit: Kit) -> str:
     return " / ".join(dict.fromkeys(p.brand for p in kit.products))
 
 
-def _release(kit: Kit) -> str:
-    return "modified release" if kit.modified_release else "immediate release"
+def _describe(kit: Kit) -> str:
+    """The kit's products as a prescriber reads them: brand and release, or a liquid's
+    brand, concentration and measuring device."""
+    liquid = kit.liquid
+    if liquid is not None:
+        device = "a dropper" if liquid.device == "dropper" else "an oral syringe"
+        return (
+            f"{_brands(kit)} {format_amount(liquid.mg_per_ml)} mg/ml (oral solution, "
+            f"measured with {device})"
+        )
+    release = "modified release" if kit.modified_release else "immediate release"
+    return f"{_brands(kit)} ({release})"
+
+
+def _kind(kit: Kit) -> str:
+    """What the kit is made of, for "... cannot make this step"."""
+    if kit.modified_release:
+        return "the depot tablets"
+    if all(p.form == "capsule" for p in kit.products):
+        return "the capsules"
+    return "the tablets"
 
 
 def drop_ranks(rule: TaperRule, times: tuple[DoseTimeName, ...]) -> tuple[int, ...] | None:
@@ -99,29 +119,30 @@ class FormulationMixin(BuilderBase):
 
     def start_formulation(self, track: Track, quanta: int) -> bool:
         """Move a depot dose its tablets cannot give at their interval to the drug's
-        immediate-release tablets (True when it did)."""
+        immediate-release tablets, else its oral solution (True when it did)."""
         kit = track.kit
         if not kit.modified_release or kit.patch or kit.split(quanta, len(track.times)) is None:
             return False
         split = kit.split(quanta, len(track.times))
         if split is not None and sum(1 for q in split.amounts if q) >= track.min_used:
             return False
-        other = immediate_kit(self.g, self.loaded.sha256, kit)
         amount = kit.amount(quanta)
-        there = None if other is None else other.quanta(amount)
-        if other is None or there is None or not other.makeable(there, len(track.times)):
-            return False
-        self.warn(
-            "formulation-change",
-            "info",
-            f"{format_amount(amount)} {track.unit} of {track.drug.id} is given as "
-            f"{_brands(other)} (immediate release): {_brands(kit)} (modified release) cannot "
-            f"give it {track.min_used} times a day.",
-            track.drug.id,
-        )
-        track.kit = other
-        track.set_split(there)
-        return True
+        for other in formulation_changes(self.g, self.loaded.sha256, kit):
+            there = other.quanta(amount)
+            if there is None or not other.makeable(there, len(track.times)):
+                continue
+            self.warn(
+                "formulation-change",
+                "info",
+                f"{format_amount(amount)} {track.unit} of {track.drug.id} is given as "
+                f"{_describe(other)}: {_describe(kit)} cannot give it {track.min_used} times "
+                "a day.",
+                track.drug.id,
+            )
+            track.kit = other
+            track.set_split(there)
+            return True
+        return False
 
     def refuse_below_interval(self, track: Track) -> None:
         """A depot dose its tablets can give only fewer times a day than their label's
@@ -137,26 +158,52 @@ class FormulationMixin(BuilderBase):
         )
 
     def taper_plan(self, track: Track, p: Pace, base: Fraction) -> list[KitStep]:
-        """The reductions of `track` from its current dose; a depot kit whose next step would
-        cut more than the rule allows hands over to the immediate-release tablets."""
-        kit = track.kit
-        times = len(track.times)
+        """The reductions of `track` from its current dose; where the kit's next step would
+        cut more than the rule allows, the taper changes to another formulation that makes it
+        better (a depot kit's immediate-release tablets, the drug's oral solution)."""
         vector = tuple(track.per_time.get(name, 0) for name in track.times)
-        stop = self.stop_quanta(track, kit, track.quanta)
-        drop = drop_ranks(track.rule, track.times)
-        steps = trajectory(
-            kit, times, p, track.quanta, base, track.drug.id, track.min_used, vector, stop, drop
+        return self.steps_on(
+            track, p, base, track.kit, track.times, track.quanta, track.min_used, vector
         )
-        other = immediate_kit(self.g, self.loaded.sha256, kit) if kit.modified_release else None
-        if other is None:
+
+    def steps_on(
+        self,
+        track: Track,
+        p: Pace,
+        base: Fraction,
+        kit: Kit,
+        names: tuple[DoseTimeName, ...],
+        start: int,
+        min_used: int,
+        vector: tuple[int, ...],
+        floor: Decimal | None = None,
+    ) -> list[KitStep]:
+        """The reductions on `kit` from `start` quanta (shared as `vector` over `names`),
+        handing over to another formulation at the first step it makes better. `floor`: the
+        smallest dose of the tablets handed over from (an oral solution stops there, as they
+        would have)."""
+        times = len(names)
+        stop = self.stop_quanta(track, kit, start)
+        drop = drop_ranks(track.rule, names)
+        below = None
+        if floor is not None and kit.liquid is not None:
+            below = kit.quanta_ceil(Fraction(floor))
+        steps = trajectory(
+            kit, times, p, start, base, track.drug.id, min_used, vector, stop, drop, below
+        )
+        others = formulation_changes(self.g, self.loaded.sha256, kit)
+        if not others:
             return [KitStep(s, kit, times) for s in steps]
         out: list[KitStep] = []
-        current = track.quanta
+        current = start
+        smallest = kit.amount(kit.smallest)
+        floor = smallest if floor is None else min(floor, smallest)
         for step in steps:
             if step.limited:
-                tail = self.hand_over(track, p, base, kit, other, current, step)
-                if tail is not None:
-                    return out + tail
+                for other in others:
+                    tail = self.hand_over(track, p, base, kit, other, current, step, times, floor)
+                    if tail is not None:
+                        return out + tail
             out.append(KitStep(step, kit, times))
             current = step.quanta
         return out
@@ -170,42 +217,35 @@ class FormulationMixin(BuilderBase):
         other: Kit,
         current: int,
         step: TaperStep,
+        times: int,
+        floor: Decimal,
     ) -> list[KitStep] | None:
-        """The rest of the taper on the immediate-release kit `other`, from the depot dose
-        `current`, when it makes the step better than the depot tablets (None otherwise)."""
+        """The rest of the taper on the kit `other` (another formulation), from the dose
+        `current` of `kit`, when it makes the step better than `kit` (None otherwise)."""
         amount = kit.amount(current)
         start = other.quanta(amount)
         if start is None:
             return None
-        times = len(track.times)
         new_times = max(times, regimen_times(other, track.rule.doses_per_day, amount))
         split = other.split(start, new_times)
         if split is None:
             return None
-        stop = self.stop_quanta(track, other, start)
         names = time_names(new_times, bedtime=False, patch=False)
-        tail = trajectory(
-            other,
-            new_times,
-            p,
-            start,
-            base,
-            track.drug.id,
-            1,
-            split.amounts,
-            stop,
-            drop_ranks(track.rule, names),
-        )
-        if not tail or (
-            tail[0].limited and other.amount(tail[0].quanta) <= kit.amount(step.quanta)
-        ):
-            return None  # the immediate-release tablets do no better here
+        tail = self.steps_on(track, p, base, other, names, start, 1, split.amounts, floor)
+        if not tail:
+            return None
+        first = tail[0]
+        if first.step.limited and first.kit.amount(first.step.quanta) <= kit.amount(step.quanta):
+            return None  # the other formulation does no better here
         change = (
-            f"from here {_brands(other)} (immediate release) instead of {_brands(kit)} "
-            "(modified release): the depot tablets cannot make this step"
+            f"from here {_describe(other)} instead of {_describe(kit)}: "
+            f"{_kind(kit)} cannot make this step"
         )
+        if first.kit is not other:
+            return tail  # `other` changes again at once: that change explains itself
         return [
-            KitStep(s, other, new_times, change if i == 0 else None) for i, s in enumerate(tail)
+            KitStep(s.step, s.kit, s.times, change if i == 0 else s.change)
+            for i, s in enumerate(tail)
         ]
 
     def stop_quanta(self, track: Track, kit: Kit, upto: int) -> int | None:

@@ -166,8 +166,18 @@ class InputsMixin(BuilderBase):
             tr = next(t for t in self.tracks if t.rule.id == rule)
             if tr.rule.specialist_required:
                 reasons.append(("specialist-rule", f"rule {rule} requires a specialist"))
+        # Pain-dose thresholds do not apply to agonist treatment of opioid dependence (CDC 2022,
+        # shared/clinical-facts-2.md §7): substitution drugs are left out of the totals they judge.
+        judged = [
+            m
+            for m in self.medications
+            if not (
+                equivalence.is_substitution(drug := _resolve_drug(self.loaded, m))
+                and drug.id not in self.pain_products
+            )
+        ]
         try:
-            found = _equivalence_warnings(self.loaded, self.medications)
+            found = _equivalence_warnings(self.loaded, judged) if judged else ()
         except TaperError as exc:
             found = ()
             self.warn(

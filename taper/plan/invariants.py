@@ -13,7 +13,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from taper.guideline.model import Guideline, Product, TaperRule
-from taper.plan.model import Plan, Step
+from taper.plan.model import Plan, Step, TabletCount
 
 _WHOLE = Decimal(1)
 
@@ -115,6 +115,9 @@ def _dose_problems(step: Step, guideline: Guideline) -> list[str]:
             if product is None or not product.marketed or product.unit != step.unit:
                 out.append(f"step {step.index}: {tab.brand} is not a marketed product of it")
                 continue
+            if product.liquid is not None or tab.liquid is not None:
+                out.extend(f"step {step.index}: {p}" for p in liquid_problems(product, tab))
+                continue
             strength = next((s for s in product.strengths if s.amount == tab.strength), None)
             if strength is None:
                 out.append(f"step {step.index}: {tab.brand} has no {tab.strength} strength")
@@ -124,6 +127,28 @@ def _dose_problems(step: Step, guideline: Guideline) -> list[str]:
                 out.append(
                     f"step {step.index}: {tab.count} x {tab.brand} {tab.strength} cannot be taken"
                 )
+    return out
+
+
+def liquid_problems(product: Product, tab: TabletCount) -> list[str]:
+    """A liquid dose names its product's concentration and device, and is a whole number of
+    the device's graduations (ml) or of drops at the product's own mg per drop."""
+    liquid, measure = product.liquid, tab.liquid
+    if liquid is None or measure is None or product.form != "oral-solution":
+        return [f"{tab.brand}: a liquid dose of a product that is no oral solution, or the reverse"]
+    out = []
+    if measure.mg_per_ml != liquid.mg_per_ml or measure.device != liquid.device:
+        out.append(f"{tab.brand}: the dose names another concentration or device")
+    if liquid.device == "dropper":
+        if measure.drops != tab.count or tab.strength != liquid.mg_per_drop:
+            out.append(f"{tab.brand}: the drops do not agree with the product's mg per drop")
+        whole = tab.count
+    else:
+        if measure.ml != tab.count or tab.strength != liquid.mg_per_ml:
+            out.append(f"{tab.brand}: the ml do not agree with the concentration")
+        whole = tab.count / liquid.smallest_ml
+    if tab.count <= 0 or whole != whole.to_integral_value():
+        out.append(f"{tab.brand}: {tab.count} is not a whole number of the device's measures")
     return out
 
 

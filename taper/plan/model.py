@@ -11,7 +11,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 Phase = Literal["mapping", "stabilisation", "switch", "taper", "aftercare"]
 CheckpointKind = Literal["support", "dose-change", "aftercare", "evaluation"]
@@ -32,14 +32,34 @@ class GuidelineStamp(PlanModel):
     title: str
 
 
+class LiquidMeasure(PlanModel):
+    """How a liquid dose is measured: its concentration, the device, and the volume (oral
+    syringe) or the drops (dropper). The mg of the dose are `TabletCount.count` x `strength`."""
+
+    mg_per_ml: Decimal
+    device: Literal["oral-syringe", "dropper"]
+    ml: Decimal | None = None  # with an oral syringe
+    drops: Decimal | None = None  # with a dropper (the product's own mg per drop)
+    mg_per_drop: Decimal | None = None
+
+
 class TabletCount(PlanModel):
-    """`count` tablets of one strength; count may be 0.5 or 0.25 where the product allows."""
+    """`count` tablets of one strength; count may be 0.5 or 0.25 where the product allows.
+
+    A liquid (`liquid` set): `count` is the volume in ml and `strength` the mg per ml (oral
+    syringe), or `count` the drops and `strength` the product's mg per drop (dropper); so
+    `count` x `strength` is always the mg of the dose."""
 
     brand: str
     strength: Decimal
     unit: str
     count: Decimal
     modified_release: bool = False
+    liquid: LiquidMeasure | None = Field(default=None, exclude_if=lambda value: value is None)
+
+    @property
+    def mg(self) -> Decimal:
+        return self.count * self.strength
 
 
 class DoseAtTime(PlanModel):
@@ -93,7 +113,10 @@ class PlanWarning(PlanModel):
 
 
 class Dispense(PlanModel):
-    """Tablets to dispense for one step (whole tablets, rounded up where halves are used)."""
+    """Tablets to dispense for one step (whole tablets, rounded up where halves are used).
+
+    An oral solution (`measure` "ml"): `tablets` is the whole ml and `strength` the mg per
+    ml; drops (`measure` "drops"): the drops and the product's mg per drop."""
 
     step: int
     drug: str
@@ -101,6 +124,9 @@ class Dispense(PlanModel):
     strength: Decimal
     unit: str
     tablets: Decimal
+    measure: Literal["ml", "drops"] | None = Field(
+        default=None, exclude_if=lambda value: value is None
+    )
 
 
 class MedicationLine(PlanModel):

@@ -6,6 +6,8 @@ Pure functions over a kit and the rule file (the label limits themselves are rea
 - `regimen_times`: the number of dose times a drug needs so that its daily dose stays within
   every product limit (Citodon 180 mg codeine: 6 tablets, at most 2 a dose: 3 doses a day);
 - `immediate_kit`: the immediate-release products of a drug, for the tail of a depot taper;
+- `liquid_kit`: a drug's oral solution, for steps its tablets cannot make;
+- `formulation_changes`: the kits a taper may change to, in order of preference;
 - `stop_too_high`: whether a rule lets a drug stop from a dose.
 """
 
@@ -76,6 +78,54 @@ def immediate_kit(guideline: Guideline, sha256: str, kit: Kit) -> Kit | None:
         _IMMEDIATE.clear()
     _IMMEDIATE[key] = found
     return found
+
+
+_LIQUID: dict[tuple[object, ...], Kit | None] = {}
+
+
+def liquid_kit(guideline: Guideline, sha256: str, kit: Kit) -> Kit | None:
+    """The kit of the drug's marketed oral solution (same unit and route; the lowest
+    concentration, which measures the smallest steps), or None if the formulary has none.
+    A patch, sublingual or liquid kit changes to no oral solution."""
+    key = (sha256, kit.drug, kit.unit, kit.route)
+    if key in _LIQUID:
+        found = _LIQUID[key]
+    else:
+        products = [
+            p
+            for p in guideline.formulary
+            if p.drug == kit.drug
+            and p.unit == kit.unit
+            and p.route == kit.route
+            and p.marketed
+            and p.form == "oral-solution"
+            and p.liquid is not None
+        ]
+        found = None
+        if products:
+            best = min(products, key=lambda p: p.liquid.mg_per_ml if p.liquid else 0)
+            found = Kit(kit.drug, kit.unit, kit.route, [best])
+            found.key = ("liquid", sha256, kit.drug, kit.unit, kit.route, best.brand)
+        if len(_LIQUID) > 10_000:
+            _LIQUID.clear()
+        _LIQUID[key] = found
+    if found is None or kit.patch or kit.sublingual or kit.liquid is not None or kit.free:
+        return None
+    return found
+
+
+def formulation_changes(guideline: Guideline, sha256: str, kit: Kit) -> list[Kit]:
+    """The kits a taper on `kit` may change to for a step `kit` cannot make, preferred
+    first: a depot kit's immediate-release tablets, then the drug's oral solution."""
+    out = []
+    if kit.modified_release:
+        immediate = immediate_kit(guideline, sha256, kit)
+        if immediate is not None:
+            out.append(immediate)
+    liquid = liquid_kit(guideline, sha256, kit)
+    if liquid is not None:
+        out.append(liquid)
+    return out
 
 
 def stop_too_high(

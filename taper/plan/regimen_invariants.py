@@ -6,7 +6,10 @@
   dose time never returns (a formulation change starts a new regimen);
 - at most two strengths at one dose time in every reduction step;
 - the last dose before zero is at most the rule's stop dose;
-- a run at one dose longer than the rule's limit carries the `hold-too-long` warning.
+- a run at one dose longer than the rule's limit carries the `hold-too-long` warning;
+- a liquid dose names its product's concentration and measuring device and is a whole
+  number of the device's graduations (or drops), and an oral solution's tail ends no lower
+  than where the rule lets the drug stop.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from taper.guideline.model import Drug, Guideline, Product
+from taper.plan.invariants import liquid_problems
 from taper.plan.labels import unit_caps
 from taper.plan.model import Plan, Step
 from taper.plan.regimen import stop_too_high
@@ -34,6 +38,13 @@ def _label_problems(step: Step, guideline: Guideline) -> list[str]:
     for dose in step.doses:
         units: dict[str, Decimal] = defaultdict(Decimal)
         for tab in dose.tablets:
+            liquid = _product(guideline, step.drug, tab.brand)
+            if tab.liquid is not None or (liquid is not None and liquid.liquid is not None):
+                if liquid is None:
+                    out.append(f"step {step.index}: {tab.brand} is no product of the formulary")
+                else:
+                    out.extend(f"step {step.index}: {p}" for p in liquid_problems(liquid, tab))
+                continue
             units[tab.brand] += tab.count
             per_day[tab.brand] += tab.count
         for brand, count in units.items():

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 from fractions import Fraction
+from typing import Literal
 
 from taper.dose import format_amount
 from taper.plan import substitute
@@ -28,20 +29,25 @@ from taper.plan.tablets import (
 )
 from taper.plan.tracks import Seg, Track
 
-_PER_DAY: dict[int, tuple[list[DoseAtTime], list[tuple[str, Decimal, Decimal]]]] = {}
+_Daily = tuple[str, Decimal, Decimal, Literal["ml", "drops"] | None]
+_PER_DAY: dict[int, tuple[list[DoseAtTime], list[_Daily]]] = {}
 
 
-def _per_day(doses: list[DoseAtTime]) -> list[tuple[str, Decimal, Decimal]]:
-    """Tablets a day of each brand and strength (dose lists are shared, so remember them)."""
+def _per_day(doses: list[DoseAtTime]) -> list[_Daily]:
+    """Tablets (ml, drops) a day of each brand and strength (dose lists are shared, so
+    remember them)."""
     found = _PER_DAY.get(id(doses))
     if found is not None and found[0] is doses:
         return found[1]
-    counts: dict[tuple[str, Decimal], Decimal] = {}
+    counts: dict[tuple[str, Decimal, Literal["ml", "drops"] | None], Decimal] = {}
     for dose in doses:
         for tab in dose.tablets:
-            key = (tab.brand, tab.strength)
+            measure: Literal["ml", "drops"] | None = None
+            if tab.liquid is not None:
+                measure = "drops" if tab.liquid.device == "dropper" else "ml"
+            key = (tab.brand, tab.strength, measure)
             counts[key] = counts.get(key, Decimal(0)) + tab.count
-    result = [(brand, strength, count) for (brand, strength), count in counts.items()]
+    result = [(b, strength, count, measure) for (b, strength, measure), count in counts.items()]
     if len(_PER_DAY) > 50_000:
         _PER_DAY.clear()
     _PER_DAY[id(doses)] = (doses, result)  # keeps `doses` alive, so its id stays its own
@@ -83,6 +89,12 @@ class ReviewMixin(BuilderBase):
         """What the formulary has that would allow smaller steps than the plan's products
         (`formulation_note`: say that changing to another formulation is a prescriber's
         decision, when that is what the hint names)."""
+        liquid = track.kit.liquid
+        if liquid is not None:
+            return (
+                f"measuring {track.kit.products[0].brand} finer than "
+                f"{format_amount(liquid.smallest_ml)} ml would allow smaller steps"
+            )
         solutions = oral_solutions(self.g, track.drug.id)
         if solutions:
             return f"an oral solution ({', '.join(solutions)}) would allow smaller steps"
@@ -274,7 +286,7 @@ class ReviewMixin(BuilderBase):
                 continue
             assert item.days is not None  # only aftercare runs to a calendar end, at zero
             days = item.days
-            for brand, strength, count in _per_day(step.doses):
+            for brand, strength, count, measure in _per_day(step.doses):
                 out.append(
                     _dispense(
                         step=step.index,
@@ -283,6 +295,7 @@ class ReviewMixin(BuilderBase):
                         strength=strength,
                         unit=step.unit,
                         tablets=Decimal(math.ceil(count * days)),
+                        measure=measure,
                     )
                 )
         if patches:

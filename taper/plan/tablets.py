@@ -30,7 +30,7 @@ from taper.errors import TaperError
 from taper.guideline.model import DoseUnit, Product, Route
 from taper.plan.fast import trusted
 from taper.plan.labels import unit_caps
-from taper.plan.model import DoseAtTime, DoseTimeName, TabletCount
+from taper.plan.model import DoseAtTime, DoseTimeName, LiquidMeasure, TabletCount
 
 _INF = 1 << 60
 # A piece costs 1024; a piece that is a cut tablet costs one more. Fewest pieces first, then
@@ -56,6 +56,11 @@ MAX_PATCHES_AT_ONCE = 4
 # - sublingual tablets dissolved together under the tongue: four 8 mg tablets (32 mg) are
 #   above any buprenorphine dose; eighteen 0.4 mg tablets at one time cannot be taken.
 MAX_SUBLINGUAL_AT_ONCE = 4
+# - an oral solution measured with an oral syringe: at most 20 ml at one dose time; drops:
+#   at most 40 at one time (plausibility limits, as above: more is almost surely a wrong
+#   dose, unit or concentration).
+MAX_ML_PER_DOSE = Decimal(20)
+MAX_DROPS_PER_DOSE = 40
 # Two patch or sublingual doses are "equally close" to the rule's ideal when they differ by
 # at most this share of the ideal cut (project choice): among them the one made of the fewest
 # pieces is taken (100 + 25 mcg/h rather than 100 + 12 + 12 -- the "12" patch releases 12.5,
@@ -135,6 +140,12 @@ class Kit:
         self.patch = any(p.form == "patch" or p.unit == "mcg/h" for p in products)
         self.sublingual = any(p.form == "sublingual-tablet" for p in products)
         self.modified_release = all(p.modified_release for p in products)
+        # An oral solution is a kit of its own (one product): a piece is one graduation of
+        # the oral syringe (`smallest_ml`, at the product's mg per ml) or one drop (at the
+        # product's own mg per drop), so every dose is a whole number of them.
+        self.liquid = products[0].liquid if products[0].form == "oral-solution" else None
+        if self.liquid is not None and len(products) > 1:
+            raise ValueError("an oral solution is a kit of its own")
         self.max_units = (
             MAX_PATCHES_AT_ONCE
             if self.patch
@@ -142,8 +153,14 @@ class Kit:
             if self.sublingual
             else MAX_TABLETS_PER_DOSE
         )
+        if self.liquid is not None:
+            self.max_units = (
+                MAX_DROPS_PER_DOSE
+                if self.liquid.device == "dropper"
+                else int(MAX_ML_PER_DOSE / self.liquid.smallest_ml)
+            )
         label_per_dose, _ = unit_caps(products)
-        if label_per_dose is not None:
+        if label_per_dose is not None and self.liquid is None:
             # The label's most units at one time (two Citodon: 1 g paracetamol).
             self.max_units = max(1, min(self.max_units, label_per_dose))
         # What `max_units` counts, for messages.
@@ -152,12 +169,25 @@ class Kit:
             if self.patch
             else "sublingual tablets taken together"
             if self.sublingual
+            else "drops"
+            if self.liquid is not None and self.liquid.device == "dropper"
+            else f"measures of {self.liquid.smallest_ml} ml"
+            if self.liquid is not None
             else "tablets"
         )
         # A cost below this uses at most `max_units` pieces (a cut adds 1, never a piece).
         self._cost_limit = (self.max_units + 1) * _PIECE
         raw: list[tuple[int, str, Decimal, Decimal, bool]] = []
         for index, product in enumerate(products):
+            liquid = product.liquid
+            if liquid is not None:
+                # One graduation of the syringe (mg per ml x ml), or one drop.
+                if liquid.device == "dropper":
+                    assert liquid.mg_per_drop is not None  # the validator requires it
+                    raw.append((index, product.brand, liquid.mg_per_drop, ONE, False))
+                else:
+                    raw.append((index, product.brand, liquid.mg_per_ml, liquid.smallest_ml, False))
+                continue
             whole_only = product.modified_release or product.form in ("patch", "capsule")
             for strength in product.strengths:
                 fractions = [ONE]
@@ -297,6 +327,7 @@ class Kit:
                 unit=self.unit,
                 count=tidy(count),
                 modified_release=mr[(product, strength)],
+                liquid=self._measure(count),
             )
             for (product, strength), count in sorted(
                 counts.items(), key=lambda kv: (kv[0][0], -kv[0][1])
@@ -304,6 +335,21 @@ class Kit:
         ]
         self._tablets_cache[quanta] = out
         return out
+
+    def _measure(self, count: Decimal) -> LiquidMeasure | None:
+        """How `count` (ml or drops) of the kit's liquid is measured (None: tablets)."""
+        liquid = self.liquid
+        if liquid is None:
+            return None
+        dropper = liquid.device == "dropper"
+        return trusted(
+            LiquidMeasure,
+            mg_per_ml=tidy(liquid.mg_per_ml),
+            device=liquid.device,
+            ml=None if dropper else tidy(count),
+            drops=tidy(count) if dropper else None,
+            mg_per_drop=tidy(liquid.mg_per_drop) if liquid.mg_per_drop is not None else None,
+        )
 
     # --- a whole day ---------------------------------------------------------------------
 
@@ -509,6 +555,7 @@ class FreeKit(Kit):
         self.patch = unit == "mcg/h"
         self.sublingual = False
         self.modified_release = False
+        self.liquid = None
         self.max_units = MAX_TABLETS_PER_DOSE
         self.pieces_noun = "tablets"
         self.most_per_time = _MAX_QUANTA

@@ -11,7 +11,9 @@ strength, as it is dispensed):
   day with that product's share of the dose; instructions of one step share its `sequence`
   (taken together) and carry the step's dates as `timing.repeat.boundsPeriod` (end inclusive),
   the time of day as `when`, the route, the dose in UCUM units and the tablets as
-  `patientInstruction`; `dispenseRequest` holds the plan's dispensing list for the product.
+  `patientInstruction` (a liquid dose: its volume in mL as `doseQuantity`, its mg,
+  concentration and measuring device in the texts); `dispenseRequest` holds the plan's
+  dispensing list for the product.
   A dose the formulary cannot make (the patient's own tablets until a switch replaces them)
   is one request per drug, coded by substance.
 The subject is a reference by identifier when a patient id is given (`--patient-id`, a batch
@@ -143,6 +145,18 @@ def _share(dose: DoseAtTime, product: ProductKey) -> tuple[Decimal, list[TabletC
     return sum((t.count * t.strength for t in tablets), Decimal(0)), tablets
 
 
+def _liquid_quantity(tablets: list[TabletCount]) -> dict[str, Any] | None:
+    """A liquid dose's doseQuantity: its volume in mL (UCUM), or its drops (`{drop}`: a
+    product's drop is its own size, never UCUM's 1/20 mL); the text and the patient
+    instruction carry the mg, the concentration and the measuring device."""
+    if len(tablets) != 1 or tablets[0].liquid is None:
+        return None
+    measure = tablets[0].liquid
+    if measure.device == "dropper":
+        return {"value": measure.drops, "unit": "drops", "system": UCUM, "code": "{drop}"}
+    return {"value": measure.ml, "unit": "mL", "system": UCUM, "code": "mL"}
+
+
 def _dosages(view: PlanView, product: ProductKey, route: str | None) -> list[dict[str, Any]]:
     t = view.t
     drug, _, _, unit = product
@@ -155,7 +169,7 @@ def _dosages(view: PlanView, product: ProductKey, route: str | None) -> list[dic
             amount, tablets = _share(dose, product)
             if amount == 0:
                 continue
-            quantity = {
+            quantity = _liquid_quantity(tablets) or {
                 "value": amount,
                 "unit": unit,
                 "system": UCUM,
@@ -229,7 +243,10 @@ def _contained_medication(
 ) -> dict[str, Any]:
     drug, brand, strength, unit = product
     t = view.t
-    name = f"{brand} {t.amount(strength, unit)}"
+    liquid = found.liquid if found is not None else None
+    # An oral solution's strength is per mL (per drop: the product's own drop).
+    per = "" if liquid is None else "/ml"
+    name = f"{brand} {t.amount(strength, unit + per)}"
     code: dict[str, Any] = {"text": name}
     coding = _atc(drug, view.guideline)
     if coding:
@@ -247,7 +264,9 @@ def _contained_medication(
             "isActive": True,
             "strength": {
                 "numerator": {"value": strength, "unit": unit, "system": UCUM, "code": unit_code},
-                "denominator": {"value": 1, "unit": "1", "system": UCUM, "code": "1"},
+                "denominator": {"value": 1, "unit": "1", "system": UCUM, "code": "1"}
+                if liquid is None
+                else {"value": 1, "unit": "mL", "system": UCUM, "code": "mL"},
             },
         }
     ]
@@ -295,8 +314,11 @@ def _request(view: PlanView, product: ProductKey, subject: dict[str, Any]) -> di
     count = _dispensed(view, product) if brand is not None else Decimal(0)
     if count > 0:
         unit = "patch" if found is not None and found.form == "patch" else "tablet"
+        code = "{" + unit + "}"
+        if found is not None and found.liquid is not None:
+            unit = code = "mL"  # the dispensing list gives an oral solution in ml
         resource["dispenseRequest"] = {
-            "quantity": {"value": count, "unit": unit, "system": UCUM, "code": "{" + unit + "}"}
+            "quantity": {"value": count, "unit": unit, "system": UCUM, "code": code}
         }
     return resource
 

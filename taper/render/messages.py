@@ -71,7 +71,7 @@ _HINT = (
         N_("an oral solution or a smaller strength would allow smaller steps"),
     ),
     piece(
-        r"an oral solution \((?P<products>[^()]+)\) would allow smaller steps",
+        r"an oral solution \((?P<products>.+?)\) would allow smaller steps",
         N_("an oral solution (%(products)s) would allow smaller steps"),
     ),
     piece(
@@ -83,6 +83,30 @@ _HINT = (
         r"a smaller patch strength would allow smaller steps",
         N_("a smaller patch strength would allow smaller steps"),
     ),
+    piece(
+        rf"measuring (?P<brand>.+?) finer than (?P<measure>{_DOSE}) would allow smaller steps",
+        N_("measuring %(brand)s finer than %(measure)s would allow smaller steps"),
+    ),
+)
+# A liquid's measuring device, the products a step changes from and what they are.
+_DEVICE = (
+    piece(r"an oral syringe", N_("an oral syringe")),
+    piece(r"a dropper", N_("a dropper")),
+)
+_FORMER = (
+    piece(
+        r"(?P<brand>.+) \((?P<kind>immediate release|modified release)\)",
+        N_("%(brand)s (%(kind)s)"),
+    ),
+)
+_PIECES = (
+    piece(r"the depot tablets", N_("the depot tablets")),
+    piece(r"the tablets", N_("the tablets")),
+    piece(r"the capsules", N_("the capsules")),
+)
+_LIQUID = (
+    rf"(?P<brand>.+?) (?P<concentration>{_DOSE}) \(oral solution, measured with "
+    r"(?P<device>an oral syringe|a dropper)\)"
 )
 _RELEASE = {
     "immediate release": N_("immediate release"),
@@ -182,6 +206,32 @@ NOTES: tuple[Piece, ...] = (
     piece(
         r"as taken now: the formulary's tablets cannot make this dose",
         N_("as taken now: the formulary's tablets cannot make this dose"),
+    ),
+    piece(
+        rf"held (?P<days>\d+) more days before the larger cut to (?P<dose>{_DOSE}) \(the oral "
+        rf"solution, measured in (?P<measure>{_DOSE}), cannot make a smaller step; the average "
+        r"rate stays within (?P<allowed>[^()]+)\)",
+        N_(
+            "held %(days)s more days before the larger cut to %(dose)s (the oral solution, "
+            "measured in %(measure)s, cannot make a smaller step; the average rate stays "
+            "within %(allowed)s)"
+        ),
+    ),
+    piece(
+        r"held (?P<days>\d+) more days before the stop \(the oral solution ends at the smallest "
+        r"dose of the tablets it replaced; the average rate stays within (?P<allowed>[^()]+)\)",
+        N_(
+            "held %(days)s more days before the stop (the oral solution ends at the smallest "
+            "dose of the tablets it replaced; the average rate stays within %(allowed)s)"
+        ),
+    ),
+    piece(
+        rf"from here {_LIQUID} instead of (?P<former>.+?): (?P<pieces>the depot tablets|the "
+        r"tablets|the capsules) cannot make this step",
+        N_(
+            "from here %(brand)s %(concentration)s (oral solution, measured with %(device)s) "
+            "instead of %(former)s: %(pieces)s cannot make this step"
+        ),
     ),
     piece(
         r"from here (?P<brand>.+?) \(immediate release\) instead of (?P<old>.+?) \(modified "
@@ -335,6 +385,14 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
         ),
     ),
     "formulation-change": (
+        piece(
+            rf"(?P<dose>{_DOSE}) of (?P<drug>{_ID}) is given as {_LIQUID}: (?P<former>.+?) "
+            r"cannot give it (?P<count>\d+) times a day\.",
+            N_(
+                "%(dose)s of %(drug)s is given as %(brand)s %(concentration)s (oral solution, "
+                "measured with %(device)s): %(former)s cannot give it %(count)s times a day."
+            ),
+        ),
         piece(
             rf"(?P<dose>{_DOSE}) of (?P<drug>{_ID}) is given as (?P<brand>.+?) \(immediate "
             r"release\): (?P<old>.+?) \(modified release\) cannot give it (?P<count>\d+) "
@@ -614,12 +672,15 @@ _CLASSES = {
 # Sub-clauses read with their own pieces, by the name of the group that holds them.
 _NESTED: dict[str, tuple[Piece, ...]] = {
     "allowed": _ALLOWED,
+    "device": _DEVICE,
+    "former": _FORMER,
+    "pieces": _PIECES,
     "hint": _HINT,
     "reason": _SIGNOFF_REASONS,
     "total": _TOTAL,
 }
 _DRUGS = frozenset({"drug", "target", "reference"})
-_DOSES = frozenset({"dose", "smallest", "reported", "made"})
+_DOSES = frozenset({"dose", "smallest", "reported", "made", "concentration", "measure"})
 _NUMBERS = frozenset({"percent", "above"})
 
 

@@ -25,6 +25,10 @@ from taper.render.view import (
     PlanView,
     StepView,
     WarningView,
+    dispense_text,
+    liquid_amount,
+    liquid_product,
+    liquid_text,
     tablet_parts,
 )
 
@@ -264,13 +268,17 @@ def _rows(view: PlanView, steps: list[StepView]) -> list[OverviewRow]:
             text = _stop_text(view, first, runs)
         doses = _sorted_doses(first.step)
         brands = list(dict.fromkeys(short_brand(x.brand) for d in doses for x in d.tablets))
+        liquids = [x for d in doses for x in d.tablets if x.liquid is not None]
+        product = " + ".join(_with_generic(b, first.drug) for b in brands) if brands else first.drug
+        if len(brands) == 1 and liquids:
+            # One oral solution in the row: its concentration and measuring device beside its
+            # name, once; each cell then says mg = ml.
+            product = liquid_product(view.t, liquids[0])
         rows.append(
             OverviewRow(
                 dates=_short_range(view, start, end) if first.kind != "stop" else first.start,
                 drug=first.drug,
-                product=" + ".join(_with_generic(b, first.drug) for b in brands)
-                if brands
-                else first.drug,
+                product=product,
                 kind=first.kind,
                 cells={d.time: _parts(view, d, first.step.unit, len(brands) == 1) for d in doses},
                 daily=first.daily if first.kind == "doses" else "",
@@ -333,12 +341,14 @@ def _parts(view: PlanView, dose: DoseAtTime, unit: str, one_brand: bool) -> list
     t = view.t
     if not dose.tablets:
         # "0.75 mg, own tablets": only the amount is held together; the words wrap.
-        return [
-            re.sub(r"(\d) (\S)", "\\1" + NBSP + "\\2", p, count=1)
-            for p in tablet_parts(t, dose, unit)
-        ]
+        return [_bind_units(p) for p in tablet_parts(t, dose, unit)]
     return [
-        unbreakable(
+        # A liquid always says mg and ml; its concentration and measuring device stand in the
+        # row's product column (one brand), else in the cell too. Its numbers stay with their
+        # units; its words may wrap.
+        _bind_units(liquid_amount(t, x) if one_brand else liquid_text(t, x))
+        if x.liquid is not None
+        else unbreakable(
             f"{t.count(x.count)} × "
             + ("" if one_brand else short_brand(x.brand) + " ")
             + t.amount(x.strength, x.unit)
@@ -348,6 +358,11 @@ def _parts(view: PlanView, dose: DoseAtTime, unit: str, one_brand: bool) -> list
 
 
 NBSP = "\u00a0"
+
+
+def _bind_units(text: str) -> str:
+    """Each number with the word after it ("0.75 mg", "5 ml"); the other words may wrap."""
+    return re.sub(r"(\d) (\S)", "\\1" + NBSP + "\\2", text)
 
 
 def unbreakable(part: str) -> str:
@@ -598,6 +613,12 @@ def _dispensing(view: PlanView) -> DispenseTable:
     counts: dict[int, dict[tuple[str, str], str]] = {}
     for d in view.plan.dispensing:
         key = (d.brand, str(d.strength))
+        if d.measure is not None:
+            # An oral solution: its ml (drops) with the concentration, never "N × 2 mg".
+            per = "/ml" if d.measure == "ml" else ""
+            products.setdefault(key, f"{short_brand(d.brand)} {t.amount(d.strength, d.unit)}{per}")
+            counts.setdefault(d.step, {})[key] = dispense_text(t, d)
+            continue
         products.setdefault(key, f"{short_brand(d.brand)} {t.amount(d.strength, d.unit)}")
         counts.setdefault(d.step, {})[key] = f"{t.number(d.tablets)} × {products[key]}"
     rows = []

@@ -18,6 +18,7 @@ from taper.guideline.model import Guideline
 from taper.plan.model import (
     Checkpoint,
     CheckpointKind,
+    Dispense,
     DoseAtTime,
     DoseTimeName,
     Phase,
@@ -292,7 +293,83 @@ def find_guideline(plan: Plan) -> Guideline | None:
 
 
 def tablet_text(t: Texts, tablet: TabletCount) -> str:
+    if tablet.liquid is not None:
+        return liquid_text(t, tablet)
     return f"{t.count(tablet.count)} × {tablet.brand} {t.amount(tablet.strength, tablet.unit)}"
+
+
+def liquid_text(t: Texts, tablet: TabletCount) -> str:
+    """A liquid dose always says mg, ml (or drops), the concentration and the measuring
+    device: mixing up mg and ml, or concentrations, has caused fatal overdoses."""
+    measure = tablet.liquid
+    assert measure is not None
+    mg = t.amount(tablet.count * tablet.strength, tablet.unit)
+    concentration = t.amount(measure.mg_per_ml, f"{tablet.unit}/ml")
+    if measure.device == "dropper":
+        return t._(
+            "%(mg)s = %(drops)s drops of %(brand)s (%(concentration)s), counted with its dropper",
+            mg=mg,
+            drops=t.number(tablet.count),
+            brand=tablet.brand,
+            concentration=concentration,
+        )
+    return t._(
+        "%(mg)s = %(ml)s of %(brand)s (%(concentration)s), measured with an oral syringe",
+        mg=mg,
+        ml=t.amount(tablet.count, "ml"),
+        brand=tablet.brand,
+        concentration=concentration,
+    )
+
+
+def liquid_amount(t: Texts, tablet: TabletCount) -> str:
+    """A liquid dose as mg = ml (or drops), for a row that names the product, its
+    concentration and device (`liquid_product`)."""
+    measure = tablet.liquid
+    assert measure is not None
+    mg = t.amount(tablet.count * tablet.strength, tablet.unit)
+    if measure.device == "dropper":
+        return t._("%(mg)s = %(drops)s drops", mg=mg, drops=t.number(tablet.count))
+    return f"{mg} = {t.amount(tablet.count, 'ml')}"
+
+
+def liquid_product(t: Texts, tablet: TabletCount) -> str:
+    """An oral solution's name with its concentration and measuring device."""
+    measure = tablet.liquid
+    assert measure is not None
+    concentration = t.amount(measure.mg_per_ml, f"{tablet.unit}/ml")
+    if measure.device == "dropper":
+        return t._(
+            "%(brand)s (%(concentration)s), counted with its dropper",
+            brand=tablet.brand,
+            concentration=concentration,
+        )
+    return t._(
+        "%(brand)s (%(concentration)s), measured with an oral syringe",
+        brand=tablet.brand,
+        concentration=concentration,
+    )
+
+
+def dispense_text(t: Texts, d: Dispense) -> str:
+    """What to dispense for a step: tablets, or the ml (drops) of an oral solution with its
+    concentration."""
+    concentration = t.amount(d.strength, f"{d.unit}/ml")
+    if d.measure == "ml":
+        return t._(
+            "%(ml)s of %(brand)s (%(concentration)s)",
+            ml=t.amount(d.tablets, "ml"),
+            brand=d.brand,
+            concentration=concentration,
+        )
+    if d.measure == "drops":
+        return t._(
+            "%(drops)s drops of %(brand)s (%(per_drop)s a drop)",
+            drops=t.number(d.tablets),
+            brand=d.brand,
+            per_drop=t.amount(d.strength, d.unit),
+        )
+    return f"{t.number(d.tablets)} × {d.brand} {t.amount(d.strength, d.unit)}"
 
 
 def tablets_text(t: Texts, dose: DoseAtTime, unit: str) -> str:
@@ -385,13 +462,7 @@ def build_view(
         warnings=warnings,
         urgent=[w for w in warnings if w.warning.severity == "high"],
         unverified=list(plan.unverified),
-        dispensing=[
-            DispenseView(
-                d.step,
-                f"{t.number(d.tablets)} × {d.brand} {t.amount(d.strength, d.unit)}",
-            )
-            for d in plan.dispensing
-        ],
+        dispensing=[DispenseView(d.step, dispense_text(t, d)) for d in plan.dispensing],
         stamp=stamp_text(t, plan),
         patches=_patches(plan),
         patient_id=patient_id,

@@ -7,7 +7,9 @@
 - A combination product (`ingredients`) gives its units per dose and per day, and those
   units never hold more of an ingredient than its cap (paracetamol 1 g a dose, 4 g a day).
 - An oral solution gives its `liquid` (concentration and measuring device); drops give the
-  product's own mg per drop; only an oral solution has a `liquid`.
+  product's own mg per drop; only an oral solution has a `liquid`; its graduation
+  (`smallest_ml`) and mg per drop are more than zero. The planner measures its doses in
+  whole graduations (or drops) from `liquid`, not from `strengths`.
 
 Passing:
 
@@ -85,6 +87,8 @@ def _problems(product: Product) -> Iterable[tuple[str, str]]:
     if liquid is not None:
         if product.form != "oral-solution":
             yield "liquid", "only an oral solution has a liquid"
+        if liquid.smallest_ml <= 0 or (liquid.mg_per_drop is not None and liquid.mg_per_drop <= 0):
+            yield "liquid", "a liquid's smallest_ml and mg_per_drop are more than zero"
         if liquid.device == "dropper" and liquid.mg_per_drop is None:
             yield (
                 "liquid",

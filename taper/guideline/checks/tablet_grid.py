@@ -6,7 +6,9 @@ multiples of the largest amount that divides every piece of the drug's products 
 and route (its *quantum*). The largest strength may be at most 400 quanta: the shipped files
 need at most 200 (fentanyl patches 12 to 100 mcg/h, with 37.5, on a grid of 0.5). A strength
 off any grid (12.1 beside 25, or 0.001 beside 10) makes the search, and the plan's doses,
-finer than any patient can take; it is a typo, refused here (a project limit).
+finer than any patient can take; it is a typo, refused here (a project limit). An oral
+solution's measure (mg per ml times its graduation `smallest_ml`, or its mg per drop) counts as
+one more piece of its drug: a concentration of 0.0025 mg/ml is refused the same way.
 
 Passing:
 
@@ -46,7 +48,16 @@ def _fraction_gcd(a: Fraction, b: Fraction) -> Fraction:
 
 
 def _pieces(product: Product, only: int | None = None) -> Iterable[Fraction]:
-    """Every amount a patient can take of `product` (of its strength `only`, if given)."""
+    """Every amount a patient can take of `product` (of its strength `only`, if given); an
+    oral solution's one measure (a graduation of its syringe, or a drop)."""
+    liquid = product.liquid
+    if liquid is not None:
+        measure = liquid.mg_per_drop if liquid.device == "dropper" else None
+        if measure is None:
+            measure = liquid.mg_per_ml * liquid.smallest_ml
+        if measure.is_finite() and measure > 0 and only in (None, 0):
+            yield Fraction(measure)
+        return
     whole_only = product.modified_release or product.form in _WHOLE_ONLY
     for index, strength in enumerate(product.strengths):
         if only is not None and index != only:
@@ -79,7 +90,27 @@ def check(guideline: Guideline, doc: YamlDocument) -> Iterable[Finding]:
         quantum, largest = _quantum(pieces), max(pieces)
         if largest / quantum <= MAX_QUANTA_PER_STRENGTH:
             continue
-        base, product, index = _off_grid(products)
+        solids = [(b, p) for b, p in products if p.liquid is None]
+        solid = [piece for _, product in solids for piece in _pieces(product)]
+        if solid and max(solid) / _quantum(solid) <= MAX_QUANTA_PER_STRENGTH:
+            # The tablets are on a grid: an oral solution's measure is off it.
+            for base, product in products:
+                if product.liquid is None:
+                    continue
+                own = list(_pieces(product))
+                if own and max(solid) / _quantum([*solid, *own]) > MAX_QUANTA_PER_STRENGTH:
+                    yield find(
+                        doc,
+                        field(doc, base, product, "liquid"),
+                        RULE_ID,
+                        f"{drug} ({unit}, {route}): a measure of {product.brand} "
+                        f"({num(Decimal(own[0].numerator) / Decimal(own[0].denominator))} "
+                        f"{unit}) is off the grid of the drug's tablets (more than "
+                        f"{MAX_QUANTA_PER_STRENGTH} measures to their largest strength, a "
+                        "project limit); is its mg_per_ml, smallest_ml or mg_per_drop mistyped?",
+                    )
+            continue
+        base, product, index = _off_grid(solids or products)
         path = (*field(doc, base, product, "strengths"), index, "amount")
         strengths = sorted({s.amount for _, p in products for s in p.strengths})
         shown = ", ".join(num(s) for s in strengths)
