@@ -299,7 +299,7 @@ def _diary_line(view: PlanView, mapping: StepView) -> str:
 def _with_generic(brand: str, drug: str) -> str:
     """ "Sobril (oxazepam)": the brand on the box and the name the talks use, together;
     a brand that is the drug's own name stays as it is."""
-    return brand if brand.casefold() == drug.casefold() else f"{brand} ({drug})"
+    return brand if drug.casefold() in brand.casefold() else f"{brand} ({drug})"
 
 
 def _brand_of(runs: list[list[StepView]], drug: str) -> str:
@@ -314,7 +314,7 @@ def _brand_of(runs: list[list[StepView]], drug: str) -> str:
     ]
     name = next((r[0].drug for r in runs if r[0].step.drug == drug), drug)
     last = brands[-1] if brands else None
-    return name if last is None or last.casefold() == name.casefold() else f"{name} ({last})"
+    return name if last is None or name.casefold() in last.casefold() else f"{name} ({last})"
 
 
 def short_brand(brand: str) -> str:
@@ -465,8 +465,8 @@ def _long_hold(view: PlanView, run: list[StepView], following: list[StepView]) -
     """ "You take the same dose for 15 weeks. Then the dose goes down to 2.5 mg." """
     t = view.t
     days = sum(s.step.days for s in run)
-    if days < LONG_HOLD_DAYS or following[0].kind != "doses":
-        return None
+    if days < LONG_HOLD_DAYS or following[0].kind != "doses" or following[0].step.days >= days:
+        return None  # short, or as long as the step after it: the plan's ordinary pace
     length = (
         t.ngettext("%(num)s week", "%(num)s weeks", days // 7)
         if days % 7 == 0
