@@ -118,7 +118,8 @@ def test_every_export_shows_a_liquid_dose_with_mg_ml_concentration_and_device() 
         assert words in out, fmt
     # The sheet's overview: the row's product column names the concentration and the oral
     # syringe; each cell says mg = ml.
-    sheet = render_plan(result, PlanFormat.html, "en").decode("utf-8")
+    # (the sheet keeps each number with its unit by no-break spaces)
+    sheet = render_plan(result, PlanFormat.html, "en").decode("utf-8").replace("\u00a0", " ")
     assert "27 mg = 13.5 ml" in sheet
     assert (
         "Morphine sulfate oral solution 10 mg/5 ml (2 mg/ml), measured with an oral syringe"

@@ -160,7 +160,7 @@ def test_stop_completely_is_said_only_when_nothing_goes_on() -> None:
     html = html_of(case).decode()
     patient = html.split('<section class="clinician', 1)[0]
     assert patient.count("deretter slutter du helt") == 1  # diazepam's last step only
-    assert "Ikke mer alprazolam – fortsett med diazepam." in patient
+    assert "Ikke mer alprazolam (Xanor) – fortsett med diazepam." in patient
     assert "Siste trinn er 2 mg, deretter slutter du helt." in patient
 
 
@@ -194,3 +194,100 @@ def test_the_patient_s_pages_hold_only_patient_words(case: PanelPlan, lang: str)
     text = re.sub(r"<[^>]+>", " ", patient)
     for word in PRESCRIBER_WORDS:
         assert word not in text, (word, text[max(0, text.find(word) - 80) : text.find(word) + 80])
+
+
+# --- the nurse's review (issue 13b) -------------------------------------------------------
+
+
+def _case(name: str) -> PanelPlan:
+    return next(c for c in PANEL if c.name == name)
+
+
+def _patient_html(name: str, lang: str | None = None) -> str:
+    case = _case(name)
+    plan = case.plan(lang) if lang else case.plan()
+    html = render_plan(plan, PlanFormat.html, lang or plan.language).decode()
+    return html.split('<section class="clinician', 1)[0]
+
+
+def test_no_dose_part_is_split_across_lines() -> None:
+    """Every "n × strength mg" is one unbreakable piece and WeasyPrint lays each out on one line."""
+    weasyprint = pytest.importorskip("weasyprint")
+    html = html_of(_case("se-zopiclone-oxazepam")).decode()
+    parts = [
+        re.sub(r"<[^>]+>", "", p) for p in re.findall(r'<span class="part">(.*?)</span>', html)
+    ]
+    parts = [p.replace("&nbsp;", "\u00a0").removeprefix("+\u00a0") for p in parts]
+    assert parts
+    assert all(" " not in p for p in parts), parts
+    document = weasyprint.HTML(string=html).render()
+    lines = {
+        box.text
+        for page in document.pages
+        for box, _ in _boxes(page._page_box)
+        if getattr(box, "text", None)
+    }
+    split = [p for p in set(parts) if not any(p in line for line in lines)]
+    assert split == []
+
+
+def test_the_tick_calendar_is_on_one_page() -> None:
+    weasyprint = pytest.importorskip("weasyprint")
+    for name in ("se-diazepam", "uk-alprazolam-switch"):
+        document = weasyprint.HTML(string=html_of(_case(name)).decode()).render()
+        pages = {
+            number
+            for number, page in enumerate(document.pages)
+            for box, ancestors in _boxes(page._page_box)
+            if type(box).__name__ == "TableRowBox"
+            and any(
+                type(a).__name__ == "TableBox" and (a.element.get("class") or "") == "ticks"
+                for a in ancestors
+            )
+        }
+        assert len(pages) == 1, (name, pages)
+
+
+def test_patient_pages_are_numbered_on_their_own_and_the_stamp_is_on_the_clinician_part() -> None:
+    pypdf = pytest.importorskip("pypdf")
+    case = _case("se-diazepam")
+    plan = case.plan()
+    pdf = render_plan(plan, PlanFormat.pdf, plan.language)
+    patient, _ = patient_pages(pdf)
+    pages = [p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages]
+    for number, text in enumerate(pages[:patient], start=1):
+        assert f"Sida {number} av {patient}" in text
+        assert "sha256" not in text
+    g = plan.guideline
+    for text in pages[patient:]:
+        assert f"{g.id} {g.version} · sha256 {g.sha256[:12]} · taper {plan.tool_version}" in text
+    assert g.sha256 in "".join(pages[patient:]).replace("\n", "")  # the full stamp, at the end
+
+
+def test_the_nurse_s_words_on_the_patient_pages() -> None:
+    diazepam = _patient_html("se-diazepam")
+    assert "Ta dina tabletter som vanligt. Skriv upp varje dos i dagboken." in diazepam
+    assert "Du tar samma dos i 15 veckor. Sedan går dosen ner till 2 mg." in diazepam
+    assert "Skriv upp när du byter plåster." in _patient_html("se-fentanyl")
+    fentanyl_nb = _patient_html("se-fentanyl", "nb")
+    assert "mcg/h" not in fentanyl_nb
+    assert "mikrogram/time" in fentanyl_nb
+    assert "mikrogram/timme" in _patient_html("se-fentanyl")
+    assert (
+        "Depottabletter: svälj hela, dela eller krossa inte. Ta dem med 12 timmars mellanrum"
+        " (t.ex. 08 och 20)." in _patient_html("se-oxycodone")
+    )
+    assert "Depot tablets: swallow them whole" in _patient_html("se-oxycodone", "en")
+    switch_sv = _patient_html("no-alprazolam-switch", "sv")
+    assert "Ingen mer alprazolam (Xanor) – fortsätt med diazepam." in switch_sv
+    assert "Inga fler" not in switch_sv
+    assert "Sobril (oxazepam)" in _patient_html("se-zopiclone-oxazepam")
+
+
+def test_the_clinician_part_names_no_command_line_option_and_no_step_s() -> None:
+    for name, lang in (("no-alprazolam-switch", "sv"), ("se-diazepam", "en")):
+        case = _case(name)
+        html = render_plan(case.plan(lang), PlanFormat.html, lang).decode()
+        clinician = re.sub(r"<[^>]+>", " ", html.split('<section class="clinician', 1)[1])
+        assert "--" not in clinician, name
+        assert "step(s)" not in clinician, name

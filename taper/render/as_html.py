@@ -67,6 +67,34 @@ def _footer(view: PlanView) -> str:
     return f"{g.id} {g.version} · sha256 {g.sha256[:12]} · taper {view.plan.tool_version}"
 
 
+def depot_advice(view: PlanView) -> str | None:
+    """What a patient on modified-release tablets must know: swallow whole, and the interval
+    of the product's regimen (the rule file's, never a guess)."""
+    t = view.t
+    depot = {
+        (x.brand, x.strength)
+        for s in view.plan.steps
+        for d in s.doses
+        for x in d.tablets
+        if x.modified_release
+    }
+    if not depot:
+        return None
+    advice = t._("Depot tablets: swallow them whole; do not split or crush them.")
+    brands = {brand for brand, _ in depot}
+    products = view.guideline.formulary if view.guideline is not None else []
+    intervals = {
+        p.regimen.interval_hours
+        for p in products
+        if p.brand in brands and p.modified_release and p.regimen is not None
+    }
+    if intervals == {12}:
+        advice += " " + t._("Take them 12 hours apart (for example at 08 and 20).")
+    elif intervals == {24}:
+        advice += " " + t._("Take them once a day, at the same time each day.")
+    return advice
+
+
 def render_sheet(view: PlanView) -> bytes:
     from markupsafe import Markup
 
@@ -89,9 +117,21 @@ def render_sheet(view: PlanView) -> bytes:
         weekdays=_weekday_names(view),
         curves=[c for c in curves if c.svg],  # built from escaped parts in curve.py
         orientation="portrait",
-        footer_left=_footer(view),
+        footer_left=None,  # patient pages: only their page label (the stamp is the clinician's)
+        stamp_short=_footer(view),
+        depot=depot_advice(view),
     )
-    return html.encode("utf-8")
+    return patient_units(view, html).encode("utf-8")
+
+
+PATIENT_END = '<div id="patient-end"></div>'
+
+
+def patient_units(view: PlanView, html: str) -> str:
+    """The patient's pages spell a patch's rate in words ("mikrogram/timme"); the clinician
+    part after them keeps the prescriber's "mcg/h"."""
+    patient, marker, clinician = html.partition(PATIENT_END)
+    return patient.replace("mcg/h", view.t._("mcg/h")) + marker + clinician
 
 
 def render_diary_sheet(view: PlanView) -> bytes:
@@ -119,5 +159,6 @@ def render_diary_sheet(view: PlanView) -> bytes:
         next_talk=f"{talks[0].weekday} {talks[0].date}" if talks else None,
         orientation="landscape",
         footer_left=view.stamp,  # the full stamp, in the footer: the diary fits one page
+        stamp_short=None,
     )
     return html.encode("utf-8")

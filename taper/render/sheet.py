@@ -13,6 +13,7 @@ Nothing here computes a dose: rows and ticks only regroup what the planner decid
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
@@ -129,15 +130,37 @@ class Sheet:
             columns.append([v.t._("Medicine"), *(r.product for r in self.rows)])
         for time in self.times:
             columns.append(
-                [v.time_label(time), *(p for r in self.rows for p in r.cells.get(time, []))]
+                [
+                    v.time_label(time),
+                    *(
+                        ("+" + NBSP if n else "") + p
+                        for r in self.rows
+                        for n, p in enumerate(r.cells.get(time, []))
+                    ),
+                ]
             )
         columns.append([v.dose_header, *(r.daily for r in self.rows)])
-        least = [_least_percent(texts) for texts in columns]
         fixed = 2 if self.product_column else 1  # dates (and product) come first
-        floors = [Decimal(28), Decimal(16)][:fixed]
-        head = [max(m, f) for m, f in zip(least[:fixed], floors, strict=True)]
-        doses, amount = least[fixed:-1], least[-1]
+        # Words wrap in the head and amount columns; a dose part never does (unbreakable),
+        # so a dose column is at least as wide as its longest part.
+        # The dates on two lines at most ("11 jan. –" / "24 jan. 2027"): rows stay low.
+        halves = [
+            h.strip().replace(" ", NBSP) if " – " in text else h
+            for text in columns[0]
+            for h in text.split("– ")
+        ]
+        least = [_least_percent(halves)]
+        least += [_least_percent(texts) for texts in columns[1:fixed]]
+        doses = [_least_percent(texts, _DOSE_CHAR_PX) for texts in columns[fixed:-1]]
+        amount = _least_percent(columns[-1])
+        floors = [Decimal(16), Decimal(14)][:fixed]
+        head = [max(m, f) for m, f in zip(least, floors, strict=True)]
+        room = 100 - sum(doses) - amount
+        if sum(head) > room:  # a wide plan: the dates wrap by word, then anywhere
+            words = [_least_percent(columns[0]), *least[1:]]
+            head = words if sum(words) <= room else [w * room / sum(words) for w in words]
         spare = max(Decimal(0), 100 - sum(head) - sum(doses) - amount)
+        # What is left goes to the dose columns first: the dates wrap onto two lines well.
         share = spare / len(doses) if doses else Decimal(0)
         widths = [*head, *(d + share for d in doses), amount + (0 if doses else spare)]
         return [str(w.quantize(Decimal("0.1"))) for w in widths]
@@ -173,9 +196,13 @@ def build_sheet(view: PlanView) -> Sheet:
         weeks=weeks,
         ticks_until=until,
         decisions=decisions,
-        warnings=[w for w in view.warnings if w.text not in decisions],
+        warnings=[
+            WarningView(w.warning, w.label, clinician_words(w.text))
+            for w in view.warnings
+            if clinician_words(w.text) not in decisions
+        ],
         notes=[
-            NoteView(s.dates, s.drug, s.note)
+            NoteView(s.dates, s.drug, clinician_words(s.note))
             for s in steps
             if s.note is not None and s.kind != "mapping"
         ],
@@ -194,11 +221,15 @@ def build_sheet(view: PlanView) -> Sheet:
 _PAGE_PX = Decimal(688)
 _CHAR_PX = Decimal("13.1")  # 0.7 × 14 pt × 96/72
 _CELL_PX = Decimal(12)
+# A dose cell is not bold: DejaVu Sans averages about 0.62 em over digits, "×" and "mg".
+_DOSE_CHAR_PX = Decimal("11.6")
 
 
-def _least_percent(texts: list[str]) -> Decimal:
-    longest = max((len(word) for text in texts for word in text.split()), default=1)
-    return ((longest * _CHAR_PX + _CELL_PX) * 100 / _PAGE_PX).quantize(Decimal("0.1"))
+def _least_percent(texts: list[str], char_px: Decimal = _CHAR_PX) -> Decimal:
+    """Percent of the page for the longest unbreakable piece (split at ordinary spaces
+    only: a no-break space holds a dose part together)."""
+    longest = max((len(word) for text in texts for word in text.split(" ")), default=1)
+    return ((longest * char_px + _CELL_PX) * 100 / _PAGE_PX).quantize(Decimal("0.1"))
 
 
 def _same(a: StepView, b: StepView) -> bool:
@@ -232,13 +263,13 @@ def _rows(view: PlanView, steps: list[StepView]) -> list[OverviewRow]:
         following = next((r for r in runs[index + 1 :] if r[0].step.drug == first.step.drug), None)
         text: str | None = None
         if first.kind == "mapping":
-            text = first.as_now
+            text = f"{first.as_now} {_diary_line(view, first)}"
         elif first.kind == "stop":
             text = _stop_text(view, first, runs)
         doses = _sorted_doses(first.step)
         brands = list(dict.fromkeys(short_brand(x.brand) for d in doses for x in d.tablets))
         liquids = [x for d in doses for x in d.tablets if x.liquid is not None]
-        product = " + ".join(brands) if brands else first.drug
+        product = " + ".join(_with_generic(b, first.drug) for b in brands) if brands else first.drug
         if len(brands) == 1 and liquids:
             # One oral solution in the row: its concentration and measuring device beside its
             # name, once; each cell then says mg = ml.
@@ -256,6 +287,34 @@ def _rows(view: PlanView, steps: list[StepView]) -> list[OverviewRow]:
             )
         )
     return rows
+
+
+def _diary_line(view: PlanView, mapping: StepView) -> str:
+    """What the mapping week asks of the patient besides taking the doses as usual."""
+    if mapping.patch:
+        return view.t._("Write down when you change the patch.")
+    return view.t._("Write down every dose in the diary.")
+
+
+def _with_generic(brand: str, drug: str) -> str:
+    """ "Sobril (oxazepam)": the brand on the box and the name the talks use, together;
+    a brand that is the drug's own name stays as it is."""
+    return brand if drug.casefold() in brand.casefold() else f"{brand} ({drug})"
+
+
+def _brand_of(runs: list[list[StepView]], drug: str) -> str:
+    """The stopped drug as the patient knows it: "alprazolam (Xanor)" from its last tablets."""
+    brands = [
+        short_brand(x.brand)
+        for run in runs
+        if run[0].step.drug == drug
+        for s in run
+        for d in s.step.doses
+        for x in d.tablets
+    ]
+    name = next((r[0].drug for r in runs if r[0].step.drug == drug), drug)
+    last = brands[-1] if brands else None
+    return name if last is None or name.casefold() in last.casefold() else f"{name} ({last})"
 
 
 def short_brand(brand: str) -> str:
@@ -281,17 +340,35 @@ def _parts(view: PlanView, dose: DoseAtTime, unit: str, one_brand: bool) -> list
     else "1 × Sobril 10 mg"; own tablets as their amount."""
     t = view.t
     if not dose.tablets:
-        return tablet_parts(t, dose, unit)
+        # "0.75 mg, own tablets": only the amount is held together; the words wrap.
+        return [_bind_units(p) for p in tablet_parts(t, dose, unit)]
     return [
         # A liquid always says mg and ml; its concentration and measuring device stand in the
-        # row's product column (one brand), else in the cell too.
-        (liquid_amount(t, x) if one_brand else liquid_text(t, x))
+        # row's product column (one brand), else in the cell too. Its numbers stay with their
+        # units; its words may wrap.
+        _bind_units(liquid_amount(t, x) if one_brand else liquid_text(t, x))
         if x.liquid is not None
-        else f"{t.count(x.count)} × "
-        + ("" if one_brand else short_brand(x.brand) + " ")
-        + t.amount(x.strength, x.unit)
+        else unbreakable(
+            f"{t.count(x.count)} × "
+            + ("" if one_brand else short_brand(x.brand) + " ")
+            + t.amount(x.strength, x.unit)
+        )
         for x in dose.tablets
     ]
+
+
+NBSP = "\u00a0"
+
+
+def _bind_units(text: str) -> str:
+    """Each number with the word after it ("0.75 mg", "5 ml"); the other words may wrap."""
+    return re.sub(r"(\d) (\S)", "\\1" + NBSP + "\\2", text)
+
+
+def unbreakable(part: str) -> str:
+    """A dose part ("1 × 10 mg") with no-break spaces: a renderer never splits the count
+    from its strength or the number from its unit across lines."""
+    return part.replace(" ", NBSP)
 
 
 def _short_range(view: PlanView, start: dt.date, end: dt.date) -> str:
@@ -327,11 +404,11 @@ def _stop_text(view: PlanView, stop: StepView, runs: list[list[StepView]]) -> st
     if going_on:
         return t._(
             "No more %(drug)s – go on with %(others)s.",
-            drug=stop.drug,
+            drug=_brand_of(runs, stop.step.drug),
             others=", ".join(going_on),
         )
     if len(view.drugs) > 1:
-        return t._("No more %(drug)s. No more tablets.", drug=stop.drug)
+        return t._("No more %(drug)s.", drug=_brand_of(runs, stop.step.drug))
     return t._("No more tablets.")
 
 
@@ -352,8 +429,10 @@ def _row_note(view: PlanView, run: list[StepView], following: list[StepView] | N
         if goes_on:
             return None
         return t._("The last step is %(amount)s, then you stop completely.", amount=first.daily)
-    if following is None or not any(s.step.pause for s in run):
+    if following is None:
         return None
+    if not any(s.step.pause for s in run):
+        return _long_hold(view, run, following)
     if len(run) > 1:  # the pause is a step of its own: the same tablets, longer
         held = sum(s.step.days for s in run[1:])
     else:  # the step itself is held longer than the one before it
@@ -373,6 +452,28 @@ def _row_note(view: PlanView, run: list[StepView], following: list[StepView] | N
     )
     return t._(
         "You take the same dose for %(length)s longer. Then the dose goes down to %(amount)s.",
+        length=length,
+        amount=following[0].daily,
+    )
+
+
+# A dose held this long (or longer) gets a sentence: the patient sees it is meant.
+LONG_HOLD_DAYS = 28
+
+
+def _long_hold(view: PlanView, run: list[StepView], following: list[StepView]) -> str | None:
+    """ "You take the same dose for 15 weeks. Then the dose goes down to 2.5 mg." """
+    t = view.t
+    days = sum(s.step.days for s in run)
+    if days < LONG_HOLD_DAYS or following[0].kind != "doses" or following[0].step.days >= days:
+        return None  # short, or as long as the step after it: the plan's ordinary pace
+    length = (
+        t.ngettext("%(num)s week", "%(num)s weeks", days // 7)
+        if days % 7 == 0
+        else t.ngettext("%(num)s day", "%(num)s days", days)
+    )
+    return t._(
+        "You take the same dose for %(length)s. Then the dose goes down to %(amount)s.",
         length=length,
         amount=following[0].daily,
     )
@@ -441,7 +542,19 @@ def _decisions(view: PlanView) -> list[str]:
     for s in view.steps:
         if s.step.note is not None and any(word in s.step.note for word in _DECISION_WORDS):
             out.append(f"{s.drug}, {s.dates}: {s.note}")
-    return list(dict.fromkeys(out))
+    return list(dict.fromkeys(clinician_words(d) for d in out))
+
+
+_OPTION = re.compile(r" ?\(--[a-z-]+\)")
+_STEPS = re.compile(r"\b(\d+) step\(s\)")
+
+
+def clinician_words(text: str) -> str:
+    """A planner message as the printed page says it: without command-line options (the
+    sheet names the decision, "a switch to diazepam", not the option that makes it) and
+    with a real plural where the English message hedges with "step(s)"."""
+    text = _OPTION.sub("", text)
+    return _STEPS.sub(lambda m: m.group(1) + (" step" if m.group(1) == "1" else " steps"), text)
 
 
 def _rules(view: PlanView) -> list[RuleView]:
