@@ -187,9 +187,11 @@ def test_regular_talks_begin_at_the_plan_start(plan: GeneratedPlan, rules: Check
     if rules.support.every_days is None or not talks:
         return
     expected = plan.start
-    if rules.avoid_weekends and is_weekend(expected):
-        # Monday after, unless a change preparation or the span end put it on Friday before
-        assert min(talks) <= expected + dt.timedelta(days=2)
+    clinic = ClinicDays(rules.avoid_weekends, "SE")  # care_helpers' rule file is Swedish
+    if clinic.closed(expected):
+        # The next open day, unless a change preparation or the span end put it before (a
+        # weekend, or a public holiday: found with a plan starting on New Year's Day 2024)
+        assert min(talks) <= clinic.later(expected)
     else:
         assert expected in talks
 
@@ -211,3 +213,22 @@ def test_no_stretch_without_a_support_talk_is_longer_than_the_rules_allow(
     for day in [*talks, end]:
         assert (day - previous).days <= longest, f"{previous} to {day} without a talk"
         previous = max(previous, day)
+
+
+def test_a_plan_starting_on_a_public_holiday_has_its_first_talk_the_next_open_day() -> None:
+    """Pinned from hypothesis: a plan starting on New Year's Day 2024 (a Monday, a Swedish
+    public holiday) got its first regular talk on 2 January."""
+    start = D(2024, 1, 1)
+    steps = [
+        Step(index=0, phase="mapping", start=start, end=start, drug="diazepam",
+             dose=Decimal(2), unit="mg", doses=[]),
+        Step(index=1, phase="stabilisation", start=D(2024, 1, 2), end=D(2024, 1, 2),
+             drug="diazepam", dose=Decimal(2), unit="mg", doses=[]),
+    ]  # fmt: skip
+    plan = GeneratedPlan(start, steps, {"benzodiazepine"}, D(2024, 1, 2))
+    rules = checkpoint_rules(
+        before_each_reduction=False, lead_days=0, every_days=1, minimum="1d", offsets=()
+    )
+    talks = [c.date for c in checkpoints_for(plan, rules) if c.kind == "support"]
+    assert min(talks) == D(2024, 1, 2)
+    test_regular_talks_begin_at_the_plan_start.hypothesis.inner_test(plan, rules)  # type: ignore[attr-defined]

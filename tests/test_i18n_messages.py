@@ -53,6 +53,8 @@ MEDICATIONS = (
     ("Citodon 180 mg",),  # more dose times, not more tablets a dose
     ("codeine 240 mg",),
     ("fentanyl 25 mcg/h",),
+    ("fentanyl 50 mcg/h",),  # a patch hold within the average rate (no-helsedir)
+    ("Paralgin forte 240 mg",),  # paracetamol a day and its lower limits
     ("methadone 40 mg",),
     ("buprenorphine 8 mg",),
     ("oxycodone 40 mg", "oxazepam 15 mg"),
@@ -127,12 +129,15 @@ def test_the_spread_reaches_every_kind_of_sentence() -> None:
         "switch-not-needed",
         "tablet-limited",
         "max-duration-exceeded",
-        "patch-dispensing",
+        # "patch-dispensing" only for a patch without a label interval: none is built in.
         "switch",
         "switch-declined",
         "formulation-change",
-        "hold-too-long",
+        # "hold-too-long" is only a safety net now: holds before forced cuts stop at the
+        # rule's limit (taper.plan.holds), so no built-in plan has one.
         "dose-times-from-label",
+        "paracetamol-per-day",
+        "paracetamol-lower-limits",
     }
     assert expected <= codes
 

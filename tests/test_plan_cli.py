@@ -23,8 +23,9 @@ def test_plan_json_states_guideline_and_tool(run_cli: Any) -> None:
     assert data["guideline"]["id"] == "plan-se"
     assert len(data["guideline"]["sha256"]) == 64
     assert data["tool_version"]
-    # slow-down from the first step below it; forced large cuts held longer before
-    assert data["last_dose_date"] == "2025-09-21"
+    # slow-down from the first step below it; forced large cuts held longer before (at most
+    # the rule's longest run at one dose)
+    assert data["last_dose_date"] == "2025-08-10"
     assert data["steps"][-1]["dose"] == "0"
     assert data["steps"][1]["doses"][0]["tablets"][0] == {
         "brand": "Sobril",
@@ -32,6 +33,7 @@ def test_plan_json_states_guideline_and_tool(run_cli: Any) -> None:
         "unit": "mg",
         "count": "1",
         "modified_release": False,
+        "change_hours": None,  # a patch's interval; none for tablets
     }
 
 

@@ -45,9 +45,10 @@ def test_json_warning_params_are_exact_decimals_in_every_language(run_cli: Run, 
 @pytest.mark.parametrize(
     ("lang", "held", "switch"),
     [
-        ("en", "held 98 days longer in all", "offers a switch to diazepam (--switch)"),
-        ("sv", "behålls sammanlagt 98 dagar längre", "byta till diazepam (--switch)"),
-        ("nb", "98 dager", "(--switch)"),
+        # The hold before the forced cut now stops at the rule's longest run at one dose.
+        ("en", "held at most 63 days (3 intervals", "offers a switch to diazepam (--switch)"),
+        ("sv", "behålls högst 63 dagar (3 intervall", "byta till diazepam (--switch)"),
+        ("nb", "63 dager", "(--switch)"),
     ],
 )
 @pytest.mark.parametrize("fmt", ["text", "markdown", "html", "fhir"])
@@ -180,7 +181,7 @@ def test_plain_number_keeps_the_decimal_mark() -> None:
     assert plain_number(Decimal("2.5"), "en") == "2.5"
 
 
-# --- fentanyl patches: a rate, changed as prescribed; never "a day", never tablets -------------
+# --- fentanyl patches: a rate, changed at its label's interval; never "a day", never tablets
 
 PATCH = ("-g", "se-vgr", "-m", "fentanyl patch 50 mcg/h")
 
@@ -199,7 +200,8 @@ def test_fhir_patch_dosage_is_a_rate_without_a_daily_frequency(run_cli: Run) -> 
         rate = dosage.doseAndRate[0]
         assert rate.doseQuantity is None
         assert rate.rateQuantity.code == "ug/h"
-        assert "Change the patch as prescribed." in dosage.text
+        # The label's interval, from the rule file (was "Change the patch as prescribed.")
+        assert "a new patch every 72 hours" in dosage.text
     assert "a day" not in bundle.entry[0].resource.description
     assert "fentanyl 50 mcg/h" in bundle.entry[0].resource.description
 
@@ -233,7 +235,7 @@ def test_patch_plans_speak_of_patches_and_rates(
 def test_patch_sheet_says_last_patch(run_cli: Run) -> None:
     out = plan_out(run_cli, *PATCH, "-f", "html", "--lang", "en")
     assert "Last patch" in out
-    assert "change the patch as prescribed" in out
+    assert "put on a new patch every 72 hours" in out  # the label's interval
     assert "Take the tablets shown" not in out
 
 

@@ -188,6 +188,16 @@ class Regimen(Provenance):
     max_units_per_day: Decimal | None = Field(
         default=None, description="Most tablets (capsules, patches) in 24 hours."
     )
+    min_hours_between_doses: int | None = Field(
+        default=None,
+        description="The label's least time between two doses, in hours (Paralgin forte: "
+        "at least 6); shown on the plan.",
+    )
+    max_amount_per_day: Decimal | None = Field(
+        default=None,
+        description="Most of the drug in 24 hours, in the product's unit, where the label "
+        "gives it (Ultram ER: 300 mg); a plan never gives more.",
+    )
 
 
 class Ingredient(Provenance):

@@ -44,6 +44,7 @@ from taper.plan.calendar import (
     dated,
     tablets_per_dose_problem,
 )
+from taper.plan.combinations import CombinationMixin
 from taper.plan.curve import MAX_STEPS_PER_DRUG, TaperStep, trajectory
 from taper.plan.fast import constructor
 from taper.plan.formulation import FormulationMixin
@@ -55,6 +56,7 @@ from taper.plan.model import (
     Step,
 )
 from taper.plan.options import PlanOptions
+from taper.plan.patches import whole_patch_days
 from taper.plan.review import ReviewMixin
 from taper.plan.state import LANGS, Severity
 from taper.plan.switching import SwitchingMixin
@@ -96,7 +98,7 @@ _NO_DATE = dt.date(1, 1, 1)  # the dates of a step not yet placed on the calenda
 LOOSE_NOTE = "as taken now: the formulary's tablets cannot make this dose"
 
 
-class Builder(SwitchingMixin, ReviewMixin, FormulationMixin, InputsMixin):
+class Builder(SwitchingMixin, ReviewMixin, FormulationMixin, InputsMixin, CombinationMixin):
     """The phases of a plan, in order (see `make_skeleton`)."""
 
     # --- phases ----------------------------------------------------------------------------
@@ -227,7 +229,7 @@ class Builder(SwitchingMixin, ReviewMixin, FormulationMixin, InputsMixin):
             self.used(f"rule {track.rule.id} slow_down", track.rule.slow_down)
         self.used(f"rule {track.rule.id} max_duration_days", track.rule.max_duration_days)
         track.taper_start = self.day
-        days = track.pace.interval_days
+        days = whole_patch_days(track.kit, track.pace.interval_days)  # whole patches
         if most_days is not None:
             days = min(days, most_days)
         if (previous is None and not self.options.replan) or days < 1:
@@ -290,6 +292,8 @@ class Builder(SwitchingMixin, ReviewMixin, FormulationMixin, InputsMixin):
                 # A formulation change before a held cut shows on the held step.
                 yield self.hold_before_cut(track, step, change), step.hold
                 change = None
+            elif step.capped:
+                track.capped_cuts += 1  # no room to hold at all before this cut
             if not step.quanta:
                 self.check_stop(track, before)
             before = Fraction(item.kit.amount(step.quanta))
@@ -332,7 +336,14 @@ class Builder(SwitchingMixin, ReviewMixin, FormulationMixin, InputsMixin):
             f"({pieces} cannot make a smaller step; the average rate stays within "
             f"{self.allowed_text(track)})"
         )
-        if liquid is not None and step.quanta == 0:
+        if step.capped and liquid is None:
+            # A longer hold would not make the cut smaller (holds.py).
+            note = (
+                f"held {step.hold} more days before the larger cut to {after} {track.unit} "
+                f"({pieces} cannot make a smaller step; no longer than rule "
+                f"{track.rule.id} allows at one dose, so the cut is larger than its step)"
+            )
+        elif liquid is not None and step.quanta == 0:
             # An oral solution's tail stops where the tablets it replaced would have.
             note = (
                 f"held {step.hold} more days before the stop (the oral solution ends at the "
@@ -344,6 +355,7 @@ class Builder(SwitchingMixin, ReviewMixin, FormulationMixin, InputsMixin):
             # explained by the plan's tablet-limited warning).
             note = change
         track.held_days += step.hold
+        track.capped_cuts += step.capped
         return Seg("taper", 0, step.hold, track.amount, track.doses(), note=note)
 
     # --- finishing -------------------------------------------------------------------------
@@ -369,6 +381,7 @@ class Builder(SwitchingMixin, ReviewMixin, FormulationMixin, InputsMixin):
             self.close(track, aftercare_start)
         placed, seg_index = self.place()
         self.step_warnings(seg_index)
+        self.combination_warnings(placed)
         dispensing = self.dispensing(placed)
         self.formulary_provenance()
         g = self.g

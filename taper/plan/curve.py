@@ -13,6 +13,8 @@ from fractions import Fraction
 
 from taper.errors import TaperError
 from taper.plan.dosetimes import next_vector
+from taper.plan.holds import capped_hold, hold_intervals
+from taper.plan.patches import whole_patch_days
 from taper.plan.rules import Pace
 from taper.plan.tablets import (
     Kit,
@@ -42,6 +44,9 @@ class TaperStep:
     hold: int = 0
     # The dose at each dose time (quanta, in the order of the day); () for a stop.
     per_time: tuple[int, ...] = ()
+    # The hold was cut short at the rule's longest run at one dose (`taper.plan.holds`): the
+    # average rate over the held dose and the cut is faster than the rule.
+    capped: bool = False
 
 
 _TRAJECTORIES: dict[tuple[object, ...], tuple[TaperStep, ...]] = {}
@@ -80,6 +85,7 @@ def trajectory(
         p.slow_percent,
         p.slow_interval_days,
         p.slow_rule_percent,
+        hold_intervals(p),
         vector,
         stop_quanta,
         drop,
@@ -151,7 +157,11 @@ def trajectory(
         if slow_from is not None and dose < slow_from and p.slow_interval_days is not None:
             # A step whose dose is below the slow-down threshold lasts the slow interval.
             interval = p.slow_interval_days
+        # A patch strength changes only with a new patch (whole patches a step).
+        interval = whole_patch_days(kit, interval)
         previous = out[-1].interval if out else interval
+        wanted = hold
+        hold = capped_hold(wanted, previous, p)
         out.append(
             TaperStep(
                 quanta,
@@ -161,6 +171,7 @@ def trajectory(
                 interval,
                 hold * previous,
                 vector if vector is not None and quanta else (),
+                hold < wanted,
             )
         )
         if hold * previous > MAX_HOLD_DAYS:

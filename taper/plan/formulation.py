@@ -4,7 +4,8 @@ tail, and the stop dose.
 - `fit_regimen`: a drug's dose times follow its products' labels (a 12-hourly depot tablet
   twice a day, never once; a combination tablet at most as many a dose as its label allows,
   so 180 mg codeine as Citodon is 3 doses of 2, not 2 doses of 3);
-- `check_day_cap`: a daily dose beyond a label's units a day is refused;
+- `check_day_cap`: a daily dose beyond a label's units or amount a day moves to the
+  immediate-release tablets where their label allows it, else is refused;
 - `start_formulation`: a depot dose the depot tablets cannot give at their interval starts on
   the immediate-release tablets of the same drug;
 - `taper_plan`: the reductions of one drug, changing from depot to immediate-release tablets
@@ -23,9 +24,17 @@ from taper.dose import format_amount
 from taper.errors import TaperError
 from taper.guideline.model import TaperRule
 from taper.plan.curve import TaperStep, trajectory
-from taper.plan.labels import interval_doses
+from taper.plan.dosetimes import usable
+from taper.plan.labels import interval_doses, unit_caps
 from taper.plan.model import DoseTimeName
-from taper.plan.regimen import day_cap, formulation_changes, regimen_times, stop_too_high
+from taper.plan.regimen import (
+    day_cap,
+    formulation_changes,
+    immediate_kit,
+    labelled_times,
+    regimen_times,
+    stop_too_high,
+)
 from taper.plan.rules import Pace
 from taper.plan.state import BuilderBase
 from taper.plan.tablets import Kit, to_decimal
@@ -96,6 +105,8 @@ class FormulationMixin(BuilderBase):
         track.times = time_names(count, bedtime=bedtime, patch=kit.patch)
         if kit.modified_release:
             why = f"{_brands(kit)} (modified release) is given at its label's interval"
+        elif labelled_times(kit) and unit_caps(kit.products)[0] is None:
+            why = f"{_brands(kit)} (immediate release) is taken so by its label"
         else:
             why = f"{_brands(kit)} allows at most {kit.max_units} tablets at one time"
         self.warn(
@@ -108,14 +119,41 @@ class FormulationMixin(BuilderBase):
         )
 
     def check_day_cap(self, track: Track) -> None:
+        """A daily dose beyond a label's maximum a day: given on the drug's immediate-release
+        tablets where their label allows it (a visible formulation change), else refused."""
         assert track.reported is not None
         cap = day_cap(track.kit)
-        if cap is not None and track.reported > cap:
-            raise TaperError(
-                f"{format_amount(track.reported)} {track.unit} of {track.drug.id} a day is more "
-                f"than {_brands(track.kit)} allows ({format_amount(cap)} {track.unit} a day by "
-                "its label); check the dose."
-            )
+        if cap is None or track.reported <= cap:
+            return
+        kit = track.kit
+        other = immediate_kit(self.g, self.loaded.sha256, kit) if kit.modified_release else None
+        if other is not None:
+            other_cap = day_cap(other)
+            there = other.quanta(track.reported)
+            if (other_cap is None or track.reported <= other_cap) and there is not None:
+                self.warn(
+                    "formulation-change",
+                    "info",
+                    f"{format_amount(track.reported)} {track.unit} of {track.drug.id} is given "
+                    f"as {_brands(other)} (immediate release): it is more than {_brands(kit)} "
+                    f"(modified release) allows ({format_amount(cap)} {track.unit} a day by its "
+                    "label).",
+                    track.drug.id,
+                )
+                track.kit = other
+                self.fit_regimen(track)
+                return
+        need = (
+            f", or the prescriber would need immediate-release {track.drug.id} tablets, which "
+            f"the formulary of rule file {self.g.id} does not have"
+            if kit.modified_release and other is None
+            else ""
+        )
+        raise TaperError(
+            f"{format_amount(track.reported)} {track.unit} of {track.drug.id} a day is more "
+            f"than {_brands(kit)} allows ({format_amount(cap)} {track.unit} a day by its "
+            f"label); check the dose{need}."
+        )
 
     def start_formulation(self, track: Track, quanta: int) -> bool:
         """Move a depot dose its tablets cannot give at their interval to the drug's
@@ -140,6 +178,10 @@ class FormulationMixin(BuilderBase):
                 track.drug.id,
             )
             track.kit = other
+            count = regimen_times(other, len(track.times), amount)
+            if count > len(track.times):
+                # Immediate-release tablets at their label's doses a day (formulations.md §2).
+                track.times = time_names(count, bedtime=False, patch=False)
             track.set_split(there)
             return True
         return False
@@ -228,7 +270,9 @@ class FormulationMixin(BuilderBase):
             return None
         new_times = max(times, regimen_times(other, track.rule.doses_per_day, amount))
         split = other.split(start, new_times)
-        if split is None:
+        # The first dose on the new products keeps the two-strengths-a-time rule the later
+        # steps keep; if it cannot, the hand-over waits for a smaller dose.
+        if split is None or not all(usable(other, a) for a in split.amounts):
             return None
         names = time_names(new_times, bedtime=False, patch=False)
         tail = self.steps_on(track, p, base, other, names, start, 1, split.amounts, floor)

@@ -55,6 +55,8 @@ class TabletCount(PlanModel):
     unit: str
     count: Decimal
     modified_release: bool = False
+    # A patch: worn this many hours, then replaced by a new one (its label's interval).
+    change_hours: int | None = None
     liquid: LiquidMeasure | None = Field(default=None, exclude_if=lambda value: value is None)
 
     @property

@@ -33,7 +33,7 @@ def regimen_times(kit: Kit, wanted: int, daily: Decimal) -> int:
         return fixed
     per_dose, _ = unit_caps(kit.products)
     if per_dose is None:
-        return wanted
+        return label_times(kit, wanted, daily)
     largest = max(piece.strength * piece.fraction for piece in kit.pieces)
     counts = allowed_counts(kit.products)
     for count in counts:
@@ -42,13 +42,47 @@ def regimen_times(kit: Kit, wanted: int, daily: Decimal) -> int:
     return max(counts)
 
 
+def labelled_times(kit: Kit) -> bool:
+    """Whether a label of the kit's products gives its doses a day (immediate-release
+    opioids: 3-4 times a day, formulations.md §2)."""
+    return any(p.regimen is not None and p.regimen.doses_per_day for p in kit.products)
+
+
+def label_times(kit: Kit, wanted: int, daily: Decimal) -> int:
+    """Dose times for an immediate-release product whose label gives its doses a day: the
+    fewest of them, at least the rule's `wanted`, at which the tablets fill every time; else
+    the most times (up to the label's most) the dose fills; else `wanted`. A dose too small
+    for the label's times (the tail of a taper) is given fewer times a day: the time between
+    doses grows, as the CDC pocket guide says once the lowest dose is reached
+    (formulations.md §5; project choice)."""
+    if not labelled_times(kit):
+        return wanted
+    quanta = kit.quanta(daily)
+    if quanta is None:
+        return wanted
+    counts = allowed_counts(kit.products)
+    for count in counts:
+        if count >= wanted and kit.split(quanta, count, count) is not None:
+            return count
+    for count in range(max(counts), 0, -1):
+        if kit.split(quanta, count, count) is not None:
+            return count
+    return wanted
+
+
 def day_cap(kit: Kit) -> Decimal | None:
-    """The most a day the kit's label allows, in the drug's unit (None: no limit)."""
+    """The most a day the kit's labels allow, in the drug's unit (None: no limit): the
+    tighter of the units a day and the label's amount a day (`max_amount_per_day`)."""
+    caps = [
+        p.regimen.max_amount_per_day
+        for p in kit.products
+        if p.regimen is not None and p.regimen.max_amount_per_day is not None
+    ]
     _, per_day = unit_caps(kit.products)
-    if per_day is None or kit.free or not kit.pieces:
-        return None
-    largest = max(piece.strength * piece.fraction for piece in kit.pieces)
-    return largest * per_day
+    if per_day is not None and not kit.free and kit.pieces:
+        largest = max(piece.strength * piece.fraction for piece in kit.pieces)
+        caps.append(largest * per_day)
+    return min(caps) if caps else None
 
 
 _IMMEDIATE: dict[tuple[object, ...], Kit | None] = {}

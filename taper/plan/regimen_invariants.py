@@ -16,14 +16,15 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
 from taper.guideline.model import Drug, Guideline, Product
+from taper.plan.holds import DEFAULT_HOLD_INTERVALS
 from taper.plan.invariants import liquid_problems
 from taper.plan.labels import unit_caps
 from taper.plan.model import Plan, Step
 from taper.plan.regimen import stop_too_high
-from taper.plan.review import DEFAULT_HOLD_INTERVALS
 
 
 def _product(guideline: Guideline, drug: str, brand: str) -> Product | None:
@@ -67,6 +68,9 @@ def _label_problems(step: Step, guideline: Guideline) -> list[str]:
         product = _product(guideline, step.drug, brand)
         if product is None:
             continue
+        most_amount = product.regimen.max_amount_per_day if product.regimen else None
+        if most_amount is not None and step.dose > most_amount:
+            out.append(f"step {step.index}: {step.dose} a day of {brand}, label: {most_amount}")
         _, most_day = unit_caps([product])
         if most_day is not None and count > most_day:
             out.append(f"step {step.index}: {count} x {brand} a day, label says {most_day}")
@@ -132,6 +136,16 @@ def _stop_problems(plan: Plan, guideline: Guideline, drug: Drug, steps: list[Ste
     return out
 
 
+@dataclass
+class _Run:
+    """Consecutive taper steps at one dose."""
+
+    dose: Decimal
+    days: int = 0
+    paused: bool = False
+    forced: bool = False  # the step after it is a cut the tablets force
+
+
 def _hold_problems(plan: Plan, guideline: Guideline, drug: str, steps: list[Step]) -> list[str]:
     applied = next((a for a in plan.applied_rules if a.drug == drug), None)
     rule = next((r for r in guideline.taper_rules if applied and r.id == applied.rule), None)
@@ -142,20 +156,41 @@ def _hold_problems(plan: Plan, guideline: Guideline, drug: str, steps: list[Step
     )
     limit = intervals * max(applied.interval_days, applied.slow_interval_days or 0)
     warned = any(w.code == "hold-too-long" and w.drug == drug for w in plan.warnings)
-    runs: list[tuple[Decimal, int, bool]] = []  # dose, days, paused
+    runs: list[_Run] = []
     for step in steps:
+        if runs and step.tablet_limited and runs[-1].dose != step.dose:
+            runs[-1].forced = True  # the step after the run is a cut the tablets force
         if step.phase != "taper" or step.dose == 0:
-            runs.append((Decimal(-1), 0, False))
+            runs.append(_Run(Decimal(-1)))
             continue
-        if runs and runs[-1][0] == step.dose:
-            dose, days, paused = runs[-1]
-            runs[-1] = (dose, days + step.days, paused or step.pause)
+        if runs and runs[-1].dose == step.dose:
+            runs[-1].days += step.days
+            runs[-1].paused = runs[-1].paused or step.pause
         else:
-            runs.append((step.dose, step.days, step.pause))
-    for dose, days, paused in runs:
-        if days > limit and not paused and not warned:
-            return [f"{drug}: {days} days at {dose} without a hold warning"]
+            runs.append(_Run(step.dose, step.days, step.pause))
+    for run in runs:
+        long = run.days > limit and not run.paused
+        if long and not warned:
+            return [f"{drug}: {run.days} days at {run.dose} without a hold warning"]
+        if long and run.forced:
+            # A hold before a forced cut stops at the rule's limit (taper.plan.holds).
+            return [
+                f"{drug}: held {run.days} days at {run.dose} before a forced cut, beyond {limit}"
+            ]
     return []
+
+
+def _patch_problems(steps: list[Step]) -> list[str]:
+    """A patch taper step lasts whole patches (taper.plan.patches): no strength changes in
+    the middle of a patch."""
+    out = []
+    for step in steps:
+        if step.phase != "taper" or step.pause or step.dose == 0:
+            continue
+        hours = [t.change_hours for d in step.doses for t in d.tablets if t.change_hours]
+        if hours and min(hours) % 24 == 0 and step.days % (min(hours) // 24):
+            out.append(f"step {step.index}: {step.days} days of patches worn {min(hours)} h")
+    return out
 
 
 def regimen_problems(plan: Plan, guideline: Guideline) -> list[str]:
@@ -172,6 +207,10 @@ def regimen_problems(plan: Plan, guideline: Guideline) -> list[str]:
                 problems.extend(_strength_problems(after))  # every reduction step
         problems.extend(_time_problems(drug, steps))
         problems.extend(_hold_problems(plan, guideline, drug, steps))
+        if len(by_drug) == 1:
+            # Several drugs interleave their steps (several_drugs.py), which can still split
+            # a patch step; whole patches are checked for a lone patch drug.
+            problems.extend(_patch_problems(steps))
         if drug in drugs:
             problems.extend(_stop_problems(plan, guideline, drugs[drug], steps))
     return problems

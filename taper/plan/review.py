@@ -14,6 +14,7 @@ from taper.plan import substitute
 from taper.plan.calendar import Placed
 from taper.plan.fast import constructor, copy_with, trusted
 from taper.plan.formulary import oral_solutions, smaller_products
+from taper.plan.holds import DEFAULT_HOLD_INTERVALS, hold_intervals, longest_run_days
 from taper.plan.model import (
     AppliedRule,
     Dispense,
@@ -23,6 +24,7 @@ from taper.plan.model import (
     Plan,
     Step,
 )
+from taper.plan.patches import patches_for
 from taper.plan.state import BuilderBase
 from taper.plan.tablets import (
     to_decimal,
@@ -61,8 +63,7 @@ _dispense = constructor(Dispense)
 _plan = constructor(Plan)
 _copy_with = copy_with
 
-# The longest run at one dose, in intervals, when a rule does not say (issue 15).
-DEFAULT_HOLD_INTERVALS = 3
+__all__ = ["DEFAULT_HOLD_INTERVALS", "ReviewMixin"]
 
 
 class ReviewMixin(BuilderBase):
@@ -124,9 +125,16 @@ class ReviewMixin(BuilderBase):
             held = (
                 f" The dose before each such cut is held {track.held_days} days longer in "
                 "all, so the average rate stays within the allowed speed."
-                if track.held_days
+                if track.held_days and not track.capped_cuts
                 else ""
             )
+            if track.capped_cuts and track.pace is not None:
+                held = (
+                    f" The dose before such a cut is held at most {longest_run_days(track.pace)} "
+                    f"days ({hold_intervals(track.pace)} intervals, the longest run at one dose "
+                    f"rule {track.rule.id} allows): a longer hold would not make the cut "
+                    "smaller, so the cut is larger than the rule's step."
+                )
             if (
                 track.rule.switch.policy == "optional"
                 and substitute.switches(track.drug, track.rule)
@@ -222,8 +230,8 @@ class ReviewMixin(BuilderBase):
         if p is None or track.taper_start is None:
             return
         setting = track.rule.max_hold_intervals
-        intervals = DEFAULT_HOLD_INTERVALS if setting is None else setting.value
-        limit = intervals * max(p.interval_days, p.slow_interval_days or 0)
+        intervals = hold_intervals(p)
+        limit = longest_run_days(p)
         runs: list[tuple[int, Decimal, list[Seg]]] = []
         for seg in track.segs:
             if seg.phase != "taper" or seg.days is None or seg.amount == 0:
@@ -281,11 +289,15 @@ class ReviewMixin(BuilderBase):
             step = item.step
             if not step.doses or step.dose == 0:
                 continue
-            if step.unit == "mcg/h":
-                patches = True
-                continue
             assert item.days is not None  # only aftercare runs to a calendar end, at zero
             days = item.days
+            if step.unit == "mcg/h":
+                counted = self.patches_to_dispense(step, days)
+                if counted is None:
+                    patches = True
+                else:
+                    out.extend(counted)
+                continue
             for brand, strength, count, measure in _per_day(step.doses):
                 out.append(
                     _dispense(
@@ -304,6 +316,34 @@ class ReviewMixin(BuilderBase):
                 "info",
                 "Patch quantities are not counted: they depend on how many days each patch is "
                 "worn; prescribe them per step from the schedule.",
+            )
+        return out
+
+    def patches_to_dispense(self, step: Step, days: int) -> list[Dispense] | None:
+        """Patches a step needs: each worn for its label's interval, so a step of `days`
+        needs ceil(days x 24 / hours) of each (None: a patch without an interval)."""
+        out: list[Dispense] = []
+        for brand, strength, count, _ in _per_day(step.doses):
+            product = next(
+                (p for p in self.g.formulary if p.drug == step.drug and p.brand == brand), None
+            )
+            hours = (
+                None
+                if product is None or product.regimen is None
+                else product.regimen.interval_hours
+            )
+            if not hours:
+                return None
+            out.append(
+                _dispense(
+                    step=step.index,
+                    drug=step.drug,
+                    brand=brand,
+                    strength=strength,
+                    unit=step.unit,
+                    tablets=Decimal(patches_for(days, hours)) * count,
+                    measure=None,
+                )
             )
         return out
 

@@ -308,6 +308,13 @@ class Kit:
                 return out
         raise ValueError(f"{quanta} quanta cannot be made")  # callers check makeability first
 
+    def _change_hours(self, product: int) -> int | None:
+        """A patch's label interval (None for anything else)."""
+        regimen = self.products[product].regimen
+        if not self.patch or regimen is None:
+            return None
+        return regimen.interval_hours
+
     def tablets(self, quanta: int) -> list[TabletCount]:
         """Tablet counts (per brand and strength) for one dose time."""
         cached = self._tablets_cache.get(quanta)
@@ -327,6 +334,7 @@ class Kit:
                 unit=self.unit,
                 count=tidy(count),
                 modified_release=mr[(product, strength)],
+                change_hours=self._change_hours(product),
                 liquid=self._measure(count),
             )
             for (product, strength), count in sorted(

@@ -91,6 +91,8 @@ class Track:
     # A dose below anything the tablets make: kept as taken now until the drug's stop.
     loose: Decimal | None = None
     held_days: int = 0  # days added before forced large cuts (see Builder.hold_before_cut)
+    # Forced large cuts whose hold stopped at the rule's longest run at one dose (holds.py).
+    capped_cuts: int = 0
     # Dose times as the medication list gave them (taper/plan/as_written.py).
     given: tuple[tuple[DoseTimeName, Decimal], ...] = ()
 

@@ -193,9 +193,11 @@ def _dosages(view: PlanView, product: ProductKey, route: str | None) -> list[dic
                 # A patch releases a rate (rateQuantity, ug/h), worn day and night and changed
                 # as prescribed: the rule file and formulary give no wear interval, so there is
                 # no frequency (a daily one would read "apply one patch a day").
-                change = t._("Change the patch as prescribed.")
-                text += f" {change}"
-                instruction += f". {change}"
+                if not any(tab.change_hours for tab in dose.tablets):
+                    # (a patch with its label's interval says it in its tablets text)
+                    change = t._("Change the patch as prescribed.")
+                    text += f" {change}"
+                    instruction += f". {change}"
                 dose_and_rate: dict[str, Any] = {"rateQuantity": quantity}
             else:
                 repeat.update({"frequency": 1, "period": 1, "periodUnit": "d"})

@@ -98,7 +98,7 @@ def render_markdown(view: PlanView) -> bytes:
         out.append("")
 
     if view.dispensing:
-        out += ["## " + t._("Tablets to dispense"), ""]
+        out += ["## " + view.dispensing_title, ""]
         out += [
             "- " + t._("Step %(number)s", number=d.step) + f": {inline(d.text)}"
             for d in view.dispensing

@@ -92,7 +92,7 @@ def render_text(view: PlanView) -> bytes:
         out.append("")
 
     if view.dispensing:
-        out += heading(t._("Tablets to dispense"))
+        out += heading(view.dispensing_title)
         out += [t._("Step %(number)s", number=d.step) + f": {d.text}" for d in view.dispensing]
         out.append("")
 

@@ -129,6 +129,16 @@ _HELD_IN_ALL = piece(
         "rate stays within the allowed speed."
     ),
 )
+_HELD_AT_MOST = piece(
+    r"The dose before such a cut is held at most (?P<days>\d+) days \((?P<count>\d+) intervals, "
+    rf"the longest run at one dose rule (?P<rule>{_ID}) allows\): a longer hold would not make "
+    r"the cut smaller, so the cut is larger than the rule's step\.",
+    N_(
+        "The dose before such a cut is held at most %(days)s days (%(count)s intervals, the "
+        "longest run at one dose rule %(rule)s allows): a longer hold would not make the cut "
+        "smaller, so the cut is larger than the rule's step."
+    ),
+)
 _SWITCH_OFFER = piece(
     rf"Rule (?P<rule>{_ID}) offers a switch to (?P<target>{_ID}) \(--switch\), which allows "
     r"smaller steps\.",
@@ -180,6 +190,26 @@ NOTES: tuple[Piece, ...] = (
         N_(
             "held %(days)s more days before the larger cut to %(dose)s (the patches cannot "
             "make a smaller step; the average rate stays within %(allowed)s)"
+        ),
+    ),
+    piece(
+        rf"held (?P<days>\d+) more days before the larger cut to (?P<dose>{_DOSE}) \(the "
+        r"tablets cannot make a smaller step; no longer than rule (?P<rule>[^\s()]+) allows at "
+        r"one dose, so the cut is larger than its step\)",
+        N_(
+            "held %(days)s more days before the larger cut to %(dose)s (the tablets cannot "
+            "make a smaller step; no longer than rule %(rule)s allows at one dose, so the cut "
+            "is larger than its step)"
+        ),
+    ),
+    piece(
+        rf"held (?P<days>\d+) more days before the larger cut to (?P<dose>{_DOSE}) \(the "
+        r"patches cannot make a smaller step; no longer than rule (?P<rule>[^\s()]+) allows at "
+        r"one dose, so the cut is larger than its step\)",
+        N_(
+            "held %(days)s more days before the larger cut to %(dose)s (the patches cannot "
+            "make a smaller step; no longer than rule %(rule)s allows at one dose, so the cut "
+            "is larger than its step)"
         ),
     ),
     piece(
@@ -364,6 +394,35 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
             ),
         ),
     ),
+    "paracetamol-per-day": (
+        piece(
+            rf"(?P<drug>{_ID}) as (?P<brand>.+?) gives paracetamol a day by step \(step: "
+            r"amount\): (?P<listing>[0-9–, ]+: \d+ mg(?:; [0-9–, ]+: \d+ mg)*)\.",
+            N_(
+                "%(drug)s as %(brand)s gives paracetamol a day by step (step: amount): %(listing)s."
+            ),
+        ),
+        piece(
+            r"Doses at least (?P<hours>\d+) hours apart \((?P<brand>.+?): label\)\.",
+            N_("Doses at least %(hours)s hours apart (%(brand)s: label)."),
+        ),
+    ),
+    "paracetamol-lower-limits": (
+        piece(
+            r"The plan gives up to (?P<most>\d+) mg paracetamol a day; paracetamol is at most "
+            r"(?P<weight>\d+) mg a day at 40–50 kg body weight and (?P<liver>\d+) mg a day with "
+            r"severe liver disease, cirrhosis, chronic malnutrition, chronic alcohol use or "
+            r"fasting \(Norwegian Medicines Agency; Felleskatalogen, Paralgin forte\): check the "
+            r"patient's weight and liver risk\.",
+            N_(
+                "The plan gives up to %(most)s mg paracetamol a day; paracetamol is at most "
+                "%(weight)s mg a day at 40–50 kg body weight and %(liver)s mg a day with severe "
+                "liver disease, cirrhosis, chronic malnutrition, chronic alcohol use or fasting "
+                "(Norwegian Medicines Agency; Felleskatalogen, Paralgin forte): check the "
+                "patient's weight and liver risk."
+            ),
+        ),
+    ),
     "dose-times-from-label": (
         piece(
             rf"(?P<drug>{_ID}) is given (?P<count>\d+) times a day: (?P<brand>.+?) \(modified "
@@ -383,8 +442,26 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
                 "tablets at one time (rule %(rule)s says %(wanted)s)."
             ),
         ),
+        piece(
+            rf"(?P<drug>{_ID}) is given (?P<count>\d+) times a day: (?P<brand>.+?) \(immediate "
+            r"release\) is taken so by its label \(rule (?P<rule>[^\s()]+) says "
+            r"(?P<wanted>\d+)\)\.",
+            N_(
+                "%(drug)s is given %(count)s times a day: %(brand)s (immediate release) is taken "
+                "so by its label (rule %(rule)s says %(wanted)s)."
+            ),
+        ),
     ),
     "formulation-change": (
+        piece(
+            rf"(?P<dose>{_DOSE}) of (?P<drug>{_ID}) is given as (?P<brand>.+?) \(immediate "
+            r"release\): it is more than (?P<old>.+?) \(modified release\) allows "
+            rf"\((?P<cap>{_DOSE}) a day by its label\)\.",
+            N_(
+                "%(dose)s of %(drug)s is given as %(brand)s (immediate release): it is more than "
+                "%(old)s (modified release) allows (%(cap)s a day by its label)."
+            ),
+        ),
         piece(
             rf"(?P<dose>{_DOSE}) of (?P<drug>{_ID}) is given as {_LIQUID}: (?P<former>.+?) "
             r"cannot give it (?P<count>\d+) times a day\.",
@@ -437,6 +514,7 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
         ),
         _FORMULATION,
         _HELD_IN_ALL,
+        _HELD_AT_MOST,
         _SWITCH_OFFER,
     ),
     "modified-release-once-a-day": (
@@ -476,6 +554,7 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
         _FORMULATION,
         _STOP_OR_CHANGE,
         _HELD_IN_ALL,
+        _HELD_AT_MOST,
         _SWITCH_OFFER,
     ),
     "substitution-drug": (  # from the conversion, when no plan is made

@@ -237,6 +237,42 @@ class PlanView:
     patient_id: str | None = None  # the clinic's id: in calendar UIDs and FHIR ids
 
     @property
+    def patch_advice(self) -> str:
+        """The sheet's line for patches: when a new one goes on, where every patch of the plan
+        has its label's interval (else 'as prescribed')."""
+        hours = {
+            tab.change_hours
+            for step in self.plan.steps
+            for dose in step.doses
+            for tab in dose.tablets
+            if is_rate(step.unit)
+        }
+        if len(hours) == 1 and None not in hours:
+            (every,) = hours
+            assert every is not None
+            if every % 168 == 0:
+                return self.t._(
+                    "For a patch: use the patch strength shown and put on a new patch every "
+                    "%(days)s days.",
+                    days=every // 24,
+                )
+            return self.t._(
+                "For a patch: use the patch strength shown and put on a new patch every "
+                "%(hours)s hours.",
+                hours=every,
+            )
+        return self.t._(
+            "For a patch: use the patch strength shown and change the patch as prescribed."
+        )
+
+    @property
+    def dispensing_title(self) -> str:
+        """The dispensing list's heading: patches for a patch plan (they are counted)."""
+        if self.patches == "all":
+            return self.t._("Patches to dispense")
+        return self.t._("Tablets to dispense")
+
+    @property
     def dose_header(self) -> str:
         """The dose column: a daily dose, a patch's rate (never 'a day'), or either."""
         t = self.t
@@ -296,6 +332,22 @@ def tablet_text(t: Texts, tablet: TabletCount) -> str:
     if tablet.liquid is not None:
         return liquid_text(t, tablet)
     return f"{t.count(tablet.count)} × {tablet.brand} {t.amount(tablet.strength, tablet.unit)}"
+
+
+def patch_change_text(t: Texts, dose: DoseAtTime) -> str:
+    """When a patch dose's patches are replaced (fentanyl every 72 hours, Norspan every 7
+    days); empty for anything else."""
+    hours = min((tab.change_hours for tab in dose.tablets if tab.change_hours), default=None)
+    if not hours:
+        return ""
+    several = sum(tab.count for tab in dose.tablets) > 1
+    if hours % 168 == 0:
+        if several:
+            return t._(", new patches every %(days)s days", days=hours // 24)
+        return t._(", a new patch every %(days)s days", days=hours // 24)
+    if several:
+        return t._(", new patches every %(hours)s hours", hours=hours)
+    return t._(", a new patch every %(hours)s hours", hours=hours)
 
 
 def liquid_text(t: Texts, tablet: TabletCount) -> str:
@@ -381,7 +433,9 @@ def tablet_parts(t: Texts, dose: DoseAtTime, unit: str) -> list[str]:
     formulary (a drug not in it, taken from the patient's own tablets until the switch
     replaces it) is shown as its amount: the patient still needs to know how much."""
     if dose.tablets:
-        return [tablet_text(t, tablet) for tablet in dose.tablets]
+        parts = [tablet_text(t, tablet) for tablet in dose.tablets]
+        parts[-1] += patch_change_text(t, dose)
+        return parts
     if dose.amount > 0:
         return [t._("%(amount)s, own tablets", amount=t.amount(dose.amount, unit))]
     return ["–"]

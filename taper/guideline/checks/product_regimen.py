@@ -4,6 +4,8 @@
   modified-release product fewer times a day than it implies) gives 1 to 4 doses a day (24
   divided by the hours); allowed `doses_per_day` are 1 to 4. A modified-release product
   without an interval is planned as its rule says (a depot opioid at least twice a day).
+- A daily maximum (`regimen.max_amount_per_day`, in the product's unit) is positive and at
+  least the product's smallest strength (else no dose of it could be given).
 - A combination product (`ingredients`) gives its units per dose and per day, and those
   units never hold more of an ingredient than its cap (paracetamol 1 g a dose, 4 g a day).
 - An oral solution gives its `liquid` (concentration and measuring device); drops give the
@@ -54,6 +56,19 @@ def _problems(product: Product) -> Iterable[tuple[str, str]]:
         bad = [n for n in regimen.doses_per_day if not 1 <= n <= 4]
         if bad:
             yield "regimen", f"doses_per_day {bad} must be 1 to 4"
+        least = regimen.min_hours_between_doses
+        if least is not None and not 1 <= least <= 24:
+            yield "regimen", f"min_hours_between_doses {least} must be 1 to 24 hours"
+        most = regimen.max_amount_per_day
+        smallest = min(s.amount for s in product.strengths)
+        if most is not None and (most <= 0 or most < smallest):
+            yield (
+                "regimen",
+                (
+                    f"max_amount_per_day {num(most)} {product.unit} is less than the smallest "
+                    f"strength ({num(smallest)} {product.unit})"
+                ),
+            )
     if product.ingredients:
         if (
             regimen is None

@@ -1,0 +1,49 @@
+"""Patches are worn whole for their label's interval (fentanyl 72 hours, buprenorphine pain
+patches 7 days; `regimen.interval_hours` in the rule file).
+
+- `change_days`: the days one patch is worn (None when the interval is not whole days or the
+  rule file gives none);
+- `whole_patch_days`: a step's length rounded up to whole patches, so that no strength
+  changes in the middle of a patch (fentanyl: steps of 7 or 14 days become 9 or 15). Rounding
+  up only ever slows a taper (project choice, documented in README);
+- `patches_for`: how many patches a step of some days needs, for dispensing.
+"""
+
+from __future__ import annotations
+
+import math
+
+from taper.plan.tablets import Kit
+
+
+def change_hours(kit: Kit) -> int | None:
+    """The shortest label interval of the kit's patches, in hours (None: not a patch kit, or
+    no interval)."""
+    if not kit.patch:
+        return None
+    hours = [
+        p.regimen.interval_hours
+        for p in kit.products
+        if p.regimen is not None and p.regimen.interval_hours
+    ]
+    return min(hours) if hours else None
+
+
+def change_days(kit: Kit) -> int | None:
+    hours = change_hours(kit)
+    if hours is None or hours % 24:
+        return None
+    return hours // 24
+
+
+def whole_patch_days(kit: Kit, days: int) -> int:
+    """`days` rounded up to a whole number of patch changes."""
+    every = change_days(kit)
+    if every is None or days <= 0:
+        return days
+    return -(-days // every) * every
+
+
+def patches_for(days: int, hours: int) -> int:
+    """Patches of one kind worn for `days` when each is changed every `hours`."""
+    return math.ceil(days * 24 / hours)
