@@ -715,16 +715,7 @@ class BatchRun:
         except Exception as exc:
             if self.reraise:
                 raise
-            return _with_errors(
-                failed,
-                (
-                    RowError(
-                        job.first_line,
-                        f"internal error ({type(exc).__name__}) while planning this patient; "
-                        "the other patients are not affected. Rerun with --debug and report it.",
-                    ),
-                ),
-            )
+            return _with_errors(failed, (internal_error(job, exc),))
 
     def _class_totals(
         self, ref: str, medications: list[MedicationInput], loaded: LoadedGuideline
@@ -778,6 +769,15 @@ class BatchRun:
             len(plan.warnings),
             tuple(dict.fromkeys(w.code for w in plan.warnings)),
         )
+
+
+def internal_error(job: PatientJob, exc: Exception) -> RowError:
+    """One patient's internal error as a row error: the list goes on, no traceback."""
+    return RowError(
+        job.first_line,
+        f"internal error ({type(exc).__name__}) while planning this patient; "
+        "the other patients are not affected. Rerun with --debug and report it.",
+    )
 
 
 def _with_errors(result: PatientResult, errors: tuple[RowError, ...]) -> PatientResult:

@@ -19,7 +19,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO
 
-from taper.batch import GuidelineCache, PatientJob, RowError, _sentence, load_builtin
+from taper.batch import (
+    GuidelineCache,
+    PatientJob,
+    RowError,
+    _sentence,
+    internal_error,
+    load_builtin,
+)
 from taper.errors import TaperError
 
 if TYPE_CHECKING:
@@ -79,11 +86,7 @@ class LinePlanner:
             errors = (RowError(job.first_line, _sentence(str(exc))),)
             return _error_line(job, errors), errors
         except Exception as exc:  # one patient's internal error never stops the list
-            message = (
-                f"internal error ({type(exc).__name__}) while planning this patient; the "
-                "other patients are not affected. Rerun with --debug and report it."
-            )
-            errors = (RowError(job.first_line, message),)
+            errors = (internal_error(job, exc),)
             return _error_line(job, errors), errors
         return _ok_line(job, plan), ()
 
