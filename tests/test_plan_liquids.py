@@ -112,7 +112,7 @@ def test_us_cdc_tramadol_er_tail_goes_on_immediate_release_then_qdolo() -> None:
 
 def test_every_export_shows_a_liquid_dose_with_mg_ml_concentration_and_device() -> None:
     result = plan("us-cdc-2022", "morphine 60 mg")
-    words = "27 mg = 13.5 ml of Morphine sulfate oral solution 10 mg/5 ml (2 mg/ml), measured"
+    words = "15 mg = 7.5 ml of Morphine sulfate oral solution 10 mg/5 ml (2 mg/ml), measured"
     for fmt in (PlanFormat.text, PlanFormat.markdown, PlanFormat.csv):
         out = render_plan(result, fmt, "en").decode("utf-8")
         assert words in out, fmt
@@ -120,7 +120,7 @@ def test_every_export_shows_a_liquid_dose_with_mg_ml_concentration_and_device() 
     # syringe; each cell says mg = ml.
     # (the sheet keeps each number with its unit by no-break spaces)
     sheet = render_plan(result, PlanFormat.html, "en").decode("utf-8").replace("\u00a0", " ")
-    assert "27 mg = 13.5 ml" in sheet
+    assert "15 mg = 7.5 ml" in sheet
     assert (
         "Morphine sulfate oral solution 10 mg/5 ml (2 mg/ml), measured with an oral syringe"
         in sheet
@@ -129,13 +129,13 @@ def test_every_export_shows_a_liquid_dose_with_mg_ml_concentration_and_device() 
     assert "13½ ×" not in sheet
     assert "× Morphine sulfate oral solution" not in sheet
     ics = render_plan(result, PlanFormat.ics, "en").decode("utf-8").replace("\r\n ", "")
-    assert "27 mg = 13.5 ml of Morphine sulfate oral solution" in ics
+    assert "15 mg = 7.5 ml of Morphine sulfate oral solution" in ics
     data = json.loads(render_plan(result, PlanFormat.json, "en"))
     tabs = [t for s in data["steps"] for d in s["doses"] for t in d["tablets"] if "liquid" in t]
     assert tabs[0]["liquid"] == {
         "mg_per_ml": "2",
         "device": "oral-syringe",
-        "ml": "13.5",
+        "ml": "4.5",
         "drops": None,
         "mg_per_drop": None,
     }
@@ -154,7 +154,7 @@ def test_every_export_shows_a_liquid_dose_with_mg_ml_concentration_and_device() 
     quantity = liquid[0]["doseAndRate"][0]["doseQuantity"]
     assert quantity["unit"] == "mL"
     assert quantity["code"] == "mL"
-    assert "27 mg" in liquid[0]["patientInstruction"]
+    assert "9 mg = 4.5 ml" in liquid[0]["patientInstruction"]
     solution = next(
         e["resource"]
         for e in bundle["entry"]
@@ -242,3 +242,23 @@ def test_an_oral_solution_off_the_tablets_grid_is_refused_by_the_validator(tmp_p
     with pytest.raises(TaperError, match="tablet-grid") as caught:
         load_guideline(str(draft))
     assert "Qdolo" in str(caught.value)
+
+
+def test_an_immediate_release_morphine_solution_is_given_four_times_a_day() -> None:
+    """Panel reading: after morphine ER 30 mg twice a day the oral solution kept the depot
+    tablets' two dose times for over a year; immediate-release morphine is given every 4-6
+    hours, so the solution has the label's four doses a day."""
+    import datetime as dt
+
+    from taper.dose import parse_medication
+    from taper.guideline.loader import load_guideline
+    from taper.plan import PlanOptions, make_plan
+
+    result = make_plan(
+        [parse_medication("morphine 60 mg")],
+        load_guideline("us-cdc-2022"),
+        PlanOptions(start=dt.date(2027, 1, 4)),
+    )
+    on_solution = [s for s in result.steps if s.doses and "solution" in s.doses[0].tablets[0].brand]
+    assert on_solution
+    assert all(len(s.doses) == 4 for s in on_solution if s.dose >= 20)

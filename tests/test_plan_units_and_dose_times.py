@@ -120,11 +120,12 @@ def test_a_depot_dose_no_product_can_give_at_its_interval_is_refused(tmp_path: P
 
 
 def test_a_depot_dose_too_small_for_its_interval_goes_on_the_oral_solution() -> None:
-    """With the us-cdc-2022 morphine oral solution, 15 mg a day is 7 + 8 mg of it (was refused)."""
+    """With the us-cdc-2022 morphine oral solution, 15 mg a day is made on it at the
+    solution's four doses a day (was refused; the solution is immediate-release)."""
     made = plan("us-cdc-2022", "morphine 15 mg")
     assert "formulation-change" in {w.code for w in made.warnings}
     fixed = next(s for s in made.steps if s.phase == "stabilisation")
-    assert [t.liquid is not None for d in fixed.doses for t in d.tablets] == [True, True]
+    assert [t.liquid is not None for d in fixed.doses for t in d.tablets] == [True] * 4
 
 
 def test_hypnotics_keep_one_bedtime_dose() -> None:
