@@ -6,7 +6,8 @@
   dose time never returns (a formulation change starts a new regimen);
 - at most two strengths at one dose time in every reduction step;
 - the last dose before zero is at most the rule's stop dose;
-- a run at one dose longer than the rule's limit carries the `hold-too-long` warning;
+- a run at one dose longer than the rule's limit carries the `hold-too-long` warning (the
+  limit plus the closed days a dose change was moved past, `taper.plan.change_days`);
 - a liquid dose names its product's concentration and measuring device and is a whole
   number of the device's graduations (or drops), and an oral solution's tail ends no lower
   than where the rule lets the drug stop.
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from taper.guideline.model import Drug, Guideline, Product
+from taper.plan.change_days import closed_days, moved_past
 from taper.plan.holds import DEFAULT_HOLD_INTERVALS
 from taper.plan.invariants import liquid_problems
 from taper.plan.labels import unit_caps
@@ -142,6 +144,7 @@ class _Run:
 
     dose: Decimal
     days: int = 0
+    moved: int = 0  # days added because the changes after its steps were moved off closed days
     paused: bool = False
     forced: bool = False  # the step after it is a cut the tablets force
 
@@ -156,6 +159,7 @@ def _hold_problems(plan: Plan, guideline: Guideline, drug: str, steps: list[Step
     )
     limit = intervals * max(applied.interval_days, applied.slow_interval_days or 0)
     warned = any(w.code == "hold-too-long" and w.drug == drug for w in plan.warnings)
+    closed = closed_days(guideline)
     runs: list[_Run] = []
     for step in steps:
         if runs and step.tablet_limited and runs[-1].dose != step.dose:
@@ -167,9 +171,10 @@ def _hold_problems(plan: Plan, guideline: Guideline, drug: str, steps: list[Step
             runs[-1].days += step.days
             runs[-1].paused = runs[-1].paused or step.pause
         else:
-            runs.append(_Run(step.dose, step.days, step.pause))
+            runs.append(_Run(step.dose, step.days, paused=step.pause))
+        runs[-1].moved += moved_past(step.end, closed)
     for run in runs:
-        long = run.days > limit and not run.paused
+        long = run.days - run.moved > limit and not run.paused
         if long and not warned:
             return [f"{drug}: {run.days} days at {run.dose} without a hold warning"]
         if long and run.forced:
