@@ -472,6 +472,20 @@ class Referral(Provenance):
     criteria: list[ReferralCriterion] = []
 
 
+class UrgentHelp(Provenance):
+    """A number the patient calls when it is urgent, printed on page 1 of the patient's sheet
+    under the clinic's own contact (the `urgent-help` check: a source with a `url`, or
+    `unverified`, and the label in the file's language)."""
+
+    number: Annotated[str, StringConstraints(pattern=r"^[0-9]{2,6}( [0-9]{2,6})?$")] = Field(
+        description='The number as the patient dials it, digits with at most one space ("112", '
+        '"116 117").'
+    )
+    label: LocalText = Field(
+        description="When to call it, in the patient's words (\"If life is in danger\")."
+    )
+
+
 class Threshold(Provenance):
     id: Slug
     drug_class: DrugClass = Field(alias="class")
@@ -520,5 +534,10 @@ class Guideline(Frozen):
     )
     checkpoints: Checkpoints | None = None
     referral: Referral | None = None
+    urgent_help: list[UrgentHelp] = Field(
+        default=[],
+        description="The region's numbers for urgent help, most urgent first: printed on page 1 "
+        "of the patient's sheet.",
+    )
     thresholds: list[Threshold] = []
     notes: list[str] = []

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Literal
 
@@ -52,6 +52,8 @@ class OverviewRow:
     daily: str  # "25 mg a day", a patch's rate as it is
     text: str | None  # what a mapping or stop row says instead of cells
     note: str | None  # a patient's sentence: same dose longer, the last step
+    year: str | None = None  # a year row before this one: the first row of a year
+    heading: str | None = None  # the product row before this one (no product column)
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,7 @@ class RuleView:
 
 @dataclass(frozen=True)
 class MonthItem:
-    day: str  # "mån 4"
+    day: str  # "mån 4, fre 15": the month's days of one kind of contact
     label: str  # "Stödsamtal"
 
 
@@ -118,7 +120,9 @@ class Sheet:
 
     @property
     def product_column(self) -> bool:
-        return len(self.products) > 1
+        """A column naming each row's product, when products alternate row by row (drugs
+        tapered side by side); else a product row above each run of rows of one product."""
+        return len(self.products) > 1 and not any(row.heading for row in self.rows)
 
     def overview_widths(self) -> list[str]:
         """The overview's column widths in percent: dates, (product), each time, the amount.
@@ -141,6 +145,16 @@ class Sheet:
             )
         columns.append([v.dose_header, *(r.daily for r in self.rows)])
         fixed = 2 if self.product_column else 1  # dates (and product) come first
+        doses = [_least_percent(texts, _DOSE_CHAR_PX) for texts in columns[fixed:-1]]
+        amount = _least_percent(columns[-1])
+        # The dates on one line when everything else still fits: rows stay one line high.
+        one_line = [_least_percent([_YEAR_AT_END.sub("", t).replace(" ", NBSP) for t in columns[0]])]
+        one_line += [_least_percent(texts) for texts in columns[1:fixed]]
+        if sum(one_line) + sum(doses) + amount <= 100:
+            spare = 100 - sum(one_line) - sum(doses) - amount
+            share = spare / len(doses) if doses else Decimal(0)
+            widths = [*one_line, *(d + share for d in doses), amount + (0 if doses else spare)]
+            return [str(w.quantize(Decimal("0.1"))) for w in widths]
         # Words wrap in the head and amount columns; a dose part never does (unbreakable),
         # so a dose column is at least as wide as its longest part.
         # The dates on two lines at most ("11 jan. –" / "24 jan. 2027"): rows stay low.
@@ -151,8 +165,6 @@ class Sheet:
         ]
         least = [_least_percent(halves)]
         least += [_least_percent(texts) for texts in columns[1:fixed]]
-        doses = [_least_percent(texts, _DOSE_CHAR_PX) for texts in columns[fixed:-1]]
-        amount = _least_percent(columns[-1])
         floors = [Decimal(16), Decimal(14)][:fixed]
         head = [max(m, f) for m, f in zip(least, floors, strict=True)]
         room = 100 - sum(doses) - amount
@@ -176,6 +188,7 @@ class Sheet:
     dispensing: DispenseTable
     months: list[MonthView]  # the talks and contacts, a row a month
     brands: list[str]  # full names of brands the overview shortens
+    urgent: list[tuple[str, str]]  # the region's urgent-help numbers: (number, when to call)
 
 
 def build_sheet(view: PlanView) -> Sheet:
@@ -211,7 +224,18 @@ def build_sheet(view: PlanView) -> Sheet:
         dispensing=_dispensing(view),
         months=_months(view),
         brands=full_brands(view),
+        urgent=urgent_help(view),
     )
+
+
+def urgent_help(view: PlanView) -> list[tuple[str, str]]:
+    """The rule file's urgent-help numbers with their labels in the sheet's language (the
+    number's no-break space keeps "116 117" on one line)."""
+    if view.guideline is None:
+        return []
+    return [
+        (u.number.replace(" ", NBSP), u.label.get(view.lang)) for u in view.guideline.urgent_help
+    ]
 
 
 # --- the overview table -------------------------------------------------------------------
@@ -223,6 +247,10 @@ _CHAR_PX = Decimal("13.1")  # 0.7 × 14 pt × 96/72
 _CELL_PX = Decimal(12)
 # A dose cell is not bold: DejaVu Sans averages about 0.62 em over digits, "×" and "mg".
 _DOSE_CHAR_PX = Decimal("11.6")
+
+
+# A row that runs into the next year ends with it: that year may go on a second line.
+_YEAR_AT_END = re.compile(r" \d{4}$")
 
 
 def _least_percent(texts: list[str], char_px: Decimal = _CHAR_PX) -> Decimal:
@@ -276,7 +304,9 @@ def _rows(view: PlanView, steps: list[StepView]) -> list[OverviewRow]:
             product = liquid_product(view.t, liquids[0])
         rows.append(
             OverviewRow(
-                dates=_short_range(view, start, end) if first.kind != "stop" else first.start,
+                dates=_short_range(view, start, end)
+                if first.kind != "stop"
+                else view.t.short_day_month(start),
                 drug=first.drug,
                 product=product,
                 kind=first.kind,
@@ -286,7 +316,36 @@ def _rows(view: PlanView, steps: list[StepView]) -> list[OverviewRow]:
                 note=_row_note(view, run, following),
             )
         )
-    return rows
+    return _headed(rows, [r[0].step.start for r in runs])
+
+
+# Products alternating more often than this make a product column instead of product rows.
+_MAX_HEADINGS = 6
+
+
+def _headed(rows: list[OverviewRow], starts: list[dt.date]) -> list[OverviewRow]:
+    """A year row before the first row of each year (the rows' dates leave the year out), and
+    a product row before each run of rows of one product, unless products alternate so often
+    that a column says it better."""
+    out = []
+    year = None
+    for row, start in zip(rows, starts, strict=True):
+        if start.year != year:
+            year = start.year
+            row = replace(row, year=str(year))
+        out.append(row)
+    shown = None
+    headed = []
+    for row in out:
+        if row.kind != "stop" and row.product != shown:
+            shown = row.product
+            row = replace(row, heading=row.product)
+        headed.append(row)
+    if len({r.product for r in out if r.kind == "doses"}) < 2:
+        return out  # one product: the sentence above the table names it
+    if sum(1 for r in headed if r.heading) > _MAX_HEADINGS:
+        return out
+    return headed
 
 
 def _diary_line(view: PlanView, mapping: StepView) -> str:
@@ -372,13 +431,16 @@ def unbreakable(part: str) -> str:
 
 
 def _short_range(view: PlanView, start: dt.date, end: dt.date) -> str:
-    """'11 jan. – 24 jan. 2027': months short, the year once where the row ends (twice
-    across a new year), so that a row's dates fit on one or two lines."""
+    """'11 jan. – 24 jan.': months short, no year (a year row above the year's first row
+    says it), except where a row runs into the next year: '27 dec. – 9 jan. 2028'."""
     t = view.t
+    first = unbreakable(t.short_day_month(start))
     if start == end:
-        return t.short_date(start)
-    head = t.short_day_month(start) if start.year == end.year else t.short_date(start)
-    return f"{head} – {t.short_date(end)}"
+        return first
+    tail = unbreakable(t.short_day_month(end))
+    if start.year != end.year:
+        tail += f" {end.year}"  # the year, in sv, nb and en, comes last; it may wrap
+    return f"{first} – {tail}"
 
 
 def _sorted_doses(step: Step) -> list[DoseAtTime]:
@@ -633,15 +695,22 @@ def _dispensing(view: PlanView) -> DispenseTable:
 
 
 def _months(view: PlanView) -> list[MonthView]:
+    """A row a month: the days of each kind of contact together ("Mon 4, Fri 15 Support
+    talk"), so that a month with several talks still fits on a line or two."""
     t = view.t
-    months: dict[tuple[int, int], MonthView] = {}
+    months: dict[tuple[int, int], dict[str, list[str]]] = {}
+    labels: dict[tuple[int, int], str] = {}
     for c in view.appointments:
         day = c.checkpoint.date
-        month = months.get((day.year, day.month))
-        if month is None:
-            month = MonthView(t.month_year(day), [])
-            months[(day.year, day.month)] = month
+        key = (day.year, day.month)
+        labels.setdefault(key, t.month_year(day))
         # The kind's short label ("Support talk"), not the title ("Support talk before a
         # dose change"): a month's contacts fit on one line; the topics below say the rest.
-        month.items.append(MonthItem(f"{c.weekday} {day.day}", t._(KIND_LABELS[c.checkpoint.kind])))
-    return list(months.values())
+        kind = t._(KIND_LABELS[c.checkpoint.kind])
+        months.setdefault(key, {}).setdefault(kind, []).append(
+            unbreakable(f"{c.weekday} {day.day}")
+        )
+    return [
+        MonthView(labels[key], [MonthItem(", ".join(days), kind) for kind, days in kinds.items()])
+        for key, kinds in months.items()
+    ]
