@@ -98,13 +98,14 @@ class MonthView:
 @dataclass(frozen=True)
 class DispenseRow:
     dates: str
-    counts: list[str]  # one per product: "28 × Sobril 10 mg"; "" where the step needs none
+    counts: list[str]  # one per product: "28" (tablets), "126 ml"; "" where the step needs none
 
 
 @dataclass(frozen=True)
 class DispenseTable:
-    products: list[str]  # "Sobril 10 mg"
+    products: list[str]  # a column per product: its strength ("10 mg"), under its brand
     rows: list[DispenseRow]
+    brands: list[tuple[str, int]]  # the brand heads over the products: (brand, columns)
 
     def __bool__(self) -> bool:
         return bool(self.rows)
@@ -145,10 +146,11 @@ class Sheet:
             )
         columns.append([v.dose_header, *(r.daily for r in self.rows)])
         fixed = 2 if self.product_column else 1  # dates (and product) come first
-        doses = [_least_percent(texts, _DOSE_CHAR_PX) for texts in columns[fixed:-1]]
+        doses = [_least_percent(texts, bold=False) for texts in columns[fixed:-1]]
         amount = _least_percent(columns[-1])
         # The dates on one line when everything else still fits: rows stay one line high.
-        one_line = [_least_percent([_YEAR_AT_END.sub("", t).replace(" ", NBSP) for t in columns[0]])]
+        dates = [_YEAR_AT_END.sub("", t).replace(" ", NBSP) for t in columns[0]]
+        one_line = [_least_percent(dates)]
         one_line += [_least_percent(texts) for texts in columns[1:fixed]]
         if sum(one_line) + sum(doses) + amount <= 100:
             spare = 100 - sum(one_line) - sum(doses) - amount
@@ -214,11 +216,13 @@ def build_sheet(view: PlanView) -> Sheet:
             for w in view.warnings
             if clinician_words(w.text) not in decisions
         ],
-        notes=[
-            NoteView(s.dates, s.drug, clinician_words(s.note))
-            for s in steps
-            if s.note is not None and s.kind != "mapping"
-        ],
+        notes=_merged_notes(
+            [
+                NoteView(s.dates, s.drug, clinician_words(s.note))
+                for s in steps
+                if s.note is not None and s.kind != "mapping"
+            ]
+        ),
         rules=_rules(view),
         sources=_sources(view),
         dispensing=_dispensing(view),
@@ -240,24 +244,53 @@ def urgent_help(view: PlanView) -> list[tuple[str, str]]:
 
 # --- the overview table -------------------------------------------------------------------
 
-# A4 less the margins, in CSS px; a 14 pt bold character is at most about 0.7 em wide in
-# DejaVu Sans; a cell's padding and borders.
+# A4 less the margins, in CSS px; 14 pt in CSS px; a cell's padding and borders.
 _PAGE_PX = Decimal(688)
-_CHAR_PX = Decimal("13.1")  # 0.7 × 14 pt × 96/72
+_EM_PX = Decimal("18.67")
 _CELL_PX = Decimal(12)
-# A dose cell is not bold: DejaVu Sans averages about 0.62 em over digits, "×" and "mg".
-_DOSE_CHAR_PX = Decimal("11.6")
+# Advance widths in em of DejaVu Sans (the sheet's font), by kind of character, rounded up:
+# (regular, bold). A dose cell is regular, the dates and the head bold.
+_DIGIT = (Decimal("0.64"), Decimal("0.70"))
+_SPACE = (Decimal("0.32"), Decimal("0.35"))
+_LOWER = (Decimal("0.62"), Decimal("0.69"))
+_UPPER = (Decimal("0.72"), Decimal("0.80"))
+_NARROW = (Decimal("0.40"), Decimal("0.45"))  # . , : ; ( ) / – i l j t r
+_WIDE = (Decimal("0.84"), Decimal("0.84"))  # × + = ½
+_WIDEST = (Decimal("1.00"), Decimal("1.06"))  # m w M W
+_OTHER = (Decimal("0.75"), Decimal("0.85"))
 
 
 # A row that runs into the next year ends with it: that year may go on a second line.
 _YEAR_AT_END = re.compile(r" \d{4}$")
 
 
-def _least_percent(texts: list[str], char_px: Decimal = _CHAR_PX) -> Decimal:
+def _char_em(char: str, bold: bool) -> Decimal:
+    pick = 1 if bold else 0
+    if char.isdigit():
+        return _DIGIT[pick]
+    if char in " \u00a0":
+        return _SPACE[pick]
+    if char in ".,:;()/–-iljtrf'":
+        return _NARROW[pick]
+    if char in "×+=½¼¾":
+        return _WIDE[pick]
+    if char in "mwMW":
+        return _WIDEST[pick]
+    if char.islower():
+        return _LOWER[pick]
+    if char.isupper():
+        return _UPPER[pick]
+    return _OTHER[pick]
+
+
+def _least_percent(texts: list[str], bold: bool = True) -> Decimal:
     """Percent of the page for the longest unbreakable piece (split at ordinary spaces
-    only: a no-break space holds a dose part together)."""
-    longest = max((len(word) for text in texts for word in text.split(" ")), default=1)
-    return ((longest * char_px + _CELL_PX) * 100 / _PAGE_PX).quantize(Decimal("0.1"))
+    only: a no-break space holds a dose part together), at 14 pt."""
+    longest = max(
+        (sum((_char_em(c, bold) for c in word), Decimal(0)) for t in texts for word in t.split(" ")),
+        default=Decimal(1),
+    )
+    return ((longest * _EM_PX + _CELL_PX) * 100 / _PAGE_PX).quantize(Decimal("0.1"))
 
 
 def _same(a: StepView, b: StepView) -> bool:
@@ -607,6 +640,40 @@ def _decisions(view: PlanView) -> list[str]:
     return list(dict.fromkeys(clinician_words(d) for d in out))
 
 
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+
+
+def _merged_notes(notes: list[NoteView]) -> list[NoteView]:
+    """Consecutive notes on one drug that say the same but for their numbers, as one: the
+    dates one after another, each number that differs as its values in the same order ("35 /
+    30 / 25 mg", one a date range). The same words, every value kept, in far fewer lines."""
+    groups: list[list[NoteView]] = []
+    for note in notes:
+        last = groups[-1][-1] if groups else None
+        if (
+            last is not None
+            and last.drug == note.drug
+            and _NUMBER.sub("#", last.text) == _NUMBER.sub("#", note.text)
+        ):
+            groups[-1].append(note)
+        else:
+            groups.append([note])
+    out = []
+    for group in groups:
+        if len(group) == 1:
+            out.append(group[0])
+            continue
+        values = [_NUMBER.findall(n.text) for n in group]
+        slots = iter(
+            " / ".join(v[i] for v in values) if len({v[i] for v in values}) > 1
+            else values[0][i]
+            for i in range(len(values[0]))
+        )
+        text = _NUMBER.sub(lambda _: next(slots), group[0].text)
+        out.append(NoteView("; ".join(n.dates for n in group), group[0].drug, text))
+    return out
+
+
 _OPTION = re.compile(r" ?\(--[a-z-]+\)")
 _STEPS = re.compile(r"\b(\d+) step\(s\)")
 
@@ -668,21 +735,26 @@ def _sources(view: PlanView) -> list[str]:
 
 
 def _dispensing(view: PlanView) -> DispenseTable:
-    """What to dispense: a row per step, a column per product (brand and strength)."""
+    """What to dispense: a row per step, a column per product under its brand (brand over
+    its strengths, so that narrow columns need short heads), the tablets (ml) in the cells."""
     t = view.t
     by_index = {s.step.index: s for s in view.steps}
-    products: dict[tuple[str, str], str] = {}
+    heads: dict[tuple[str, str], tuple[str, str]] = {}  # product -> (brand, strength)
     counts: dict[int, dict[tuple[str, str], str]] = {}
     for d in view.plan.dispensing:
         key = (d.brand, str(d.strength))
         if d.measure is not None:
             # An oral solution: its ml (drops) with the concentration, never "N × 2 mg".
             per = "/ml" if d.measure == "ml" else ""
-            products.setdefault(key, f"{short_brand(d.brand)} {t.amount(d.strength, d.unit)}{per}")
-            counts.setdefault(d.step, {})[key] = dispense_text(t, d)
+            heads.setdefault(key, (short_brand(d.brand), t.amount(d.strength, d.unit) + per))
+            # The column names the product: a cell holds the ml (drops with their words).
+            amount = t.amount(d.tablets, "ml") if d.measure == "ml" else dispense_text(t, d)
+            counts.setdefault(d.step, {})[key] = amount
             continue
-        products.setdefault(key, f"{short_brand(d.brand)} {t.amount(d.strength, d.unit)}")
-        counts.setdefault(d.step, {})[key] = f"{t.number(d.tablets)} × {products[key]}"
+        heads.setdefault(key, (short_brand(d.brand), t.amount(d.strength, d.unit)))
+        counts.setdefault(d.step, {})[key] = t.number(d.tablets)
+    brands = list(dict.fromkeys(brand for brand, _ in heads.values()))
+    keys = sorted(heads, key=lambda k: brands.index(heads[k][0]))  # stable: first seen first
     rows = []
     for index, found in counts.items():
         step = by_index.get(index)
@@ -690,8 +762,9 @@ def _dispensing(view: PlanView) -> DispenseTable:
             continue
         start, end = step.step.start, step.step.end
         dates = f"{t.numeric_day(start)}–{t.numeric_day(end)} {end.year}"
-        rows.append(DispenseRow(dates, [found.get(key, "") for key in products]))
-    return DispenseTable(list(products.values()), rows)
+        rows.append(DispenseRow(dates, [found.get(key, "") for key in keys]))
+    spans = [(b, sum(1 for k in keys if heads[k][0] == b)) for b in brands]
+    return DispenseTable([heads[k][1] for k in keys], rows, spans)
 
 
 def _months(view: PlanView) -> list[MonthView]:
