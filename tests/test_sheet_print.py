@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sheet_panel import PANEL, PanelPlan
+from sheet_panel import CLINICIAN, PANEL, PanelPlan
 
 from taper.render import PlanFormat, render_plan
 from taper.render.i18n import texts
@@ -76,7 +76,7 @@ def test_weasyprint_meets_the_page_target_with_nothing_overflowing(case: PanelPl
     pdf = render_plan(plan, PlanFormat.pdf, plan.language)
     patient, clinician = patient_pages(pdf)
     assert patient <= case.patient_pages, f"{patient} patient pages, target {case.patient_pages}"
-    assert clinician >= 1
+    assert 1 <= clinician <= CLINICIAN, f"{clinician} clinician pages, at most {CLINICIAN}"
     assert weasy_overflows(html_of(case)) == []
 
 
@@ -133,8 +133,9 @@ def test_chromium_meets_the_page_target_with_nothing_overflowing(
     html = html_of(case)
     pdf_path = tmp_path / "sheet.pdf"
     run_chromium(tmp_path, html, "--no-pdf-header-footer", f"--print-to-pdf={pdf_path}")
-    patient, _ = patient_pages(pdf_path.read_bytes())
+    patient, clinician = patient_pages(pdf_path.read_bytes())
     assert patient <= case.patient_pages, f"{patient} patient pages, target {case.patient_pages}"
+    assert 1 <= clinician <= CLINICIAN, f"{clinician} clinician pages, at most {CLINICIAN}"
     probed = html.replace(b"</body>", PROBE.encode() + b"</body>")
     dom = run_chromium(tmp_path, probed, "--virtual-time-budget=5000", "--dump-dom").stdout
     match = re.search(r'<pre id="probe">(.*?)</pre>', dom, re.S)
