@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from sheet_panel import CLINICIAN, PANEL, PanelPlan
 
+from taper.guideline.loader import load_guideline
 from taper.render import PlanFormat, render_plan
 from taper.render.i18n import texts
 
@@ -294,3 +295,34 @@ def test_the_clinician_part_names_no_command_line_option_and_no_step_s() -> None
         clinician = re.sub(r"<[^>]+>", " ", html.split('<section class="clinician', 1)[1])
         assert "--" not in clinician, name
         assert "step(s)" not in clinician, name
+
+
+@pytest.mark.parametrize(
+    ("name", "lang", "numbers", "caption"),
+    [
+        ("se-diazepam", "sv", ("112", "1177"), "Så minskar din dos"),
+        ("se-oxazepam", "nb", ("112", "1177"), None),
+        ("no-alprazolam-switch", "nb", ("113", "116 117"), None),
+        ("uk-alprazolam-switch", "en", ("999", "111"), None),
+    ],
+)
+def test_page_one_says_who_to_call_when_it_is_urgent(
+    name: str, lang: str, numbers: tuple[str, ...], caption: str | None
+) -> None:
+    """Page 1: the contact lines, then the region's urgent-help numbers with when to call
+    each (from the rule file, in the sheet's language); a one-drug plan's curve still fits."""
+    pypdf = pytest.importorskip("pypdf")
+    case = _case(name)
+    plan = case.plan(lang)
+    pdf = render_plan(plan, PlanFormat.pdf, lang)
+    first = pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text().replace("\u00a0", " ")
+    heading = texts(lang)._("If it is urgent, call:")
+    assert heading in first
+    after = first.split(heading, 1)[1]
+    for number in numbers:
+        assert f"\n{number} " in after, (number, after[:200])
+    if caption is not None:
+        assert caption in first
+    urgent = load_guideline(case.guideline).guideline.urgent_help
+    assert [u.number for u in urgent] == list(numbers)
+    assert all(u.label.get(lang) in after.replace("\n", " ") for u in urgent)

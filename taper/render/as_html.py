@@ -104,8 +104,9 @@ def render_sheet(view: PlanView) -> bytes:
     sheet = build_sheet(view)
     drugs = list(dict.fromkeys(s.step.drug for s in view.steps))
     # One curve per drug, each on its own dose scale (3 mg of alprazolam and 60 mg of
-    # diazepam on one axis would flatten the first); lower when there are several.
-    height = HEIGHT if len(drugs) == 1 else HEIGHT * 3 / 4
+    # diazepam on one axis would flatten the first); lower when there are several. Page 1
+    # holds the curve of a one-drug plan under the contacts and the urgent-help numbers.
+    height = HEIGHT * 4 / 5 if len(drugs) == 1 else HEIGHT * 3 / 4
     curves = [
         DrugCurve(view.drug_names.get(drug, drug), Markup(svg_curve(view, drug, height)))
         for drug in drugs
