@@ -147,7 +147,8 @@ class Sheet:
         columns.append([v.dose_header, *(r.daily for r in self.rows)])
         fixed = 2 if self.product_column else 1  # dates (and product) come first
         doses = [_least_percent(texts, bold=False) for texts in columns[fixed:-1]]
-        amount = _least_percent(columns[-1])
+        # The head is bold, the amounts are not.
+        amount = max(_least_percent(columns[-1][:1]), _least_percent(columns[-1][1:], bold=False))
         # The dates on one line when everything else still fits: rows stay one line high.
         dates = [_YEAR_AT_END.sub("", t).replace(" ", NBSP) for t in columns[0]]
         one_line = [_least_percent(dates)]
@@ -178,6 +179,16 @@ class Sheet:
         share = spare / len(doses) if doses else Decimal(0)
         widths = [*head, *(d + share for d in doses), amount + (0 if doses else spare)]
         return [str(w.quantize(Decimal("0.1"))) for w in widths]
+
+    def tick_widths(self) -> tuple[str, str, str]:
+        """The tick calendar's column widths in percent: the week's date, each day (room for
+        its boxes, 4.2 mm each with their margins, and the cell's padding), the note (the
+        rest: a wide note keeps the weeks one line high)."""
+        page = Decimal(182)  # mm: A4 less the margins
+        day = (len(self.tick_times) * Decimal("4.8") + Decimal("1.6")) * 100 / page
+        date = Decimal(10)
+        note = 100 - date - 7 * day
+        return (str(date), str(day.quantize(Decimal("0.1"))), str(note.quantize(Decimal("0.1"))))
 
     tick_times: list[DoseTimeName]  # one box per time in every tick day
     weeks: list[TickWeek]
@@ -247,7 +258,7 @@ def urgent_help(view: PlanView) -> list[tuple[str, str]]:
 # A4 less the margins, in CSS px; 14 pt in CSS px; a cell's padding and borders.
 _PAGE_PX = Decimal(688)
 _EM_PX = Decimal("18.67")
-_CELL_PX = Decimal(12)
+_CELL_PX = Decimal(10)  # 2 × 1 mm padding and a 1.5 px border
 # Advance widths in em of DejaVu Sans (the sheet's font), by kind of character, rounded up:
 # (regular, bold). A dose cell is regular, the dates and the head bold.
 _DIGIT = (Decimal("0.64"), Decimal("0.70"))
@@ -344,7 +355,7 @@ def _rows(view: PlanView, steps: list[StepView]) -> list[OverviewRow]:
                 product=product,
                 kind=first.kind,
                 cells={d.time: _parts(view, d, first.step.unit, len(brands) == 1) for d in doses},
-                daily=first.daily if first.kind == "doses" else "",
+                daily=_bind_units(first.daily) if first.kind == "doses" else "",
                 text=text,
                 note=_row_note(view, run, following),
             )
