@@ -264,7 +264,7 @@ def test_the_swedish_sheet_speaks_swedish() -> None:
         "Nästa stödsamtal",
         "Dina tabletter: Sobril (oxazepam).",
         '1\u00a0×\u00a010\u00a0mg</span><span class="part">+&nbsp;½\u00a0×\u00a05\u00a0mg',
-        "12,5 mg",
+        "12,5\u00a0mg",  # a daily amount stays on one line
         "22\u00a0mars – 4\u00a0apr.</th>",  # the year on the year row above
         '<tr class="year"><th scope="colgroup" colspan="4">2027</th></tr>',
         "Om det är akut, ring:",
