@@ -233,6 +233,12 @@ class Liquid(Provenance):
 class Product(Provenance):
     drug: Slug
     brand: NonEmpty
+    names: list[NonEmpty] = Field(
+        default=[],
+        description="Other names a medication list uses for this product (Tylenol with "
+        "codeine #3); each reads as this product, as does the brand without its bracketed "
+        "contents (Citodon).",
+    )
     form: Literal["tablet", "capsule", "patch", "sublingual-tablet", "oral-solution"] = "tablet"
     route: Route = "oral"
     unit: DoseUnit = "mg"
