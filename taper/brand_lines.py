@@ -195,12 +195,15 @@ def ingredient_intake(
                 f"{format_amount(_exact(most) or Decimal(0))} tablets at one dose time "
                 f"(label: at most {format_amount(regimen.max_units_per_dose)})"
             )
-    if regimen is not None and regimen.max_units_per_day is not None and per_day_units >= 0:
-        if per_day_units > Fraction(regimen.max_units_per_day) and not med.as_needed:
-            unit_over.append(
-                f"{format_amount(_exact(per_day_units) or Decimal(0))} tablets a day (label: "
-                f"at most {format_amount(regimen.max_units_per_day)})"
-            )
+    if (
+        regimen is not None
+        and regimen.max_units_per_day is not None
+        and per_day_units > Fraction(regimen.max_units_per_day)
+    ):
+        unit_over.append(
+            f"{format_amount(_exact(per_day_units) or Decimal(0))} tablets a day (label: "
+            f"at most {format_amount(regimen.max_units_per_day)})"
+        )
     out = []
     for item in product.ingredients:
         amount = Fraction(item.amount)
