@@ -43,12 +43,16 @@ def _index(guideline: Guideline) -> dict[str, tuple[Product, ...]]:
     cached = _CACHE.get(id(guideline))
     if cached is not None and cached[0] is guideline:
         return cached[1]
+    from taper.names import name_index
+
     known = {d.id for d in guideline.drugs}
+    generic = name_index(guideline).generic  # "Lorazepam (Rivopharm)" never makes "lorazepam"
     found: dict[str, list[Product]] = {}
     for product in guideline.formulary:
         if product.drug in known:
             for name in product_names(product):
-                found.setdefault(norm(name), []).append(product)
+                if name == product.brand or norm(name) not in generic:
+                    found.setdefault(norm(name), []).append(product)
     index = {k: tuple(v) for k, v in found.items()}
     if len(_CACHE) >= 64:
         _CACHE.clear()
@@ -72,12 +76,33 @@ def product_prefix(words: list[str], guideline: Guideline) -> int:
     return 0
 
 
+_TABLETS = frozenset({"tablet", "capsule", "sublingual-tablet"})
+
+
+def _generic(guideline: Guideline) -> dict[str, set[str]]:
+    from taper.names import name_index
+
+    return name_index(guideline).generic
+
+
 def brand_strength(drug: str, written: str, guideline: Guideline) -> Decimal | None:
     """The strength of one tablet of brand `drug` written without it ("Sobril 1+1+2"): the
     brand's only strength in the rule file; None when `drug` is no brand of the formulary
     (a generic name: "tablets or mg?" is asked). Several strengths: one question."""
-    products = [p for p in products_named(drug, guideline) if p.unit == "mg"]
-    marketed = [p for p in products if p.marketed] or products
+    named = products_named(drug, guideline)
+    if not named or norm(drug) in _generic(guideline):
+        return None
+    # The brand's family: "Apodorm" is also "Apodorm 2,5 mg", "Xanor" also "Xanor Depot".
+    key = norm(drug)
+    family = [
+        p
+        for p in guideline.formulary
+        if p.drug == named[0].drug
+        and any(n == key or n.startswith(key + " ") for n in map(norm, product_names(p)))
+    ]
+    if any(p.form not in _TABLETS or p.unit != "mg" or p.liquid is not None for p in family):
+        return None  # a solution or patch of the name: counts could be ml or patches
+    marketed = [p for p in family if p.marketed] or family
     strengths = sorted({s.amount for p in marketed for s in p.strengths})
     if not strengths:
         return None
