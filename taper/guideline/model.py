@@ -297,6 +297,14 @@ class Switch(Provenance):
     crossover_step_days: int = Field(
         default=7, description="Days per crossover step (one dose time replaced per step)."
     )
+    parts_per_dose_time: int = Field(
+        default=1,
+        description="Crossover steps per dose time (1 to 4): 1 replaces a dose time's whole "
+        "dose in one step; 2 replaces about half of it (in whole tablets of the old drug) and "
+        "the rest a step later (partial substitution), each step held `crossover_step_days`. "
+        "Ashton's schedules substitute stepwise, but their text was not found "
+        "(formulations.md §4), so no shipped rule file uses more than 1.",
+    )
     long_acting_switched: list[Slug] = Field(
         default=[],
         description="Long-acting drugs this rule switches all the same (Ashton: clonazepam).",

@@ -621,6 +621,16 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
             ),
         ),
     ),
+    "switch-partial": (
+        piece(
+            rf"Rule (?P<rule>{_ID}) replaces each dose time of (?P<drug>{_ID}) in up to "
+            r"(?P<count>\d+) steps of (?P<days>\d+) days \(partial substitution\)\.",
+            N_(
+                "Rule %(rule)s replaces each dose time of %(drug)s in up to %(count)s steps of "
+                "%(days)s days (partial substitution)."
+            ),
+        ),
+    ),
     "switch-lower-end": (
         piece(
             rf"(?P<drug>{_ID}) is switched at the lower end of the equivalence range: "
