@@ -443,13 +443,24 @@ def _rule_file(ref: str, found: dict[str, Guideline | None]) -> Guideline | None
     return found[ref]
 
 
+def _medication(text: str, ref: str, rule_files: dict[str, Guideline | None]) -> MedicationInput:
+    """A row's medication; read again with its rule file only when that is needed (a brand
+    in tablets without its strength), so a batch loads no rule file it does not use."""
+    try:
+        return parse_medication(text)
+    except TaperError:
+        rule_file = _rule_file(ref, rule_files) if ref else None
+        if rule_file is None:
+            raise
+        return parse_medication(text, rule_file)
+
+
 def _job(
     group: _Group, patient_id: str, stems: dict[str, int], rule_files: dict[str, Guideline | None]
 ) -> PatientJob:
     lines = tuple(group.lines)
     first_row = group.rows[0] if group.rows else None
     guideline = first_row.guideline if first_row else ""
-    rule_file = _rule_file(guideline, rule_files) if guideline else None
     errors = list(group.errors)
     stem: str | None = None
     try:
@@ -492,7 +503,7 @@ def _job(
             continue
         try:
             start = parse_start_date(row.start)
-            medications.append(parse_medication(row.medication, rule_file))
+            medications.append(_medication(row.medication, guideline, rule_files))
             medication_lines.append(row.line)
         except TaperError as exc:
             errors.append(RowError(row.line, _sentence(str(exc))))
