@@ -25,8 +25,8 @@ from taper.dose import MedicationInput, parse_medication
 from taper.errors import TaperError
 from taper.guideline.loader import LoadedGuideline, load_guideline
 from taper.guideline.registry import builtin_ids
-from taper.plan.change_days import closed_days, moved_past
 from taper.plan import PlanOptions, make_plan
+from taper.plan.change_days import closed_days, moved_past
 from taper.plan.invariants import plan_problems
 from taper.plan.model import Plan, Step
 

@@ -20,6 +20,7 @@ import pytest
 from sheet_panel import CLINICIAN, PANEL, PanelPlan
 
 from taper.guideline.loader import load_guideline
+from taper.guideline.model import Lang
 from taper.render import PlanFormat, render_plan
 from taper.render.i18n import texts
 
@@ -307,7 +308,7 @@ def test_the_clinician_part_names_no_command_line_option_and_no_step_s() -> None
     ],
 )
 def test_page_one_says_who_to_call_when_it_is_urgent(
-    name: str, lang: str, numbers: tuple[str, ...], caption: str | None
+    name: str, lang: Lang, numbers: tuple[str, ...], caption: str | None
 ) -> None:
     """Page 1: the contact lines, then the region's urgent-help numbers with when to call
     each (from the rule file, in the sheet's language); a one-drug plan's curve still fits."""

@@ -496,7 +496,7 @@ class UrgentHelp(Provenance):
         '"116 117").'
     )
     label: LocalText = Field(
-        description="When to call it, in the patient's words (\"If life is in danger\")."
+        description='When to call it, in the patient\'s words ("If life is in danger").'
     )
 
 

@@ -151,9 +151,7 @@ def _change_days(skeleton: Skeleton, start: dt.date) -> ChangeDays | None:
     with a patch keeps its dates, see `change_days`)."""
     if any(p.step.unit == "mcg/h" for p in skeleton.placed):
         return None
-    moves = change_days(
-        (p.offset for p in skeleton.placed), start, closed_days(skeleton.guideline)
-    )
+    moves = change_days((p.offset for p in skeleton.placed), start, closed_days(skeleton.guideline))
     return moves if moves else None
 
 
