@@ -125,7 +125,13 @@ def test_every_export_shows_a_liquid_dose_with_mg_ml_concentration_and_device() 
         "Morphine sulfate oral solution 10 mg/5 ml (2 mg/ml), measured with an oral syringe"
         in sheet
     )
-    assert "810 ml of Morphine sulfate oral solution 10 mg/5 ml (2 mg/ml)" in sheet  # dispense
+    # what to dispense: a column for the solution (its brand over its strength), ml in cells
+    dispense = sheet.split('<table class="dispense">', 1)[1].split("</table>", 1)[0]
+    assert '<th scope="colgroup" colspan="1" class="brand">Morphine sulfate oral solution' in (
+        dispense
+    )
+    assert "<th scope=\"col\">2 mg/ml</th>" in dispense
+    assert "<td>810 ml</td>" in dispense
     assert "13½ ×" not in sheet
     assert "× Morphine sulfate oral solution" not in sheet
     ics = render_plan(result, PlanFormat.ics, "en").decode("utf-8").replace("\r\n ", "")

@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass
@@ -144,7 +145,7 @@ class _Run:
 
     dose: Decimal
     days: int = 0
-    moved: int = 0  # days added because the changes after its steps were moved off closed days
+    moved: int = 0  # at most the days added by changes moved off closed days (change_days)
     paused: bool = False
     forced: bool = False  # the step after it is a cut the tablets force
 
@@ -160,6 +161,9 @@ def _hold_problems(plan: Plan, guideline: Guideline, drug: str, steps: list[Step
     limit = intervals * max(applied.interval_days, applied.slow_interval_days or 0)
     warned = any(w.code == "hold-too-long" and w.drug == drug for w in plan.warnings)
     closed = closed_days(guideline)
+    # Every step start of the plan (any drug): a change moved off closed days moves every
+    # later step with it, so a run grows by the closed days before any start within it.
+    starts = sorted({s.start for s in plan.steps})
     runs: list[_Run] = []
     for step in steps:
         if runs and step.tablet_limited and runs[-1].dose != step.dose:
@@ -172,7 +176,11 @@ def _hold_problems(plan: Plan, guideline: Guideline, drug: str, steps: list[Step
             runs[-1].paused = runs[-1].paused or step.pause
         else:
             runs.append(_Run(step.dose, step.days, paused=step.pause))
-        runs[-1].moved += moved_past(step.end, closed)
+        runs[-1].moved += sum(
+            moved_past(day - dt.timedelta(days=1), closed)
+            for day in starts
+            if step.start < day <= step.end + dt.timedelta(days=1)
+        )
     for run in runs:
         long = run.days - run.moved > limit and not run.paused
         if long and not warned:

@@ -141,10 +141,10 @@ class Sheet:
         # so a dose column is at least as wide as its longest part.
         # The dates on two lines at most ("11 jan. –" / "24 jan. 2027"): rows stay low.
         halves = [
-            h.strip().replace(" ", NBSP) if " – " in text else h
+            h.strip().replace(" ", NBSP)
             for text in columns[0]
-            for h in text.split("– ")
-        ]
+            for h in (text.replace(" – ", " –\n", 1).split("\n") if " – " in text else [text])
+        ]  # "11 jan. –" with its dash, then "24 jan."
         least = [_least_percent(halves)]
         least += [_least_percent(texts) for texts in columns[1:fixed]]
         floors = [Decimal(16), Decimal(14)][:fixed]
