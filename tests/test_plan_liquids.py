@@ -130,7 +130,7 @@ def test_every_export_shows_a_liquid_dose_with_mg_ml_concentration_and_device() 
     assert '<th scope="colgroup" colspan="1" class="brand">Morphine sulfate oral solution' in (
         dispense
     )
-    assert "<th scope=\"col\">2 mg/ml</th>" in dispense
+    assert '<th scope="col">2 mg/ml</th>' in dispense
     assert "<td>810 ml</td>" in dispense
     assert "13½ ×" not in sheet
     assert "× Morphine sulfate oral solution" not in sheet
