@@ -37,6 +37,7 @@ from taper.plan.regimen import (
 )
 from taper.plan.rules import Pace
 from taper.plan.state import BuilderBase
+from taper.plan.step_floors import StepFloors, step_floors
 from taper.plan.tablets import Kit, to_decimal
 from taper.plan.tracks import BEDTIME_GROUPS, Track, time_names
 
@@ -230,8 +231,9 @@ class FormulationMixin(BuilderBase):
         below = None
         if floor is not None and kit.liquid is not None:
             below = kit.quanta_ceil(Fraction(floor))
+        floors = self.floors(track, kit)
         steps = trajectory(
-            kit, times, p, start, base, track.drug.id, min_used, vector, stop, drop, below
+            kit, times, p, start, base, track.drug.id, min_used, vector, stop, drop, below, floors
         )
         others = formulation_changes(self.g, self.loaded.sha256, kit)
         if not others:
@@ -291,6 +293,16 @@ class FormulationMixin(BuilderBase):
             KitStep(s.step, s.kit, s.times, change if i == 0 else s.change)
             for i, s in enumerate(tail)
         ]
+
+    def floors(self, track: Track, kit: Kit) -> StepFloors:
+        """The rule's smallest steps and absolute slow-down threshold in the kit's unit."""
+        rule = track.rule
+        found = step_floors(self.g, self.loaded.sha256, rule, track.drug, kit.unit, kit.route)
+        if found.min_step is not None:
+            self.used(f"rule {rule.id} reduction min_step", rule.reduction.min_step)
+        if found.slow_min_step is not None and rule.slow_down is not None:
+            self.used(f"rule {rule.id} slow_down min_step", rule.slow_down.min_step)
+        return found
 
     def stop_quanta(self, track: Track, kit: Kit, upto: int) -> int | None:
         """The largest daily dose (quanta of `kit`, at most `upto`) the rule lets the drug
