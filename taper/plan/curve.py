@@ -153,6 +153,13 @@ def trajectory(
             and (stop_quanta is None or before <= stop_quanta)
         ):
             quanta = 0
+            if smallest is not None and at_most is not None and current > allowed:
+                # A stop from here would cut more than the rule allows: first down to the
+                # smallest dose the tablets made (a step smaller than the rule's smallest,
+                # forced by the products), the stop follows from there.
+                quanta = next(
+                    (q for q in range(stop_below, before) if kit.makeable(q, times, min_used)), 0
+                )
         if vector is not None:
             # The dose at a time never rises and a dropped time never returns: a daily dose
             # the dose times cannot share so is lowered to the next one they can.
