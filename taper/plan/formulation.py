@@ -298,10 +298,14 @@ class FormulationMixin(BuilderBase):
         """The rule's smallest steps and absolute slow-down threshold in the kit's unit."""
         rule = track.rule
         found = step_floors(self.g, self.loaded.sha256, rule, track.drug, kit.unit, kit.route)
-        if found.min_step is not None:
-            self.used(f"rule {rule.id} reduction min_step", rule.reduction.min_step)
-        if found.slow_min_step is not None and rule.slow_down is not None:
-            self.used(f"rule {rule.id} slow_down min_step", rule.slow_down.min_step)
+        for where, step in (
+            ("reduction", rule.reduction.min_step if found.min_step is not None else None),
+            ("slow_down", rule.slow_down.min_step if rule.slow_down is not None else None),
+        ):
+            if step is None:
+                continue
+            own = [d for d in step.drugs if d.drug == track.drug.id and d.unit == kit.unit]
+            self.used(f"rule {rule.id} {where} min_step", own[0] if own else step)
         return found
 
     def stop_quanta(self, track: Track, kit: Kit, upto: int) -> int | None:
