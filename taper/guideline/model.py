@@ -332,8 +332,8 @@ class Reduction(Provenance):
     min_step: MinStep | None = Field(
         default=None,
         description="The smallest step the source uses: a percent cut smaller than this is made "
-        "this large (the last step to zero may be smaller), and a cut the tablets force up to "
-        "this size is within the rule (never held).",
+        "this large (the last step to zero may be smaller), and a cut the products force up to "
+        "half a step beyond it is within the rule (not held). Ignored with --percent.",
     )
 
 
