@@ -89,6 +89,21 @@ def drop_ranks(rule: TaperRule, times: tuple[DoseTimeName, ...]) -> tuple[int, .
     return tuple(order.get(name, len(order) + i) for i, name in enumerate(times))
 
 
+def _same_doses(kit: Kit, other: Kit, vector: tuple[int, ...]) -> tuple[int, ...] | None:
+    """The dose at each time of `vector` (quanta of `kit`) in quanta of `other`, when it
+    gives every one of them exactly: the new products start from the same doses, so no dose
+    time rises at the change (None otherwise)."""
+    if not vector:
+        return None
+    out = []
+    for q in vector:
+        there = other.quanta(kit.amount(q)) if q else 0
+        if there is None or (there and not other.per_time_makeable(there)):
+            return None
+        out.append(there)
+    return tuple(out)
+
+
 # Stop doses in a kit's quanta, by rule file, rule, drug, kit and start (many patients share
 # them; the search converts a dose to the reference drug a dozen times).
 _STOP_QUANTA: dict[tuple[object, ...], int] = {}
@@ -245,11 +260,15 @@ class FormulationMixin(BuilderBase):
         for step in steps:
             if step.limited:
                 for other in others:
-                    tail = self.hand_over(track, p, base, kit, other, current, step, times, floor)
+                    tail = self.hand_over(
+                        track, p, base, kit, other, current, step, times, floor, vector
+                    )
                     if tail is not None:
                         return out + tail
             out.append(KitStep(step, kit, times))
             current = step.quanta
+            if step.per_time:
+                vector = step.per_time
         return out
 
     def hand_over(
@@ -263,21 +282,26 @@ class FormulationMixin(BuilderBase):
         step: TaperStep,
         times: int,
         floor: Decimal,
+        vector: tuple[int, ...] = (),
     ) -> list[KitStep] | None:
         """The rest of the taper on the kit `other` (another formulation), from the dose
-        `current` of `kit`, when it makes the step better than `kit` (None otherwise)."""
+        `current` of `kit` (given as `vector` at its dose times), when it makes the step
+        better than `kit` (None otherwise)."""
         amount = kit.amount(current)
         start = other.quanta(amount)
         if start is None:
             return None
         new_times = max(times, regimen_times(other, track.rule.doses_per_day, amount))
-        split = other.split(start, new_times)
+        amounts = _same_doses(kit, other, vector) if new_times == times else None
+        if amounts is None:
+            split = other.split(start, new_times)
+            amounts = None if split is None else split.amounts
         # The first dose on the new products keeps the two-strengths-a-time rule the later
         # steps keep; if it cannot, the hand-over waits for a smaller dose.
-        if split is None or not all(usable(other, a) for a in split.amounts):
+        if amounts is None or not all(usable(other, a) for a in amounts):
             return None
         names = time_names(new_times, bedtime=False, patch=False)
-        tail = self.steps_on(track, p, base, other, names, start, 1, split.amounts, floor)
+        tail = self.steps_on(track, p, base, other, names, start, 1, amounts, floor)
         if not tail:
             return None
         first = tail[0]
