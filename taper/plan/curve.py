@@ -77,9 +77,10 @@ def trajectory(
     the drug stop (an oral solution's tail ends where the tablets it replaced would have
     stopped: it makes the steps they could not, it does not lengthen the taper below them).
 
-    `floors`: the rule's smallest steps in the drug's unit (`taper.plan.step_floors`): a cut
-    is never smaller than the smallest step (but the last one, to zero), and a cut the
-    tablets force up to that size is within the rule, so it is not held."""
+    `floors`: the rule's smallest steps in the drug's unit (`taper.plan.step_floors`; none
+    with a chosen --percent): a cut is never smaller than the smallest step (but the last
+    one, to zero), and a cut the products force up to half a step beyond it is within the
+    rule, so it is not held."""
     key = (
         kit.key,
         times,
@@ -131,7 +132,7 @@ def trajectory(
             interval = p.interval_days
         smallest = floors.floor(slowing)
         at_most = None
-        if smallest is not None and p.chosen_percent is None:
+        if smallest is not None:
             # Never a smaller step than the source's smallest (the last step, to zero, may
             # be); a cut up to that size as the products make it (up to half a step more:
             # 0.6 mg where an oral solution measures 0.2 mg a dose) is within the rule.

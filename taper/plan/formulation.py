@@ -37,7 +37,7 @@ from taper.plan.regimen import (
 )
 from taper.plan.rules import Pace
 from taper.plan.state import BuilderBase
-from taper.plan.step_floors import StepFloors, step_floors
+from taper.plan.step_floors import NO_FLOORS, StepFloors, step_floors
 from taper.plan.tablets import Kit, to_decimal
 from taper.plan.tracks import BEDTIME_GROUPS, Track, time_names
 
@@ -246,7 +246,8 @@ class FormulationMixin(BuilderBase):
         below = None
         if floor is not None and kit.liquid is not None:
             below = kit.quanta_ceil(Fraction(floor))
-        floors = self.floors(track, kit)
+        # A chosen --percent is the prescriber's speed: no smallest step makes its cuts larger.
+        floors = NO_FLOORS if p.chosen_percent is not None else self.floors(track, kit)
         steps = trajectory(
             kit, times, p, start, base, track.drug.id, min_used, vector, stop, drop, below, floors
         )
