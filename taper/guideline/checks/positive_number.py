@@ -3,7 +3,7 @@
 Covers conversion `factor`, `amount` and `equals`, both ends of a `range`, band `factor` and
 `up_to` (a band's `above` may be 0), table `points`, product strengths, threshold `above`, a
 taper's smallest steps (`min_step`) and a slow-down's `below_reference_amount`, and the counts
-`doses_per_day` (rule and switch).
+`doses_per_day` (rule and switch) and `parts_per_dose_time`.
 
 Passing:
 
@@ -56,7 +56,7 @@ _POSITIVE: dict[type[BaseModel], tuple[str, ...]] = {
     Strength: ("amount",),
     Threshold: ("above",),
     TaperRule: ("doses_per_day",),
-    Switch: ("doses_per_day",),
+    Switch: ("doses_per_day", "parts_per_dose_time"),
     MinStep: ("reference_amount",),
     DrugAmount: ("amount",),
     SlowDown: ("below_reference_amount",),
