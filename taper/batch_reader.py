@@ -20,10 +20,13 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from taper.dose import MedicationInput, parse_medication, repeated_line, repeated_line_advice
 from taper.errors import TaperError
+
+if TYPE_CHECKING:
+    from taper.guideline.model import Guideline
 
 COLUMNS = ("patient_id", "guideline", "start", "medication")
 
@@ -448,6 +451,7 @@ def patient_jobs(
     waiting: deque[_Group] = deque()  # patients and rows without an id, by first line
     groups: dict[str, _Group] = {}
     stems: dict[str, int] = {}
+    rule_files: dict[str, Guideline | None] = {}
     previous: _Group | None = None
     for item in items:
         line, patient = item.line, item.patient_id
@@ -475,9 +479,9 @@ def patient_jobs(
                 group.rows.append(item)
             previous = group
         while waiting and _complete(waiting[0], line, last_line, previous):
-            yield _made(waiting.popleft(), groups, stems)
+            yield _made(waiting.popleft(), groups, stems, rule_files)
     while waiting:
-        yield _made(waiting.popleft(), groups, stems)
+        yield _made(waiting.popleft(), groups, stems, rule_files)
 
 
 def _complete(
@@ -489,11 +493,16 @@ def _complete(
     return last is not None and last <= line and group is not previous
 
 
-def _made(group: _Group, groups: dict[str, _Group], stems: dict[str, int]) -> PatientJob:
+def _made(
+    group: _Group,
+    groups: dict[str, _Group],
+    stems: dict[str, int],
+    rule_files: dict[str, Guideline | None],
+) -> PatientJob:
     if group.patient_id is None:
         return PatientJob("", tuple(group.lines), "", None, (), None, tuple(group.errors))
     del groups[group.patient_id]
-    return _job(group, group.patient_id, stems)
+    return _job(group, group.patient_id, stems, rule_files)
 
 
 def stream_patients(open_file: Callable[[], BinaryIO], name: str) -> Iterator[PatientJob]:
@@ -516,7 +525,35 @@ def stream_patients(open_file: Callable[[], BinaryIO], name: str) -> Iterator[Pa
     return jobs()
 
 
-def _job(group: _Group, patient_id: str, stems: dict[str, int]) -> PatientJob:
+def _rule_file(ref: str, found: dict[str, Guideline | None]) -> Guideline | None:
+    """The built-in rule file a patient's rows name, to read brands written in tablets
+    without their strength ("Citodon 2+2+2"); None when it cannot be loaded (the patient's
+    plan then says why)."""
+    from taper.batch import load_builtin  # the batch's loader (tests stand in for it there)
+
+    if ref not in found:
+        try:
+            found[ref] = load_builtin(ref).guideline
+        except TaperError:
+            found[ref] = None
+    return found[ref]
+
+
+def _medication(text: str, ref: str, rule_files: dict[str, Guideline | None]) -> MedicationInput:
+    """A row's medication; read again with its rule file only when that is needed (a brand
+    in tablets without its strength), so a batch loads no rule file it does not use."""
+    try:
+        return parse_medication(text)
+    except TaperError:
+        rule_file = _rule_file(ref, rule_files) if ref else None
+        if rule_file is None:
+            raise
+        return parse_medication(text, rule_file)
+
+
+def _job(
+    group: _Group, patient_id: str, stems: dict[str, int], rule_files: dict[str, Guideline | None]
+) -> PatientJob:
     lines = tuple(group.lines)
     first_row = group.rows[0] if group.rows else None
     guideline = first_row.guideline if first_row else ""
@@ -562,7 +599,7 @@ def _job(group: _Group, patient_id: str, stems: dict[str, int]) -> PatientJob:
             continue
         try:
             start = parse_start_date(row.start)
-            medications.append(parse_medication(row.medication))
+            medications.append(_medication(row.medication, guideline, rule_files))
             medication_lines.append(row.line)
         except TaperError as exc:
             errors.append(RowError(row.line, _sentence(str(exc))))
