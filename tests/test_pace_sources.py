@@ -71,9 +71,11 @@ def planned_days(step: Step) -> int:
 def longest_run(steps: list[Step]) -> int:
     """The most days at one dose during the taper, as planned (before holiday moves)."""
     best = run = 0
-    for before, after in itertools.pairwise([None, *steps]):
-        days = planned_days(after) if after.dose else 0
-        run = run + days if before is not None and before.dose == after.dose else days
+    previous: Step | None = None
+    for step in steps:
+        days = planned_days(step) if step.dose else 0
+        run = run + days if previous is not None and previous.dose == step.dose else days
+        previous = step
         best = max(best, run)
     return best
 
