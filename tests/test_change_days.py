@@ -94,3 +94,39 @@ def test_a_plan_with_a_patch_keeps_its_dates() -> None:
     """A patch is changed on its wear interval: a change cannot wait for a working day."""
     made = plan("se-vgr", "fentanyl 50 mcg/h", dt.date(2027, 1, 8))  # a Friday
     assert any(s.start.weekday() >= 5 for s in made.steps[1:])
+
+
+def test_a_moved_change_is_said_on_the_plan() -> None:
+    """A later dose change holds the dose before it longer than the rule's interval: the plan
+    says so (never a clinical parameter changed silently); a plan that moves none says nothing."""
+    made = plan("no-helsedir", "diazepam 20 mg", dt.date(2027, 3, 19))
+    moved = [w for w in made.warnings if w.code == "change-moved"]
+    assert len(moved) == 1
+    assert moved[0].severity == "info"
+    assert moved[0].params["days"] == "4"  # Good Friday to Easter Monday
+    count = int(moved[0].params["count"])
+    assert count >= 1
+    assert "up to 4 days longer" in moved[0].message
+    assert moved[0].message.startswith(f"{count} dose change")
+    on_mondays = plan("se-vgr", "oxazepam 30 mg", dt.date(2027, 1, 4))  # every change a Monday
+    assert [w for w in on_mondays.warnings if w.code == "change-moved"] == []
+
+
+def test_the_moved_change_note_is_translated() -> None:
+    from taper.render.i18n import texts
+    from taper.render.messages import Reader
+
+    loaded = load_guideline("no-helsedir")
+    made = plan("no-helsedir", "diazepam 20 mg", dt.date(2027, 3, 19))
+    warning = next(w for w in made.warnings if w.code == "change-moved")
+    said = Reader(texts("nb"), loaded.guideline).warning(warning.code, warning.message)
+    assert said is not None
+    assert "virkedag" in said
+    assert "4 dager" in said
+
+
+def test_a_change_moved_by_one_day_says_a_day() -> None:
+    made = plan("no-helsedir", "diazepam 20 mg", dt.date(2027, 1, 4))  # Easter Monday: 1 day
+    moved = next(w for w in made.warnings if w.code == "change-moved")
+    assert moved.params["days"] == "1"
+    assert moved.message.endswith("The dose before is taken a day longer than planned.")

@@ -130,7 +130,8 @@ def dated(skeleton: Skeleton, start: dt.date) -> Plan:
         rule_ids=list(skeleton.rule_ids),
         steps=steps,
         checkpoints=checkpoints,
-        warnings=[_copy_with(w, params=dict(w.params)) for w in skeleton.warnings],
+        warnings=[_copy_with(w, params=dict(w.params)) for w in skeleton.warnings]
+        + ([] if moves is None else [_moved_warning(moves)]),
         dispensing=(
             redispense(skeleton.dispensing, {s.index: s for s in steps if s.phase != "aftercare"})
             if moves
@@ -143,6 +144,25 @@ def dated(skeleton: Skeleton, start: dt.date) -> Plan:
             _copy_with(a, switched_from=list(a.switched_from)) for a in skeleton.applied_rules
         ],
         replan=skeleton.replan,
+    )
+
+
+def _moved_warning(moves: ChangeDays) -> PlanWarning:
+    """Said on the plan: a moved change holds the dose before it longer than the rule's
+    interval (never a clinical parameter changed silently)."""
+    count, longest = moves.moved()
+    if count == 1:
+        moved = "1 dose change falls on a weekend or public holiday and begins"
+    else:
+        moved = f"{count} dose changes fall on a weekend or public holiday and begin"
+    held = "a day" if longest == 1 else f"up to {longest} days"
+    return PlanWarning(
+        code="change-moved",
+        severity="info",
+        message=(
+            f"{moved} on the next working day. The dose before is taken {held} longer than planned."
+        ),
+        params={"count": str(count), "days": str(longest)},
     )
 
 

@@ -19,6 +19,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import pairwise
 
 from taper.aftercare import ClinicDays
 from taper.guideline.model import Guideline
@@ -47,6 +48,11 @@ class ChangeDays:
 
     def __bool__(self) -> bool:
         return any(self.delays)
+
+    def moved(self) -> tuple[int, int]:
+        """How many dose changes moved on, and the most days one of them moved."""
+        steps = [after - before for before, after in pairwise((0, *self.delays))]
+        return sum(1 for s in steps if s), max(steps, default=0)
 
 
 def change_days(starts: Iterable[int], start: dt.date, closed: ClinicDays) -> ChangeDays:

@@ -381,6 +381,32 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
             ),
         ),
     ),
+    "change-moved": (
+        piece(
+            r"1 dose change falls on a weekend or public holiday and begins on the next working "
+            r"day\.",
+            N_(
+                "1 dose change falls on a weekend or public holiday and begins on the next "
+                "working day."
+            ),
+        ),
+        piece(
+            r"(?P<count>\d+) dose changes fall on a weekend or public holiday and begin on the "
+            r"next working day\.",
+            N_(
+                "%(count)s dose changes fall on a weekend or public holiday and begin on the next "
+                "working day."
+            ),
+        ),
+        piece(
+            r"The dose before is taken a day longer than planned\.",
+            N_("The dose before is taken a day longer than planned."),
+        ),
+        piece(
+            r"The dose before is taken up to (?P<days>\d+) days longer than planned\.",
+            N_("The dose before is taken up to %(days)s days longer than planned."),
+        ),
+    ),
     "hold-too-long": (
         piece(
             rf"(?P<drug>{_ID}) stays at (?P<dose>{_DOSE}) for (?P<days>\d+) days \(step "
