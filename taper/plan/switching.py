@@ -18,6 +18,7 @@ from taper.plan.model import (
     DoseTimeName,
 )
 from taper.plan.periods import PeriodsMixin
+from taper.plan.spread import spread
 from taper.plan.tablets import (
     tidy,
     to_decimal,
@@ -192,7 +193,12 @@ class SwitchingMixin(PeriodsMixin):
         if sub.times > len(target.times):
             target.times = time_names(sub.times, bedtime=False, patch=False)
         per_dose = None if sw.limits is None else Fraction(sw.limits.max_per_dose)
-        clamped = False
+        # Exact substitute per dose time from this crossover, over what the times held before
+        # (an earlier switched drug); what one time cannot hold goes to the others (spread.py).
+        base_quanta = dict(target.per_time)
+        base = {t: Fraction(target.kit.amount(q)) for t, q in base_quanta.items()}
+        wanted: dict[DoseTimeName, Fraction] = {}
+        unplaced = Fraction(0)
         # Evening first: one dose time per crossover step. A dose the tablets could not make
         # (taken as now) is replaced in one step.
         order = sorted(source.per_time, key=lambda n: -TIME_ORDER[n])
@@ -214,27 +220,38 @@ class SwitchingMixin(PeriodsMixin):
                 target.set_split(target.kit.nearest(ideal, len(target.times)))
             else:
                 source.per_time.pop(name)
-                if per_dose is not None and exact > per_dose:
-                    exact, clamped = per_dose, True  # the rest comes at the other times
-                placed = target.kit.per_time_nearest(exact)
-                target.per_time[name] = target.per_time.get(name, 0) + placed
-                if not target.kit.per_time_makeable(target.per_time[name]):
-                    # Several drugs switched into one: their doses at this time add up.
-                    at_once = target.kit.amount(target.per_time[name])
-                    raise TaperError(
-                        f"The switch would give {format_amount(at_once)} {target.unit} of "
-                        f"{target.drug.id} at one dose time, more than "
-                        f"{target.kit.max_units} {target.kit.pieces_noun} (this tool's "
-                        "plausibility limit); check the doses."
-                    )
+                times = sorted(set(target.times) | set(wanted), key=lambda n: -TIME_ORDER[n])
+                unplaced += spread(
+                    wanted,
+                    name,
+                    exact,
+                    per_dose=per_dose,
+                    base=base,
+                    free=[t for t in times if t != name and t not in source.per_time],
+                    pending=[t for t in order if t in source.per_time],
+                )
+                for time, amount in wanted.items():
+                    placed = target.kit.per_time_nearest(amount)
+                    target.per_time[time] = base_quanta.get(time, 0) + placed
+                    if not target.kit.per_time_makeable(target.per_time[time]):
+                        # Several drugs switched into one: their doses at this time add up.
+                        at_once = target.kit.amount(target.per_time[time])
+                        raise TaperError(
+                            f"The switch would give {format_amount(at_once)} {target.unit} of "
+                            f"{target.drug.id} at one dose time, more than "
+                            f"{target.kit.max_units} {target.kit.pieces_noun} (this tool's "
+                            "plausibility limit); check the doses."
+                        )
                 target.quanta = sum(target.per_time.values())
                 last = position == len(portions) - 1
-                if last and final and set(target.per_time) != set(target.times):
+                if last and final:
+                    # Each dose time was rounded to tablets on its own; the day's total is the
+                    # makeable dose nearest the planned one (Stesolid 2 mg: 3 + 3 mg made
+                    # 2 + 2, a third short), shared over the substitute's dose times.
                     count = len(target.times)
-                    quanta = target.quanta
-                    if clamped or not target.kit.makeable(quanta, count):
-                        quanta = target.kit.nearest(ideal, count)
-                    target.set_split(quanta)
+                    quanta = target.kit.nearest(ideal, count)
+                    if set(target.per_time) != set(target.times) or quanta != target.quanta:
+                        target.set_split(quanta)
             source.quanta = sum(source.per_time.values())
             s_seg = Seg("switch", 0, days, source.amount, source.doses())
             if source.quanta == 0:
@@ -252,6 +269,8 @@ class SwitchingMixin(PeriodsMixin):
                 deviation=tidy(target.amount - to_decimal(ideal)),
             )
             self.period([(source, s_seg), (target, t_seg)], days, source.drug.id)
+        if final:
+            self.check_spread(source, target, ideal, per_dose)
         if final and sw.limits is not None and sw.limits.stabilisation_days > days:
             # On the full substitute dose until it is at steady state, before the first cut.
             extra = sw.limits.stabilisation_days - days
@@ -268,6 +287,29 @@ class SwitchingMixin(PeriodsMixin):
             "lower end of the equivalence range and within the rule's switch limits. "
             "Equivalence tables are approximate; watch for sedation or withdrawal during the "
             "switch.",
+            source.drug.id,
+            target=target.drug.id,
+        )
+
+    def check_spread(
+        self, source: Track, target: Track, ideal: Fraction, per_dose: Fraction | None
+    ) -> None:
+        """After the crossover: the substitute is never silently short of the planned dose, and
+        no dose time is above the per-dose maximum (clinician review R19/R20)."""
+        if per_dose is None:
+            return
+        most = max((target.kit.amount(q) for q in target.per_time.values()), default=Decimal(0))
+        planned = target.kit.nearest(ideal, len(target.times))
+        if most <= per_dose and target.quanta >= planned:
+            return
+        self.warn(
+            "switch-spread",
+            "high",
+            f"The switch gives {format_amount(target.amount)} {target.unit} of "
+            f"{target.drug.id} a day for {source.drug.id}, against "
+            f"{format_amount(to_decimal(ideal))} {target.unit} planned, and cannot keep every "
+            f"dose time at or below {format_amount(to_decimal(per_dose))} {target.unit}; check "
+            "the switch doses before the plan is used.",
             source.drug.id,
             target=target.drug.id,
         )
