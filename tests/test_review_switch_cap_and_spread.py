@@ -63,11 +63,13 @@ def test_review_defect1_R19_R20_R21_ashton_start_at_the_cap_needs_a_specialist(
     result = run_cli("plan", "-g", "uk-ashton", "-m", med, "--start", "2027-01-11")
     assert result.code == 2
     sentence = result.err.strip()
-    assert sentence.count("\n") == 0 and "Traceback" not in sentence
+    assert sentence.count("\n") == 0
+    assert "Traceback" not in sentence
     assert f"gives {load} a day" in sentence
     assert "cap of 30 mg a day" in sentence
     assert f"cut the load by {cut}" in sentence
-    assert "--specialist" in sentence and "--no-switch" in sentence
+    assert "--specialist" in sentence
+    assert "--no-switch" in sentence
 
 
 def test_review_defect1_R21_within_the_cap_needs_no_specialist() -> None:
@@ -129,7 +131,8 @@ def _planned(gid: str, drug: str, daily: Decimal, specialist: bool) -> Fraction:
     rule = next(r for r in g.taper_rules if source.group in r.groups)
     conv_from = equivalence.select_conversion(source, "oral", "mg", g)
     conv_to = equivalence.select_conversion(target, "oral", "mg", g)
-    assert conv_from is not None and conv_to is not None
+    assert conv_from is not None
+    assert conv_to is not None
     low, _ = reference_ends(conv_from, Fraction(daily))
     planned = equivalence.from_reference(conv_to, low, "diazepam")
     limits = rule.switch.limits
@@ -171,13 +174,11 @@ def test_review_defect2_crossover_gives_the_planned_dose_within_the_per_dose_max
         if r.id in plan.rule_ids and r.switch.limits is not None
     )
     # The dose switched is the one the patient takes when the crossover starts.
-    switched = [s for s in plan.steps if s.drug == drug and s.phase == "switch"][0]
+    switched = next(s for s in plan.steps if s.drug == drug and s.phase == "switch")
     before = [s for s in plan.steps if s.drug == drug and s.start < switched.start][-1].dose
     planned = _planned(gid, drug, before, specialist)
     end = _crossover_end(plan, drug)
-    spread_warned = any(
-        w.code == "switch-spread" and w.severity == "high" for w in plan.warnings
-    )
+    spread_warned = any(w.code == "switch-spread" and w.severity == "high" for w in plan.warnings)
     for step in plan.steps:
         if step.drug == "diazepam" and step.phase == "switch":
             over = [d for d in step.doses if d.amount > limits.max_per_dose]
