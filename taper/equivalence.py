@@ -73,6 +73,11 @@ BasisKind = Literal["factor", "amount", "band", "points", "none"]
 Position = Literal["row", "interpolated", "below-table"]
 WarningSeverity = Literal["info", "caution", "high"]
 
+# What a rule's switch does with a load above its cap (convert's switch-cap warning).
+ABOVE_CAP = {
+    "refuse": "more needs a specialist",
+    "cap": "a higher load needs a specialist, who starts at the cap",
+}
 SWITCH_JUDGEMENT = (
     "Equivalence tables estimate a patient's load; they are not a recipe for switching drugs. "
     "Switch only with clinical judgement, start low and titrate."
@@ -1096,7 +1101,7 @@ def to_target(
                     "high",
                     f"Rule {rule.id} starts a switch to {label} at no more than "
                     f"{format_amount(limits.max_daily)} {conv.unit} a day "
-                    f"({'capped there' if limits.above_cap == 'cap' else 'more needs a specialist'}"
+                    f"({ABOVE_CAP[limits.above_cap]}"
                     f"); {format_amount(quantize(inv.value))} {conv.unit} is the equivalent load, "
                     "not a starting dose.",
                 )

@@ -275,8 +275,9 @@ class SwitchLimits(Provenance):
     max_per_dose: Decimal = Field(description="Highest dose at one dose time (label maximum).")
     above_cap: Literal["refuse", "cap"] = Field(
         default="refuse",
-        description="refuse: an equivalent above `max_daily` needs --specialist; cap: the plan "
-        "starts at `max_daily` with a high warning that the cap, not the equivalence, sets it.",
+        description="An equivalent above `max_daily` always needs --specialist. With it, refuse: "
+        "the plan starts at the equivalent; cap: it starts at `max_daily` with a high warning "
+        "that the cap, not the equivalence, sets it (an abrupt cut of the load).",
     )
     stabilisation_days: int = Field(
         default=14, description="Days on the full substitute dose before the first reduction."

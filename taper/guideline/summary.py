@@ -92,7 +92,11 @@ def _rule(rule: TaperRule) -> list[str]:
             )
         if s.limits is not None:
             lim = s.limits
-            above = "refused without --specialist" if lim.above_cap == "refuse" else "capped"
+            above = (
+                "refused without --specialist"
+                if lim.above_cap == "refuse"
+                else "refused without --specialist, then capped"
+            )
             lines.append(
                 f"      limits: start at most {num(lim.max_daily)} mg a day (above it: {above}), "
                 f"at most {num(lim.max_per_dose)} mg per dose, "

@@ -305,11 +305,11 @@ class SwitchingMixin(PeriodsMixin):
         self.warn(
             "switch-spread",
             "high",
-            f"The switch gives {format_amount(target.amount)} {target.unit} of "
-            f"{target.drug.id} a day for {source.drug.id}, against "
-            f"{format_amount(to_decimal(ideal))} {target.unit} planned, and cannot keep every "
-            f"dose time at or below {format_amount(to_decimal(per_dose))} {target.unit}; check "
-            "the switch doses before the plan is used.",
+            f"The switch could not share the planned {format_amount(to_decimal(ideal))} "
+            f"{target.unit} of {target.drug.id} a day for {source.drug.id} over the dose times "
+            f"within {format_amount(to_decimal(per_dose))} {target.unit} each (it gives "
+            f"{format_amount(target.amount)} {target.unit}); check the switch doses before the "
+            "plan is used.",
             source.drug.id,
             target=target.drug.id,
         )

@@ -601,6 +601,18 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
             ),
         ),
     ),
+    "switch-spread": (
+        piece(
+            rf"The switch could not share the planned (?P<made>{_DOSE}) of (?P<target>{_ID}) a "
+            rf"day for (?P<drug>{_ID}) over the dose times within (?P<most>{_DOSE}) each \(it "
+            rf"gives (?P<dose>{_DOSE})\); check the switch doses before the plan is used\.",
+            N_(
+                "The switch could not share the planned %(made)s of %(target)s a day for "
+                "%(drug)s over the dose times within %(most)s each (it gives %(dose)s); check "
+                "the switch doses before the plan is used."
+            ),
+        ),
+    ),
     "switch-dose-times": (
         piece(
             rf"(?P<target>{_ID}) is given at (?P<days>\d+) dose times so that no dose is more "
