@@ -127,6 +127,11 @@ class Conversion(Provenance):
     )
     bands: list[Band] | None = None
     points: list[TablePoint] | None = None
+    range_bands: list[Band] | None = Field(
+        default=None,
+        description="With `factor`: another source's factors by dose band (CDC 2016's methadone "
+        "tiers); the range runs from `factor` to the band's factor at the dose.",
+    )
     note: str | None = None
 
 
