@@ -289,6 +289,14 @@ class SwitchLimits(Provenance):
     )
 
 
+class SwitchAdvice(Provenance):
+    """Drugs the rule's sources name for a switch where the rule only offers it (PrescQIPP:
+    short-acting potent benzodiazepines): a plan that does not switch one recommends the
+    switch on the clinician page; the default stays the rule's."""
+
+    drugs: list[Slug] = Field(description="Drugs the source names for a switch.")
+
+
 class Switch(Provenance):
     policy: Literal["never", "optional", "recommended"]
     target: Slug | None = None
@@ -303,6 +311,11 @@ class Switch(Provenance):
     )
     limits: SwitchLimits | None = Field(
         default=None, description="Cap, per-dose maximum and stabilisation of the substitute."
+    )
+    advised: SwitchAdvice | None = Field(
+        default=None,
+        description="Drugs a source names for the switch: recommended on the clinician page "
+        "when the plan does not switch them (the default is unchanged).",
     )
 
 

@@ -141,9 +141,10 @@ class ReviewMixin(BuilderBase):
                 and track.switch_to is None
                 and not track.sources
             ):
+                # Clinician review R17: the steep end makes the switch the recommended option.
                 held += (
                     f" Rule {track.rule.id} offers a switch to {track.rule.switch.target} "
-                    "(--switch), which allows smaller steps."
+                    "(--switch), which allows smaller steps: the recommended option here."
                 )
             kit = track.kit
             if kit.patch:

@@ -64,6 +64,8 @@ class SwitchingMixin(PeriodsMixin):
             if do_switch:
                 self.used(f"rule {track.rule.id} switch", sw)
                 track.switch_to = self.target_track(track, sw.target)
+            elif wanted is None and not self.options.replan:
+                self.advise_switch(track)
         for track in self.tracks:
             if track.reported is None and all(
                 next(t for t in self.tracks if t.drug.id == src).drug.group in BEDTIME_GROUPS
@@ -100,6 +102,27 @@ class SwitchingMixin(PeriodsMixin):
         if wanted and not allowed_any:
             rules = ", ".join(dict.fromkeys(t.rule.id for t in self.tracks))
             raise TaperError(f"--switch: the rules of this plan ({rules}) allow no switch.")
+
+    def advise_switch(self, track: Track) -> None:
+        """Clinician review R07/R08: where the rule only offers the switch but its source names
+        the drug for one (PrescQIPP: alprazolam, lorazepam), the clinician page says the switch
+        is the recommended option. The plan itself stays unswitched: the prescriber decides."""
+        sw = track.rule.switch
+        advice = sw.advised
+        if advice is None or track.drug.id not in advice.drugs:
+            return
+        self.used(f"rule {track.rule.id} switch advice", advice)
+        named = f"source {advice.source}" if advice.source else "the rule file"
+        self.warn(
+            "switch-advised",
+            "caution",
+            f"A switch of {track.drug.id} to {sw.target} is the recommended option: {named} "
+            f"names {track.drug.id} for a switch to a long-acting drug, and rule "
+            f"{track.rule.id} offers it (--switch); the plan does not switch without the "
+            "prescriber's decision.",
+            track.drug.id,
+            target=sw.target,
+        )
 
     def target_track(self, source: Track, target_id: str) -> Track:
         for track in self.tracks:

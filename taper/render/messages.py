@@ -141,8 +141,11 @@ _HELD_AT_MOST = piece(
 )
 _SWITCH_OFFER = piece(
     rf"Rule (?P<rule>{_ID}) offers a switch to (?P<target>{_ID}) \(--switch\), which allows "
-    r"smaller steps\.",
-    N_("Rule %(rule)s offers a switch to %(target)s (--switch), which allows smaller steps."),
+    r"smaller steps: the recommended option here\.",
+    N_(
+        "Rule %(rule)s offers a switch to %(target)s (--switch), which allows smaller steps: "
+        "the recommended option here."
+    ),
 )
 # Why a specialist's sign-off was needed (the threshold reasons are the rule file's own text).
 _SIGNOFF_REASONS = (
@@ -630,6 +633,20 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
                 "%(drug)s is replaced by %(target)s one dose time at a time, from the lower end "
                 "of the equivalence range and within the rule's switch limits. Equivalence "
                 "tables are approximate; watch for sedation or withdrawal during the switch."
+            ),
+        ),
+    ),
+    "switch-advised": (
+        piece(
+            rf"A switch of (?P<drug>{_ID}) to (?P<target>{_ID}) is the recommended option: "
+            rf"source (?P<source>{_ID}) names (?P=drug) for a switch to a "
+            rf"long-acting drug, and rule (?P<rule>{_ID}) offers it \(--switch\); the plan does "
+            r"not switch without the prescriber's decision\.",
+            N_(
+                "A switch of %(drug)s to %(target)s is the recommended option: source "
+                "%(source)s names %(drug)s for a switch to a long-acting drug, and rule %(rule)s "
+                "offers it (--switch); the plan does not switch without the prescriber's "
+                "decision."
             ),
         ),
     ),

@@ -36,7 +36,9 @@ from taper.render.view import (
 # the next replan or print-out. The overview table always covers the whole plan.
 TICK_WEEKS = 13
 # Warning codes that leave the prescriber a decision the patient's pages cannot make for them.
-_DECISION_CODES = frozenset({"switch-declined", "modified-release-once-a-day", "tablet-limited"})
+_DECISION_CODES = frozenset(
+    {"switch-declined", "switch-advised", "modified-release-once-a-day", "tablet-limited"}
+)
 _DECISION_WORDS = ("prescriber's decision", "--switch", "--specialist")
 
 
