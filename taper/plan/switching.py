@@ -109,7 +109,7 @@ class SwitchingMixin(PeriodsMixin):
         is the recommended option. The plan itself stays unswitched: the prescriber decides."""
         sw = track.rule.switch
         advice = sw.advised
-        if advice is None or track.drug.id not in advice.drugs:
+        if advice is None or sw.target is None or track.drug.id not in advice.drugs:
             return
         self.used(f"rule {track.rule.id} switch advice", advice)
         named = f"source {advice.source}" if advice.source else "the rule file"
