@@ -141,6 +141,12 @@ _HELD_AT_MOST = piece(
 )
 _SWITCH_OFFER = piece(
     rf"Rule (?P<rule>{_ID}) offers a switch to (?P<target>{_ID}) \(--switch\), which allows "
+    r"smaller steps\.",
+    N_("Rule %(rule)s offers a switch to %(target)s (--switch), which allows smaller steps."),
+)
+# An anxiolytic's steep end (clinician review R17): the offered switch is recommended.
+_SWITCH_RECOMMENDED = piece(
+    rf"Rule (?P<rule>{_ID}) offers a switch to (?P<target>{_ID}) \(--switch\), which allows "
     r"smaller steps: the recommended option here\.",
     N_(
         "Rule %(rule)s offers a switch to %(target)s (--switch), which allows smaller steps: "
@@ -518,6 +524,7 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
         _FORMULATION,
         _HELD_IN_ALL,
         _HELD_AT_MOST,
+        _SWITCH_RECOMMENDED,
         _SWITCH_OFFER,
     ),
     "modified-release-once-a-day": (
@@ -558,6 +565,7 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
         _STOP_OR_CHANGE,
         _HELD_IN_ALL,
         _HELD_AT_MOST,
+        _SWITCH_RECOMMENDED,
         _SWITCH_OFFER,
     ),
     "substitution-drug": (  # from the conversion, when no plan is made
