@@ -90,6 +90,11 @@ def _rule(rule: TaperRule) -> list[str]:
             lines.append(
                 f"      long-acting drugs switched too: {', '.join(s.long_acting_switched)}"
             )
+        if s.advised is not None:
+            lines.append(
+                f"      recommended on the clinician page for: {', '.join(s.advised.drugs)} "
+                f"{mark(s.advised)}"
+            )
         if s.limits is not None:
             lim = s.limits
             above = (
