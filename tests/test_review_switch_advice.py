@@ -52,7 +52,7 @@ def test_review_R07_R08_prescqipp_drug_gets_the_switch_recommended_not_imposed(
     assert len(advised) == 1, review
     assert advised[0].severity == "caution"
     assert f"A switch of {drug} to diazepam is the recommended option" in advised[0].message
-    assert "source ni-formulary-prescqipp" in advised[0].message
+    assert "source prescqipp-ni" in advised[0].message
     # Asked for or declined, the prescriber has decided: no advice.
     for choice in (True, False):
         decided = _plan(gid, med, switch=choice)
