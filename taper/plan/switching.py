@@ -5,6 +5,8 @@ limits (taper/plan/substitute.py).
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
 
@@ -234,24 +236,59 @@ class SwitchingMixin(PeriodsMixin):
         if days < 1:
             raise TaperError(f"Rule {source.rule.id} has a crossover step of {days} days.")
         target.started = True
-        for position, (name, portion) in enumerate(portions):
-            share = reference * Fraction(portion) / total
-            exact = equivalence.from_reference(conv_to, share, target.drug.id) * keep * sub.scale
-            ideal += exact
+        # Partial substitution (`parts_per_dose_time`): a dose time is replaced in parts of
+        # whole tablets of the old drug, the larger part first, each held a crossover step.
+        parts = sw.parts_per_dose_time
+        wholes = {name: source.per_time[name] for name, _ in portions if name is not None}
+        steps: list[tuple[DoseTimeName | None, Decimal, int]] = []  # time, portion, moved
+        for name, portion in portions:
+            moved = 0
+            for piece in (
+                [0] if name is None else pieces(wholes[name], parts, source.kit.per_time_makeable)
+            ):
+                moved += piece
+                steps.append((name, portion, moved))
+        if parts > 1 and any(
+            len(pieces(q, parts, source.kit.per_time_makeable)) > 1 for q in wholes.values()
+        ):
+            self.warn(
+                "switch-partial",
+                "info",
+                f"Rule {source.rule.id} replaces each dose time of {source.drug.id} in up to "
+                f"{parts} steps of {days} days (partial substitution).",
+                source.drug.id,
+            )
+        replaced: dict[DoseTimeName, Fraction] = {}  # exact substitute for each time so far
+        for index, (name, portion, moved) in enumerate(steps):
             if name is None:
+                share = reference * Fraction(portion) / total
+                ideal += (
+                    equivalence.from_reference(conv_to, share, target.drug.id) * keep * sub.scale
+                )
                 source.loose = None
                 target.set_split(target.kit.nearest(ideal, len(target.times)))
             else:
-                source.per_time.pop(name)
+                share = reference * Fraction(source.kit.amount(moved)) / total
+                exact = (
+                    equivalence.from_reference(conv_to, share, target.drug.id) * keep * sub.scale
+                )
+                # This step moves what the time's part adds to the parts before it.
+                step_exact = exact - replaced.get(name, Fraction(0))
+                replaced[name] = exact
+                ideal += step_exact
+                if moved == wholes[name]:
+                    source.per_time.pop(name)
+                else:
+                    source.per_time[name] = wholes[name] - moved
                 times = sorted(set(target.times) | set(wanted), key=lambda n: -TIME_ORDER[n])
                 unplaced += spread(
                     wanted,
                     name,
-                    exact,
+                    step_exact,
                     per_dose=per_dose,
                     base=base,
                     free=[t for t in times if t != name and t not in source.per_time],
-                    pending=[t for t in order if t in source.per_time],
+                    pending=[t for t in order if t != name and t in source.per_time],
                 )
                 for time, amount in wanted.items():
                     placed = target.kit.per_time_nearest(amount)
@@ -266,7 +303,7 @@ class SwitchingMixin(PeriodsMixin):
                             "plausibility limit); check the doses."
                         )
                 target.quanta = sum(target.per_time.values())
-                last = position == len(portions) - 1
+                last = index == len(steps) - 1
                 if last and final:
                     # Each dose time was rounded to tablets on its own; the day's total is the
                     # makeable dose nearest the planned one (Stesolid 2 mg: 3 + 3 mg made
@@ -372,6 +409,23 @@ class SwitchingMixin(PeriodsMixin):
                 f"than {format_amount(sw.limits.max_per_dose)} {target.unit}.",
                 target.drug.id,
             )
+
+
+def pieces(quanta: int, parts: int, makeable: Callable[[int], bool]) -> list[int]:
+    """A dose time's quanta in at most `parts` pieces, the larger first (8, 2 → 4, 4), each
+    leaving a dose the old drug's tablets make; one piece when none can be left."""
+    left: list[int] = []
+    previous = quanta
+    for k in range(1, parts):
+        aim = quanta - -(-quanta * k // parts)  # what is left after k parts, larger first
+        found = [r for r in range(1, previous) if makeable(r)]
+        if not found:
+            break
+        rest = min(found, key=lambda r: (abs(r - aim), r))
+        left.append(rest)
+        previous = rest
+    points = [quanta, *left, 0]
+    return [a - b for a, b in itertools.pairwise(points)]
 
 
 def not_marketed(guideline: Guideline, drug: str) -> str:
