@@ -12,9 +12,11 @@ defect 15: four edits to `taper convert`, each pinned here by its review item.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
+from conftest import CliResult
 
 from taper.dose import parse_medication
 from taper.equivalence import equivalents, to_target
@@ -94,7 +96,7 @@ def test_review_convert_b_dispensable_patch_is_never_above_the_start(oxycodone: 
 
 
 def test_review_convert_c_methadone_shows_the_cdc_range_and_says_from_is_poorly_studied(
-    run_cli,  # type: ignore[no-untyped-def]
+    run_cli: Callable[..., CliResult],
 ) -> None:
     result = run_cli(
         "convert",

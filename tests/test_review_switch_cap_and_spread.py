@@ -14,10 +14,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from conftest import CliResult
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -55,10 +57,7 @@ def _crossover_end(plan: Plan, source: str, target: str = "diazepam") -> Step:
     ],
 )
 def test_review_defect1_R19_R20_R21_ashton_start_at_the_cap_needs_a_specialist(
-    run_cli,  # type: ignore[no-untyped-def]
-    med: str,
-    load: str,
-    cut: str,
+    run_cli: Callable[..., CliResult], med: str, load: str, cut: str
 ) -> None:
     result = run_cli("plan", "-g", "uk-ashton", "-m", med, "--start", "2027-01-11")
     assert result.code == 2
@@ -145,9 +144,7 @@ def _planned(gid: str, drug: str, daily: Decimal, specialist: bool) -> Fraction:
 @settings(max_examples=60, deadline=None)
 @given(case=st.sampled_from(_CASES), data=st.data(), specialist=st.booleans())
 def test_review_defect2_crossover_gives_the_planned_dose_within_the_per_dose_maximum(
-    case,  # type: ignore[no-untyped-def]
-    data,
-    specialist,
+    case: tuple[str, str, list[str]], data: st.DataObject, specialist: bool
 ) -> None:
     gid, drug, strengths = case
     count = data.draw(st.integers(min_value=1, max_value=3), label="dose times")
