@@ -30,7 +30,7 @@ from taper.plan.step_floors import NO_FLOORS, step_floors
 from taper.plan.tablets import (
     to_decimal,
 )
-from taper.plan.tracks import Seg, Track
+from taper.plan.tracks import BEDTIME_GROUPS, Seg, Track
 
 _Daily = tuple[str, Decimal, Decimal, Literal["ml", "drops"] | None]
 _PER_DAY: dict[int, tuple[list[DoseAtTime], list[_Daily]]] = {}
@@ -142,9 +142,16 @@ class ReviewMixin(BuilderBase):
                 and track.switch_to is None
                 and not track.sources
             ):
+                # Clinician review R17: an anxiolytic's steep end makes the switch the
+                # recommended option; a sleeping drug's switch stays a mere offer.
+                recommended = (
+                    ": the recommended option here"
+                    if track.drug.group not in BEDTIME_GROUPS
+                    else ""
+                )
                 held += (
                     f" Rule {track.rule.id} offers a switch to {track.rule.switch.target} "
-                    "(--switch), which allows smaller steps."
+                    f"(--switch), which allows smaller steps{recommended}."
                 )
             kit = track.kit
             if kit.patch:

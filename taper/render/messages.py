@@ -144,6 +144,15 @@ _SWITCH_OFFER = piece(
     r"smaller steps\.",
     N_("Rule %(rule)s offers a switch to %(target)s (--switch), which allows smaller steps."),
 )
+# An anxiolytic's steep end (clinician review R17): the offered switch is recommended.
+_SWITCH_RECOMMENDED = piece(
+    rf"Rule (?P<rule>{_ID}) offers a switch to (?P<target>{_ID}) \(--switch\), which allows "
+    r"smaller steps: the recommended option here\.",
+    N_(
+        "Rule %(rule)s offers a switch to %(target)s (--switch), which allows smaller steps: "
+        "the recommended option here."
+    ),
+)
 # Why a specialist's sign-off was needed (the threshold reasons are the rule file's own text).
 _SIGNOFF_REASONS = (
     piece(
@@ -541,6 +550,7 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
         _FORMULATION,
         _HELD_IN_ALL,
         _HELD_AT_MOST,
+        _SWITCH_RECOMMENDED,
         _SWITCH_OFFER,
     ),
     "modified-release-once-a-day": (
@@ -581,6 +591,7 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
         _STOP_OR_CHANGE,
         _HELD_IN_ALL,
         _HELD_AT_MOST,
+        _SWITCH_RECOMMENDED,
         _SWITCH_OFFER,
     ),
     "substitution-drug": (  # from the conversion, when no plan is made
@@ -680,6 +691,18 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
             ),
         ),
     ),
+    "switch-spread": (
+        piece(
+            rf"The switch could not share the planned (?P<made>{_DOSE}) of (?P<target>{_ID}) a "
+            rf"day for (?P<drug>{_ID}) over the dose times within (?P<most>{_DOSE}) each \(it "
+            rf"gives (?P<dose>{_DOSE})\); check the switch doses before the plan is used\.",
+            N_(
+                "The switch could not share the planned %(made)s of %(target)s a day for "
+                "%(drug)s over the dose times within %(most)s each (it gives %(dose)s); check "
+                "the switch doses before the plan is used."
+            ),
+        ),
+    ),
     "switch-dose-times": (
         piece(
             rf"(?P<target>{_ID}) is given at (?P<days>\d+) dose times so that no dose is more "
@@ -697,6 +720,20 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
                 "%(drug)s is replaced by %(target)s one dose time at a time, from the lower end "
                 "of the equivalence range and within the rule's switch limits. Equivalence "
                 "tables are approximate; watch for sedation or withdrawal during the switch."
+            ),
+        ),
+    ),
+    "switch-advised": (
+        piece(
+            rf"A switch of (?P<drug>{_ID}) to (?P<target>{_ID}) is the recommended option: "
+            rf"source (?P<source>{_ID}) names (?P=drug) for a switch to a "
+            rf"long-acting drug, and rule (?P<rule>{_ID}) offers it \(--switch\); the plan does "
+            r"not switch without the prescriber's decision\.",
+            N_(
+                "A switch of %(drug)s to %(target)s is the recommended option: source "
+                "%(source)s names %(drug)s for a switch to a long-acting drug, and rule %(rule)s "
+                "offers it (--switch); the plan does not switch without the prescriber's "
+                "decision."
             ),
         ),
     ),

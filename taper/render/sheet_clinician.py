@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from taper.render.view import PlanView, dispense_text
 
 # Warning codes that leave the prescriber a decision the patient's pages cannot make for them.
-_DECISION_CODES = frozenset({"switch-declined", "modified-release-once-a-day", "tablet-limited"})
+_DECISION_CODES = frozenset(
+    {"switch-declined", "switch-advised", "modified-release-once-a-day", "tablet-limited"}
+)
 _DECISION_WORDS = ("prescriber's decision", "--switch", "--specialist")
 
 
