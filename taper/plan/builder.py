@@ -313,10 +313,12 @@ class Builder(SwitchingMixin, ReviewMixin, FormulationMixin, InputsMixin, Combin
                 step.interval if step.quanta else None,
                 track.amount,
                 track.doses(),
-                ideal=step.ideal,
-                deviation=step.deviation,
+                # A formulation change alone (the same dose on the new product) is no cut.
+                ideal=None if item.handover else step.ideal,
+                deviation=None if item.handover else step.deviation,
                 tablet_limited=step.limited,
                 note=change,
+                kept_tablets=item.kept,
             )
             if not step.quanta:
                 track.done = True

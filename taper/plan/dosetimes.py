@@ -97,8 +97,25 @@ def next_vector(
 def _greedy(
     kit: Kit, before: tuple[int, ...], daily: int, min_used: int, ranks: tuple[int, ...]
 ) -> tuple[int, ...] | None:
-    """Cut the largest dose time first (of equals, the one the rule drops first) until the day
-    holds `daily`."""
+    """Cut the largest dose time first (of equals, the one the rule drops first) by the
+    smallest amount it can give, until the day holds `daily`: the cut is spread as evenly as
+    the pieces (an oral syringe's graduations) allow, 13 + 13 + 14 + 14 mg rather than
+    9 + 15 + 15 + 15. If that finds nothing, each time gives as much as it can at once."""
+    found = _greedy_cut(kit, before, daily, min_used, ranks, even=True)
+    if found is None:
+        found = _greedy_cut(kit, before, daily, min_used, ranks, even=False)
+    return found
+
+
+def _greedy_cut(
+    kit: Kit,
+    before: tuple[int, ...],
+    daily: int,
+    min_used: int,
+    ranks: tuple[int, ...],
+    *,
+    even: bool,
+) -> tuple[int, ...] | None:
     vector = list(before)
     excess = sum(vector) - daily
     while excess > 0:
@@ -109,8 +126,10 @@ def _greedy(
                 continue
             floor = max(current - excess, 0)
             kept = sum(1 for v in vector if v)
+            # Evenly: the largest dose below the current one; else the smallest.
+            candidates = range(current - 1, floor - 1, -1) if even else range(floor, current)
             target = next(
-                (q for q in range(floor, current) if usable(kit, q) and (q or kept > min_used)),
+                (q for q in candidates if usable(kit, q) and (q or kept > min_used)),
                 None,
             )
             if target is not None:

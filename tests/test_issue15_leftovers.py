@@ -1,0 +1,119 @@
+"""Issue 15 leftovers, each pinned by a named regression: a liquid only for the steps tablets
+cannot make (its hand-over a step of its own, as late as the tablets allow), liquid doses
+split evenly over the day, fewer mixed half tablets, the paracetamol line on the patient's
+pages and patch dose changes on patch-change days when a patch is tapered with another drug.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from taper.dose import parse_medication
+from taper.guideline.loader import load_guideline
+from taper.plan import PlanOptions, make_plan
+from taper.plan.dosetimes import next_vector
+from taper.plan.formulary import kit_for
+from taper.plan.invariants import plan_problems
+from taper.plan.model import Plan, Step
+from taper.plan.regimen import liquid_kit
+from taper.plan.regimen_invariants import regimen_problems
+
+START = dt.date(2026, 1, 5)
+
+
+def plan(guideline: str, *meds: str, **options: object) -> Plan:
+    return make_plan(
+        [parse_medication(m) for m in meds],
+        load_guideline(guideline),
+        PlanOptions(start=START, **options),  # type: ignore[arg-type]
+    )
+
+
+def sound(result: Plan, guideline: str) -> None:
+    g = load_guideline(guideline).guideline
+    assert regimen_problems(result, g) == []
+    assert plan_problems(result, g) == []
+
+
+def brands(step: Step) -> set[str]:
+    return {t.brand for d in step.doses for t in d.tablets}
+
+
+def per_time(step: Step) -> list[Decimal]:
+    return [d.amount for d in step.doses]
+
+
+def taper_steps(result: Plan, drug: str) -> list[Step]:
+    return [s for s in result.steps if s.drug == drug and s.phase == "taper" and s.dose > 0]
+
+
+# --- 1. a liquid only for the steps tablets cannot make -----------------------------------
+
+
+def test_us_cdc_tramadol_400_stays_on_tablets_while_they_make_the_step() -> None:
+    """Was: Qdolo (72 ml a day) from the first cut, although the 50 mg tablets make 350 mg.
+    Now 400 -> 350 -> 300 mg on the tablets (within half a step of the rule's 10 %), a
+    hand-over step at 300 mg, then the solution where the tablets cannot make the step."""
+    result = plan("us-cdc-2022", "tramadol 400 mg")
+    sound(result, "us-cdc-2022")
+    steps = taper_steps(result, "tramadol")
+    assert [s.dose for s in steps[:3]] == [Decimal(350), Decimal(300), Decimal(300)]
+    assert brands(steps[0]) == brands(steps[1]) == {"Tramadol hydrochloride tablets 50 mg"}
+    # The hand-over is its own step: the same daily dose, now on Qdolo, with its reason.
+    handover = steps[2]
+    assert brands(handover) == {"Qdolo"}
+    assert handover.ideal is None
+    assert handover.days == 7
+    assert handover.note is not None
+    assert handover.note.startswith("from here Qdolo")
+    assert "cannot make the next step" in handover.note
+    assert per_time(handover) == [Decimal(75)] * 4
+    # The first cut on the solution comes after it.
+    assert steps[3].dose == Decimal(270)
+    assert brands(steps[3]) == {"Qdolo"}
+    # The larger tablet cuts are said, on the clinician's side, never silent.
+    kept = [w for w in result.warnings if w.code == "tablet-step-kept"]
+    assert len(kept) == 1
+    assert kept[0].severity == "caution"
+    assert "Qdolo" in kept[0].message
+    # No hold before a tablet step the solution could have made.
+    assert all(s.note is None or "held" not in s.note for s in steps[:2])
+
+
+def test_a_depot_to_liquid_hand_over_is_its_own_step() -> None:
+    """us-cdc-2022 morphine ER 60 mg: the depot tablets cannot make 54 mg; the solution takes
+    over at 60 mg for a week (15 mg four times a day), then the first cut."""
+    result = plan("us-cdc-2022", "morphine 60 mg")
+    sound(result, "us-cdc-2022")
+    steps = taper_steps(result, "morphine")
+    assert steps[0].dose == Decimal(60)
+    assert per_time(steps[0]) == [Decimal(15)] * 4
+    assert steps[0].ideal is None
+    assert steps[1].dose == Decimal(54)
+
+
+# --- 2. even liquid splits -----------------------------------------------------------------
+
+
+def test_morphine_solution_is_split_evenly_over_four_dose_times() -> None:
+    """Was 9 + 15 + 15 + 15 mg (one time cut by the whole step): the search over four
+    times of 16 graduations was too large and the greedy cut took it all from one time."""
+    result = plan("us-cdc-2022", "morphine 60 mg")
+    first_cut = taper_steps(result, "morphine")[1]
+    assert per_time(first_cut) == [Decimal(13), Decimal(13), Decimal(14), Decimal(14)]
+    for step in taper_steps(result, "morphine"):
+        amounts = [a for a in per_time(step) if a]
+        # At most one graduation (0.5 ml = 1 mg) between the dose times.
+        assert max(amounts) - min(amounts) <= Decimal(1), step.index
+
+
+def test_next_vector_spreads_a_liquid_cut_by_graduations() -> None:
+    loaded = load_guideline("us-cdc-2022")
+    kit = kit_for(loaded.guideline, loaded.sha256, "morphine", "mg", None, prefer_modified=True)
+    assert kit is not None
+    liquid = liquid_kit(loaded.guideline, loaded.sha256, kit)
+    assert liquid is not None
+    assert next_vector(liquid, (15, 15, 15, 15), 54) == (13, 13, 14, 14)
+    # Never above the time's dose before, and a dropped time stays dropped.
+    assert next_vector(liquid, (0, 15, 15, 15), 40) == (0, 13, 13, 14)
