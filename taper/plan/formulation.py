@@ -40,7 +40,6 @@ from taper.plan.state import BuilderBase
 from taper.plan.tablets import Kit, to_decimal
 from taper.plan.tracks import BEDTIME_GROUPS, Track, time_names
 
-
 # The days a formulation change takes at an unchanged daily dose before the first cut on
 # the new product (issue 15: each change is its own visible step, so a problem with the new
 # product, or with measuring a liquid, shows before the dose goes down; project choice).
