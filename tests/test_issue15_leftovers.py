@@ -117,3 +117,36 @@ def test_next_vector_spreads_a_liquid_cut_by_graduations() -> None:
     assert next_vector(liquid, (15, 15, 15, 15), 54) == (13, 13, 14, 14)
     # Never above the time's dose before, and a dropped time stays dropped.
     assert next_vector(liquid, (0, 15, 15, 15), 40) == (0, 13, 13, 14)
+
+
+# --- 5. patch dose changes on patch-change days beside another drug ---------------------
+
+
+def _patch_change_offsets(result: Plan, drug: str) -> list[int]:
+    steps = [s for s in result.steps if s.drug == drug]
+    first = next(s for s in steps if s.phase == "taper")
+    return [
+        (after.start - first.start).days
+        for before, after in zip(steps, steps[1:], strict=False)
+        if after.phase in ("taper", "aftercare") and after.dose != before.dose
+    ]
+
+
+def test_fentanyl_beside_morphine_changes_only_with_a_new_patch() -> None:
+    """Was: morphine's stop and a fentanyl cut fell on one day, and the fentanyl cut was put
+    off one day, into the middle of a 72-hour patch (25 -> 12 mcg/h on day 82 of its taper).
+    Now the patch changes first and morphine stops a day later."""
+    result = plan("se-vgr", "morphine 30 mg", "fentanyl 75 mcg/h", specialist=True)
+    sound(result, "se-vgr")
+    offsets = _patch_change_offsets(result, "fentanyl")
+    assert offsets
+    assert all(day % 3 == 0 for day in offsets), offsets
+
+
+def test_butrans_beside_hydromorphone_stops_on_a_patch_change_day() -> None:
+    """Was: Butrans 5 mcg/h came off on day 316 of its taper, mid-way through a 7-day patch."""
+    result = plan("us-cdc-2022", "hydromorphone 8 mg", "Butrans 20 mcg/h")
+    sound(result, "us-cdc-2022")
+    offsets = _patch_change_offsets(result, "buprenorphine")
+    assert offsets
+    assert all(day % 7 == 0 for day in offsets), offsets

@@ -319,8 +319,13 @@ class FormulationMixin(BuilderBase):
             f"from here {_describe(other)} instead of {_describe(kit)}: "
             f"{_kind(kit)} cannot make the next step"
         )
-        if first.kit is not other or first.handover:
-            return tail  # `other` changes again at once: that change explains itself
+        if first.kit is not other:
+            # `other` changes again at once: one hand-over from `kit` to the product after it.
+            again = (
+                f"from here {_describe(first.kit)} instead of {_describe(kit)}: "
+                f"{_kind(kit)} cannot make the next step"
+            )
+            return [replace(first, change=again), *tail[1:]] if first.handover else tail
         # The change is its own step: the same daily dose on the new product first. A hold
         # before the first cut on it is held partly on this step, so the run at one dose
         # stays within the rule's limit (holds.py).
