@@ -7,6 +7,7 @@ pages and patch dose changes on patch-change days when a patch is tapered with a
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from decimal import Decimal
 
 from taper.dose import parse_medication
@@ -127,7 +128,7 @@ def _patch_change_offsets(result: Plan, drug: str) -> list[int]:
     first = next(s for s in steps if s.phase == "taper")
     return [
         (after.start - first.start).days
-        for before, after in zip(steps, steps[1:], strict=False)
+        for before, after in itertools.pairwise(steps)
         if after.phase in ("taper", "aftercare") and after.dose != before.dose
     ]
 
