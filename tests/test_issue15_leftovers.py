@@ -151,3 +151,39 @@ def test_butrans_beside_hydromorphone_stops_on_a_patch_change_day() -> None:
     offsets = _patch_change_offsets(result, "buprenorphine")
     assert offsets
     assert all(day % 7 == 0 for day in offsets), offsets
+
+
+# --- 4. paracetamol on the patient's pages -------------------------------------------------
+
+
+def _patient_pages(result: Plan, lang: str) -> str:
+    from taper.render import PlanFormat, render_plan
+    from taper.render.as_html import PATIENT_END
+
+    html = render_plan(result, PlanFormat.html, lang).decode("utf-8").replace("\u00a0", " ")
+    patient, marker, _ = html.partition(PATIENT_END)
+    assert marker
+    return patient
+
+
+def test_citodon_patient_pages_say_no_other_paracetamol_and_the_daily_most() -> None:
+    """Was: the paracetamol a day only on the clinician's page."""
+    result = plan("se-vgr", "Citodon 180 mg")
+    sv = _patient_pages(result, "sv")
+    assert "Ta inga andra läkemedel som innehåller paracetamol." in sv
+    assert "högst 3 000 mg om dagen i den här planen" in sv
+    en = _patient_pages(result, "en")
+    assert "Do not take any other medicine that contains paracetamol." in en
+    assert "at most 3,000 mg a day in this plan" in en
+
+
+def test_paralgin_forte_patient_pages_in_norwegian() -> None:
+    result = plan("no-helsedir", "Paralgin forte 240 mg")
+    nb = _patient_pages(result, "nb")
+    assert "Ikke ta andre legemidler som inneholder paracetamol." in nb
+    assert "høyst 3 200 mg om dagen i denne planen" in nb
+
+
+def test_no_paracetamol_line_without_a_combination_product() -> None:
+    result = plan("se-vgr", "oxycodone 20 mg")
+    assert "paracetamol" not in _patient_pages(result, "sv")
