@@ -187,3 +187,55 @@ def test_paralgin_forte_patient_pages_in_norwegian() -> None:
 def test_no_paracetamol_line_without_a_combination_product() -> None:
     result = plan("se-vgr", "oxycodone 20 mg")
     assert "paracetamol" not in _patient_pages(result, "sv")
+
+
+# --- 3. whole tablets or one strength at a dose time ---------------------------------------
+
+
+def _mixed_times(result: Plan) -> int:
+    """Dose times of the taper that take a part tablet beside another strength."""
+    count = 0
+    for step in result.steps:
+        if step.phase != "taper":
+            continue
+        for dose in step.doses:
+            kinds = {(t.brand, t.strength) for t in dose.tablets}
+            if len(kinds) > 1 and any(t.count % 1 for t in dose.tablets):
+                count += 1
+    return count
+
+
+def test_uk_ashton_lorazepam_mixes_part_tablets_of_two_strengths_rarely() -> None:
+    """Was: 19 of 129 dose times of the diazepam taper after lorazepam 3 mg mixed part
+    tablets with another strength (1 x 5 mg + 1½ x 2 mg, ½ x 5 mg + ½ x 2 mg). Now a dose is
+    made of whole tablets or one strength where that takes at most one more tablet (8 mg =
+    4 x 2 mg), and the day is shared so (7.5 + 8 + 9 mg rather than 8 + 8 + 8.5 mg)."""
+    result = plan("uk-ashton", "lorazepam 3 mg")
+    sound(result, "uk-ashton")
+    assert _mixed_times(result) <= 2
+    eight = [
+        d
+        for s in result.steps
+        if s.drug == "diazepam" and s.phase == "taper"
+        for d in s.doses
+        if d.amount == Decimal(8) and not d.tablets[0].liquid
+    ]
+    assert eight
+    for dose in eight:
+        assert [(t.strength, t.count) for t in dose.tablets] == [(Decimal(2), Decimal(4))]
+
+
+def test_clean_pieces_keep_fewest_when_no_clean_dose_exists() -> None:
+    """6.5 mg of diazepam needs half a 5 mg tablet beside 2 mg tablets: kept as it was."""
+    loaded = load_guideline("uk-ashton")
+    kit = kit_for(loaded.guideline, loaded.sha256, "diazepam", "mg", None)
+    assert kit is not None
+    q = kit.quanta(Decimal("6.5"))
+    assert q is not None
+    assert sorted((t.strength, t.count) for t in kit.tablets(q)) == [
+        (Decimal(2), Decimal(2)),
+        (Decimal(5), Decimal("0.5")),
+    ]
+    six = kit.quanta(Decimal(6))
+    assert six is not None
+    assert [(t.strength, t.count) for t in kit.tablets(six)] == [(Decimal(2), Decimal(3))]

@@ -221,7 +221,8 @@ def _check_waits(
         if course.begun is None:
             continue
         waited = course.begun - first_cut
-        if waited > most:
+        # A patch waits for its next patch change (builder.begin_taper).
+        if waited > whole_patch_days(course.track.kit, most):
             builder.warn(
                 "several-drugs-wait",
                 "high",
