@@ -302,8 +302,8 @@ class Kit:
     def pieces_for(self, quanta: int) -> list[Piece]:
         """The pieces that make `quanta` at one dose time (fewest, first product first); a
         part tablet beside another strength only when no dose of whole tablets or of one
-        strength is made with at most `CLEAN_EXTRA_PIECES` more pieces (4 x 2 mg, not
-        1 x 5 mg + 1½ x 2 mg)."""
+        strength, with fewer part tablets, is made with at most `CLEAN_EXTRA_PIECES` more
+        pieces (4 x 2 mg, not 1 x 5 mg + 1½ x 2 mg)."""
         cached = self._pieces_cache.get(quanta)
         if cached is not None:
             return cached
@@ -318,7 +318,9 @@ class Kit:
                     rest -= piece.size
                 if _mixes_parts(out) and self.liquid is None and not self.patch:
                     budget = min(len(out) + CLEAN_EXTRA_PIECES, self.max_units)
-                    out = _clean_pieces([p for _, p in table.pieces], quanta, budget) or out
+                    clean = _clean_pieces([p for _, p in table.pieces], quanta, budget)
+                    if clean is not None and _cuts(clean) < _cuts(out):
+                        out = clean  # fewer tablets to split (10 + ½ x 5 mg stays as it is)
                 self._pieces_cache[quanta] = out
                 return out
         raise ValueError(f"{quanta} quanta cannot be made")  # callers check makeability first
@@ -605,6 +607,10 @@ class FreeKit(Kit):
 
     def pieces_for(self, quanta: int) -> list[Piece]:
         return []
+
+
+def _cuts(pieces: Sequence[Piece]) -> int:
+    return sum(1 for p in pieces if p.fraction != ONE)
 
 
 def _mixes_parts(pieces: Sequence[Piece]) -> bool:
