@@ -239,3 +239,16 @@ def test_clean_pieces_keep_fewest_when_no_clean_dose_exists() -> None:
     six = kit.quanta(Decimal(6))
     assert six is not None
     assert [(t.strength, t.count) for t in kit.tablets(six)] == [(Decimal(2), Decimal(3))]
+
+
+def test_the_patient_sheet_says_a_hand_over_changes_only_the_product() -> None:
+    """The row before the hand-over said "You take the same dose for 30 days. Then the dose
+    goes down to 300 mg." at 300 mg; now the hand-over row says the dose stays the same."""
+    result = plan("us-cdc-2022", "tramadol 400 mg")
+    sv = _patient_pages(result, "sv")
+    assert "Samma dos som förut, nu som Qdolo (5 mg/ml)" in sv
+    assert "ner till 300 mg" not in sv
+    assert "sänks dosen till 300 mg" not in sv
+    en = _patient_pages(result, "en")
+    assert "The same dose as before, now as Qdolo (5 mg/ml)" in en
+    assert "goes down to 300 mg" not in en
