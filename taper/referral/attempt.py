@@ -134,7 +134,7 @@ def parse_attempt(
             f"The attempt ends in the future ({end}, today is {today}); give the attempt made "
             "so far."
         )
-    before = parse_medication(text.dose_from or "")
+    before = parse_medication(text.dose_from or "", guideline)
     drug = resolve_drug(before.drug_name, guideline)
     to_drug, to_amount, to_unit = _parse_to_dose(text.dose_to or "")
     if to_drug is not None and resolve_drug(to_drug, guideline).id != drug.id:
