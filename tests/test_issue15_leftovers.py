@@ -252,3 +252,26 @@ def test_the_patient_sheet_says_a_hand_over_changes_only_the_product() -> None:
     en = _patient_pages(result, "en")
     assert "The same dose as before, now as Qdolo (5 mg/ml)" in en
     assert "goes down to 300 mg" not in en
+
+
+def test_a_three_strength_start_dose_is_cut_first_in_a_large_split() -> None:
+    """Hypothesis found: hydromorphone 190 mg evens out as 46 + 48 + 48 + 48 mg, 46 mg from
+    three strengths (8 + 4 + 2 mg); a four-time split too large to search kept that dose time
+    through the first cut (on main too). The cut now lowers it first."""
+    loaded = load_guideline("us-cdc-2022")
+    kit = kit_for(loaded.guideline, loaded.sha256, "hydromorphone", "mg", None)
+    assert kit is not None
+    before = tuple(kit.quanta(Decimal(x)) or 0 for x in (46, 48, 48, 48))
+    after = next_vector(kit, before, kit.quanta(Decimal(182)) or 0)
+    assert after is not None
+    assert sum(after) == kit.quanta(Decimal(182))
+    for q in after:
+        assert len({t.strength for t in kit.tablets(q)}) <= 2
+    result = plan(
+        "us-cdc-2022",
+        "hydromorphone 190 mg",
+        "buprenorphine 0.5 mcg/h",
+        percent=Decimal(5),
+        specialist=True,
+    )
+    sound(result, "us-cdc-2022")

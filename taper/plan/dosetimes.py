@@ -141,7 +141,11 @@ def _greedy_cut(
     vector = list(before)
     excess = sum(vector) - daily
     while excess > 0:
-        order = sorted(range(len(vector)), key=lambda i: (-vector[i], ranks[i]))
+        # A dose the step before took from three strengths (an evened-out start) is cut
+        # first, so that every dose of a reduction keeps the two-strengths rule.
+        order = sorted(
+            range(len(vector)), key=lambda i: (usable(kit, vector[i]), -vector[i], ranks[i])
+        )
         for index in order:
             current = vector[index]
             if not current:
@@ -160,4 +164,6 @@ def _greedy_cut(
                 break
         else:
             return None
-    return tuple(vector) if excess == 0 else None
+    if excess or not all(usable(kit, v) for v in vector):
+        return None
+    return tuple(vector)
