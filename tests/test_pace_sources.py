@@ -57,11 +57,14 @@ def weeks(steps: list[Step]) -> float:
 
 
 def longest_run(steps: list[Step]) -> int:
-    """The most days at one dose during the taper."""
+    """The most days at one dose during the taper, a formulation change's week apart (the
+    same dose on the new product is a step of its own, issue 15: not a hold)."""
     best = run = 0
     for before, after in itertools.pairwise([None, *steps]):
         days = (after.end - after.start).days + 1 if after.dose else 0
-        run = run + days if before is not None and before.dose == after.dose else days
+        handover = (after.note or "").startswith("from here")
+        same = before is not None and before.dose == after.dose
+        run = run + days if same and not handover else (0 if handover else days)
         best = max(best, run)
     return best
 
