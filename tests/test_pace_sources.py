@@ -69,12 +69,16 @@ def planned_days(step: Step) -> int:
 
 
 def longest_run(steps: list[Step]) -> int:
-    """The most days at one dose during the taper, as planned (before holiday moves)."""
+    """The most days at one dose during the taper, as planned (before holiday moves), a
+    formulation change's week apart (the same dose on the new product is a step of its own,
+    issue 15: not a hold)."""
     best = run = 0
     previous: Step | None = None
     for step in steps:
         days = planned_days(step) if step.dose else 0
-        run = run + days if previous is not None and previous.dose == step.dose else days
+        handover = (step.note or "").startswith("from here")
+        same = previous is not None and previous.dose == step.dose
+        run = run + days if same and not handover else (0 if handover else days)
         previous = step
         best = max(best, run)
     return best

@@ -230,8 +230,13 @@ class Builder(SwitchingMixin, ReviewMixin, FormulationMixin, InputsMixin, Combin
         self.used(f"rule {track.rule.id} max_duration_days", track.rule.max_duration_days)
         track.taper_start = self.day
         days = whole_patch_days(track.kit, track.pace.interval_days)  # whole patches
-        if most_days is not None:
-            days = min(days, most_days)
+        if most_days is not None and most_days < days:
+            # Cut short at another drug's deadline, in whole patches: a patch's dose changes
+            # only with a new patch (at the latest when the first one after the deadline ends).
+            every = whole_patch_days(track.kit, 1)
+            days = most_days - most_days % every
+            if days == 0 < most_days:
+                days = every
         if (previous is None and not self.options.replan) or days < 1:
             return None
         why = (
@@ -313,10 +318,12 @@ class Builder(SwitchingMixin, ReviewMixin, FormulationMixin, InputsMixin, Combin
                 step.interval if step.quanta else None,
                 track.amount,
                 track.doses(),
-                ideal=step.ideal,
-                deviation=step.deviation,
+                # A formulation change alone (the same dose on the new product) is no cut.
+                ideal=None if item.handover else step.ideal,
+                deviation=None if item.handover else step.deviation,
                 tablet_limited=step.limited,
                 note=change,
+                kept_tablets=item.kept,
             )
             if not step.quanta:
                 track.done = True

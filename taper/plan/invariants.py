@@ -193,8 +193,12 @@ def _drug_problems(
                 continue
             allowed = _allowed_cut(rule, applied, before.dose)
             if Fraction(before.dose - after.dose) > allowed:
-                code = "stop-from-smallest-dose" if after.dose == 0 else "tablet-limited"
-                if not after.tablet_limited or code not in warned:
+                codes = (
+                    {"stop-from-smallest-dose"}
+                    if after.dose == 0
+                    else {"tablet-limited", "tablet-step-kept"}
+                )
+                if not after.tablet_limited or not codes & warned:
                     out.append(f"{drug}: step {after.index} cuts more than rule {rule.id} allows")
     return out
 

@@ -206,6 +206,27 @@ def _patch_problems(steps: list[Step]) -> list[str]:
     return out
 
 
+def _patch_change_problems(drug: str, steps: list[Step]) -> list[str]:
+    """A patch's dose changes only on a patch-change day, counted from its first taper step
+    (also when another drug's steps fall in between: several_drugs.py)."""
+    hours = [t.change_hours for s in steps for d in s.doses for t in d.tablets if t.change_hours]
+    first = next((s for s in steps if s.phase == "taper"), None)
+    if not hours or min(hours) % 24 or first is None:
+        return []
+    every = min(hours) // 24
+    out = []
+    for before, after in itertools.pairwise(steps):
+        if after.phase not in ("taper", "aftercare") or after.dose == before.dose:
+            continue
+        if before.pause or after.pause:
+            continue  # a pause is the prescriber's choice of days
+        if (after.start - first.start).days % every:
+            out.append(
+                f"{drug}: step {after.index} changes the patch dose in the middle of a patch"
+            )
+    return out
+
+
 def regimen_problems(plan: Plan, guideline: Guideline) -> list[str]:
     """Every broken regimen invariant of `plan` under `guideline` (empty: sound)."""
     problems: list[str] = []
@@ -220,6 +241,7 @@ def regimen_problems(plan: Plan, guideline: Guideline) -> list[str]:
                 problems.extend(_strength_problems(after))  # every reduction step
         problems.extend(_time_problems(drug, steps))
         problems.extend(_hold_problems(plan, guideline, drug, steps))
+        problems.extend(_patch_change_problems(drug, steps))
         if len(by_drug) == 1:
             # Several drugs interleave their steps (several_drugs.py), which can still split
             # a patch step; whole patches are checked for a lone patch drug.

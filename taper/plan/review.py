@@ -116,6 +116,8 @@ class ReviewMixin(BuilderBase):
     def step_warnings(self, index_of: dict[int, int]) -> None:
         for track in self.tracks:
             limited = [s for s in track.segs if s.tablet_limited]
+            self.warn_kept(track, [s for s in limited if s.kept_tablets], index_of)
+            limited = [s for s in limited if not s.kept_tablets]
             cuts = [s for s in limited if s.amount > 0]
             stops = [s for s in limited if s.amount == 0]
             if not cuts and not stops:
@@ -211,6 +213,24 @@ class ReviewMixin(BuilderBase):
                 )
             self.check_holds(track, index_of)
             self.check_duration(track)
+
+    def warn_kept(self, track: Track, kept: list[Seg], index_of: dict[int, int]) -> None:
+        """Tablet cuts a little larger than the rule's, kept rather than changing to an oral
+        solution for them (formulation.py `TABLET_STEP_TOLERANCE`): said, never silent."""
+        if not kept:
+            return
+        numbers = ", ".join(str(index_of[id(s)]) for s in kept)
+        solutions = " / ".join(oral_solutions(self.g, track.drug.id))
+        self.warn(
+            "tablet-step-kept",
+            "caution",
+            f"{len(kept)} step(s) of {track.drug.id} (step {numbers}) cut more than "
+            f"{self.allowed_text(track)} allows: the tablets make a step within half of the "
+            f"rule's step from its ideal, so the taper stays on them rather than change to "
+            f"{solutions} (an oral solution only for the steps the tablets cannot make).",
+            track.drug.id,
+            steps=numbers,
+        )
 
     def large_stop(self, track: Track, before: Decimal) -> bool:
         """A stop larger than one full step from the start dose (or the slow-down share)."""

@@ -266,18 +266,18 @@ NOTES: tuple[Piece, ...] = (
     ),
     piece(
         rf"from here {_LIQUID} instead of (?P<former>.+?): (?P<pieces>the depot tablets|the "
-        r"tablets|the capsules) cannot make this step",
+        r"tablets|the capsules) cannot make the next step",
         N_(
             "from here %(brand)s %(concentration)s (oral solution, measured with %(device)s) "
-            "instead of %(former)s: %(pieces)s cannot make this step"
+            "instead of %(former)s: %(pieces)s cannot make the next step"
         ),
     ),
     piece(
         r"from here (?P<brand>.+?) \(immediate release\) instead of (?P<old>.+?) \(modified "
-        r"release\): the depot tablets cannot make this step",
+        r"release\): the depot tablets cannot make the next step",
         N_(
             "from here %(brand)s (immediate release) instead of %(old)s (modified release): "
-            "the depot tablets cannot make this step"
+            "the depot tablets cannot make the next step"
         ),
     ),
 )
@@ -512,6 +512,20 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
             N_(
                 "%(dose)s of %(drug)s is given as %(brand)s (immediate release): %(old)s "
                 "(modified release) cannot give it %(count)s times a day."
+            ),
+        ),
+    ),
+    "tablet-step-kept": (
+        piece(
+            rf"(?P<count>\d+) step\(s\) of (?P<drug>{_ID}) \(step (?P<steps>\d+(?:, \d+)*)\) cut "
+            r"more than (?P<allowed>[^()]+?) allows: the tablets make a step within half of the "
+            r"rule's step from its ideal, so the taper stays on them rather than change to "
+            r"(?P<brand>.+?) \(an oral solution only for the steps the tablets cannot make\)\.",
+            N_(
+                "%(count)s step(s) of %(drug)s (step %(steps)s) cut more than %(allowed)s "
+                "allows: the tablets make a step within half of the rule's step from its "
+                "ideal, so the taper stays on them rather than change to %(brand)s (an oral "
+                "solution only for the steps the tablets cannot make)."
             ),
         ),
     ),

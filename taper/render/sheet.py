@@ -316,6 +316,9 @@ def _rows(view: PlanView, steps: list[StepView]) -> list[OverviewRow]:
         first, last = run[0], run[-1]
         start, end = first.step.start, last.step.end
         following = next((r for r in runs[index + 1 :] if r[0].step.drug == first.step.drug), None)
+        previous = next(
+            (r for r in reversed(runs[:index]) if r[0].step.drug == first.step.drug), None
+        )
         text: str | None = None
         if first.kind == "mapping":
             text = f"{first.as_now} {_diary_line(view, first)}"
@@ -340,7 +343,8 @@ def _rows(view: PlanView, steps: list[StepView]) -> list[OverviewRow]:
                 cells={d.time: _parts(view, d, first.step.unit, len(brands) == 1) for d in doses},
                 daily=_bind_units(first.daily) if first.kind == "doses" else "",
                 text=text,
-                note=_row_note(view, run, following),
+                note=_changed_product(view, run, previous, product)
+                or _row_note(view, run, following),
             )
         )
     return _headed(rows, [r[0].step.start for r in runs])
@@ -495,6 +499,29 @@ def _stop_text(view: PlanView, stop: StepView, runs: list[list[StepView]]) -> st
     return t._("No more tablets.")
 
 
+def _brands(run: list[StepView]) -> set[str]:
+    return {x.brand for d in run[0].step.doses for x in d.tablets}
+
+
+def _changed_product(
+    view: PlanView, run: list[StepView], previous: list[StepView] | None, product: str
+) -> str | None:
+    """A formulation change at the same daily dose (tablets to an oral solution, depot to
+    immediate-release tablets) is a row of its own: say that only the product changes."""
+    first = run[0]
+    if (
+        previous is None
+        or first.kind != "doses"
+        or previous[-1].kind != "doses"
+        or previous[-1].step.dose != first.step.dose
+        or not _brands(run)
+        or not _brands(previous[-1:])
+        or _brands(run) == _brands(previous[-1:])
+    ):
+        return None
+    return view.t._("The same dose as before, now as %(product)s.", product=product)
+
+
 def _row_note(view: PlanView, run: list[StepView], following: list[StepView] | None) -> str | None:
     """The patient's sentence under a row: a held dose and what comes next, the last step."""
     t = view.t
@@ -512,8 +539,8 @@ def _row_note(view: PlanView, run: list[StepView], following: list[StepView] | N
         if goes_on:
             return None
         return t._("The last step is %(amount)s, then you stop completely.", amount=first.daily)
-    if following is None:
-        return None
+    if following is None or following[0].step.dose >= first.step.dose:
+        return None  # no cut next (the next row changes only the product)
     if not any(s.step.pause for s in run):
         return _long_hold(view, run, following)
     if len(run) > 1:  # the pause is a step of its own: the same tablets, longer
