@@ -75,6 +75,9 @@ class EveningOutMixin(ReviewMixin, FormulationMixin):
         floor = kit.floor_makeable(kit.quanta_floor(Fraction(reported)), times)
         shown = f"{format_amount(reported)} {track.unit}"
         if floor == 0:
+            other = self.start_elsewhere(track, Decimal(0))
+            if other is not None:
+                return other
             self.warn(
                 "below-smallest-dose",
                 "caution",
@@ -201,15 +204,26 @@ class EveningOutMixin(ReviewMixin, FormulationMixin):
             return None
         other, count, quanta = best
         shown = f"{format_amount(reported)} {track.unit}"
-        start = format_amount(other.amount(quanta))
-        starts = "" if other.amount(quanta) == reported else f" (from {start} {track.unit})"
+        start = other.amount(quanta)
+        why = (
+            f"{describe(track.kit)} can make no more than {format_amount(made)} {track.unit} of "
+            f"it as fixed doses, a larger cut than {self.allowed_text(track)} allows in one step"
+        )
+        if made == 0:
+            smallest = track.kit.amount(track.kit.smallest)
+            why = (
+                f"it is less than the smallest dose {describe(track.kit)} makes "
+                f"({format_amount(smallest)} {track.unit})"
+            )
+        starts = (
+            ""
+            if start == reported
+            else f" The plan starts from {format_amount(start)} {track.unit} on it."
+        )
         self.warn(
             "formulation-change",
             "caution",
-            f"{shown} of {track.drug.id} is given as {describe(other)}{starts}: "
-            f"{describe(track.kit)} can make no more than {format_amount(made)} "
-            f"{track.unit} of it as fixed doses, a larger cut than {self.allowed_text(track)} "
-            "allows in one step.",
+            f"{shown} of {track.drug.id} is given as {describe(other)}: {why}.{starts}",
             track.drug.id,
         )
         track.kit = other
