@@ -74,6 +74,19 @@ class EveningOutMixin(ReviewMixin, FormulationMixin):
         reported = track.reported
         floor = kit.floor_makeable(kit.quanta_floor(Fraction(reported)), times)
         shown = f"{format_amount(reported)} {track.unit}"
+        sources = [t.drug.id for t in self.tracks if t.switch_to is track]
+        if sources and (floor == 0 or not self.within_step(track, kit.amount(floor))):
+            self.warn(
+                "start-kept-for-switch",
+                "caution",
+                f"{shown} of {track.drug.id} cannot be made from the formulary's tablets as "
+                f"fixed doses within one step of {self.allowed_text(track)}; the plan keeps it "
+                f"as taken now until the switch from {sources[0]} gives it fixed doses.",
+                track.drug.id,
+                target=sources[0],
+            )
+            track.loose = tidy(reported)
+            return None
         if floor == 0:
             other = self.start_elsewhere(track, Decimal(0))
             if other is not None:

@@ -234,8 +234,11 @@ def _evening_out_problems(
         if rule is None or first.dose == line.amount:
             continue
         # The step is measured from the reported dose (mode "start": a share of it), or from
-        # a replan's original dose when that is larger (the base the planner used).
-        base = max(applied.base, line.amount) if applied is not None else line.amount
+        # a replan's original dose when that is larger (the base the planner used; in a plan
+        # with a switch the applied base of a drug switched into is the dose after it).
+        base = line.amount
+        if plan.replan and applied is not None:
+            base = max(applied.base, line.amount)
         allowed = _allowed_cut(rule, base, line.amount)
         if Fraction(line.amount - first.dose) > allowed and line.drug not in warned:
             out.append(

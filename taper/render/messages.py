@@ -416,6 +416,16 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
                 "keeps it as taken now until %(target)s replaces it."
             ),
         ),
+        piece(
+            rf"(?P<reported>{_DOSE}) of (?P<drug>{_ID}) cannot be made from the formulary's "
+            r"tablets as fixed doses within one step of (?P<allowed>[^;]+?); the plan keeps it "
+            rf"as taken now until the switch from (?P<target>{_ID}) gives it fixed doses\.",
+            N_(
+                "%(reported)s of %(drug)s cannot be made from the formulary's tablets as fixed "
+                "doses within one step of %(allowed)s; the plan keeps it as taken now until the "
+                "switch from %(target)s gives it fixed doses."
+            ),
+        ),
     ),
     "hold-too-long": (
         piece(
