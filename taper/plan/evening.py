@@ -30,8 +30,10 @@ from fractions import Fraction
 from taper.dose import format_amount
 from taper.errors import TaperError
 from taper.plan.curve import MAX_HOLD_DAYS, TaperStep
-from taper.plan.formulation import FormulationMixin, describe
+from taper.plan.dosetimes import next_vector
+from taper.plan.formulation import FormulationMixin, describe, drop_ranks
 from taper.plan.holds import capped_hold
+from taper.plan.model import DoseTimeName
 from taper.plan.patches import whole_patch_days
 from taper.plan.regimen import day_cap, formulation_changes, regimen_times
 from taper.plan.review import ReviewMixin
@@ -132,8 +134,6 @@ class EveningOutMixin(ReviewMixin, FormulationMixin):
             return None
         first = self.first_cut_quanta(track)
         made = track.kit.amount(first)
-        if (reported - made) * 100 > reported * CEILING:
-            self.refuse_start(track, made)
         hint = self.hint(track, formulation_note=True)
         self.warn(
             "start-dose-cut",
@@ -161,37 +161,62 @@ class EveningOutMixin(ReviewMixin, FormulationMixin):
         return current - Fraction(made) <= largest_cut(track.pace, current, base)
 
     def first_cut_quanta(self, track: Track) -> int:
-        """The largest dose below the reported one that the drug's products make at every
-        dose time the drug must keep (a depot opioid: at least twice a day), on its own kit
-        or, where that makes a larger one, another formulation (`track` then uses it)."""
+        """The largest dose below the reported one, within the ceiling of any step, that the
+        drug's products make as a taper step (at every dose time the drug must keep, a depot
+        opioid at least twice a day, and at most two strengths a time), on its own kit or,
+        where that makes a larger one, another formulation (`track` then uses it). Refused
+        when there is none."""
         assert track.reported is not None
-        options = [(track.kit, len(track.times), track.min_used)]
+        reported = Fraction(track.reported)
+        options = [(track.kit, track.times, track.min_used)]
         for other in formulation_changes(self.g, self.loaded.sha256, track.kit):
             cap = day_cap(other)
             if cap is None or track.reported <= cap:
                 count = regimen_times(other, len(track.times), track.reported)
-                options.append((other, max(len(track.times), count), 1))
-        best: tuple[Kit, int, int] | None = None  # kit, dose times, quanta
-        for kit, times, least in options:
-            top = kit.quanta_floor(Fraction(track.reported))
-            found = next((q for q in range(top, 0, -1) if kit.makeable(q, times, least)), 0)
+                count = max(len(track.times), count)
+                options.append((other, time_names(count, bedtime=False, patch=False), 1))
+        best: tuple[Kit, tuple[DoseTimeName, ...], int] | None = None
+        for kit, names, least in options:
+            top = kit.quanta_floor(reported)
+            bottom = max(kit.quanta_ceil(reported * (100 - Fraction(CEILING)) / 100), 1)
+            found = next(
+                (
+                    q
+                    for q in range(top, bottom - 1, -1)
+                    if kit.makeable(q, len(names), least)
+                    and self.cut_vector(track, kit, names, q, least) is not None
+                ),
+                0,
+            )
             if found and (best is None or kit.amount(found) > best[0].amount(best[2])):
-                best = (kit, times, found)
+                best = (kit, names, found)
         if best is None:
             kit = track.kit
+            made = kit.amount(kit.floor_makeable(kit.quanta_floor(reported), len(track.times)))
+            if (track.reported - made) * 100 > track.reported * CEILING:
+                self.refuse_start(track, made)
             raise TaperError(
                 f"{format_amount(track.reported)} {track.unit} of {track.drug.id} cannot be "
                 f"made as fixed doses from the formulary of rule file {self.g.id}, and no "
-                f"smaller dose can be given as {describe(kit)} {track.min_used} times a day; "
-                f"the prescriber would need immediate-release {track.drug.id} tablets or an "
-                "oral solution."
+                f"smaller dose within one taper step can be given as {describe(kit)} "
+                f"{track.min_used} times a day; the prescriber would need immediate-release "
+                f"{track.drug.id} tablets or an oral solution."
             )
-        kit, times, quanta = best
+        kit, names, quanta = best
         if kit is not track.kit:
             track.kit = kit
-            if times != len(track.times):
-                track.times = time_names(times, bedtime=False, patch=False)
+            track.times = names
         return quanta
+
+    def cut_vector(
+        self, track: Track, kit: Kit, names: tuple[DoseTimeName, ...], quanta: int, least: int
+    ) -> tuple[int, ...] | None:
+        """The doses at each time of a first reduction to `quanta` as any taper step gives
+        them (`next_vector`: at most two strengths a time, the rule's drop order); None if
+        the kit cannot."""
+        most = min(quanta, kit.most_per_time)
+        drop = drop_ranks(track.rule, names)
+        return next_vector(kit, (most,) * len(names), quanta, least, drop)
 
     def start_elsewhere(self, track: Track, made: Decimal) -> int | None:
         """Start on another formulation of the drug that makes the reported dose (else a
@@ -305,8 +330,8 @@ class EveningOutMixin(ReviewMixin, FormulationMixin):
                 "check the dose, or choose a faster speed the rules allow."
             )
         ideal_dec = to_decimal(max(ideal, Fraction(0)))
-        split = kit.split(quanta, len(track.times), track.min_used)
-        assert split is not None  # `first_cut_quanta` chose a makeable dose
+        vector = self.cut_vector(track, kit, track.times, quanta, track.min_used)
+        assert vector is not None  # `first_cut_quanta` chose a dose it makes
         return TaperStep(
             quanta,
             ideal_dec,
@@ -314,6 +339,6 @@ class EveningOutMixin(ReviewMixin, FormulationMixin):
             True,
             interval,
             hold * interval,
-            split.amounts,
+            vector,
             hold < wanted,
         )
