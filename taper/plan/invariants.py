@@ -205,18 +205,18 @@ def _drug_problems(
     return out
 
 
-# High warnings that make a first fixed dose more than one step below the reported dose
-# visible to the prescriber.
-EVENING_OUT_WARNINGS = frozenset({"start-dose-cut", "stop-from-smallest-dose"})
+def evening_out_warning(first_dose: Decimal) -> str:
+    """The high warning that makes a first fixed dose more than one step below the reported
+    dose visible to the prescriber: a cut, or a stop (a dose below anything the products
+    make)."""
+    return "stop-from-smallest-dose" if first_dose == 0 else "start-dose-cut"
 
 
 def _evening_out_problems(
     plan: Plan, guideline: Guideline, rules: dict[str, TaperRule]
 ) -> list[str]:
     out: list[str] = []
-    warned = {
-        w.drug for w in plan.warnings if w.severity == "high" and w.code in EVENING_OUT_WARNINGS
-    }
+    warned = {(w.drug, w.code) for w in plan.warnings if w.severity == "high"}
     for line in plan.medications:
         steps = [
             s
@@ -240,7 +240,8 @@ def _evening_out_problems(
         if plan.replan and applied is not None:
             base = max(applied.base, line.amount)
         allowed = _allowed_cut(rule, base, line.amount)
-        if Fraction(line.amount - first.dose) > allowed and line.drug not in warned:
+        needed = (line.drug, evening_out_warning(first.dose))
+        if Fraction(line.amount - first.dose) > allowed and needed not in warned:
             out.append(
                 f"{line.drug}: evening out starts step {first.index} at {first.dose} "
                 f"{line.unit}, more than rule {rule.id}'s largest step below the reported "
