@@ -321,3 +321,5 @@ def test_the_patient_pages_show_no_prescriber_words_for_a_first_cut() -> None:
     for word in ("larger cut", "evening out", "rule cdc-long-term", "prescriber", "formulary"):
         assert word not in patient, word
     assert "49 % less" in clinician
+    # The weeks kept as taken now tell the patient what to do, with the dose.
+    assert "Take your tablets as you do now. 3.9 mg a day." in patient
