@@ -90,6 +90,15 @@ def test_us_cdc_hydromorphone_3_9_mg_is_not_cut_to_2_mg_at_evening_out() -> None
     assert warning(made, "tablet-limited").severity == "high"
 
 
+def test_a_replan_from_an_unmakeable_dose_holds_it_then_makes_the_first_cut() -> None:
+    made = plan("us-cdc-2022", "hydromorphone 3.9 mg", replan=True)
+    steps = of(made, "hydromorphone")
+    assert [s.dose for s in steps[:3]] == [D("3.9"), D("3.9"), D(2)]
+    assert steps[0].days + steps[1].days == 90  # the rule's longest run at one dose
+    high = warning(made, "start-dose-cut")
+    assert "evening out" not in high.message  # a replan has none
+
+
 def test_se_vgr_morphine_9_mg_starts_on_the_oral_solution_that_makes_it() -> None:
     """Was: 5 mg (½ Morfin Meda 10 mg) from day 8 with a caution only."""
     made = plan("se-vgr", "morphine 9 mg")

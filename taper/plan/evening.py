@@ -135,6 +135,7 @@ class EveningOutMixin(ReviewMixin, FormulationMixin):
         first = self.first_cut_quanta(track)
         made = track.kit.amount(first)
         hint = self.hint(track, formulation_note=True)
+        through = "" if self.options.replan else " through evening out"  # a replan has none
         self.warn(
             "start-dose-cut",
             "high",
@@ -142,8 +143,8 @@ class EveningOutMixin(ReviewMixin, FormulationMixin):
             f"fixed doses; the nearest dose they make, {format_amount(made)} {track.unit}, "
             f"is {percent_less(reported, made)} % less, a larger cut than "
             f"{self.allowed_text(track)} allows in one step. The plan keeps the dose as taken "
-            "now through evening out and makes the cut its first reduction, held as any "
-            f"larger cut is; {hint}.",
+            f"now{through} and makes the cut its first reduction, held as any larger cut is; "
+            f"{hint}.",
             track.drug.id,
             reported=format_amount(reported),
             made=format_amount(made),

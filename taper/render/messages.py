@@ -394,6 +394,14 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
             ),
         ),
         piece(
+            r"The plan keeps the dose as taken now and makes the cut its first reduction, held "
+            r"as any larger cut is; (?P<hint>.+? would allow smaller steps)\.",
+            N_(
+                "The plan keeps the dose as taken now and makes the cut its first reduction, "
+                "held as any larger cut is; %(hint)s."
+            ),
+        ),
+        piece(
             r"The plan keeps the dose as taken now through evening out and makes the cut its "
             r"first reduction, held as any larger cut is; (?P<hint>.+? would allow smaller "
             r"steps)\.",
