@@ -421,16 +421,43 @@ def group_patients(batch: BatchFile) -> list[PatientJob]:
 
     jobs: list[PatientJob] = []
     stems: dict[str, int] = {}
+    rule_files: dict[str, Guideline | None] = {}
     for group in groups.values():
         assert group.patient_id is not None
-        jobs.append(_job(group, group.patient_id, stems))
+        jobs.append(_job(group, group.patient_id, stems, rule_files))
     for orphan in orphans:
         jobs.append(PatientJob("", tuple(orphan.lines), "", None, (), None, tuple(orphan.errors)))
     jobs.sort(key=lambda job: job.first_line)
     return jobs
 
 
-def _job(group: _Group, patient_id: str, stems: dict[str, int]) -> PatientJob:
+def _rule_file(ref: str, found: dict[str, Guideline | None]) -> Guideline | None:
+    """The built-in rule file a patient's rows name, to read brands written in tablets
+    without their strength ("Citodon 2+2+2"); None when it cannot be loaded (the patient's
+    plan then says why)."""
+    if ref not in found:
+        try:
+            found[ref] = load_builtin(ref).guideline
+        except TaperError:
+            found[ref] = None
+    return found[ref]
+
+
+def _medication(text: str, ref: str, rule_files: dict[str, Guideline | None]) -> MedicationInput:
+    """A row's medication; read again with its rule file only when that is needed (a brand
+    in tablets without its strength), so a batch loads no rule file it does not use."""
+    try:
+        return parse_medication(text)
+    except TaperError:
+        rule_file = _rule_file(ref, rule_files) if ref else None
+        if rule_file is None:
+            raise
+        return parse_medication(text, rule_file)
+
+
+def _job(
+    group: _Group, patient_id: str, stems: dict[str, int], rule_files: dict[str, Guideline | None]
+) -> PatientJob:
     lines = tuple(group.lines)
     first_row = group.rows[0] if group.rows else None
     guideline = first_row.guideline if first_row else ""
@@ -476,7 +503,7 @@ def _job(group: _Group, patient_id: str, stems: dict[str, int]) -> PatientJob:
             continue
         try:
             start = parse_start_date(row.start)
-            medications.append(parse_medication(row.medication))
+            medications.append(_medication(row.medication, guideline, rule_files))
             medication_lines.append(row.line)
         except TaperError as exc:
             errors.append(RowError(row.line, _sentence(str(exc))))

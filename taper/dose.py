@@ -12,9 +12,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Literal
+from fractions import Fraction
+from typing import TYPE_CHECKING, Literal
 
 from taper.errors import TaperError
+
+if TYPE_CHECKING:
+    from taper.guideline.model import Guideline
 
 Unit = Literal["mg", "mcg/h"]
 Route = Literal["oral", "sublingual", "transdermal", "rectal", "intranasal", "buccal"]
@@ -108,6 +112,11 @@ class MedicationInput:
     times: tuple[tuple[str, Decimal], ...] = ()
     as_needed: bool = False
     uses_per_week: Decimal | None = None
+    # Written in tablets ("Sobril 10 mg 1+1+2", "Citodon 2+2+2"): one tablet's strength and
+    # the tablets per dose time; `strength_looked_up` when the rule file gave the strength.
+    strength: Decimal | None = None
+    units: tuple[tuple[str, Fraction], ...] = ()
+    strength_looked_up: bool = False
 
 
 def repeated_line(medications: Sequence[MedicationInput]) -> tuple[int, int] | None:
@@ -229,8 +238,11 @@ def parse_drug(text: str) -> tuple[str, Route | None]:
     return _split_route(words)
 
 
-def parse_medication(text: str) -> MedicationInput:
-    """Parse "DRUG [ROUTE] AMOUNT UNIT" (AMOUNT the daily total)."""
+def parse_medication(text: str, guideline: Guideline | None = None) -> MedicationInput:
+    """Parse "DRUG [ROUTE] AMOUNT UNIT" (AMOUNT the daily total), or a dose as a medication
+    list writes it (taper.dose_forms). With the rule file, a brand's tablets may be written
+    without their strength when it has only one ("Citodon 2+2+2"), and a product is found by
+    its rule-file name even when the name holds numbers (taper.brand_lines)."""
     raw = " ".join(text.split())
     if not raw:
         raise TaperError("Empty medication: write it as DRUG AMOUNT UNIT, e.g. 'oxazepam 25 mg'.")
@@ -241,7 +253,7 @@ def parse_medication(text: str) -> MedicationInput:
         trailing.insert(0, words.pop())
     if trailing:
         words = [words[0], *trailing, *words[1:]]
-    regimen = _regimen(words)
+    regimen = _regimen(words, guideline)
     if regimen is not None:
         return regimen
     per_dose = _per_dose_message(words, raw, explicit_only=True)
@@ -287,18 +299,35 @@ def parse_medication(text: str) -> MedicationInput:
 _PLAIN_DOSE = re.compile(r"[0-9]*[.,]?[0-9]+\s*[^\s0-9+x×*]*")
 
 
-def _regimen(words: list[str]) -> MedicationInput | None:
+def _regimen(words: list[str], guideline: Guideline | None = None) -> MedicationInput | None:
     """A dose written per time of day, per dose with a frequency or as needed
     (taper.dose_forms); None for a plain daily total or a form refused below."""
     start = next((i for i, w in enumerate(words) if i and re.match(r"[0-9½¼¾]|[.,][0-9]", w)), None)
+    named = 0
+    if guideline is not None:
+        from taper.brand_lines import product_prefix
+
+        # A product name with numbers in it: the dose starts after the name.
+        named = product_prefix(words, guideline)
+        if named and (start is None or start < named):
+            start = named
+        else:
+            named = 0
     if start is None or _PLAIN_DOSE.fullmatch(" ".join(words[start:])):
         return None  # "25 mg": a daily total (dose_forms is not even imported)
-    from taper.dose_forms import parse_regimen
+    from taper.dose_forms import StrengthOf, parse_regimen
 
-    drug_name, route = _split_route(words[:start])
+    drug_name, route = (" ".join(words[:named]), None) if named else _split_route(words[:start])
     if not drug_name:
         return None
-    found = parse_regimen(" ".join(words[start:]), drug_name)
+    strength_of: StrengthOf | None = None
+    if guideline is not None:
+        from functools import partial
+
+        from taper.brand_lines import brand_strength
+
+        strength_of = partial(brand_strength, guideline=guideline)
+    found = parse_regimen(" ".join(words[start:]), drug_name, strength_of)
     if found is None:
         return None
     try:
@@ -313,6 +342,9 @@ def _regimen(words: list[str]) -> MedicationInput | None:
         times=tuple((name, amount) for name, amount in found.times),
         as_needed=found.as_needed,
         uses_per_week=found.uses_per_week,
+        strength=found.strength,
+        units=found.units,
+        strength_looked_up=found.strength_looked_up,
     )
 
 

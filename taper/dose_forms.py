@@ -8,6 +8,9 @@ frequency, or as needed with an average use.
     oxycodone 5 mg every 6 hours    (var 6:e timme, hver 6. time, q6h)
     oxazepam 10 mg as needed, about 3 times a week
         (sv: vid behov, ca 3 gånger i veckan; nb: ved behov, ca. 3 ganger i uken)
+    Sobril 10 mg 2 tabletter 3 gånger dagligen   tablets of a strength with a frequency
+    Citodon 2+2+2+2, Paralgin forte 2 tabl x 3   tablets of a brand without its strength:
+        only with a rule file, which gives the brand's one strength (`strength_of`)
 
 Positions of a per-time list: 2 = morning, evening; 3 = morning, midday, evening;
 4 = morning, midday, evening, night (bedtime). A 0 leaves that time out ("10+0+10").
@@ -21,7 +24,8 @@ add up as patches worn at once, never as doses in a day (taper.dose asks for the
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
 
@@ -60,6 +64,15 @@ _BARE_COUNTS = re.compile(
     rf"^(?P<parts>{_COUNT}(?:\s*\+\s*{_COUNT}){{1,4}})"
     r"(?:\s*(?:tabl?\.?|tablets?|tablett(?:er)?|st\.?|stk\.?))?$"
 )
+_TABLETS = r"(?:tabl?\.?|tablets?|tablett(?:er)?|st\.?|stk\.?|capsules?|kapsl(?:ar|er)|kapsel)"
+# Tablets a dose with a frequency: "2 tabletter 3 gånger dagligen", "2 tabl x 3",
+# "1 tablet every 6 hours"; with the strength first or without it (a brand's).
+_COUNT_FREQUENCY = re.compile(
+    rf"^(?:(?P<strength>{_NUM})\s*{_UNIT_MG}\s+)?(?P<c>{_COUNT})\s*{_TABLETS}\s*"
+    rf"(?:[x×*]\s*(?P<n1>[0-9]+)(?:\s*{_A_DAY})?|(?P<n2>{_INT})\s*{_TIMES_WORDS}?\s*{_A_DAY}"
+    r"|every\s+(?P<h1>[0-9]+)\s*(?:hours?|h)|q\s*(?P<h2>[0-9]+)\s*h"
+    r"|var\s+(?P<h3>[0-9]+)(?::e|:te|e|te)?\s+timme|hver\s+(?P<h4>[0-9]+)\.?\s+time)$"
+)
 _TIMES_AFTER = re.compile(rf"^(?P<a>{_NUM})\s*{_UNIT_MG}\s*[x×*]\s*(?P<n>[0-9]+)(?:\s*{_A_DAY})?$")
 _TIMES_BEFORE = re.compile(rf"^(?P<n>[0-9]+)\s*[x×*]\s*(?P<a>{_NUM})\s*{_UNIT_MG}(?:\s*{_A_DAY})?$")
 _FREQUENCY = re.compile(
@@ -85,6 +98,15 @@ class Regimen:
     doses_per_day: int | None
     as_needed: bool = False
     uses_per_week: Decimal | None = None  # as needed: the average use given
+    # Written in tablets: the strength of one tablet (mg) and the tablets per dose time.
+    strength: Decimal | None = None
+    units: tuple[tuple[str, Fraction], ...] = ()
+    strength_looked_up: bool = False  # the strength came from the rule file (`strength_of`)
+
+
+# The strength of one tablet of a named drug, from a rule file: Decimal (its one strength),
+# None (not a brand it knows: the question "tablets or mg?"), or a TaperError asking which.
+StrengthOf = Callable[[str, str], Decimal | None]
 
 
 class _Unreadable(Exception):
@@ -149,18 +171,84 @@ def _at_times(amount: Decimal, count: int, written: str) -> Regimen:
     return Regimen(amount * count, times, count)
 
 
-def parse_regimen(tail: str, drug: str = "DRUG") -> Regimen | None:
+def _tablets(
+    strength: Decimal, counts: list[Fraction], written: str, *, looked_up: bool = False
+) -> Regimen | None:
+    """Tablets of `strength` per dose time (2 to 4 positions): their mg, exact."""
+    amounts = [_exact(Fraction(strength) * c, f"{c} × {strength} mg") for c in counts]
+    if not any(amounts):
+        return None
+    found = _per_time(amounts, written)
+    names = POSITIONS[len(counts)]
+    units = tuple((name, c) for name, c in zip(names, counts, strict=True) if c)
+    return replace(found, strength=strength, units=units, strength_looked_up=looked_up)
+
+
+def _tablets_at(
+    strength: Decimal, count: Fraction, doses: int, written: str, *, looked_up: bool = False
+) -> Regimen:
+    """`count` tablets of `strength` at each of `doses` dose times a day."""
+    found = _at_times(
+        _exact(Fraction(strength) * count, f"{count} × {strength} mg"), doses, written
+    )
+    if not found.daily:
+        raise TaperError(f"{written!r} is no tablets at all; check the dose.")
+    names = POSITIONS.get(doses, ())
+    units = tuple((name, count) for name in names) if doses > 1 else ()
+    return replace(found, strength=strength, units=units, strength_looked_up=looked_up)
+
+
+def _doses_a_day(m: re.Match[str], written: str) -> int:
+    """Doses in 24 hours of a frequency group: "x 3", "3 times a day", "every 6 hours"."""
+    if m["n1"] or m["n2"]:
+        return int(m["n1"]) if m["n1"] else _int(m["n2"])
+    hours = int(next(h for h in (m["h1"], m["h2"], m["h3"], m["h4"]) if h))
+    if hours == 0 or 24 % hours:
+        raise TaperError(
+            f"Every {hours} hours does not divide a day evenly: how many doses are taken "
+            "in 24 hours? Write e.g. '5 mg 4 times a day'."
+        )
+    return 24 // hours
+
+
+def _strength(
+    drug: str, written: str, strength_of: StrengthOf | None, counts: str | None
+) -> Decimal:
+    """The strength of a brand's tablets written without it, from the rule file; else the
+    question "tablets or mg?" (`counts`: the per-time counts) or "which strength?" (never a
+    count read as mg)."""
+    found = None if strength_of is None else strength_of(drug, written)
+    if found is not None:
+        return found
+    if counts is None:
+        raise TaperError(
+            f"Which strength are the {drug} tablets? Write e.g. '{drug} N mg {written}', N the "
+            "strength of one tablet (of a combination product, its opioid)."
+        )
+    raise TaperError(
+        f"Is {drug} {counts} tablets or mg? For tablets write '{drug} N mg {counts}', N "
+        "the strength of one tablet (of a combination product, its opioid); for mg write "
+        f"'{drug} {counts} mg'."
+    )
+
+
+def parse_regimen(
+    tail: str, drug: str = "DRUG", strength_of: StrengthOf | None = None
+) -> Regimen | None:
     """The regimen in the dose part of a medication line; None when the text is not one of
     these forms (a plain daily total, or a form `taper.dose` refuses with its own sentence).
-    Raises `TaperError` with one question when the form is recognised but ambiguous."""
+    Raises `TaperError` with one question when the form is recognised but ambiguous.
+    `strength_of` gives a brand's one strength from a rule file, for tablets written without
+    it ("Sobril 1+1+2")."""
     try:
-        return _parse(tail, drug)
+        return _parse(tail, drug, strength_of)
     except (_Unreadable, ValueError):
         return None  # an unreadable number: taper.dose refuses without computing from it
 
 
-def _parse(tail: str, drug: str) -> Regimen | None:
+def _parse(tail: str, drug: str, strength_of: StrengthOf | None) -> Regimen | None:
     text = " ".join(tail.lower().split())
+    written = tail.strip()
     if m := _PER_TIME.match(text):
         parts = re.split(r"\s*\+\s*", m["parts"])
         if len(parts) > 4:
@@ -180,20 +268,23 @@ def _parse(tail: str, drug: str) -> Regimen | None:
                 f"{tail.strip()!r} has {len(parts)} positions: taper reads 2, 3 or 4 (morning, "
                 "midday, evening, night); give the daily total in mg instead."
             )
-        strength = _number(m["strength"])
-        amounts = [
-            _exact(Fraction(strength) * _count(p), f"{p} × {m['strength']} mg") for p in parts
-        ]
-        if not any(amounts):
-            return None
-        return _per_time(amounts, tail.strip())
+        return _tablets(_number(m["strength"]), [_count(p) for p in parts], written)
     if m := _BARE_COUNTS.match(text):
         counts = m["parts"].replace(" ", "")
-        raise TaperError(
-            f"Is {drug} {counts} tablets or mg? For tablets write '{drug} N mg {counts}', N "
-            "the strength of one tablet (of a combination product, its opioid); for mg write "
-            f"'{drug} {counts} mg'."
-        )
+        parts = counts.split("+")
+        strength = _strength(drug, written, strength_of, counts)
+        if len(parts) > 4:
+            raise TaperError(
+                f"{written!r} has {len(parts)} positions: taper reads 2, 3 or 4 (morning, "
+                "midday, evening, night); give the daily total in mg instead."
+            )
+        return _tablets(strength, [_count(p) for p in parts], written, looked_up=True)
+    if m := _COUNT_FREQUENCY.match(text):
+        doses = _doses_a_day(m, written)
+        if m["strength"] is not None:
+            return _tablets_at(_number(m["strength"]), _count(m["c"]), doses, written)
+        strength = _strength(drug, written, strength_of, None)
+        return _tablets_at(strength, _count(m["c"]), doses, written, looked_up=True)
     if (m := _TIMES_AFTER.match(text)) or (m := _TIMES_BEFORE.match(text)):
         return _at_times(_number(m["a"]), int(m["n"]), tail.strip())
     if m := _FREQUENCY.match(text):

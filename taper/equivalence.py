@@ -38,6 +38,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Literal
 
+from taper.brand_lines import IngredientIntake, with_ingredients, written_warnings
 from taper.dose import TRANSMUCOSAL, MedicationInput, format_amount, parse_drug
 from taper.errors import TaperError
 from taper.guideline.model import (
@@ -165,6 +166,8 @@ class ItemEquivalent:
     flags: tuple[str, ...]
     reason: str | None  # why no factor could be determined
     note: str | None
+    # A combination product's other ingredients as written (paracetamol), with their caps.
+    ingredients: tuple[IngredientIntake, ...] = ()
 
     @property
     def determined(self) -> bool:
@@ -917,10 +920,13 @@ def equivalents(medications: Sequence[MedicationInput], guideline: Guideline) ->
     if not medications:
         raise TaperError("No medication given.")
     resolved = [_resolve(m, guideline) for m in medications]
-    items = _items(resolved, guideline)
+    items = [
+        with_ingredients(item, r.drug, guideline)
+        for item, r in zip(_items(resolved, guideline), resolved, strict=True)
+    ]
     classes = [c for c in CLASS_ORDER if any(i.drug_class == c for i in items)]
     totals = tuple(class_total(c, items, guideline) for c in classes)
-    warnings = _warnings(items, totals, guideline)
+    warnings = [*written_warnings(items, guideline), *_warnings(items, totals, guideline)]
     return Equivalents(guideline.id, tuple(items), totals, tuple(warnings))
 
 

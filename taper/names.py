@@ -78,7 +78,10 @@ def _build(guideline: Guideline) -> NameIndex:
     for product in guideline.formulary:
         if product.drug in known:
             add(product.brand, product.drug)
-            products.setdefault((norm(product.brand), product.drug), []).append(product)
+            for other in product.names:
+                add(other, product.drug)
+            for written in (product.brand, *product.names):
+                products.setdefault((norm(written), product.drug), []).append(product)
     return NameIndex(names, generic, {k: tuple(v) for k, v in products.items()})
 
 

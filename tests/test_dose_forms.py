@@ -100,7 +100,8 @@ def test_issue12_as_needed_is_flagged_with_its_average(text: str) -> None:
         ("oxycodone 5 mg every 5 hours", "how many doses are taken in 24 hours?"),
         ("oxazepam 10 mg vid behov när det behövs", "How much oxazepam is taken as needed"),
         ("oxazepam 1+1+2", "Is oxazepam 1+1+2 tablets or mg?"),  # was read as 4 mg
-        ("Citodon 2+2+2+2", "N the strength of one tablet"),
+        # Citodon 2+2+2+2 is read with its rule file (tests/test_brand_lines.py)
+        ("Sobril 1+1+2", "tablets"),  # with se-vgr: which of its strengths?
     ],
 )
 def test_issue12_ambiguous_input_gets_one_question(run_cli, text: str, question: str) -> None:  # type: ignore[no-untyped-def]

@@ -15,6 +15,7 @@ from taper.errors import TaperError
 
 if TYPE_CHECKING:
     from taper.dose import MedicationInput
+    from taper.guideline.model import Guideline
 
 FORMATS = ("text", "json")
 
@@ -58,14 +59,18 @@ def _formats(value: str) -> str:
     return value
 
 
-def _medications(meds: list[str] | None) -> list[MedicationInput]:
+def _medications(
+    meds: list[str] | None, guideline: Guideline | None = None
+) -> list[MedicationInput]:
+    """The --med lines; with one rule file, brands may be written in tablets without their
+    strength ("Citodon 2+2+2") when it lists only one (taper.brand_lines)."""
     from taper.dose import parse_medication, refuse_repeated_lines
 
     if not meds:
         raise TaperError(
             'No medication given: add --med "DRUG AMOUNT UNIT", e.g. --med "oxazepam 25 mg".'
         )
-    medications = [parse_medication(text) for text in meds]
+    medications = [parse_medication(text, guideline) for text in meds]
     refuse_repeated_lines(medications, "--med")
     return medications
 
@@ -107,7 +112,7 @@ def convert(
     if not guideline:
         raise TaperError("No rule file given: add --guideline ID or --guideline PATH.")
     loaded = load_guideline(guideline)
-    medications = _medications(med)
+    medications = _medications(med, loaded.guideline)
     result = equivalents(medications, loaded.guideline)
     target = None
     if to is not None:

@@ -175,9 +175,10 @@ def plan(
             raise TaperError("Give the first day of the plan: --start YYYY-MM-DD.")
         first = parse_date(start, "--start")
         texts = med
-    medications = [parse_medication(text) for text in texts]
+    loaded = load_guideline(guideline)
+    medications = [parse_medication(text, loaded.guideline) for text in texts]
     refuse_repeated_lines(medications, "--current" if replan else "--med")
-    originals = tuple(parse_medication(text) for text in original)
+    originals = tuple(parse_medication(text, loaded.guideline) for text in original)
     refuse_repeated_lines(originals, "--original")
     pauses = tuple(Pause(*parse_pause(text)) for text in pause)
     options = PlanOptions(
@@ -192,7 +193,6 @@ def plan(
         replan=replan,
         originals=originals,
     )
-    loaded = load_guideline(guideline)
     made = make_plan(medications, loaded, options)
     if diary:
         data = render_diary(made, made.language, DiaryFormat(fmt), guideline=loaded.guideline)

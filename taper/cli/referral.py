@@ -98,7 +98,7 @@ def referral(
             raise TaperError(f"Unknown language {lang!r}; choose sv, nb or en.")
         chosen = known[lang]
     day = parse_date(today, "--today") if today is not None else dt.date.today()
-    medications = [parse_medication(text) for text in med]
+    medications = [parse_medication(text, loaded.guideline) for text in med]
     refuse_repeated_lines(medications, "--med")
     report = check_referral(
         medications,

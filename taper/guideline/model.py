@@ -233,6 +233,12 @@ class Liquid(Provenance):
 class Product(Provenance):
     drug: Slug
     brand: NonEmpty
+    names: list[NonEmpty] = Field(
+        default=[],
+        description="Other names a medication list uses for this product (Tylenol with "
+        "codeine #3); each reads as this product, as does the brand without its bracketed "
+        "contents (Citodon).",
+    )
     form: Literal["tablet", "capsule", "patch", "sublingual-tablet", "oral-solution"] = "tablet"
     route: Route = "oral"
     unit: DoseUnit = "mg"
@@ -290,6 +296,14 @@ class Switch(Provenance):
     doses_per_day: int = 2
     crossover_step_days: int = Field(
         default=7, description="Days per crossover step (one dose time replaced per step)."
+    )
+    parts_per_dose_time: int = Field(
+        default=1,
+        description="Crossover steps per dose time (1 to 4): 1 replaces a dose time's whole "
+        "dose in one step; 2 replaces about half of it (in whole tablets of the old drug) and "
+        "the rest a step later (partial substitution), each step held `crossover_step_days`. "
+        "Ashton's schedules substitute stepwise, but their text was not found "
+        "(formulations.md §4), so no shipped rule file uses more than 1.",
     )
     long_acting_switched: list[Slug] = Field(
         default=[],

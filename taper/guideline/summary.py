@@ -86,6 +86,11 @@ def _rule(rule: TaperRule) -> list[str]:
             f"    switch: {s.policy} to {s.target}{only}; crossover steps of "
             f"{_days(s.crossover_step_days)}, {s.doses_per_day} doses a day {mark(s)}"
         )
+        if s.parts_per_dose_time > 1:
+            lines.append(
+                f"      partial substitution: each dose time replaced in up to "
+                f"{s.parts_per_dose_time} steps"
+            )
         if s.long_acting_switched:
             lines.append(
                 f"      long-acting drugs switched too: {', '.join(s.long_acting_switched)}"

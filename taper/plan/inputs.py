@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from taper import equivalence, rotation
+from taper import brand_lines, equivalence, rotation
 from taper.dose import MedicationInput, format_amount
 from taper.errors import TaperError
 from taper.guideline.loader import LoadedGuideline
@@ -77,6 +77,7 @@ class InputsMixin(BuilderBase):
                 quantum = Decimal(1).scaleb(min(-2, places if isinstance(places, int) else 0))
                 route = med.route or ("transdermal" if med.dose.unit == "mcg/h" else "oral")
                 kit = FreeKit(drug.id, med.dose.unit, route, quantum)
+            self.as_written_product(med, drug)
             key = (drug.id, kit.unit, kit.route)
             if key in merged:
                 track = merged[key]
@@ -148,6 +149,43 @@ class InputsMixin(BuilderBase):
                     f"of {drug.id} is in {found[0].unit}."
                 )
             found[0].original = original.dose.amount
+
+    def as_written_product(self, med: MedicationInput, drug: Drug) -> None:
+        """A brand's strength the rule file gave, and a combination product's other
+        ingredients as written: said on the clinician page; above the label's caps the plan
+        is refused, since its mapping week would print that dose (taper.brand_lines)."""
+        product = brand_lines.combination_product(med, drug, self.g)
+        intakes = () if product is None else brand_lines.ingredient_intake(med, product, self.g)
+        note = brand_lines.strength_note(med, self.g, intakes, drug.id)
+        if note is not None:
+            self.warn("strength-looked-up", "info", note, drug.id)
+        for intake in intakes:
+            if intake.over:
+                raise TaperError(
+                    brand_lines.over_cap_sentence(med, intake)
+                    + "; a plan would print that dose, so none is made: bring the intake "
+                    "within the label first."
+                )
+            most = intake.most_per_dose
+            label = (
+                f"; the label allows at most {format_amount(intake.max_per_dose)} mg a dose and "
+                f"{format_amount(intake.max_per_day)} mg a day"
+                if intake.max_per_dose is not None and intake.max_per_day is not None
+                else ""
+            )
+            if intake.per_day is None:
+                continue
+            if most is not None:
+                said = (
+                    f"{drug.id} as written ({med.text}) gives up to {format_amount(most)} mg "
+                    f"{intake.name} at one dose time and {format_amount(intake.per_day)} mg a day"
+                )
+            else:
+                said = (
+                    f"{drug.id} as written ({med.text}) gives {format_amount(intake.per_day)} "
+                    f"mg {intake.name} a day"
+                )
+            self.warn("combination-as-written", "info", said + label + ".", drug.id)
 
     # --- safety ----------------------------------------------------------------------------
 

@@ -5,6 +5,8 @@ limits (taper/plan/substitute.py).
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
 
@@ -210,19 +212,54 @@ class SwitchingMixin(PeriodsMixin):
         if days < 1:
             raise TaperError(f"Rule {source.rule.id} has a crossover step of {days} days.")
         target.started = True
-        for position, (name, portion) in enumerate(portions):
-            share = reference * Fraction(portion) / total
-            exact = equivalence.from_reference(conv_to, share, target.drug.id) * keep * sub.scale
-            ideal += exact
+        # Partial substitution (`parts_per_dose_time`): a dose time is replaced in parts of
+        # whole tablets of the old drug, the larger part first, each held a crossover step.
+        parts = sw.parts_per_dose_time
+        wholes = {name: source.per_time[name] for name, _ in portions if name is not None}
+        steps: list[tuple[DoseTimeName | None, Decimal, int]] = []  # time, portion, moved
+        for name, portion in portions:
+            moved = 0
+            for piece in (
+                [0] if name is None else pieces(wholes[name], parts, source.kit.per_time_makeable)
+            ):
+                moved += piece
+                steps.append((name, portion, moved))
+        if parts > 1 and any(
+            len(pieces(q, parts, source.kit.per_time_makeable)) > 1 for q in wholes.values()
+        ):
+            self.warn(
+                "switch-partial",
+                "info",
+                f"Rule {source.rule.id} replaces each dose time of {source.drug.id} in up to "
+                f"{parts} steps of {days} days (partial substitution).",
+                source.drug.id,
+            )
+        before: dict[DoseTimeName, tuple[int, Fraction]] = {}  # target quanta, ideal
+        for index, (name, portion, moved) in enumerate(steps):
             if name is None:
+                share = reference * Fraction(portion) / total
+                ideal += (
+                    equivalence.from_reference(conv_to, share, target.drug.id) * keep * sub.scale
+                )
                 source.loose = None
                 target.set_split(target.kit.nearest(ideal, len(target.times)))
             else:
-                source.per_time.pop(name)
+                if name not in before:
+                    before[name] = (target.per_time.get(name, 0), ideal)
+                held, ideal_before = before[name]
+                share = reference * Fraction(source.kit.amount(moved)) / total
+                exact = (
+                    equivalence.from_reference(conv_to, share, target.drug.id) * keep * sub.scale
+                )
+                ideal = ideal_before + exact
+                if moved == wholes[name]:
+                    source.per_time.pop(name)
+                else:
+                    source.per_time[name] = wholes[name] - moved
                 if per_dose is not None and exact > per_dose:
                     exact, clamped = per_dose, True  # the rest comes at the other times
                 placed = target.kit.per_time_nearest(exact)
-                target.per_time[name] = target.per_time.get(name, 0) + placed
+                target.per_time[name] = held + placed
                 if not target.kit.per_time_makeable(target.per_time[name]):
                     # Several drugs switched into one: their doses at this time add up.
                     at_once = target.kit.amount(target.per_time[name])
@@ -233,7 +270,7 @@ class SwitchingMixin(PeriodsMixin):
                         "plausibility limit); check the doses."
                     )
                 target.quanta = sum(target.per_time.values())
-                last = position == len(portions) - 1
+                last = index == len(steps) - 1
                 if last and final and set(target.per_time) != set(target.times):
                     count = len(target.times)
                     quanta = target.quanta
@@ -312,6 +349,23 @@ class SwitchingMixin(PeriodsMixin):
                 f"than {format_amount(sw.limits.max_per_dose)} {target.unit}.",
                 target.drug.id,
             )
+
+
+def pieces(quanta: int, parts: int, makeable: Callable[[int], bool]) -> list[int]:
+    """A dose time's quanta in at most `parts` pieces, the larger first (8, 2 → 4, 4), each
+    leaving a dose the old drug's tablets make; one piece when none can be left."""
+    left: list[int] = []
+    previous = quanta
+    for k in range(1, parts):
+        aim = quanta - -(-quanta * k // parts)  # what is left after k parts, larger first
+        found = [r for r in range(1, previous) if makeable(r)]
+        if not found:
+            break
+        rest = min(found, key=lambda r: (abs(r - aim), r))
+        left.append(rest)
+        previous = rest
+    points = [quanta, *left, 0]
+    return [a - b for a, b in itertools.pairwise(points)]
 
 
 def not_marketed(guideline: Guideline, drug: str) -> str:

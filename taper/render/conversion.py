@@ -11,8 +11,10 @@ import json
 import textwrap
 from collections.abc import Sequence
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
+from taper.brand_lines import intake_text, units_text
 from taper.dose import format_amount
 from taper.dose_forms import describe
 from taper.equivalence import (
@@ -28,6 +30,7 @@ from taper.equivalence import (
     SourceRef,
     Spread,
     TargetResult,
+    decimal_if_exact,
 )
 from taper.guideline.loader import LoadedGuideline
 from taper.guideline.model import DrugClass
@@ -280,6 +283,12 @@ def _target_text(target: TargetResult) -> list[str]:
 # --- convert: JSON -------------------------------------------------------------------------
 
 
+def _count(count: Fraction) -> str:
+    """A tablet count: "2", "0.5" (exact), or "1/3" where no decimal is exact."""
+    found = decimal_if_exact(count)
+    return _n(found) if found is not None else str(count)
+
+
 def _s(value: Decimal | None) -> str | None:
     return None if value is None else _n(value)
 
@@ -318,6 +327,11 @@ def _as_written(item: ItemEquivalent) -> list[tuple[str, str]]:
     rows = []
     if med.times:
         rows.append(("times", describe(med.times)))
+    tablets = units_text(med)
+    if tablets is not None:
+        rows.append(("tablets", tablets))
+    for intake in item.ingredients:
+        rows.append((intake.name, intake_text(intake)))
     if med.as_needed and med.uses_per_week is not None:
         rows.append(
             (
@@ -335,6 +349,25 @@ def item_json(item: ItemEquivalent) -> dict[str, Any]:
         written["times"] = [{"time": name, "amount": _n(a)} for name, a in med.times]
     if med.as_needed:
         written["as_needed"] = {"uses_per_week": _s(med.uses_per_week)}
+    if med.units and med.strength is not None:
+        written["tablets"] = {
+            "strength": _n(med.strength),
+            "strength_from_rule_file": med.strength_looked_up,
+            "per_time": [{"time": name, "count": _count(c)} for name, c in med.units],
+        }
+    if item.ingredients:
+        written["ingredients"] = [
+            {
+                "product": i.product,
+                "name": i.name,
+                "per_time": [{"time": name, "amount": _n(a)} for name, a in i.per_time],
+                "per_day": _s(i.per_day),
+                "max_per_dose": _s(i.max_per_dose),
+                "max_per_day": _s(i.max_per_day),
+                "above_label": list(i.over),
+            }
+            for i in item.ingredients
+        ]
     return written | {
         "drug": item.drug,
         "drug_name": item.drug_name,

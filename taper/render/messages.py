@@ -675,6 +675,59 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
             ),
         ),
     ),
+    "strength-looked-up": (
+        piece(
+            r"(?P<text>.+?) is read as (?P<brand>.+?) tablets of (?P<dose>"
+            rf"{_DOSE}) (?P<drug>{_ID}) with (?P<made>{_DOSE}) (?P<ingredient>[a-z]+), the only "
+            rf"strength rule file (?P<rule>{_ID}) lists for (?P<product>.+?): (?P<reported>"
+            rf"{_DOSE}) a day\.",
+            N_(
+                "%(text)s is read as %(brand)s tablets of %(dose)s %(drug)s with %(made)s "
+                "%(ingredient)s, the only strength rule file %(rule)s lists for %(product)s: "
+                "%(reported)s a day."
+            ),
+        ),
+        piece(
+            rf"(?P<text>.+?) is read as (?P<brand>.+?) (?P<dose>{_DOSE}) tablets, the only "
+            rf"strength rule file (?P<rule>{_ID}) lists for (?P<product>.+?): (?P<reported>"
+            rf"{_DOSE}) a day\.",
+            N_(
+                "%(text)s is read as %(brand)s %(dose)s tablets, the only strength rule file "
+                "%(rule)s lists for %(product)s: %(reported)s a day."
+            ),
+        ),
+    ),
+    "combination-as-written": (
+        piece(
+            rf"(?P<drug>{_ID}) as written \((?P<text>.+?)\) gives up to (?P<dose>{_DOSE}) "
+            rf"(?P<ingredient>[a-z]+) at one dose time and (?P<made>{_DOSE}) a day; the label "
+            rf"allows at most (?P<smallest>{_DOSE}) a dose and (?P<reported>{_DOSE}) a day\.",
+            N_(
+                "%(drug)s as written (%(text)s) gives up to %(dose)s %(ingredient)s at one dose "
+                "time and %(made)s a day; the label allows at most %(smallest)s a dose and "
+                "%(reported)s a day."
+            ),
+        ),
+        piece(
+            rf"(?P<drug>{_ID}) as written \((?P<text>.+?)\) gives (?P<made>{_DOSE}) "
+            r"(?P<ingredient>[a-z]+) a day; the label allows at most "
+            rf"(?P<smallest>{_DOSE}) a dose and (?P<reported>{_DOSE}) a day\.",
+            N_(
+                "%(drug)s as written (%(text)s) gives %(made)s %(ingredient)s a day; the label "
+                "allows at most %(smallest)s a dose and %(reported)s a day."
+            ),
+        ),
+    ),
+    "switch-partial": (
+        piece(
+            rf"Rule (?P<rule>{_ID}) replaces each dose time of (?P<drug>{_ID}) in up to "
+            r"(?P<count>\d+) steps of (?P<days>\d+) days \(partial substitution\)\.",
+            N_(
+                "Rule %(rule)s replaces each dose time of %(drug)s in up to %(count)s steps of "
+                "%(days)s days (partial substitution)."
+            ),
+        ),
+    ),
     "switch-lower-end": (
         piece(
             rf"(?P<drug>{_ID}) is switched at the lower end of the equivalence range: "

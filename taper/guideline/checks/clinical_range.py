@@ -10,6 +10,8 @@ so that a typo (`interval_days: 1400`, a strength of `0.001`) is caught, not pla
   cited pace is monthly, CDC 2022's 10 % a month; a quarter year is far beyond it);
 - `mapping_days`, `stabilisation_days`: at most 91 days (the TUB model takes weeks);
 - switch `crossover_step_days`: at most 28 days (a month to replace one dose time);
+- switch `parts_per_dose_time`: 1 to 4 (a dose time replaced in at most four steps; a plan
+  has at most four dose times, so a crossover has at most 16 steps);
 - pause `max_days`, support `every_days` and `max_gap_days`: at most 182 days (half a year);
 - support `lead_days`: at most 28 days;
 - `max_duration_days`: at most 1,826 days (five years; the shipped files allow two);
@@ -82,7 +84,7 @@ _LIMITS: dict[type[BaseModel], dict[str, tuple[Decimal | int | None, Decimal | i
         "below_percent_of_start": (1, _NONE),
     },
     Phases: {"mapping_days": _DAYS_91, "stabilisation_days": _DAYS_91},
-    Switch: {"crossover_step_days": (_NONE, 28)},
+    Switch: {"crossover_step_days": (_NONE, 28), "parts_per_dose_time": (1, 4)},
     PausePolicy: {"max_days": (_NONE, 182)},
     SupportContacts: {
         "every_days": (_NONE, 182),

@@ -96,6 +96,19 @@ def check(guideline: Guideline, doc: YamlDocument) -> Iterable[Finding]:
                 )
             else:
                 atc_owner.setdefault(code, (drug.id, doc.locate(path).line))
+    # a product's other names name its own drug, never another
+    for i, product in enumerate(guideline.formulary):
+        names = field(doc, ("formulary", i), product, "names")
+        for j, name in enumerate(product.names):
+            used = owner.get(name.casefold())
+            if used is not None and used[0] != product.drug:
+                yield find(
+                    doc,
+                    (*names, j),
+                    RULE_ID,
+                    f"{product.brand}: name '{name}' is already used by {used[0]} (line "
+                    f"{used[1]}); a name must identify one drug",
+                )
     # ids in lists
     yield from _ids(doc, ("sources",), guideline.sources, "source")
     yield from _ids(doc, ("taper_rules",), guideline.taper_rules, "rule")

@@ -2,7 +2,7 @@
 
 Covers conversion `factor`, `amount` and `equals`, both ends of a `range`, band `factor` and
 `up_to` (a band's `above` may be 0), table `points`, product strengths, threshold `above`, and
-the counts `doses_per_day` (rule and switch).
+the counts `doses_per_day` (rule and switch) and `parts_per_dose_time`.
 
 Passing:
 
@@ -52,7 +52,7 @@ _POSITIVE: dict[type[BaseModel], tuple[str, ...]] = {
     Strength: ("amount",),
     Threshold: ("above",),
     TaperRule: ("doses_per_day",),
-    Switch: ("doses_per_day",),
+    Switch: ("doses_per_day", "parts_per_dose_time"),
 }
 _NOT_NEGATIVE: dict[type[BaseModel], tuple[str, ...]] = {Band: ("above",)}
 
