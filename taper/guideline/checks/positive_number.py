@@ -1,8 +1,9 @@
 """Doses, factors, strengths and thresholds are finite numbers above zero.
 
 Covers conversion `factor`, `amount` and `equals`, both ends of a `range`, band `factor` and
-`up_to` (a band's `above` may be 0), table `points`, product strengths, threshold `above`, and
-the counts `doses_per_day` (rule and switch) and `parts_per_dose_time`.
+`up_to` (a band's `above` may be 0), table `points`, product strengths, threshold `above`, the
+counts `doses_per_day` (rule and switch) and `parts_per_dose_time`, and a switch's limits
+`max_daily` and `max_per_dose` (a zero per-dose maximum crashed the switch: issue 14).
 
 Passing:
 
@@ -36,6 +37,7 @@ from taper.guideline.model import (
     Guideline,
     Strength,
     Switch,
+    SwitchLimits,
     TablePoint,
     TaperRule,
     Threshold,
@@ -53,6 +55,7 @@ _POSITIVE: dict[type[BaseModel], tuple[str, ...]] = {
     Threshold: ("above",),
     TaperRule: ("doses_per_day",),
     Switch: ("doses_per_day", "parts_per_dose_time"),
+    SwitchLimits: ("max_daily", "max_per_dose"),
 }
 _NOT_NEGATIVE: dict[type[BaseModel], tuple[str, ...]] = {Band: ("above",)}
 
