@@ -216,7 +216,17 @@ class Builder(SwitchingMixin, EveningOutMixin, InputsMixin, CombinationMixin):
         days = whole_patch_days(track.kit, track.pace.interval_days)  # whole patches
         if most_days is not None:
             days = min(days, most_days)
-        if (previous is None and not self.options.replan) or days < 1:
+        # A dose evening out rounded down, with no fixed-dose phase to hold it (a rule with
+        # no stabilisation days), is held one interval before the first cut: the rounding and
+        # the first cut never come on the same day.
+        rounded = (
+            previous is None
+            and track.loose is None
+            and track.reported is not None
+            and track.amount != track.reported
+            and not any(seg.phase == "stabilisation" for seg in track.segs)
+        )
+        if (previous is None and not self.options.replan and not rounded) or days < 1:
             return None
         why = (
             f"held one interval after {previous.drug.id} stopped"
