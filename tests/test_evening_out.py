@@ -171,6 +171,15 @@ def test_a_loose_dose_stopped_on_the_first_day_is_said_to_stop_from_the_dose_tak
     assert stop.params == {"dose": "1"}
 
 
+def test_a_rule_without_fixed_dose_days_holds_a_rounded_dose_before_the_first_cut() -> None:
+    """Found by the property tests: cdc-brief-acute has no mapping or evening out, so 15.1 mg
+    went to 12 mg on day 1 (the rounding to 14 mg and the first cut together, −21 %)."""
+    made = plan("us-cdc-2022", "hydromorphone 15.1 mg", rule="cdc-brief-acute")
+    steps = of(made, "hydromorphone")
+    assert [(s.dose, s.days) for s in steps[:2]] == [(D(14), 2), (D(12), 2)]
+    assert "start-dose-rounded" in {w.code for w in made.warnings}
+
+
 def test_the_first_reduction_keeps_two_strengths_at_a_time() -> None:
     """Found by the regimen property: 8 + 4 + 2 mg at one time on the first cut."""
     made = plan("us-cdc-2022", "hydromorphone 31.6 mg", percent=D(5))
