@@ -71,7 +71,7 @@ def _brands(kit: Kit) -> str:
     return " / ".join(dict.fromkeys(p.brand for p in kit.products))
 
 
-def _describe(kit: Kit) -> str:
+def describe(kit: Kit) -> str:
     """The kit's products as a prescriber reads them: brand and release, or a liquid's
     brand, concentration and measuring device."""
     liquid = kit.liquid
@@ -214,7 +214,7 @@ class FormulationMixin(BuilderBase):
                 "formulation-change",
                 "info",
                 f"{format_amount(amount)} {track.unit} of {track.drug.id} is given as "
-                f"{_describe(other)}: {_describe(kit)} cannot give it {track.min_used} times "
+                f"{describe(other)}: {describe(kit)} cannot give it {track.min_used} times "
                 "a day.",
                 track.drug.id,
             )
@@ -343,13 +343,13 @@ class FormulationMixin(BuilderBase):
         if first.step.limited and first.kit.amount(first.step.quanta) <= kit.amount(step.quanta):
             return None  # the other formulation does no better here
         change = (
-            f"from here {_describe(other)} instead of {_describe(kit)}: "
+            f"from here {describe(other)} instead of {describe(kit)}: "
             f"{_kind(kit)} cannot make the next step"
         )
         if first.kit is not other:
             # `other` changes again at once: one hand-over from `kit` to the product after it.
             again = (
-                f"from here {_describe(first.kit)} instead of {_describe(kit)}: "
+                f"from here {describe(first.kit)} instead of {describe(kit)}: "
                 f"{_kind(kit)} cannot make the next step"
             )
             return [replace(first, change=again), *tail[1:]] if first.handover else tail

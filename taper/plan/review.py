@@ -249,7 +249,10 @@ class ReviewMixin(BuilderBase):
 
     def dose_before(self, track: Track, seg: Seg) -> Decimal:
         position = track.segs.index(seg)
-        return track.segs[position - 1].amount if position else Decimal(0)
+        if position == 0:
+            # A stop on the plan's first day (no mapping or evening out): from the dose taken.
+            return track.reported if track.reported is not None else Decimal(0)
+        return track.segs[position - 1].amount
 
     def check_holds(self, track: Track, index_of: dict[int, int]) -> None:
         """A hold is the last resort: a run at one dose longer than the rule's limit (three

@@ -199,6 +199,11 @@ class SwitchingMixin(PeriodsMixin):
                 source.drug.id,
             )
         ideal = Fraction(target.amount) if target.started else Fraction(0)
+        if target.loose is not None:
+            # The drug switched into was kept as taken now (taper/plan/evening.py): its fixed
+            # doses start with the switch, at the dose nearest to what it was.
+            kept, target.loose, target.first_cut = target.loose, None, None
+            target.set_split(target.kit.nearest(Fraction(kept), len(target.times)))
         # How much of the target, at how many dose times (taper/plan/substitute.py).
         sw = source.rule.switch
         sub = substitute.substitute(

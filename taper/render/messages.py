@@ -416,6 +416,60 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
             N_("The dose before is taken up to %(days)s days longer than planned."),
         ),
     ),
+    "start-dose-cut": (
+        piece(
+            rf"(?P<reported>{_DOSE}) of (?P<drug>{_ID}) cannot be made from the formulary's "
+            rf"products as fixed doses; the nearest dose they make, (?P<made>{_DOSE}), is "
+            rf"(?P<percent>{_AMOUNT}) % less, a larger cut than (?P<allowed>[^()]+?) allows in "
+            r"one step\.",
+            N_(
+                "%(reported)s of %(drug)s cannot be made from the formulary's products as fixed "
+                "doses; the nearest dose they make, %(made)s, is %(percent)s %% less, a larger "
+                "cut than %(allowed)s allows in one step."
+            ),
+        ),
+        piece(
+            r"The plan keeps the dose as taken now and makes the cut its first reduction, held "
+            r"as any larger cut is; (?P<hint>.+? would allow smaller steps)\.",
+            N_(
+                "The plan keeps the dose as taken now and makes the cut its first reduction, "
+                "held as any larger cut is; %(hint)s."
+            ),
+        ),
+        piece(
+            r"The plan keeps the dose as taken now through evening out and makes the cut its "
+            r"first reduction, held as any larger cut is; (?P<hint>.+? would allow smaller "
+            r"steps)\.",
+            N_(
+                "The plan keeps the dose as taken now through evening out and makes the cut its "
+                "first reduction, held as any larger cut is; %(hint)s."
+            ),
+        ),
+        _FORMULATION,
+    ),
+    "start-kept-for-switch": (
+        piece(
+            rf"(?P<reported>{_DOSE}) of (?P<drug>{_ID}) cannot be made from the formulary's "
+            r"tablets as fixed doses without a larger cut than (?P<allowed>[^()]+?) allows "
+            rf"\(to (?P<made>{_DOSE})\); the plan keeps it as taken now until "
+            rf"(?P<target>{_ID}) replaces it\.",
+            N_(
+                "%(reported)s of %(drug)s cannot be made from the formulary's tablets as fixed "
+                "doses without a larger cut than %(allowed)s allows (to %(made)s); the plan "
+                "keeps it as taken now until %(target)s replaces it."
+            ),
+        ),
+        piece(
+            rf"(?P<reported>{_DOSE}) of (?P<drug>{_ID}) cannot be made from the formulary's "
+            r"tablets as fixed doses within one step of (?P<allowed>[^;]+?); the plan keeps it "
+            rf"as taken now until the switch from (?P<target>{_ID}) gives it fixed doses\.",
+            N_(
+                "%(reported)s of %(drug)s cannot be made from the formulary's tablets as fixed "
+                "doses within one step of %(allowed)s; the plan keeps it as taken now until the "
+                "switch from %(target)s gives it fixed doses."
+            ),
+        ),
+    ),
     "hold-too-long": (
         piece(
             rf"(?P<drug>{_ID}) stays at (?P<dose>{_DOSE}) for (?P<days>\d+) days \(step "
@@ -513,6 +567,49 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
                 "%(dose)s of %(drug)s is given as %(brand)s (immediate release): %(old)s "
                 "(modified release) cannot give it %(count)s times a day."
             ),
+        ),
+        piece(
+            rf"(?P<reported>{_DOSE}) of (?P<drug>{_ID}) is given as {_LIQUID}: "
+            rf"(?P<former>.+?) can make no more than (?P<made>{_DOSE}) of it as fixed doses, a "
+            r"larger cut than (?P<allowed>[^()]+?) allows in one step\.",
+            N_(
+                "%(reported)s of %(drug)s is given as %(brand)s %(concentration)s (oral "
+                "solution, measured with %(device)s): %(former)s can make no more than %(made)s "
+                "of it as fixed doses, a larger cut than %(allowed)s allows in one step."
+            ),
+        ),
+        piece(
+            rf"(?P<reported>{_DOSE}) of (?P<drug>{_ID}) is given as (?P<brand>.+?) "
+            r"\((?P<kind>immediate release|modified release)\): (?P<former>.+?) can make no "
+            rf"more than (?P<made>{_DOSE}) of it as fixed doses, a larger cut than "
+            r"(?P<allowed>[^()]+?) allows in one step\.",
+            N_(
+                "%(reported)s of %(drug)s is given as %(brand)s (%(kind)s): %(former)s can make "
+                "no more than %(made)s of it as fixed doses, a larger cut than %(allowed)s "
+                "allows in one step."
+            ),
+        ),
+        piece(
+            rf"(?P<reported>{_DOSE}) of (?P<drug>{_ID}) is given as {_LIQUID}: it is less than "
+            rf"the smallest dose (?P<former>.+?) makes \((?P<smallest>{_DOSE})\)\.",
+            N_(
+                "%(reported)s of %(drug)s is given as %(brand)s %(concentration)s (oral "
+                "solution, measured with %(device)s): it is less than the smallest dose "
+                "%(former)s makes (%(smallest)s)."
+            ),
+        ),
+        piece(
+            rf"(?P<reported>{_DOSE}) of (?P<drug>{_ID}) is given as (?P<brand>.+?) "
+            r"\((?P<kind>immediate release|modified release)\): it is less than the smallest "
+            rf"dose (?P<former>.+?) makes \((?P<smallest>{_DOSE})\)\.",
+            N_(
+                "%(reported)s of %(drug)s is given as %(brand)s (%(kind)s): it is less than the "
+                "smallest dose %(former)s makes (%(smallest)s)."
+            ),
+        ),
+        piece(
+            rf"The plan starts from (?P<made>{_DOSE}) on it\.",
+            N_("The plan starts from %(made)s on it."),
         ),
     ),
     "tablet-step-kept": (

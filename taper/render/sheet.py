@@ -324,6 +324,9 @@ def _rows(view: PlanView, steps: list[StepView]) -> list[OverviewRow]:
             text = f"{first.as_now} {_diary_line(view, first)}"
         elif first.kind == "stop":
             text = _stop_text(view, first, runs)
+        elif not first.step.doses:
+            # A dose the formulary's products cannot make, kept as taken now (evening out).
+            text = f"{first.as_now} {first.daily_text}."
         doses = _sorted_doses(first.step)
         brands = list(dict.fromkeys(short_brand(x.brand) for d in doses for x in d.tablets))
         liquids = [x for d in doses for x in d.tablets if x.liquid is not None]
