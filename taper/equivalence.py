@@ -54,10 +54,13 @@ from taper.guideline.model import (
 from taper.names import (
     and_list,
     brand_form_problem,
+    brand_with_release,
     elsewhere_message,
     example_dose,
     known_elsewhere,
     name_index,
+    release_name,
+    split_release,
     unknown_form_problem,
 )
 from taper.names import norm as _norm
@@ -305,7 +308,17 @@ def resolve_drug(name: str, guideline: Guideline, example: str | None = None) ->
     index = _name_index(guideline)
     hit = index.get(_norm(name))
     if hit is None:
+        released = release_name(name, guideline)
+        if released is not None:  # "oxycodone MR": the drug; the plan picks the release
+            return next(d for d in guideline.drugs if d.id == released.drug)
+        branded = brand_with_release(name, guideline, example)
+        if branded is not None:
+            raise TaperError(branded)
         elsewhere = known_elsewhere(name, guideline.id)
+        split = split_release(name)
+        if not elsewhere and split is not None:
+            name = split[0]  # "oxycodne MR": the name before the release word is unknown
+            elsewhere = known_elsewhere(name, guideline.id)
         if elsewhere:
             raise TaperError(elsewhere_message(name, guideline, elsewhere, example))
         close = suggestions(name, guideline)

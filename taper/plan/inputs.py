@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from taper import brand_lines, equivalence, rotation
+from taper import brand_lines, equivalence, names, rotation
 from taper.dose import MedicationInput, format_amount
 from taper.errors import TaperError
 from taper.guideline.loader import LoadedGuideline
 from taper.guideline.model import Drug
 from taper.plan import as_written
-from taper.plan.formulary import kit_for
+from taper.plan.formulary import kit_for, release_missing
 from taper.plan.rules import check_rule_choice, pace, select_rule
 from taper.plan.state import BuilderBase
 from taper.plan.tablets import (
@@ -61,6 +61,10 @@ class InputsMixin(BuilderBase):
         drugs = [_resolve_drug(self.loaded, m) for m in self.medications]
         check_rule_choice(self.g, drugs, self.options.rule)
         for order, (med, drug) in enumerate(zip(self.medications, drugs, strict=True)):
+            # A release after a generic name ("oxycodone MR") picks the products of that
+            # release, as a brand of that release does.
+            released = names.release_name(med.drug_name, self.g)
+            release = None if released is None else released.release
             kit = kit_for(
                 self.g,
                 self.loaded.sha256,
@@ -69,7 +73,16 @@ class InputsMixin(BuilderBase):
                 med.route,
                 med.drug_name,
                 prefer_modified=drug.drug_class == "opioid",
+                release=release,
             )
+            if release is not None and kit is None and med.dose.unit == "mg":
+                raise TaperError(release_missing(self.g, drug.id, release, med.drug_name))
+            if released is not None and release == "immediate" and med.dose.unit == "mcg/h":
+                raise TaperError(
+                    f"{med.drug_name!r} names an immediate-release form, but {drug.id} in mcg/h "
+                    f"is a patch: write '{released.base} {format_amount(med.dose.amount)} mcg/h' "
+                    "without the release word."
+                )
             if kit is None:
                 # Not in the formulary: usable only until a switch replaces it (checked once
                 # the switches are decided), from the patient's own tablets.
