@@ -42,6 +42,7 @@ from taper.dose import (
     repeated_line_advice,
 )
 from taper.errors import TaperError
+from taper.generic_combinations import has_combination_form
 from taper.render import PlanFormat
 
 if TYPE_CHECKING:
@@ -445,7 +446,12 @@ def _rule_file(ref: str, found: dict[str, Guideline | None]) -> Guideline | None
 
 def _medication(text: str, ref: str, rule_files: dict[str, Guideline | None]) -> MedicationInput:
     """A row's medication; read again with its rule file only when that is needed (a brand
-    in tablets without its strength), so a batch loads no rule file it does not use."""
+    in tablets without its strength, or a combination by generic names), so a batch loads no
+    rule file it does not use."""
+    if has_combination_form(text) and ref:
+        rule_file = _rule_file(ref, rule_files)
+        if rule_file is not None:
+            return parse_medication(text, rule_file)
     try:
         return parse_medication(text)
     except TaperError:

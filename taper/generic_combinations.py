@@ -88,6 +88,12 @@ def _listing(products: list[Product], drug_first: bool) -> str:
     return and_list([_written(p, drug_first) for p in products])
 
 
+def has_combination_form(raw: str) -> bool:
+    """The line starts "name/name" (it may be a combination by generic names): callers that
+    read lines without a rule file (batch) read it with one."""
+    return _NAMES.match(" ".join(raw.split())) is not None
+
+
 def read_generic_combination(raw: str, guideline: Guideline) -> tuple[str, str] | None:
     """(the line with the product's brand for the generic names and strengths, the
     combination as written) for "acetaminophen/codeine 300/30 mg 2+2+2"; None when the line
