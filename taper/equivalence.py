@@ -1275,7 +1275,8 @@ def compare(medications: Sequence[MedicationInput], guidelines: Sequence[Guideli
         notes: list[str | None] = []
         for med in medications:
             note = None
-            if _norm(med.drug_name) not in _name_index(g):
+            named = _norm(med.drug_name) in _name_index(g)
+            if not named and release_name(med.drug_name, g) is None:
                 generic, why = _generic_among(med, g, guidelines)
                 if generic is None:
                     resolved.append(None)

@@ -418,3 +418,10 @@ def test_r27_batch_rows_read_generic_combinations_and_release_words(run_cli, tmp
     assert any(w["code"] == "combination-read-as" for w in first["warnings"])
     second = json.loads((out / "P2.json").read_text(encoding="utf-8"))
     assert "OxyContin" in json.dumps(second["steps"])
+
+
+def test_defect14_compare_reads_release_words(run_cli) -> None:  # type: ignore[no-untyped-def]
+    """`compare` reads 'oxycodone MR 20 mg' in every rule file that converts oxycodone."""
+    result = run_cli("compare", "-m", "oxycodone MR 20 mg", "-f", "json")
+    assert result.code == 0, result.err
+    assert result.out.count('"drug": "oxycodone"') >= 3
