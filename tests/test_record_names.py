@@ -425,3 +425,65 @@ def test_defect14_compare_reads_release_words(run_cli) -> None:  # type: ignore[
     result = run_cli("compare", "-m", "oxycodone MR 20 mg", "-f", "json")
     assert result.code == 0, result.err
     assert result.out.count('"drug": "oxycodone"') >= 3
+
+
+_OPIOIDS_AND_BENZOS = [
+    (gid, drug.id)
+    for gid in ("se-vgr", "us-cdc-2022", "no-helsedir")
+    for drug in load_guideline(gid).guideline.drugs
+]
+
+
+def _first_product(gid: str, drug: str, modified: bool):  # type: ignore[no-untyped-def]
+    """The product a release word plans on first: the formulary's first marketed tablet or
+    capsule of the drug in that release (what `candidate_products` picks)."""
+    g = load_guideline(gid).guideline
+    return next(
+        (
+            p
+            for p in g.formulary
+            if p.drug == drug
+            and p.unit == "mg"
+            and p.marketed
+            and p.form != "oral-solution"
+            and p.modified_release == modified
+        ),
+        None,
+    )
+
+
+def _steps(plan):  # type: ignore[no-untyped-def]
+    return [(s.dose, [(d.time, d.amount, d.tablets) for d in s.doses]) for s in plan.steps]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    case=st.sampled_from(_OPIOIDS_AND_BENZOS),
+    word=st.sampled_from(sorted(RELEASE_WORDS)),
+    amount=st.sampled_from(["10 mg", "20+20 mg", "5 mg 4 times a day"]),
+)
+def test_release_words_plan_as_the_brand_of_that_release(
+    case: tuple[str, str], word: str, amount: str
+) -> None:
+    """A plan from a release-worded line is the plan of the formulary's first product of that
+    release written as its brand (one path for both), or one sentence (TaperError) exactly
+    when the formulary has no such product; never a crash, never another drug."""
+    gid, drug = case
+    modified = RELEASE_WORDS[word] == "modified"
+    product = _first_product(gid, drug, modified)
+    try:
+        plan = _plan(gid, f"{drug} {word} {amount}")
+    except TaperError:
+        plan = None
+    if plan is None:
+        if product is not None:  # the product exists: the brand is refused as well
+            with pytest.raises(TaperError):
+                _plan(gid, f"{product.brand} {amount}")
+        return
+    assert product is not None
+    assert {s.drug for s in plan.steps} == {drug}
+    try:
+        by_brand = _plan(gid, f"{product.brand} {amount}")
+    except TaperError:
+        return  # the brand's name does not read as a line ("... tablets 10 mg")
+    assert _steps(plan) == _steps(by_brand)
