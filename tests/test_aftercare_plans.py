@@ -163,7 +163,9 @@ def test_a_long_hold_before_a_stop_still_has_monthly_talks() -> None:
     although the rule file's source asks for follow-up at least monthly."""
     loaded = load_guideline("us-cdc-2022")
     meds = [MedicationInput("oxycodone 10 mg", "oxycodone", Dose(Decimal(10), "mg"), None)]
-    plan = make_plan(meds, loaded, PlanOptions(start=D(2026, 1, 5)))
+    # The rule's smallest step (2.5 mg oxycodone) now ends this taper in monthly steps; with
+    # a chosen speed (--percent 10) the cuts the tablets force are held again.
+    plan = make_plan(meds, loaded, PlanOptions(start=D(2026, 1, 5), percent=Decimal(10)))
     # The hold before a forced cut now stops at the rule's longest run (90 days at one dose).
     assert any(s.days >= 60 for s in plan.steps if s.phase == "taper")  # the long hold
     assert _longest_without_talk(plan) <= 28

@@ -201,8 +201,15 @@ def test_a_small_depot_dose_starts_on_the_formularys_immediate_release_tablets()
         "10 mg of oxycodone is given as Oxycodone hydrochloride tablets (immediate release): "
         "OxyContin (modified release) cannot give it 2 times a day."
     )
-    # The forced cuts are flagged; their holds stop at the rule's longest run at one dose.
-    assert "tablet-limited" in {w.code for w in made.warnings}
+    # Half a 5 mg tablet (2.5 mg) is the rule's smallest step for oxycodone: the taper ends in
+    # monthly half-tablet steps, none of them forced beyond the rule, none held.
+    assert "tablet-limited" not in {w.code for w in made.warnings}
+    taper = [s.dose for s in made.steps if s.phase == "taper"]
+    assert taper == [Decimal("7.5"), Decimal(5), Decimal("2.5")]
+    # With a chosen --percent 10 the same cuts are forced beyond it: flagged, and their holds
+    # stop at the rule's longest run at one dose.
+    chosen = plan("us-cdc-2022", "oxycodone 10 mg", percent=Decimal(10))
+    assert "tablet-limited" in {w.code for w in chosen.warnings}
 
 
 def test_patch_plans_say_patches_not_tablets() -> None:

@@ -118,7 +118,8 @@ def _assert_apart(labels: list[tuple[Decimal, str]]) -> None:
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_curve_month_labels_do_not_overlap_on_a_two_year_plan(lang: Lang) -> None:
-    view = view_of("uk-ashton", ["lorazepam 2 mg"], lang, switch=True)
+    # us-cdc-2022 long-term oxycodone 80 mg: 10 % a month, then 2.5 mg a month (two years).
+    view = view_of("us-cdc-2022", ["oxycodone 80 mg"], lang)
     assert (view.plan.last_dose_date or START) - START > dt.timedelta(days=600)
     labels = _month_labels(svg_curve(view))
     assert len(labels) >= 4

@@ -314,6 +314,22 @@ class Switch(Provenance):
     )
 
 
+class DrugAmount(Provenance):
+    drug: Slug = Field(description="The drug this amount is for.")
+    amount: Decimal = Field(description="The amount a day, in the drug's own unit.")
+    unit: DoseUnit = Field(default="mg", description="mg (a day) or mcg/h (a patch).")
+
+
+class MinStep(Provenance):
+    """The smallest step of a pace, in the reference drug's unit (diazepam or oral morphine mg
+    a day), with overrides per drug in the drug's own unit."""
+
+    reference_amount: Decimal = Field(description="Daily amount of the class's reference drug.")
+    drugs: list[DrugAmount] = Field(
+        default=[], description="Smallest steps of single drugs in their own unit."
+    )
+
+
 class Reduction(Provenance):
     mode: Literal["current", "start"] = Field(
         description="current: share of the current dose (exponential, hyperbolic-like); "
@@ -327,14 +343,31 @@ class Reduction(Provenance):
     min_interval_days: int | None = Field(
         default=None, description="Shortest interval the rules allow (defaults to interval)."
     )
+    min_step: MinStep | None = Field(
+        default=None,
+        description="The smallest step the source uses: a percent cut smaller than this is made "
+        "this large (the last step to zero may be smaller), and a cut the products force up to "
+        "half a step beyond it is within the rule (not held). Ignored with --percent.",
+    )
 
 
 class SlowDown(Provenance):
-    below_percent_of_start: Decimal = Field(
-        description="Slow down once the dose falls below this share of the starting dose."
+    below_percent_of_start: Decimal | None = Field(
+        default=None,
+        description="Slow down once the dose falls below this share of the starting dose.",
+    )
+    below_reference_amount: Decimal | None = Field(
+        default=None,
+        description="Slow down once the dose falls below this daily amount of the class's "
+        "reference drug (5 mg diazepam), whatever the starting dose; instead of "
+        "`below_percent_of_start`.",
     )
     percent: Decimal = Field(description="Reduction, as a share of the current dose.")
     interval_days: int
+    min_step: MinStep | None = Field(
+        default=None,
+        description="The smallest step of the slow-down (defaults to the reduction's).",
+    )
 
 
 class PausePolicy(Provenance):

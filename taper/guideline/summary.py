@@ -15,6 +15,7 @@ from taper.guideline.model import (
     Guideline,
     Lang,
     LocalText,
+    MinStep,
     Product,
     Provenance,
     TaperRule,
@@ -115,12 +116,21 @@ def _rule(rule: TaperRule) -> list[str]:
         + (f" ({', '.join(extra)})" if extra else "")
         + f" {mark(r)}"
     )
+    if r.min_step is not None:
+        lines.append(f"      smallest step: {_step(r.min_step)}")
     if rule.slow_down is not None:
         d = rule.slow_down
+        below = (
+            f"{_pct(d.below_percent_of_start)} of the starting dose"
+            if d.below_percent_of_start is not None
+            else f"{num(d.below_reference_amount or 0)} mg a day of the class's reference drug"
+        )
         lines.append(
-            f"    slow down: below {_pct(d.below_percent_of_start)} of the starting dose, "
+            f"    slow down: below {below}, "
             f"{_pct(d.percent)} of the current dose every {_days(d.interval_days)} {mark(d)}"
         )
+        if d.min_step is not None:
+            lines.append(f"      smallest step: {_step(d.min_step)}")
     pause = rule.pause
     if pause.allowed:
         upto = f", up to {_days(pause.max_days)}" if pause.max_days is not None else ""
@@ -132,6 +142,14 @@ def _rule(rule: TaperRule) -> list[str]:
     if rule.specialist_required:
         lines.append("    specialist sign-off required")
     return lines
+
+
+def _step(step: MinStep) -> str:
+    """A smallest step as `show` prints it: reference amount, then per-drug overrides."""
+    drugs = "".join(
+        f"; {item.drug} {num(item.amount)} {item.unit} {mark(item)}" for item in step.drugs
+    )
+    return f"{num(step.reference_amount)} mg of the class's reference drug {mark(step)}{drugs}"
 
 
 def summarize(loaded: LoadedGuideline, lang: Lang | None = None) -> str:

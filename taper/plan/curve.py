@@ -16,6 +16,7 @@ from taper.plan.dosetimes import next_vector
 from taper.plan.holds import capped_hold, hold_intervals
 from taper.plan.patches import whole_patch_days
 from taper.plan.rules import Pace
+from taper.plan.step_floors import NO_FLOORS, StepFloors
 from taper.plan.tablets import (
     Kit,
     tidy,
@@ -28,6 +29,9 @@ MAX_STEPS_PER_DRUG = 400
 # Beyond this many days at one dose before a forced cut a plan is refused the same way (a
 # project plausibility limit: e.g. --percent 0.001 held a 12 mcg/h patch for 3,800 years).
 MAX_HOLD_DAYS = 3 * 365
+# A cut the products force beyond a rule's smallest step by at most half that step is still
+# the smallest step as they can make it (not held, not flagged); a larger one is forced.
+SMALLEST_STEP_ROUNDING = Fraction(3, 2)
 
 
 @dataclass(frozen=True)
@@ -64,13 +68,19 @@ def trajectory(
     stop_quanta: int | None = None,
     drop: tuple[int, ...] | None = None,
     stop_below: int | None = None,
+    floors: StepFloors = NO_FLOORS,
 ) -> tuple[TaperStep, ...]:
     """The reductions from `start` quanta to zero under a pace, each dose at `min_used` dose
     times or more (pure; cached, since many patients share a drug, a dose and a rule).
 
     `stop_below`: a step that would go below this dose is a stop instead, once the rule lets
     the drug stop (an oral solution's tail ends where the tablets it replaced would have
-    stopped: it makes the steps they could not, it does not lengthen the taper below them)."""
+    stopped: it makes the steps they could not, it does not lengthen the taper below them).
+
+    `floors`: the rule's smallest steps in the drug's unit (`taper.plan.step_floors`; none
+    with a chosen --percent): a cut is never smaller than the smallest step (but the last
+    one, to zero), and a cut the products force up to half a step beyond it is within the
+    rule, so it is not held."""
     key = (
         kit.key,
         times,
@@ -90,16 +100,20 @@ def trajectory(
         stop_quanta,
         drop,
         stop_below,
+        floors,
     )
     cached = _TRAJECTORIES.get(key) if kit.key is not None else None
     if cached is not None:
         return cached
-    slow_from = None if p.slow_below is None else base * p.slow_below / 100
+    slow_from = floors.slow_from
+    if slow_from is None and p.slow_below is not None:
+        slow_from = base * p.slow_below / 100
     out: list[TaperStep] = []
     quanta = start
     while quanta > 0:
         current = Fraction(kit.amount(quanta))
-        if slow_from is not None and current < slow_from:
+        slowing = slow_from is not None and current < slow_from
+        if slowing:
             assert p.slow_percent is not None
             assert p.slow_rule_percent is not None
             assert p.slow_interval_days is not None
@@ -116,9 +130,18 @@ def trajectory(
             ideal = current - base * p.percent / 100
             allowed = base * p.max_percent / 100
             interval = p.interval_days
+        smallest = floors.floor(slowing)
+        at_most = None
+        if smallest is not None:
+            # Never a smaller step than the source's smallest (the last step, to zero, may
+            # be); a cut up to that size as the products make it (up to half a step more:
+            # 0.6 mg where an oral solution measures 0.2 mg a dose) is within the rule.
+            at_most = max(current - smallest, Fraction(0))
+            ideal = min(ideal, at_most)
+            allowed = max(allowed, smallest * SMALLEST_STEP_ROUNDING)
         ideal = max(ideal, Fraction(0))
         before = quanta
-        quanta = kit.next_below(quanta, ideal, times, min_used)
+        quanta = kit.next_below(quanta, ideal, times, min_used, at_most)
         if quanta == 0 and stop_quanta is not None and before > stop_quanta:
             # No stop from above the rule's stop dose: first down to the largest dose at or
             # below it that the tablets make (the stop follows one interval later).
@@ -131,6 +154,13 @@ def trajectory(
             and (stop_quanta is None or before <= stop_quanta)
         ):
             quanta = 0
+            if smallest is not None and at_most is not None and current > allowed:
+                # A stop from here would cut more than the rule allows: first down to the
+                # smallest dose the tablets made (a step smaller than the rule's smallest,
+                # forced by the products), the stop follows from there.
+                quanta = next(
+                    (q for q in range(stop_below, before) if kit.makeable(q, times, min_used)), 0
+                )
         if vector is not None:
             # The dose at a time never rises and a dropped time never returns: a daily dose
             # the dose times cannot share so is lowered to the next one they can.

@@ -37,6 +37,7 @@ from taper.plan.regimen import (
 )
 from taper.plan.rules import Pace
 from taper.plan.state import BuilderBase
+from taper.plan.step_floors import NO_FLOORS, StepFloors, step_floors
 from taper.plan.tablets import Kit, to_decimal
 from taper.plan.tracks import BEDTIME_GROUPS, Track, time_names
 
@@ -86,6 +87,21 @@ def drop_ranks(rule: TaperRule, times: tuple[DoseTimeName, ...]) -> tuple[int, .
         return None
     order: dict[str, int] = {name: i for i, name in enumerate(rule.drop_order)}
     return tuple(order.get(name, len(order) + i) for i, name in enumerate(times))
+
+
+def _same_doses(kit: Kit, other: Kit, vector: tuple[int, ...]) -> tuple[int, ...] | None:
+    """The dose at each time of `vector` (quanta of `kit`) in quanta of `other`, when it
+    gives every one of them exactly: the new products start from the same doses, so no dose
+    time rises at the change (None otherwise)."""
+    if not vector:
+        return None
+    out = []
+    for q in vector:
+        there = other.quanta(kit.amount(q)) if q else 0
+        if there is None or (there and not other.per_time_makeable(there)):
+            return None
+        out.append(there)
+    return tuple(out)
 
 
 # Stop doses in a kit's quanta, by rule file, rule, drug, kit and start (many patients share
@@ -230,8 +246,10 @@ class FormulationMixin(BuilderBase):
         below = None
         if floor is not None and kit.liquid is not None:
             below = kit.quanta_ceil(Fraction(floor))
+        # A chosen --percent is the prescriber's speed: no smallest step makes its cuts larger.
+        floors = NO_FLOORS if p.chosen_percent is not None else self.floors(track, kit)
         steps = trajectory(
-            kit, times, p, start, base, track.drug.id, min_used, vector, stop, drop, below
+            kit, times, p, start, base, track.drug.id, min_used, vector, stop, drop, below, floors
         )
         others = formulation_changes(self.g, self.loaded.sha256, kit)
         if not others:
@@ -243,11 +261,15 @@ class FormulationMixin(BuilderBase):
         for step in steps:
             if step.limited:
                 for other in others:
-                    tail = self.hand_over(track, p, base, kit, other, current, step, times, floor)
+                    tail = self.hand_over(
+                        track, p, base, kit, other, current, step, times, floor, vector
+                    )
                     if tail is not None:
                         return out + tail
             out.append(KitStep(step, kit, times))
             current = step.quanta
+            if step.per_time:
+                vector = step.per_time
         return out
 
     def hand_over(
@@ -261,21 +283,26 @@ class FormulationMixin(BuilderBase):
         step: TaperStep,
         times: int,
         floor: Decimal,
+        vector: tuple[int, ...] = (),
     ) -> list[KitStep] | None:
         """The rest of the taper on the kit `other` (another formulation), from the dose
-        `current` of `kit`, when it makes the step better than `kit` (None otherwise)."""
+        `current` of `kit` (given as `vector` at its dose times), when it makes the step
+        better than `kit` (None otherwise)."""
         amount = kit.amount(current)
         start = other.quanta(amount)
         if start is None:
             return None
         new_times = max(times, regimen_times(other, track.rule.doses_per_day, amount))
-        split = other.split(start, new_times)
+        amounts = _same_doses(kit, other, vector) if new_times == times else None
+        if amounts is None:
+            split = other.split(start, new_times)
+            amounts = None if split is None else split.amounts
         # The first dose on the new products keeps the two-strengths-a-time rule the later
         # steps keep; if it cannot, the hand-over waits for a smaller dose.
-        if split is None or not all(usable(other, a) for a in split.amounts):
+        if amounts is None or not all(usable(other, a) for a in amounts):
             return None
         names = time_names(new_times, bedtime=False, patch=False)
-        tail = self.steps_on(track, p, base, other, names, start, 1, split.amounts, floor)
+        tail = self.steps_on(track, p, base, other, names, start, 1, amounts, floor)
         if not tail:
             return None
         first = tail[0]
@@ -291,6 +318,20 @@ class FormulationMixin(BuilderBase):
             KitStep(s.step, s.kit, s.times, change if i == 0 else s.change)
             for i, s in enumerate(tail)
         ]
+
+    def floors(self, track: Track, kit: Kit) -> StepFloors:
+        """The rule's smallest steps and absolute slow-down threshold in the kit's unit."""
+        rule = track.rule
+        found = step_floors(self.g, self.loaded.sha256, rule, track.drug, kit.unit, kit.route)
+        for where, step in (
+            ("reduction", rule.reduction.min_step if found.min_step is not None else None),
+            ("slow_down", rule.slow_down.min_step if rule.slow_down is not None else None),
+        ):
+            if step is None:
+                continue
+            own = [d for d in step.drugs if d.drug == track.drug.id and d.unit == kit.unit]
+            self.used(f"rule {rule.id} {where} min_step", own[0] if own else step)
+        return found
 
     def stop_quanta(self, track: Track, kit: Kit, upto: int) -> int | None:
         """The largest daily dose (quanta of `kit`, at most `upto`) the rule lets the drug

@@ -13,7 +13,8 @@ from decimal import Decimal
 from fractions import Fraction
 
 from taper.guideline.model import Guideline, Product, TaperRule
-from taper.plan.model import Plan, Step, TabletCount
+from taper.plan.curve import SMALLEST_STEP_ROUNDING
+from taper.plan.model import AppliedRule, Plan, Step, TabletCount
 
 _WHOLE = Decimal(1)
 
@@ -190,7 +191,7 @@ def _drug_problems(
             rule = rules.get(applied.rule)
             if rule is None:
                 continue
-            allowed = _allowed_cut(rule, applied.base, before.dose)
+            allowed = _allowed_cut(rule, applied, before.dose)
             if Fraction(before.dose - after.dose) > allowed:
                 code = "stop-from-smallest-dose" if after.dose == 0 else "tablet-limited"
                 if not after.tablet_limited or code not in warned:
@@ -198,18 +199,28 @@ def _drug_problems(
     return out
 
 
-def _allowed_cut(rule: TaperRule, base: Decimal, current: Decimal) -> Fraction:
+def _allowed_cut(rule: TaperRule, applied: AppliedRule, current: Decimal) -> Fraction:
+    """The largest cut the rule allows from `current`: its step, or its smallest step when
+    that is larger (the smallest step as the plan applied it, in the drug's unit)."""
     red = rule.reduction
+    base = Fraction(applied.base)
     top = Fraction(red.max_percent if red.max_percent is not None else red.percent)
     sd = rule.slow_down
-    if (
-        sd is not None
-        and Fraction(current) < Fraction(base) * Fraction(sd.below_percent_of_start) / 100
-    ):
-        return Fraction(current) * Fraction(sd.percent) / 100
-    if red.mode == "current":
-        return Fraction(current) * top / 100
-    return Fraction(base) * top / 100
+    slow_from: Fraction | None = None
+    if applied.slow_below_amount is not None:
+        slow_from = Fraction(applied.slow_below_amount)
+    elif sd is not None and sd.below_percent_of_start is not None:
+        slow_from = base * Fraction(sd.below_percent_of_start) / 100
+    if sd is not None and slow_from is not None and Fraction(current) < slow_from:
+        allowed = Fraction(current) * Fraction(sd.percent) / 100
+        smallest = applied.slow_min_step if applied.slow_min_step is not None else applied.min_step
+    else:
+        allowed = Fraction(current) * top / 100 if red.mode == "current" else base * top / 100
+        smallest = applied.min_step
+    if smallest is not None:
+        # As the curve allows it (taper.plan.curve), and rounded to 0.001 in the plan.
+        allowed = max(allowed, Fraction(smallest) * SMALLEST_STEP_ROUNDING + Fraction(1, 1000))
+    return allowed
 
 
 def _dispensing_problems(plan: Plan) -> list[str]:

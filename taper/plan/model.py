@@ -151,6 +151,11 @@ class AppliedRule(PlanModel):
     slow_below_percent_of_start: Decimal | None = None
     slow_percent: Decimal | None = None
     slow_interval_days: int | None = None
+    # The rule's smallest steps and absolute slow-down threshold in the drug's unit a day
+    # (taper/plan/step_floors.py); absent when the rule gives none or --percent was chosen.
+    min_step: Decimal | None = Field(default=None, exclude_if=lambda value: value is None)
+    slow_min_step: Decimal | None = Field(default=None, exclude_if=lambda value: value is None)
+    slow_below_amount: Decimal | None = Field(default=None, exclude_if=lambda value: value is None)
     doses_per_day: int
     base: Decimal  # the dose the taper starts from (mode "start": percentages are of this)
     unit: str

@@ -26,6 +26,7 @@ from taper.plan.model import (
 )
 from taper.plan.patches import patches_for
 from taper.plan.state import BuilderBase
+from taper.plan.step_floors import NO_FLOORS, step_floors
 from taper.plan.tablets import (
     to_decimal,
 )
@@ -363,6 +364,12 @@ class ReviewMixin(BuilderBase):
         p = track.pace
         assert p is not None
         assert track.base is not None
+        kit = track.kit
+        floors = step_floors(
+            self.g, self.loaded.sha256, track.rule, track.drug, kit.unit, kit.route
+        )
+        if p.chosen_percent is not None:
+            floors = NO_FLOORS  # the chosen speed bounds every cut (taper.plan.curve)
         return trusted(
             AppliedRule,
             rule=track.rule.id,
@@ -374,8 +381,15 @@ class ReviewMixin(BuilderBase):
             slow_below_percent_of_start=None if p.slow_below is None else to_decimal(p.slow_below),
             slow_percent=None if p.slow_percent is None else to_decimal(p.slow_percent),
             slow_interval_days=p.slow_interval_days,
+            min_step=_decimal(floors.min_step),
+            slow_min_step=_decimal(floors.slow_min_step),
+            slow_below_amount=_decimal(floors.slow_from),
             doses_per_day=len(track.times),
             base=track.base,
             unit=track.unit,
             switched_from=list(track.sources),
         )
+
+
+def _decimal(value: Fraction | None) -> Decimal | None:
+    return None if value is None else to_decimal(value)

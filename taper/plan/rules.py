@@ -84,7 +84,9 @@ class Pace:
     percent: Fraction  # per step: of the current dose (current) or of the start dose (start)
     interval_days: int
     max_percent: Fraction  # the fastest step the rule allows (same basis as `percent`)
-    slow_below: Fraction | None  # slow down below this share (%) of the start dose ...
+    # Slow down below this share (%) of the start dose (None: no slow-down, or one below an
+    # amount of the reference drug, `taper.plan.step_floors`) ...
+    slow_below: Fraction | None
     slow_percent: Fraction | None  # ... to this share of the current dose ...
     slow_interval_days: int | None  # ... every this many days
     slow_rule_percent: Fraction | None  # the largest slow-down share allowed (step check)
@@ -119,7 +121,8 @@ def pace(rule: TaperRule, options: PlanOptions) -> Pace:
     slow_below = slow_percent = slow_rule = None
     slow_interval = None
     if sd is not None:
-        slow_below = Fraction(sd.below_percent_of_start)
+        if sd.below_percent_of_start is not None:
+            slow_below = Fraction(sd.below_percent_of_start)
         slow_rule = Fraction(sd.percent)
         # The slow-down never runs faster than the speed the user chose.
         slow_percent = min(slow_rule, Fraction(percent)) if options.percent else slow_rule

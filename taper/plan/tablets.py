@@ -439,7 +439,14 @@ class Kit:
                 return candidate
         return 0
 
-    def next_below(self, current: int, ideal: Fraction, times: int, min_used: int = 1) -> int:
+    def next_below(
+        self,
+        current: int,
+        ideal: Fraction,
+        times: int,
+        min_used: int = 1,
+        at_most: Fraction | None = None,
+    ) -> int:
         """The next taper dose after `current` quanta when the rule's ideal dose is `ideal`.
 
         The makeable dose nearest the ideal from above (never a bigger cut than the rule's
@@ -448,11 +455,14 @@ class Kit:
         patches and sublingual tablets, doses within `TIE_SHARE_OF_CUT` of the ideal cut above
         the nearest are equally close: the one made of the fewest pieces a day is taken. If
         no dose lies between, the largest makeable dose below the ideal (0 at the end). Every
-        dose uses at least `min_used` dose times.
+        dose uses at least `min_used` dose times. `at_most`: no dose above it (a rule's smallest
+        step: the cut is never smaller).
         """
         q = Fraction(self.quantum)
         lowest = max(self.quanta_ceil(ideal), 0)
         highest = min(math.floor((Fraction(current) * q + ideal) / 2 / q), current - 1)
+        if at_most is not None:
+            highest = min(highest, math.floor(at_most / q))
         for candidate in range(lowest, highest + 1):
             if candidate == 0:
                 return 0

@@ -1,8 +1,9 @@
 """Doses, factors, strengths and thresholds are finite numbers above zero.
 
 Covers conversion `factor`, `amount` and `equals`, both ends of a `range`, band `factor` and
-`up_to` (a band's `above` may be 0), table `points`, product strengths, threshold `above`, and
-the counts `doses_per_day` (rule and switch) and `parts_per_dose_time`.
+`up_to` (a band's `above` may be 0), table `points`, product strengths, threshold `above`, a
+taper's smallest steps (`min_step`) and a slow-down's `below_reference_amount`, and the counts
+`doses_per_day` (rule and switch) and `parts_per_dose_time`.
 
 Passing:
 
@@ -33,7 +34,10 @@ from taper.guideline.findings import Finding
 from taper.guideline.model import (
     Band,
     Conversion,
+    DrugAmount,
     Guideline,
+    MinStep,
+    SlowDown,
     Strength,
     Switch,
     TablePoint,
@@ -53,6 +57,9 @@ _POSITIVE: dict[type[BaseModel], tuple[str, ...]] = {
     Threshold: ("above",),
     TaperRule: ("doses_per_day",),
     Switch: ("doses_per_day", "parts_per_dose_time"),
+    MinStep: ("reference_amount",),
+    DrugAmount: ("amount",),
+    SlowDown: ("below_reference_amount",),
 }
 _NOT_NEGATIVE: dict[type[BaseModel], tuple[str, ...]] = {Band: ("above",)}
 

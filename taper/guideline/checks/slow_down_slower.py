@@ -2,9 +2,11 @@
 
 The slow-down near the end of a taper exists to make the last steps gentler: its `percent` (of
 the current dose) is not larger than the reduction's `percent` (for a `start`-mode reduction:
-its cut as a share of the current dose where the slow-down begins), and its `interval_days`
-is not shorter than the reduction's `interval_days`. A slow-down that cuts more, or more
-often, would speed the end of the taper up.
+its cut as a share of the current dose where the slow-down begins), its `interval_days` is not
+shorter than the reduction's `interval_days`, and its smallest step (`min_step`) is not larger
+than the reduction's. Where the slow-down begins below an amount of the reference drug
+(`below_reference_amount`), a smallest step counts as its share of that amount. A slow-down
+that cuts more, or more often, would speed the end of the taper up.
 
 Passing:
 
@@ -26,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
+from taper.guideline.checks._pace import main_share, slow_share
 from taper.guideline.checks._util import at, field, find, num, walk
 from taper.guideline.findings import Finding
 from taper.guideline.model import Guideline, TaperRule
@@ -34,42 +37,47 @@ from taper.guideline.yamlstrict import YamlDocument
 RULE_ID = "slow-down-slower"
 
 
-def _reduction_share_of_current(rule: TaperRule) -> Decimal:
-    """The reduction's cut as a share of the current dose where the slow-down begins.
-
-    The slow-down's percent is of the current dose. A `start`-mode reduction cuts a share of
-    the starting dose, which is a larger share of the current dose once the dose has fallen
-    (10 % of the start is a third of a dose at 30 % of the start).
-    """
-    reduction, slow = rule.reduction, rule.slow_down
-    if reduction.mode == "current" or slow is None or slow.below_percent_of_start <= 0:
-        return reduction.percent
-    return reduction.percent * 100 / slow.below_percent_of_start
-
-
 def check(guideline: Guideline, doc: YamlDocument) -> Iterable[Finding]:
     for base, obj in walk(doc, guideline):
         if not isinstance(obj, TaperRule) or obj.slow_down is None:
             continue
         slow, reduction = obj.slow_down, obj.reduction
-        percents = (reduction.percent, slow.percent, slow.below_percent_of_start)
+        percents = (reduction.percent, slow.percent, slow.below_percent_of_start or 1)
         if not all(0 < p <= 100 for p in percents):
             continue  # percent-range reports these; a comparison would only repeat it
         slow_base = field(doc, base, obj, "slow_down")
         who = at(guideline, slow_base)
-        if slow.percent > _reduction_share_of_current(obj):
+        main, slower = main_share(obj), slow_share(obj)
+        if main is not None and slower > main:
             what = f"{num(reduction.percent)} %"
-            if reduction.mode == "start":
+            if reduction.mode == "start" and slow.below_percent_of_start is not None:
                 what += (
                     f" of the starting dose (that is, of the current dose where the slow-down "
                     f"begins, at {num(slow.below_percent_of_start)} % of the start)"
                 )
+            if slower != slow.percent or (
+                reduction.mode == "current" and main != reduction.percent
+            ):
+                what += f" (about {num(_round(main))} % with its smallest step)"
             yield find(
                 doc,
                 field(doc, slow_base, slow, "percent"),
                 RULE_ID,
-                f"{who}: the slow-down cuts {num(slow.percent)} % of the current dose, more "
-                f"than the reduction's {what}; a slow-down must be slower",
+                f"{who}: the slow-down cuts {num(_round(slower))} % of the current dose where it "
+                f"begins, more than the reduction's {what}; a slow-down must be slower",
+            )
+        smallest = _smallest_steps(obj)
+        if smallest is not None:
+            yield find(
+                doc,
+                field(
+                    doc, field(doc, slow_base, slow, "min_step"), slow.min_step, "reference_amount"
+                )
+                if slow.min_step is not None
+                else slow_base,
+                RULE_ID,
+                f"{who}: the slow-down's smallest step ({num(smallest[0])}) is larger than the "
+                f"reduction's ({num(smallest[1])}); a slow-down must be slower",
             )
         if 1 <= slow.interval_days < reduction.interval_days:
             yield find(
@@ -79,3 +87,17 @@ def check(guideline: Guideline, doc: YamlDocument) -> Iterable[Finding]:
                 f"{who}: the slow-down's interval ({slow.interval_days} days) is shorter than "
                 f"the reduction's ({reduction.interval_days} days); a slow-down must be slower",
             )
+
+
+def _smallest_steps(rule: TaperRule) -> tuple[Decimal, Decimal] | None:
+    """(slow-down's, reduction's) smallest steps when the slow-down's is the larger."""
+    slow, main = rule.slow_down, rule.reduction.min_step
+    if slow is None or slow.min_step is None or main is None:
+        return None
+    if slow.min_step.reference_amount > main.reference_amount:
+        return slow.min_step.reference_amount, main.reference_amount
+    return None
+
+
+def _round(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.1")).normalize()
