@@ -5,16 +5,15 @@
     .venv/bin/python benchmarks/bench_jsonl.py --patients 100000 --jobs 1   # memory
 
 The clinic list is bench_batch.py's (single-drug patients over the shipped rule files, a fixed
-seed). Each run is the CLI as a subprocess, start-up and CSV reading included; peak memory
-(max RSS) from the operating system's record of the finished child. Goal: 5,000 plans a
-second on one core.
+seed). Each run is the CLI as a subprocess under GNU `/usr/bin/time`, start-up and CSV
+reading included: wall time, CPU time (user + system) and peak memory (the largest resident
+set of any one process). Goal: 5,000 plans a second on one core.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
-import resource
 import subprocess
 import sys
 import tempfile
@@ -25,9 +24,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.bench_batch import GOAL, bench_env, generate, write_csv
 
 
-def run(csv_path: Path, out: Path, jobs: int) -> tuple[float, int, str]:
-    """(seconds, peak RSS in MiB of the child, sha256 of the output)."""
+def run(csv_path: Path, out: Path, jobs: int) -> tuple[float, float, int, str]:
+    """(seconds, CPU seconds, peak RSS in MiB of the largest process, sha256 of the output).
+
+    Peak memory is `/usr/bin/time -f %M` (GNU time: the largest resident set of the run)."""
     command = [
+        "/usr/bin/time",
+        "-f",
+        "%M %U %S",
+        "-o",
+        str(out) + ".time",
         sys.executable,
         "-m",
         "taper",
@@ -41,14 +47,12 @@ def run(csv_path: Path, out: Path, jobs: int) -> tuple[float, int, str]:
         "--jobs",
         str(jobs),
     ]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     began = time.perf_counter()
     subprocess.run(command, check=True, env=bench_env(), stdout=subprocess.DEVNULL)
     seconds = time.perf_counter() - began
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    # ru_maxrss is the largest child so far (KiB on Linux): meaningful when it grew.
-    mib = max(peak, before) // 1024
-    return seconds, mib, hashlib.sha256(out.read_bytes()).hexdigest()
+    kib, user, system = Path(str(out) + ".time").read_text().split()[-3:]
+    digest = hashlib.sha256(out.read_bytes()).hexdigest()
+    return seconds, float(user) + float(system), int(kib) // 1024, digest
 
 
 def main() -> None:
@@ -64,13 +68,13 @@ def main() -> None:
         digests = set()
         base = None
         for jobs in (int(j) for j in args.jobs.split(",")):
-            seconds, mib, digest = run(csv_path, Path(tmp) / f"plans-{jobs}.jsonl", jobs)
+            seconds, cpu, mib, digest = run(csv_path, Path(tmp) / f"plans-{jobs}.jsonl", jobs)
             digests.add(digest)
             rate = len(patients) / seconds
             base = base or rate
             print(
-                f"--jobs {jobs}: {seconds:.1f} s, {rate:,.0f} plans/s "
-                f"({rate / base:.2f}x), peak RSS ~{mib} MiB (largest child so far)"
+                f"--jobs {jobs}: {seconds:.1f} s, {rate:,.0f} plans/s ({rate / base:.2f}x), "
+                f"{len(patients) / cpu:,.0f} plans per CPU second, peak RSS {mib} MiB"
             )
         print("output identical at every --jobs:", len(digests) == 1)
         print(f"goal {GOAL:,} plans/s on one core")

@@ -18,9 +18,10 @@ date order. What it places, and why:
 - an **evaluation** where the rules give one (`checkpoints.evaluation`).
 
 With `avoid_weekends`, contacts avoid the days a clinic is closed: weekends and the public
-holidays of the rule file's country (from the maintained `holidays` library, imported only
-when a contact falls on a weekday that needs checking; the project's choice: the one flag
-covers both, since a clinic closed on Saturday is closed on Good Friday too). A talk that must
+holidays of the rule file's country (from the maintained `holidays` library, only that
+country's module, imported when a contact falls on a weekday that needs checking; the
+project's choice: the one flag covers both, since a clinic closed on Saturday is closed on
+Good Friday too). A talk that must
 precede a change moves back to the open day before (it still precedes the change; a talk never
 comes before the plan start, it is held on the first day instead) and every other contact moves
 forward to the next open day (aftercare then still ends at least `minimum` after the last
@@ -142,15 +143,51 @@ def forward_to_monday(day: dt.date) -> dt.date:
 def public_holidays(country: str, year: int) -> frozenset[dt.date]:
     """The public holidays of `country` (ISO 3166 code) in `year`, from the `holidays` library.
 
-    Imported here, on first need (the library's import and country table cost ~150 ms, see
-    README "Speed"), once a process; each country and year is computed once. A country the
-    library does not know has no holidays here (weekends are still avoided)."""
-    import holidays
-
-    try:
-        return frozenset(holidays.country_holidays(country, years=year))
-    except NotImplementedError:
+    Each country and year is computed once a process. A country the library does not know has
+    no holidays here (weekends are still avoided)."""
+    holiday_class = _holiday_class(country)
+    if holiday_class is None:
         return frozenset()
+    # The arguments `holidays.country_holidays(country, years=year)` passes, by default.
+    return frozenset(holiday_class(years=year))
+
+
+@cache
+def _holiday_class(country: str) -> type | None:
+    """The `holidays` class for `country`, importing only that country's module.
+
+    `holidays.country_holidays` imports the library's `countries` package, which imports every
+    country's module (~300 modules, ~100 ms of CPU: README "Speed") on every `taper plan`. Only
+    the rule file's country is needed: the library's own registry names its module, which is
+    imported on its own by the standard library's recipe for importing a source file
+    (`importlib.util.spec_from_file_location`). It is the class `country_holidays` returns
+    (tests/test_public_holidays.py compares every shipped country over 20 years)."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    from holidays import registry
+
+    found = [(m, names[0]) for m, names in registry.COUNTRIES.items() if country in names[1:]]
+    if not found:
+        return None
+    module_name, class_name = found[0]
+    name = f"holidays.countries.{module_name}"
+    module = sys.modules.get(name)
+    if module is None:
+        source = Path(registry.__file__).parent / "countries" / f"{module_name}.py"
+        spec = importlib.util.spec_from_file_location(name, source)
+        if spec is None or spec.loader is None:
+            raise ImportError(f"holidays: no module for {country} at {source}")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            del sys.modules[name]
+            raise
+    holiday_class: type = getattr(module, class_name)
+    return holiday_class
 
 
 @dataclass(frozen=True)

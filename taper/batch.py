@@ -4,6 +4,7 @@ The library half of `taper batch`; it never prints. The flow:
 
     read_batch(bytes)  ->  BatchFile (rows + row errors; TaperError if the file is unusable)
     group_patients()   ->  PatientJob per patient (rows of one patient, or why it cannot run)
+                           (both in `taper.batch_reader`, with the streaming reader)
     run_batch()        ->  PatientResult per patient (plan file written atomically, or error)
     summary_csv()      ->  the summary file's bytes
 
@@ -26,23 +27,30 @@ import csv
 import datetime as dt
 import io
 import os
-import re
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol, assert_never
 
+# Reading and grouping live in taper.batch_reader; these names are imported from here too.
+from taper.batch_reader import COLUMNS as COLUMNS
+from taper.batch_reader import BatchFile as BatchFile
+from taper.batch_reader import BatchRow as BatchRow
+from taper.batch_reader import PatientJob as PatientJob
+from taper.batch_reader import RowError as RowError
+from taper.batch_reader import _sentence as _sentence
+from taper.batch_reader import _shown_id
+from taper.batch_reader import decode_batch as decode_batch
+from taper.batch_reader import group_patients as group_patients
+from taper.batch_reader import parse_start_date as parse_start_date
+from taper.batch_reader import read_batch as read_batch
+from taper.batch_reader import safe_file_stem as safe_file_stem
 from taper.dose import (
     MedicationInput,
     format_amount,
-    parse_medication,
-    repeated_line,
-    repeated_line_advice,
 )
 from taper.errors import TaperError
-from taper.generic_combinations import has_combination_form
 from taper.render import PlanFormat
 
 if TYPE_CHECKING:
@@ -50,495 +58,6 @@ if TYPE_CHECKING:
     from taper.guideline.model import Guideline
     from taper.plan import PlanOptions
     from taper.plan.model import Plan
-
-COLUMNS = ("patient_id", "guideline", "start", "medication")
-SUMMARY_NAME = "summary.csv"
-
-MAX_PATIENT_ID = 64
-MAX_GUIDELINE = 64
-MAX_MEDICATION = 200
-# Start dates outside these years are almost surely typos; they would also push a plan's
-# dates past what a calendar can hold. An input sanity limit, not a clinical one.
-MIN_START_YEAR = 1900
-MAX_START_YEAR = 2200
-
-# Unicode categories never allowed in a patient id: control, format (zero-width, BOM),
-# surrogate, private-use, unassigned, line and paragraph separators.
-_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
-_WINDOWS_RESERVED = frozenset(
-    {"CON", "PRN", "AUX", "NUL"}
-    | {f"COM{i}" for i in range(1, 10)}
-    | {f"LPT{i}" for i in range(1, 10)}
-)
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-# A first line "sep=;" is how some spreadsheet programs name the delimiter.
-_SEP_HINT = re.compile(r"sep=(.)", re.IGNORECASE)
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-# --- reading the CSV ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BatchRow:
-    line: int  # line in the file where the row starts (the header is line 1)
-    patient_id: str
-    guideline: str
-    start: str
-    medication: str
-
-
-@dataclass(frozen=True)
-class RowError:
-    line: int
-    message: str
-    patient_id: str | None = None  # the row's patient, when its id could be read
-
-
-@dataclass(frozen=True)
-class BatchFile:
-    delimiter: str
-    rows: tuple[BatchRow, ...]
-    errors: tuple[RowError, ...]
-
-
-def decode_batch(raw: bytes, name: str) -> str:
-    """UTF-8 text, with or without a byte-order mark; anything else is refused, not guessed."""
-    if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
-        raise TaperError(
-            f"{name} is UTF-32 text; save it as 'CSV UTF-8' with comma or semicolon delimiters."
-        )
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise TaperError(
-            f"{name} is UTF-16 text (a spreadsheet's 'Unicode text'); save it as "
-            "'CSV UTF-8' with comma or semicolon delimiters."
-        )
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise TaperError(
-            f"{name} is not UTF-8 text (line {line} has byte 0x{raw[exc.start]:02X}); save it "
-            "as 'CSV UTF-8' in your spreadsheet program."
-        ) from None
-    if "\x00" in text:
-        raise TaperError(
-            f"{name} contains NUL bytes, so it is not a text CSV (perhaps UTF-16 or a "
-            "spreadsheet file); save it as 'CSV UTF-8'."
-        )
-    return text
-
-
-def _header_names(cells: Sequence[str]) -> list[str]:
-    return [c.strip().lstrip("\ufeff").strip().lower() for c in cells]
-
-
-def _sniff_header(first_line: str, name: str) -> tuple[str, list[str]]:
-    """The delimiter that makes the first line a valid header, and the column order."""
-    found: list[str] = []
-    for delimiter in (",", ";"):
-        try:
-            cells = next(csv.reader([first_line], delimiter=delimiter), [])
-        except csv.Error:
-            cells = []
-        names = _header_names(cells)
-        if all(column in names for column in COLUMNS):
-            return delimiter, names
-        if len(names) > len(found):
-            found = names
-    missing = [c for c in COLUMNS if c not in found]
-    if "\t" in first_line and "," not in first_line and ";" not in first_line:
-        detail = " The file is tab-separated; save it as CSV with comma or semicolon delimiters."
-    elif len(missing) < len(COLUMNS):
-        shown = ", ".join(repr(n) for n in found[:8])
-        detail = f" Found {shown}; missing: {', '.join(missing)}."
-    else:  # not a header at all; its cells may be patient data, so they are not echoed
-        detail = " Line 1 names none of them."
-    raise TaperError(
-        f"{name} has no valid header: line 1 must name the columns "
-        f"{','.join(COLUMNS)} (comma- or semicolon-separated).{detail}"
-    )
-
-
-def _check_columns(names: list[str], name: str) -> None:
-    unknown = [n for n in names if n not in COLUMNS]
-    if unknown:
-        shown = ", ".join(repr(n) for n in unknown[:5])
-        raise TaperError(
-            f"{name} has unknown column(s) {shown}; a batch file has exactly the columns "
-            f"{','.join(COLUMNS)} (other columns would be silently ignored, so remove them)."
-        )
-    duplicated = sorted({n for n in names if names.count(n) > 1})
-    if duplicated:
-        raise TaperError(f"{name} names the column {duplicated[0]!r} twice.")
-
-
-def _salvage_patient(text: str, delimiter: str, id_index: int) -> str | None:
-    """The patient id of a row the strict reader refused, read leniently, if there is one."""
-    flat = text.replace("\r", " ").replace("\n", " ")
-    limit = csv.field_size_limit()
-    try:  # a cell over the reader's size limit must not lose the id in front of it
-        csv.field_size_limit(max(limit, len(flat) + 1))
-        cells = next(csv.reader([flat], delimiter=delimiter), [])
-    except csv.Error:
-        return None
-    finally:
-        csv.field_size_limit(limit)
-    if id_index < len(cells) and cells[id_index].strip():
-        return cells[id_index].strip()
-    return None
-
-
-def _other(delimiter: str) -> str:
-    return ";" if delimiter == "," else ","
-
-
-def _cells(count: int) -> str:
-    return "1 cell" if count == 1 else f"{count} cells"
-
-
-def _cell_errors(row: BatchRow) -> str | None:
-    if not row.guideline:
-        return "the guideline is empty."
-    if len(row.guideline) > MAX_GUIDELINE:
-        return f"the guideline is longer than {MAX_GUIDELINE} characters."
-    if not row.start:
-        return "the start date is empty (write it as YYYY-MM-DD)."
-    if len(row.start) > 10:
-        return f"{row.start[:20]!r} is not a date (write it as YYYY-MM-DD)."
-    if not row.medication:
-        return "the medication is empty (write it as DRUG AMOUNT UNIT, e.g. 'oxazepam 25 mg')."
-    if len(row.medication) > MAX_MEDICATION:
-        return f"the medication is longer than {MAX_MEDICATION} characters."
-    return None
-
-
-def read_batch(raw: bytes, name: str) -> BatchFile:
-    """Parse a batch CSV. Raises `TaperError` when the file as a whole cannot be used."""
-    text = decode_batch(raw, name)
-    if not text.strip():
-        raise TaperError(f"{name} is empty; line 1 must be the header {','.join(COLUMNS)}.")
-    lines = _LINE_BREAK.split(text)  # as the csv reader counts lines (not str.splitlines)
-    sep_line = _SEP_HINT.fullmatch(lines[0])
-    header_line = lines[1] if sep_line and len(lines) > 1 else lines[0]
-    delimiter, names = _sniff_header(header_line, name)
-    if sep_line and sep_line.group(1) != delimiter:
-        raise TaperError(
-            f"{name}: line 1 says sep={sep_line.group(1)} but the header is separated by "
-            f"{delimiter!r}."
-        )
-    _check_columns(names, name)
-    index = {column: names.index(column) for column in COLUMNS}
-
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    if sep_line:
-        next(reader)  # the spreadsheet's "sep=;" line
-    next(reader)  # the header, already checked
-    rows: list[BatchRow] = []
-    errors: list[RowError] = []
-    previous_end = reader.line_num
-    while True:
-        start_line = previous_end + 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            end = reader.line_num
-            if "unexpected end of data" in str(exc):
-                raise TaperError(
-                    f"{name}:{start_line}: a quote opened here is never closed, so the rest of "
-                    "the file cannot be read; nothing was planned."
-                ) from None
-            source = "\n".join(lines[start_line - 1 : end])
-            patient = _salvage_patient(source, delimiter, index["patient_id"])
-            if "field larger than field limit" in str(exc):
-                limit = csv.field_size_limit()
-                message = (
-                    f"a cell is longer than {limit // 1024} KiB ({limit:,} characters), far "
-                    "beyond any patient id, guideline, date or medication."
-                )
-            else:
-                message = f"the row cannot be read as CSV ({exc})."
-            errors.append(RowError(start_line, message, patient))
-            previous_end = end
-            continue
-        previous_end = reader.line_num
-        stripped = [c.strip() for c in cells]
-        if not any(stripped):
-            continue  # a blank row
-        if len(stripped) != len(names):
-            patient = stripped[index["patient_id"]] if index["patient_id"] < len(stripped) else ""
-            hint = ""
-            if len(stripped) == 1 and _other(delimiter) in stripped[0]:
-                hint = (
-                    f" The header is separated by {delimiter!r}, this row by {_other(delimiter)!r}."
-                )
-            elif delimiter == "," and len(stripped) > len(names):
-                hint = (
-                    " A decimal comma in a dose needs quotes (\"oxazepam 7,5 mg\"), or use ';' "
-                    "as the delimiter."
-                )
-            errors.append(
-                RowError(
-                    start_line,
-                    f"the row has {_cells(len(stripped))}, the header {len(names)}.{hint}",
-                    patient or None,
-                )
-            )
-            continue
-        row = BatchRow(
-            start_line,
-            stripped[index["patient_id"]],
-            stripped[index["guideline"]],
-            stripped[index["start"]],
-            stripped[index["medication"]],
-        )
-        problem = _cell_errors(row)
-        if problem is not None:
-            errors.append(RowError(start_line, problem, row.patient_id or None))
-            continue
-        rows.append(row)
-    if not rows and not errors:
-        raise TaperError(f"{name} has a header but no rows.")
-    return BatchFile(delimiter, tuple(rows), tuple(errors))
-
-
-# --- patients -----------------------------------------------------------------------------
-
-
-def safe_file_stem(patient_id: str) -> str:
-    """A file name stem for a patient id, or `TaperError` if the id cannot safely name a file.
-
-    Letters and digits (any script), '-', '_' and '.' are kept; other characters become '_'.
-    Ids with path separators, '..', control or invisible characters are refused outright.
-    """
-    if not patient_id:
-        raise TaperError("the patient id is empty.")
-    if len(patient_id) > MAX_PATIENT_ID:
-        raise TaperError(f"the patient id is longer than {MAX_PATIENT_ID} characters.")
-    if any(unicodedata.category(c) in _UNSAFE_CATEGORIES for c in patient_id):
-        raise TaperError("the patient id contains a control or invisible character.")
-    if "/" in patient_id or "\\" in patient_id:
-        raise TaperError("the patient id contains a path separator ('/' or '\\').")
-    if ".." in patient_id:
-        raise TaperError("the patient id contains '..'.")
-    text = unicodedata.normalize("NFC", patient_id)
-    stem = "".join(c if c.isalnum() or c in "-_." else "_" for c in text)
-    if stem.startswith("."):  # no hidden files
-        stem = "_" + stem[1:]
-    if stem.endswith("."):  # Windows drops a trailing dot
-        stem = stem[:-1] + "_"
-    if stem.split(".")[0].upper() in _WINDOWS_RESERVED:
-        stem = "_" + stem
-    return stem
-
-
-def _collision_key(stem: str) -> str:
-    # Case-insensitive file systems (macOS, Windows) treat "P1" and "p1" as one file.
-    return stem.casefold()
-
-
-def parse_start_date(text: str) -> dt.date:
-    """An ISO date (YYYY-MM-DD) within sane years."""
-    if not _ISO_DATE.fullmatch(text):
-        raise TaperError(f"{text!r} is not a date; write it as YYYY-MM-DD.")
-    try:
-        date = dt.date.fromisoformat(text)
-    except ValueError:
-        raise TaperError(f"{text!r} is not a calendar date.") from None
-    if not MIN_START_YEAR <= date.year <= MAX_START_YEAR:
-        raise TaperError(
-            f"the start date {text} is implausible (years {MIN_START_YEAR}-{MAX_START_YEAR})."
-        )
-    return date
-
-
-@dataclass(frozen=True)
-class PatientJob:
-    """One patient: their rows, or the error that stops them from being planned."""
-
-    patient_id: str
-    lines: tuple[int, ...]
-    guideline: str
-    start: dt.date | None
-    medications: tuple[MedicationInput, ...]
-    file_stem: str | None
-    errors: tuple[RowError, ...]  # why the patient is not planned (empty: plan it)
-
-    @property
-    def first_line(self) -> int:
-        return self.lines[0]
-
-
-@dataclass
-class _Group:
-    patient_id: str | None
-    lines: list[int] = field(default_factory=list)
-    rows: list[BatchRow] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-
-
-def _shown_id(patient_id: str) -> str:
-    """A patient id safe to print and to put in a CSV cell: no control characters."""
-    return "".join(
-        "\ufffd" if unicodedata.category(c) in _UNSAFE_CATEGORIES else c
-        for c in patient_id[: MAX_PATIENT_ID * 2]
-    )
-
-
-def group_patients(batch: BatchFile) -> list[PatientJob]:
-    """Group rows by patient (in order of first appearance) and check each patient's rows."""
-    groups: dict[str, _Group] = {}
-    orphans: list[_Group] = []
-    items: list[tuple[int, BatchRow | RowError]] = sorted(
-        [(r.line, r) for r in batch.rows] + [(e.line, e) for e in batch.errors],
-        key=lambda item: item[0],
-    )
-    previous: _Group | None = None
-    for line, item in items:
-        patient = item.patient_id
-        if not patient:
-            # No id: maybe one of the patient above's drugs, so that patient is not planned.
-            message = item.message if isinstance(item, RowError) else "the patient id is empty."
-            orphans.append(_Group(None, [line], [], [RowError(line, message)]))
-            if previous is not None:
-                previous.errors.append(
-                    RowError(
-                        previous.lines[0],
-                        f"not planned: line {line} has no patient id and may be one of this "
-                        "patient's medications.",
-                    )
-                )
-            continue
-        group = groups.setdefault(patient, _Group(patient))
-        group.lines.append(line)
-        if isinstance(item, RowError):
-            group.errors.append(item)
-        else:
-            group.rows.append(item)
-        previous = group
-
-    jobs: list[PatientJob] = []
-    stems: dict[str, int] = {}
-    rule_files: dict[str, Guideline | None] = {}
-    for group in groups.values():
-        assert group.patient_id is not None
-        jobs.append(_job(group, group.patient_id, stems, rule_files))
-    for orphan in orphans:
-        jobs.append(PatientJob("", tuple(orphan.lines), "", None, (), None, tuple(orphan.errors)))
-    jobs.sort(key=lambda job: job.first_line)
-    return jobs
-
-
-def _rule_file(ref: str, found: dict[str, Guideline | None]) -> Guideline | None:
-    """The built-in rule file a patient's rows name, to read brands written in tablets
-    without their strength ("Citodon 2+2+2"); None when it cannot be loaded (the patient's
-    plan then says why)."""
-    if ref not in found:
-        try:
-            found[ref] = load_builtin(ref).guideline
-        except TaperError:
-            found[ref] = None
-    return found[ref]
-
-
-def _medication(text: str, ref: str, rule_files: dict[str, Guideline | None]) -> MedicationInput:
-    """A row's medication; read again with its rule file only when that is needed (a brand
-    in tablets without its strength, or a combination by generic names), so a batch loads no
-    rule file it does not use."""
-    if has_combination_form(text) and ref:
-        rule_file = _rule_file(ref, rule_files)
-        if rule_file is not None:
-            return parse_medication(text, rule_file)
-    try:
-        return parse_medication(text)
-    except TaperError:
-        rule_file = _rule_file(ref, rule_files) if ref else None
-        if rule_file is None:
-            raise
-        return parse_medication(text, rule_file)
-
-
-def _job(
-    group: _Group, patient_id: str, stems: dict[str, int], rule_files: dict[str, Guideline | None]
-) -> PatientJob:
-    lines = tuple(group.lines)
-    first_row = group.rows[0] if group.rows else None
-    guideline = first_row.guideline if first_row else ""
-    errors = list(group.errors)
-    stem: str | None = None
-    try:
-        stem = safe_file_stem(patient_id)
-    except TaperError as exc:
-        errors.append(RowError(lines[0], str(exc)))
-    if stem is not None:
-        key = _collision_key(stem)
-        if key in stems:
-            errors.append(
-                RowError(
-                    lines[0],
-                    f"the patient id gives the file name {stem!r}, as the patient in line "
-                    f"{stems[key]} does; make the ids distinct.",
-                )
-            )
-        else:
-            stems[key] = lines[0]
-    start: dt.date | None = None
-    medications: list[MedicationInput] = []
-    medication_lines: list[int] = []
-    for row in group.rows:
-        if first_row is not None and row.guideline != first_row.guideline:
-            errors.append(
-                RowError(
-                    row.line,
-                    f"the guideline {row.guideline!r} differs from {first_row.guideline!r} in "
-                    f"line {first_row.line}; all rows of one patient must agree.",
-                )
-            )
-            continue
-        if first_row is not None and row.start != first_row.start:
-            errors.append(
-                RowError(
-                    row.line,
-                    f"the start date {row.start!r} differs from {first_row.start!r} in line "
-                    f"{first_row.line}; all rows of one patient must agree.",
-                )
-            )
-            continue
-        try:
-            start = parse_start_date(row.start)
-            medications.append(_medication(row.medication, guideline, rule_files))
-            medication_lines.append(row.line)
-        except TaperError as exc:
-            errors.append(RowError(row.line, _sentence(str(exc))))
-    repeated = repeated_line(medications)
-    if repeated is not None:  # a copied row would double the dose: the patient is not planned
-        first, again = repeated
-        errors.append(
-            RowError(
-                medication_lines[again],
-                f"this row repeats line {medication_lines[first]} "
-                f"('{medications[first].text}'); {repeated_line_advice(medications[first])}.",
-            )
-        )
-    return PatientJob(
-        patient_id,
-        lines,
-        guideline,
-        start,
-        tuple(medications),
-        stem,
-        tuple(sorted(errors, key=lambda e: e.line)),
-    )
-
-
-def _sentence(message: str) -> str:
-    """A message from a library call, as the tail of 'FILE:LINE: ...' on one line."""
-    flat = " ".join(message.split())
-    return flat if flat.endswith((".", "?", "!")) else flat + "."
-
 
 # --- writing ------------------------------------------------------------------------------
 
@@ -825,6 +344,9 @@ def _with_errors(result: PatientResult, errors: tuple[RowError, ...]) -> Patient
 
 
 # --- the summary --------------------------------------------------------------------------
+
+SUMMARY_NAME = "summary.csv"
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 SUMMARY_COLUMNS = (
     "patient_id",

@@ -8,8 +8,10 @@ one patient, in the order of the input file:
 
 Lines are written as they are made and nothing is kept after: memory does not grow with the
 plans. `jobs` > 1 plans patients in that many processes, in chunks, and writes their lines in
-input order, so the output is byte for byte the one of a single process. The CSV is read and
-checked whole first, by the same reader and rules as the other formats (its rows are small).
+input order, so the output is byte for byte the one of a single process. The CSV is read as a
+stream too (`batch_reader.stream_patients`: checked whole first, by the same reader and rules
+as the other formats, then each patient planned once their rows are read), so memory stays
+flat however long the list is.
 """
 
 from __future__ import annotations
@@ -19,14 +21,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO
 
-from taper.batch import (
-    GuidelineCache,
-    PatientJob,
-    RowError,
-    _sentence,
-    internal_error,
-    load_builtin,
-)
+from taper.batch import GuidelineCache, internal_error, load_builtin
+from taper.batch_reader import PatientJob, RowError, _sentence
 from taper.errors import TaperError
 
 if TYPE_CHECKING:
@@ -40,6 +36,7 @@ CHUNK = 256
 @dataclass(frozen=True)
 class StreamTotals:
     planned: int
+    not_planned: int
     failed: list[RowError]  # every error of every patient not planned, in input order
 
 
@@ -124,15 +121,16 @@ def stream_jsonl(
     progress: Callable[[int], None] | None = None,
 ) -> StreamTotals:
     """Write a line per patient to `out`, in input order; `workers` processes plan them."""
-    planned = 0
+    planned = not_planned = 0
     failed: list[RowError] = []
 
     def emit(results: Iterable[tuple[bytes, tuple[RowError, ...]]]) -> None:
-        nonlocal planned
+        nonlocal planned, not_planned
         for line, errors in results:
             out.write(line)
             if errors:
                 failed.extend(errors)
+                not_planned += 1
             else:
                 planned += 1
             if progress is not None:
@@ -151,4 +149,4 @@ def stream_jsonl(
             # imap keeps the input order: the lines come out as one process writes them.
             for results in pool.imap(_plan_chunk, _chunks(jobs, CHUNK)):
                 emit(results)
-    return StreamTotals(planned, failed)
+    return StreamTotals(planned, not_planned, failed)

@@ -17,9 +17,12 @@ one sentence naming the formulary's combination products; a line without the for
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from taper.errors import TaperError
-from taper.guideline.model import Drug, Guideline, Product
+
+if TYPE_CHECKING:  # the batch reader imports this module; the models load only when used
+    from taper.guideline.model import Drug, Guideline, Product
 
 _NUM = r"[0-9]*[.,]?[0-9]+"
 _NAMES = re.compile(r"^(?P<a>[^\W\d_][\w-]*)\s*/\s*(?P<b>[^\W\d_][\w-]*)(?P<rest>(?:\s.*)?)$")

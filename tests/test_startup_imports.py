@@ -52,6 +52,12 @@ def test_plan_from_a_builtin_skips_yaml_checks_and_validators() -> None:
     ):
         assert unneeded not in modules, unneeded
     assert "taper.guideline.checked" in modules  # it did take the snapshot
+    # Public holidays: the rule file's country only, not the library's every country.
+    assert "holidays.countries.sweden" in modules
+    assert "holidays.countries" not in modules
+    assert not any(
+        m.startswith("holidays.countries.") and m != "holidays.countries.sweden" for m in modules
+    )
     assert found["built"] == []  # no guideline validator was built
 
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 import typer
 
@@ -19,12 +23,22 @@ BATCH_FORMATS = (*FORMATS, "jsonl")
 
 
 def _read_input(file: str) -> tuple[bytes, str]:
-    from taper.guideline.loader import NotARegularFile, read_regular_file
+    from taper.guideline.loader import read_regular_file
 
     if file == "-":
         return sys.stdin.buffer.read(), "<stdin>"
-    try:
+    with _input_errors(file):
         return read_regular_file(Path(file)), file
+    raise AssertionError("unreachable")  # pragma: no cover - _input_errors raises
+
+
+@contextmanager
+def _input_errors(file: str) -> Iterator[None]:
+    """A batch file that cannot be read, as one sentence."""
+    from taper.guideline.loader import NotARegularFile
+
+    try:
+        yield
     except FileNotFoundError:
         raise TaperError(f"Batch file {file} does not exist.") from None
     except IsADirectoryError:
@@ -175,28 +189,50 @@ def batch(
         raise typer.Exit(1)
 
 
+def _open_input(file: str) -> tuple[Callable[[], BinaryIO], str]:
+    """A function that opens the batch file anew at its start, and its name for messages.
+
+    The streaming reader reads a file twice; stdin can be read once, so it is kept whole."""
+    from taper.guideline.loader import open_regular_file
+
+    if file == "-":
+        raw = sys.stdin.buffer.read()
+        return lambda: io.BytesIO(raw), "<stdin>"
+    path = Path(file)
+    with _input_errors(file):
+        open_regular_file(path).close()  # the one-sentence refusals, before any output
+    return lambda: _reopen(path, file), file
+
+
+def _reopen(path: Path, file: str) -> BinaryIO:
+    from taper.guideline.loader import open_regular_file
+
+    with _input_errors(file):
+        return open_regular_file(path)
+
+
 def _jsonl(file: str, out: str | None, lang: str | None, workers: int, force: bool) -> None:
     """`--format jsonl`: one stream, a line per patient, in input order."""
-    from taper.batch import group_patients, read_batch
+    from taper.batch_reader import stream_patients
     from taper.batch_stream import stream_jsonl
 
     if out is None:
         raise TaperError(
             "--format jsonl writes one stream: give --out FILE, or --out - for stdout."
         )
-    raw, name = _read_input(file)
-    patients = group_patients(read_batch(raw, name))
-    del raw
-    if out == "-":
-        sink = sys.stdout.buffer
-        totals = stream_jsonl(patients, sink, lang=lang, workers=workers)
-        sink.flush()
-    else:
+    open_file, name = _open_input(file)
+    if out != "-":
         path = Path(out)
         if path.is_dir():
             raise TaperError(f"--out {out} is a folder; give a file name in it.")
         if path.exists() and not force:
             raise TaperError(f"{out} already exists; use --force to overwrite it.")
+    patients = stream_patients(open_file, name)
+    if out == "-":
+        sink = sys.stdout.buffer
+        totals = stream_jsonl(patients, sink, lang=lang, workers=workers)
+        sink.flush()
+    else:
         partial = path.with_name(path.name + ".partial")
         try:
             with open(partial, "wb") as sink:
@@ -209,6 +245,5 @@ def _jsonl(file: str, out: str | None, lang: str | None, workers: int, force: bo
     for error in totals.failed:
         console.err(f"{name}:{error.line}: {error.message}")
     if totals.failed:
-        failed = len(patients) - totals.planned
-        console.err(f"taper: {failed} patient(s) not planned; their lines say why.")
+        console.err(f"taper: {totals.not_planned} patient(s) not planned; their lines say why.")
         raise typer.Exit(1)

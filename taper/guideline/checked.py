@@ -13,6 +13,11 @@ is unpickled: the same objects full validation builds (`tests/test_loader_checke
 every field, its type and which fields the file set). Any other file, any mismatch and any
 error reading the snapshot take the full path; `taper guidelines validate` always does.
 
+What it saves (2026-12-03, paired whole-process runs, medians of CPU time on a shared 2-core
+machine): `taper plan` one patient 481 ms with the snapshot, 616 ms without (0.80x, ~135 ms:
+PyYAML, the strict reader, the schema and the checks); a 1,000-patient jsonl batch, which
+loads each rule file once, 0.97x. Kept: it pays on every one-patient plan.
+
 After changing a shipped rule file or that code, regenerate (a test fails until you do):
 
     python -m taper.guideline.checked

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from pydantic import BaseModel, ValidationError
 
@@ -305,12 +305,20 @@ def read_regular_file(path: Path, limit: int | None = None) -> bytes:
     Opened non-blocking and checked on the open descriptor, so a named pipe with no writer
     cannot hang the run and the check cannot race a rename. Raises NotARegularFile or OSError.
     """
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    with os.fdopen(fd, "rb") as handle:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            raise NotARegularFile(_kind_of(mode))
+    with open_regular_file(path) as handle:
         return handle.read() if limit is None else handle.read(limit)
+
+
+def open_regular_file(path: Path) -> BinaryIO:
+    """A regular file opened for reading, never blocking on a FIFO or device (see
+    `read_regular_file`). Raises NotARegularFile or OSError."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    handle = os.fdopen(fd, "rb")
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        handle.close()
+        raise NotARegularFile(_kind_of(mode))
+    return handle
 
 
 def read_rule_file(path: Path, shown: str | None = None) -> bytes:

@@ -7,6 +7,11 @@ gives a function, generated once per model class, that fills an instance the way
 planner made itself: every field of the model must be given (the generated function has one
 required keyword argument per field, so a missing or unknown one is a TypeError); a test
 round-trips plans through full validation to keep this honest.
+
+What it saves (2026-12-03, paired whole-process runs, medians of CPU time): a 1,000-patient
+jsonl batch 2.04 s with these constructors, 2.30 s with `model_construct` (0.89x), and
+57 instead of 71 MiB peak memory; nothing measurable on a one-patient plan (1.02x). Kept for
+the batch.
 """
 
 from __future__ import annotations

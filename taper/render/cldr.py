@@ -2,10 +2,14 @@
 
     python -m taper.render.cldr          # rewrite taper/render/cldr_data.py from installed Babel
 
-Babel takes ~20 ms to import and load its locale data, which a one-patient text plan spends on
-a handful of dates and doses. The run-time formatter in `i18n` reads these tables instead;
-`tests/test_cldr_tables.py` proves it equal to Babel and checks the committed file is what this
-generator makes now. Everything here asks Babel the way Babel's own formatting calls do
+Babel takes time to import and load its locale data, which a one-patient text plan spends on
+a handful of dates and doses: measured 2026-12-03 (paired whole-process runs, medians of CPU
+time on a shared 2-core machine), `taper plan --format text --lang sv` 407 ms with the tables,
+530 ms with Babel (0.80x, ~120 ms); a 1,000-patient text batch 4.22 s against 4.61 s (0.93x).
+Kept: it pays on every one-patient text plan. The run-time formatter in `i18n` reads these
+tables instead; `tests/test_cldr_tables.py` proves it equal to Babel and checks the committed
+file is what this generator makes now. Everything here asks Babel the way Babel's own
+formatting calls do
 (`format_date(day, "long")`, `format_skeleton`, `format_decimal`), and refuses any pattern
 field or number pattern feature it was not written for rather than guess.
 """

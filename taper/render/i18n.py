@@ -64,7 +64,9 @@ def translations(lang: Lang) -> gettext.NullTranslations:
 
 # Formatted numbers and dates kept per language and kind: a batch formats the same few thousand
 # dates and doses over and over (2-20 µs each, tables or Babel). Bounded so that a long-running
-# process cannot grow without limit; past it, the memo simply starts again.
+# process cannot grow without limit; past it, the memo simply starts again. What it saves
+# (2026-12-03, paired whole-process runs, medians of CPU time): a 1,000-patient text batch
+# 4.59 s with the memo, 6.01 s without (0.76x); nothing measurable on one plan (0.96x).
 MEMO_LIMIT = 20_000
 
 
