@@ -99,9 +99,9 @@ def test_issue12_combination_at_the_label_cap_is_not_above_it() -> None:
         ("us-cdc-2022", "Tylenol #3 4+4+4+4", "1200 mg acetaminophen at one dose time"),
     ],
 )
-def test_issue12_combination_above_the_label_warns_on_convert_and_refuses_a_plan(
+def test_issue12_combination_above_the_label_warns_on_convert_and_refuses_a_plan(  # type: ignore[no-untyped-def]
     run_cli, gid: str, text: str, said: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     converted = run_cli("convert", "-g", gid, "-m", text, "-f", "json")
     assert converted.code == 0, converted.err
     warnings = json.loads(converted.out)["warnings"]
@@ -164,9 +164,9 @@ def test_issue12_plan_keeps_the_times_and_says_the_paracetamol() -> None:
         ("se-vgr", "Citodon 10+10+10 mg", "not a whole or half Citodon tablet"),
     ],
 )
-def test_issue12_combination_doses_that_are_no_tablets_are_refused(
+def test_issue12_combination_doses_that_are_no_tablets_are_refused(  # type: ignore[no-untyped-def]
     run_cli, gid: str, text: str, part: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     result = run_cli("convert", "-g", gid, "-m", text)
     assert result.code == 2
     assert part in result.err
@@ -204,9 +204,9 @@ def test_issue12_brand_with_one_strength_is_read_and_said(run_cli) -> None:  # t
         ("se-vgr", "Sobril 2 tabletter 3 gånger dagligen", "Sobril comes as 5, 10 and 15 mg"),
     ],
 )
-def test_issue12_brand_with_several_strengths_asks_which(
+def test_issue12_brand_with_several_strengths_asks_which(  # type: ignore[no-untyped-def]
     run_cli, gid: str, text: str, question: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     result = run_cli("convert", "-g", gid, "-m", text)
     assert result.code == 2
     assert question in result.err
@@ -251,8 +251,9 @@ def test_issue12_product_names_name_one_drug(tmp_path: Path, run_cli) -> None:  
 # --- properties --------------------------------------------------------------------------------
 
 _COUNTS = st.sampled_from(["0", "½", "1", "1½", "2", "0,5", "1/2", "3"])
-_VALUE = {"0": 0, "½": Fraction(1, 2), "1": 1, "1½": Fraction(3, 2), "2": 2, "0,5": Fraction(1, 2),
-          "1/2": Fraction(1, 2), "3": 3}  # fmt: skip
+_VALUE: dict[str, int | Fraction] = {
+    "0": 0, "½": Fraction(1, 2), "1": 1, "1½": Fraction(3, 2), "2": 2, "0,5": Fraction(1, 2),
+    "1/2": Fraction(1, 2), "3": 3}  # fmt: skip
 _PRODUCTS = [
     ("se-vgr", "Citodon", 30, 500, 2, 8),
     ("no-helsedir", "Paralgin forte", 30, 400, 2, 8),

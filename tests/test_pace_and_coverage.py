@@ -80,6 +80,7 @@ def test_norwegian_slow_down_is_slower_than_the_main_pace() -> None:
         slow = rule.slow_down
         if slow is None or rule.drug_class != "benzodiazepine":
             continue
+        assert slow.below_percent_of_start is not None  # the Norwegian rules set a share
         main = Fraction(rule.reduction.percent) * 100 / Fraction(slow.below_percent_of_start)
         slow_per_day = Fraction(slow.percent) / slow.interval_days
         assert slow_per_day < main / rule.reduction.interval_days

@@ -59,9 +59,11 @@ def weeks(steps: list[Step]) -> float:
 def longest_run(steps: list[Step]) -> int:
     """The most days at one dose during the taper."""
     best = run = 0
-    for before, after in itertools.pairwise([None, *steps]):
-        days = (after.end - after.start).days + 1 if after.dose else 0
-        run = run + days if before is not None and before.dose == after.dose else days
+    previous: Step | None = None
+    for step in steps:
+        days = (step.end - step.start).days + 1 if step.dose else 0
+        run = run + days if previous is not None and previous.dose == step.dose else days
+        previous = step
         best = max(best, run)
     return best
 

@@ -92,9 +92,9 @@ def test_issue12_one_part_is_the_shipped_crossover(halves: LoadedGuideline) -> N
 @pytest.mark.parametrize(
     ("value", "rule"), [(5, "clinical-range"), (0, "positive-number"), (-1, "positive-number")]
 )
-def test_issue12_parts_per_dose_time_is_checked(
+def test_issue12_parts_per_dose_time_is_checked(  # type: ignore[no-untyped-def]
     tmp_path: Path, run_cli, value: int, rule: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     text = SHIPPED.read_text(encoding="utf-8").replace(
         _ANXIOLYTIC,
         f"      crossover_step_days: 7\n      parts_per_dose_time: {value}\n"
