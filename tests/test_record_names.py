@@ -20,20 +20,22 @@ from taper.dose import parse_medication
 from taper.equivalence import equivalents, resolve_drug, resolve_medication
 from taper.errors import TaperError
 from taper.guideline.loader import load_guideline
+from taper.guideline.model import Product
 from taper.names import RELEASE_WORDS, release_name
 from taper.plan import PlanOptions, make_plan
+from taper.plan.model import Plan
 
 D = Decimal
 START = dt.date(2027, 1, 11)
 
 
-def _plan(gid: str, *texts: str):  # type: ignore[no-untyped-def]
+def _plan(gid: str, *texts: str) -> Plan:
     loaded = load_guideline(gid)
     meds = [parse_medication(t, loaded.guideline) for t in texts]
     return make_plan(meds, loaded, PlanOptions(start=START, lang="en"))
 
 
-def _fixed_brands(plan) -> set[str]:  # type: ignore[no-untyped-def]
+def _fixed_brands(plan: Plan) -> set[str]:
     fixed = next(s for s in plan.steps if s.phase == "stabilisation")
     return {t.brand for d in fixed.doses for t in d.tablets}
 
@@ -139,9 +141,9 @@ def test_defect14_release_word_takes_the_brand_path() -> None:
         ),
     ],
 )
-def test_defect14_release_the_formulary_lacks_is_refused(
+def test_defect14_release_the_formulary_lacks_is_refused(  # type: ignore[no-untyped-def]
     run_cli, gid: str, text: str, part: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """Review defect 14: no product of the release → one sentence naming what there is."""
     result = run_cli("plan", "-g", gid, "-m", text, "--start", "2027-01-11")
     _one_sentence_exit_2(result)
@@ -434,7 +436,7 @@ _OPIOIDS_AND_BENZOS = [
 ]
 
 
-def _first_product(gid: str, drug: str, modified: bool):  # type: ignore[no-untyped-def]
+def _first_product(gid: str, drug: str, modified: bool) -> Product | None:
     """The product a release word plans on first: the formulary's first marketed tablet or
     capsule of the drug in that release (what `candidate_products` picks)."""
     g = load_guideline(gid).guideline
@@ -452,7 +454,7 @@ def _first_product(gid: str, drug: str, modified: bool):  # type: ignore[no-unty
     )
 
 
-def _steps(plan):  # type: ignore[no-untyped-def]
+def _steps(plan: Plan) -> list[tuple[Decimal, list[tuple[str, Decimal, object]]]]:
     return [(s.dose, [(d.time, d.amount, d.tablets) for d in s.doses]) for s in plan.steps]
 
 
