@@ -25,8 +25,9 @@ Good Friday too). A talk that must
 precede a change moves back to the open day before (it still precedes the change; a talk never
 comes before the plan start, it is held on the first day instead) and every other contact moves
 forward to the next open day (aftercare then still ends at least `minimum` after the last
-dose). Dose changes stay on the plan's dates: they are what the patient does, not an
-appointment.
+dose). Dose changes avoid the same days (`taper.plan.change_days`, when the plan gets its
+dates): a step that would begin on a closed day begins on the next open day, so the contacts
+here are placed around the moved changes.
 
 Titles are fixed English key texts (`TITLES` holds their translations for renderers); content
 is a list of ids from the rule file's checkpoint `content` catalogue.

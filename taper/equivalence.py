@@ -39,9 +39,11 @@ from fractions import Fraction
 from typing import Literal
 
 from taper.brand_lines import IngredientIntake, with_ingredients, written_warnings
+from taper.dispensable import Dispensable, patch_at_or_below
 from taper.dose import TRANSMUCOSAL, MedicationInput, format_amount, parse_drug
 from taper.errors import TaperError
 from taper.guideline.model import (
+    Band,
     Conversion,
     DoseUnit,
     Drug,
@@ -77,6 +79,11 @@ BasisKind = Literal["factor", "amount", "band", "points", "none"]
 Position = Literal["row", "interpolated", "below-table"]
 WarningSeverity = Literal["info", "caution", "high"]
 
+# What a rule's switch does with a load above its cap (convert's switch-cap warning).
+ABOVE_CAP = {
+    "refuse": "more needs a specialist",
+    "cap": "a higher load needs a specialist, who starts at the cap",
+}
 SWITCH_JUDGEMENT = (
     "Equivalence tables estimate a patient's load; they are not a recipe for switching drugs. "
     "Switch only with clinical judgement, start low and titrate."
@@ -263,6 +270,8 @@ class TargetResult:
     reduced_range: tuple[Decimal, Decimal] | None = None
     reduction_source: SourceRef | None = None
     reduction_unverified: str | None = None
+    # A switch to a patch: the formulary's patch dose at or below the starting dose.
+    dispensable: Dispensable | None = None
 
     @property
     def kept_dose(self) -> Decimal:
@@ -483,15 +492,27 @@ def _nonlinear(conv: Conversion) -> bool:
     return conv.factor is None and not (conv.amount is not None and conv.equals is not None)
 
 
+def _band_factor(bands: Sequence[Band], dose: Fraction) -> Fraction | None:
+    """The factor of the band `dose` falls in (`above` < dose <= `up_to`); None outside."""
+    for band in bands:
+        above = exact(band.above, "band limit")
+        up_to = None if band.up_to is None else exact(band.up_to, "band limit")
+        if above < dose and (up_to is None or dose <= up_to):
+            return exact(band.factor, "band factor")
+    return None
+
+
 def compute(conv: Conversion, dose: Fraction, unit_text: str = "") -> Computed:
     """Reference equivalent of `dose` under one conversion, exact (see the module docstring)."""
     unit_text = unit_text or conv.unit
     if conv.factor is not None:
         factor = exact(conv.factor, "factor")
-        rng = None
-        if conv.range is not None:
-            lo, hi = sorted((exact(conv.range[0]), exact(conv.range[1])))
-            rng = (dose * lo, dose * hi)
+        ends = [] if conv.range is None else [exact(conv.range[0]), exact(conv.range[1])]
+        other = _band_factor(conv.range_bands, dose) if conv.range_bands else None
+        if other is not None and other != factor:
+            # Two sources disagree (methadone: CDC 2022 4.7, CDC 2016 8 at 21-40 mg).
+            ends += [factor, other]
+        rng = (dose * min(ends), dose * max(ends)) if ends else None
         return Computed(dose * factor, Basis("factor", factor=conv.factor), (), None, rng)
     if conv.amount is not None and conv.equals is not None:
         amount = exact(conv.amount, "amount")
@@ -606,6 +627,8 @@ class _Resolved:
     # A known drug by a route its table has no factor for (buccal fentanyl): an explicit
     # "no factor could be determined", never "unknown drug".
     route_gap: bool = False
+    # A substitution drug's pain product (Butrans, Norspan): not opioid substitution.
+    pain: bool = False
 
 
 def route_gap(drug: Drug, route: Route | None, guideline: Guideline) -> bool:
@@ -631,7 +654,17 @@ def _resolve(med: MedicationInput, guideline: Guideline) -> _Resolved:
         route = med.route
     else:
         route = hint or ("transdermal" if med.dose.unit == "mcg/h" else "oral")
-    return _Resolved(med, drug, conv, route)
+    return _Resolved(med, drug, conv, route, pain=_pain_product(med, drug, guideline))
+
+
+def _pain_product(med: MedicationInput, drug: Drug, guideline: Guideline) -> bool:
+    """A substitution drug written as a pain product of the formulary (Butrans 10 mcg/h):
+    the plan's own notion (taper/plan/formulary.py), so convert and plan agree."""
+    if not is_substitution(drug):
+        return False
+    from taper.plan.formulary import is_pain_product
+
+    return is_pain_product(guideline, drug.id, med.dose.unit, med.route, med.drug_name)
 
 
 def _source(guideline: Guideline, source_id: str | None) -> SourceRef | None:
@@ -754,15 +787,18 @@ def _item(
         flags.append("unverified")
     if source is not None and source.kind == "secondary":
         flags.append("secondary-source")
-    if is_substitution(drug):
+    substitution = is_substitution(drug) and not r.pain
+    if substitution:
         flags.append("substitution")
+    elif r.pain:
+        flags.append("pain-product")
     rng = computed.range
     return ItemEquivalent(
         medication=med,
         drug=drug.id,
         drug_name=drug_label(drug),
         drug_class=drug.drug_class,
-        substitution=is_substitution(drug),
+        substitution=substitution,
         route=r.route,
         unit=med.dose.unit,
         amount=med.dose.amount,
@@ -837,6 +873,18 @@ def _warnings(
                     "high",
                     f"{item.drug_name} is an opioid-substitution drug: equivalence conversions "
                     "are unreliable for it, and a taper needs specialist sign-off.",
+                )
+            )
+    for item in items:
+        if "pain-product" in item.flags and item.drug not in seen_substitution:
+            seen_substitution.add(item.drug)
+            out.append(
+                EquivalenceWarning(
+                    "pain-product",
+                    "info",
+                    f"{item.medication.text} is a pain product of {item.drug_name} in the "
+                    f"formulary of {guideline.id}, not opioid substitution: it is tapered as a "
+                    "pain opioid, without a specialist's sign-off.",
                 )
             )
     for item in items:
@@ -1029,9 +1077,16 @@ def to_target(
             "taper does not calculate that switch."
         )
     if total.exact <= 0:
+        # Say why (clinician review: no-helsedir methadone has no factor).
+        why = (
+            f": no factor could be determined for {and_list(list(total.missing))} in this rule "
+            "file (taper convert without --to says why)"
+            if total.missing
+            else ""
+        )
         raise TaperError(
             f"No {CLASS_LABEL[total.drug_class]} could be converted under {guideline.id}, so "
-            f"there is no total to express as {label}."
+            f"there is no total to express as {label}{why}."
         )
     hint = _brand_route(name, drug, guideline)
     convs = [c for c in table.conversions if c.drug == drug.id]
@@ -1115,7 +1170,7 @@ def to_target(
                     "high",
                     f"Rule {rule.id} starts a switch to {label} at no more than "
                     f"{format_amount(limits.max_daily)} {conv.unit} a day "
-                    f"({'capped there' if limits.above_cap == 'cap' else 'more needs a specialist'}"
+                    f"({ABOVE_CAP[limits.above_cap]}"
                     f"); {format_amount(quantize(inv.value))} {conv.unit} is the equivalent load, "
                     "not a starting dose.",
                 )
@@ -1155,6 +1210,9 @@ def to_target(
         reduced_range=reduced_range,
         reduction_source=None if reduction is None else _source(guideline, reduction.source),
         reduction_unverified=None if reduction is None else reduction.unverified,
+        dispensable=None
+        if not switch or conv.unit != "mcg/h"
+        else patch_at_or_below(guideline, drug.id, inv.value if reduced is None else reduced),
     )
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from types import FrameType
 
 from plan_helpers import medication, plannable
@@ -40,15 +41,16 @@ def bounded(seconds: float, what: str) -> Iterator[None]:
 
 
 def plan_every_drug(loaded: LoadedGuideline) -> list[str]:
-    """Plan each drug the formulary can make, from its largest strength and three of its
-    smallest; the problems of any plan (empty: each is sound or refused in one sentence)."""
+    """Plan each drug the formulary can make, from its largest strength, three of its
+    smallest and 1.9 of its smallest (a dose the strengths rarely make: evening out, issue 14
+    item 3); the problems of any plan (empty: each is sound or refused in one sentence)."""
     problems = []
     g = loaded.guideline
     for drug, unit in plannable(loaded):
         strengths = sorted(
             s.amount for p in g.formulary if p.drug == drug and p.unit == unit for s in p.strengths
         )
-        for amount in sorted({strengths[-1], strengths[0] * 3}):
+        for amount in sorted({strengths[-1], strengths[0] * 3, strengths[0] * Decimal("1.9")}):
             options = PlanOptions(start=dt.date(2027, 1, 4), specialist=True)
             try:
                 plan = make_plan([medication(drug, amount, unit)], loaded, options)

@@ -30,15 +30,9 @@ class PanelPlan:
 
 ONE_DRUG = 4  # a one-drug plan of up to a year
 LONGEST = 8  # the longest plans of the panel
-# uk-ashton alprazolam 1.5 mg: since issue 15 item 3 its diazepam tail goes on the 2 mg/5 ml
-# suspension in 0.2 mg steps (no 112-day hold at 2 mg): a 2.7-year plan with about 20 more
-# dose rows than the tablets' version, each liquid cell "mg = ml" under a product column that
-# names the concentration and the oral syringe.
-# i13b: 13 since each product strength has its own line in the overview and the dates column
-# gives room to the unbreakable dose parts; the liquid rows' long product names ("... oral
-# suspension 2 mg/5 ml (0.4 mg/ml), measured with an oral syringe") then wrap in a narrow
-# column. Known regression of 2 pages, to win back (issue 13b report).
-LONGEST_LIQUID = 13
+# The clinician part after them: warnings, notes, rules, project choices, what to dispense
+# (a table, a line a step) and sources; the longest panel plans need 4 pages.
+CLINICIAN = 4
 
 PANEL = (
     PanelPlan("se-oxazepam", "se-vgr", ("oxazepam 25 mg",), None, ONE_DRUG),
@@ -52,5 +46,5 @@ PANEL = (
         "se-oxycodone-oxazepam", "se-vgr", ("oxycodone 40 mg", "oxazepam 30 mg"), None, LONGEST
     ),
     PanelPlan("no-alprazolam-switch", "no-helsedir", ("alprazolam 3 mg",), True, LONGEST),
-    PanelPlan("uk-alprazolam-switch", "uk-ashton", ("alprazolam 1.5 mg",), True, LONGEST_LIQUID),
+    PanelPlan("uk-alprazolam-switch", "uk-ashton", ("alprazolam 1.5 mg",), True, LONGEST),
 )

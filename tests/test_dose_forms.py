@@ -141,8 +141,14 @@ def test_issue12_as_needed_is_turned_into_fixed_doses_and_says_so() -> None:
         PlanOptions(start=dt.date(2027, 1, 4)),
     )
     assert any(w.code == "as-needed" for w in plan.warnings)
-    fixed = next(s for s in plan.steps if s.phase == "stabilisation")
-    assert fixed.doses  # fixed doses at fixed times
+    # The average (4.29 mg a day) cannot be made as fixed doses within one step of the rule
+    # (2.5 mg is 42 % less): evening out keeps it as taken now, and the fixed doses come with
+    # the first reduction, held like any forced cut, with a high warning (issue 14 item 3).
+    evening = next(s for s in plan.steps if s.phase == "stabilisation")
+    assert evening.doses == []
+    fixed = next(s for s in plan.steps if s.doses)
+    assert fixed.dose == Decimal("2.5")
+    assert any(w.code == "start-dose-cut" and w.severity == "high" for w in plan.warnings)
 
 
 def test_issue12_batch_rows_use_the_same_grammar(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

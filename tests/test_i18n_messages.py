@@ -60,6 +60,13 @@ MEDICATIONS = (
     ("oxycodone 40 mg", "oxazepam 15 mg"),
     ("oxazepam 10 mg", "oxazepam 10 mg"),
     ("alprazolam 1.5 mg", "zopiclone 7.5 mg"),
+    # Evening out beyond the rule's step (issue 14 item 3): a held first cut (us-cdc), an oral
+    # solution that makes the dose (se-vgr, us-cdc), kept as taken now for a switch.
+    ("hydromorphone 3.9 mg",),
+    ("morphine 9 mg",),
+    ("morphine 13 mg",),
+    ("alprazolam 0.9 mg",),
+    ("clonazepam 0.25 mg", "diazepam 0.25 mg"),
 )
 OPTIONS: tuple[dict[str, Any], ...] = (
     {},
@@ -120,6 +127,8 @@ def test_the_spread_reaches_every_kind_of_sentence() -> None:
         "replan-base-current",
         "below-smallest-dose",
         "start-dose-rounded",
+        "start-dose-cut",
+        "start-kept-for-switch",
         "stop-from-smallest-dose",
         "threshold",
         # "threshold-unknown" no longer reaches plans: only substitution drugs (left out of the

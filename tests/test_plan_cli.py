@@ -24,8 +24,9 @@ def test_plan_json_states_guideline_and_tool(run_cli: Any) -> None:
     assert len(data["guideline"]["sha256"]) == 64
     assert data["tool_version"]
     # slow-down from the first step below it; forced large cuts held longer before (at most
-    # the rule's longest run at one dose)
-    assert data["last_dose_date"] == "2025-08-10"
+    # the rule's longest run at one dose); the changes on Easter Monday 2025 (21 April) and
+    # later begin a day later, on the working day after (change_days)
+    assert data["last_dose_date"] == "2025-08-11"
     assert data["steps"][-1]["dose"] == "0"
     assert data["steps"][1]["doses"][0]["tablets"][0] == {
         "brand": "Sobril",

@@ -62,7 +62,7 @@ def test_us_cdc_morphine_er_60_has_an_oral_solution_tail_instead_of_a_refusal() 
     changes = [s for s in result.steps if s.note and s.note.startswith("from here")]
     assert len(changes) == 1
     assert "Morphine sulfate oral solution 10 mg/5 ml 2 mg/ml" in (changes[0].note or "")
-    assert "the depot tablets cannot make this step" in (changes[0].note or "")
+    assert "the depot tablets cannot make the next step" in (changes[0].note or "")
     tail = [s for s in steps if s.index >= changes[0].index]
     assert tail
     assert all(s in liquid_steps(result) for s in tail)
@@ -125,7 +125,13 @@ def test_every_export_shows_a_liquid_dose_with_mg_ml_concentration_and_device() 
         "Morphine sulfate oral solution 10 mg/5 ml (2 mg/ml), measured with an oral syringe"
         in sheet
     )
-    assert "810 ml of Morphine sulfate oral solution 10 mg/5 ml (2 mg/ml)" in sheet  # dispense
+    # what to dispense: a column for the solution (its brand over its strength), ml in cells
+    dispense = sheet.split('<table class="dispense">', 1)[1].split("</table>", 1)[0]
+    assert '<th scope="colgroup" colspan="1" class="brand">Morphine sulfate oral solution' in (
+        dispense
+    )
+    assert '<th scope="col">2 mg/ml</th>' in dispense
+    assert "<td>810 ml</td>" in dispense
     assert "13½ ×" not in sheet
     assert "× Morphine sulfate oral solution" not in sheet
     ics = render_plan(result, PlanFormat.ics, "en").decode("utf-8").replace("\r\n ", "")
@@ -135,7 +141,7 @@ def test_every_export_shows_a_liquid_dose_with_mg_ml_concentration_and_device() 
     assert tabs[0]["liquid"] == {
         "mg_per_ml": "2",
         "device": "oral-syringe",
-        "ml": "4.5",
+        "ml": "7.5",  # the hand-over step: 15 mg at each of four times
         "drops": None,
         "mg_per_drop": None,
     }
@@ -154,7 +160,7 @@ def test_every_export_shows_a_liquid_dose_with_mg_ml_concentration_and_device() 
     quantity = liquid[0]["doseAndRate"][0]["doseQuantity"]
     assert quantity["unit"] == "mL"
     assert quantity["code"] == "mL"
-    assert "9 mg = 4.5 ml" in liquid[0]["patientInstruction"]
+    assert "15 mg = 7.5 ml" in liquid[0]["patientInstruction"]
     solution = next(
         e["resource"]
         for e in bundle["entry"]

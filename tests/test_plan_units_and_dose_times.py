@@ -251,11 +251,12 @@ def test_two_drugs_switched_into_one_beyond_the_tablet_limit_are_refused_not_cra
 def test_a_switch_at_the_tablet_limit_is_planned_at_once() -> None:
     """uk-ashton lorazepam 40 mg (400 mg diazepam by the table) was planned as 20 × 10 mg at
     each time after a 2-second search; since issue 12 the switch starts at the rule's cap of
-    30 mg a day (NHS Scotland), planned at once, with a high warning."""
+    30 mg a day (NHS Scotland), planned at once, with a high warning; since the clinician
+    review (R21) that start at the cap needs a specialist."""
     plan = make_plan(
         [parse_medication("lorazepam 40 mg")],
         load_guideline("uk-ashton"),
-        PlanOptions(start=dt.date(2026, 3, 14)),
+        PlanOptions(start=dt.date(2026, 3, 14), specialist=True),
     )
     diazepam = [s for s in plan.steps if s.drug == "diazepam"]
     assert max(s.dose for s in diazepam) == Decimal(30)

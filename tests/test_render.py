@@ -264,8 +264,10 @@ def test_the_swedish_sheet_speaks_swedish() -> None:
         "Nästa stödsamtal",
         "Dina tabletter: Sobril (oxazepam).",
         '1\u00a0×\u00a010\u00a0mg</span><span class="part">+&nbsp;½\u00a0×\u00a05\u00a0mg',
-        "12,5 mg",
-        "22 mars – 4 apr. 2027",
+        "12,5\u00a0mg",  # a daily amount stays on one line
+        "22\u00a0mars – 4\u00a0apr.</th>",  # the year on the year row above
+        '<tr class="year"><th scope="colgroup" colspan="4">2027</th></tr>',
+        "Om det är akut, ring:",
         "Inga fler tabletter.",
         "Sista steget är 2,5 mg, sedan slutar du helt.",
         "Du tar samma dos 1 vecka till. Sedan sänks dosen till 5 mg.",
@@ -285,7 +287,8 @@ def test_the_norwegian_sheet_speaks_norwegian() -> None:
     for phrase in (
         "Din nedtrappingsplan",
         "Neste støttesamtale",
-        "22. mars – 4. apr. 2027",
+        "22.\u00a0mars – 4.\u00a0apr.</th>",
+        "Hvis det haster, ring:",
         "Siste trinn er 2,5 mg, deretter slutter du helt.",
         "For forskriveren",
     ):

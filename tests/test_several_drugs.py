@@ -26,6 +26,7 @@ from taper.errors import TaperError
 from taper.guideline.loader import LoadedGuideline, load_guideline
 from taper.guideline.registry import builtin_ids
 from taper.plan import PlanOptions, make_plan
+from taper.plan.change_days import closed_days, moved_past
 from taper.plan.invariants import plan_problems
 from taper.plan.model import Plan, Step
 
@@ -66,6 +67,15 @@ def full_dose_wait(made: Plan, drug: str, group_first: dt.date) -> int:
     """Days from the group's first taper step to this drug's own first taper step."""
     began = own_taper_start(made, drug)
     return 0 if began is None else (began - group_first).days
+
+
+def moved_between(made: Plan, loaded: LoadedGuideline, first: dt.date, days: int) -> int:
+    """At most the days that dose changes moved off weekends and holidays (change_days) added
+    between `first` and `days` later: the closed days right before each step start there."""
+    closed = closed_days(loaded.guideline)
+    end = first + dt.timedelta(days=days)
+    starts = {s.start for s in made.steps if first < s.start <= end}
+    return sum(moved_past(day - dt.timedelta(days=1), closed) for day in starts)
 
 
 def daily_ome(made: Plan, loaded: LoadedGuideline) -> dict[dt.date, Fraction]:
@@ -154,7 +164,11 @@ def test_as_given_with_a_long_wait_tapers_one_after_another_until_the_wait_runs_
     assert taper[0].drug == "oxycodone"
     group_first = taper[0].start
     wait = full_dose_wait(made, "hydromorphone", group_first)
-    assert 0 < wait <= 90  # it began before oxycodone stopped
+    # Dose changes that fell on closed days began on the next working day (change_days):
+    # the wait is at most that much longer than the rule's 90 days.
+    moved = moved_between(made, loaded, group_first, wait)
+    assert moved <= 6
+    assert 0 < wait <= 90 + moved  # it began before oxycodone stopped
     oxy_stop = next(s.start for s in of(made, "oxycodone") if s.dose == 0)
     assert group_first + dt.timedelta(days=wait) < oxy_stop
     assert "at the latest 90 days after the first cut" in " ".join(
@@ -283,7 +297,20 @@ def test_two_opioids_keep_the_strategy_invariants(
         for drug in drugs:
             wait = full_dose_wait(made, drug, group_first)
             warned = any(w.code == "several-drugs-wait" and w.drug == drug for w in made.warnings)
-            assert wait <= block.max_wait_days or warned, (drug, wait)
+            moved = moved_between(made, loaded, group_first, wait)
+            # A patch waits for its next patch change (its dose changes only with a new
+            # patch): up to the wait rounded up to whole patches.
+            hours = [
+                t.change_hours
+                for s in made.steps
+                if s.drug == drug
+                for d in s.doses
+                for t in d.tablets
+                if t.change_hours
+            ]
+            every = min(hours) // 24 if hours and min(hours) % 24 == 0 else 1
+            allowed = -(-block.max_wait_days // every) * every
+            assert wait <= allowed + moved or warned, (drug, wait, moved)
     # The total never rises from one day to the next once the taper has begun.
     totals = daily_ome(made, loaded)
     days = sorted(d for d in totals if taper and d >= taper[0].start)
@@ -293,6 +320,8 @@ def test_two_opioids_keep_the_strategy_invariants(
     stops = [s.start for s in made.steps if s.dose == 0 and s.phase != "mapping"]
     if group_first is not None and stops:
         length = (max(stops) - group_first).days
+        # less the days dose changes were moved off weekends and holidays (change_days)
+        length -= moved_between(made, loaded, group_first, length)
         if length > rule.max_duration_days.value + 1:
             assert any(w.code == "several-drugs-duration" for w in made.warnings)
 

@@ -17,8 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sheet_panel import PANEL, PanelPlan
+from sheet_panel import CLINICIAN, PANEL, PanelPlan
 
+from taper.guideline.loader import load_guideline
+from taper.guideline.model import Lang
 from taper.render import PlanFormat, render_plan
 from taper.render.i18n import texts
 
@@ -76,7 +78,7 @@ def test_weasyprint_meets_the_page_target_with_nothing_overflowing(case: PanelPl
     pdf = render_plan(plan, PlanFormat.pdf, plan.language)
     patient, clinician = patient_pages(pdf)
     assert patient <= case.patient_pages, f"{patient} patient pages, target {case.patient_pages}"
-    assert clinician >= 1
+    assert 1 <= clinician <= CLINICIAN, f"{clinician} clinician pages, at most {CLINICIAN}"
     assert weasy_overflows(html_of(case)) == []
 
 
@@ -133,8 +135,9 @@ def test_chromium_meets_the_page_target_with_nothing_overflowing(
     html = html_of(case)
     pdf_path = tmp_path / "sheet.pdf"
     run_chromium(tmp_path, html, "--no-pdf-header-footer", f"--print-to-pdf={pdf_path}")
-    patient, _ = patient_pages(pdf_path.read_bytes())
+    patient, clinician = patient_pages(pdf_path.read_bytes())
     assert patient <= case.patient_pages, f"{patient} patient pages, target {case.patient_pages}"
+    assert 1 <= clinician <= CLINICIAN, f"{clinician} clinician pages, at most {CLINICIAN}"
     probed = html.replace(b"</body>", PROBE.encode() + b"</body>")
     dom = run_chromium(tmp_path, probed, "--virtual-time-budget=5000", "--dump-dom").stdout
     match = re.search(r'<pre id="probe">(.*?)</pre>', dom, re.S)
@@ -293,3 +296,34 @@ def test_the_clinician_part_names_no_command_line_option_and_no_step_s() -> None
         clinician = re.sub(r"<[^>]+>", " ", html.split('<section class="clinician', 1)[1])
         assert "--" not in clinician, name
         assert "step(s)" not in clinician, name
+
+
+@pytest.mark.parametrize(
+    ("name", "lang", "numbers", "caption"),
+    [
+        ("se-diazepam", "sv", ("112", "1177"), "Så minskar din dos"),
+        ("se-oxazepam", "nb", ("112", "1177"), None),
+        ("no-alprazolam-switch", "nb", ("113", "116 117"), None),
+        ("uk-alprazolam-switch", "en", ("999", "111"), None),
+    ],
+)
+def test_page_one_says_who_to_call_when_it_is_urgent(
+    name: str, lang: Lang, numbers: tuple[str, ...], caption: str | None
+) -> None:
+    """Page 1: the contact lines, then the region's urgent-help numbers with when to call
+    each (from the rule file, in the sheet's language); a one-drug plan's curve still fits."""
+    pypdf = pytest.importorskip("pypdf")
+    case = _case(name)
+    plan = case.plan(lang)
+    pdf = render_plan(plan, PlanFormat.pdf, lang)
+    first = pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text().replace("\u00a0", " ")
+    heading = texts(lang)._("If it is urgent, call:")
+    assert heading in first
+    after = first.split(heading, 1)[1]
+    for number in numbers:
+        assert f"\n{number} " in after, (number, after[:200])
+    if caption is not None:
+        assert caption in first
+    urgent = load_guideline(case.guideline).guideline.urgent_help
+    assert [u.number for u in urgent] == list(numbers)
+    assert all(u.label.get(lang) in after.replace("\n", " ") for u in urgent)

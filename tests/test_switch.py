@@ -56,7 +56,8 @@ def _days_before_first_cut(plan: Plan, target: str = "diazepam") -> int:
 
 
 def test_issue12_ashton_alprazolam_6mg_switch_is_capped_and_split() -> None:
-    plan = _plan("uk-ashton", "alprazolam 6 mg")
+    # Starting at the cap needs a specialist (clinician review R21, below).
+    plan = _plan("uk-ashton", "alprazolam 6 mg", specialist=True)
     limits = _limits("uk-ashton", "alprazolam")
     diazepam = _target_steps(plan)
     assert max(s.dose for s in diazepam) == limits.max_daily  # 30, not 120
@@ -153,7 +154,7 @@ def test_issue12_high_dose_alprazolam_warns_of_seizures(gid: str) -> None:
 
 
 def test_issue12_high_dose_alprazolam_warning_reaches_the_plan() -> None:
-    plan = _plan("uk-ashton", "alprazolam 6 mg")
+    plan = _plan("uk-ashton", "alprazolam 6 mg", specialist=True)
     found = [w for w in plan.warnings if w.code == "threshold:alprazolam-high-dose"]
     assert found
     assert "seizures" in found[0].message

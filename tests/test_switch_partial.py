@@ -136,7 +136,12 @@ def test_partial_crossover_never_raises_a_dose_nor_passes_the_limits(
     loaded = _loaded(tmp_path_factory, parts)
     limits = next(r for r in loaded.guideline.taper_rules if r.id == "ashton-anxiolytic").switch
     assert limits.limits is not None
-    plan = _plan(loaded, f"oxazepam {'+'.join(times)} mg")
+    med = f"oxazepam {'+'.join(times)} mg"
+    # Above uk-ashton's 30 mg cap the start at the cap needs a specialist (clinician review
+    # R21); with one, the plan starts at the cap.
+    plan = make_plan(
+        [parse_medication(med)], loaded, PlanOptions(start=START, lang="en", specialist=True)
+    )
     doses = _source_doses(plan, "oxazepam")
     for before, after in itertools.pairwise(doses):
         for time, amount in after.items():

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from taper.guideline.model import (
+    Band,
     Conversion,
     Guideline,
     LocalText,
@@ -242,19 +243,23 @@ def basis(conv: Conversion, reference: str) -> str:
     if conv.amount is not None and conv.equals is not None:
         return f"{num(conv.amount)} {unit} per {num(conv.equals)} mg {reference}"
     if conv.bands is not None:
-        parts = []
-        for band in conv.bands:
-            span = (
-                f"{num(band.above)}–{num(band.up_to)}"
-                if band.up_to is not None
-                else (f">{num(band.above)}")
-            )
-            parts.append(f"{span} {unit} ×{num(band.factor)}")
-        return "bands " + ", ".join(parts)
+        return "bands " + bands_text(conv.bands, unit)
     if conv.points is not None:
         rows = ", ".join(f"{num(p.dose)}→{num(p.equals)}" for p in conv.points)
         return f"table {rows} ({unit} → mg {reference})"
     return "no basis"
+
+
+def bands_text(bands: Sequence[Band], unit: str) -> str:
+    parts = []
+    for band in bands:
+        span = (
+            f"{num(band.above)}–{num(band.up_to)}"
+            if band.up_to is not None
+            else (f">{num(band.above)}")
+        )
+        parts.append(f"{span} {unit} ×{num(band.factor)}")
+    return ", ".join(parts)
 
 
 def _conversion_name(conv: Conversion) -> str:
@@ -303,6 +308,20 @@ def _conversion(
             )
         )
         suffix = ""
+    if old.range_bands != new.range_bands:
+        a_b = bands_text(old.range_bands, old.unit) if old.range_bands else "(none)"
+        b_b = bands_text(new.range_bands, new.unit) if new.range_bands else "(none)"
+        changes.append(
+            Change(
+                section,
+                subject,
+                "changed",
+                "range_bands",
+                a_b,
+                b_b,
+                f"{subject}: range bands {a_b} → {b_b}",
+            )
+        )
     if old.range_sources != new.range_sources:
         a_s, b_s = show(old.range_sources), show(new.range_sources)
         changes.append(

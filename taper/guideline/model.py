@@ -127,6 +127,11 @@ class Conversion(Provenance):
     )
     bands: list[Band] | None = None
     points: list[TablePoint] | None = None
+    range_bands: list[Band] | None = Field(
+        default=None,
+        description="With `factor`: another source's factors by dose band (CDC 2016's methadone "
+        "tiers); the range runs from `factor` to the band's factor at the dose.",
+    )
     note: str | None = None
 
 
@@ -281,12 +286,21 @@ class SwitchLimits(Provenance):
     max_per_dose: Decimal = Field(description="Highest dose at one dose time (label maximum).")
     above_cap: Literal["refuse", "cap"] = Field(
         default="refuse",
-        description="refuse: an equivalent above `max_daily` needs --specialist; cap: the plan "
-        "starts at `max_daily` with a high warning that the cap, not the equivalence, sets it.",
+        description="An equivalent above `max_daily` always needs --specialist. With it, refuse: "
+        "the plan starts at the equivalent; cap: it starts at `max_daily` with a high warning "
+        "that the cap, not the equivalence, sets it (an abrupt cut of the load).",
     )
     stabilisation_days: int = Field(
         default=14, description="Days on the full substitute dose before the first reduction."
     )
+
+
+class SwitchAdvice(Provenance):
+    """Drugs the rule's sources name for a switch where the rule only offers it (PrescQIPP:
+    short-acting potent benzodiazepines): a plan that does not switch one recommends the
+    switch on the clinician page; the default stays the rule's."""
+
+    drugs: list[Slug] = Field(description="Drugs the source names for a switch.")
 
 
 class Switch(Provenance):
@@ -311,6 +325,11 @@ class Switch(Provenance):
     )
     limits: SwitchLimits | None = Field(
         default=None, description="Cap, per-dose maximum and stabilisation of the substitute."
+    )
+    advised: SwitchAdvice | None = Field(
+        default=None,
+        description="Drugs a source names for the switch: recommended on the clinician page "
+        "when the plan does not switch them (the default is unchanged).",
     )
 
 
@@ -519,6 +538,20 @@ class Referral(Provenance):
     criteria: list[ReferralCriterion] = []
 
 
+class UrgentHelp(Provenance):
+    """A number the patient calls when it is urgent, printed on page 1 of the patient's sheet
+    under the clinic's own contact (the `urgent-help` check: a source with a `url`, or
+    `unverified`, and the label in the file's language)."""
+
+    number: Annotated[str, StringConstraints(pattern=r"^[0-9]{2,6}( [0-9]{2,6})?$")] = Field(
+        description='The number as the patient dials it, digits with at most one space ("112", '
+        '"116 117").'
+    )
+    label: LocalText = Field(
+        description='When to call it, in the patient\'s words ("If life is in danger").'
+    )
+
+
 class Threshold(Provenance):
     id: Slug
     drug_class: DrugClass = Field(alias="class")
@@ -567,5 +600,10 @@ class Guideline(Frozen):
     )
     checkpoints: Checkpoints | None = None
     referral: Referral | None = None
+    urgent_help: list[UrgentHelp] = Field(
+        default=[],
+        description="The region's numbers for urgent help, most urgent first: printed on page 1 "
+        "of the patient's sheet.",
+    )
     thresholds: list[Threshold] = []
     notes: list[str] = []

@@ -108,7 +108,9 @@ MEANINGS: dict[tuple[str, str], str] = {
     ("Checkpoints", "support"): "Support talks during the taper.",
     ("Checkpoints", "aftercare"): "Contacts after the last dose.",
     ("Checkpoints", "evaluation"): "An evaluation once the patient has been drug-free a while.",
-    ("Checkpoints", "avoid_weekends"): "Move checkpoints that fall on a weekend to Monday.",
+    ("Checkpoints", "avoid_weekends"): "Move contacts and dose changes off weekends and the "
+    "country's public holidays (contacts before a change to the open day before, everything "
+    "else to the next open day).",
     ("Checkpoints", "content"): "Catalogue of what is discussed: ids with texts.",
     ("Referral", "unit"): "The unit referred to.",
     ("Referral", "criteria"): "Criteria checked by `taper referral`.",

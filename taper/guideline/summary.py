@@ -96,9 +96,18 @@ def _rule(rule: TaperRule) -> list[str]:
             lines.append(
                 f"      long-acting drugs switched too: {', '.join(s.long_acting_switched)}"
             )
+        if s.advised is not None:
+            lines.append(
+                f"      recommended on the clinician page for: {', '.join(s.advised.drugs)} "
+                f"{mark(s.advised)}"
+            )
         if s.limits is not None:
             lim = s.limits
-            above = "refused without --specialist" if lim.above_cap == "refuse" else "capped"
+            above = (
+                "refused without --specialist"
+                if lim.above_cap == "refuse"
+                else "refused without --specialist, then capped"
+            )
             lines.append(
                 f"      limits: start at most {num(lim.max_daily)} mg a day (above it: {above}), "
                 f"at most {num(lim.max_per_dose)} mg per dose, "

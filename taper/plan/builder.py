@@ -46,8 +46,9 @@ from taper.plan.calendar import (
 )
 from taper.plan.combinations import CombinationMixin
 from taper.plan.curve import MAX_STEPS_PER_DRUG, TaperStep, trajectory
+from taper.plan.evening import EveningOutMixin
 from taper.plan.fast import constructor
-from taper.plan.formulation import FormulationMixin
+from taper.plan.formulation import KitStep
 from taper.plan.inputs import InputsMixin
 from taper.plan.model import (
     GuidelineStamp,
@@ -57,7 +58,7 @@ from taper.plan.model import (
 )
 from taper.plan.options import PlanOptions
 from taper.plan.patches import whole_patch_days
-from taper.plan.review import ReviewMixin
+from taper.plan.rules import Pace
 from taper.plan.state import LANGS, Severity
 from taper.plan.switching import SwitchingMixin
 from taper.plan.tablets import (
@@ -98,7 +99,7 @@ _NO_DATE = dt.date(1, 1, 1)  # the dates of a step not yet placed on the calenda
 LOOSE_NOTE = "as taken now: the formulary's tablets cannot make this dose"
 
 
-class Builder(SwitchingMixin, ReviewMixin, FormulationMixin, InputsMixin, CombinationMixin):
+class Builder(SwitchingMixin, EveningOutMixin, InputsMixin, CombinationMixin):
     """The phases of a plan, in order (see `make_skeleton`)."""
 
     # --- phases ----------------------------------------------------------------------------
@@ -144,30 +145,13 @@ class Builder(SwitchingMixin, ReviewMixin, FormulationMixin, InputsMixin, Combin
         self.check_units(track)
         quanta = exact if exact is not None and kit.makeable(exact, times) else None
         if quanta is None:
-            quanta = kit.floor_makeable(kit.quanta_floor(Fraction(track.reported)), times)
-            reported = f"{format_amount(track.reported)} {track.unit}"
-            if quanta == 0:
-                self.warn(
-                    "below-smallest-dose",
-                    "caution",
-                    f"{reported} of {track.drug.id} is less than the smallest dose the "
-                    f"formulary's tablets make ({format_amount(kit.amount(kit.smallest))} "
-                    f"{track.unit}); the plan keeps it as taken now and stops it at its turn. "
-                    "An oral solution or a smaller strength would allow a gradual stop.",
-                    track.drug.id,
-                )
-                track.loose = tidy(track.reported)
+            # Never a silent cut: within one step, another formulation, or a held first
+            # reduction with a high warning (taper/plan/evening.py).
+            quanta = self.even_out(track)
+            if quanta is None:
                 return
-            made = f"{format_amount(kit.amount(quanta))} {track.unit}"
-            self.warn(
-                "start-dose-rounded",
-                "caution",
-                f"{reported} of {track.drug.id} cannot be made from the formulary's tablets "
-                f"as fixed doses; the plan starts from {made}.",
-                track.drug.id,
-                reported=format_amount(track.reported),
-                made=format_amount(kit.amount(quanta)),
-            )
+            kit = track.kit  # another formulation, when that makes the dose
+            exact = kit.quanta(track.reported)
         written = (
             as_written.split_as_written(
                 kit, track.given, quanta, bedtime=track.drug.group in BEDTIME_GROUPS
@@ -230,9 +214,24 @@ class Builder(SwitchingMixin, ReviewMixin, FormulationMixin, InputsMixin, Combin
         self.used(f"rule {track.rule.id} max_duration_days", track.rule.max_duration_days)
         track.taper_start = self.day
         days = whole_patch_days(track.kit, track.pace.interval_days)  # whole patches
-        if most_days is not None:
-            days = min(days, most_days)
-        if (previous is None and not self.options.replan) or days < 1:
+        if most_days is not None and most_days < days:
+            # Cut short at another drug's deadline, in whole patches: a patch's dose changes
+            # only with a new patch (at the latest when the first one after the deadline ends).
+            every = whole_patch_days(track.kit, 1)
+            days = most_days - most_days % every
+            if days == 0 < most_days:
+                days = every
+        # A dose evening out rounded down, with no fixed-dose phase to hold it (a rule with
+        # no stabilisation days), is held one interval before the first cut: the rounding and
+        # the first cut never come on the same day.
+        rounded = (
+            previous is None
+            and track.loose is None
+            and track.reported is not None
+            and track.amount != track.reported
+            and not any(seg.phase == "stabilisation" for seg in track.segs)
+        )
+        if (previous is None and not self.options.replan and not rounded) or days < 1:
             return None
         why = (
             f"held one interval after {previous.drug.id} stopped"
@@ -266,7 +265,7 @@ class Builder(SwitchingMixin, ReviewMixin, FormulationMixin, InputsMixin, Combin
                 track.drug.id,
             )
         track.base = to_decimal(base)
-        if track.loose is not None:
+        if track.loose is not None and track.first_cut is None:
             self.check_stop(track, Fraction(track.loose))
             track.loose = None
             seg = Seg("taper", 0, None, Decimal(0), [], ideal=Decimal(0), tablet_limited=True)
@@ -274,9 +273,8 @@ class Builder(SwitchingMixin, ReviewMixin, FormulationMixin, InputsMixin, Combin
             track.stop_day = self.day
             yield seg, 0
             return
-        planned = self.taper_plan(track, p, base)
         before = Fraction(track.amount)
-        for item in planned:
+        for item in self.planned(track, p, base):
             step = item.step
             if item.kit is not track.kit:
                 # A formulation change: the same dose, now from the new kit's products.
@@ -294,6 +292,7 @@ class Builder(SwitchingMixin, ReviewMixin, FormulationMixin, InputsMixin, Combin
                 change = None
             elif step.capped:
                 track.capped_cuts += 1  # no room to hold at all before this cut
+            track.loose = None  # a first reduction from the dose as taken now (evening.py)
             if not step.quanta:
                 self.check_stop(track, before)
             before = Fraction(item.kit.amount(step.quanta))
@@ -313,15 +312,25 @@ class Builder(SwitchingMixin, ReviewMixin, FormulationMixin, InputsMixin, Combin
                 step.interval if step.quanta else None,
                 track.amount,
                 track.doses(),
-                ideal=step.ideal,
-                deviation=step.deviation,
+                # A formulation change alone (the same dose on the new product) is no cut.
+                ideal=None if item.handover else step.ideal,
+                deviation=None if item.handover else step.deviation,
                 tablet_limited=step.limited,
                 note=change,
+                kept_tablets=item.kept,
             )
             if not step.quanta:
                 track.done = True
                 track.stop_day = self.day
             yield seg, step.interval
+
+    def planned(self, track: Track, p: Pace, base: Fraction) -> Iterator[KitStep]:
+        """The drug's reductions: the first one from a dose evening out could not make
+        (evening.py), then the taper from the dose reached (planned once that is reached)."""
+        first = self.first_cut(track, p, base)
+        if first is not None:
+            yield KitStep(first, track.kit, len(track.times))
+        yield from self.taper_plan(track, p, base)
 
     def hold_before_cut(self, track: Track, step: TaperStep, change: str | None = None) -> Seg:
         """Hold the current dose longer before a cut the tablets force beyond the allowed

@@ -1,7 +1,8 @@
 """Plans in days and plans in dates: the `Skeleton` the builder makes, and `dated`.
 
 Everything the planner works out is in days from the start; `dated` gives a skeleton its
-dates (the aftercare end in calendar months, checkpoints moved off weekends). Also the
+dates (the aftercare end in calendar months, checkpoints moved off weekends, dose changes
+moved off weekends and public holidays: `change_days`). Also the
 calendar bounds of a plan and the plausibility check of pieces at one dose time.
 """
 
@@ -16,6 +17,7 @@ from taper.aftercare import add_period, build_checkpoints
 from taper.dose import format_amount
 from taper.errors import TaperError
 from taper.guideline.model import DrugClass, Guideline, Lang
+from taper.plan.change_days import ChangeDays, change_days, closed_days, redispense
 from taper.plan.fast import constructor, copy_with, from_values
 from taper.plan.model import (
     AppliedRule,
@@ -83,13 +85,28 @@ def dated(skeleton: Skeleton, start: dt.date) -> Plan:
     months) and the checkpoints (weekends) are worked out here. Raises OverflowError past
     the end of the calendar."""
     last = skeleton.last
+    placed = skeleton.placed
+    moves = _change_days(skeleton, start)
+    if moves:
+        # Step starts on closed days move on (see `change_days`): every offset through the
+        # map, each end the day before the next offset, so no step gets shorter.
+        placed = tuple(
+            Placed(
+                p.step,
+                moves.shift(p.offset),
+                None if p.days is None else moves.shift(p.offset + p.days) - moves.shift(p.offset),
+            )
+            for p in placed
+        )
+        if last >= 0:
+            last = moves.shift(last + 1) - 1
     last_date = start + dt.timedelta(days=last) if last >= 0 else None
     if skeleton.aftercare_minimum is not None and last_date is not None:
         aftercare_end = add_period(last_date, skeleton.aftercare_minimum)
     else:
         aftercare_end = start + dt.timedelta(days=last + 1)
     steps: list[Step] = []
-    for item in skeleton.placed:
+    for item in placed:
         first = start + dt.timedelta(days=item.offset)
         end = aftercare_end if item.days is None else first + dt.timedelta(days=item.days - 1)
         steps.append(from_values(Step, {**item.step.__dict__, "start": first, "end": end}))
@@ -113,8 +130,13 @@ def dated(skeleton: Skeleton, start: dt.date) -> Plan:
         rule_ids=list(skeleton.rule_ids),
         steps=steps,
         checkpoints=checkpoints,
-        warnings=[_copy_with(w, params=dict(w.params)) for w in skeleton.warnings],
-        dispensing=list(skeleton.dispensing),
+        warnings=[_copy_with(w, params=dict(w.params)) for w in skeleton.warnings]
+        + ([] if moves is None else [_moved_warning(moves)]),
+        dispensing=(
+            redispense(skeleton.dispensing, {s.index: s for s in steps if s.phase != "aftercare"})
+            if moves
+            else list(skeleton.dispensing)
+        ),
         last_dose_date=last_date,
         unverified=list(skeleton.unverified),
         specialist_signoff=skeleton.specialist,
@@ -123,6 +145,34 @@ def dated(skeleton: Skeleton, start: dt.date) -> Plan:
         ],
         replan=skeleton.replan,
     )
+
+
+def _moved_warning(moves: ChangeDays) -> PlanWarning:
+    """Said on the plan: a moved change holds the dose before it longer than the rule's
+    interval (never a clinical parameter changed silently)."""
+    count, longest = moves.moved()
+    if count == 1:
+        moved = "1 dose change falls on a weekend or public holiday and begins"
+    else:
+        moved = f"{count} dose changes fall on a weekend or public holiday and begin"
+    held = "a day" if longest == 1 else f"up to {longest} days"
+    return PlanWarning(
+        code="change-moved",
+        severity="info",
+        message=(
+            f"{moved} on the next working day. The dose before is taken {held} longer than planned."
+        ),
+        params={"count": str(count), "days": str(longest)},
+    )
+
+
+def _change_days(skeleton: Skeleton, start: dt.date) -> ChangeDays | None:
+    """Where the skeleton's step starts move to avoid closed days (None: nowhere; a plan
+    with a patch keeps its dates, see `change_days`)."""
+    if any(p.step.unit == "mcg/h" for p in skeleton.placed):
+        return None
+    moves = change_days((p.offset for p in skeleton.placed), start, closed_days(skeleton.guideline))
+    return moves if moves else None
 
 
 def check_start(options: PlanOptions) -> None:

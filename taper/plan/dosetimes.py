@@ -43,16 +43,28 @@ def fits(kit: Kit, before: tuple[int, ...], after: tuple[int, ...]) -> bool:
     )
 
 
-def _evenness(vector: tuple[int, ...], drop: tuple[int, ...]) -> tuple[int, int, int, int]:
+def mixes_parts(kit: Kit, quanta: int) -> bool:
+    """A dose time of `quanta` takes a part tablet beside another strength."""
+    pieces = kit.pieces_for(quanta) if quanta > 0 else []
+    kinds = {(p.product, p.strength) for p in pieces}
+    return len(kinds) > 1 and any(p.fraction != 1 for p in pieces)
+
+
+def _evenness(
+    vector: tuple[int, ...], drop: tuple[int, ...], mixed: int, near: int
+) -> tuple[int, bool, int, int, int, int]:
     """Sort key: as many dose times kept as possible (a time is dropped only when the dose
-    can no longer be shared, as `Kit.split` does), then the smallest spread, then the times
-    the rule drops first (`drop`: each time's rank, lower dropped first), then larger shares
-    later in the day."""
+    can no longer be shared, as `Kit.split` does); then, among splits whose spread is at
+    most `near` (the smallest whole tablet), the fewest dose times that mix a part tablet
+    with another strength (`mixed`: 7.5 + 8 + 9 mg of diazepam rather than 8 + 8 + 8.5, where
+    8.5 mg is 1½ x 5 mg + ½ x 2 mg); then the smallest spread, then the times the rule drops
+    first (`drop`: each time's rank, lower dropped first), then larger shares later in the
+    day."""
     used = [v for v in vector if v]
     spread = max(used) - min(used) if used else 0
     dropped = sum(rank for rank, v in zip(drop, vector, strict=True) if not v)
     later = -sum(i * v for i, v in enumerate(vector))
-    return -len(used), spread, dropped, later
+    return -len(used), spread > near, mixed, spread, dropped, later
 
 
 def next_vector(
@@ -78,7 +90,11 @@ def next_vector(
     for values in choices:
         size *= len(values)
     best: tuple[int, ...] | None = None
-    best_key: tuple[int, int, int, int] | None = None
+    best_key: tuple[int, bool, int, int, int, int] | None = None
+    # Part tablets beside another strength matter only for kits of several strengths.
+    several = len({(p.product, p.strength) for p in kit.pieces}) > 1 and kit.liquid is None
+    near = min((p.size for p in kit.pieces if p.fraction == 1), default=0)
+    mixes: dict[int, bool] = {}
     if size <= _SEARCH_LIMIT:
         for combo in product(*choices[:-1]):
             rest = daily - sum(combo)
@@ -87,7 +103,13 @@ def next_vector(
             vector = (*combo, rest)
             if sum(1 for v in vector if v) < min_used:
                 continue
-            key = _evenness(vector, ranks)
+            mixed = 0
+            if several:
+                for v in vector:
+                    if v not in mixes:
+                        mixes[v] = mixes_parts(kit, v)
+                    mixed += mixes[v]
+            key = _evenness(vector, ranks, mixed, near)
             if best_key is None or key < best_key:
                 best, best_key = vector, key
         return best
@@ -97,20 +119,43 @@ def next_vector(
 def _greedy(
     kit: Kit, before: tuple[int, ...], daily: int, min_used: int, ranks: tuple[int, ...]
 ) -> tuple[int, ...] | None:
-    """Cut the largest dose time first (of equals, the one the rule drops first) until the day
-    holds `daily`."""
+    """Cut the largest dose time first (of equals, the one the rule drops first) by the
+    smallest amount it can give, until the day holds `daily`: the cut is spread as evenly as
+    the pieces (an oral syringe's graduations) allow, 13 + 13 + 14 + 14 mg rather than
+    9 + 15 + 15 + 15. If that finds nothing, each time gives as much as it can at once."""
+    found = _greedy_cut(kit, before, daily, min_used, ranks, even=True)
+    if found is None:
+        found = _greedy_cut(kit, before, daily, min_used, ranks, even=False)
+    return found
+
+
+def _greedy_cut(
+    kit: Kit,
+    before: tuple[int, ...],
+    daily: int,
+    min_used: int,
+    ranks: tuple[int, ...],
+    *,
+    even: bool,
+) -> tuple[int, ...] | None:
     vector = list(before)
     excess = sum(vector) - daily
     while excess > 0:
-        order = sorted(range(len(vector)), key=lambda i: (-vector[i], ranks[i]))
+        # A dose the step before took from three strengths (an evened-out start) is cut
+        # first, so that every dose of a reduction keeps the two-strengths rule.
+        order = sorted(
+            range(len(vector)), key=lambda i: (usable(kit, vector[i]), -vector[i], ranks[i])
+        )
         for index in order:
             current = vector[index]
             if not current:
                 continue
             floor = max(current - excess, 0)
             kept = sum(1 for v in vector if v)
+            # Evenly: the largest dose below the current one; else the smallest.
+            candidates = range(current - 1, floor - 1, -1) if even else range(floor, current)
             target = next(
-                (q for q in range(floor, current) if usable(kit, q) and (q or kept > min_used)),
+                (q for q in candidates if usable(kit, q) and (q or kept > min_used)),
                 None,
             )
             if target is not None:
@@ -119,4 +164,6 @@ def _greedy(
                 break
         else:
             return None
-    return tuple(vector) if excess == 0 else None
+    if excess or not all(usable(kit, v) for v in vector):
+        return None
+    return tuple(vector)

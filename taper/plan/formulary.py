@@ -8,6 +8,7 @@ the formulary has besides, for the plan's advice.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from taper.dose import format_amount
@@ -69,6 +70,23 @@ def candidate_products(
         and p.modified_release == first.modified_release
     ]
     return first.route, chosen
+
+
+def pain_only(products: Sequence[Product]) -> bool:
+    """Products all marked for pain: a substitution drug's pain product (buprenorphine
+    patches Norspan, BuTrans, Butrans; formulations.md §6) is a pain opioid, not opioid
+    substitution. One notion for the plan and for `taper convert`."""
+    return bool(products) and all(p.indication == "pain" for p in products)
+
+
+def is_pain_product(
+    guideline: Guideline, drug: str, unit: DoseUnit, route: Route | None, name: str | None
+) -> bool:
+    """Whether the formulary products a medication line names (its brand, else the drug's
+    products in its unit and route, depot first as the plan takes them for opioids) are all
+    pain products."""
+    found = candidate_products(guideline, drug, unit, route, name, prefer_modified=True)
+    return found is not None and pain_only(found[1])
 
 
 def kit_for(

@@ -16,7 +16,7 @@ tail, and the stop dose.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
 
@@ -41,23 +41,37 @@ from taper.plan.step_floors import NO_FLOORS, StepFloors, step_floors
 from taper.plan.tablets import Kit, to_decimal
 from taper.plan.tracks import BEDTIME_GROUPS, Track, time_names
 
+# The days a formulation change takes at an unchanged daily dose before the first cut on
+# the new product (issue 15: each change is its own visible step, so a problem with the new
+# product, or with measuring a liquid, shows before the dose goes down; project choice).
+HANDOVER_DAYS = 7
+# A tablet step whose dose lies within this share of the rule's step from its ideal is one
+# the tablets can make: the taper stays on them rather than change to an oral solution for it
+# (liquids only for the steps tablets cannot make; project choice: tramadol 400 -> 350 mg on
+# 50 mg tablets, where the rule's 10 % gives 360 mg, is such a step).
+TABLET_STEP_TOLERANCE = Fraction(1, 2)
+
 
 @dataclass(frozen=True)
 class KitStep:
     """One reduction of a drug and the kit (products) it is made from; `change`: the reason
-    this step starts on another formulation."""
+    this step starts on another formulation; `handover`: the step changes only the product
+    (the same daily dose, before the first cut on it); `kept`: a tablet step larger than the
+    rule's, within `TABLET_STEP_TOLERANCE`, kept on the tablets instead of an oral solution."""
 
     step: TaperStep
     kit: Kit
     times: int
     change: str | None = None
+    handover: bool = False
+    kept: bool = False
 
 
 def _brands(kit: Kit) -> str:
     return " / ".join(dict.fromkeys(p.brand for p in kit.products))
 
 
-def _describe(kit: Kit) -> str:
+def describe(kit: Kit) -> str:
     """The kit's products as a prescriber reads them: brand and release, or a liquid's
     brand, concentration and measuring device."""
     liquid = kit.liquid
@@ -78,6 +92,17 @@ def _kind(kit: Kit) -> str:
     if all(p.form == "capsule" for p in kit.products):
         return "the capsules"
     return "the tablets"
+
+
+def within_tolerance(kit: Kit, current: int, step: TaperStep) -> bool:
+    """Whether a cut from `current` quanta to the step's dose lies within
+    `TABLET_STEP_TOLERANCE` of the rule's step from its ideal (never a stop)."""
+    if not step.quanta:
+        return False
+    before = Fraction(kit.amount(current))
+    wanted = before - Fraction(step.ideal)
+    made = before - Fraction(kit.amount(step.quanta))
+    return wanted > 0 and made <= wanted * (1 + TABLET_STEP_TOLERANCE)
 
 
 def drop_ranks(rule: TaperRule, times: tuple[DoseTimeName, ...]) -> tuple[int, ...] | None:
@@ -189,7 +214,7 @@ class FormulationMixin(BuilderBase):
                 "formulation-change",
                 "info",
                 f"{format_amount(amount)} {track.unit} of {track.drug.id} is given as "
-                f"{_describe(other)}: {_describe(kit)} cannot give it {track.min_used} times "
+                f"{describe(other)}: {describe(kit)} cannot give it {track.min_used} times "
                 "a day.",
                 track.drug.id,
             )
@@ -259,14 +284,23 @@ class FormulationMixin(BuilderBase):
         smallest = kit.amount(kit.smallest)
         floor = smallest if floor is None else min(floor, smallest)
         for step in steps:
+            kept = False
             if step.limited:
+                near = within_tolerance(kit, current, step)
                 for other in others:
+                    if near and other.liquid is not None:
+                        kept = True  # liquids only for the steps the tablets cannot make
+                        continue
                     tail = self.hand_over(
                         track, p, base, kit, other, current, step, times, floor, vector
                     )
                     if tail is not None:
                         return out + tail
-            out.append(KitStep(step, kit, times))
+            if kept:
+                # The tablets make this step: no hold before it (a hold is no substitute for
+                # the liquid's step), its larger cut named in a warning (`kept_steps`).
+                step = replace(step, hold=0, capped=False)
+            out.append(KitStep(step, kit, times, kept=kept))
             current = step.quanta
             if step.per_time:
                 vector = step.per_time
@@ -309,15 +343,32 @@ class FormulationMixin(BuilderBase):
         if first.step.limited and first.kit.amount(first.step.quanta) <= kit.amount(step.quanta):
             return None  # the other formulation does no better here
         change = (
-            f"from here {_describe(other)} instead of {_describe(kit)}: "
-            f"{_kind(kit)} cannot make this step"
+            f"from here {describe(other)} instead of {describe(kit)}: "
+            f"{_kind(kit)} cannot make the next step"
         )
         if first.kit is not other:
-            return tail  # `other` changes again at once: that change explains itself
-        return [
-            KitStep(s.step, s.kit, s.times, change if i == 0 else s.change)
-            for i, s in enumerate(tail)
-        ]
+            # `other` changes again at once: one hand-over from `kit` to the product after it.
+            again = (
+                f"from here {describe(first.kit)} instead of {describe(kit)}: "
+                f"{_kind(kit)} cannot make the next step"
+            )
+            return [replace(first, change=again), *tail[1:]] if first.handover else tail
+        # The change is its own step: the same daily dose on the new product first. A hold
+        # before the first cut on it is held partly on this step, so the run at one dose
+        # stays within the rule's limit (holds.py).
+        days = HANDOVER_DAYS
+        if first.step.hold:
+            days = min(days, first.step.hold)
+            tail[0] = replace(first, step=replace(first.step, hold=first.step.hold - days))
+        same = TaperStep(
+            quanta=start,
+            ideal=to_decimal(Fraction(amount)),
+            deviation=Decimal(0),
+            limited=False,
+            interval=days,
+            per_time=amounts,
+        )
+        return [KitStep(same, other, new_times, change, handover=True), *tail]
 
     def floors(self, track: Track, kit: Kit) -> StepFloors:
         """The rule's smallest steps and absolute slow-down threshold in the kit's unit."""

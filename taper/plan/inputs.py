@@ -15,7 +15,7 @@ from taper.errors import TaperError
 from taper.guideline.loader import LoadedGuideline
 from taper.guideline.model import Drug
 from taper.plan import as_written
-from taper.plan.formulary import kit_for, release_missing
+from taper.plan.formulary import kit_for, pain_only, release_missing
 from taper.plan.rules import check_rule_choice, pace, select_rule
 from taper.plan.state import BuilderBase
 from taper.plan.tablets import FreeKit, Kit
@@ -106,7 +106,7 @@ class InputsMixin(BuilderBase):
                     drug.id,
                 )
                 continue
-            if kit.products and all(p.indication == "pain" for p in kit.products):
+            if pain_only(kit.products):
                 # A pain product of a substitution drug (buprenorphine patches: Norspan,
                 # Butrans) is planned as the pain opioid it is, under the class's pain rule.
                 drug = drug.model_copy(update={"group": "opioid", "substitution": False})

@@ -2,6 +2,11 @@
 
 Used by the property tests and available to batch runs (a plan that breaks one is a bug in
 the planner, never something to print). Each problem is one sentence naming the step.
+
+Evening out (issue 14 item 3): a drug's first fixed dose (its first step after mapping with
+doses to take, or its stop) is at most the reported dose and within the rule's largest step
+of it, unless the plan carries a high warning that says so (`start-dose-cut`, or
+`stop-from-smallest-dose` for a dose below anything the products make).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from fractions import Fraction
 from taper.guideline.model import Guideline, Product, TaperRule
 from taper.plan.curve import SMALLEST_STEP_ROUNDING
 from taper.plan.model import AppliedRule, Plan, Step, TabletCount
+from taper.plan.rules import matches
 
 _WHOLE = Decimal(1)
 
@@ -51,6 +57,7 @@ def plan_problems(plan: Plan, guideline: Guideline) -> list[str]:
     changes: dict[dt.date, list[Step]] = defaultdict(list)
     for drug, steps in by_drug.items():
         problems.extend(_drug_problems(plan, drug, steps, rules, changes))
+    problems.extend(_evening_out_problems(plan, guideline, rules))
     for day, changed in sorted(changes.items()):
         drugs = {s.drug for s in changed}
         if len(drugs) > 1 and not (len(drugs) == 2 and all(s.phase == "switch" for s in changed)):
@@ -193,10 +200,81 @@ def _drug_problems(
                 continue
             allowed = _allowed_cut(rule, applied, before.dose)
             if Fraction(before.dose - after.dose) > allowed:
-                code = "stop-from-smallest-dose" if after.dose == 0 else "tablet-limited"
-                if not after.tablet_limited or code not in warned:
+                codes = (
+                    {"stop-from-smallest-dose"}
+                    if after.dose == 0
+                    else {"tablet-limited", "tablet-step-kept"}
+                )
+                if not after.tablet_limited or not codes & warned:
                     out.append(f"{drug}: step {after.index} cuts more than rule {rule.id} allows")
     return out
+
+
+def evening_out_warning(first_dose: Decimal) -> str:
+    """The high warning that makes a first fixed dose more than one step below the reported
+    dose visible to the prescriber: a cut, or a stop (a dose below anything the products
+    make)."""
+    return "stop-from-smallest-dose" if first_dose == 0 else "start-dose-cut"
+
+
+def _evening_out_problems(
+    plan: Plan, guideline: Guideline, rules: dict[str, TaperRule]
+) -> list[str]:
+    out: list[str] = []
+    warned = {(w.drug, w.code) for w in plan.warnings if w.severity == "high"}
+    for line in plan.medications:
+        steps = [
+            s
+            for s in plan.steps
+            if s.drug == line.drug and s.unit == line.unit and s.phase != "mapping"
+        ]
+        first = next((s for s in steps if s.doses or s.dose == 0 or s.phase == "switch"), None)
+        if first is None or first.phase == "switch":
+            continue  # kept as taken now until a switch replaces it
+        if first.dose > line.amount:
+            out.append(f"{line.drug}: step {first.index} starts above the reported {line.amount}")
+            continue
+        applied = next((a for a in plan.applied_rules if a.drug == line.drug), None)
+        rule = _rule_for(plan, guideline, rules, line.drug, applied)
+        if rule is None or first.dose == line.amount:
+            continue
+        # The step is measured from the reported dose (mode "start": a share of it), or from
+        # a replan's original dose when that is larger (the base the planner used; in a plan
+        # with a switch the applied base of a drug switched into is the dose after it).
+        base = line.amount
+        if plan.replan and applied is not None:
+            base = max(applied.base, line.amount)
+        if applied is not None:
+            allowed = _allowed_cut(rule, applied.model_copy(update={"base": base}), line.amount)
+        else:  # a drug switched away: the rule's largest share of the reported dose
+            red = rule.reduction
+            top = Fraction(red.max_percent if red.max_percent is not None else red.percent)
+            allowed = Fraction(line.amount) * top / 100
+        needed = (line.drug, evening_out_warning(first.dose))
+        if Fraction(line.amount - first.dose) > allowed and needed not in warned:
+            out.append(
+                f"{line.drug}: evening out starts step {first.index} at {first.dose} "
+                f"{line.unit}, more than rule {rule.id}'s largest step below the reported "
+                f"{line.amount}, without a high warning"
+            )
+    return out
+
+
+def _rule_for(
+    plan: Plan,
+    guideline: Guideline,
+    rules: dict[str, TaperRule],
+    drug: str,
+    applied: AppliedRule | None,
+) -> TaperRule | None:
+    """The rule the drug is planned by: its applied rule, or (a drug switched away) the
+    plan's rule that matches it."""
+    if applied is not None:
+        return rules.get(applied.rule)
+    found = next((d for d in guideline.drugs if d.id == drug), None)
+    if found is None:
+        return None
+    return next((rules[r] for r in plan.rule_ids if r in rules and matches(rules[r], found)), None)
 
 
 def _allowed_cut(rule: TaperRule, applied: AppliedRule, current: Decimal) -> Fraction:

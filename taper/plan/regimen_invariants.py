@@ -6,7 +6,8 @@
   dose time never returns (a formulation change starts a new regimen);
 - at most two strengths at one dose time in every reduction step;
 - the last dose before zero is at most the rule's stop dose;
-- a run at one dose longer than the rule's limit carries the `hold-too-long` warning;
+- a run at one dose longer than the rule's limit carries the `hold-too-long` warning (the
+  limit plus the closed days a dose change was moved past, `taper.plan.change_days`);
 - a liquid dose names its product's concentration and measuring device and is a whole
   number of the device's graduations (or drops), and an oral solution's tail ends no lower
   than where the rule lets the drug stop.
@@ -14,12 +15,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
 from taper.guideline.model import Drug, Guideline, Product
+from taper.plan.change_days import closed_days, moved_past
 from taper.plan.holds import DEFAULT_HOLD_INTERVALS
 from taper.plan.invariants import liquid_problems
 from taper.plan.labels import unit_caps
@@ -142,6 +145,7 @@ class _Run:
 
     dose: Decimal
     days: int = 0
+    moved: int = 0  # at most the days added by changes moved off closed days (change_days)
     paused: bool = False
     forced: bool = False  # the step after it is a cut the tablets force
 
@@ -156,6 +160,10 @@ def _hold_problems(plan: Plan, guideline: Guideline, drug: str, steps: list[Step
     )
     limit = intervals * max(applied.interval_days, applied.slow_interval_days or 0)
     warned = any(w.code == "hold-too-long" and w.drug == drug for w in plan.warnings)
+    closed = closed_days(guideline)
+    # Every step start of the plan (any drug): a change moved off closed days moves every
+    # later step with it, so a run grows by the closed days before any start within it.
+    starts = sorted({s.start for s in plan.steps})
     runs: list[_Run] = []
     for step in steps:
         if runs and step.tablet_limited and runs[-1].dose != step.dose:
@@ -167,9 +175,14 @@ def _hold_problems(plan: Plan, guideline: Guideline, drug: str, steps: list[Step
             runs[-1].days += step.days
             runs[-1].paused = runs[-1].paused or step.pause
         else:
-            runs.append(_Run(step.dose, step.days, step.pause))
+            runs.append(_Run(step.dose, step.days, paused=step.pause))
+        runs[-1].moved += sum(
+            moved_past(day - dt.timedelta(days=1), closed)
+            for day in starts
+            if step.start < day <= step.end + dt.timedelta(days=1)
+        )
     for run in runs:
-        long = run.days > limit and not run.paused
+        long = run.days - run.moved > limit and not run.paused
         if long and not warned:
             return [f"{drug}: {run.days} days at {run.dose} without a hold warning"]
         if long and run.forced:
@@ -193,6 +206,27 @@ def _patch_problems(steps: list[Step]) -> list[str]:
     return out
 
 
+def _patch_change_problems(drug: str, steps: list[Step]) -> list[str]:
+    """A patch's dose changes only on a patch-change day, counted from its first taper step
+    (also when another drug's steps fall in between: several_drugs.py)."""
+    hours = [t.change_hours for s in steps for d in s.doses for t in d.tablets if t.change_hours]
+    first = next((s for s in steps if s.phase == "taper"), None)
+    if not hours or min(hours) % 24 or first is None:
+        return []
+    every = min(hours) // 24
+    out = []
+    for before, after in itertools.pairwise(steps):
+        if after.phase not in ("taper", "aftercare") or after.dose == before.dose:
+            continue
+        if before.pause or after.pause:
+            continue  # a pause is the prescriber's choice of days
+        if (after.start - first.start).days % every:
+            out.append(
+                f"{drug}: step {after.index} changes the patch dose in the middle of a patch"
+            )
+    return out
+
+
 def regimen_problems(plan: Plan, guideline: Guideline) -> list[str]:
     """Every broken regimen invariant of `plan` under `guideline` (empty: sound)."""
     problems: list[str] = []
@@ -207,6 +241,7 @@ def regimen_problems(plan: Plan, guideline: Guideline) -> list[str]:
                 problems.extend(_strength_problems(after))  # every reduction step
         problems.extend(_time_problems(drug, steps))
         problems.extend(_hold_problems(plan, guideline, drug, steps))
+        problems.extend(_patch_change_problems(drug, steps))
         if len(by_drug) == 1:
             # Several drugs interleave their steps (several_drugs.py), which can still split
             # a patch step; whole patches are checked for a lone patch drug.

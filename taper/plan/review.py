@@ -30,7 +30,7 @@ from taper.plan.step_floors import NO_FLOORS, step_floors
 from taper.plan.tablets import (
     to_decimal,
 )
-from taper.plan.tracks import Seg, Track
+from taper.plan.tracks import BEDTIME_GROUPS, Seg, Track
 
 _Daily = tuple[str, Decimal, Decimal, Literal["ml", "drops"] | None]
 _PER_DAY: dict[int, tuple[list[DoseAtTime], list[_Daily]]] = {}
@@ -116,6 +116,8 @@ class ReviewMixin(BuilderBase):
     def step_warnings(self, index_of: dict[int, int]) -> None:
         for track in self.tracks:
             limited = [s for s in track.segs if s.tablet_limited]
+            self.warn_kept(track, [s for s in limited if s.kept_tablets], index_of)
+            limited = [s for s in limited if not s.kept_tablets]
             cuts = [s for s in limited if s.amount > 0]
             stops = [s for s in limited if s.amount == 0]
             if not cuts and not stops:
@@ -142,9 +144,16 @@ class ReviewMixin(BuilderBase):
                 and track.switch_to is None
                 and not track.sources
             ):
+                # Clinician review R17: an anxiolytic's steep end makes the switch the
+                # recommended option; a sleeping drug's switch stays a mere offer.
+                recommended = (
+                    ": the recommended option here"
+                    if track.drug.group not in BEDTIME_GROUPS
+                    else ""
+                )
                 held += (
                     f" Rule {track.rule.id} offers a switch to {track.rule.switch.target} "
-                    "(--switch), which allows smaller steps."
+                    f"(--switch), which allows smaller steps{recommended}."
                 )
             kit = track.kit
             if kit.patch:
@@ -205,6 +214,24 @@ class ReviewMixin(BuilderBase):
             self.check_holds(track, index_of)
             self.check_duration(track)
 
+    def warn_kept(self, track: Track, kept: list[Seg], index_of: dict[int, int]) -> None:
+        """Tablet cuts a little larger than the rule's, kept rather than changing to an oral
+        solution for them (formulation.py `TABLET_STEP_TOLERANCE`): said, never silent."""
+        if not kept:
+            return
+        numbers = ", ".join(str(index_of[id(s)]) for s in kept)
+        solutions = " / ".join(oral_solutions(self.g, track.drug.id))
+        self.warn(
+            "tablet-step-kept",
+            "caution",
+            f"{len(kept)} step(s) of {track.drug.id} (step {numbers}) cut more than "
+            f"{self.allowed_text(track)} allows: the tablets make a step within half of the "
+            f"rule's step from its ideal, so the taper stays on them rather than change to "
+            f"{solutions} (an oral solution only for the steps the tablets cannot make).",
+            track.drug.id,
+            steps=numbers,
+        )
+
     def large_stop(self, track: Track, before: Decimal) -> bool:
         """A stop larger than one full step from the start dose (or the slow-down share)."""
         p = track.pace
@@ -222,7 +249,10 @@ class ReviewMixin(BuilderBase):
 
     def dose_before(self, track: Track, seg: Seg) -> Decimal:
         position = track.segs.index(seg)
-        return track.segs[position - 1].amount if position else Decimal(0)
+        if position == 0:
+            # A stop on the plan's first day (no mapping or evening out): from the dose taken.
+            return track.reported if track.reported is not None else Decimal(0)
+        return track.segs[position - 1].amount
 
     def check_holds(self, track: Track, index_of: dict[int, int]) -> None:
         """A hold is the last resort: a run at one dose longer than the rule's limit (three

@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from taper.guideline.model import SeveralDrugs
+from taper.plan.patches import whole_patch_days
 
 if TYPE_CHECKING:
     from taper.plan.builder import Builder
@@ -141,7 +142,7 @@ def taper_group(builder: Builder, group: list[Track], previous: Track | None) ->
 
     Only one drug's dose changes on a day (as in every plan): when two changes fall on the
     same day, a drug's first cut goes first, then the earlier drug in the order; the other
-    keeps its dose one more day."""
+    keeps its dose one more day (a patch: until its next patch-change day)."""
     block = strategy(group)
     assert block is not None
     order = ordered(group, block)
@@ -190,7 +191,9 @@ def taper_group(builder: Builder, group: list[Track], previous: Track | None) ->
             else:
                 course.carry_on(active)
                 if course in due:
-                    course.left = 1  # put off one day
+                    # Put off one day; a patch's dose changes only with a new patch, so a
+                    # patch is put off until its next change day.
+                    course.left = whole_patch_days(course.track.kit, 1)
         spans = [c.left for c in running]
         if waiting and deadline > builder.day:
             spans.append(deadline - builder.day)
@@ -218,7 +221,8 @@ def _check_waits(
         if course.begun is None:
             continue
         waited = course.begun - first_cut
-        if waited > most:
+        # A patch waits for its next patch change (builder.begin_taper).
+        if waited > whole_patch_days(course.track.kit, most):
             builder.warn(
                 "several-drugs-wait",
                 "high",

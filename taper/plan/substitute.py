@@ -8,8 +8,10 @@ from the builder's calendar:
 - the substitute starts at the *lower* end of the equivalence range (the end that gives the
   least of the new drug), never the point value when the sources give a range;
 - the rule file's `switch.limits` caps the daily dose: above the cap the plan is refused
-  without `--specialist` (`above_cap: refuse`), or starts at the cap with a high warning that
-  the cap, not the equivalence, sets the dose (`above_cap: cap`);
+  without `--specialist`; with it, the substitute starts at the equivalent (`above_cap:
+  refuse`) or at the cap with a high warning that the cap, not the equivalence, sets the dose
+  (`above_cap: cap`: NHS Lothian reduces to 30 mg gradually first and asks for a specialist
+  opinion, so starting at the cap, an abrupt cut of the load, is a specialist's decision);
 - the substitute is spread over enough dose times that none exceeds the per-dose maximum;
 - after the crossover the patient stays on the substitute for the rule's stabilisation days
   before the first cut.
@@ -83,6 +85,7 @@ def substitute(
     cap = None if limits is None else Fraction(limits.max_daily)
     if limits is not None and cap is not None and already + equivalent > cap:
         total = f"{format_amount(_dec(already + equivalent))} mg {target.id} a day"
+        without = "with --no-switch" if sw.policy == "recommended" else "without --switch"
         if limits.above_cap == "cap":
             if already >= cap:
                 raise TaperError(
@@ -91,13 +94,26 @@ def substitute(
                     f"{format_amount(limits.max_daily)} mg at a switch; {source.id} cannot be "
                     "switched to it."
                 )
+            if not specialist:
+                # Starting at the cap cuts the load at once (alprazolam 6 mg: 120 -> 30 mg,
+                # -75 % within the crossover); the boards that set the cap reduce to it
+                # gradually first and send the rest to a specialist (formulations.md §4).
+                cut = (already + equivalent - cap) * 100 / (already + equivalent)
+                raise TaperError(
+                    f"Switching {format_amount(_dec(amount))} mg {source.id} gives {total}, "
+                    f"above rule {rule_id}'s cap of {format_amount(limits.max_daily)} mg a day "
+                    f"at the switch, and starting at the cap would cut the load by "
+                    f"{format_amount(_dec(cut).quantize(Decimal(1)))} % within the crossover; "
+                    "add --specialist once a specialist has approved starting at the cap, or "
+                    f"taper {without}."
+                )
             daily, capped = cap - already, True
         elif not specialist:
             raise TaperError(
                 f"Switching {format_amount(_dec(amount))} mg {source.id} gives {total}, above "
                 f"rule {rule_id}'s cap of {format_amount(limits.max_daily)} mg a day at the "
                 "switch; add --specialist once a specialist has approved a higher start, or "
-                "taper without --switch."
+                f"taper {without}."
             )
     times = dose_times(already + daily, sw, limits)
     return Substitute(low, point, equivalent, daily, capped, times)

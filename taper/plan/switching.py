@@ -20,6 +20,7 @@ from taper.plan.model import (
     DoseTimeName,
 )
 from taper.plan.periods import PeriodsMixin
+from taper.plan.spread import spread
 from taper.plan.tablets import (
     tidy,
     to_decimal,
@@ -65,6 +66,8 @@ class SwitchingMixin(PeriodsMixin):
             if do_switch:
                 self.used(f"rule {track.rule.id} switch", sw)
                 track.switch_to = self.target_track(track, sw.target)
+            elif wanted is None and not self.options.replan:
+                self.advise_switch(track)
         for track in self.tracks:
             if track.reported is None and all(
                 next(t for t in self.tracks if t.drug.id == src).drug.group in BEDTIME_GROUPS
@@ -101,6 +104,27 @@ class SwitchingMixin(PeriodsMixin):
         if wanted and not allowed_any:
             rules = ", ".join(dict.fromkeys(t.rule.id for t in self.tracks))
             raise TaperError(f"--switch: the rules of this plan ({rules}) allow no switch.")
+
+    def advise_switch(self, track: Track) -> None:
+        """Clinician review R07/R08: where the rule only offers the switch but its source names
+        the drug for one (PrescQIPP: alprazolam, lorazepam), the clinician page says the switch
+        is the recommended option. The plan itself stays unswitched: the prescriber decides."""
+        sw = track.rule.switch
+        advice = sw.advised
+        if advice is None or sw.target is None or track.drug.id not in advice.drugs:
+            return
+        self.used(f"rule {track.rule.id} switch advice", advice)
+        named = f"source {advice.source}" if advice.source else "the rule file"
+        self.warn(
+            "switch-advised",
+            "caution",
+            f"A switch of {track.drug.id} to {sw.target} is the recommended option: {named} "
+            f"names {track.drug.id} for a switch to a long-acting drug, and rule "
+            f"{track.rule.id} offers it (--switch); the plan does not switch without the "
+            "prescriber's decision.",
+            track.drug.id,
+            target=sw.target,
+        )
 
     def target_track(self, source: Track, target_id: str) -> Track:
         for track in self.tracks:
@@ -175,6 +199,11 @@ class SwitchingMixin(PeriodsMixin):
                 source.drug.id,
             )
         ideal = Fraction(target.amount) if target.started else Fraction(0)
+        if target.loose is not None:
+            # The drug switched into was kept as taken now (taper/plan/evening.py): its fixed
+            # doses start with the switch, at the dose nearest to what it was.
+            kept, target.loose, target.first_cut = target.loose, None, None
+            target.set_split(target.kit.nearest(Fraction(kept), len(target.times)))
         # How much of the target, at how many dose times (taper/plan/substitute.py).
         sw = source.rule.switch
         sub = substitute.substitute(
@@ -194,7 +223,12 @@ class SwitchingMixin(PeriodsMixin):
         if sub.times > len(target.times):
             target.times = time_names(sub.times, bedtime=False, patch=False)
         per_dose = None if sw.limits is None else Fraction(sw.limits.max_per_dose)
-        clamped = False
+        # Exact substitute per dose time from this crossover, over what the times held before
+        # (an earlier switched drug); what one time cannot hold goes to the others (spread.py).
+        base_quanta = dict(target.per_time)
+        base = {t: Fraction(target.kit.amount(q)) for t, q in base_quanta.items()}
+        wanted: dict[DoseTimeName, Fraction] = {}
+        unplaced = Fraction(0)
         # Evening first: one dose time per crossover step. A dose the tablets could not make
         # (taken as now) is replaced in one step.
         order = sorted(source.per_time, key=lambda n: -TIME_ORDER[n])
@@ -229,7 +263,7 @@ class SwitchingMixin(PeriodsMixin):
                 f"{parts} steps of {days} days (partial substitution).",
                 source.drug.id,
             )
-        before: dict[DoseTimeName, tuple[int, Fraction]] = {}  # target quanta, ideal
+        replaced: dict[DoseTimeName, Fraction] = {}  # exact substitute for each time so far
         for index, (name, portion, moved) in enumerate(steps):
             if name is None:
                 share = reference * Fraction(portion) / total
@@ -239,39 +273,50 @@ class SwitchingMixin(PeriodsMixin):
                 source.loose = None
                 target.set_split(target.kit.nearest(ideal, len(target.times)))
             else:
-                if name not in before:
-                    before[name] = (target.per_time.get(name, 0), ideal)
-                held, ideal_before = before[name]
                 share = reference * Fraction(source.kit.amount(moved)) / total
                 exact = (
                     equivalence.from_reference(conv_to, share, target.drug.id) * keep * sub.scale
                 )
-                ideal = ideal_before + exact
+                # This step moves what the time's part adds to the parts before it.
+                step_exact = exact - replaced.get(name, Fraction(0))
+                replaced[name] = exact
+                ideal += step_exact
                 if moved == wholes[name]:
                     source.per_time.pop(name)
                 else:
                     source.per_time[name] = wholes[name] - moved
-                if per_dose is not None and exact > per_dose:
-                    exact, clamped = per_dose, True  # the rest comes at the other times
-                placed = target.kit.per_time_nearest(exact)
-                target.per_time[name] = held + placed
-                if not target.kit.per_time_makeable(target.per_time[name]):
-                    # Several drugs switched into one: their doses at this time add up.
-                    at_once = target.kit.amount(target.per_time[name])
-                    raise TaperError(
-                        f"The switch would give {format_amount(at_once)} {target.unit} of "
-                        f"{target.drug.id} at one dose time, more than "
-                        f"{target.kit.max_units} {target.kit.pieces_noun} (this tool's "
-                        "plausibility limit); check the doses."
-                    )
+                times = sorted(set(target.times) | set(wanted), key=lambda n: -TIME_ORDER[n])
+                unplaced += spread(
+                    wanted,
+                    name,
+                    step_exact,
+                    per_dose=per_dose,
+                    base=base,
+                    free=[t for t in times if t != name and t not in source.per_time],
+                    pending=[t for t in order if t != name and t in source.per_time],
+                )
+                for time, amount in wanted.items():
+                    placed = target.kit.per_time_nearest(amount)
+                    target.per_time[time] = base_quanta.get(time, 0) + placed
+                    if not target.kit.per_time_makeable(target.per_time[time]):
+                        # Several drugs switched into one: their doses at this time add up.
+                        at_once = target.kit.amount(target.per_time[time])
+                        raise TaperError(
+                            f"The switch would give {format_amount(at_once)} {target.unit} of "
+                            f"{target.drug.id} at one dose time, more than "
+                            f"{target.kit.max_units} {target.kit.pieces_noun} (this tool's "
+                            "plausibility limit); check the doses."
+                        )
                 target.quanta = sum(target.per_time.values())
                 last = index == len(steps) - 1
-                if last and final and set(target.per_time) != set(target.times):
+                if last and final:
+                    # Each dose time was rounded to tablets on its own; the day's total is the
+                    # makeable dose nearest the planned one (Stesolid 2 mg: 3 + 3 mg made
+                    # 2 + 2, a third short), shared over the substitute's dose times.
                     count = len(target.times)
-                    quanta = target.quanta
-                    if clamped or not target.kit.makeable(quanta, count):
-                        quanta = target.kit.nearest(ideal, count)
-                    target.set_split(quanta)
+                    quanta = target.kit.nearest(ideal, count)
+                    if set(target.per_time) != set(target.times) or quanta != target.quanta:
+                        target.set_split(quanta)
             source.quanta = sum(source.per_time.values())
             s_seg = Seg("switch", 0, days, source.amount, source.doses())
             if source.quanta == 0:
@@ -289,6 +334,8 @@ class SwitchingMixin(PeriodsMixin):
                 deviation=tidy(target.amount - to_decimal(ideal)),
             )
             self.period([(source, s_seg), (target, t_seg)], days, source.drug.id)
+        if final:
+            self.check_spread(source, target, ideal, per_dose)
         if final and sw.limits is not None and sw.limits.stabilisation_days > days:
             # On the full substitute dose until it is at steady state, before the first cut.
             extra = sw.limits.stabilisation_days - days
@@ -305,6 +352,29 @@ class SwitchingMixin(PeriodsMixin):
             "lower end of the equivalence range and within the rule's switch limits. "
             "Equivalence tables are approximate; watch for sedation or withdrawal during the "
             "switch.",
+            source.drug.id,
+            target=target.drug.id,
+        )
+
+    def check_spread(
+        self, source: Track, target: Track, ideal: Fraction, per_dose: Fraction | None
+    ) -> None:
+        """After the crossover: the substitute is never silently short of the planned dose, and
+        no dose time is above the per-dose maximum (clinician review R19/R20)."""
+        if per_dose is None:
+            return
+        most = max((target.kit.amount(q) for q in target.per_time.values()), default=Decimal(0))
+        planned = target.kit.nearest(ideal, len(target.times))
+        if most <= per_dose and target.quanta >= planned:
+            return
+        self.warn(
+            "switch-spread",
+            "high",
+            f"The switch could not share the planned {format_amount(to_decimal(ideal))} "
+            f"{target.unit} of {target.drug.id} a day for {source.drug.id} over the dose times "
+            f"within {format_amount(to_decimal(per_dose))} {target.unit} each (it gives "
+            f"{format_amount(target.amount)} {target.unit}); check the switch doses before the "
+            "plan is used.",
             source.drug.id,
             target=target.drug.id,
         )

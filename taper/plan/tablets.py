@@ -68,6 +68,10 @@ MAX_DROPS_PER_DOSE = 40
 # and at most a quarter of a step slower where it saves a patch. Oral tablets keep the dose
 # nearest the ideal (halves make their doses fine-grained; a slower pace is not wanted).
 TIE_SHARE_OF_CUT = Fraction(1, 4)
+# A dose time takes a part tablet beside another strength (1 x 5 mg + 1½ x 2 mg) only when no
+# dose of whole tablets or of one strength makes it with at most this many more pieces
+# (4 x 2 mg): a patient splits and sorts less (issue 15; project choice).
+CLEAN_EXTRA_PIECES = 1
 
 HALF = Decimal("0.5")
 QUARTER = Decimal("0.25")
@@ -221,6 +225,7 @@ class Kit:
             tuple[tuple[int, ...], tuple[DoseTimeName, ...]], list[DoseAtTime]
         ] = {}
         self._tablets_cache: dict[int, list[TabletCount]] = {}
+        self._pieces_cache: dict[int, list[Piece]] = {}
         self._amounts: dict[int, Decimal] = {}
         self._at_cache: dict[tuple[tuple[DoseTimeName, int], ...], list[DoseAtTime]] = {}
 
@@ -295,7 +300,13 @@ class Kit:
         return not self.products
 
     def pieces_for(self, quanta: int) -> list[Piece]:
-        """The pieces that make `quanta` at one dose time (fewest, first product first)."""
+        """The pieces that make `quanta` at one dose time (fewest, first product first); a
+        part tablet beside another strength only when no dose of whole tablets or of one
+        strength, with fewer part tablets, is made with at most `CLEAN_EXTRA_PIECES` more
+        pieces (4 x 2 mg, not 1 x 5 mg + 1½ x 2 mg)."""
+        cached = self._pieces_cache.get(quanta)
+        if cached is not None:
+            return cached
         self._ensure(quanta)
         for table in self._tables:
             if table.cost[quanta] < self._cost_limit:
@@ -305,6 +316,12 @@ class Kit:
                     piece = self.pieces[table.choice[rest]]
                     out.append(piece)
                     rest -= piece.size
+                if _mixes_parts(out) and self.liquid is None and not self.patch:
+                    budget = min(len(out) + CLEAN_EXTRA_PIECES, self.max_units)
+                    clean = _clean_pieces([p for _, p in table.pieces], quanta, budget)
+                    if clean is not None and _cuts(clean) < _cuts(out):
+                        out = clean  # fewer tablets to split (10 + ½ x 5 mg stays as it is)
+                self._pieces_cache[quanta] = out
                 return out
         raise ValueError(f"{quanta} quanta cannot be made")  # callers check makeability first
 
@@ -600,6 +617,53 @@ class FreeKit(Kit):
 
     def pieces_for(self, quanta: int) -> list[Piece]:
         return []
+
+
+def _cuts(pieces: Sequence[Piece]) -> int:
+    return sum(1 for p in pieces if p.fraction != ONE)
+
+
+def _mixes_parts(pieces: Sequence[Piece]) -> bool:
+    """A part tablet (half or quarter) beside another strength at one dose time."""
+    kinds = {(p.product, p.strength) for p in pieces}
+    return len(kinds) > 1 and any(p.fraction != ONE for p in pieces)
+
+
+def _clean_pieces(pieces: Sequence[Piece], quanta: int, budget: int) -> list[Piece] | None:
+    """The fewest pieces (at most `budget`) that make `quanta` from one strength (its part
+    tablets too) or from whole tablets of two strengths; None if there are none."""
+    best: tuple[tuple[int, int, int], list[Piece]] | None = None
+
+    def offer(found: list[Piece], rank: int) -> None:
+        nonlocal best
+        cuts = sum(1 for p in found if p.fraction != ONE)
+        key = (len(found), cuts, rank)
+        if len(found) <= budget and (best is None or key < best[0]):
+            best = (key, found)
+
+    kinds: dict[tuple[int, Decimal], list[Piece]] = {}
+    for piece in pieces:
+        kinds.setdefault((piece.product, piece.strength), []).append(piece)
+    wholes = [next(p for p in group if p.fraction == ONE) for group in kinds.values()]
+    for rank, group in enumerate(kinds.values()):
+        # One strength: whole tablets and at most one part (two halves make a whole).
+        ordered = sorted(group, key=lambda p: -p.size)
+        whole = ordered[0]
+        count, rest = divmod(quanta, whole.size)
+        found = [whole] * count
+        if rest:
+            part = next((p for p in ordered[1:] if p.size == rest), None)
+            if part is None:
+                continue
+            found.append(part)
+        offer(found, rank)
+    for i, first in enumerate(wholes):
+        for second in wholes[i + 1 :]:
+            for a in range(1, quanta // first.size + 1):
+                rest = quanta - a * first.size
+                if rest > 0 and rest % second.size == 0:
+                    offer([first] * a + [second] * (rest // second.size), len(kinds) + i)
+    return None if best is None else best[1]
 
 
 def to_decimal(value: Fraction) -> Decimal:

@@ -61,6 +61,8 @@ class Seg:
     pause: bool = False
     note: str | None = None
     tablet_limited: bool = False
+    # A tablet cut larger than the rule's, kept instead of an oral solution (formulation.py).
+    kept_tablets: bool = False
     held_for: str | None = None
     replaced_by: str | None = None
 
@@ -90,6 +92,9 @@ class Track:
     original: Decimal | None = None  # replan: the original starting dose (mode "start")
     # A dose below anything the tablets make: kept as taken now until the drug's stop.
     loose: Decimal | None = None
+    # Evening out could not make the dose within one step: the taper's first reduction cuts
+    # from the loose dose to this dose (quanta of `kit`; taper/plan/evening.py).
+    first_cut: int | None = None
     held_days: int = 0  # days added before forced large cuts (see Builder.hold_before_cut)
     # Forced large cuts whose hold stopped at the rule's longest run at one dose (holds.py).
     capped_cuts: int = 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -95,6 +96,44 @@ def depot_advice(view: PlanView) -> str | None:
     return advice
 
 
+def paracetamol_advice(view: PlanView) -> str | None:
+    """For a combination product with paracetamol (Citodon, Paralgin forte): the most
+    paracetamol a day the plan gives, and not to take other paracetamol besides (the
+    clinician's page has it by step; a patient needs the plain rule)."""
+    if view.guideline is None:
+        return None
+    per_unit = {
+        (p.drug, p.brand): i.amount
+        for p in view.guideline.formulary
+        for i in p.ingredients
+        if i.name == "paracetamol"
+    }
+    if not per_unit:
+        return None
+    most = Decimal(0)
+    brands: dict[str, None] = {}
+    for step in view.plan.steps:
+        if step.phase not in ("stabilisation", "taper"):
+            continue
+        total = Decimal(0)
+        for dose in step.doses:
+            for tablet in dose.tablets:
+                amount = per_unit.get((step.drug, tablet.brand))
+                if amount is not None:
+                    total += tablet.count * amount
+                    brands[tablet.brand] = None
+        most = max(most, total)
+    if not most:
+        return None
+    t = view.t
+    return t._(
+        "%(product)s contains paracetamol: at most %(amount)s a day in this plan. Do not "
+        "take any other medicine that contains paracetamol.",
+        product=" / ".join(brands),
+        amount=t.amount(most, "mg"),
+    )
+
+
 def render_sheet(view: PlanView) -> bytes:
     from markupsafe import Markup
 
@@ -104,8 +143,9 @@ def render_sheet(view: PlanView) -> bytes:
     sheet = build_sheet(view)
     drugs = list(dict.fromkeys(s.step.drug for s in view.steps))
     # One curve per drug, each on its own dose scale (3 mg of alprazolam and 60 mg of
-    # diazepam on one axis would flatten the first); lower when there are several.
-    height = HEIGHT if len(drugs) == 1 else HEIGHT * 3 / 4
+    # diazepam on one axis would flatten the first); lower when there are several. Page 1
+    # holds the curve of a one-drug plan under the contacts and the urgent-help numbers.
+    height = HEIGHT * 4 / 5 if len(drugs) == 1 else HEIGHT * 3 / 4
     curves = [
         DrugCurve(view.drug_names.get(drug, drug), Markup(svg_curve(view, drug, height)))
         for drug in drugs
@@ -120,6 +160,7 @@ def render_sheet(view: PlanView) -> bytes:
         footer_left=None,  # patient pages: only their page label (the stamp is the clinician's)
         stamp_short=_footer(view),
         depot=depot_advice(view),
+        paracetamol=paracetamol_advice(view),
     )
     return patient_units(view, html).encode("utf-8")
 

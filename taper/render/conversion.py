@@ -274,10 +274,33 @@ def _target_text(target: TargetResult) -> list[str]:
             rows.append(("reduction", _source_text(target.reduction_source)))
     elif target.switch:
         rows.append(("switching", "the rule file gives no cross-tolerance reduction"))
+    if target.dispensable is not None:
+        rows.append(("dispense", _dispense_text(target)))
     rows.append(("source", _source_text(target.source)))
     rows.append(("flags", _flags(target.flags)))
     lines.extend(_record(rows))
     return lines
+
+
+def _dispense_text(target: TargetResult) -> str:
+    """The patch a pharmacy can dispense for the switch (clinician review: 20.83 mcg/h)."""
+    d = target.dispensable
+    assert d is not None
+    start = target.reduced_dose if target.reduced_dose is not None else target.dose
+    if d.dose == 0:
+        return (
+            f"no patch: {_dose(start, target.unit)} is below the smallest patch dose of the "
+            f"formulary ({_dose(d.smallest, target.unit)}); patches are never cut"
+        )
+    below = start - d.dose
+    if below <= 0:
+        return f"{_dose(d.dose, target.unit)} ({d.patches})"
+    share = (below * 100 / start).quantize(Decimal(1))
+    return (
+        f"{_dose(d.dose, target.unit)} ({d.patches}): rounded down by "
+        f"{_dose(below, target.unit)} ({_n(share)} %) from {_dose(start, target.unit)} to the "
+        "nearest patch dose the formulary makes at or below it (patches are never cut)"
+    )
 
 
 # --- convert: JSON -------------------------------------------------------------------------
@@ -434,6 +457,16 @@ def _target_json(target: TargetResult) -> dict[str, Any]:
         "converted_dose": _n(target.converted_dose),
         "source": _source_json(target.source),
         "flags": list(target.flags),
+        "dispensable": None
+        if target.dispensable is None
+        else {
+            "dose": _n(target.dispensable.dose),
+            "patches": target.dispensable.patches,
+            "rounded_down_by": _n(
+                (target.dose if target.reduced_dose is None else target.reduced_dose)
+                - target.dispensable.dose
+            ),
+        },
     }
 
 

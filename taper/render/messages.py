@@ -144,6 +144,15 @@ _SWITCH_OFFER = piece(
     r"smaller steps\.",
     N_("Rule %(rule)s offers a switch to %(target)s (--switch), which allows smaller steps."),
 )
+# An anxiolytic's steep end (clinician review R17): the offered switch is recommended.
+_SWITCH_RECOMMENDED = piece(
+    rf"Rule (?P<rule>{_ID}) offers a switch to (?P<target>{_ID}) \(--switch\), which allows "
+    r"smaller steps: the recommended option here\.",
+    N_(
+        "Rule %(rule)s offers a switch to %(target)s (--switch), which allows smaller steps: "
+        "the recommended option here."
+    ),
+)
 # Why a specialist's sign-off was needed (the threshold reasons are the rule file's own text).
 _SIGNOFF_REASONS = (
     piece(
@@ -257,18 +266,18 @@ NOTES: tuple[Piece, ...] = (
     ),
     piece(
         rf"from here {_LIQUID} instead of (?P<former>.+?): (?P<pieces>the depot tablets|the "
-        r"tablets|the capsules) cannot make this step",
+        r"tablets|the capsules) cannot make the next step",
         N_(
             "from here %(brand)s %(concentration)s (oral solution, measured with %(device)s) "
-            "instead of %(former)s: %(pieces)s cannot make this step"
+            "instead of %(former)s: %(pieces)s cannot make the next step"
         ),
     ),
     piece(
         r"from here (?P<brand>.+?) \(immediate release\) instead of (?P<old>.+?) \(modified "
-        r"release\): the depot tablets cannot make this step",
+        r"release\): the depot tablets cannot make the next step",
         N_(
             "from here %(brand)s (immediate release) instead of %(old)s (modified release): "
-            "the depot tablets cannot make this step"
+            "the depot tablets cannot make the next step"
         ),
     ),
 )
@@ -381,6 +390,86 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
             ),
         ),
     ),
+    "change-moved": (
+        piece(
+            r"1 dose change falls on a weekend or public holiday and begins on the next working "
+            r"day\.",
+            N_(
+                "1 dose change falls on a weekend or public holiday and begins on the next "
+                "working day."
+            ),
+        ),
+        piece(
+            r"(?P<count>\d+) dose changes fall on a weekend or public holiday and begin on the "
+            r"next working day\.",
+            N_(
+                "%(count)s dose changes fall on a weekend or public holiday and begin on the next "
+                "working day."
+            ),
+        ),
+        piece(
+            r"The dose before is taken a day longer than planned\.",
+            N_("The dose before is taken a day longer than planned."),
+        ),
+        piece(
+            r"The dose before is taken up to (?P<days>\d+) days longer than planned\.",
+            N_("The dose before is taken up to %(days)s days longer than planned."),
+        ),
+    ),
+    "start-dose-cut": (
+        piece(
+            rf"(?P<reported>{_DOSE}) of (?P<drug>{_ID}) cannot be made from the formulary's "
+            rf"products as fixed doses; the nearest dose they make, (?P<made>{_DOSE}), is "
+            rf"(?P<percent>{_AMOUNT}) % less, a larger cut than (?P<allowed>[^()]+?) allows in "
+            r"one step\.",
+            N_(
+                "%(reported)s of %(drug)s cannot be made from the formulary's products as fixed "
+                "doses; the nearest dose they make, %(made)s, is %(percent)s %% less, a larger "
+                "cut than %(allowed)s allows in one step."
+            ),
+        ),
+        piece(
+            r"The plan keeps the dose as taken now and makes the cut its first reduction, held "
+            r"as any larger cut is; (?P<hint>.+? would allow smaller steps)\.",
+            N_(
+                "The plan keeps the dose as taken now and makes the cut its first reduction, "
+                "held as any larger cut is; %(hint)s."
+            ),
+        ),
+        piece(
+            r"The plan keeps the dose as taken now through evening out and makes the cut its "
+            r"first reduction, held as any larger cut is; (?P<hint>.+? would allow smaller "
+            r"steps)\.",
+            N_(
+                "The plan keeps the dose as taken now through evening out and makes the cut its "
+                "first reduction, held as any larger cut is; %(hint)s."
+            ),
+        ),
+        _FORMULATION,
+    ),
+    "start-kept-for-switch": (
+        piece(
+            rf"(?P<reported>{_DOSE}) of (?P<drug>{_ID}) cannot be made from the formulary's "
+            r"tablets as fixed doses without a larger cut than (?P<allowed>[^()]+?) allows "
+            rf"\(to (?P<made>{_DOSE})\); the plan keeps it as taken now until "
+            rf"(?P<target>{_ID}) replaces it\.",
+            N_(
+                "%(reported)s of %(drug)s cannot be made from the formulary's tablets as fixed "
+                "doses without a larger cut than %(allowed)s allows (to %(made)s); the plan "
+                "keeps it as taken now until %(target)s replaces it."
+            ),
+        ),
+        piece(
+            rf"(?P<reported>{_DOSE}) of (?P<drug>{_ID}) cannot be made from the formulary's "
+            r"tablets as fixed doses within one step of (?P<allowed>[^;]+?); the plan keeps it "
+            rf"as taken now until the switch from (?P<target>{_ID}) gives it fixed doses\.",
+            N_(
+                "%(reported)s of %(drug)s cannot be made from the formulary's tablets as fixed "
+                "doses within one step of %(allowed)s; the plan keeps it as taken now until the "
+                "switch from %(target)s gives it fixed doses."
+            ),
+        ),
+    ),
     "hold-too-long": (
         piece(
             rf"(?P<drug>{_ID}) stays at (?P<dose>{_DOSE}) for (?P<days>\d+) days \(step "
@@ -487,6 +576,63 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
                 "(modified release) cannot give it %(count)s times a day."
             ),
         ),
+        piece(
+            rf"(?P<reported>{_DOSE}) of (?P<drug>{_ID}) is given as {_LIQUID}: "
+            rf"(?P<former>.+?) can make no more than (?P<made>{_DOSE}) of it as fixed doses, a "
+            r"larger cut than (?P<allowed>[^()]+?) allows in one step\.",
+            N_(
+                "%(reported)s of %(drug)s is given as %(brand)s %(concentration)s (oral "
+                "solution, measured with %(device)s): %(former)s can make no more than %(made)s "
+                "of it as fixed doses, a larger cut than %(allowed)s allows in one step."
+            ),
+        ),
+        piece(
+            rf"(?P<reported>{_DOSE}) of (?P<drug>{_ID}) is given as (?P<brand>.+?) "
+            r"\((?P<kind>immediate release|modified release)\): (?P<former>.+?) can make no "
+            rf"more than (?P<made>{_DOSE}) of it as fixed doses, a larger cut than "
+            r"(?P<allowed>[^()]+?) allows in one step\.",
+            N_(
+                "%(reported)s of %(drug)s is given as %(brand)s (%(kind)s): %(former)s can make "
+                "no more than %(made)s of it as fixed doses, a larger cut than %(allowed)s "
+                "allows in one step."
+            ),
+        ),
+        piece(
+            rf"(?P<reported>{_DOSE}) of (?P<drug>{_ID}) is given as {_LIQUID}: it is less than "
+            rf"the smallest dose (?P<former>.+?) makes \((?P<smallest>{_DOSE})\)\.",
+            N_(
+                "%(reported)s of %(drug)s is given as %(brand)s %(concentration)s (oral "
+                "solution, measured with %(device)s): it is less than the smallest dose "
+                "%(former)s makes (%(smallest)s)."
+            ),
+        ),
+        piece(
+            rf"(?P<reported>{_DOSE}) of (?P<drug>{_ID}) is given as (?P<brand>.+?) "
+            r"\((?P<kind>immediate release|modified release)\): it is less than the smallest "
+            rf"dose (?P<former>.+?) makes \((?P<smallest>{_DOSE})\)\.",
+            N_(
+                "%(reported)s of %(drug)s is given as %(brand)s (%(kind)s): it is less than the "
+                "smallest dose %(former)s makes (%(smallest)s)."
+            ),
+        ),
+        piece(
+            rf"The plan starts from (?P<made>{_DOSE}) on it\.",
+            N_("The plan starts from %(made)s on it."),
+        ),
+    ),
+    "tablet-step-kept": (
+        piece(
+            rf"(?P<count>\d+) step\(s\) of (?P<drug>{_ID}) \(step (?P<steps>\d+(?:, \d+)*)\) cut "
+            r"more than (?P<allowed>[^()]+?) allows: the tablets make a step within half of the "
+            r"rule's step from its ideal, so the taper stays on them rather than change to "
+            r"(?P<brand>.+?) \(an oral solution only for the steps the tablets cannot make\)\.",
+            N_(
+                "%(count)s step(s) of %(drug)s (step %(steps)s) cut more than %(allowed)s "
+                "allows: the tablets make a step within half of the rule's step from its "
+                "ideal, so the taper stays on them rather than change to %(brand)s (an oral "
+                "solution only for the steps the tablets cannot make)."
+            ),
+        ),
     ),
     "tablet-limited": (
         piece(
@@ -523,6 +669,7 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
         _FORMULATION,
         _HELD_IN_ALL,
         _HELD_AT_MOST,
+        _SWITCH_RECOMMENDED,
         _SWITCH_OFFER,
     ),
     "modified-release-once-a-day": (
@@ -563,6 +710,7 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
         _STOP_OR_CHANGE,
         _HELD_IN_ALL,
         _HELD_AT_MOST,
+        _SWITCH_RECOMMENDED,
         _SWITCH_OFFER,
     ),
     "substitution-drug": (  # from the conversion, when no plan is made
@@ -697,6 +845,18 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
             ),
         ),
     ),
+    "switch-spread": (
+        piece(
+            rf"The switch could not share the planned (?P<made>{_DOSE}) of (?P<target>{_ID}) a "
+            rf"day for (?P<drug>{_ID}) over the dose times within (?P<most>{_DOSE}) each \(it "
+            rf"gives (?P<dose>{_DOSE})\); check the switch doses before the plan is used\.",
+            N_(
+                "The switch could not share the planned %(made)s of %(target)s a day for "
+                "%(drug)s over the dose times within %(most)s each (it gives %(dose)s); check "
+                "the switch doses before the plan is used."
+            ),
+        ),
+    ),
     "switch-dose-times": (
         piece(
             rf"(?P<target>{_ID}) is given at (?P<days>\d+) dose times so that no dose is more "
@@ -714,6 +874,20 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
                 "%(drug)s is replaced by %(target)s one dose time at a time, from the lower end "
                 "of the equivalence range and within the rule's switch limits. Equivalence "
                 "tables are approximate; watch for sedation or withdrawal during the switch."
+            ),
+        ),
+    ),
+    "switch-advised": (
+        piece(
+            rf"A switch of (?P<drug>{_ID}) to (?P<target>{_ID}) is the recommended option: "
+            rf"source (?P<source>{_ID}) names (?P=drug) for a switch to a "
+            rf"long-acting drug, and rule (?P<rule>{_ID}) offers it \(--switch\); the plan does "
+            r"not switch without the prescriber's decision\.",
+            N_(
+                "A switch of %(drug)s to %(target)s is the recommended option: source "
+                "%(source)s names %(drug)s for a switch to a long-acting drug, and rule %(rule)s "
+                "offers it (--switch); the plan does not switch without the prescriber's "
+                "decision."
             ),
         ),
     ),

@@ -14,18 +14,29 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Literal
 
 from taper.plan.model import DoseAtTime, DoseTimeName, Step
+from taper.render.sheet_clinician import (
+    DispenseTable,
+    NoteView,
+    RuleView,
+    clinician_words,
+    decisions,
+    dispensing,
+    merged_notes,
+    rules,
+    short_brand,
+    sources,
+)
 from taper.render.view import (
     DOSE_TIMES,
     KIND_LABELS,
     PlanView,
     StepView,
     WarningView,
-    dispense_text,
     liquid_amount,
     liquid_product,
     liquid_text,
@@ -35,9 +46,6 @@ from taper.render.view import (
 # The tick calendar covers this many weeks from the first fixed dose: about the months until
 # the next replan or print-out. The overview table always covers the whole plan.
 TICK_WEEKS = 13
-# Warning codes that leave the prescriber a decision the patient's pages cannot make for them.
-_DECISION_CODES = frozenset({"switch-declined", "modified-release-once-a-day", "tablet-limited"})
-_DECISION_WORDS = ("prescriber's decision", "--switch", "--specialist")
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,8 @@ class OverviewRow:
     daily: str  # "25 mg a day", a patch's rate as it is
     text: str | None  # what a mapping or stop row says instead of cells
     note: str | None  # a patient's sentence: same dose longer, the last step
+    year: str | None = None  # a year row before this one: the first row of a year
+    heading: str | None = None  # the product row before this one (no product column)
 
 
 @dataclass(frozen=True)
@@ -69,21 +79,8 @@ class TickWeek:
 
 
 @dataclass(frozen=True)
-class NoteView:
-    dates: str
-    drug: str
-    text: str
-
-
-@dataclass(frozen=True)
-class RuleView:
-    rule: str
-    text: str
-
-
-@dataclass(frozen=True)
 class MonthItem:
-    day: str  # "mån 4"
+    day: str  # "mån 4, fre 15": the month's days of one kind of contact
     label: str  # "Stödsamtal"
 
 
@@ -91,21 +88,6 @@ class MonthItem:
 class MonthView:
     label: str  # "januari 2027"
     items: list[MonthItem]
-
-
-@dataclass(frozen=True)
-class DispenseRow:
-    dates: str
-    counts: list[str]  # one per product: "28 × Sobril 10 mg"; "" where the step needs none
-
-
-@dataclass(frozen=True)
-class DispenseTable:
-    products: list[str]  # "Sobril 10 mg"
-    rows: list[DispenseRow]
-
-    def __bool__(self) -> bool:
-        return bool(self.rows)
 
 
 @dataclass(frozen=True)
@@ -118,7 +100,9 @@ class Sheet:
 
     @property
     def product_column(self) -> bool:
-        return len(self.products) > 1
+        """A column naming each row's product, when products alternate row by row (drugs
+        tapered side by side); else a product row above each run of rows of one product."""
+        return len(self.products) > 1 and not any(row.heading for row in self.rows)
 
     def overview_widths(self) -> list[str]:
         """The overview's column widths in percent: dates, (product), each time, the amount.
@@ -141,18 +125,28 @@ class Sheet:
             )
         columns.append([v.dose_header, *(r.daily for r in self.rows)])
         fixed = 2 if self.product_column else 1  # dates (and product) come first
+        doses = [_least_percent(texts, bold=False) for texts in columns[fixed:-1]]
+        # The head is bold, the amounts are not.
+        amount = max(_least_percent(columns[-1][:1]), _least_percent(columns[-1][1:], bold=False))
+        # The dates on one line when everything else still fits: rows stay one line high.
+        dates = [_YEAR_AT_END.sub("", t).replace(" ", NBSP) for t in columns[0]]
+        one_line = [_least_percent(dates)]
+        one_line += [_least_percent(texts) for texts in columns[1:fixed]]
+        if sum(one_line) + sum(doses) + amount <= 100:
+            spare = 100 - sum(one_line) - sum(doses) - amount
+            share = spare / len(doses) if doses else Decimal(0)
+            widths = [*one_line, *(d + share for d in doses), amount + (0 if doses else spare)]
+            return [str(w.quantize(Decimal("0.1"))) for w in widths]
         # Words wrap in the head and amount columns; a dose part never does (unbreakable),
         # so a dose column is at least as wide as its longest part.
         # The dates on two lines at most ("11 jan. –" / "24 jan. 2027"): rows stay low.
         halves = [
-            h.strip().replace(" ", NBSP) if " – " in text else h
+            h.strip().replace(" ", NBSP)
             for text in columns[0]
-            for h in text.split("– ")
-        ]
+            for h in (text.replace(" – ", " –\n", 1).split("\n") if " – " in text else [text])
+        ]  # "11 jan. –" with its dash, then "24 jan."
         least = [_least_percent(halves)]
         least += [_least_percent(texts) for texts in columns[1:fixed]]
-        doses = [_least_percent(texts, _DOSE_CHAR_PX) for texts in columns[fixed:-1]]
-        amount = _least_percent(columns[-1])
         floors = [Decimal(16), Decimal(14)][:fixed]
         head = [max(m, f) for m, f in zip(least, floors, strict=True)]
         room = 100 - sum(doses) - amount
@@ -165,6 +159,16 @@ class Sheet:
         widths = [*head, *(d + share for d in doses), amount + (0 if doses else spare)]
         return [str(w.quantize(Decimal("0.1"))) for w in widths]
 
+    def tick_widths(self) -> tuple[str, str, str]:
+        """The tick calendar's column widths in percent: the week's date, each day (room for
+        its boxes, 4.2 mm each with their margins, and the cell's padding), the note (the
+        rest: a wide note keeps the weeks one line high)."""
+        page = Decimal(182)  # mm: A4 less the margins
+        day = (len(self.tick_times) * Decimal("4.8") + Decimal("1.6")) * 100 / page
+        date = Decimal(10)
+        note = 100 - date - 7 * day
+        return (str(date), str(day.quantize(Decimal("0.1"))), str(note.quantize(Decimal("0.1"))))
+
     tick_times: list[DoseTimeName]  # one box per time in every tick day
     weeks: list[TickWeek]
     ticks_until: str | None  # the calendar stops before the plan's last dose on this date
@@ -176,6 +180,7 @@ class Sheet:
     dispensing: DispenseTable
     months: list[MonthView]  # the talks and contacts, a row a month
     brands: list[str]  # full names of brands the overview shortens
+    urgent: list[tuple[str, str]]  # the region's urgent-help numbers: (number, when to call)
 
 
 def build_sheet(view: PlanView) -> Sheet:
@@ -185,7 +190,7 @@ def build_sheet(view: PlanView) -> Sheet:
     times = [time for time in DOSE_TIMES if any(time in row.cells for row in rows)]
     tick_times: list[DoseTimeName] = [time for time in times if time != "patch"]
     weeks, until = _weeks(view, tick_times)
-    decisions = _decisions(view)
+    found = decisions(view)
     return Sheet(
         view=view,
         rows=rows,
@@ -195,41 +200,91 @@ def build_sheet(view: PlanView) -> Sheet:
         tick_times=tick_times,
         weeks=weeks,
         ticks_until=until,
-        decisions=decisions,
+        decisions=found,
         warnings=[
             WarningView(w.warning, w.label, clinician_words(w.text))
             for w in view.warnings
-            if clinician_words(w.text) not in decisions
+            if clinician_words(w.text) not in found
         ],
-        notes=[
-            NoteView(s.dates, s.drug, clinician_words(s.note))
-            for s in steps
-            if s.note is not None and s.kind != "mapping"
-        ],
-        rules=_rules(view),
-        sources=_sources(view),
-        dispensing=_dispensing(view),
+        notes=merged_notes(
+            [
+                NoteView(s.dates, s.drug, clinician_words(s.note))
+                for s in steps
+                if s.note is not None and s.kind != "mapping"
+            ]
+        ),
+        rules=rules(view),
+        sources=sources(view),
+        dispensing=dispensing(view),
         months=_months(view),
         brands=full_brands(view),
+        urgent=urgent_help(view),
     )
+
+
+def urgent_help(view: PlanView) -> list[tuple[str, str]]:
+    """The rule file's urgent-help numbers with their labels in the sheet's language (the
+    number's no-break space keeps "116 117" on one line)."""
+    if view.guideline is None:
+        return []
+    return [
+        (u.number.replace(" ", NBSP), u.label.get(view.lang)) for u in view.guideline.urgent_help
+    ]
 
 
 # --- the overview table -------------------------------------------------------------------
 
-# A4 less the margins, in CSS px; a 14 pt bold character is at most about 0.7 em wide in
-# DejaVu Sans; a cell's padding and borders.
+# A4 less the margins, in CSS px; 14 pt in CSS px; a cell's padding and borders.
 _PAGE_PX = Decimal(688)
-_CHAR_PX = Decimal("13.1")  # 0.7 × 14 pt × 96/72
-_CELL_PX = Decimal(12)
-# A dose cell is not bold: DejaVu Sans averages about 0.62 em over digits, "×" and "mg".
-_DOSE_CHAR_PX = Decimal("11.6")
+_EM_PX = Decimal("18.67")
+_CELL_PX = Decimal(10)  # 2 × 1 mm padding and a 1.5 px border
+# Advance widths in em of DejaVu Sans (the sheet's font), by kind of character, rounded up:
+# (regular, bold). A dose cell is regular, the dates and the head bold.
+_DIGIT = (Decimal("0.64"), Decimal("0.70"))
+_SPACE = (Decimal("0.32"), Decimal("0.35"))
+_LOWER = (Decimal("0.62"), Decimal("0.69"))
+_UPPER = (Decimal("0.72"), Decimal("0.80"))
+_NARROW = (Decimal("0.40"), Decimal("0.45"))  # . , : ; ( ) / – i l j t r
+_WIDE = (Decimal("0.84"), Decimal("0.84"))  # × + = ½
+_WIDEST = (Decimal("1.00"), Decimal("1.06"))  # m w M W
+_OTHER = (Decimal("0.75"), Decimal("0.85"))
 
 
-def _least_percent(texts: list[str], char_px: Decimal = _CHAR_PX) -> Decimal:
+# A row that runs into the next year ends with it: that year may go on a second line.
+_YEAR_AT_END = re.compile(r" \d{4}$")
+
+
+def _char_em(char: str, bold: bool) -> Decimal:
+    pick = 1 if bold else 0
+    if char.isdigit():
+        return _DIGIT[pick]
+    if char in " \u00a0":
+        return _SPACE[pick]
+    if char in ".,:;()/–-iljtrf'":
+        return _NARROW[pick]
+    if char in "×+=½¼¾":
+        return _WIDE[pick]
+    if char in "mwMW":
+        return _WIDEST[pick]
+    if char.islower():
+        return _LOWER[pick]
+    if char.isupper():
+        return _UPPER[pick]
+    return _OTHER[pick]
+
+
+def _least_percent(texts: list[str], bold: bool = True) -> Decimal:
     """Percent of the page for the longest unbreakable piece (split at ordinary spaces
-    only: a no-break space holds a dose part together)."""
-    longest = max((len(word) for text in texts for word in text.split(" ")), default=1)
-    return ((longest * char_px + _CELL_PX) * 100 / _PAGE_PX).quantize(Decimal("0.1"))
+    only: a no-break space holds a dose part together), at 14 pt."""
+    longest = max(
+        (
+            sum((_char_em(c, bold) for c in word), Decimal(0))
+            for t in texts
+            for word in t.split(" ")
+        ),
+        default=Decimal(1),
+    )
+    return ((longest * _EM_PX + _CELL_PX) * 100 / _PAGE_PX).quantize(Decimal("0.1"))
 
 
 def _same(a: StepView, b: StepView) -> bool:
@@ -261,11 +316,17 @@ def _rows(view: PlanView, steps: list[StepView]) -> list[OverviewRow]:
         first, last = run[0], run[-1]
         start, end = first.step.start, last.step.end
         following = next((r for r in runs[index + 1 :] if r[0].step.drug == first.step.drug), None)
+        previous = next(
+            (r for r in reversed(runs[:index]) if r[0].step.drug == first.step.drug), None
+        )
         text: str | None = None
         if first.kind == "mapping":
             text = f"{first.as_now} {_diary_line(view, first)}"
         elif first.kind == "stop":
             text = _stop_text(view, first, runs)
+        elif not first.step.doses:
+            # A dose the formulary's products cannot make, kept as taken now (evening out).
+            text = f"{first.as_now} {first.daily_text}."
         doses = _sorted_doses(first.step)
         brands = list(dict.fromkeys(short_brand(x.brand) for d in doses for x in d.tablets))
         liquids = [x for d in doses for x in d.tablets if x.liquid is not None]
@@ -276,17 +337,49 @@ def _rows(view: PlanView, steps: list[StepView]) -> list[OverviewRow]:
             product = liquid_product(view.t, liquids[0])
         rows.append(
             OverviewRow(
-                dates=_short_range(view, start, end) if first.kind != "stop" else first.start,
+                dates=_short_range(view, start, end)
+                if first.kind != "stop"
+                else view.t.short_day_month(start),
                 drug=first.drug,
                 product=product,
                 kind=first.kind,
                 cells={d.time: _parts(view, d, first.step.unit, len(brands) == 1) for d in doses},
-                daily=first.daily if first.kind == "doses" else "",
+                daily=_bind_units(first.daily) if first.kind == "doses" else "",
                 text=text,
-                note=_row_note(view, run, following),
+                note=_changed_product(view, run, previous, product)
+                or _row_note(view, run, following),
             )
         )
-    return rows
+    return _headed(rows, [r[0].step.start for r in runs])
+
+
+# Products alternating more often than this make a product column instead of product rows.
+_MAX_HEADINGS = 6
+
+
+def _headed(rows: list[OverviewRow], starts: list[dt.date]) -> list[OverviewRow]:
+    """A year row before the first row of each year (the rows' dates leave the year out), and
+    a product row before each run of rows of one product, unless products alternate so often
+    that a column says it better."""
+    out = []
+    year = None
+    for row, start in zip(rows, starts, strict=True):
+        if start.year != year:
+            year = start.year
+            row = replace(row, year=str(year))
+        out.append(row)
+    shown = None
+    headed = []
+    for row in out:
+        if row.kind != "stop" and row.product != shown:
+            shown = row.product
+            row = replace(row, heading=row.product)
+        headed.append(row)
+    if len({r.product for r in out if r.kind == "doses"}) < 2:
+        return out  # one product: the sentence above the table names it
+    if sum(1 for r in headed if r.heading) > _MAX_HEADINGS:
+        return out
+    return headed
 
 
 def _diary_line(view: PlanView, mapping: StepView) -> str:
@@ -315,12 +408,6 @@ def _brand_of(runs: list[list[StepView]], drug: str) -> str:
     name = next((r[0].drug for r in runs if r[0].step.drug == drug), drug)
     last = brands[-1] if brands else None
     return name if last is None or name.casefold() in last.casefold() else f"{name} ({last})"
-
-
-def short_brand(brand: str) -> str:
-    """A brand without what its parentheses add ("Diazepam (Stesolid, ...)" → "Diazepam"):
-    the overview names it in every row; the full name is listed once under the table."""
-    return brand.split(" (", 1)[0] if brand.endswith(")") and " (" in brand else brand
 
 
 def full_brands(view: PlanView) -> list[str]:
@@ -372,13 +459,16 @@ def unbreakable(part: str) -> str:
 
 
 def _short_range(view: PlanView, start: dt.date, end: dt.date) -> str:
-    """'11 jan. – 24 jan. 2027': months short, the year once where the row ends (twice
-    across a new year), so that a row's dates fit on one or two lines."""
+    """'11 jan. – 24 jan.': months short, no year (a year row above the year's first row
+    says it), except where a row runs into the next year: '27 dec. – 9 jan. 2028'."""
     t = view.t
+    first = unbreakable(t.short_day_month(start))
     if start == end:
-        return t.short_date(start)
-    head = t.short_day_month(start) if start.year == end.year else t.short_date(start)
-    return f"{head} – {t.short_date(end)}"
+        return first
+    tail = unbreakable(t.short_day_month(end))
+    if start.year != end.year:
+        tail += f" {end.year}"  # the year, in sv, nb and en, comes last; it may wrap
+    return f"{first} – {tail}"
 
 
 def _sorted_doses(step: Step) -> list[DoseAtTime]:
@@ -412,6 +502,29 @@ def _stop_text(view: PlanView, stop: StepView, runs: list[list[StepView]]) -> st
     return t._("No more tablets.")
 
 
+def _brands(run: list[StepView]) -> set[str]:
+    return {x.brand for d in run[0].step.doses for x in d.tablets}
+
+
+def _changed_product(
+    view: PlanView, run: list[StepView], previous: list[StepView] | None, product: str
+) -> str | None:
+    """A formulation change at the same daily dose (tablets to an oral solution, depot to
+    immediate-release tablets) is a row of its own: say that only the product changes."""
+    first = run[0]
+    if (
+        previous is None
+        or first.kind != "doses"
+        or previous[-1].kind != "doses"
+        or previous[-1].step.dose != first.step.dose
+        or not _brands(run)
+        or not _brands(previous[-1:])
+        or _brands(run) == _brands(previous[-1:])
+    ):
+        return None
+    return view.t._("The same dose as before, now as %(product)s.", product=product)
+
+
 def _row_note(view: PlanView, run: list[StepView], following: list[StepView] | None) -> str | None:
     """The patient's sentence under a row: a held dose and what comes next, the last step."""
     t = view.t
@@ -429,8 +542,8 @@ def _row_note(view: PlanView, run: list[StepView], following: list[StepView] | N
         if goes_on:
             return None
         return t._("The last step is %(amount)s, then you stop completely.", amount=first.daily)
-    if following is None:
-        return None
+    if following is None or following[0].step.dose >= first.step.dose:
+        return None  # no cut next (the next row changes only the product)
     if not any(s.step.pause for s in run):
         return _long_hold(view, run, following)
     if len(run) > 1:  # the pause is a step of its own: the same tablets, longer
@@ -527,121 +640,23 @@ def _weeks(view: PlanView, times: list[DoseTimeName]) -> tuple[list[TickWeek], s
     return weeks, t.date(end) if end < last else None
 
 
-# --- the clinician page -------------------------------------------------------------------
-
-
-def _decisions(view: PlanView) -> list[str]:
-    t = view.t
-    out = []
-    if view.plan.specialist_signoff:
-        out.append(t._("This plan needs a specialist's sign-off before it is used."))
-    for w in view.warnings:
-        message = w.warning.message
-        if w.warning.code in _DECISION_CODES or any(word in message for word in _DECISION_WORDS):
-            out.append(w.text)
-    for s in view.steps:
-        if s.step.note is not None and any(word in s.step.note for word in _DECISION_WORDS):
-            out.append(f"{s.drug}, {s.dates}: {s.note}")
-    return list(dict.fromkeys(clinician_words(d) for d in out))
-
-
-_OPTION = re.compile(r" ?\(--[a-z-]+\)")
-_STEPS = re.compile(r"\b(\d+) step\(s\)")
-
-
-def clinician_words(text: str) -> str:
-    """A planner message as the printed page says it: without command-line options (the
-    sheet names the decision, "a switch to diazepam", not the option that makes it) and
-    with a real plural where the English message hedges with "step(s)"."""
-    text = _OPTION.sub("", text)
-    return _STEPS.sub(lambda m: m.group(1) + (" step" if m.group(1) == "1" else " steps"), text)
-
-
-def _rules(view: PlanView) -> list[RuleView]:
-    t = view.t
-    out = []
-    for rule in view.plan.applied_rules:
-        drug = view.drug_names.get(rule.drug, rule.drug)
-        mode = t._("of the current dose") if rule.mode == "current" else t._("of the starting dose")
-        out.append(
-            RuleView(
-                rule.rule,
-                t._(
-                    "%(drug)s: %(percent)s %% %(mode)s every %(days)s days",
-                    drug=drug,
-                    percent=t.number(rule.percent),
-                    mode=mode,
-                    days=rule.interval_days,
-                ),
-            )
-        )
-    return out
-
-
-def _sources(view: PlanView) -> list[str]:
-    """The sources the applied taper rules cite (not the rule file's whole list)."""
-    guideline = view.guideline
-    if guideline is None:
-        return []
-    cited: set[str] = set()
-
-    def collect(node: object) -> None:
-        if isinstance(node, dict):
-            if isinstance(node.get("source"), str):
-                cited.add(node["source"])
-            for value in node.values():
-                collect(value)
-        elif isinstance(node, list):
-            for value in node:
-                collect(value)
-
-    for rule in guideline.taper_rules:
-        if rule.id in view.plan.rule_ids:
-            collect(rule.model_dump())
-    return [
-        f"{s.title} ({s.date.isoformat()})" if s.date else s.title
-        for s in guideline.sources
-        if s.id in cited
-    ]
-
-
-def _dispensing(view: PlanView) -> DispenseTable:
-    """What to dispense: a row per step, a column per product (brand and strength)."""
-    t = view.t
-    by_index = {s.step.index: s for s in view.steps}
-    products: dict[tuple[str, str], str] = {}
-    counts: dict[int, dict[tuple[str, str], str]] = {}
-    for d in view.plan.dispensing:
-        key = (d.brand, str(d.strength))
-        if d.measure is not None:
-            # An oral solution: its ml (drops) with the concentration, never "N × 2 mg".
-            per = "/ml" if d.measure == "ml" else ""
-            products.setdefault(key, f"{short_brand(d.brand)} {t.amount(d.strength, d.unit)}{per}")
-            counts.setdefault(d.step, {})[key] = dispense_text(t, d)
-            continue
-        products.setdefault(key, f"{short_brand(d.brand)} {t.amount(d.strength, d.unit)}")
-        counts.setdefault(d.step, {})[key] = f"{t.number(d.tablets)} × {products[key]}"
-    rows = []
-    for index, found in counts.items():
-        step = by_index.get(index)
-        if step is None:
-            continue
-        start, end = step.step.start, step.step.end
-        dates = f"{t.numeric_day(start)}–{t.numeric_day(end)} {end.year}"
-        rows.append(DispenseRow(dates, [found.get(key, "") for key in products]))
-    return DispenseTable(list(products.values()), rows)
-
-
 def _months(view: PlanView) -> list[MonthView]:
+    """A row a month: the days of each kind of contact together ("Mon 4, Fri 15 Support
+    talk"), so that a month with several talks still fits on a line or two."""
     t = view.t
-    months: dict[tuple[int, int], MonthView] = {}
+    months: dict[tuple[int, int], dict[str, list[str]]] = {}
+    labels: dict[tuple[int, int], str] = {}
     for c in view.appointments:
         day = c.checkpoint.date
-        month = months.get((day.year, day.month))
-        if month is None:
-            month = MonthView(t.month_year(day), [])
-            months[(day.year, day.month)] = month
+        key = (day.year, day.month)
+        labels.setdefault(key, t.month_year(day))
         # The kind's short label ("Support talk"), not the title ("Support talk before a
         # dose change"): a month's contacts fit on one line; the topics below say the rest.
-        month.items.append(MonthItem(f"{c.weekday} {day.day}", t._(KIND_LABELS[c.checkpoint.kind])))
-    return list(months.values())
+        kind = t._(KIND_LABELS[c.checkpoint.kind])
+        months.setdefault(key, {}).setdefault(kind, []).append(
+            unbreakable(f"{c.weekday} {day.day}")
+        )
+    return [
+        MonthView(labels[key], [MonthItem(", ".join(days), kind) for kind, days in kinds.items()])
+        for key, kinds in months.items()
+    ]

@@ -39,6 +39,7 @@ from taper.guideline.checks import (
     tablet_grid,
     taper_speed,
     unit_consistent,
+    urgent_help,
 )
 from taper.guideline.findings import Finding
 from taper.guideline.model import Guideline
@@ -73,6 +74,7 @@ MODULES: tuple[ModuleType, ...] = (
     product_regimen,
     split_consistent,
     tablet_grid,
+    urgent_help,
     id_matches_file,
 )
 

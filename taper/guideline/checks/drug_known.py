@@ -105,6 +105,12 @@ def check(guideline: Guideline, doc: YamlDocument) -> Iterable[Finding]:
             listed = field(doc, switch, rule.switch, "long_acting_switched")
             for j, drug_id in enumerate(rule.switch.long_acting_switched):
                 c.need((*listed, j), drug_id, f"rule {rule.id} switch", rule.drug_class)
+        if rule.switch.advised is not None:
+            switch = field(doc, base, rule, "switch")
+            advice = field(doc, switch, rule.switch, "advised")
+            listed = field(doc, advice, rule.switch.advised, "drugs")
+            for j, drug_id in enumerate(rule.switch.advised.drugs):
+                c.need((*listed, j), drug_id, f"rule {rule.id} switch advice", rule.drug_class)
         groups = field(doc, base, rule, "groups")
         for j, group in enumerate(rule.groups):
             if group not in known_groups:

@@ -2,8 +2,9 @@
 
 Covers conversion `factor`, `amount` and `equals`, both ends of a `range`, band `factor` and
 `up_to` (a band's `above` may be 0), table `points`, product strengths, threshold `above`, a
-taper's smallest steps (`min_step`) and a slow-down's `below_reference_amount`, and the counts
-`doses_per_day` (rule and switch) and `parts_per_dose_time`.
+taper's smallest steps (`min_step`) and a slow-down's `below_reference_amount`, the counts
+`doses_per_day` (rule and switch) and `parts_per_dose_time`, and a switch's limits
+`max_daily` and `max_per_dose` (a zero per-dose maximum crashed the switch: issue 14).
 
 Passing:
 
@@ -40,6 +41,7 @@ from taper.guideline.model import (
     SlowDown,
     Strength,
     Switch,
+    SwitchLimits,
     TablePoint,
     TaperRule,
     Threshold,
@@ -57,6 +59,7 @@ _POSITIVE: dict[type[BaseModel], tuple[str, ...]] = {
     Threshold: ("above",),
     TaperRule: ("doses_per_day",),
     Switch: ("doses_per_day", "parts_per_dose_time"),
+    SwitchLimits: ("max_daily", "max_per_dose"),
     MinStep: ("reference_amount",),
     DrugAmount: ("amount",),
     SlowDown: ("below_reference_amount",),

@@ -1,0 +1,201 @@
+"""The clinician part of the printed sheet: everything meant for the prescriber.
+
+Warnings, unresolved prescriber decisions, the planner's notes on steps (like notes merged
+into one line), the rules applied, the sources the applied rules cite and what to dispense
+(a table: a row per step, a column per product under its brand). Split from `sheet` (the
+patient's pages), which builds the whole `Sheet` from both.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from taper.render.view import PlanView, dispense_text
+
+# Warning codes that leave the prescriber a decision the patient's pages cannot make for them.
+_DECISION_CODES = frozenset(
+    {"switch-declined", "switch-advised", "modified-release-once-a-day", "tablet-limited"}
+)
+_DECISION_WORDS = ("prescriber's decision", "--switch", "--specialist")
+
+
+@dataclass(frozen=True)
+class NoteView:
+    dates: str
+    drug: str
+    text: str
+
+
+@dataclass(frozen=True)
+class RuleView:
+    rule: str
+    text: str
+
+
+@dataclass(frozen=True)
+class DispenseRow:
+    dates: str
+    counts: list[str]  # one per product: "28" (tablets), "126 ml"; "" where the step needs none
+
+
+@dataclass(frozen=True)
+class DispenseTable:
+    products: list[str]  # a column per product: its strength ("10 mg"), under its brand
+    rows: list[DispenseRow]
+    brands: list[tuple[str, int]]  # the brand heads over the products: (brand, columns)
+
+    def __bool__(self) -> bool:
+        return bool(self.rows)
+
+
+def short_brand(brand: str) -> str:
+    """A brand without what its parentheses add ("Diazepam (Stesolid, ...)" → "Diazepam"):
+    the overview names it in every row; the full name is listed once under the table."""
+    return brand.split(" (", 1)[0] if brand.endswith(")") and " (" in brand else brand
+
+
+def decisions(view: PlanView) -> list[str]:
+    t = view.t
+    out = []
+    if view.plan.specialist_signoff:
+        out.append(t._("This plan needs a specialist's sign-off before it is used."))
+    for w in view.warnings:
+        message = w.warning.message
+        if w.warning.code in _DECISION_CODES or any(word in message for word in _DECISION_WORDS):
+            out.append(w.text)
+    for s in view.steps:
+        if s.step.note is not None and any(word in s.step.note for word in _DECISION_WORDS):
+            out.append(f"{s.drug}, {s.dates}: {s.note}")
+    return list(dict.fromkeys(clinician_words(d) for d in out))
+
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+
+
+def merged_notes(notes: list[NoteView]) -> list[NoteView]:
+    """Consecutive notes on one drug that say the same but for their numbers, as one: the
+    dates one after another, each number that differs as its values in the same order ("35 /
+    30 / 25 mg", one a date range). The same words, every value kept, in far fewer lines."""
+    groups: list[list[NoteView]] = []
+    for note in notes:
+        last = groups[-1][-1] if groups else None
+        if (
+            last is not None
+            and last.drug == note.drug
+            and _NUMBER.sub("#", last.text) == _NUMBER.sub("#", note.text)
+        ):
+            groups[-1].append(note)
+        else:
+            groups.append([note])
+    out = []
+    for group in groups:
+        if len(group) == 1:
+            out.append(group[0])
+            continue
+        out.append(NoteView("; ".join(n.dates for n in group), group[0].drug, _merged(group)))
+    return out
+
+
+def _merged(group: list[NoteView]) -> str:
+    """The group's common text with each number slot as its values in order (one where all
+    agree)."""
+    values = [_NUMBER.findall(n.text) for n in group]
+    slots = iter(
+        " / ".join(v[i] for v in values) if len({v[i] for v in values}) > 1 else values[0][i]
+        for i in range(len(values[0]))
+    )
+    return _NUMBER.sub(lambda _: next(slots), group[0].text)
+
+
+_OPTION = re.compile(r" ?\(--[a-z-]+\)")
+_STEPS = re.compile(r"\b(\d+) step\(s\)")
+
+
+def clinician_words(text: str) -> str:
+    """A planner message as the printed page says it: without command-line options (the
+    sheet names the decision, "a switch to diazepam", not the option that makes it) and
+    with a real plural where the English message hedges with "step(s)"."""
+    text = _OPTION.sub("", text)
+    return _STEPS.sub(lambda m: m.group(1) + (" step" if m.group(1) == "1" else " steps"), text)
+
+
+def rules(view: PlanView) -> list[RuleView]:
+    t = view.t
+    out = []
+    for rule in view.plan.applied_rules:
+        drug = view.drug_names.get(rule.drug, rule.drug)
+        mode = t._("of the current dose") if rule.mode == "current" else t._("of the starting dose")
+        out.append(
+            RuleView(
+                rule.rule,
+                t._(
+                    "%(drug)s: %(percent)s %% %(mode)s every %(days)s days",
+                    drug=drug,
+                    percent=t.number(rule.percent),
+                    mode=mode,
+                    days=rule.interval_days,
+                ),
+            )
+        )
+    return out
+
+
+def sources(view: PlanView) -> list[str]:
+    """The sources the applied taper rules cite (not the rule file's whole list)."""
+    guideline = view.guideline
+    if guideline is None:
+        return []
+    cited: set[str] = set()
+
+    def collect(node: object) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("source"), str):
+                cited.add(node["source"])
+            for value in node.values():
+                collect(value)
+        elif isinstance(node, list):
+            for value in node:
+                collect(value)
+
+    for rule in guideline.taper_rules:
+        if rule.id in view.plan.rule_ids:
+            collect(rule.model_dump())
+    return [
+        f"{s.title} ({s.date.isoformat()})" if s.date else s.title
+        for s in guideline.sources
+        if s.id in cited
+    ]
+
+
+def dispensing(view: PlanView) -> DispenseTable:
+    """What to dispense: a row per step, a column per product under its brand (brand over
+    its strengths, so that narrow columns need short heads), the tablets (ml) in the cells."""
+    t = view.t
+    by_index = {s.step.index: s for s in view.steps}
+    heads: dict[tuple[str, str], tuple[str, str]] = {}  # product -> (brand, strength)
+    counts: dict[int, dict[tuple[str, str], str]] = {}
+    for d in view.plan.dispensing:
+        key = (d.brand, str(d.strength))
+        if d.measure is not None:
+            # An oral solution: its ml (drops) with the concentration, never "N × 2 mg".
+            per = "/ml" if d.measure == "ml" else ""
+            heads.setdefault(key, (short_brand(d.brand), t.amount(d.strength, d.unit) + per))
+            # The column names the product: a cell holds the ml (drops with their words).
+            amount = t.amount(d.tablets, "ml") if d.measure == "ml" else dispense_text(t, d)
+            counts.setdefault(d.step, {})[key] = amount
+            continue
+        heads.setdefault(key, (short_brand(d.brand), t.amount(d.strength, d.unit)))
+        counts.setdefault(d.step, {})[key] = t.number(d.tablets)
+    brands = list(dict.fromkeys(brand for brand, _ in heads.values()))
+    keys = sorted(heads, key=lambda k: brands.index(heads[k][0]))  # stable: first seen first
+    rows = []
+    for index, found in counts.items():
+        step = by_index.get(index)
+        if step is None:
+            continue
+        start, end = step.step.start, step.step.end
+        dates = f"{t.numeric_day(start)}–{t.numeric_day(end)} {end.year}"
+        rows.append(DispenseRow(dates, [found.get(key, "") for key in keys]))
+    spans = [(b, sum(1 for k in keys if heads[k][0] == b)) for b in brands]
+    return DispenseTable([heads[k][1] for k in keys], rows, spans)
