@@ -47,6 +47,7 @@ from taper.render.view import (
 # The tick calendar covers this many weeks from the first fixed dose: about the months until
 # the next replan or print-out. The overview table always covers the whole plan.
 TICK_WEEKS = 13
+PATCH_TICK_WEEKS = 26
 
 
 @dataclass(frozen=True)
@@ -169,9 +170,9 @@ class Sheet:
         its boxes, 4.2 mm each with their margins, and the cell's padding), the note (the
         rest: a wide note keeps the weeks one line high)."""
         page = Decimal(182)  # mm: A4 less the margins
-        # At least 13 mm: room for the weekday's name ("ma.") above one box.
+        # At least 14 mm: room for the weekday's name ("Wed") above one box.
         boxes = len(self.tick_times) * Decimal("4.8") + Decimal("1.6")
-        day = max(boxes, Decimal(13)) * 100 / page
+        day = max(boxes, Decimal(14)) * 100 / page
         date = Decimal(10)
         note = 100 - date - 7 * day
         return (str(date), str(day.quantize(Decimal("0.1"))), str(note.quantize(Decimal("0.1"))))
@@ -614,7 +615,10 @@ def _weeks(view: PlanView, times: list[DoseTimeName]) -> tuple[list[TickWeek], s
     first = min(s.step.start for s in dosed)
     last = max(s.step.end for s in dosed)
     monday = first - dt.timedelta(days=first.weekday())
-    limit = monday + dt.timedelta(weeks=TICK_WEEKS) - dt.timedelta(days=1)
+    # A patch-only calendar (a box every 3 or 7 days) shows up to half a year: every change
+    # day of a typical patch plan, on one page.
+    weeks_shown = PATCH_TICK_WEEKS if times == ["patch"] else TICK_WEEKS
+    limit = monday + dt.timedelta(weeks=weeks_shown) - dt.timedelta(days=1)
     end = min(last, limit)
     taken: dict[dt.date, set[DoseTimeName]] = {}
     for s in dosed:
