@@ -71,11 +71,13 @@ def test_the_tick_calendar_has_a_patch_box_on_change_days_only() -> None:
     boxed = {d.date for week in sheet.weeks for d in week.days if d is not None and d.boxes[0]}
     shown = {d.date for week in sheet.weeks for d in week.days if d is not None}
     assert boxed == days & shown
-    assert dt.date(2027, 1, 11) in boxed and dt.date(2027, 1, 14) in boxed
+    assert dt.date(2027, 1, 11) in boxed
+    assert dt.date(2027, 1, 14) in boxed
     assert dt.date(2027, 1, 12) not in boxed
     # Every dose change is a change day.
     changes = {s.step.start for s in view.steps if s.is_change and s.kind == "doses"}
-    assert changes - {view.steps[0].step.start} <= days | {min(days)}
+    assert changes
+    assert changes <= days
 
 
 @pytest.mark.parametrize(
@@ -86,7 +88,7 @@ def test_the_tick_calendar_has_a_patch_box_on_change_days_only() -> None:
         ("en", "put on", "Put on the last patch"),
     ],
 )
-def test_page_one_and_the_table_give_the_same_last_patch_dates(
+def test_patient_text_and_the_table_give_the_same_last_patch_dates(
     lang: Lang, on: str, off: str
 ) -> None:
     """P5-3: page 1 said 'last patch 2 May', the table 'take it off 3 May'."""
@@ -99,11 +101,11 @@ def test_page_one_and_the_table_give_the_same_last_patch_dates(
     assert put_on in patch_change_days(view)
     html = render_plan(view.plan, PlanFormat.html, lang).decode()
     patient = html.split('id="patient-end"')[0]
-    page_one = re.sub(r"<[^>]+>", " ", patient)
+    patient_text = re.sub(r"<[^>]+>", " ", patient)
     dates = (view.t.date(put_on), view.t.date(take_off))
-    assert page_one.count(dates[1]) >= 2, "page 1 and the table name the same day"
-    assert on in page_one and off in page_one
-    assert all(d in page_one for d in dates)
+    assert patient_text.count(dates[1]) >= 2, "page 1 and the table name the same day"
+    assert on in patient_text
+    assert off in patient_text
 
 
 @pytest.mark.parametrize("lang", ["nb", "sv", "en"])
@@ -113,6 +115,7 @@ def test_patch_curve_labels_fit_the_left_margin(lang: Lang) -> None:
     view = view_of(guideline, "fentanyl patch 50 mcg/h", lang)
     svg = svg_curve(view)
     labels = re.findall(r'text-anchor="end"[^>]*>([^<]*)<', svg)
-    assert labels and all(label_width(text) <= LEFT - 12 for text in labels), labels
+    assert labels
+    assert all(label_width(text) <= LEFT - 12 for text in labels), labels
     assert "50" in labels
     assert re.search(r'<text x="0" y="\d+" fill="#000">mcg/h</text>', svg)
