@@ -12,6 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from decimal import Decimal
+from pathlib import Path
+from types import SimpleNamespace
+from typing import cast
 
 import pytest
 
@@ -19,8 +22,10 @@ from taper.dose import parse_medication
 from taper.guideline.loader import load_guideline
 from taper.plan import PlanOptions, make_plan
 from taper.plan.invariants import plan_problems
-from taper.plan.model import Plan, Step
+from taper.plan.model import DoseAtTime, LiquidMeasure, Plan, Step, TabletCount
 from taper.plan.regimen_invariants import regimen_problems
+from taper.plan.review import ReviewMixin
+from taper.plan.tracks import Seg, Track
 
 START = dt.date(2027, 1, 11)
 # us-cdc-2022, cdc-long-term: 30-day steps, at most three intervals at one dose (its
@@ -105,3 +110,63 @@ def test_no_false_hint_about_measuring_finer(medication: str, drug: str) -> None
     result = plan(medication)
     texts = " ".join(w.message for w in result.warnings if w.drug == drug)
     assert "finer than" not in texts
+
+
+def test_the_finer_measure_hint_stays_where_the_measure_forces_the_cut() -> None:
+    """R24/R25, the other side: where each larger cut on the solution is one 0.5 ml measure
+    (the uk fixture's diazepam, 0.2 mg a measure, against 10 % steps below 2 mg), the hint
+    that a finer measure would allow smaller steps is true and stays."""
+    fixtures = Path(__file__).resolve().parent / "fixtures"
+    loaded = load_guideline(str(fixtures / "plan-uk.yaml"))
+    result = make_plan(
+        [parse_medication("alprazolam 1.5 mg")], loaded, PlanOptions(start=dt.date(2025, 3, 3))
+    )
+    steps = [s for s in result.steps if s.drug == "diazepam"]
+    cuts = [
+        before.dose - after.dose
+        for before, after in itertools.pairwise(steps)
+        if after.tablet_limited and on_solution(before)
+    ]
+    assert cuts
+    assert all(cut == Decimal("0.2") for cut in cuts)
+    texts = " ".join(w.message for w in result.warnings if w.drug == "diazepam")
+    assert "finer than 0.5 ml would allow smaller steps" in texts
+    assert "fewer dose times" not in texts
+
+
+class _Measure:
+    """A solution kit's one measure: 1 mg (0.5 ml of 2 mg/ml)."""
+
+    @staticmethod
+    def amount(quanta: int) -> Decimal:
+        return Decimal(quanta)
+
+
+def _seg(amount: str, per_time: tuple[str, ...], limited: bool = False) -> Seg:
+    liquid = LiquidMeasure(mg_per_ml=Decimal(2), device="oral-syringe", ml=Decimal(1))
+    doses = [
+        DoseAtTime(
+            time=time,
+            amount=Decimal(dose),
+            tablets=[
+                TabletCount(
+                    brand="solution",
+                    strength=Decimal(2),
+                    unit="mg",
+                    count=Decimal(dose) / 2,
+                    liquid=liquid,
+                )
+            ],
+        )
+        for time, dose in zip(("morning", "evening"), per_time, strict=False)
+    ]
+    return Seg("taper", 0, 30, Decimal(amount), doses, tablet_limited=limited)
+
+
+def test_the_finer_measure_hint_only_where_one_measure_is_the_cut() -> None:
+    """R24/R25: a larger cut of one measure (1 mg) is the measure's; a larger cut of 3 mg (a
+    whole dose time dropped) is not, and the hint must not blame the measure."""
+    one = SimpleNamespace(kit=_Measure(), segs=[_seg("4", ("2", "2")), _seg("3", ("1", "2"), True)])
+    three = SimpleNamespace(kit=_Measure(), segs=[_seg("4", ("1", "3")), _seg("1", ("1",), True)])
+    assert ReviewMixin.measure_limits(cast(Track, one))
+    assert not ReviewMixin.measure_limits(cast(Track, three))

@@ -87,6 +87,10 @@ _HINT = (
         rf"measuring (?P<brand>.+?) finer than (?P<measure>{_DOSE}) would allow smaller steps",
         N_("measuring %(brand)s finer than %(measure)s would allow smaller steps"),
     ),
+    piece(
+        r"giving (?P<brand>.+?) at fewer dose times would allow smaller steps",
+        N_("giving %(brand)s at fewer dose times would allow smaller steps"),
+    ),
 )
 # A liquid's measuring device, the products a step changes from and what they are.
 _DEVICE = (
