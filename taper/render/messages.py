@@ -261,14 +261,6 @@ NOTES: tuple[Piece, ...] = (
         ),
     ),
     piece(
-        r"held (?P<days>\d+) more days before the stop \(the oral solution ends at the smallest "
-        r"dose of the tablets it replaced; the average rate stays within (?P<allowed>[^()]+)\)",
-        N_(
-            "held %(days)s more days before the stop (the oral solution ends at the smallest "
-            "dose of the tablets it replaced; the average rate stays within %(allowed)s)"
-        ),
-    ),
-    piece(
         rf"from here {_LIQUID} instead of (?P<former>.+?): (?P<pieces>the depot tablets|the "
         r"tablets|the capsules) cannot make the next step",
         N_(
