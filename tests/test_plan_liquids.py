@@ -85,8 +85,8 @@ def test_a_step_the_tablets_cannot_make_is_made_with_the_oral_solution() -> None
 
 def test_the_month_long_hold_before_a_forced_cut_is_gone_with_the_oral_solution() -> None:
     """The issue's example: uk-ashton diazepam was held 112 more days at 2 mg before a forced
-    cut to 1 mg (the tablets' smallest step); the suspension steps down instead, and the
-    taper still ends where the tablets did (1 mg, the smallest tablet dose)."""
+    cut to 1 mg (the tablets' smallest step); the suspension steps down instead, and its tail
+    goes on below the smallest tablet dose in the rule's steps (clinician review R24/R25)."""
     result = plan("uk-ashton", "diazepam 10 mg")
     held = [
         s
@@ -99,7 +99,8 @@ def test_the_month_long_hold_before_a_forced_cut_is_gone_with_the_oral_solution(
     assert "hold-too-long" not in {w.code for w in result.warnings if w.drug == "diazepam"}
     steps = [s for s in result.steps if s.drug == "diazepam"]
     last = next(b for b, a in itertools.pairwise(steps) if a.dose == 0 and b.dose)
-    assert last.dose == Decimal(1)
+    assert last.dose < Decimal(1)
+    assert not last.tablet_limited
 
 
 def test_us_cdc_tramadol_er_tail_goes_on_immediate_release_then_qdolo() -> None:

@@ -355,13 +355,6 @@ class Builder(SwitchingMixin, EveningOutMixin, InputsMixin, CombinationMixin):
                 f"({pieces} cannot make a smaller step; no longer than rule "
                 f"{track.rule.id} allows at one dose, so the cut is larger than its step)"
             )
-        elif liquid is not None and step.quanta == 0:
-            # An oral solution's tail stops where the tablets it replaced would have.
-            note = (
-                f"held {step.hold} more days before the stop (the oral solution ends at the "
-                "smallest dose of the tablets it replaced; the average rate stays within "
-                f"{self.allowed_text(track)})"
-            )
         if change is not None:
             # The first step on the new products says why they change (the hold itself is
             # explained by the plan's tablet-limited warning).

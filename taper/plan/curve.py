@@ -67,15 +67,10 @@ def trajectory(
     vector: tuple[int, ...] | None = None,
     stop_quanta: int | None = None,
     drop: tuple[int, ...] | None = None,
-    stop_below: int | None = None,
     floors: StepFloors = NO_FLOORS,
 ) -> tuple[TaperStep, ...]:
     """The reductions from `start` quanta to zero under a pace, each dose at `min_used` dose
     times or more (pure; cached, since many patients share a drug, a dose and a rule).
-
-    `stop_below`: a step that would go below this dose is a stop instead, once the rule lets
-    the drug stop (an oral solution's tail ends where the tablets it replaced would have
-    stopped: it makes the steps they could not, it does not lengthen the taper below them).
 
     `floors`: the rule's smallest steps in the drug's unit (`taper.plan.step_floors`; none
     with a chosen --percent): a cut is never smaller than the smallest step (but the last
@@ -99,7 +94,6 @@ def trajectory(
         vector,
         stop_quanta,
         drop,
-        stop_below,
         floors,
     )
     cached = _TRAJECTORIES.get(key) if kit.key is not None else None
@@ -148,19 +142,6 @@ def trajectory(
             quanta = next(
                 (q for q in range(stop_quanta, 0, -1) if kit.makeable(q, times, min_used)), 0
             )
-        if (
-            stop_below is not None
-            and 0 < quanta < stop_below
-            and (stop_quanta is None or before <= stop_quanta)
-        ):
-            quanta = 0
-            if smallest is not None and at_most is not None and current > allowed:
-                # A stop from here would cut more than the rule allows: first down to the
-                # smallest dose the tablets made (a step smaller than the rule's smallest,
-                # forced by the products), the stop follows from there.
-                quanta = next(
-                    (q for q in range(stop_below, before) if kit.makeable(q, times, min_used)), 0
-                )
         if vector is not None:
             # The dose at a time never rises and a dropped time never returns: a daily dose
             # the dose times cannot share so is lowered to the next one they can.

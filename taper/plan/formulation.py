@@ -259,30 +259,25 @@ class FormulationMixin(BuilderBase):
         start: int,
         min_used: int,
         vector: tuple[int, ...],
-        floor: Decimal | None = None,
     ) -> list[KitStep]:
         """The reductions on `kit` from `start` quanta (shared as `vector` over `names`),
-        handing over to another formulation at the first step it makes better. `floor`: the
-        smallest dose of the tablets handed over from (an oral solution stops there, as they
-        would have)."""
+        handing over to another formulation at the first step it makes better. An oral
+        solution's taper goes on below the smallest dose of the tablets it replaced, in the
+        rule's pace, to the dose the rule lets it stop from (clinician review R24/R25: a hold
+        before a stop from there is no substitute for the steps the solution makes)."""
         times = len(names)
         stop = self.stop_quanta(track, kit, start)
         drop = drop_ranks(track.rule, names)
-        below = None
-        if floor is not None and kit.liquid is not None:
-            below = kit.quanta_ceil(Fraction(floor))
         # A chosen --percent is the prescriber's speed: no smallest step makes its cuts larger.
         floors = NO_FLOORS if p.chosen_percent is not None else self.floors(track, kit)
         steps = trajectory(
-            kit, times, p, start, base, track.drug.id, min_used, vector, stop, drop, below, floors
+            kit, times, p, start, base, track.drug.id, min_used, vector, stop, drop, floors
         )
         others = formulation_changes(self.g, self.loaded.sha256, kit)
         if not others:
             return [KitStep(s, kit, times) for s in steps]
         out: list[KitStep] = []
         current = start
-        smallest = kit.amount(kit.smallest)
-        floor = smallest if floor is None else min(floor, smallest)
         for step in steps:
             kept = False
             if step.limited:
@@ -291,9 +286,7 @@ class FormulationMixin(BuilderBase):
                     if near and other.liquid is not None:
                         kept = True  # liquids only for the steps the tablets cannot make
                         continue
-                    tail = self.hand_over(
-                        track, p, base, kit, other, current, step, times, floor, vector
-                    )
+                    tail = self.hand_over(track, p, base, kit, other, current, step, times, vector)
                     if tail is not None:
                         return out + tail
             if kept:
@@ -316,7 +309,6 @@ class FormulationMixin(BuilderBase):
         current: int,
         step: TaperStep,
         times: int,
-        floor: Decimal,
         vector: tuple[int, ...] = (),
     ) -> list[KitStep] | None:
         """The rest of the taper on the kit `other` (another formulation), from the dose
@@ -336,7 +328,7 @@ class FormulationMixin(BuilderBase):
         if amounts is None or not all(usable(other, a) for a in amounts):
             return None
         names = time_names(new_times, bedtime=False, patch=False)
-        tail = self.steps_on(track, p, base, other, names, start, 1, amounts, floor)
+        tail = self.steps_on(track, p, base, other, names, start, 1, amounts)
         if not tail:
             return None
         first = tail[0]

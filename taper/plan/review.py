@@ -4,6 +4,7 @@ the formulary has instead (`hint`), dispensing quantities, provenance and applie
 
 from __future__ import annotations
 
+import itertools
 import math
 from decimal import Decimal
 from fractions import Fraction
@@ -93,10 +94,15 @@ class ReviewMixin(BuilderBase):
         decision, when that is what the hint names)."""
         liquid = track.kit.liquid
         if liquid is not None:
-            return (
-                f"measuring {track.kit.products[0].brand} finer than "
-                f"{format_amount(liquid.smallest_ml)} ml would allow smaller steps"
-            )
+            brand = track.kit.products[0].brand
+            if self.measure_limits(track):
+                return (
+                    f"measuring {brand} finer than "
+                    f"{format_amount(liquid.smallest_ml)} ml would allow smaller steps"
+                )
+            # Clinician review R24/R25: a cut larger than one measure was not forced by the
+            # measure but by a whole dose time dropped at once.
+            return f"giving {brand} at fewer dose times would allow smaller steps"
         solutions = oral_solutions(self.g, track.drug.id)
         if solutions:
             return f"an oral solution ({', '.join(solutions)}) would allow smaller steps"
@@ -112,6 +118,18 @@ class ReviewMixin(BuilderBase):
         if track.kit.patch:
             return "a smaller patch strength would allow smaller steps"
         return "an oral solution or a smaller strength would allow smaller steps"
+
+    @staticmethod
+    def measure_limits(track: Track) -> bool:
+        """Whether each cut of an oral solution larger than the rule allows is one measure
+        (`smallest_ml`) of it, so that only a finer measure would make it smaller."""
+        measure = track.kit.amount(1)
+        cuts = [
+            before.amount - seg.amount
+            for before, seg in itertools.pairwise(track.segs)
+            if seg.tablet_limited and not seg.kept_tablets and _on_solution(before)
+        ]
+        return all(cut <= measure for cut in cuts)
 
     def step_warnings(self, index_of: dict[int, int]) -> None:
         for track in self.tracks:
@@ -423,3 +441,7 @@ class ReviewMixin(BuilderBase):
 
 def _decimal(value: Fraction | None) -> Decimal | None:
     return None if value is None else to_decimal(value)
+
+
+def _on_solution(seg: Seg) -> bool:
+    return any(t.liquid for d in seg.doses for t in d.tablets)

@@ -87,6 +87,10 @@ _HINT = (
         rf"measuring (?P<brand>.+?) finer than (?P<measure>{_DOSE}) would allow smaller steps",
         N_("measuring %(brand)s finer than %(measure)s would allow smaller steps"),
     ),
+    piece(
+        r"giving (?P<brand>.+?) at fewer dose times would allow smaller steps",
+        N_("giving %(brand)s at fewer dose times would allow smaller steps"),
+    ),
 )
 # A liquid's measuring device, the products a step changes from and what they are.
 _DEVICE = (
@@ -254,14 +258,6 @@ NOTES: tuple[Piece, ...] = (
             "held %(days)s more days before the larger cut to %(dose)s (the oral solution, "
             "measured in %(measure)s, cannot make a smaller step; the average rate stays "
             "within %(allowed)s)"
-        ),
-    ),
-    piece(
-        r"held (?P<days>\d+) more days before the stop \(the oral solution ends at the smallest "
-        r"dose of the tablets it replaced; the average rate stays within (?P<allowed>[^()]+)\)",
-        N_(
-            "held %(days)s more days before the stop (the oral solution ends at the smallest "
-            "dose of the tablets it replaced; the average rate stays within %(allowed)s)"
         ),
     ),
     piece(
