@@ -17,6 +17,8 @@ flat however long the list is.
 from __future__ import annotations
 
 import json
+import signal
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO
@@ -31,6 +33,8 @@ if TYPE_CHECKING:
 # Patients a worker process plans per task: large enough that sending the jobs and lines
 # between processes costs little next to planning, small enough to keep memory flat.
 CHUNK = 256
+
+Lines = list[tuple[bytes, tuple[RowError, ...]]]  # a chunk's output lines and errors
 
 
 @dataclass(frozen=True)
@@ -93,10 +97,14 @@ _WORKER: LinePlanner | None = None
 
 def _init_worker(lang: str | None) -> None:
     global _WORKER
+    # Ctrl-C reaches every process of the terminal; the parent alone handles it and stops
+    # the workers. SIGTERM (the pool stopping a worker) ends a worker quietly.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _WORKER = LinePlanner(lang)
 
 
-def _plan_chunk(jobs: list[PatientJob]) -> list[tuple[bytes, tuple[RowError, ...]]]:
+def _plan_chunk(jobs: list[PatientJob]) -> Lines:
     assert _WORKER is not None
     return [_WORKER(job) for job in jobs]
 
@@ -140,13 +148,45 @@ def stream_jsonl(
         planner = LinePlanner(lang)
         emit(planner(job) for job in jobs)
     else:
-        import multiprocessing
-
-        # fork where the platform has it (the parent's imports are shared); spawn elsewhere.
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-        context = multiprocessing.get_context(method)
-        with context.Pool(workers, initializer=_init_worker, initargs=(lang,)) as pool:
-            # imap keeps the input order: the lines come out as one process writes them.
-            for results in pool.imap(_plan_chunk, _chunks(jobs, CHUNK)):
-                emit(results)
+        _plan_in_processes(jobs, lang, workers, emit)
     return StreamTotals(planned, not_planned, failed)
+
+
+def _plan_in_processes(
+    jobs: Iterable[PatientJob], lang: str | None, workers: int, emit: Callable[[Lines], None]
+) -> None:
+    """Plan the chunks in `workers` processes, emitting their lines in input order.
+
+    "spawn", never "fork": a forked worker is a copy of the parent in mid-run, with its signal
+    handlers (a terminated worker printed a traceback) and every lock another thread held at
+    that moment (an import, a stream), which can leave the worker stuck for ever. A spawned
+    worker is a fresh interpreter that imports taper and loads its own rule files.
+    ProcessPoolExecutor, not Pool: a worker that dies (killed, out of memory) breaks the pool
+    and ends the run with one sentence; Pool waited for its lost chunk for ever.
+    """
+    import multiprocessing
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    pool = ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_init_worker,
+        initargs=(lang,),
+    )
+    pending: deque[Future[Lines]] = deque()
+    try:
+        # The list is read here, in this thread; a few chunks in flight keep memory flat.
+        for chunk in _chunks(jobs, CHUNK):
+            pending.append(pool.submit(_plan_chunk, chunk))
+            if len(pending) > 2 * workers:
+                emit(pending.popleft().result())
+        while pending:
+            emit(pending.popleft().result())
+    except BrokenProcessPool:
+        raise TaperError(
+            "a planning process stopped unexpectedly (killed, or out of memory), "
+            "so the list was not finished; run it again, or with --jobs 1."
+        ) from None
+    finally:
+        pool.shutdown(cancel_futures=True)  # after an error or interrupt: no chunk more

@@ -3,15 +3,27 @@
 
 from __future__ import annotations
 
+import dataclasses
+import importlib
 import io
 import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
+from conftest import hang_guard
 
 from taper.batch import PatientJob, group_patients, read_batch
 from taper.batch_stream import stream_jsonl
 from taper.cli import main
+from taper.errors import TaperError
 from taper.plan.model import Plan
 
 CSV = (
@@ -111,3 +123,83 @@ def test_options_that_do_not_fit_are_one_sentence(
         main(["batch", str(source), *args])
     assert exit_info.value.code == 2
     assert message in capsys.readouterr().err
+
+
+# --jobs workers (the forkfix branch): a test suite once hung for ever in a --jobs test. The
+# workers were forked: copies of the parent mid-run, with every lock another thread held, and
+# multiprocessing.Pool waited for ever for the chunk of a worker that died.
+
+
+class _EndsTheWorker(str):
+    """A patient id whose unpickling ends the worker process at once (as a kill would)."""
+
+    def __reduce__(self) -> tuple[Callable[[int], NoReturn], tuple[int]]:
+        return os._exit, (9,)
+
+
+def test_a_worker_that_dies_ends_the_list_in_one_sentence_not_a_hang() -> None:
+    jobs = jobs_of(CSV)
+    jobs[2] = dataclasses.replace(jobs[2], patient_id=_EndsTheWorker("P3"))
+    with (
+        hang_guard(120),
+        pytest.raises(TaperError, match=r"^a planning process stopped unexpectedly \(killed"),
+    ):
+        stream_jsonl(jobs, io.BytesIO(), lang=None, workers=2)
+
+
+HELD_MODULE = """import threading
+
+RELEASE = threading.Event()
+if threading.current_thread() is not threading.main_thread():
+    RELEASE.wait(300)  # imported by the test's thread, which holds this module's import lock
+"""
+
+
+def _name_after_importing(module: str, name: str) -> str:
+    importlib.import_module(module)
+    return name
+
+
+class _ImportsOnArrival(str):
+    """A patient id whose unpickling (in the worker) imports `held_import` first."""
+
+    def __reduce__(self) -> tuple[Callable[[str, str], str], tuple[str, str]]:
+        return _name_after_importing, ("held_import", str(self))
+
+
+def _stream_while_an_import_is_held(folder: str) -> None:
+    """Run in a fresh process: a thread holds the import lock of a module the workers import
+    (as a thread of the parent may hold any lock), while two workers plan the list."""
+    sys.path.insert(0, folder)
+    importer = threading.Thread(target=importlib.import_module, args=("held_import",), daemon=True)
+    importer.start()
+    while not hasattr(sys.modules.get("held_import"), "RELEASE"):
+        time.sleep(0.01)
+    jobs = jobs_of(CSV)
+    jobs[0] = dataclasses.replace(jobs[0], patient_id=_ImportsOnArrival(jobs[0].patient_id))
+    stream_jsonl(jobs, sys.stdout.buffer, lang=None, workers=2)
+    sys.modules["held_import"].RELEASE.set()
+
+
+def test_workers_do_not_inherit_a_lock_another_thread_of_the_parent_holds(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "held_import.py").write_text(HELD_MODULE, encoding="utf-8")
+    tests = str(Path(__file__).parent)
+    path = os.pathsep.join(filter(None, [tests, os.environ.get("PYTHONPATH")]))
+    code = f"import test_batch_jsonl as t; t._stream_while_an_import_is_held({str(tmp_path)!r})"
+    process = subprocess.Popen(
+        [sys.executable, "-c", code],
+        env={**os.environ, "PYTHONPATH": path},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # its workers too can be stopped as one group
+    )
+    try:
+        out, err = process.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        pytest.fail("--jobs 2 hung while another thread of the parent held an import lock")
+    assert process.returncode == 0, err.decode()
+    assert out == stream(CSV, 1)
