@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Literal
 
 from taper.plan.model import DoseAtTime, DoseTimeName, Step
+from taper.render.sheet_now import NowBox, now_box
 from taper.render.sheet_clinician import (
     DispenseTable,
     NoteView,
@@ -181,6 +182,7 @@ class Sheet:
     months: list[MonthView]  # the talks and contacts, a row a month
     brands: list[str]  # full names of brands the overview shortens
     urgent: list[tuple[str, str]]  # the region's urgent-help numbers: (number, when to call)
+    now: NowBox  # page 1: what to take at each time, the next change, a switch
 
 
 def build_sheet(view: PlanView) -> Sheet:
@@ -219,6 +221,7 @@ def build_sheet(view: PlanView) -> Sheet:
         months=_months(view),
         brands=full_brands(view),
         urgent=urgent_help(view),
+        now=now_box(view, rows, [r[0].step.start for r in _runs(steps)]),
     )
 
 
