@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from taper.dose import MedicationInput, parse_medication, repeated_line, repeated_line_advice
 from taper.errors import TaperError
+from taper.generic_combinations import has_combination_form
 
 if TYPE_CHECKING:
     from taper.guideline.model import Guideline
@@ -541,7 +542,12 @@ def _rule_file(ref: str, found: dict[str, Guideline | None]) -> Guideline | None
 
 def _medication(text: str, ref: str, rule_files: dict[str, Guideline | None]) -> MedicationInput:
     """A row's medication; read again with its rule file only when that is needed (a brand
-    in tablets without its strength), so a batch loads no rule file it does not use."""
+    in tablets without its strength, or a combination by generic names), so a batch loads no
+    rule file it does not use."""
+    if ref and has_combination_form(text):
+        rule_file = _rule_file(ref, rule_files)
+        if rule_file is not None:
+            return parse_medication(text, rule_file)
     try:
         return parse_medication(text)
     except TaperError:

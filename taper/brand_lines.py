@@ -135,6 +135,17 @@ def strength_note(
     )
 
 
+def combination_note(med: MedicationInput, guideline: Guideline, opioid: str) -> str | None:
+    """The info line for a combination read by its generic names and strengths
+    ("acetaminophen/codeine 300/30 mg 2+2+2", taper.generic_combinations); None otherwise."""
+    if med.combination is None:
+        return None
+    return (
+        f"{med.text} is read as {med.drug_name}, the product of rule file {guideline.id} with "
+        f"these strengths: {format_amount(med.dose.amount)} mg {opioid} a day."
+    )
+
+
 # --- combination products ------------------------------------------------------------------
 
 
@@ -164,6 +175,11 @@ def combination_product(med: MedicationInput, drug: Drug, guideline: Guideline) 
         if p.drug == drug.id and p.ingredients and p.unit == med.dose.unit
     ]
     return found[0] if len(found) == 1 else None
+
+
+def exact_or_none(value: Fraction) -> Decimal | None:
+    """`value` as an exact decimal; None when it has none (a third)."""
+    return _exact(value)
 
 
 def _exact(value: Fraction) -> Decimal | None:
@@ -312,6 +328,9 @@ def written_warnings(
         note = strength_note(item.medication, guideline, item.ingredients, item.drug)
         if note is not None:
             out.append(EquivalenceWarning("strength-looked-up", "info", note))
+        read_as = combination_note(item.medication, guideline, item.drug)
+        if read_as is not None:
+            out.append(EquivalenceWarning("combination-read-as", "info", read_as))
         for intake in item.ingredients:
             if intake.over:
                 out.append(

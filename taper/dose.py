@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import TYPE_CHECKING, Literal
@@ -117,6 +117,9 @@ class MedicationInput:
     strength: Decimal | None = None
     units: tuple[tuple[str, Fraction], ...] = ()
     strength_looked_up: bool = False
+    # A combination written by its generic names and strengths ("acetaminophen/codeine
+    # 300/30 mg", taper.generic_combinations): `drug_name` is the formulary product it names.
+    combination: str | None = None
 
 
 def repeated_line(medications: Sequence[MedicationInput]) -> tuple[int, int] | None:
@@ -246,6 +249,14 @@ def parse_medication(text: str, guideline: Guideline | None = None) -> Medicatio
     raw = " ".join(text.split())
     if not raw:
         raise TaperError("Empty medication: write it as DRUG AMOUNT UNIT, e.g. 'oxazepam 25 mg'.")
+    if guideline is not None:
+        from taper.generic_combinations import read_generic_combination
+
+        product_line = read_generic_combination(raw, guideline)
+        if product_line is not None:
+            line, written = product_line
+            found = parse_medication(line, guideline)
+            return replace(found, text=raw, combination=written, strength_looked_up=False)
     words = raw.split(" ")
     # A transmucosal route word after the dose belongs with the drug words.
     trailing: list[str] = []

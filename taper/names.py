@@ -7,6 +7,10 @@ form check of `_resolve` are built on them, so every command resolves names the 
   typing slip or two (see `suggestions`), each brand with its generic name.
 - A brand fixes the form: a brand the formulary lists only as tablets is never read as a patch,
   nor a patch brand as tablets (`brand_form_problem`).
+- A release word after a generic name ("oxycodone MR", "morfin depot", "oxycodone IR") reads
+  as the drug in that release (`release_name`); the plan then uses the formulary's products of
+  that release. A whole name of the rule file ("Xanor Depot", "Tradolan Retard") is never
+  split, and a brand keeps its own release.
 - Brand names are regional: a name this rule file does not know may be a brand in another
   shipped rule file (`known_elsewhere`); taper says so and never guesses a mapping of its own.
 """
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from taper.dose import MedicationInput, format_amount
 from taper.errors import TaperError
@@ -291,3 +296,101 @@ def example_dose(med: MedicationInput) -> str:
     for messages that rewrite the drug name."""
     route = f"{med.route} " if med.route is not None and med.dose.unit != "mcg/h" else ""
     return f"{route}{format_amount(med.dose.amount)} {med.dose.unit}"
+
+
+# --- release words after a generic name ----------------------------------------------------
+
+Release = Literal["immediate", "modified"]
+
+# Release words a medication record writes after a generic name (en, sv, nb), as `norm`
+# writes them ("prolonged-release" → "prolonged release"). A small list on purpose: each word
+# is one that records use for a release, never part of a drug's name. Patches are depot forms
+# anyway, so a modified-release word is consistent with a patch and changes nothing there.
+RELEASE_WORDS: dict[str, Release] = {
+    "mr": "modified",
+    "er": "modified",
+    "xr": "modified",
+    "sr": "modified",
+    "cr": "modified",
+    "xl": "modified",
+    "la": "modified",
+    "retard": "modified",
+    "depot": "modified",
+    "depå": "modified",
+    "depottablett": "modified",
+    "depottabletter": "modified",
+    "prolonged release": "modified",
+    "modified release": "modified",
+    "extended release": "modified",
+    "ir": "immediate",
+    "immediate release": "immediate",
+    "snabbverkande": "immediate",
+    "hurtigvirkende": "immediate",
+}
+RELEASE_TEXT: dict[Release, str] = {
+    "modified": "modified-release",
+    "immediate": "immediate-release",
+}
+
+
+def split_release(name: str) -> tuple[str, Release] | None:
+    """ "oxycodone MR" → ("oxycodone", "modified"): the words before a release word at the end
+    of `name` (as written, hyphens read as spaces) and the release; None without one."""
+    words = name.replace("-", " ").replace("_", " ").split()
+    for count in (2, 1):
+        if len(words) > count:
+            found = RELEASE_WORDS.get(norm(" ".join(words[-count:])))
+            if found is not None:
+                return " ".join(words[:-count]), found
+    return None
+
+
+@dataclass(frozen=True)
+class ReleaseName:
+    """A generic name with a release word after it, read against one rule file."""
+
+    drug: str  # the drug's id
+    base: str  # the name without the release word, as written
+    release: Release
+
+
+def release_name(name: str, guideline: Guideline) -> ReleaseName | None:
+    """The drug and release of `name` when it is a generic name of the rule file followed by a
+    release word ("oxycodone ER", "oxikodon depot"); None when the rule file knows `name` as a
+    whole (its own release, e.g. "Xanor Depot"), it has no release word, or the rest is no
+    generic name of exactly one drug (a brand keeps its own release: `brand_with_release`)."""
+    index = name_index(guideline)
+    if norm(name) in index.names:
+        return None
+    found = split_release(name)
+    if found is None:
+        return None
+    base, release = found
+    hit = index.names.get(norm(base))
+    if hit is None or len(hit[1]) != 1:
+        return None
+    drug = next(d for d in guideline.drugs if d.id in hit[1])
+    if is_brand(base, drug, guideline):
+        return None
+    return ReleaseName(drug.id, base, release)
+
+
+def brand_with_release(name: str, guideline: Guideline, example: str | None = None) -> str | None:
+    """One sentence for a brand of the rule file followed by a release word ("Dolcontin
+    depot"): the brand names its own product; None otherwise."""
+    found = split_release(name)
+    if found is None or norm(name) in name_index(guideline).names:
+        return None
+    base, release = found
+    hit = name_index(guideline).names.get(norm(base))
+    if hit is None or len(hit[1]) != 1:
+        return None
+    drug = next(d for d in guideline.drugs if d.id in hit[1])
+    if not is_brand(base, drug, guideline):
+        return None
+    dose = f" {example}" if example else ""
+    return (
+        f"{name!r}: a release word is read after a generic name only, and {base} is a brand of "
+        f"{drug.id} in rule file {guideline.id} that names its own product; write "
+        f"'{base}{dose}', or '{drug.id} {RELEASE_TEXT[release]}{dose}'."
+    )

@@ -18,6 +18,9 @@ from taper.plan.calendar import Placed
 from taper.plan.state import BuilderBase
 
 PARACETAMOL = "paracetamol"
+# Its US name (USAN): the per-step note says the name the product's ingredient has.
+ACETAMINOPHEN = "acetaminophen"
+_NAMES = (PARACETAMOL, ACETAMINOPHEN)
 # Lower daily limits of paracetamol (mg): at 40-50 kg body weight, and with liver risk
 # (shared/formulations.md §3b: DMP, Felleskatalogen Paralgin forte).
 LOW_WEIGHT_LIMIT = Decimal(3000)
@@ -43,7 +46,7 @@ class CombinationMixin(BuilderBase):
         products = {
             (p.drug, p.brand): p
             for p in self.g.formulary
-            if any(i.name == PARACETAMOL for i in p.ingredients)
+            if any(i.name in _NAMES for i in p.ingredients)
         }
         if not products:
             return
@@ -55,6 +58,7 @@ class CombinationMixin(BuilderBase):
     ) -> None:
         by_amount: dict[Decimal, list[int]] = {}
         used: dict[str, Product] = {}
+        name = PARACETAMOL
         for item in placed:
             step = item.step
             if step.drug != drug or step.phase not in ("stabilisation", "taper"):
@@ -66,8 +70,9 @@ class CombinationMixin(BuilderBase):
                     if product is None:
                         continue
                     used[product.brand] = product
-                    amount = next(i.amount for i in product.ingredients if i.name == PARACETAMOL)
-                    total += tab.count * amount
+                    found = next(i for i in product.ingredients if i.name in _NAMES)
+                    name = found.name
+                    total += tab.count * found.amount
             if total > 0:
                 by_amount.setdefault(total, []).append(step.index)
         if not by_amount:
@@ -86,12 +91,12 @@ class CombinationMixin(BuilderBase):
         self.warn(
             "paracetamol-per-day",
             "info",
-            f"{drug} as {brands} gives paracetamol a day by step (step: amount): {listing}."
-            + apart,
+            f"{drug} as {brands} gives {name} a day by step (step: amount): {listing}." + apart,
             drug,
         )
         most = max(by_amount)
-        if most > LIVER_RISK_LIMIT:
+        # The lower limits are Norwegian label and agency facts (module docstring).
+        if most > LIVER_RISK_LIMIT and name == PARACETAMOL:
             self.warn(
                 "paracetamol-lower-limits",
                 "caution",

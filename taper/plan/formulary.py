@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
+from taper.dose import format_amount
 from taper.guideline.model import DoseUnit, Guideline, Product, Route
+from taper.names import RELEASE_TEXT, Release, and_list
 from taper.plan.tablets import HALF, ONE, QUARTER, Kit, tidy
 
 _KITS: dict[tuple[str, ...], Kit] = {}
@@ -31,6 +33,7 @@ def candidate_products(
     route: Route | None,
     name: str | None = None,
     prefer_modified: bool = False,
+    release: Release | None = None,
 ) -> tuple[Route, list[Product]] | None:
     """The products a plan makes doses of `drug` from, preferred first.
 
@@ -39,6 +42,8 @@ def candidate_products(
     `route`, if given). Only products of the same route and the same release (immediate or
     modified) join it: a patient on depot tablets stays on depot tablets. With
     `prefer_modified` (opioids), a name that is no formulary brand gets depot products first.
+    A release written after a generic name (`release`, "oxycodone MR") keeps only the tablets
+    and capsules of that release, as a brand of that release would; patches are depot forms.
     """
     usable = [
         p
@@ -47,6 +52,8 @@ def candidate_products(
     ]
     if route is not None:
         usable = [p for p in usable if p.route == route]
+    if release is not None:
+        usable = [p for p in usable if p.form == "patch" or p.release == release]
     if not usable:
         return None
     wanted = _norm(name) if name else None
@@ -90,12 +97,13 @@ def kit_for(
     route: Route | None,
     name: str | None = None,
     prefer_modified: bool = False,
+    release: Release | None = None,
 ) -> Kit | None:
     """The (cached) kit of a drug; None if the formulary has nothing to make it from."""
-    asked = (sha256, drug, unit, route, name, prefer_modified)
+    asked = (sha256, drug, unit, route, name, prefer_modified, release)
     if asked in _KIT_LOOKUPS:
         return _KIT_LOOKUPS[asked]
-    found = candidate_products(guideline, drug, unit, route, name, prefer_modified)
+    found = candidate_products(guideline, drug, unit, route, name, prefer_modified, release)
     kit = None
     if found is not None:
         key = (sha256, drug, unit, found[0], found[1][0].brand)
@@ -155,3 +163,34 @@ def smaller_products(guideline: Guideline, kit: Kit) -> list[tuple[Product, Deci
         if piece < own:
             found.append((product, piece))
     return found
+
+
+def release_missing(guideline: Guideline, drug: str, release: Release, written: str) -> str:
+    """One sentence: the formulary has no tablets or capsules of `drug` in the release the
+    medication line names (`written`, "morphine IR"), with what it has instead."""
+    products = [p for p in guideline.formulary if p.drug == drug and p.marketed]
+    wanted = RELEASE_TEXT[release]
+    if not products:
+        return (
+            f"Rule file {guideline.id} lists no {drug} product, so no {wanted} one can be "
+            f"planned for {written!r}."
+        )
+    listed = and_list([_product_text(p) for p in products])
+    return (
+        f"Rule file {guideline.id} has no {wanted} {drug} tablets or capsules for {written!r}; "
+        f"its formulary has {drug} as {listed}."
+    )
+
+
+def _product_text(product: Product) -> str:
+    kind = (
+        "oral solution"
+        if product.form == "oral-solution"
+        else "patch"
+        if product.form == "patch"
+        else RELEASE_TEXT[product.release]
+    )
+    if product.liquid is not None:
+        return f"{product.brand} ({kind}, {format_amount(product.liquid.mg_per_ml)} mg/ml)"
+    strengths = ", ".join(format_amount(s.amount) for s in product.strengths)
+    return f"{product.brand} ({kind}, {strengths} {product.unit})"

@@ -7,19 +7,18 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 
-from taper import brand_lines, equivalence, rotation
+from taper import brand_lines, equivalence, names, rotation
 from taper.dose import MedicationInput, format_amount
 from taper.errors import TaperError
 from taper.guideline.loader import LoadedGuideline
 from taper.guideline.model import Drug
 from taper.plan import as_written
-from taper.plan.formulary import kit_for, pain_only
+from taper.plan.formulary import kit_for, pain_only, release_missing
 from taper.plan.rules import check_rule_choice, pace, select_rule
 from taper.plan.state import BuilderBase
-from taper.plan.tablets import (
-    FreeKit,
-)
+from taper.plan.tablets import FreeKit, Kit
 from taper.plan.tracks import BEDTIME_GROUPS, Track, time_names
 
 _DRUGS: dict[tuple[str, str, str, str | None], Drug] = {}
@@ -61,6 +60,10 @@ class InputsMixin(BuilderBase):
         drugs = [_resolve_drug(self.loaded, m) for m in self.medications]
         check_rule_choice(self.g, drugs, self.options.rule)
         for order, (med, drug) in enumerate(zip(self.medications, drugs, strict=True)):
+            # A release after a generic name ("oxycodone MR") picks the products of that
+            # release, as a brand of that release does.
+            released = names.release_name(med.drug_name, self.g)
+            release = None if released is None else released.release
             kit = kit_for(
                 self.g,
                 self.loaded.sha256,
@@ -69,7 +72,16 @@ class InputsMixin(BuilderBase):
                 med.route,
                 med.drug_name,
                 prefer_modified=drug.drug_class == "opioid",
+                release=release,
             )
+            if release is not None and kit is None and med.dose.unit == "mg":
+                raise TaperError(release_missing(self.g, drug.id, release, med.drug_name))
+            if released is not None and release == "immediate" and med.dose.unit == "mcg/h":
+                raise TaperError(
+                    f"{med.drug_name!r} names an immediate-release form, but {drug.id} in mcg/h "
+                    f"is a patch: write '{released.base} {format_amount(med.dose.amount)} mcg/h' "
+                    "without the release word."
+                )
             if kit is None:
                 # Not in the formulary: usable only until a switch replaces it (checked once
                 # the switches are decided), from the patient's own tablets.
@@ -78,6 +90,7 @@ class InputsMixin(BuilderBase):
                 route = med.route or ("transdermal" if med.dose.unit == "mcg/h" else "oral")
                 kit = FreeKit(drug.id, med.dose.unit, route, quantum)
             self.as_written_product(med, drug)
+            self.combination_chosen(med, drug, kit)
             key = (drug.id, kit.unit, kit.route)
             if key in merged:
                 track = merged[key]
@@ -159,6 +172,9 @@ class InputsMixin(BuilderBase):
         note = brand_lines.strength_note(med, self.g, intakes, drug.id)
         if note is not None:
             self.warn("strength-looked-up", "info", note, drug.id)
+        read_as = brand_lines.combination_note(med, self.g, drug.id)
+        if read_as is not None:
+            self.warn("combination-read-as", "info", read_as, drug.id)
         for intake in intakes:
             if intake.over:
                 raise TaperError(
@@ -186,6 +202,36 @@ class InputsMixin(BuilderBase):
                     f"mg {intake.name} a day"
                 )
             self.warn("combination-as-written", "info", said + label + ".", drug.id)
+
+    def combination_chosen(self, med: MedicationInput, drug: Drug, kit: Kit | FreeKit) -> None:
+        """A generic name planned on a combination product ("codeine 30 mg 2+2+2+2" on
+        acetaminophen/codeine 300/30 under us-cdc-2022): the plan adds the other ingredient,
+        so the clinician page says so with the amount a day at the start (review R27)."""
+        if not kit.products or names.is_brand(med.drug_name, drug, self.g):
+            return
+        product = kit.products[0]
+        if med.combination is not None or len(product.ingredients) != 1:
+            return
+        other = product.ingredients[0]
+        strength = product.strengths[0].amount
+        per_day = brand_lines.exact_or_none(
+            Fraction(med.dose.amount) / Fraction(strength) * Fraction(other.amount)
+        )
+        said = (
+            f"{drug.id} as written ({med.text}) is planned on {product.brand}, which also holds "
+            f"{format_amount(other.amount)} mg {other.name} a tablet"
+        )
+        if per_day is not None and other.max_per_day is not None:
+            said += (
+                f": {format_amount(per_day)} mg {other.name} a day at the start (label: at most "
+                f"{format_amount(other.max_per_day)} mg a day)"
+            )
+        self.warn(
+            "combination-product-chosen",
+            "caution",
+            f"{said}; prescribe it as this product, and the patient takes no other {other.name}.",
+            drug.id,
+        )
 
     # --- safety ----------------------------------------------------------------------------
 

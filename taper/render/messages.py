@@ -492,6 +492,14 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
             ),
         ),
         piece(
+            rf"(?P<drug>{_ID}) as (?P<brand>.+?) gives acetaminophen a day by step \(step: "
+            r"amount\): (?P<listing>[0-9–, ]+: \d+ mg(?:; [0-9–, ]+: \d+ mg)*)\.",
+            N_(
+                "%(drug)s as %(brand)s gives acetaminophen a day by step (step: amount): "
+                "%(listing)s."
+            ),
+        ),
+        piece(
             r"Doses at least (?P<hours>\d+) hours apart \((?P<brand>.+?): label\)\.",
             N_("Doses at least %(hours)s hours apart (%(brand)s: label)."),
         ),
@@ -745,6 +753,41 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
             N_(
                 "%(text)s is read as %(brand)s %(dose)s tablets, the only strength rule file "
                 "%(rule)s lists for %(product)s: %(reported)s a day."
+            ),
+        ),
+    ),
+    "combination-read-as": (
+        piece(
+            rf"(?P<text>.+?) is read as (?P<brand>.+?), the product of rule file (?P<rule>{_ID}) "
+            rf"with these strengths: (?P<dose>{_DOSE}) (?P<drug>{_ID}) a day\.",
+            N_(
+                "%(text)s is read as %(brand)s, the product of rule file %(rule)s with these "
+                "strengths: %(dose)s %(drug)s a day."
+            ),
+        ),
+    ),
+    "combination-product-chosen": (
+        piece(
+            rf"(?P<drug>{_ID}) as written \((?P<text>.+?)\) is planned on (?P<brand>.+?), which "
+            rf"also holds (?P<made>{_DOSE}) (?P<ingredient>[a-z]+) a tablet: (?P<dose>{_DOSE}) "
+            r"[a-z]+ a day at the start \(label: at most (?P<reported>"
+            rf"{_DOSE}) a day\); prescribe it as this product, and the patient takes no other "
+            r"[a-z]+\.",
+            N_(
+                "%(drug)s as written (%(text)s) is planned on %(brand)s, which also holds "
+                "%(made)s %(ingredient)s a tablet: %(dose)s %(ingredient)s a day at the start "
+                "(label: at most %(reported)s a day); prescribe it as this product, and the "
+                "patient takes no other %(ingredient)s."
+            ),
+        ),
+        piece(
+            rf"(?P<drug>{_ID}) as written \((?P<text>.+?)\) is planned on (?P<brand>.+?), which "
+            rf"also holds (?P<made>{_DOSE}) (?P<ingredient>[a-z]+) a tablet; prescribe it as this "
+            r"product, and the patient takes no other [a-z]+\.",
+            N_(
+                "%(drug)s as written (%(text)s) is planned on %(brand)s, which also holds "
+                "%(made)s %(ingredient)s a tablet; prescribe it as this product, and the patient "
+                "takes no other %(ingredient)s."
             ),
         ),
     ),
