@@ -19,7 +19,6 @@ from decimal import Decimal
 from typing import Literal
 
 from taper.plan.model import DoseAtTime, DoseTimeName, Step
-from taper.render.sheet_now import NowBox, now_box
 from taper.render.sheet_clinician import (
     DispenseTable,
     NoteView,
@@ -32,6 +31,7 @@ from taper.render.sheet_clinician import (
     short_brand,
     sources,
 )
+from taper.render.sheet_now import NowBox, now_box
 from taper.render.view import (
     DOSE_TIMES,
     KIND_LABELS,

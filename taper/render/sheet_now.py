@@ -7,6 +7,7 @@ Nothing here computes a dose: it reads the overview rows the sheet already built
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -47,7 +48,7 @@ def _day(view: PlanView, day: dt.date) -> str:
     return f"{view.t.weekday(day)} {view.t.short_day_month(day)}"
 
 
-def now_box(view: PlanView, rows: list[_Row], starts: list[dt.date]) -> NowBox:
+def now_box(view: PlanView, rows: Sequence[_Row], starts: list[dt.date]) -> NowBox:
     """`rows` and `starts` go together: each overview row and the date it begins."""
     lines: list[NowLine] = []
     firsts: dict[str, dt.date] = {}
@@ -71,7 +72,7 @@ def now_box(view: PlanView, rows: list[_Row], starts: list[dt.date]) -> NowBox:
     return NowBox(lines, next_change, _switches(view, rows, starts))
 
 
-def _switches(view: PlanView, rows: list[_Row], starts: list[dt.date]) -> list[str]:
+def _switches(view: PlanView, rows: Sequence[_Row], starts: list[dt.date]) -> list[str]:
     said = []
     for step in view.steps:
         new = step.step.replaced_by
@@ -94,7 +95,7 @@ def _switches(view: PlanView, rows: list[_Row], starts: list[dt.date]) -> list[s
 
 
 def _first_row_of(
-    view: PlanView, drug_id: str, rows: list[_Row], starts: list[dt.date]
+    view: PlanView, drug_id: str, rows: Sequence[_Row], starts: list[dt.date]
 ) -> tuple[str, dt.date] | None:
     name = _name_of(view, drug_id)
     for row, start in zip(rows, starts, strict=True):
