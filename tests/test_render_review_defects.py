@@ -229,7 +229,9 @@ def test_patch_plans_speak_of_patches_and_rates(
     if fmt == "html":
         assert wanted[0].lower() in out.lower()
     if fmt == "html":
-        assert 'class="tick"' not in out  # no daily tick boxes for a patch
+        # No daily tick boxes for a patch: a box only on the days a new patch goes on.
+        assert 'class="no-tick"' not in out
+        assert 'class="no-patch"' in out
 
 
 def test_patch_sheet_says_last_patch(run_cli: Run) -> None:

@@ -110,6 +110,9 @@ class Builder(SwitchingMixin, EveningOutMixin, InputsMixin, CombinationMixin):
         stabilise = 0 if replan else max(t.rule.phases.stabilisation_days for t in self.tracks)
         if mapping < 0 or stabilise < 0:
             raise TaperError("The rules give a negative mapping or stabilisation length.")
+        # The plan's first patch goes on on the first fixed-dose day: stabilisation lasts whole
+        # patches, so every taper step starts on a patch change day (project choice, README).
+        stabilise = max([whole_patch_days(t.kit, stabilise) for t in self.tracks] or [0])
         inputs = [t for t in self.tracks if t.reported is not None]
         if not replan:
             for track in inputs:

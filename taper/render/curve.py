@@ -11,7 +11,7 @@ from collections.abc import Callable
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from taper.plan.model import Step
-from taper.render.view import PlanView
+from taper.render.view import PlanView, is_rate
 
 BAR_WIDTH = 40
 _ONE_PLACE = Decimal("0.1")
@@ -83,13 +83,21 @@ def svg_curve(view: PlanView, drug: str | None = None, height: Decimal = HEIGHT)
     top, grid = _nice_max(max(s.dose for s in steps))
     unit = steps[0].unit
     plot_w = WIDTH - LEFT - RIGHT
-    plot_h = height - TOP - BOTTOM
+    # A label too wide for the left margin ("50 mikrogram/time" cut to "ram/time"): the
+    # numbers alone at the axis and the unit once above them.
+    values = [grid * n for n in range(int(top / grid) + 1)]
+    shown = t._("mcg/h") if is_rate(unit) else unit  # as the patient's pages spell it
+    widest = max(label_width(t.amount(v, shown)) for v in values)
+    unit_above = widest > LEFT - 12
+    top_edge = TOP + FONT + 10 if unit_above else TOP
+    base = height - BOTTOM
+    plot_h = base - top_edge
 
     def x(day: dt.date) -> Decimal:
         return LEFT + plot_w * Decimal((day - first).days) / span
 
     def y(dose: Decimal) -> Decimal:
-        return TOP + plot_h - plot_h * dose / top
+        return base - plot_h * dose / top
 
     # Imported here: `html` loads its entity table (1.3 ms), which the text plan never needs.
     from html import escape
@@ -114,9 +122,12 @@ def svg_curve(view: PlanView, drug: str | None = None, height: Decimal = HEIGHT)
         )
         out.append(
             f'<text x="{_fmt(LEFT - 12)}" y="{_fmt(y(value) + 10)}" text-anchor="end" '
-            f'fill="#000">{escape(t.amount(value, unit))}</text>'
+            f'fill="#000">{escape(t.number(value) if unit_above else t.amount(value, unit))}'
+            "</text>"
         )
         value += grid
+    if unit_above:
+        out.append(f'<text x="0" y="{FONT}" fill="#000">{escape(unit)}</text>')
     # Month ticks along the bottom; a label every `stride` months (calendar-aligned: every
     # month, every other, quarters, half years, years) so that no two labels overlap; the
     # year under the first labelled month and under every labelled January.
@@ -133,23 +144,23 @@ def svg_curve(view: PlanView, drug: str | None = None, height: Decimal = HEIGHT)
         if month >= first:
             xx = _fmt(x(month))
             out.append(
-                f'<line x1="{xx}" y1="{_fmt(TOP + plot_h)}" x2="{xx}" '
-                f'y2="{_fmt(TOP + plot_h + 12)}" stroke="#000" stroke-width="2"/>'
+                f'<line x1="{xx}" y1="{_fmt(base)}" x2="{xx}" '
+                f'y2="{_fmt(base + 12)}" stroke="#000" stroke-width="2"/>'
             )
         if month in chosen:
             out.append(
-                f'<text x="{_fmt(x(tick) + LABEL_INSET)}" y="{_fmt(TOP + plot_h + 42)}" '
+                f'<text x="{_fmt(x(tick) + LABEL_INSET)}" y="{_fmt(base + 42)}" '
                 f'fill="#000">{escape(t.month(month))}</text>'
             )
             if not labelled or month.month == 1:
                 out.append(
-                    f'<text x="{_fmt(x(tick) + LABEL_INSET)}" y="{_fmt(TOP + plot_h + 76)}" '
+                    f'<text x="{_fmt(x(tick) + LABEL_INSET)}" y="{_fmt(base + 76)}" '
                     f'fill="#000">{month.year}</text>'
                 )
             labelled = True
     out.append(
-        f'<line x1="{_fmt(LEFT)}" y1="{_fmt(TOP + plot_h)}" x2="{_fmt(WIDTH - RIGHT)}" '
-        f'y2="{_fmt(TOP + plot_h)}" stroke="#000" stroke-width="3"/>'
+        f'<line x1="{_fmt(LEFT)}" y1="{_fmt(base)}" x2="{_fmt(WIDTH - RIGHT)}" '
+        f'y2="{_fmt(base)}" stroke="#000" stroke-width="3"/>'
     )
     drugs = list(dict.fromkeys(s.drug for s in steps))
     for number, line_drug in enumerate(drugs):
@@ -161,7 +172,7 @@ def svg_curve(view: PlanView, drug: str | None = None, height: Decimal = HEIGHT)
             f'{dash_attr} points="{points}"/>'
         )
         if len(drugs) > 1:  # a legend only where lines need telling apart
-            ly = TOP + FONT * (number + 1)
+            ly = top_edge + FONT * (number + 1)
             out.append(
                 f'<line x1="{_fmt(WIDTH - 300)}" y1="{_fmt(ly - 10)}" x2="{_fmt(WIDTH - 230)}" '
                 f'y2="{_fmt(ly - 10)}" stroke="#000" stroke-width="6"{dash_attr}/>'

@@ -32,6 +32,7 @@ from taper.render.sheet_clinician import (
     sources,
 )
 from taper.render.sheet_now import NowBox, now_box
+from taper.render.sheet_patches import last_patch_stop, last_patch_text, patch_change_days
 from taper.render.view import (
     DOSE_TIMES,
     KIND_LABELS,
@@ -47,6 +48,7 @@ from taper.render.view import (
 # The tick calendar covers this many weeks from the first fixed dose: about the months until
 # the next replan or print-out. The overview table always covers the whole plan.
 TICK_WEEKS = 13
+PATCH_TICK_WEEKS = 26
 
 
 @dataclass(frozen=True)
@@ -160,12 +162,18 @@ class Sheet:
         widths = [*head, *(d + share for d in doses), amount + (0 if doses else spare)]
         return [str(w.quantize(Decimal("0.1"))) for w in widths]
 
+    def last_patch(self) -> str | None:
+        """Page 1's last patch: the day it goes on and the day it comes off."""
+        return last_patch_text(self.view) if self.view.patches == "all" else None
+
     def tick_widths(self) -> tuple[str, str, str]:
         """The tick calendar's column widths in percent: the week's date, each day (room for
         its boxes, 4.2 mm each with their margins, and the cell's padding), the note (the
         rest: a wide note keeps the weeks one line high)."""
         page = Decimal(182)  # mm: A4 less the margins
-        day = (len(self.tick_times) * Decimal("4.8") + Decimal("1.6")) * 100 / page
+        # At least 14 mm: room for the weekday's name ("Wed") above one box.
+        boxes = len(self.tick_times) * Decimal("4.8") + Decimal("1.6")
+        day = max(boxes, Decimal(14)) * 100 / page
         date = Decimal(10)
         note = 100 - date - 7 * day
         return (str(date), str(day.quantize(Decimal("0.1"))), str(note.quantize(Decimal("0.1"))))
@@ -190,7 +198,7 @@ def build_sheet(view: PlanView) -> Sheet:
     drugs = list(dict.fromkeys(s.step.drug for s in steps))
     rows = _rows(view, steps)
     times = [time for time in DOSE_TIMES if any(time in row.cells for row in rows)]
-    tick_times: list[DoseTimeName] = [time for time in times if time != "patch"]
+    tick_times: list[DoseTimeName] = list(times)  # a patch: a box on its change days
     weeks, until = _weeks(view, tick_times)
     found = decisions(view)
     return Sheet(
@@ -482,6 +490,9 @@ def _stop_text(view: PlanView, stop: StepView, runs: list[list[StepView]]) -> st
     """No more of this drug; and what goes on, when another drug does."""
     t = view.t
     if stop.patch:
+        said = last_patch_stop(view, stop.step.drug)
+        if said is not None:
+            return said
         return t._(
             "Take off the last patch on %(date)s. No more patches after that.", date=stop.start
         )
@@ -600,19 +611,27 @@ def _long_hold(view: PlanView, run: list[StepView], following: list[StepView]) -
 
 def _weeks(view: PlanView, times: list[DoseTimeName]) -> tuple[list[TickWeek], str | None]:
     t = view.t
-    dosed = [s for s in view.steps if s.kind == "doses" and not s.patch]
+    dosed = [s for s in view.steps if s.kind == "doses"]
+    patch_days = patch_change_days(view)
     if not dosed or not times:
         return [], None
     first = min(s.step.start for s in dosed)
     last = max(s.step.end for s in dosed)
     monday = first - dt.timedelta(days=first.weekday())
-    limit = monday + dt.timedelta(weeks=TICK_WEEKS) - dt.timedelta(days=1)
+    # A patch-only calendar (a box every 3 or 7 days) shows up to half a year: every change
+    # day of a typical patch plan, on one page.
+    weeks_shown = PATCH_TICK_WEEKS if times == ["patch"] else TICK_WEEKS
+    limit = monday + dt.timedelta(weeks=weeks_shown) - dt.timedelta(days=1)
     end = min(last, limit)
     taken: dict[dt.date, set[DoseTimeName]] = {}
     for s in dosed:
         day = max(s.step.start, first)
         while day <= min(s.step.end, end):
-            taken.setdefault(day, set()).update(d.time for d in s.step.doses if d.amount > 0)
+            taken.setdefault(day, set()).update(
+                d.time
+                for d in s.step.doses
+                if d.amount > 0 and (d.time != "patch" or day in patch_days)
+            )
             day += dt.timedelta(days=1)
     changes = {
         s.step.start
