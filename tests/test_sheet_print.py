@@ -327,3 +327,21 @@ def test_page_one_says_who_to_call_when_it_is_urgent(
     urgent = load_guideline(case.guideline).guideline.urgent_help
     assert [u.number for u in urgent] == list(numbers)
     assert all(u.label.get(lang) in after.replace("\n", " ") for u in urgent)
+
+
+def test_page_one_says_what_to_take_at_each_time_and_when_it_next_changes() -> None:
+    """Nurse review C-1: page 1 alone tells the patient the first fixed doses per time of
+    day and the date the dose next changes, not only the daily total."""
+    page_one = _patient_html("se-oxazepam", "sv").split('<section class="patient doses">')[0]
+    assert "Från mån 11 jan." in page_one
+    assert 'Morgon <span class="part">' in page_one
+    assert "Nästa dosändring" in page_one
+    assert "Läkemedel nu" not in page_one  # the daily total alone said too little
+
+
+def test_page_one_says_a_switch_in_the_patient_s_words() -> None:
+    """Nurse review P4-2: a switch to diazepam is said on page 1, with its first date."""
+    page_one = _patient_html("no-alprazolam-switch", "nb").split('<section class="patient doses">')[
+        0
+    ]
+    assert re.search(r"Du bytter fra alprazolam til [^<]*diazepam[^<]*\. Første dose", page_one)

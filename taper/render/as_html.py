@@ -144,8 +144,9 @@ def render_sheet(view: PlanView) -> bytes:
     drugs = list(dict.fromkeys(s.step.drug for s in view.steps))
     # One curve per drug, each on its own dose scale (3 mg of alprazolam and 60 mg of
     # diazepam on one axis would flatten the first); lower when there are several. Page 1
-    # holds the curve of a one-drug plan under the contacts and the urgent-help numbers.
-    height = HEIGHT * 4 / 5 if len(drugs) == 1 else HEIGHT * 3 / 4
+    # holds the curve of a one-drug plan under the contacts, the urgent-help numbers and what
+    # to take from the first fixed dose.
+    height = HEIGHT * 3 / 5 if len(drugs) == 1 else HEIGHT * 3 / 4
     curves = [
         DrugCurve(view.drug_names.get(drug, drug), Markup(svg_curve(view, drug, height)))
         for drug in drugs

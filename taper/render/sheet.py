@@ -31,6 +31,7 @@ from taper.render.sheet_clinician import (
     short_brand,
     sources,
 )
+from taper.render.sheet_now import NowBox, now_box
 from taper.render.sheet_patches import last_patch_stop, last_patch_text, patch_change_days
 from taper.render.view import (
     DOSE_TIMES,
@@ -189,6 +190,7 @@ class Sheet:
     months: list[MonthView]  # the talks and contacts, a row a month
     brands: list[str]  # full names of brands the overview shortens
     urgent: list[tuple[str, str]]  # the region's urgent-help numbers: (number, when to call)
+    now: NowBox  # page 1: what to take at each time, the next change, a switch
 
 
 def build_sheet(view: PlanView) -> Sheet:
@@ -227,6 +229,7 @@ def build_sheet(view: PlanView) -> Sheet:
         months=_months(view),
         brands=full_brands(view),
         urgent=urgent_help(view),
+        now=now_box(view, rows, [r[0].step.start for r in _runs(steps)]),
     )
 
 
