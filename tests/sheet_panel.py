@@ -21,6 +21,7 @@ class PanelPlan:
     meds: tuple[str, ...]
     switch: bool | None
     patient_pages: int  # the target: pages before the clinician page
+    clinician_pages: int = 4  # at most, after them (see TWO_CLASSES)
 
     def plan(self, lang: str | None = None) -> Plan:
         loaded = load_guideline(self.guideline)
@@ -31,8 +32,10 @@ class PanelPlan:
 ONE_DRUG = 4  # a one-drug plan of up to a year
 LONGEST = 8  # the longest plans of the panel
 # The clinician part after them: warnings, notes, rules, project choices, what to dispense
-# (a table, a line a step) and sources; the longest panel plans need 4 pages.
-CLINICIAN = 4
+# (a table, a line a step) and sources; the longest panel plans need 4 pages. A plan of an
+# opioid and a benzodiazepine together carries both classes' warnings, tablet-limited notes
+# and dispensing for two drugs: 5 pages (a known limitation, README; the issue asks for one).
+TWO_CLASSES = 5
 
 PANEL = (
     PanelPlan("se-oxazepam", "se-vgr", ("oxazepam 25 mg",), None, ONE_DRUG),
@@ -45,7 +48,12 @@ PANEL = (
         "se-zopiclone-oxazepam", "se-vgr", ("zopiclone 7.5 mg", "oxazepam 15 mg"), None, LONGEST
     ),
     PanelPlan(
-        "se-oxycodone-oxazepam", "se-vgr", ("oxycodone 40 mg", "oxazepam 30 mg"), None, LONGEST
+        "se-oxycodone-oxazepam",
+        "se-vgr",
+        ("oxycodone 40 mg", "oxazepam 30 mg"),
+        None,
+        LONGEST,
+        TWO_CLASSES,
     ),
     PanelPlan("no-alprazolam-switch", "no-helsedir", ("alprazolam 3 mg",), True, LONGEST),
     PanelPlan("uk-alprazolam-switch", "uk-ashton", ("alprazolam 1.5 mg",), True, LONGEST),
