@@ -42,8 +42,9 @@ from taper.plan.tablets import Kit, tidy, to_decimal
 from taper.plan.tracks import Track, time_names
 
 # The largest cut any taper step may make, in %: the rule-file ceiling of
-# `taper.guideline.checks.taper_speed.CEILING` (not imported: a plan does not load the checks;
-# a test keeps the two equal).
+# `taper.guideline.checks.taper_speed.CEILING`, a project ceiling at CDC 2022's fastest brief
+# taper (50 % for 2 days; clinical-facts-2.md §7) (not imported: a plan does not load the
+# checks; a test keeps the two equal).
 CEILING = Decimal(50)
 
 
