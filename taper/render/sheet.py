@@ -584,7 +584,8 @@ def _row_note(view: PlanView, run: list[StepView], following: list[StepView] | N
     )
 
 
-# A dose held this long (or longer) gets a sentence: the patient sees it is meant.
+# A dose held this long (or longer) gets a sentence: the patient sees it is meant (project
+# choice; README: "a dose held 4 weeks or more").
 LONG_HOLD_DAYS = 28
 
 
