@@ -291,7 +291,9 @@ class SwitchLimits(Provenance):
         "that the cap, not the equivalence, sets it (an abrupt cut of the load).",
     )
     stabilisation_days: int = Field(
-        default=14, description="Days on the full substitute dose before the first reduction."
+        default=14,
+        description="Days on the full substitute dose before the first reduction (default 14, "
+        "a project choice; every shipped file sets it).",
     )
 
 
@@ -462,8 +464,8 @@ class TaperRule(Frozen):
     )
     max_hold_intervals: SourcedInt | None = Field(
         default=None,
-        description="The longest run at one dose, in the rule's intervals (default 3); a "
-        "longer run gets a high warning naming the product that would avoid it.",
+        description="The longest run at one dose, in the rule's intervals (default 3, a project "
+        "choice); a longer run gets a high warning naming the product that would avoid it.",
     )
     several_drugs: SeveralDrugs | None = Field(
         default=None,
