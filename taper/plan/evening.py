@@ -29,7 +29,7 @@ from fractions import Fraction
 
 from taper.dose import format_amount
 from taper.errors import TaperError
-from taper.plan.curve import MAX_HOLD_DAYS, TaperStep
+from taper.plan.curve import MAX_HOLD_DAYS, TaperStep, slow_start, step_aim
 from taper.plan.dosetimes import next_vector
 from taper.plan.formulation import FormulationMixin, describe, drop_ranks
 from taper.plan.holds import capped_hold
@@ -51,12 +51,7 @@ def largest_cut(p: Pace, current: Fraction, base: Fraction) -> Fraction:
     """The largest cut one step of pace `p` may make from `current` (as `trajectory` bounds
     its steps): the rule's largest share of the current dose, or of the start dose `base`
     (mode "start"), or the slow-down's share below its threshold."""
-    if p.slow_below is not None and current < base * p.slow_below / 100:
-        assert p.slow_rule_percent is not None
-        return current * p.slow_rule_percent / 100
-    if p.mode == "current":
-        return current * p.max_percent / 100
-    return base * p.max_percent / 100
+    return step_aim(p, current, base, slow_start(p, base))[1]
 
 
 def percent_less(reported: Decimal, made: Decimal) -> str:
@@ -308,17 +303,9 @@ class EveningOutMixin(ReviewMixin, FormulationMixin):
         track.first_cut = None
         kit: Kit = track.kit
         current = Fraction(track.loose)
-        allowed = largest_cut(p, current, base)
-        slow_from = None if p.slow_below is None else base * p.slow_below / 100
-        if slow_from is not None and current < slow_from:
-            assert p.slow_percent is not None
-            ideal = current * (1 - p.slow_percent / 100)
-        elif p.mode == "current":
-            ideal = current * (1 - p.percent / 100)
-        else:
-            ideal = current - base * p.percent / 100
+        slow_from = slow_start(p, base)
+        ideal, allowed, interval = step_aim(p, current, base, slow_from)
         dose = kit.amount(quanta)
-        interval = p.interval_days
         if slow_from is not None and dose < slow_from and p.slow_interval_days is not None:
             interval = p.slow_interval_days
         interval = whole_patch_days(kit, interval)
