@@ -165,12 +165,8 @@ class EveningOutMixin(ReviewMixin, FormulationMixin):
         assert track.reported is not None
         reported = Fraction(track.reported)
         options = [(track.kit, track.times, track.min_used)]
-        for other in formulation_changes(self.g, self.loaded.sha256, track.kit):
-            cap = day_cap(other)
-            if cap is None or track.reported <= cap:
-                count = regimen_times(other, len(track.times), track.reported)
-                count = max(len(track.times), count)
-                options.append((other, time_names(count, bedtime=False, patch=False), 1))
+        for other, count in self.other_formulations(track):
+            options.append((other, time_names(count, bedtime=False, patch=False), 1))
         best: tuple[Kit, tuple[DoseTimeName, ...], int] | None = None
         for kit, names, least in options:
             top = kit.quanta_floor(reported)
@@ -204,6 +200,19 @@ class EveningOutMixin(ReviewMixin, FormulationMixin):
             track.times = names
         return quanta
 
+    def other_formulations(self, track: Track) -> list[tuple[Kit, int]]:
+        """The drug's other formulations (`formulation_changes`) whose label allows the
+        reported daily dose, each with its dose times: the track's, or more where the label
+        needs them (`regimen_times`)."""
+        assert track.reported is not None
+        reported = track.reported
+        times = len(track.times)
+        return [
+            (other, max(times, regimen_times(other, times, reported)))
+            for other in formulation_changes(self.g, self.loaded.sha256, track.kit)
+            if (cap := day_cap(other)) is None or reported <= cap
+        ]
+
     def cut_vector(
         self, track: Track, kit: Kit, names: tuple[DoseTimeName, ...], quanta: int, least: int
     ) -> tuple[int, ...] | None:
@@ -221,11 +230,7 @@ class EveningOutMixin(ReviewMixin, FormulationMixin):
         assert track.reported is not None
         reported = track.reported
         best: tuple[Kit, int, int] | None = None  # kit, dose times, quanta
-        for other in formulation_changes(self.g, self.loaded.sha256, track.kit):
-            cap = day_cap(other)
-            if cap is not None and reported > cap:
-                continue
-            count = max(len(track.times), regimen_times(other, len(track.times), reported))
+        for other, count in self.other_formulations(track):
             exact = other.quanta(reported)
             if exact is not None and other.makeable(exact, count):
                 best = (other, count, exact)
