@@ -34,6 +34,16 @@ MAX_HOLD_DAYS = 3 * 365
 SMALLEST_STEP_ROUNDING = Fraction(3, 2)
 
 
+def check_hold(drug: str, days: int) -> None:
+    """Refuse a hold before a forced cut longer than `MAX_HOLD_DAYS`."""
+    if days > MAX_HOLD_DAYS:
+        raise TaperError(
+            f"The taper of {drug} would hold one dose for {days} days before a cut the "
+            f"tablets or patches force (more than {MAX_HOLD_DAYS}); check the dose, or choose "
+            "a faster speed the rules allow."
+        )
+
+
 def slow_start(p: Pace, base: Fraction) -> Fraction | None:
     """The dose below which pace `p` slows down: its share of the start dose `base`."""
     return None if p.slow_below is None else base * p.slow_below / 100
@@ -195,12 +205,7 @@ def trajectory(
                 hold < wanted,
             )
         )
-        if hold * previous > MAX_HOLD_DAYS:
-            raise TaperError(
-                f"The taper of {drug} would hold one dose for {hold * previous} days before a "
-                f"cut the tablets or patches force (more than {MAX_HOLD_DAYS}); check the dose, "
-                "or choose a faster speed the rules allow."
-            )
+        check_hold(drug, hold * previous)
         if len(out) > MAX_STEPS_PER_DRUG:
             raise TaperError(
                 f"The taper of {drug} would need more than {MAX_STEPS_PER_DRUG} "

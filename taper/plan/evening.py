@@ -29,7 +29,7 @@ from fractions import Fraction
 
 from taper.dose import format_amount
 from taper.errors import TaperError
-from taper.plan.curve import MAX_HOLD_DAYS, TaperStep, slow_start, step_aim
+from taper.plan.curve import TaperStep, check_hold, slow_start, step_aim
 from taper.plan.dosetimes import next_vector
 from taper.plan.formulation import FormulationMixin, describe, drop_ranks
 from taper.plan.holds import capped_hold
@@ -316,12 +316,7 @@ class EveningOutMixin(ReviewMixin, FormulationMixin):
         interval = whole_patch_days(kit, interval)
         wanted = math.ceil((current - Fraction(dose)) / allowed) - 1 if allowed > 0 else 0
         hold = capped_hold(wanted, interval, p)
-        if hold * interval > MAX_HOLD_DAYS:
-            raise TaperError(
-                f"The taper of {track.drug.id} would hold one dose for {hold * interval} days "
-                f"before a cut the tablets or patches force (more than {MAX_HOLD_DAYS}); "
-                "check the dose, or choose a faster speed the rules allow."
-            )
+        check_hold(track.drug.id, hold * interval)
         ideal_dec = to_decimal(max(ideal, Fraction(0)))
         vector = self.cut_vector(track, kit, track.times, quanta, track.min_used)
         assert vector is not None  # `first_cut_quanta` chose a dose it makes
