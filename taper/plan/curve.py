@@ -30,7 +30,8 @@ MAX_STEPS_PER_DRUG = 400
 # project plausibility limit: e.g. --percent 0.001 held a 12 mcg/h patch for 3,800 years).
 MAX_HOLD_DAYS = 3 * 365
 # A cut the products force beyond a rule's smallest step by at most half that step is still
-# the smallest step as they can make it (not held, not flagged); a larger one is forced.
+# the smallest step as they can make it (not held, not flagged); a larger one is forced
+# (project choice, no source gives it: README "Pace per region, from the sources").
 SMALLEST_STEP_ROUNDING = Fraction(3, 2)
 
 
