@@ -31,8 +31,44 @@ MAX_STEPS_PER_DRUG = 400
 MAX_HOLD_DAYS = 3 * 365
 # A cut the products force beyond a rule's smallest step by at most half that step is still
 # the smallest step as they can make it (not held, not flagged); a larger one is forced
-# (project choice, issue 15; no source gives a tolerance).
+# (project choice, issue 15; no source gives it: README "Pace per region, from the sources").
 SMALLEST_STEP_ROUNDING = Fraction(3, 2)
+
+
+def check_hold(drug: str, days: int) -> None:
+    """Refuse a hold before a forced cut longer than `MAX_HOLD_DAYS`."""
+    if days > MAX_HOLD_DAYS:
+        raise TaperError(
+            f"The taper of {drug} would hold one dose for {days} days before a cut the "
+            f"tablets or patches force (more than {MAX_HOLD_DAYS}); check the dose, or choose "
+            "a faster speed the rules allow."
+        )
+
+
+def slow_start(p: Pace, base: Fraction) -> Fraction | None:
+    """The dose below which pace `p` slows down: its share of the start dose `base`."""
+    return None if p.slow_below is None else base * p.slow_below / 100
+
+
+def step_aim(
+    p: Pace, current: Fraction, base: Fraction, slow_from: Fraction | None
+) -> tuple[Fraction, Fraction, int]:
+    """One step of pace `p` from `current`: the ideal dose after it, the largest cut the rule
+    allows, and the step's interval (the slow-down's below `slow_from`)."""
+    if slow_from is not None and current < slow_from:
+        assert p.slow_percent is not None
+        assert p.slow_rule_percent is not None
+        assert p.slow_interval_days is not None
+        return (
+            current * (1 - p.slow_percent / 100),
+            current * p.slow_rule_percent / 100,
+            p.slow_interval_days,
+        )
+    if p.mode == "current":
+        return current * (1 - p.percent / 100), current * p.max_percent / 100, p.interval_days
+    # Linear: each step cuts the same share of the start dose (from the dose the tablets
+    # actually reached, so rounding never adds up to a faster taper).
+    return current - base * p.percent / 100, base * p.max_percent / 100, p.interval_days
 
 
 @dataclass(frozen=True)
@@ -101,30 +137,14 @@ def trajectory(
     if cached is not None:
         return cached
     slow_from = floors.slow_from
-    if slow_from is None and p.slow_below is not None:
-        slow_from = base * p.slow_below / 100
+    if slow_from is None:
+        slow_from = slow_start(p, base)
     out: list[TaperStep] = []
     quanta = start
     while quanta > 0:
         current = Fraction(kit.amount(quanta))
         slowing = slow_from is not None and current < slow_from
-        if slowing:
-            assert p.slow_percent is not None
-            assert p.slow_rule_percent is not None
-            assert p.slow_interval_days is not None
-            ideal = current * (1 - p.slow_percent / 100)
-            allowed = current * p.slow_rule_percent / 100
-            interval = p.slow_interval_days
-        elif p.mode == "current":
-            ideal = current * (1 - p.percent / 100)
-            allowed = current * p.max_percent / 100
-            interval = p.interval_days
-        else:
-            # Linear: each step cuts the same share of the start dose (from the dose the
-            # tablets actually reached, so rounding never adds up to a faster taper).
-            ideal = current - base * p.percent / 100
-            allowed = base * p.max_percent / 100
-            interval = p.interval_days
+        ideal, allowed, interval = step_aim(p, current, base, slow_from)
         smallest = floors.floor(slowing)
         at_most = None
         if smallest is not None:
@@ -186,12 +206,7 @@ def trajectory(
                 hold < wanted,
             )
         )
-        if hold * previous > MAX_HOLD_DAYS:
-            raise TaperError(
-                f"The taper of {drug} would hold one dose for {hold * previous} days before a "
-                f"cut the tablets or patches force (more than {MAX_HOLD_DAYS}); check the dose, "
-                "or choose a faster speed the rules allow."
-            )
+        check_hold(drug, hold * previous)
         if len(out) > MAX_STEPS_PER_DRUG:
             raise TaperError(
                 f"The taper of {drug} would need more than {MAX_STEPS_PER_DRUG} "

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from itertools import product
 
-from taper.plan.tablets import Kit
+from taper.plan.tablets import Kit, mixes_parts
 
 # Beyond this many combinations a vector is searched greedily (one time cut at a time).
 _SEARCH_LIMIT = 60_000
@@ -41,13 +41,6 @@ def fits(kit: Kit, before: tuple[int, ...], after: tuple[int, ...]) -> bool:
     return all(a <= b for a, b in zip(after, before, strict=True)) and all(
         usable(kit, a) for a in after
     )
-
-
-def mixes_parts(kit: Kit, quanta: int) -> bool:
-    """A dose time of `quanta` takes a part tablet beside another strength."""
-    pieces = kit.pieces_for(quanta) if quanta > 0 else []
-    kinds = {(p.product, p.strength) for p in pieces}
-    return len(kinds) > 1 and any(p.fraction != 1 for p in pieces)
 
 
 def _evenness(
@@ -107,7 +100,8 @@ def next_vector(
             if several:
                 for v in vector:
                     if v not in mixes:
-                        mixes[v] = mixes_parts(kit, v)
+                        # A dose time of v takes a part tablet beside another strength.
+                        mixes[v] = v > 0 and mixes_parts(kit.pieces_for(v))
                     mixed += mixes[v]
             key = _evenness(vector, ranks, mixed, near)
             if best_key is None or key < best_key:

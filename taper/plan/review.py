@@ -37,7 +37,7 @@ _Daily = tuple[str, Decimal, Decimal, Literal["ml", "drops"] | None]
 _PER_DAY: dict[int, tuple[list[DoseAtTime], list[_Daily]]] = {}
 
 
-def _per_day(doses: list[DoseAtTime]) -> list[_Daily]:
+def daily_counts(doses: list[DoseAtTime]) -> list[_Daily]:
     """Tablets (ml, drops) a day of each brand and strength (dose lists are shared, so
     remember them)."""
     found = _PER_DAY.get(id(doses))
@@ -347,7 +347,7 @@ class ReviewMixin(BuilderBase):
                 else:
                     out.extend(counted)
                 continue
-            for brand, strength, count, measure in _per_day(step.doses):
+            for brand, strength, count, measure in daily_counts(step.doses):
                 out.append(
                     _dispense(
                         step=step.index,
@@ -372,7 +372,7 @@ class ReviewMixin(BuilderBase):
         """Patches a step needs: each worn for its label's interval, so a step of `days`
         needs ceil(days x 24 / hours) of each (None: a patch without an interval)."""
         out: list[Dispense] = []
-        for brand, strength, count, _ in _per_day(step.doses):
+        for brand, strength, count, _ in daily_counts(step.doses):
             product = next(
                 (p for p in self.g.formulary if p.drug == step.drug and p.brand == brand), None
             )

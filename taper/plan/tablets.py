@@ -316,7 +316,7 @@ class Kit:
                     piece = self.pieces[table.choice[rest]]
                     out.append(piece)
                     rest -= piece.size
-                if _mixes_parts(out) and self.liquid is None and not self.patch:
+                if mixes_parts(out) and self.liquid is None and not self.patch:
                     budget = min(len(out) + CLEAN_EXTRA_PIECES, self.max_units)
                     clean = _clean_pieces([p for _, p in table.pieces], quanta, budget)
                     if clean is not None and _cuts(clean) < _cuts(out):
@@ -623,7 +623,7 @@ def _cuts(pieces: Sequence[Piece]) -> int:
     return sum(1 for p in pieces if p.fraction != ONE)
 
 
-def _mixes_parts(pieces: Sequence[Piece]) -> bool:
+def mixes_parts(pieces: Sequence[Piece]) -> bool:
     """A part tablet (half or quarter) beside another strength at one dose time."""
     kinds = {(p.product, p.strength) for p in pieces}
     return len(kinds) > 1 and any(p.fraction != ONE for p in pieces)
