@@ -230,6 +230,20 @@ def is_brand(name: str, drug: Drug, guideline: Guideline) -> bool:
     return any(norm(n) == key and n[:1].isupper() for n in drug.names)
 
 
+def sole_drug(name: str, guideline: Guideline) -> Drug | None:
+    """The one drug `name` names in the rule file; None when it names none, or several."""
+    hit = name_index(guideline).names.get(norm(name))
+    if hit is None or len(hit[1]) != 1:
+        return None
+    return next(d for d in guideline.drugs if d.id in hit[1])
+
+
+def generic_drug(name: str, guideline: Guideline) -> Drug | None:
+    """The one drug `name` is a generic (not brand) name of; None otherwise."""
+    drug = sole_drug(name, guideline)
+    return None if drug is None or is_brand(name, drug, guideline) else drug
+
+
 def brand_form_problem(med: MedicationInput, drug: Drug, guideline: Guideline) -> str | None:
     """Why a brand cannot be taken in the unit given (None: it can).
 
@@ -359,17 +373,10 @@ def release_name(name: str, guideline: Guideline) -> ReleaseName | None:
     release word ("oxycodone ER", "oxikodon depot"); None when the rule file knows `name` as a
     whole (its own release, e.g. "Xanor Depot"), it has no release word, or the rest is no
     generic name of exactly one drug (a brand keeps its own release: `brand_with_release`)."""
-    index = name_index(guideline)
-    if norm(name) in index.names:
-        return None
-    found = split_release(name)
+    found = _name_and_release(name, guideline)
     if found is None:
         return None
-    base, release = found
-    hit = index.names.get(norm(base))
-    if hit is None or len(hit[1]) != 1:
-        return None
-    drug = next(d for d in guideline.drugs if d.id in hit[1])
+    base, release, drug = found
     if is_brand(base, drug, guideline):
         return None
     return ReleaseName(drug.id, base, release)
@@ -378,14 +385,10 @@ def release_name(name: str, guideline: Guideline) -> ReleaseName | None:
 def brand_with_release(name: str, guideline: Guideline, example: str | None = None) -> str | None:
     """One sentence for a brand of the rule file followed by a release word ("Dolcontin
     depot"): the brand names its own product; None otherwise."""
-    found = split_release(name)
-    if found is None or norm(name) in name_index(guideline).names:
+    found = _name_and_release(name, guideline)
+    if found is None:
         return None
-    base, release = found
-    hit = name_index(guideline).names.get(norm(base))
-    if hit is None or len(hit[1]) != 1:
-        return None
-    drug = next(d for d in guideline.drugs if d.id in hit[1])
+    base, release, drug = found
     if not is_brand(base, drug, guideline):
         return None
     dose = f" {example}" if example else ""
@@ -394,3 +397,16 @@ def brand_with_release(name: str, guideline: Guideline, example: str | None = No
         f"{drug.id} in rule file {guideline.id} that names its own product; write "
         f"'{base}{dose}', or '{drug.id} {RELEASE_TEXT[release]}{dose}'."
     )
+
+
+def _name_and_release(name: str, guideline: Guideline) -> tuple[str, Release, Drug] | None:
+    """(the name before the release word, the release, the one drug that name names) for a
+    name the rule file does not know as a whole; None otherwise."""
+    if norm(name) in name_index(guideline).names:
+        return None
+    found = split_release(name)
+    if found is None:
+        return None
+    base, release = found
+    drug = sole_drug(base, guideline)
+    return None if drug is None else (base, release, drug)
