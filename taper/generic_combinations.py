@@ -63,7 +63,9 @@ def _written(product: Product, drug_first: bool) -> str:
 
 def _short(product: Product) -> str:
     """The brand without its bracketed contents: "Citodon"."""
-    return re.sub(r"\s*\([^()]*\)\s*$", "", product.brand) or product.brand
+    from taper.names import short_brand
+
+    return short_brand(product) or product.brand
 
 
 def _strengths_text(product: Product, drug_first: bool) -> str:

@@ -17,6 +17,7 @@ form check of `_resolve` are built on them, so every command resolves names the 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -43,6 +44,9 @@ class NameIndex:
     names: dict[str, tuple[str, set[str]]]  # normalised → (as written, ids of the drugs named)
     generic: dict[str, set[str]]  # normalised → ids it is the generic (id/display/ATC) name of
     products: dict[tuple[str, str], tuple[Product, ...]]  # (normalised brand, drug) → products
+    # normalised product name → products, the brand's short form too (`product_names`); a
+    # generic name never names a product ("Lorazepam (Rivopharm)" never makes "lorazepam")
+    named: dict[str, tuple[Product, ...]]
 
 
 def name_index(guideline: Guideline) -> NameIndex:
@@ -61,6 +65,7 @@ def _build(guideline: Guideline) -> NameIndex:
     names: dict[str, tuple[str, set[str]]] = {}
     generic: dict[str, set[str]] = {}
     products: dict[tuple[str, str], list[Product]] = {}
+    named: dict[str, list[Product]] = {}
 
     def add(name: str, drug_id: str, is_generic: bool = False) -> None:
         key = norm(name)
@@ -87,7 +92,26 @@ def _build(guideline: Guideline) -> NameIndex:
                 add(other, product.drug)
             for written in (product.brand, *product.names):
                 products.setdefault((norm(written), product.drug), []).append(product)
-    return NameIndex(names, generic, {k: tuple(v) for k, v in products.items()})
+            for written in product_names(product):
+                if written == product.brand or norm(written) not in generic:
+                    named.setdefault(norm(written), []).append(product)
+    return NameIndex(
+        names,
+        generic,
+        {k: tuple(v) for k, v in products.items()},
+        {k: tuple(v) for k, v in named.items()},
+    )
+
+
+def short_brand(product: Product) -> str:
+    """The brand without its bracketed contents: "Citodon (paracetamol 500 mg / kodein 30
+    mg)" → "Citodon"."""
+    return re.sub(r"\s*\([^()]*\)\s*$", "", product.brand)
+
+
+def product_names(product: Product) -> tuple[str, ...]:
+    """The names a medication list may use for a product."""
+    return tuple(dict.fromkeys([product.brand, short_brand(product), *product.names]))
 
 
 # --- look-alike names ----------------------------------------------------------------------
