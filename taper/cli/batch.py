@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import sys
 from collections.abc import Callable, Iterator
@@ -215,6 +216,7 @@ def _jsonl(file: str, out: str | None, lang: str | None, workers: int, force: bo
     """`--format jsonl`: one stream, a line per patient, in input order."""
     from taper.batch_reader import stream_patients
     from taper.batch_stream import stream_jsonl
+    from taper.io import file_kind
 
     if out is None:
         raise TaperError(
@@ -223,9 +225,10 @@ def _jsonl(file: str, out: str | None, lang: str | None, workers: int, force: bo
     open_file, name = _open_input(file)
     if out != "-":
         path = Path(out)
-        if path.is_dir():
+        kind = file_kind(path)  # None also when it cannot be looked at: the write says why
+        if kind == "folder":
             raise TaperError(f"--out {out} is a folder; give a file name in it.")
-        if path.exists() and not force:
+        if kind is not None and not force:
             raise TaperError(f"{out} already exists; use --force to overwrite it.")
     patients = stream_patients(open_file, name)
     if out == "-":
@@ -241,7 +244,8 @@ def _jsonl(file: str, out: str | None, lang: str | None, workers: int, force: bo
         except OSError as exc:
             raise TaperError(f"Cannot write {out}: {exc.strerror}.") from None
         finally:
-            partial.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # gone, or never made
+                partial.unlink()
     for error in totals.failed:
         console.err(f"{name}:{error.line}: {error.message}")
     if totals.failed:
