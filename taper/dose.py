@@ -350,7 +350,7 @@ def _regimen(words: list[str], guideline: Guideline | None = None) -> Medication
         drug_name,
         Dose(daily, "mg"),
         route,
-        times=tuple((name, amount) for name, amount in found.times),
+        times=found.times,
         as_needed=found.as_needed,
         uses_per_week=found.uses_per_week,
         strength=found.strength,
