@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import contextlib
 import io
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import BinaryIO
 
 import typer
 
 from taper.cli import console
+from taper.cli.plan import FORMATS as FORMATS
+from taper.cli.plan import LANGS as LANGUAGES
 from taper.errors import TaperError
 
-LANGUAGES = ("sv", "nb", "en")
-# The plan formats, spelled out so `taper --help` need not import the renderers (and with
-# them pydantic and the plan model); a test checks this matches taper.render.PlanFormat.
-FORMATS = ("text", "markdown", "html", "pdf", "csv", "json", "ics", "fhir")
 # jsonl is the batch's own: every patient's plan JSON as one line of one stream (--out).
 BATCH_FORMATS = (*FORMATS, "jsonl")
 
@@ -244,7 +241,7 @@ def _jsonl(file: str, out: str | None, lang: str | None, workers: int, force: bo
         except OSError as exc:
             raise TaperError(f"Cannot write {out}: {exc.strerror}.") from None
         finally:
-            with contextlib.suppress(OSError):  # gone, or never made
+            with suppress(OSError):  # gone, or never made
                 partial.unlink()
     for error in totals.failed:
         console.err(f"{name}:{error.line}: {error.message}")
