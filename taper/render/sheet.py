@@ -196,7 +196,9 @@ class Sheet:
 def build_sheet(view: PlanView) -> Sheet:
     steps = view.steps
     drugs = list(dict.fromkeys(s.step.drug for s in steps))
-    rows = _rows(view, steps)
+    runs = _runs(steps)  # the overview's rows and page 1's box both read them
+    starts = [run[0].step.start for run in runs]
+    rows = _rows(view, runs, starts)
     times = [time for time in DOSE_TIMES if any(time in row.cells for row in rows)]
     tick_times: list[DoseTimeName] = list(times)  # a patch: a box on its change days
     weeks, until = _weeks(view, tick_times)
@@ -229,7 +231,7 @@ def build_sheet(view: PlanView) -> Sheet:
         months=_months(view),
         brands=full_brands(view),
         urgent=urgent_help(view),
-        now=now_box(view, rows, [r[0].step.start for r in _runs(steps)]),
+        now=now_box(view, rows, starts),
     )
 
 
@@ -320,8 +322,8 @@ def _runs(steps: list[StepView]) -> list[list[StepView]]:
     return sorted(runs, key=lambda r: r[0].step.start)
 
 
-def _rows(view: PlanView, steps: list[StepView]) -> list[OverviewRow]:
-    runs = _runs(steps)
+def _rows(view: PlanView, runs: list[list[StepView]], starts: list[dt.date]) -> list[OverviewRow]:
+    """A row per run (`_runs`); `starts`: each run's first date."""
     rows = []
     for index, run in enumerate(runs):
         first, last = run[0], run[-1]
@@ -361,7 +363,7 @@ def _rows(view: PlanView, steps: list[StepView]) -> list[OverviewRow]:
                 or _row_note(view, run, following),
             )
         )
-    return _headed(rows, [r[0].step.start for r in runs])
+    return _headed(rows, starts)
 
 
 # Products alternating more often than this make a product column instead of product rows.
