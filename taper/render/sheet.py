@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Literal
 
-from taper.plan.model import DoseAtTime, DoseTimeName, Step
+from taper.plan.model import DoseAtTime, DoseTimeName
 from taper.render.sheet_clinician import (
     DispenseTable,
     NoteView,
@@ -39,6 +39,7 @@ from taper.render.view import (
     PlanView,
     StepView,
     WarningView,
+    in_day_order,
     liquid_amount,
     liquid_product,
     liquid_text,
@@ -340,7 +341,7 @@ def _rows(view: PlanView, runs: list[list[StepView]], starts: list[dt.date]) -> 
         elif not first.step.doses:
             # A dose the formulary's products cannot make, kept as taken now (evening out).
             text = f"{first.as_now} {first.daily_text}."
-        doses = _sorted_doses(first.step)
+        doses = in_day_order(first.step)
         brands = list(dict.fromkeys(short_brand(x.brand) for d in doses for x in d.tablets))
         liquids = [x for d in doses for x in d.tablets if x.liquid is not None]
         product = " + ".join(_with_generic(b, first.drug) for b in brands) if brands else first.drug
@@ -482,10 +483,6 @@ def _short_range(view: PlanView, start: dt.date, end: dt.date) -> str:
     if start.year != end.year:
         tail += f" {end.year}"  # the year, in sv, nb and en, comes last; it may wrap
     return f"{first} – {tail}"
-
-
-def _sorted_doses(step: Step) -> list[DoseAtTime]:
-    return sorted(step.doses, key=lambda d: DOSE_TIMES.index(d.time))
 
 
 def _stop_text(view: PlanView, stop: StepView, runs: list[list[StepView]]) -> str:

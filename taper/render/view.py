@@ -454,6 +454,11 @@ def stamp_text(t: Texts, plan: Plan) -> str:
     )
 
 
+def in_day_order(step: Step) -> list[DoseAtTime]:
+    """A step's doses in the day's order (`DOSE_TIMES`): every format lists them so."""
+    return sorted(step.doses, key=lambda d: DOSE_TIMES.index(d.time))
+
+
 def is_rate(unit: str) -> bool:
     """A delivery rate (a patch's mcg/h), not an amount taken."""
     return unit.endswith("/h")
@@ -560,7 +565,7 @@ def _step_view(
             parts=tablet_parts(t, d, step.unit),
             amount=t.amount(d.amount, step.unit),
         )
-        for d in sorted(step.doses, key=lambda d: DOSE_TIMES.index(d.time))
+        for d in in_day_order(step)
     ]
     return StepView(
         step=step,
