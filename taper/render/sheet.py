@@ -570,15 +570,9 @@ def _row_note(view: PlanView, run: list[StepView], following: list[StepView] | N
         held = first.step.days - before[-1].step.days if before else 0
     if held <= 0:
         return None
-    weeks = held // 7
-    length = (
-        t.ngettext("%(num)s week", "%(num)s weeks", weeks)
-        if held % 7 == 0
-        else t.ngettext("%(num)s day", "%(num)s days", held)
-    )
     return t._(
         "You take the same dose for %(length)s longer. Then the dose goes down to %(amount)s.",
-        length=length,
+        length=_length(view, held),
         amount=following[0].daily,
     )
 
@@ -593,16 +587,18 @@ def _long_hold(view: PlanView, run: list[StepView], following: list[StepView]) -
     days = sum(s.step.days for s in run)
     if days < LONG_HOLD_DAYS or following[0].kind != "doses" or following[0].step.days >= days:
         return None  # short, or as long as the step after it: the plan's ordinary pace
-    length = (
-        t.ngettext("%(num)s week", "%(num)s weeks", days // 7)
-        if days % 7 == 0
-        else t.ngettext("%(num)s day", "%(num)s days", days)
-    )
     return t._(
         "You take the same dose for %(length)s. Then the dose goes down to %(amount)s.",
-        length=length,
+        length=_length(view, days),
         amount=following[0].daily,
     )
+
+
+def _length(view: PlanView, days: int) -> str:
+    """A held dose's length: in weeks when it is whole weeks ("3 weeks"), else in days."""
+    if days % 7 == 0:
+        return view.t.ngettext("%(num)s week", "%(num)s weeks", days // 7)
+    return view.t.ngettext("%(num)s day", "%(num)s days", days)
 
 
 # --- the tick calendar --------------------------------------------------------------------
