@@ -101,6 +101,19 @@ class Sheet:
     times: list[DoseTimeName]  # overview columns, in the day's order
     multi: bool  # more than one drug: a curve per drug
     products: list[str]  # what the dose rows take; more than one: a column for them
+    tick_times: list[DoseTimeName]  # one box per time in every tick day
+    weeks: list[TickWeek]
+    ticks_until: str | None  # the calendar stops before the plan's last dose on this date
+    decisions: list[str]  # unresolved prescriber decisions
+    warnings: list[WarningView]
+    notes: list[NoteView]
+    rules: list[RuleView]
+    sources: list[str]
+    dispensing: DispenseTable
+    months: list[MonthView]  # the talks and contacts, a row a month
+    brands: list[str]  # full names of brands the overview shortens
+    urgent: list[tuple[str, str]]  # the region's urgent-help numbers: (number, when to call)
+    now: NowBox  # page 1: what to take at each time, the next change, a switch
 
     @property
     def product_column(self) -> bool:
@@ -178,20 +191,6 @@ class Sheet:
         date = Decimal(10)
         note = 100 - date - 7 * day
         return (str(date), str(day.quantize(Decimal("0.1"))), str(note.quantize(Decimal("0.1"))))
-
-    tick_times: list[DoseTimeName]  # one box per time in every tick day
-    weeks: list[TickWeek]
-    ticks_until: str | None  # the calendar stops before the plan's last dose on this date
-    decisions: list[str]  # unresolved prescriber decisions
-    warnings: list[WarningView]
-    notes: list[NoteView]
-    rules: list[RuleView]
-    sources: list[str]
-    dispensing: DispenseTable
-    months: list[MonthView]  # the talks and contacts, a row a month
-    brands: list[str]  # full names of brands the overview shortens
-    urgent: list[tuple[str, str]]  # the region's urgent-help numbers: (number, when to call)
-    now: NowBox  # page 1: what to take at each time, the next change, a switch
 
 
 def build_sheet(view: PlanView) -> Sheet:
