@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Literal
 
-from taper.plan.model import DoseAtTime, DoseTimeName, Step
+from taper.plan.model import DoseAtTime, DoseTimeName
 from taper.render.sheet_clinician import (
     DispenseTable,
     NoteView,
@@ -39,6 +39,7 @@ from taper.render.view import (
     PlanView,
     StepView,
     WarningView,
+    in_day_order,
     liquid_amount,
     liquid_product,
     liquid_text,
@@ -100,6 +101,19 @@ class Sheet:
     times: list[DoseTimeName]  # overview columns, in the day's order
     multi: bool  # more than one drug: a curve per drug
     products: list[str]  # what the dose rows take; more than one: a column for them
+    tick_times: list[DoseTimeName]  # one box per time in every tick day
+    weeks: list[TickWeek]
+    ticks_until: str | None  # the calendar stops before the plan's last dose on this date
+    decisions: list[str]  # unresolved prescriber decisions
+    warnings: list[WarningView]
+    notes: list[NoteView]
+    rules: list[RuleView]
+    sources: list[str]
+    dispensing: DispenseTable
+    months: list[MonthView]  # the talks and contacts, a row a month
+    brands: list[str]  # full names of brands the overview shortens
+    urgent: list[tuple[str, str]]  # the region's urgent-help numbers: (number, when to call)
+    now: NowBox  # page 1: what to take at each time, the next change, a switch
 
     @property
     def product_column(self) -> bool:
@@ -178,25 +192,13 @@ class Sheet:
         note = 100 - date - 7 * day
         return (str(date), str(day.quantize(Decimal("0.1"))), str(note.quantize(Decimal("0.1"))))
 
-    tick_times: list[DoseTimeName]  # one box per time in every tick day
-    weeks: list[TickWeek]
-    ticks_until: str | None  # the calendar stops before the plan's last dose on this date
-    decisions: list[str]  # unresolved prescriber decisions
-    warnings: list[WarningView]
-    notes: list[NoteView]
-    rules: list[RuleView]
-    sources: list[str]
-    dispensing: DispenseTable
-    months: list[MonthView]  # the talks and contacts, a row a month
-    brands: list[str]  # full names of brands the overview shortens
-    urgent: list[tuple[str, str]]  # the region's urgent-help numbers: (number, when to call)
-    now: NowBox  # page 1: what to take at each time, the next change, a switch
-
 
 def build_sheet(view: PlanView) -> Sheet:
     steps = view.steps
     drugs = list(dict.fromkeys(s.step.drug for s in steps))
-    rows = _rows(view, steps)
+    runs = _runs(steps)  # the overview's rows and page 1's box both read them
+    starts = [run[0].step.start for run in runs]
+    rows = _rows(view, runs, starts)
     times = [time for time in DOSE_TIMES if any(time in row.cells for row in rows)]
     tick_times: list[DoseTimeName] = list(times)  # a patch: a box on its change days
     weeks, until = _weeks(view, tick_times)
@@ -229,7 +231,7 @@ def build_sheet(view: PlanView) -> Sheet:
         months=_months(view),
         brands=full_brands(view),
         urgent=urgent_help(view),
-        now=now_box(view, rows, [r[0].step.start for r in _runs(steps)]),
+        now=now_box(view, rows, starts),
     )
 
 
@@ -320,8 +322,8 @@ def _runs(steps: list[StepView]) -> list[list[StepView]]:
     return sorted(runs, key=lambda r: r[0].step.start)
 
 
-def _rows(view: PlanView, steps: list[StepView]) -> list[OverviewRow]:
-    runs = _runs(steps)
+def _rows(view: PlanView, runs: list[list[StepView]], starts: list[dt.date]) -> list[OverviewRow]:
+    """A row per run (`_runs`); `starts`: each run's first date."""
     rows = []
     for index, run in enumerate(runs):
         first, last = run[0], run[-1]
@@ -338,7 +340,7 @@ def _rows(view: PlanView, steps: list[StepView]) -> list[OverviewRow]:
         elif not first.step.doses:
             # A dose the formulary's products cannot make, kept as taken now (evening out).
             text = f"{first.as_now} {first.daily_text}."
-        doses = _sorted_doses(first.step)
+        doses = in_day_order(first.step)
         brands = list(dict.fromkeys(short_brand(x.brand) for d in doses for x in d.tablets))
         liquids = [x for d in doses for x in d.tablets if x.liquid is not None]
         product = " + ".join(_with_generic(b, first.drug) for b in brands) if brands else first.drug
@@ -361,7 +363,7 @@ def _rows(view: PlanView, steps: list[StepView]) -> list[OverviewRow]:
                 or _row_note(view, run, following),
             )
         )
-    return _headed(rows, [r[0].step.start for r in runs])
+    return _headed(rows, starts)
 
 
 # Products alternating more often than this make a product column instead of product rows.
@@ -482,10 +484,6 @@ def _short_range(view: PlanView, start: dt.date, end: dt.date) -> str:
     return f"{first} – {tail}"
 
 
-def _sorted_doses(step: Step) -> list[DoseAtTime]:
-    return sorted(step.doses, key=lambda d: DOSE_TIMES.index(d.time))
-
-
 def _stop_text(view: PlanView, stop: StepView, runs: list[list[StepView]]) -> str:
     """No more of this drug; and what goes on, when another drug does."""
     t = view.t
@@ -571,15 +569,9 @@ def _row_note(view: PlanView, run: list[StepView], following: list[StepView] | N
         held = first.step.days - before[-1].step.days if before else 0
     if held <= 0:
         return None
-    weeks = held // 7
-    length = (
-        t.ngettext("%(num)s week", "%(num)s weeks", weeks)
-        if held % 7 == 0
-        else t.ngettext("%(num)s day", "%(num)s days", held)
-    )
     return t._(
         "You take the same dose for %(length)s longer. Then the dose goes down to %(amount)s.",
-        length=length,
+        length=_length(view, held),
         amount=following[0].daily,
     )
 
@@ -595,16 +587,18 @@ def _long_hold(view: PlanView, run: list[StepView], following: list[StepView]) -
     days = sum(s.step.days for s in run)
     if days < LONG_HOLD_DAYS or following[0].kind != "doses" or following[0].step.days >= days:
         return None  # short, or as long as the step after it: the plan's ordinary pace
-    length = (
-        t.ngettext("%(num)s week", "%(num)s weeks", days // 7)
-        if days % 7 == 0
-        else t.ngettext("%(num)s day", "%(num)s days", days)
-    )
     return t._(
         "You take the same dose for %(length)s. Then the dose goes down to %(amount)s.",
-        length=length,
+        length=_length(view, days),
         amount=following[0].daily,
     )
+
+
+def _length(view: PlanView, days: int) -> str:
+    """A held dose's length: in weeks when it is whole weeks ("3 weeks"), else in days."""
+    if days % 7 == 0:
+        return view.t.ngettext("%(num)s week", "%(num)s weeks", days // 7)
+    return view.t.ngettext("%(num)s day", "%(num)s days", days)
 
 
 # --- the tick calendar --------------------------------------------------------------------
