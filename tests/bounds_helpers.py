@@ -26,7 +26,12 @@ def bounded(seconds: float, what: str) -> Iterator[None]:
     """Raise `Hang` if the block uses more than `seconds` of CPU time (SIGPROF; Unix).
 
     CPU time, not wall time: on a machine shared by several test runs a wall-clock bound
-    failed now and then for a validation that needs 0.05 s of CPU."""
+    failed now and then for a validation that needs 0.05 s of CPU.
+
+    The `Hang` that leaves the block is a fresh one raised here, with no frame of the
+    interrupted code: a signal can land on an instruction that has no line number
+    (`tb_lineno` None), and pytest then stopped the whole run with an INTERNALERROR while
+    formatting the traceback, naming no test (issue 14)."""
 
     def alarm(_signum: int, _frame: FrameType | None) -> None:
         raise Hang(f"{what} took over {seconds} s")
@@ -35,9 +40,14 @@ def bounded(seconds: float, what: str) -> Iterator[None]:
     signal.setitimer(signal.ITIMER_PROF, seconds)
     try:
         yield
+    except Hang as exc:
+        interrupted = exc
+    else:
+        return
     finally:
         signal.setitimer(signal.ITIMER_PROF, 0)
         signal.signal(signal.SIGPROF, previous)
+    raise Hang(str(interrupted)) from None
 
 
 def plan_every_drug(loaded: LoadedGuideline) -> list[str]:
