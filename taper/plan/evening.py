@@ -186,7 +186,9 @@ class EveningOutMixin(ReviewMixin, FormulationMixin):
         current = Fraction(track.reported)
         base = current if track.original is None else Fraction(track.original)
         floors = NO_FLOORS
-        if track.pace.chosen_percent is None:  # a chosen --percent bounds every cut
+        # A chosen --percent bounds every cut; a drug to be switched away is never tapered
+        # by its own smallest steps (in its unit through the table, any size), only the share.
+        if track.pace.chosen_percent is None and track.switch_to is None:
             kit = track.kit
             g, sha = self.g, self.loaded.sha256
             floors = step_floors(g, sha, track.rule, track.drug, kit.unit, kit.route)
