@@ -8,13 +8,43 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from types import FrameType
+from typing import Any
 
 from plan_helpers import medication, plannable
 
+from taper import names
 from taper.errors import TaperError
 from taper.guideline.loader import LoadedGuideline
-from taper.plan import PlanOptions, make_plan
+from taper.plan import (
+    PlanOptions,
+    builder,
+    curve,
+    formulary,
+    formulation,
+    inputs,
+    make_plan,
+    regimen,
+    review,
+    step_floors,
+)
 from taper.plan.invariants import plan_problems
+
+# The planner's memos, keyed by a rule file's sha256 (or by object): each mutant is a new
+# file, so nothing one mutant leaves there is of use to the next.
+_MEMOS: list[dict[Any, Any]] = [
+    formulary._KITS,
+    formulary._KIT_LOOKUPS,
+    curve._TRAJECTORIES,
+    builder._PLAN_MEMO,
+    review._PER_DAY,
+    formulation._STOP_QUANTA,
+    step_floors._CACHE,
+    inputs._DRUGS,
+    inputs._EQUIVALENCE_WARNINGS,
+    regimen._IMMEDIATE,
+    regimen._LIQUID,
+    names._INDEX_CACHE,
+]
 
 
 class Hang(BaseException):
@@ -48,6 +78,14 @@ def bounded(seconds: float, what: str) -> Iterator[None]:
         signal.setitimer(signal.ITIMER_PROF, 0)
         signal.signal(signal.SIGPROF, previous)
     raise Hang(str(interrupted)) from None
+
+
+def forget_other_rule_files() -> None:
+    """Empty the planner's memos before a mutant, so that its CPU bound counts its own work:
+    over thousands of mutants they held millions of objects, and the garbage collector's
+    passes over them (seconds each) fell on whichever mutant was running (issue 14)."""
+    for memo in _MEMOS:
+        memo.clear()
 
 
 def plan_every_drug(loaded: LoadedGuideline) -> list[str]:

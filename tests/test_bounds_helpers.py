@@ -9,6 +9,9 @@ import traceback
 import pytest
 from bounds_helpers import Hang, bounded
 
+from taper.guideline.loader import load_guideline
+from taper.plan import formulary
+
 
 def _spin() -> None:
     while True:
@@ -33,3 +36,16 @@ def test_a_block_within_its_time_is_untouched() -> None:
     with bounded(5.0, "nothing"):
         total = sum(range(1000))
     assert total == 499500
+
+
+def test_the_kit_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """It grew with every rule file a process saw (a full mutation run: 14,000 files), and
+    the garbage collector's passes over it made a validation take seconds of CPU."""
+    monkeypatch.setattr(formulary, "_KITS", {})
+    monkeypatch.setattr(formulary, "_KIT_LOOKUPS", {})
+    monkeypatch.setattr(formulary, "KIT_CACHE_SIZE", 2)
+    loaded = load_guideline("uk-ashton")
+    for drug in ("diazepam", "oxazepam", "lorazepam", "clonazepam"):
+        for sha in ("a", "b"):  # as two rule files
+            assert formulary.kit_for(loaded.guideline, sha, drug, "mg", None) is not None
+            assert len(formulary._KITS) <= 2

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from bounds_helpers import Hang, bounded, plan_every_drug
+from bounds_helpers import Hang, bounded, forget_other_rule_files, plan_every_drug
 
 from taper.guideline.loader import validate_bytes
 from taper.guideline.yamlstrict import _FLOAT, _INT
@@ -99,6 +99,7 @@ CHOSEN = ALL if FULL else ALL[::SAMPLE_EVERY]
 def test_a_mutant_never_hangs_crashes_or_plans_beyond_its_rule(
     path: Path, line: int, new: str, raw: bytes
 ) -> None:
+    forget_other_rule_files()
     began = time.process_time()
     try:
         with bounded(VALIDATE_SECONDS, "validate"):
