@@ -51,6 +51,9 @@ class TaperStep:
     # The hold was cut short at the rule's longest run at one dose (`taper.plan.holds`): the
     # average rate over the held dose and the cut is faster than the rule.
     capped: bool = False
+    # The cut is larger than the rule's step (its percent, or its smallest step as the
+    # products make it) though within the largest it allows: listed on the clinician page.
+    beyond_step: bool = False
 
 
 _TRAJECTORIES: dict[tuple[object, ...], tuple[TaperStep, ...]] = {}
@@ -134,6 +137,11 @@ def trajectory(
             ideal = min(ideal, at_most)
             allowed = max(allowed, smallest * SMALLEST_STEP_ROUNDING)
         ideal = max(ideal, Fraction(0))
+        # The rule's own step here: its percent (or its smallest step, up to half a step
+        # more as the products make it).
+        step_cut = current - ideal
+        if smallest is not None:
+            step_cut = max(step_cut, smallest * SMALLEST_STEP_ROUNDING)
         before = quanta
         quanta = kit.next_below(quanta, ideal, times, min_used, at_most)
         if quanta == 0 and stop_quanta is not None and before > stop_quanta:
@@ -179,6 +187,7 @@ def trajectory(
                 hold * previous,
                 vector if vector is not None and quanta else (),
                 hold < wanted,
+                dose > 0 and not limited and cut > step_cut,
             )
         )
         if hold * previous > MAX_HOLD_DAYS:
