@@ -319,6 +319,7 @@ class Builder(SwitchingMixin, EveningOutMixin, InputsMixin, CombinationMixin):
                 ideal=None if item.handover else step.ideal,
                 deviation=None if item.handover else step.deviation,
                 tablet_limited=step.limited,
+                beyond_step=step.beyond_step,
                 note=change,
                 kept_tablets=item.kept,
             )

@@ -475,11 +475,7 @@ class Kit:
         dose uses at least `min_used` dose times. `at_most`: no dose above it (a rule's smallest
         step: the cut is never smaller).
         """
-        q = Fraction(self.quantum)
-        lowest = max(self.quanta_ceil(ideal), 0)
-        highest = min(math.floor((Fraction(current) * q + ideal) / 2 / q), current - 1)
-        if at_most is not None:
-            highest = min(highest, math.floor(at_most / q))
+        lowest, highest = self.step_window(current, ideal, at_most)
         for candidate in range(lowest, highest + 1):
             if candidate == 0:
                 return 0
@@ -491,6 +487,18 @@ class Kit:
             if self.makeable(candidate, times, min_used):
                 return candidate
         return 0
+
+    def step_window(
+        self, current: int, ideal: Fraction, at_most: Fraction | None = None
+    ) -> tuple[int, int]:
+        """The doses (quanta, lowest to highest) `next_below` looks through from the ideal up:
+        at least the ideal, at most half-way from it to `current` and at most `at_most`."""
+        q = Fraction(self.quantum)
+        lowest = max(self.quanta_ceil(ideal), 0)
+        highest = min(math.floor((Fraction(current) * q + ideal) / 2 / q), current - 1)
+        if at_most is not None:
+            highest = min(highest, math.floor(at_most / q))
+        return lowest, highest
 
     def _fewest_units(
         self, nearest: int, current: int, ideal: Fraction, highest: int, times: int, min_used: int
