@@ -110,7 +110,8 @@ def test_uk02_lorazepam_3_mg_is_evened_out_at_three_times_before_the_switch() ->
     assert times(step) == {"morning": Decimal(1), "midday": Decimal(1), "evening": Decimal(1)}
     assert label_note(result, "lorazepam")
     diazepam = [s for s in result.steps if s.drug == "diazepam" and s.phase == "taper"]
-    assert diazepam and all(len(s.doses) <= 3 for s in diazepam)
+    assert diazepam
+    assert all(len(s.doses) <= 3 for s in diazepam)
 
 
 def test_dose_times_as_written_are_kept_without_a_label_note() -> None:
@@ -155,7 +156,8 @@ def test_rule_files_give_short_acting_benzodiazepines_three_or_four_times(guidel
         regimen = product.regimen
         short = product.drug in SHORT_ACTING and not product.modified_release
         if short and product.marketed:
-            assert regimen is not None and regimen.doses_per_day == [3, 4], product.brand
+            assert regimen is not None, product.brand
+            assert regimen.doses_per_day == [3, 4], product.brand
             assert regimen.source or regimen.unverified, product.brand
         elif product.drug in {"diazepam", "clonazepam", "nitrazepam", "zopiclone", "zolpidem"}:
             assert regimen is None or not regimen.doses_per_day, product.brand
