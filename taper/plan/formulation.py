@@ -39,6 +39,7 @@ from taper.plan.rules import Pace
 from taper.plan.state import BuilderBase
 from taper.plan.step_floors import NO_FLOORS, StepFloors, step_floors
 from taper.plan.tablets import Kit, to_decimal
+from taper.plan.topup import TopUpKit
 from taper.plan.tracks import BEDTIME_GROUPS, Track, time_names
 
 # The days a formulation change takes at an unchanged daily dose before the first cut on
@@ -74,6 +75,8 @@ def _brands(kit: Kit) -> str:
 def describe(kit: Kit) -> str:
     """The kit's products as a prescriber reads them: brand and release, or a liquid's
     brand, concentration and measuring device."""
+    if isinstance(kit, TopUpKit):
+        return f"{describe(kit.depot)} topped up with {describe(kit.solution)}"
     liquid = kit.liquid
     if liquid is not None:
         device = "a dropper" if liquid.device == "dropper" else "an oral syringe"
@@ -87,7 +90,7 @@ def describe(kit: Kit) -> str:
 
 def _kind(kit: Kit) -> str:
     """What the kit is made of, for "... cannot make this step"."""
-    if kit.modified_release:
+    if kit.modified_release or isinstance(kit, TopUpKit):
         return "the depot tablets"
     if all(p.form == "capsule" for p in kit.products):
         return "the capsules"
@@ -286,6 +289,11 @@ class FormulationMixin(BuilderBase):
                     if near and other.liquid is not None:
                         kept = True  # liquids only for the steps the tablets cannot make
                         continue
+                    if other.liquid is not None and kit.modified_release and not kit.patch:
+                        # Depot tablets stay the backbone; the solution tops them up.
+                        tail = self.top_up(track, p, base, kit, other, current, step, names, vector)
+                        if tail is not None:
+                            return out + tail
                     tail = self.hand_over(track, p, base, kit, other, current, step, times, vector)
                     if tail is not None:
                         return out + tail
@@ -298,6 +306,42 @@ class FormulationMixin(BuilderBase):
             if step.per_time:
                 vector = step.per_time
         return out
+
+    def top_up(
+        self,
+        track: Track,
+        p: Pace,
+        base: Fraction,
+        kit: Kit,
+        liquid: Kit,
+        current: int,
+        step: TaperStep,
+        names: tuple[DoseTimeName, ...],
+        vector: tuple[int, ...],
+    ) -> list[KitStep] | None:
+        """The rest of the taper on the depot kit `kit` topped up with the oral solution
+        `liquid` (taper.plan.topup), from the dose `current` given as `vector`, when the
+        depot tablets still give part of the next step (None otherwise: the plain hand-over
+        to the solution follows)."""
+        both = TopUpKit(kit, liquid)
+        start = both.quanta(kit.amount(current))
+        own = [both.quanta(kit.amount(q)) for q in vector]
+        if start is None or not vector or any(q is None for q in own):
+            return None
+        mapped = tuple(q or 0 for q in own)
+        if both.share(mapped, start) != mapped:
+            return None
+        tail = self.steps_on(track, p, base, both, names, start, len(names), mapped)
+        if not tail or tail[0].kit is not both:
+            return None  # the depot tablets give no part of the next step
+        first = tail[0]
+        if first.step.limited and both.amount(first.step.quanta) <= kit.amount(step.quanta):
+            return None
+        change = (
+            f"from here {describe(both)}: {_kind(kit)} cannot make the next step alone; "
+            "the solution gives only the rest of each dose"
+        )
+        return [replace(first, change=change), *tail[1:]]
 
     def hand_over(
         self,
