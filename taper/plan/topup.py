@@ -87,11 +87,8 @@ class TopUpKit(Kit):
         return own + [self._liquid_piece] * (rest // self._liquid_piece.size)
 
     def _own(self, piece: Piece) -> Piece:
-        return next(
-            p
-            for p in self.pieces
-            if (p.product, p.strength, p.fraction) == (piece.product, piece.strength, piece.fraction)
-        )
+        same = (piece.product, piece.strength, piece.fraction)
+        return next(p for p in self.pieces if (p.product, p.strength, p.fraction) == same)
 
     def tablets(self, quanta: int) -> list[TabletCount]:
         parts = self.parts(quanta)
@@ -149,4 +146,3 @@ class TopUpKit(Kit):
         self, before: tuple[int, ...], daily: int, min_used: int
     ) -> tuple[int, ...] | None:
         return (0,) * len(before) if daily == 0 else self.share(before, daily)
-
