@@ -289,12 +289,18 @@ class FormulationMixin(BuilderBase):
                     if near and other.liquid is not None:
                         kept = True  # liquids only for the steps the tablets cannot make
                         continue
-                    if other.liquid is not None and kit.modified_release and not kit.patch:
-                        # Depot tablets stay the backbone; the solution tops them up.
-                        tail = self.top_up(track, p, base, kit, other, current, step, names, vector)
-                        if tail is not None:
-                            return out + tail
                     tail = self.hand_over(track, p, base, kit, other, current, step, times, vector)
+                    liquid = tail[0].kit if tail else None
+                    if liquid is not None and liquid.liquid is not None and kit.modified_release:
+                        # A hand-over that lands on the oral solution (at once, or through
+                        # immediate-release tablets that cannot make the step either): the
+                        # depot tablets stay the backbone and the solution only tops them up
+                        # while they give part of the dose (taper.plan.topup).
+                        topped = self.top_up(
+                            track, p, base, kit, liquid, current, step, names, vector
+                        )
+                        if topped is not None:
+                            return out + topped
                     if tail is not None:
                         return out + tail
             if kept:
@@ -323,6 +329,10 @@ class FormulationMixin(BuilderBase):
         `liquid` (taper.plan.topup), from the dose `current` given as `vector`, when the
         depot tablets still give part of the next step (None otherwise: the plain hand-over
         to the solution follows)."""
+        if len(names) < 2:
+            # A once-daily depot (US tramadol ER): a top-up of immediate-release solution once
+            # a day would cover a few hours of the 24; the plain hand-over follows instead.
+            return None
         both = TopUpKit(kit, liquid)
         start = both.quanta(kit.amount(current))
         own = [both.quanta(kit.amount(q)) for q in vector]

@@ -9,7 +9,9 @@ amount of depot tablets at or below the dose, and the rest as a top-up of the so
 measured in the syringe's smallest graduation, at the same time of day (project choice:
 the top-up is the small part of the dose and the depot tablets cover the 12 hours, so no
 extra dose times are added; the hand-over to the solution alone, at its own label's doses a
-day, comes when the depot tablets can no longer give any dose at their interval).
+day, comes when the depot tablets can no longer give any dose at their interval). A
+once-daily depot gets no top-up: one immediate-release dose a day would cover only a few hours
+of its 24 (formulations.md §2: immediate-release opioids every 4-6 hours).
 
 `TopUpKit` is a kit whose dose at a time is depot tablets + solution; `share` chooses each
 step's dose times so that the depot tablets give as much of the day as they can, then the
