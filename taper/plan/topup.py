@@ -20,6 +20,7 @@ solution is taken at as few times as it can be, and no dose time rises.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from itertools import product
 
@@ -29,6 +30,8 @@ from taper.plan.tablets import Kit, Piece, Split
 # A top-up regimen keeps at most this many dose times (depot tablets are 12- or 24-hourly);
 # more would make the search over dose times large for no real regimen.
 MAX_TOPUP_TIMES = 3
+# At most this many ways to share a day are compared (as `dosetimes._SEARCH_LIMIT`).
+MAX_SHARES = 60_000
 
 
 class TopUpKit(Kit):
@@ -130,6 +133,8 @@ class TopUpKit(Kit):
         if len(before) > MAX_TOPUP_TIMES or daily <= 0 or daily > sum(before):
             return None
         choices = [[q for q in range(top, 0, -1) if self.per_time_makeable(q)] for top in before]
+        if math.prod(len(c) for c in choices[:-1]) > MAX_SHARES:
+            return None  # too many to compare: the plain hand-over follows instead
         best: tuple[int, ...] | None = None
         best_key: tuple[int, int, int, int] | None = None
         for combo in product(*choices[:-1]):
