@@ -130,6 +130,10 @@ class Split:
 class Kit:
     """The makeable doses of one drug in one unit and route."""
 
+    # A kit that chooses its own dose times through a taper (`share_within`, used by
+    # `dosetimes.next_vector`): depot tablets topped up with a solution (`taper.plan.topup`).
+    shares_itself = False
+
     def __init__(
         self, drug: str, unit: DoseUnit, route: Route, products: Sequence[Product]
     ) -> None:
@@ -445,6 +449,12 @@ class Kit:
                 if not within:
                     break  # lower `low` only widens the spread
         return None if best is None else best[1]
+
+    def share_within(
+        self, before: tuple[int, ...], daily: int, min_used: int
+    ) -> tuple[int, ...] | None:
+        """The day's doses of `daily` quanta within `before` (kits with `shares_itself`)."""
+        raise NotImplementedError
 
     def makeable(self, daily: int, times: int, min_used: int = 1) -> bool:
         return self.split(daily, times, min_used) is not None
