@@ -110,11 +110,18 @@ def within_tolerance(kit: Kit, current: int, step: TaperStep) -> bool:
 
 def drop_ranks(rule: TaperRule, times: tuple[DoseTimeName, ...]) -> tuple[int, ...] | None:
     """Each dose time's place in the rule's `drop_order` (dropped first: lowest); None for
-    the default (the earliest in the day first). Times the order does not name go last."""
+    the default (the earliest in the day first). Times the order does not name go last: the
+    ones between the first and the last of them first, then the first, the last kept longest,
+    so the doses left stay spread over the day (`[midday, afternoon]` on morning, midday,
+    evening and bedtime keeps morning and bedtime, not evening and bedtime)."""
     if not rule.drop_order:
         return None
     order: dict[str, int] = {name: i for i, name in enumerate(rule.drop_order)}
-    return tuple(order.get(name, len(order) + i) for i, name in enumerate(times))
+    unnamed = [i for i, name in enumerate(times) if name not in order]
+    if len(unnamed) > 2:
+        unnamed = [*unnamed[1:-1], unnamed[0], unnamed[-1]]
+    rank = {i: len(order) + k for k, i in enumerate(unnamed)}
+    return tuple(order[name] if name in order else rank[i] for i, name in enumerate(times))
 
 
 def _same_doses(kit: Kit, other: Kit, vector: tuple[int, ...]) -> tuple[int, ...] | None:
