@@ -115,9 +115,16 @@ class ReviewMixin(BuilderBase):
                 f"the formulary's {product.brand} {format_amount(piece)} {track.unit} ({kind}) "
                 f"would allow smaller steps{note}"
             )
+        # Clinician review 3: name what is missing rather than suggest a product that is not
+        # in the formulary.
         if track.kit.patch:
-            return "a smaller patch strength would allow smaller steps"
-        return "an oral solution or a smaller strength would allow smaller steps"
+            return (
+                f"the formulary has no smaller {track.drug.id} patch that would allow smaller steps"
+            )
+        return (
+            f"the formulary has no oral solution or smaller strength of {track.drug.id} "
+            "that would allow smaller steps"
+        )
 
     @staticmethod
     def measure_limits(track: Track) -> bool:

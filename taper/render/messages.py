@@ -67,8 +67,12 @@ _ALLOWED = (
 # What would help where the tablets cannot make a smaller step.
 _HINT = (
     piece(
-        r"an oral solution or a smaller strength would allow smaller steps",
-        N_("an oral solution or a smaller strength would allow smaller steps"),
+        rf"the formulary has no oral solution or smaller strength of (?P<drug>{_ID}) that would "
+        r"allow smaller steps",
+        N_(
+            "the formulary has no oral solution or smaller strength of %(drug)s that would allow "
+            "smaller steps"
+        ),
     ),
     piece(
         r"an oral solution \((?P<products>.+?)\) would allow smaller steps",
@@ -80,8 +84,8 @@ _HINT = (
         N_("the formulary's %(brand)s %(dose)s (%(kind)s) would allow smaller steps"),
     ),
     piece(
-        r"a smaller patch strength would allow smaller steps",
-        N_("a smaller patch strength would allow smaller steps"),
+        rf"the formulary has no smaller (?P<drug>{_ID}) patch that would allow smaller steps",
+        N_("the formulary has no smaller %(drug)s patch that would allow smaller steps"),
     ),
     piece(
         rf"measuring (?P<brand>.+?) finer than (?P<measure>{_DOSE}) would allow smaller steps",
@@ -97,12 +101,6 @@ _DEVICE = (
     piece(r"an oral syringe", N_("an oral syringe")),
     piece(r"a dropper", N_("a dropper")),
 )
-_FORMER = (
-    piece(
-        r"(?P<brand>.+) \((?P<kind>immediate release|modified release)\)",
-        N_("%(brand)s (%(kind)s)"),
-    ),
-)
 _PIECES = (
     piece(r"the depot tablets", N_("the depot tablets")),
     piece(r"the tablets", N_("the tablets")),
@@ -111,6 +109,21 @@ _PIECES = (
 _LIQUID = (
     rf"(?P<brand>.+?) (?P<concentration>{_DOSE}) \(oral solution, measured with "
     r"(?P<device>an oral syringe|a dropper)\)"
+)
+# Depot tablets topped up with their oral solution (taper.plan.topup).
+_TOPPED_UP = rf"(?P<depot>.+?) \(modified release\) topped up with {_LIQUID}"
+_FORMER = (
+    piece(
+        _TOPPED_UP,
+        N_(
+            "%(depot)s (modified release) topped up with %(brand)s %(concentration)s (oral "
+            "solution, measured with %(device)s)"
+        ),
+    ),
+    piece(
+        r"(?P<brand>.+) \((?P<kind>immediate release|modified release)\)",
+        N_("%(brand)s (%(kind)s)"),
+    ),
 )
 _RELEASE = {
     "immediate release": N_("immediate release"),
@@ -266,6 +279,15 @@ NOTES: tuple[Piece, ...] = (
         N_(
             "from here %(brand)s %(concentration)s (oral solution, measured with %(device)s) "
             "instead of %(former)s: %(pieces)s cannot make the next step"
+        ),
+    ),
+    piece(
+        rf"from here {_TOPPED_UP}: the depot tablets cannot make the next step alone; the "
+        r"solution gives only the rest of each dose",
+        N_(
+            "from here %(depot)s (modified release) topped up with %(brand)s %(concentration)s "
+            "(oral solution, measured with %(device)s): the depot tablets cannot make the next "
+            "step alone; the solution gives only the rest of each dose"
         ),
     ),
     piece(
