@@ -186,7 +186,9 @@ def test_review3_aftercare_talks_do_not_say_the_taper_can_be_slowed() -> None:
     slowing a taper that has ended."""
     for gid in builtin_ids():
         loaded = load_guideline(gid)
-        texts = {c.id: c.text.en for c in loaded.guideline.checkpoints.content}
+        checkpoints = loaded.guideline.checkpoints
+        assert checkpoints is not None
+        texts = {c.id: c.text.en for c in checkpoints.content}
         drug = "morphine" if gid == "us-cdc-2022" else "diazepam"
         med = MedicationInput(f"{drug} 20 mg", drug, Dose(Decimal(20), "mg"), None)
         result = make_plan([med], loaded, PlanOptions(start=dt.date(2027, 1, 4)))
