@@ -459,8 +459,9 @@ class TaperRule(Frozen):
     drop_order: list[Literal["morning", "midday", "afternoon", "evening", "bedtime"]] = Field(
         default=[],
         description="The order in which dose times are dropped near the end of a taper (first "
-        "named, first dropped); default: the earliest in the day first, so the evening or "
-        "bedtime dose is kept longest.",
+        "named, first dropped; the times it does not name after them, those between the first "
+        "and the last of the day first, the last kept longest); default: the earliest in the "
+        "day first, so the evening or bedtime dose is kept longest.",
     )
     max_hold_intervals: SourcedInt | None = Field(
         default=None,

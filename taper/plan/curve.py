@@ -88,6 +88,9 @@ class TaperStep:
     # The hold was cut short at the rule's longest run at one dose (`taper.plan.holds`): the
     # average rate over the held dose and the cut is faster than the rule.
     capped: bool = False
+    # The cut is larger than the rule's step (its percent, or its smallest step as the
+    # products make it) though within the largest it allows: listed on the clinician page.
+    beyond_step: bool = False
 
 
 _TRAJECTORIES: dict[tuple[object, ...], tuple[TaperStep, ...]] = {}
@@ -155,6 +158,11 @@ def trajectory(
             ideal = min(ideal, at_most)
             allowed = max(allowed, smallest * SMALLEST_STEP_ROUNDING)
         ideal = max(ideal, Fraction(0))
+        # The rule's own step here: its percent (or its smallest step, up to half a step
+        # more as the products make it).
+        step_cut = current - ideal
+        if smallest is not None:
+            step_cut = max(step_cut, smallest * SMALLEST_STEP_ROUNDING)
         before = quanta
         quanta = kit.next_below(quanta, ideal, times, min_used, at_most)
         if quanta == 0 and stop_quanta is not None and before > stop_quanta:
@@ -164,13 +172,9 @@ def trajectory(
                 (q for q in range(stop_quanta, 0, -1) if kit.makeable(q, times, min_used)), 0
             )
         if vector is not None:
-            # The dose at a time never rises and a dropped time never returns: a daily dose
-            # the dose times cannot share so is lowered to the next one they can.
-            shared = next_vector(kit, vector, quanta, min_used, drop)
-            while shared is None and quanta > 0:
-                quanta -= 1
-                shared = next_vector(kit, vector, quanta, min_used, drop)
-            vector = shared if shared is not None else (0,) * len(vector)
+            quanta, vector = _shared_dose(
+                kit, vector, quanta, before, ideal, at_most, min_used, drop
+            )
         dose = kit.amount(quanta)
         ideal_dec = to_decimal(ideal)
         cut = current - Fraction(dose)
@@ -204,6 +208,7 @@ def trajectory(
                 hold * previous,
                 vector if vector is not None and quanta else (),
                 hold < wanted,
+                dose > 0 and not limited and cut > step_cut,
             )
         )
         check_hold(drug, hold * previous)
@@ -218,3 +223,31 @@ def trajectory(
             _TRAJECTORIES.clear()
         _TRAJECTORIES[key] = result
     return result
+
+
+def _shared_dose(
+    kit: Kit,
+    vector: tuple[int, ...],
+    quanta: int,
+    before: int,
+    ideal: Fraction,
+    at_most: Fraction | None,
+    min_used: int,
+    drop: tuple[int, ...] | None,
+) -> tuple[int, tuple[int, ...]]:
+    """The daily dose the dose times can share (no time rises, a dropped time never returns)
+    nearest `quanta`: a dose they cannot share so is first replaced by the next one up in the
+    rule's window (`Kit.step_window`: a smaller cut, never one beyond the rule's ideal), and
+    only then lowered (clinician review 2, no-02 step 14: 12 -> 10 mg as 4 + 4 + 2, not 8)."""
+    shared = next_vector(kit, vector, quanta, min_used, drop)
+    if shared is not None or quanta == 0:
+        return quanta, shared if shared is not None else (0,) * len(vector)
+    lowest, highest = kit.step_window(before, ideal, at_most)
+    for candidate in range(max(quanta + 1, lowest, 1), highest + 1):
+        shared = next_vector(kit, vector, candidate, min_used, drop)
+        if shared is not None:
+            return candidate, shared
+    while shared is None and quanta > 0:
+        quanta -= 1
+        shared = next_vector(kit, vector, quanta, min_used, drop)
+    return quanta, shared if shared is not None else (0,) * len(vector)

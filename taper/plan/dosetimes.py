@@ -70,6 +70,8 @@ def next_vector(
     """The most even vector of `daily` quanta within `before` (see module docstring), or
     None if there is none; `drop` ranks the dose times in the order the rule drops them
     (default: the earliest in the day first)."""
+    if kit.shares_itself:
+        return kit.share_within(before, daily, min_used)
     ranks = drop if drop is not None else tuple(range(len(before)))
     if daily == 0:
         return (0,) * len(before)

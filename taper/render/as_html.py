@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from taper.errors import TaperError
+from taper.render.advice import depot_advice, interval_advice, paracetamol_advice
 from taper.render.i18n import Lang, translations
 from taper.render.view import DOSE_TIMES, TIME_LABELS, PlanView
 
@@ -68,72 +68,6 @@ def _footer(view: PlanView) -> str:
     return f"{g.id} {g.version} · sha256 {g.sha256[:12]} · taper {view.plan.tool_version}"
 
 
-def depot_advice(view: PlanView) -> str | None:
-    """What a patient on modified-release tablets must know: swallow whole, and the interval
-    of the product's regimen (the rule file's, never a guess)."""
-    t = view.t
-    depot = {
-        (x.brand, x.strength)
-        for s in view.plan.steps
-        for d in s.doses
-        for x in d.tablets
-        if x.modified_release
-    }
-    if not depot:
-        return None
-    advice = t._("Depot tablets: swallow them whole; do not split or crush them.")
-    brands = {brand for brand, _ in depot}
-    products = view.guideline.formulary if view.guideline is not None else []
-    intervals = {
-        p.regimen.interval_hours
-        for p in products
-        if p.brand in brands and p.modified_release and p.regimen is not None
-    }
-    if intervals == {12}:
-        advice += " " + t._("Take them 12 hours apart (for example at 08 and 20).")
-    elif intervals == {24}:
-        advice += " " + t._("Take them once a day, at the same time each day.")
-    return advice
-
-
-def paracetamol_advice(view: PlanView) -> str | None:
-    """For a combination product with paracetamol (Citodon, Paralgin forte): the most
-    paracetamol a day the plan gives, and not to take other paracetamol besides (the
-    clinician's page has it by step; a patient needs the plain rule)."""
-    if view.guideline is None:
-        return None
-    per_unit = {
-        (p.drug, p.brand): i.amount
-        for p in view.guideline.formulary
-        for i in p.ingredients
-        if i.name == "paracetamol"
-    }
-    if not per_unit:
-        return None
-    most = Decimal(0)
-    brands: dict[str, None] = {}
-    for step in view.plan.steps:
-        if step.phase not in ("stabilisation", "taper"):
-            continue
-        total = Decimal(0)
-        for dose in step.doses:
-            for tablet in dose.tablets:
-                amount = per_unit.get((step.drug, tablet.brand))
-                if amount is not None:
-                    total += tablet.count * amount
-                    brands[tablet.brand] = None
-        most = max(most, total)
-    if not most:
-        return None
-    t = view.t
-    return t._(
-        "%(product)s contains paracetamol: at most %(amount)s a day in this plan. Do not "
-        "take any other medicine that contains paracetamol.",
-        product=" / ".join(brands),
-        amount=t.amount(most, "mg"),
-    )
-
-
 def render_sheet(view: PlanView) -> bytes:
     from markupsafe import Markup
 
@@ -162,6 +96,7 @@ def render_sheet(view: PlanView) -> bytes:
         stamp_short=_footer(view),
         depot=depot_advice(view),
         paracetamol=paracetamol_advice(view),
+        intervals=interval_advice(view),
     )
     return patient_units(view, html).encode("utf-8")
 
