@@ -342,8 +342,60 @@ def test_page_one_says_what_to_take_at_each_time_and_when_it_next_changes() -> N
 
 
 def test_page_one_says_a_switch_in_the_patient_s_words() -> None:
-    """Nurse review P4-2: a switch to diazepam is said on page 1, with its first date."""
+    """Nurse review P4-2: a switch to diazepam is said on page 1, on its first day."""
     page_one = _patient_html("no-alprazolam-switch", "nb").split('<section class="patient doses">')[
         0
     ]
-    assert re.search(r"Du bytter fra alprazolam til [^<]*diazepam[^<]*\. Første dose", page_one)
+    assert re.search(r"Du bytter fra alprazolam til [^<]*diazepam[^<]*\.", page_one)
+
+
+def _page_one_text(name: str, lang: str) -> str:
+    pypdf = pytest.importorskip("pypdf")
+    plan = _case(name).plan(lang)
+    pdf = render_plan(plan, PlanFormat.pdf, lang)
+    first = pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    return " ".join(first.replace("\u00a0", " ").split())
+
+
+@pytest.mark.parametrize(
+    ("name", "lang", "day", "stop", "old_morning"),
+    [
+        (
+            "no-alprazolam-switch",
+            "nb",
+            "Fra ma. 25. jan.",
+            "Kveld: ikke mer Xanor (alprazolam) – ta Stesolid (diazepam) i stedet.",
+            "Xanor (alprazolam): Morgen 1 × 1 mg + 1 × 0,5 mg Stesolid",
+        ),
+        (
+            "no-alprazolam-switch",
+            "sv",
+            "Från mån 25 jan.",
+            "Kväll: ingen mer Xanor (alprazolam) – ta Stesolid (diazepam) i stället.",
+            "Xanor (alprazolam): Morgon 1 × 1 mg + 1 × 0,5 mg Stesolid",
+        ),
+        (
+            "uk-alprazolam-switch",
+            "en",
+            "From Mon 18 Jan",
+            "Evening: no more alprazolam – take Diazepam tablets instead.",
+            "alprazolam: Morning 0.75 mg, own tablets Diazepam",
+        ),
+    ],
+)
+def test_page_one_says_which_dose_of_the_old_drug_stops_on_the_switch_day(
+    name: str, lang: str, day: str, stop: str, old_morning: str
+) -> None:
+    """Nurse review 2, A-5 (safety): page 1 listed the old drug's evening dose and then the
+    new drug's evening dose from the switch day, without saying the old one stops: a patient
+    reading only page 1 took both. The switch day is now the whole day: what stops, what goes
+    on of the old drug and the new drug's doses, on page 1 in both renderers' layout."""
+    first = _page_one_text(name, lang)
+    after = first.split(day, 1)[1]
+    assert stop in after, after[:300]
+    assert old_morning in after, after[:300]
+    # The old drug's evening dose is not offered on the switch day.
+    switch_day = after.split(stop, 1)[1]
+    assert not re.search(r"(Kveld|Kväll|Evening) 1 × 1 mg \+ 1 × 0,5 mg", switch_day)
+    # The next dose change is after the last day the box shows.
+    assert day not in first.split(stop, 1)[1]

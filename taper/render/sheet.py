@@ -229,7 +229,7 @@ def build_sheet(view: PlanView) -> Sheet:
         months=_months(view),
         brands=full_brands(view),
         urgent=urgent_help(view),
-        now=now_box(view, rows, [r[0].step.start for r in _runs(steps)]),
+        now=now_box(view, rows, [(r[0].step.start, r[-1].step.end) for r in _runs(steps)]),
     )
 
 
