@@ -13,6 +13,8 @@ import json
 import re
 import shutil
 import subprocess
+from decimal import Decimal
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -399,3 +401,22 @@ def test_page_one_says_which_dose_of_the_old_drug_stops_on_the_switch_day(
     assert not re.search(r"(Kveld|Kväll|Evening) 1 × 1 mg \+ 1 × 0,5 mg", switch_day)
     # The next dose change is after the last day the box shows.
     assert day not in first.split(stop, 1)[1]
+
+
+@pytest.mark.parametrize("case", PANEL, ids=lambda c: c.name)
+def test_the_dose_axis_labels_never_overprint(case: PanelPlan) -> None:
+    """Nurse review 2, A-1: the patch chart's y labels ("50/40/30/20/10/0") sat on top of
+    each other in a 1.5 cm chart. Every chart's dose labels are now a label's height and a
+    gap apart, and there are at least three of them (0, the middle, the top)."""
+    from taper.render.curve import FONT
+
+    html = html_of(case).decode()
+    charts = re.findall(r"<svg .*?</svg>", html, re.S)
+    assert charts
+    for svg in charts:
+        ys = [
+            Decimal(y) for y in re.findall(r'<text x="[\d.]+" y="([\d.]+)" text-anchor="end"', svg)
+        ]
+        assert len(ys) >= 3, (case.name, ys)
+        gaps = [a - b for a, b in pairwise(ys)]
+        assert min(gaps) >= FONT * Decimal("1.2"), (case.name, ys)
