@@ -23,7 +23,7 @@ from sheet_panel import PANEL, PanelPlan
 
 from taper.guideline.loader import load_guideline
 from taper.guideline.model import Lang
-from taper.render import PlanFormat, render_plan
+from taper.render import PlanFormat, render_diary, render_plan
 from taper.render.i18n import texts
 
 CLINICIAN_HEADINGS = tuple(texts(lang)._("For the prescriber") for lang in ("sv", "nb", "en"))
@@ -88,7 +88,8 @@ def test_weasyprint_meets_the_page_target_with_nothing_overflowing(case: PanelPl
 # --- Chromium -----------------------------------------------------------------------------
 
 # Measures the page as printed: the body at the A4 content width (210 mm less 2 × 14 mm),
-# then every element that holds text: wider content than its box, or type below 14 pt.
+# then every element that holds text: wider content than its box, or type below 14 pt (11 pt
+# on the clinician part).
 PROBE = """
 <script>
 document.body.style.maxWidth = "182mm"; document.body.style.padding = "0";
@@ -97,7 +98,8 @@ for (const el of document.querySelectorAll("main *")) {
   if (el.closest("svg")) continue;
   const style = getComputedStyle(el);
   const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
-  if (own && parseFloat(style.fontSize) < 14 * 96 / 72 - 0.01)
+  const least = el.closest(".clinician") ? 11 : 14;  // the prescriber's part may be smaller
+  if (own && parseFloat(style.fontSize) < least * 96 / 72 - 0.01)
     out.push("small " + el.tagName + " " + style.fontSize + " " + el.textContent.slice(0, 40));
   if (style.display !== "inline" && el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0)
     out.push("overflow " + el.tagName + " " + el.scrollWidth + ">" + el.clientWidth + " "
@@ -420,3 +422,61 @@ def test_the_dose_axis_labels_never_overprint(case: PanelPlan) -> None:
         assert len(ys) >= 3, (case.name, ys)
         gaps = [a - b for a, b in pairwise(ys)]
         assert min(gaps) >= FONT * Decimal("1.2"), (case.name, ys)
+
+
+def _laid_out_head_lines(html: str) -> set[str]:
+    """Every line of text WeasyPrint lays out inside a table head."""
+    weasyprint = pytest.importorskip("weasyprint")
+    document = weasyprint.HTML(string=html).render()
+    return {
+        box.text.strip()
+        for page in document.pages
+        for box, ancestors in _boxes(page._page_box)
+        if getattr(box, "text", None)
+        and any(getattr(getattr(a, "element", None), "tag", None) == "thead" for a in ancestors)
+    }
+
+
+def _head_words(html: str) -> set[str]:
+    heads = re.findall(r"<thead>(.*?)</thead>", html, re.S)
+    cells = [c for head in heads for c in re.findall(r"<th[^>]*>(.*?)</th>", head, re.S)]
+    text = " ".join(re.sub(r"<[^>]+>", " ", c) for c in cells)
+    # Split at ordinary spaces only: "20\u00a0mg" is one piece.
+    return {w for w in re.split(r"[ \n\t]+", text) if w and w not in "–·"}
+
+
+@pytest.mark.parametrize(
+    "name", ["se-oxazepam", "se-fentanyl", "se-buprenorphine", "se-oxycodone-oxazepam"]
+)
+def test_no_column_head_is_broken_mid_word(name: str) -> None:
+    """Nurse review 2, A-2/A-3: "Datu/m" over the tick calendar, "Oxik/odon/Acta/vis" and
+    "20/mg" over the dispensing table. Every word of every table head (the dispensing's
+    strength "20 mg" as one piece) is laid out whole on one line by WeasyPrint."""
+    html = html_of(_case(name)).decode()
+    lines = _laid_out_head_lines(html)
+    words = {w for line in lines for w in re.split(r"[ \n\t]+", line)}
+    broken = sorted(w for w in _head_words(html) if w not in words)
+    assert broken == []
+
+
+@pytest.mark.parametrize("name", ["se-fentanyl", "no-fentanyl", "se-buprenorphine"])
+def test_a_patch_plan_s_table_has_no_repeated_strength_column(name: str) -> None:
+    """Nurse review 2, A-2: the patch table's "Plåsterstyrka" column repeated the patch
+    column ("1 × 50 mikrogram/timme | 50 mikrogram/timme") and wrapped mid-word."""
+    html = _patient_html(name)
+    table = html.split('<table class="overview">', 1)[1].split("</table>", 1)[0]
+    head = re.findall(r"<th scope=\"col\">(.*?)</th>", table.split("</thead>", 1)[0])
+    assert len(head) == 2, head  # the dates and the patch
+    assert 'class="amount"' not in table
+
+
+@pytest.mark.parametrize("lang", ["sv", "nb", "en"])
+def test_no_diary_column_head_is_broken_mid_word(lang: str) -> None:
+    """Nurse review 2, A-2: the diary's "Anteckninga/r" (and "Eftermidda/g" once the day and
+    notes columns were sized): every word of its heads laid out whole."""
+    plan = _case("se-oxazepam").plan(lang)
+    html = render_diary(plan, lang).decode()
+    lines = _laid_out_head_lines(html)
+    words = {w for line in lines for w in re.split(r"[ \n\t]+", line)}
+    broken = sorted(w for w in _head_words(html) if w not in words)
+    assert broken == []

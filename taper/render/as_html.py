@@ -177,6 +177,8 @@ def patient_units(view: PlanView, html: str) -> str:
 
 
 def render_diary_sheet(view: PlanView) -> bytes:
+    from taper.render.sheet import diary_widths
+
     mapping = [s for s in view.steps if s.step.phase == "mapping"]
     if not mapping:
         raise TaperError("This plan has no mapping phase, so there is no intake diary to print.")
@@ -198,6 +200,13 @@ def render_diary_sheet(view: PlanView) -> bytes:
         days=days,
         times=times,
         patches=patches,
+        widths=diary_widths(
+            [
+                [view.t._("Date"), *(f"{d.weekday} {d.numeric}" for d in days)],
+                *([label] for label in times),
+                [view.t._("Notes (sleep, worry, how you feel)")],
+            ]
+        ),
         next_talk=f"{talks[0].weekday} {talks[0].date}" if talks else None,
         orientation="landscape",
         footer_left=view.stamp,  # the full stamp, in the footer: the diary fits one page

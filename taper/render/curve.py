@@ -71,9 +71,9 @@ def _nice_max(top: Decimal, most: int = 5) -> tuple[Decimal, Decimal]:
     most = max(most, 1)
     fits = []
     for step in _GRIDS:
-        lines = max(_ceil(top / step), Decimal(1))
+        lines: Decimal = max(_ceil(top / step), Decimal(1))
         if lines <= most:
-            fits.append((-min(lines, 2), step * lines, -lines, step))
+            fits.append((-min(lines, Decimal(2)), step * lines, -lines, step))
     if not fits:
         step = Decimal(200)
         while _ceil(top / step) > most:

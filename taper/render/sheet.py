@@ -107,7 +107,60 @@ class Sheet:
         tapered side by side); else a product row above each run of rows of one product."""
         return len(self.products) > 1 and not any(row.heading for row in self.rows)
 
+    @property
+    def amount_column(self) -> bool:
+        """A patch-only plan has no amount column: its one patch column already says the
+        strength ("1 × 50 mikrogram/timme"), and the repeat wrapped mid-word."""
+        return self.times != ["patch"]
+
     def overview_widths(self) -> list[str]:
+        widths = self._overview_widths()
+        if self.amount_column:
+            return widths
+        # The amount column's share goes to the columns before it.
+        *kept, amount = (Decimal(w) for w in widths)
+        share = amount / len(kept)
+        return [str((w + share).quantize(Decimal("0.1"))) for w in kept]
+
+    @property
+    def dispense_products(self) -> list[str]:
+        """The dispensing table's strength heads, each on one line ("20 mg", never "20/mg")."""
+        return [unbreakable(p) for p in self.dispensing.products]
+
+    def dispense_widths(self) -> list[str]:
+        """The dispensing table's column widths in percent: each column at least as wide as
+        its longest word (a brand's words shared by the columns it spans), at the table's
+        12 pt (the prescriber's part); the rest shared out evenly. "Oxikodon" broke into
+        "Oxik/odon" at 74 % / 8 columns."""
+        table = self.dispensing
+        scale = Decimal(12) / Decimal(14)  # the widths are measured at 14 pt
+        need = [_least_percent([self.view.t._("Dates"), *(r.dates for r in table.rows)])]
+        counts = [
+            [str(n) for n in column] for column in zip(*(r.counts for r in table.rows), strict=True)
+        ] or [[] for _ in table.products]
+        need += [
+            _least_percent([product, *column])
+            for product, column in zip(self.dispense_products, counts, strict=True)
+        ]
+        column = 1
+        for brand, span in table.brands:
+            least = _least_percent(brand.split(" ")) / span
+            for n in range(column, column + span):
+                need[n] = max(need[n], least)
+            column += span
+        need = [n * scale for n in need]
+        # The dates on one line when that still fits: a row stays one line high.
+        whole = _least_percent([r.dates.replace(" ", NBSP) for r in table.rows]) * scale
+        if whole > need[0] and sum(need[1:]) + whole <= 100:
+            need[0] = whole
+        total = sum(need, Decimal(0))
+        spare = max(Decimal(0), 100 - total)
+        if total > 100:
+            need = [n * 100 / total for n in need]
+        share = spare / len(need)
+        return [str((n + share).quantize(Decimal("0.1"))) for n in need]
+
+    def _overview_widths(self) -> list[str]:
         """The overview's column widths in percent: dates, (product), each time, the amount.
         Each column is at least as wide as its longest word at 14 pt (a word that does not
         fit is what makes Chromium shrink the page); the dose columns share what is left."""
@@ -174,7 +227,9 @@ class Sheet:
         # At least 14 mm: room for the weekday's name ("Wed") above one box.
         boxes = len(self.tick_times) * Decimal("4.8") + Decimal("1.6")
         day = max(boxes, Decimal(14)) * 100 / page
-        date = Decimal(10)
+        # The week's column as wide as its head ("Datum" broke into "Datu/m") and its dates.
+        dates = [self.view.t._("Date"), *(w.label for w in self.weeks)]
+        date = max(Decimal(10), _least_percent(dates))
         note = 100 - date - 7 * day
         return (str(date), str(day.quantize(Decimal("0.1"))), str(note.quantize(Decimal("0.1"))))
 
@@ -296,6 +351,21 @@ def _least_percent(texts: list[str], bold: bool = True) -> Decimal:
         default=Decimal(1),
     )
     return ((longest * _EM_PX + _CELL_PX) * 100 / _PAGE_PX).quantize(Decimal("0.1"))
+
+
+def diary_widths(columns: list[list[str]]) -> list[str]:
+    """The landscape diary's column widths in percent (the day, each time, the notes): each
+    at least its longest word ("Eftermiddag", "Anteckningar" broke mid-word in equal
+    columns), the times' columns alike; what is left goes to the columns written in."""
+    landscape = Decimal(269) / Decimal(182)  # the landscape content width over the portrait
+    padding = Decimal(1)  # the diary's 1.5 mm side padding and thicker border, in percent
+    need = [_least_percent(texts) / landscape + padding for texts in columns]
+    # The boxes to write in as wide as each other: each time's column as wide as the widest.
+    need[1:-1] = [max(need[1:-1])] * (len(need) - 2)
+    need[-1] = max(need[-1], Decimal(20))  # the notes: room for a sentence a day
+    share = max(Decimal(0), 100 - sum(need, Decimal(0))) / (len(need) - 1)
+    widths = need[:1] + [n + share for n in need[1:]]
+    return [str(w.quantize(Decimal("0.1"))) for w in widths]
 
 
 def _same(a: StepView, b: StepView) -> bool:
