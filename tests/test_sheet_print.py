@@ -480,3 +480,21 @@ def test_no_diary_column_head_is_broken_mid_word(lang: str) -> None:
     words = {w for line in lines for w in re.split(r"[ \n\t]+", line)}
     broken = sorted(w for w in _head_words(html) if w not in words)
     assert broken == []
+
+
+@pytest.mark.parametrize("name", ["se-oxycodone", "se-oxycodone-oxazepam"])
+def test_the_depot_sentence_stands_with_the_depot_rows_only(name: str) -> None:
+    """Nurse review 2, A-4: "Depottabletter: svälj hela … 12 timmars mellanrum" headed the
+    whole table though later rows were Oxikodon Actavis (immediate release) and Sobril. It
+    stands once, inside the table, right above the first depot row."""
+    html = _patient_html(name)
+    advice = texts("sv")._("Depot tablets: swallow them whole; do not split or crush them.")
+    before, table = html.split('<table class="overview">', 1)
+    table = table.split("</table>", 1)[0]
+    assert advice not in before.rsplit("<h2", 1)[1]  # not above the table
+    assert table.count(advice) == 1
+    # Its group: the product row (or product cell) above or beside it names the depot.
+    group = next(g for g in re.findall(r"<tbody.*?</tbody>", table, re.S) if advice in g)
+    assert "Depot" in group
+    for row in re.findall(r'<tr class="doses">(.*?)</tr>', table.split(advice, 1)[0], re.S):
+        assert "Depot" not in row  # no depot row above it

@@ -65,6 +65,8 @@ class OverviewRow:
     note: str | None  # a patient's sentence: same dose longer, the last step
     year: str | None = None  # a year row before this one: the first row of a year
     heading: str | None = None  # the product row before this one (no product column)
+    depot: bool = False  # the row's tablets include depot (modified-release) tablets
+    depot_first: bool = False  # the first row of a run of depot rows: the depot advice above it
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,13 @@ class Sheet:
         """A column naming each row's product, when products alternate row by row (drugs
         tapered side by side); else a product row above each run of rows of one product."""
         return len(self.products) > 1 and not any(row.heading for row in self.rows)
+
+    @property
+    def depot_everywhere(self) -> bool:
+        """Every dose row takes depot tablets: the depot advice stands above the table once;
+        else above each run of depot rows only (it headed immediate-release and oxazepam
+        rows, nurse review 2 A-4)."""
+        return all(row.depot for row in self.rows if row.kind == "doses")
 
     @property
     def amount_column(self) -> bool:
@@ -429,9 +438,24 @@ def _rows(view: PlanView, steps: list[StepView]) -> list[OverviewRow]:
                 text=text,
                 note=_changed_product(view, run, previous, product)
                 or _row_note(view, run, following),
+                depot=first.kind == "doses"
+                and any(x.modified_release for d in doses for x in d.tablets),
             )
         )
-    return _headed(rows, [r[0].step.start for r in runs])
+    return _depot_runs(_headed(rows, [r[0].step.start for r in runs]))
+
+
+def _depot_runs(rows: list[OverviewRow]) -> list[OverviewRow]:
+    """Marks the first row of each run of one drug's depot rows, in the table's order (another
+    drug's rows between do not end a run)."""
+    out = []
+    before: dict[str, bool] = {}
+    for row in rows:
+        if row.kind == "doses":
+            row = replace(row, depot_first=row.depot and not before.get(row.drug, False))
+            before[row.drug] = row.depot
+        out.append(row)
+    return out
 
 
 # Products alternating more often than this make a product column instead of product rows.
