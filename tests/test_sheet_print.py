@@ -498,3 +498,20 @@ def test_the_depot_sentence_stands_with_the_depot_rows_only(name: str) -> None:
     assert "Depot" in group
     for row in re.findall(r'<tr class="doses">(.*?)</tr>', table.split(advice, 1)[0], re.S):
         assert "Depot" not in row  # no depot row above it
+
+
+@pytest.mark.parametrize(
+    ("name", "lang"), [("se-fentanyl", "sv"), ("no-fentanyl", "nb"), ("se-buprenorphine", "en")]
+)
+def test_the_tick_calendar_marks_the_day_the_last_patch_comes_off(name: str, lang: str) -> None:
+    """Nurse review 2, A-9: page 1 says "ta av 24 mars 2027" but the calendar ended on 22/3's
+    week with no mark. The off day has a box and the note "24/3 ta av sista plåstret"."""
+    html = _patient_html(name, lang)
+    t = texts(lang)
+    calendar = html.split('<table class="ticks">', 1)[1].split("</table>", 1)[0]
+    last_box = re.findall(r'class="tick" role="img" aria-label="([^"]+)"', calendar)[-1]
+    off_day = last_box.rsplit(" ", 1)[0]  # the long date, its time label after it
+    page_one = html.split("<h2", 2)[1]
+    assert off_day in page_one  # the same day page 1 says to take it off
+    note = re.findall(r'<td class="week-note">([^<]*)</td>', calendar)[-1]
+    assert t._("%(day)s take off the last patch", day="") in note

@@ -32,7 +32,12 @@ from taper.render.sheet_clinician import (
     sources,
 )
 from taper.render.sheet_now import NowBox, now_box
-from taper.render.sheet_patches import last_patch_stop, last_patch_text, patch_change_days
+from taper.render.sheet_patches import (
+    last_patch,
+    last_patch_stop,
+    last_patch_text,
+    patch_change_days,
+)
 from taper.render.view import (
     DOSE_TIMES,
     KIND_LABELS,
@@ -710,7 +715,14 @@ def _weeks(view: PlanView, times: list[DoseTimeName]) -> tuple[list[TickWeek], s
     if not dosed or not times:
         return [], None
     first = min(s.step.start for s in dosed)
-    last = max(s.step.end for s in dosed)
+    # The day each drug's last patch comes off: in the calendar, with a box and its note
+    # (page 1 and the table say "take off 24 March"; the calendar ended the day before).
+    offs = {
+        off[1]
+        for drug in dict.fromkeys(s.step.drug for s in dosed if s.patch)
+        if (off := last_patch(view, drug)) is not None
+    }
+    last = max([*(s.step.end for s in dosed), *offs])
     monday = first - dt.timedelta(days=first.weekday())
     # A patch-only calendar (a box every 3 or 7 days) shows up to half a year: every change
     # day of a typical patch plan, on one page.
@@ -727,11 +739,14 @@ def _weeks(view: PlanView, times: list[DoseTimeName]) -> tuple[list[TickWeek], s
                 if d.amount > 0 and (d.time != "patch" or day in patch_days)
             )
             day += dt.timedelta(days=1)
+    for off in offs:
+        taken.setdefault(off, set()).add("patch")
     changes = {
         s.step.start
         for s in view.steps
         if s.is_change and s.kind != "mapping" and s.step.start > first
     }
+    changes -= offs  # the last patch's off day says so, not "new dose"
     talks = {c.checkpoint.date for c in view.appointments}
     weeks = []
     while monday <= end:
@@ -745,6 +760,8 @@ def _weeks(view: PlanView, times: list[DoseTimeName]) -> tuple[list[TickWeek], s
             doses = taken.get(day, set())
             days.append(TickDay(day, t.date(day), [time in doses for time in times]))
             # One note a day: "18/1 new dose, talk".
+            if day in offs:
+                notes.append(t._("%(day)s take off the last patch", day=t.numeric_day(day)))
             if day in changes and day in talks:
                 notes.append(t._("%(day)s new dose, talk", day=t.numeric_day(day)))
             elif day in changes:
