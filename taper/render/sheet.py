@@ -739,8 +739,8 @@ def _weeks(view: PlanView, times: list[DoseTimeName]) -> tuple[list[TickWeek], s
                 if d.amount > 0 and (d.time != "patch" or day in patch_days)
             )
             day += dt.timedelta(days=1)
-    for off in offs:
-        taken.setdefault(off, set()).add("patch")
+    for day_off in offs:
+        taken.setdefault(day_off, set()).add("patch")
     changes = {
         s.step.start
         for s in view.steps
