@@ -515,3 +515,25 @@ def test_the_tick_calendar_marks_the_day_the_last_patch_comes_off(name: str, lan
     assert off_day in page_one  # the same day page 1 says to take it off
     note = re.findall(r'<td class="week-note">([^<]*)</td>', calendar)[-1]
     assert t._("%(day)s take off the last patch", day="") in note
+
+
+@pytest.mark.parametrize("name", ["se-zopiclone-oxazepam", "se-oxycodone-oxazepam"])
+def test_each_drug_s_rows_stand_together_headed_by_its_name(name: str) -> None:
+    """Nurse review 2: the table alternated Imovane and Sobril rows in date order, so page 2
+    ended with Imovane only and showed no oxazepam dose. One block per drug, each headed by
+    the drug's name."""
+    from taper.render.sheet import build_sheet
+    from taper.render.view import build_view
+
+    case = _case(name)
+    plan = case.plan()
+    view = build_view(plan, plan.language, load_guideline(case.guideline).guideline)
+    rows = build_sheet(view).rows
+    drugs = [row.drug for row in rows]
+    blocks = [d for i, d in enumerate(drugs) if i == 0 or drugs[i - 1] != d]
+    assert len(blocks) == len(set(drugs)) == 2, blocks
+    for i, row in enumerate(rows):
+        if i == 0 or drugs[i - 1] != row.drug:
+            name_of = view.drug_names.get(row.drug, row.drug)
+            assert row.heading is not None and name_of.casefold() in row.heading.casefold()
+

@@ -390,7 +390,9 @@ def _same(a: StepView, b: StepView) -> bool:
 
 
 def _runs(steps: list[StepView]) -> list[list[StepView]]:
-    """Each drug's steps, consecutive unchanged ones together, ordered by first date."""
+    """Each drug's steps, consecutive unchanged ones together: one block per drug (in the
+    order the drugs first appear), each in date order. Two drugs in one date order alternated
+    row by row, so a page could show one drug only (nurse review 2)."""
     runs: list[list[StepView]] = []
     last: dict[str, list[StepView]] = {}
     for s in steps:
@@ -401,7 +403,8 @@ def _runs(steps: list[StepView]) -> list[list[StepView]]:
         run = [s]
         last[s.step.drug] = run
         runs.append(run)
-    return sorted(runs, key=lambda r: r[0].step.start)
+    drugs = list(dict.fromkeys(s.step.drug for s in sorted(steps, key=lambda s: s.step.start)))
+    return sorted(runs, key=lambda r: (drugs.index(r[0].step.drug), r[0].step.start))
 
 
 def _rows(view: PlanView, steps: list[StepView]) -> list[OverviewRow]:
