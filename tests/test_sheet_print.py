@@ -535,5 +535,22 @@ def test_each_drug_s_rows_stand_together_headed_by_its_name(name: str) -> None:
     for i, row in enumerate(rows):
         if i == 0 or drugs[i - 1] != row.drug:
             name_of = view.drug_names.get(row.drug, row.drug)
-            assert row.heading is not None and name_of.casefold() in row.heading.casefold()
+            assert row.heading is not None
+            assert name_of.casefold() in row.heading.casefold()
 
+
+@pytest.mark.parametrize(
+    ("lang", "until"),
+    [
+        ("sv", "samma dos till och med 31 maj 2027"),
+        ("nb", "samme dose til og med 31. mai 2027"),
+        ("en", "same dose up to and including 31 May 2027"),
+    ],
+)
+def test_a_long_hold_is_said_in_weeks_or_by_its_last_date(lang: str, until: str) -> None:
+    """Nurse review 2: "Du tar samma dos i 141 dagar." A hold of whole weeks says weeks; a
+    longer one of no whole weeks says its last day."""
+    html = _patient_html("se-oxycodone-oxazepam", lang)
+    assert until in html
+    days = [int(n) for n in re.findall(r"(\d+)\s(?:dagar|dager|days)\b", html)]
+    assert all(n < 14 for n in days), days

@@ -673,17 +673,29 @@ def _row_note(view: PlanView, run: list[StepView], following: list[StepView] | N
         held = first.step.days - before[-1].step.days if before else 0
     if held <= 0:
         return None
-    weeks = held // 7
-    length = (
-        t.ngettext("%(num)s week", "%(num)s weeks", weeks)
-        if held % 7 == 0
-        else t.ngettext("%(num)s day", "%(num)s days", held)
-    )
+    length = _hold_length(view, held)
+    if length is None:
+        return t._(
+            "You take the same dose longer, up to and including %(date)s. Then the dose goes "
+            "down to %(amount)s.",
+            date=t.date(run[-1].step.end),
+            amount=following[0].daily,
+        )
     return t._(
         "You take the same dose for %(length)s longer. Then the dose goes down to %(amount)s.",
         length=length,
         amount=following[0].daily,
     )
+
+
+def _hold_length(view: PlanView, days: int) -> str | None:
+    """ "4 weeks", "10 days"; None for a long hold of no whole weeks, which the sentence
+    says by its last date instead ("141 dagar" means nothing to a patient)."""
+    if days % 7 == 0:
+        return view.t.ngettext("%(num)s week", "%(num)s weeks", days // 7)
+    if days < 14:
+        return view.t.ngettext("%(num)s day", "%(num)s days", days)
+    return None
 
 
 # A dose held this long (or longer) gets a sentence: the patient sees it is meant.
@@ -696,11 +708,14 @@ def _long_hold(view: PlanView, run: list[StepView], following: list[StepView]) -
     days = sum(s.step.days for s in run)
     if days < LONG_HOLD_DAYS or following[0].kind != "doses" or following[0].step.days >= days:
         return None  # short, or as long as the step after it: the plan's ordinary pace
-    length = (
-        t.ngettext("%(num)s week", "%(num)s weeks", days // 7)
-        if days % 7 == 0
-        else t.ngettext("%(num)s day", "%(num)s days", days)
-    )
+    length = _hold_length(view, days)
+    if length is None:
+        return t._(
+            "You take the same dose up to and including %(date)s. Then the dose goes down to "
+            "%(amount)s.",
+            date=t.date(run[-1].step.end),
+            amount=following[0].daily,
+        )
     return t._(
         "You take the same dose for %(length)s. Then the dose goes down to %(amount)s.",
         length=length,
