@@ -554,3 +554,24 @@ def test_a_long_hold_is_said_in_weeks_or_by_its_last_date(lang: str, until: str)
     assert until in html
     days = [int(n) for n in re.findall(r"(\d+)\s(?:dagar|dager|days)\b", html)]
     assert all(n < 14 for n in days), days
+
+
+@pytest.mark.parametrize(
+    ("name", "lang", "day"),
+    [
+        ("se-oxycodone", "sv", "25 jan."),
+        ("no-alprazolam-switch", "nb", "27. apr."),
+        ("se-diazepam", "en", None),
+    ],
+)
+def test_the_clinician_part_names_steps_by_their_dates(
+    name: str, lang: str, day: str | None
+) -> None:
+    """Nurse review 2, A-7: "(steg 11, 13)", "(trinn 16, 18, 20)" in the decision box and
+    warnings; the patient's table has dates, no step numbers. The step's first day instead."""
+    case = _case(name)
+    html = render_plan(case.plan(lang), PlanFormat.html, lang).decode()
+    clinician = re.sub(r"<[^>]+>", " ", html.split('<section class="clinician', 1)[1])
+    assert re.search(r"\((?:step|steg|trinn) \d", clinician) is None
+    if day is not None:
+        assert re.search(rf"\({re.escape(day)}[,)]", clinician), day

@@ -30,6 +30,7 @@ from taper.render.sheet_clinician import (
     rules,
     short_brand,
     sources,
+    steps_by_date,
 )
 from taper.render.sheet_now import NowBox, now_box
 from taper.render.sheet_patches import (
@@ -281,9 +282,9 @@ def build_sheet(view: PlanView) -> Sheet:
         ticks_until=until,
         decisions=found,
         warnings=[
-            WarningView(w.warning, w.label, clinician_words(w.text))
+            WarningView(w.warning, w.label, text)
             for w in view.warnings
-            if clinician_words(w.text) not in found
+            if (text := steps_by_date(view, clinician_words(w.text))) not in found
         ],
         notes=merged_notes(
             [

@@ -67,7 +67,26 @@ def decisions(view: PlanView) -> list[str]:
     for s in view.steps:
         if s.step.note is not None and any(word in s.step.note for word in _DECISION_WORDS):
             out.append(f"{s.drug}, {s.dates}: {s.note}")
-    return list(dict.fromkeys(clinician_words(d) for d in out))
+    return list(dict.fromkeys(steps_by_date(view, clinician_words(d)) for d in out))
+
+
+# "(step 11, 13)" as the planner's message says it, in each sheet language's words.
+_STEP_NUMBERS = re.compile(r"\((?:step|steg|trinn) (\d+(?:, \d+)*)\)")
+
+
+def steps_by_date(view: PlanView, text: str) -> str:
+    """Steps named by the day each starts, as the patient's table dates its rows ("(11 jan.,
+    8 feb.)"), not by number ("(steg 11, 13)"): the table has no step numbers, and a row
+    may hold several steps of one dose (nurse review 2, A-7)."""
+    by_index = {s.step.index: view.t.short_day_month(s.step.start) for s in view.steps}
+
+    def dates(found: re.Match[str]) -> str:
+        numbers = [int(n) for n in found.group(1).split(", ")]
+        if any(n not in by_index for n in numbers):
+            return found.group(0)  # a number the plan has no step for: as the planner said
+        return "(" + ", ".join(by_index[n] for n in numbers) + ")"
+
+    return _STEP_NUMBERS.sub(dates, text)
 
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
