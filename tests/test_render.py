@@ -274,7 +274,7 @@ def test_the_swedish_sheet_speaks_swedish() -> None:
         "Ta dina tabletter som vanligt.",
         "För förskrivaren",
         "Olöst beslut för förskrivaren",  # the tablet-limited cut: the clinician page says so
-        "Steg 11 för oxazepam minskar mer än regeln tillåter",
+        "Steget som börjar 26 juli för oxazepam minskar mer än regeln tillåter",  # by date
         "Utan källa (projektets val)",
         "Eftervårdskontakt",
         "Abstinenssymtom (stress, ångest, sömn, spänningar)",
