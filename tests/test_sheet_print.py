@@ -575,3 +575,26 @@ def test_the_clinician_part_names_steps_by_their_dates(
     assert re.search(r"\((?:step|steg|trinn) \d", clinician) is None
     if day is not None:
         assert re.search(rf"\({re.escape(day)}[,)]", clinician), day
+
+
+@pytest.mark.parametrize(
+    ("name", "lang"), [("se-oxycodone", "sv"), ("no-fentanyl", "nb"), ("se-oxycodone", "en")]
+)
+def test_the_opioid_safety_sentences_stand_in_their_own_important_box(
+    name: str, lang: Lang
+) -> None:
+    """Nurse review 2, A-12: lost tolerance, overdose with alcohol or sleeping pills and
+    naloxone were bullets under "Vad samtalen handlar om"; they are warnings. The rule file's
+    own sentences, moved into an "Important" box, and no longer under the talk topics."""
+    case = _case(name)
+    checkpoints = load_guideline(case.guideline).guideline.checkpoints
+    assert checkpoints is not None
+    own = {c.id: c.text.get(lang) for c in checkpoints.content}
+    sentences = [own[cid] for cid in ("lost-tolerance", "overdose-risk", "naloxone")]
+    html = _patient_html(name, lang)
+    important = texts(lang)._("Important")
+    boxes = re.findall(r'<div class="warning keep">(.*?)</div>', html, re.S)
+    box = next(b for b in boxes if important in b and sentences[0] in b)
+    assert all(s in box for s in sentences)
+    topics = html.split(texts(lang)._("What the talks are about"), 1)[1]
+    assert not any(s in topics for s in sentences)

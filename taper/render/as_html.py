@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from taper.errors import TaperError
 from taper.render.i18n import Lang, translations
-from taper.render.view import DOSE_TIMES, TIME_LABELS, PlanView
+from taper.render.view import DOSE_TIMES, TIME_LABELS, PlanView, Topics
 
 if TYPE_CHECKING:
     import jinja2
@@ -96,6 +96,32 @@ def depot_advice(view: PlanView) -> str | None:
     return advice
 
 
+# The opioid talk items that are warnings, not talk topics: lost tolerance, overdose with
+# alcohol or sleeping pills, naloxone (the rule files' `aftercare.opioid_content` ids; the
+# late-symptoms item stays a topic). A project choice of where to print them, not new text.
+SAFETY_CONTENT = ("lost-tolerance", "overdose-risk", "naloxone")
+
+
+def safety_items(view: PlanView) -> list[str]:
+    """The rule file's own sentences for this plan's opioid safety items, in SAFETY_CONTENT's
+    order: the patient's "Important" box (under the talk topics they read as a topic, nurse
+    review 2 A-12)."""
+    if view.guideline is None or view.guideline.checkpoints is None:
+        return []
+    used = {cid for c in view.plan.checkpoints for cid in c.content}
+    own = {c.id: c.text.get(view.lang) for c in view.guideline.checkpoints.content}
+    return [own[cid] for cid in SAFETY_CONTENT if cid in used and cid in own]
+
+
+def topics_besides(view: PlanView, said: list[str]) -> list[Topics]:
+    """The talk topics without the sentences printed elsewhere; a topic left empty goes."""
+    kept = [
+        Topics(topic.label, [i for i in topic.content if i not in said], topic.links)
+        for topic in view.topics
+    ]
+    return [topic for topic in kept if topic.content or topic.links]
+
+
 def paracetamol_advice(view: PlanView) -> str | None:
     """For a combination product with paracetamol (Citodon, Paralgin forte): the most
     paracetamol a day the plan gives, and not to take other paracetamol besides (the
@@ -151,6 +177,7 @@ def render_sheet(view: PlanView) -> bytes:
         DrugCurve(view.drug_names.get(drug, drug), Markup(svg_curve(view, drug, height)))
         for drug in drugs
     ]
+    safety = safety_items(view)
     template = environment(view.lang).get_template("sheet.html")
     html = template.render(
         v=view,
@@ -161,6 +188,8 @@ def render_sheet(view: PlanView) -> bytes:
         footer_left=None,  # patient pages: only their page label (the stamp is the clinician's)
         stamp_short=_footer(view),
         depot=depot_advice(view),
+        safety=safety,
+        topics=topics_besides(view, safety),
         paracetamol=paracetamol_advice(view),
     )
     return patient_units(view, html).encode("utf-8")
