@@ -24,45 +24,15 @@ from typing import TYPE_CHECKING
 from taper.dose import MedicationInput, format_amount
 from taper.errors import TaperError
 from taper.guideline.model import Drug, Guideline, Product
-from taper.names import and_list, norm
+from taper.names import and_list, name_index, norm, product_names
 
 if TYPE_CHECKING:
     from taper.equivalence import EquivalenceWarning, ItemEquivalent
 
-# Product names per guideline, built once (guidelines are frozen; kept alive with the key).
-_CACHE: dict[int, tuple[Guideline, dict[str, tuple[Product, ...]]]] = {}
-
-
-def product_names(product: Product) -> tuple[str, ...]:
-    """The names a medication list may use for a product."""
-    short = re.sub(r"\s*\([^()]*\)\s*$", "", product.brand)
-    return tuple(dict.fromkeys([product.brand, short, *product.names]))
-
-
-def _index(guideline: Guideline) -> dict[str, tuple[Product, ...]]:
-    cached = _CACHE.get(id(guideline))
-    if cached is not None and cached[0] is guideline:
-        return cached[1]
-    from taper.names import name_index
-
-    known = {d.id for d in guideline.drugs}
-    generic = name_index(guideline).generic  # "Lorazepam (Rivopharm)" never makes "lorazepam"
-    found: dict[str, list[Product]] = {}
-    for product in guideline.formulary:
-        if product.drug in known:
-            for name in product_names(product):
-                if name == product.brand or norm(name) not in generic:
-                    found.setdefault(norm(name), []).append(product)
-    index = {k: tuple(v) for k, v in found.items()}
-    if len(_CACHE) >= 64:
-        _CACHE.clear()
-    _CACHE[id(guideline)] = (guideline, index)
-    return index
-
 
 def products_named(name: str, guideline: Guideline) -> tuple[Product, ...]:
     """The formulary products `name` names (none for a generic name)."""
-    return _index(guideline).get(norm(name), ())
+    return name_index(guideline).named.get(norm(name), ())
 
 
 def product_prefix(words: list[str], guideline: Guideline) -> int:
@@ -79,18 +49,12 @@ def product_prefix(words: list[str], guideline: Guideline) -> int:
 _TABLETS = frozenset({"tablet", "capsule", "sublingual-tablet"})
 
 
-def _generic(guideline: Guideline) -> dict[str, set[str]]:
-    from taper.names import name_index
-
-    return name_index(guideline).generic
-
-
 def brand_strength(drug: str, written: str, guideline: Guideline) -> Decimal | None:
     """The strength of one tablet of brand `drug` written without it ("Sobril 1+1+2"): the
     brand's only strength in the rule file; None when `drug` is no brand of the formulary
     (a generic name: "tablets or mg?" is asked). Several strengths: one question."""
     named = products_named(drug, guideline)
-    if not named or norm(drug) in _generic(guideline):
+    if not named or norm(drug) in name_index(guideline).generic:
         return None
     # The brand's family: "Apodorm" is also "Apodorm 2,5 mg", "Xanor" also "Xanor Depot".
     key = norm(drug)
@@ -179,13 +143,14 @@ def combination_product(med: MedicationInput, drug: Drug, guideline: Guideline) 
 
 def exact_or_none(value: Fraction) -> Decimal | None:
     """`value` as an exact decimal; None when it has none (a third)."""
-    return _exact(value)
-
-
-def _exact(value: Fraction) -> Decimal | None:
-    from taper.equivalence import decimal_if_exact
+    from taper.equivalence import decimal_if_exact  # lazy: taper.equivalence imports this
 
     return decimal_if_exact(value)
+
+
+def _shown(value: Fraction) -> str:
+    """An amount for a message (0 when it has no exact decimal)."""
+    return format_amount(exact_or_none(value) or Decimal(0))
 
 
 def _units(
@@ -213,7 +178,7 @@ def _units(
     for name, count in units:
         if (count * 2).denominator != 1:
             raise TaperError(
-                f"{med.text!r} gives {format_amount(_exact(count * strength) or Decimal(0))} mg "
+                f"{med.text!r} gives {_shown(count * strength)} mg "
                 f"{product.drug} at the {name} dose, not a whole or half {brand} tablet "
                 f"({format_amount(strengths[0])} mg {product.drug}): write the tablets per "
                 f"dose time, e.g. '{brand} 2+2+2' for two tablets at three dose times."
@@ -233,7 +198,7 @@ def ingredient_intake(
         most = max((c for _, c in units), default=None)
         if most is not None and most > Fraction(regimen.max_units_per_dose):
             unit_over.append(
-                f"{format_amount(_exact(most) or Decimal(0))} tablets at one dose time "
+                f"{_shown(most)} tablets at one dose time "
                 f"(label: at most {format_amount(regimen.max_units_per_dose)})"
             )
     if (
@@ -242,16 +207,18 @@ def ingredient_intake(
         and per_day_units > Fraction(regimen.max_units_per_day)
     ):
         unit_over.append(
-            f"{format_amount(_exact(per_day_units) or Decimal(0))} tablets a day (label: "
+            f"{_shown(per_day_units)} tablets a day (label: "
             f"at most {format_amount(regimen.max_units_per_day)})"
         )
     out = []
     for item in product.ingredients:
         amount = Fraction(item.amount)
         per_time = tuple(
-            (name, found) for name, count in units if (found := _exact(count * amount)) is not None
+            (name, found)
+            for name, count in units
+            if (found := exact_or_none(count * amount)) is not None
         )
-        per_day = _exact(per_day_units * amount) if per_day_units >= 0 else None
+        per_day = exact_or_none(per_day_units * amount) if per_day_units >= 0 else None
         over = list(unit_over)
         unit_over = []  # said once, with the first ingredient
         cap = item.max_per_dose
@@ -353,7 +320,7 @@ def units_text(med: MedicationInput) -> str | None:
 
 
 def _count_text(count: Fraction) -> str:
-    found = _exact(count)
+    found = exact_or_none(count)
     return format_amount(found) if found is not None else str(count)
 
 

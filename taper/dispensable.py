@@ -28,6 +28,7 @@ class Dispensable:
 def patch_at_or_below(guideline: Guideline, drug: str, value: Fraction) -> Dispensable | None:
     """The largest patch dose of `drug` (mcg/h) the formulary makes at or below `value`;
     None if the formulary has no marketed patch of it."""
+    from taper.dose import format_amount
     from taper.plan.formulary import candidate_products
     from taper.plan.tablets import Kit
 
@@ -40,14 +41,10 @@ def patch_at_or_below(guideline: Guideline, drug: str, value: Fraction) -> Dispe
     dose = kit.amount(quanta)
     patches = (
         " + ".join(
-            f"{format_count(t.count)} × {t.brand} {t.strength} {t.unit}"
+            f"{format_amount(t.count)} × {t.brand} {t.strength} {t.unit}"
             for t in kit.tablets(quanta)
         )
         if quanta
         else ""
     )
     return Dispensable(dose, patches, smallest)
-
-
-def format_count(count: Decimal) -> str:
-    return str(count.normalize()) if count == count.to_integral_value() else str(count)

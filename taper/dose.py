@@ -249,7 +249,7 @@ def parse_medication(text: str, guideline: Guideline | None = None) -> Medicatio
     raw = " ".join(text.split())
     if not raw:
         raise TaperError("Empty medication: write it as DRUG AMOUNT UNIT, e.g. 'oxazepam 25 mg'.")
-    if guideline is not None:
+    if guideline is not None and "/" in raw:  # "name/name ...": only then is it imported
         from taper.generic_combinations import read_generic_combination
 
         product_line = read_generic_combination(raw, guideline)
@@ -350,7 +350,7 @@ def _regimen(words: list[str], guideline: Guideline | None = None) -> Medication
         drug_name,
         Dose(daily, "mg"),
         route,
-        times=tuple((name, amount) for name, amount in found.times),
+        times=found.times,
         as_needed=found.as_needed,
         uses_per_week=found.uses_per_week,
         strength=found.strength,

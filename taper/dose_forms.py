@@ -55,33 +55,36 @@ _NUMBER_WORDS = {
 }  # fmt: skip
 _INT = r"(?:[0-9]+|one|once|two|twice|three|four|en|ett|två|to|tre|fyra|fire)"
 
+# Words after a tablet count ("1+1+2 tabl"), and "every 6 hours" in en, sv and nb.
+_TABLET_WORDS = r"(?:tabl?\.?|tablets?|tablett(?:er)?|st\.?|stk\.?)"
+_EVERY_HOURS = (
+    r"every\s+(?P<h1>[0-9]+)\s*(?:hours?|h)|q\s*(?P<h2>[0-9]+)\s*h"
+    r"|var\s+(?P<h3>[0-9]+)(?::e|:te|e|te)?\s+timme|hver\s+(?P<h4>[0-9]+)\.?\s+time"
+)
+
 _PER_TIME = re.compile(rf"^(?P<parts>{_NUM}(?:\s*\+\s*{_NUM}){{1,4}})\s*{_UNIT_MG}$")
 _COUNTS = re.compile(
     rf"^(?P<strength>{_NUM})\s*{_UNIT_MG}\s+(?P<parts>{_COUNT}(?:\s*\+\s*{_COUNT}){{1,4}})"
-    r"(?:\s*(?:tabl?\.?|tablets?|tablett(?:er)?|st\.?|stk\.?))?$"
+    rf"(?:\s*{_TABLET_WORDS})?$"
 )
 _BARE_COUNTS = re.compile(
     rf"^(?P<parts>{_COUNT}(?:\s*\+\s*{_COUNT}){{1,4}})"
-    r"(?:\s*(?:tabl?\.?|tablets?|tablett(?:er)?|st\.?|stk\.?))?$"
+    rf"(?:\s*{_TABLET_WORDS})?$"
 )
-_TABLETS = r"(?:tabl?\.?|tablets?|tablett(?:er)?|st\.?|stk\.?|capsules?|kapsl(?:ar|er)|kapsel)"
+_TABLETS = rf"(?:{_TABLET_WORDS}|capsules?|kapsl(?:ar|er)|kapsel)"
 # Tablets a dose with a frequency: "2 tabletter 3 gånger dagligen", "2 tabl x 3",
 # "1 tablet every 6 hours"; with the strength first or without it (a brand's).
 _COUNT_FREQUENCY = re.compile(
     rf"^(?:(?P<strength>{_NUM})\s*{_UNIT_MG}\s+)?(?P<c>{_COUNT})\s*{_TABLETS}\s*"
     rf"(?:[x×*]\s*(?P<n1>[0-9]+)(?:\s*{_A_DAY})?|(?P<n2>{_INT})\s*{_TIMES_WORDS}?\s*{_A_DAY}"
-    r"|every\s+(?P<h1>[0-9]+)\s*(?:hours?|h)|q\s*(?P<h2>[0-9]+)\s*h"
-    r"|var\s+(?P<h3>[0-9]+)(?::e|:te|e|te)?\s+timme|hver\s+(?P<h4>[0-9]+)\.?\s+time)$"
+    rf"|{_EVERY_HOURS})$"
 )
 _TIMES_AFTER = re.compile(rf"^(?P<a>{_NUM})\s*{_UNIT_MG}\s*[x×*]\s*(?P<n>[0-9]+)(?:\s*{_A_DAY})?$")
 _TIMES_BEFORE = re.compile(rf"^(?P<n>[0-9]+)\s*[x×*]\s*(?P<a>{_NUM})\s*{_UNIT_MG}(?:\s*{_A_DAY})?$")
 _FREQUENCY = re.compile(
     rf"^(?P<a>{_NUM})\s*{_UNIT_MG}\s+(?P<n>{_INT})\s*{_TIMES_WORDS}?\s*{_A_DAY}$"
 )
-_EVERY = re.compile(
-    rf"^(?P<a>{_NUM})\s*{_UNIT_MG}\s+(?:every\s+(?P<h1>[0-9]+)\s*(?:hours?|h)|q\s*(?P<h2>[0-9]+)\s*h"
-    r"|var\s+(?P<h3>[0-9]+)(?::e|:te|e|te)?\s+timme|hver\s+(?P<h4>[0-9]+)\.?\s+time)$"
-)
+_EVERY = re.compile(rf"^(?P<a>{_NUM})\s*{_UNIT_MG}\s+(?:{_EVERY_HOURS})$")
 _AS_NEEDED_RE = re.compile(
     rf"^(?P<a>{_NUM})\s*{_UNIT_MG}\s+{_AS_NEEDED}(?:\s*,?\s*(?:{_ABOUT}\s*)?(?P<n>{_INT}(?:[.,][0-9]+)?)"
     rf"\s*{_TIMES_WORDS}?\s*(?P<per>{_A_DAY}|{_A_WEEK}))?$"
@@ -202,6 +205,12 @@ def _doses_a_day(m: re.Match[str], written: str) -> int:
     """Doses in 24 hours of a frequency group: "x 3", "3 times a day", "every 6 hours"."""
     if m["n1"] or m["n2"]:
         return int(m["n1"]) if m["n1"] else _int(m["n2"])
+    return _every_hours(m)
+
+
+def _every_hours(m: re.Match[str]) -> int:
+    """Doses in 24 hours of an `_EVERY_HOURS` match; one sentence when they do not divide a
+    day evenly."""
     hours = int(next(h for h in (m["h1"], m["h2"], m["h3"], m["h4"]) if h))
     if hours == 0 or 24 % hours:
         raise TaperError(
@@ -290,13 +299,7 @@ def _parse(tail: str, drug: str, strength_of: StrengthOf | None) -> Regimen | No
     if m := _FREQUENCY.match(text):
         return _at_times(_number(m["a"]), _int(m["n"]), tail.strip())
     if m := _EVERY.match(text):
-        hours = int(next(h for h in (m["h1"], m["h2"], m["h3"], m["h4"]) if h))
-        if hours == 0 or 24 % hours:
-            raise TaperError(
-                f"Every {hours} hours does not divide a day evenly: how many doses are taken "
-                "in 24 hours? Write e.g. '5 mg 4 times a day'."
-            )
-        return _at_times(_number(m["a"]), 24 // hours, tail.strip())
+        return _at_times(_number(m["a"]), _every_hours(m), tail.strip())
     if m := _AS_NEEDED_RE.match(text):
         amount = _number(m["a"])
         if m["n"] is None:

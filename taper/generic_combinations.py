@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from taper.errors import TaperError
 
 if TYPE_CHECKING:  # the batch reader imports this module; the models load only when used
-    from taper.guideline.model import Drug, Guideline, Product
+    from taper.guideline.model import Guideline, Product
 
 _NUM = r"[0-9]*[.,]?[0-9]+"
 _NAMES = re.compile(r"^(?P<a>[^\W\d_][\w-]*)\s*/\s*(?P<b>[^\W\d_][\w-]*)(?P<rest>(?:\s.*)?)$")
@@ -37,17 +37,6 @@ _SAME_INGREDIENT = {"acetaminophen": "paracetamol"}
 def _ingredient(name: str) -> str:
     key = name.casefold()
     return _SAME_INGREDIENT.get(key, key)
-
-
-def _generic_drug(name: str, guideline: Guideline) -> Drug | None:
-    """The drug `name` is a generic (not brand) name of in the rule file; None otherwise."""
-    from taper.names import is_brand, name_index, norm
-
-    hit = name_index(guideline).names.get(norm(name))
-    if hit is None or len(hit[1]) != 1:
-        return None
-    drug = next(d for d in guideline.drugs if d.id in hit[1])
-    return None if is_brand(name, drug, guideline) else drug
 
 
 def _combinations(guideline: Guideline, drug: str) -> list[Product]:
@@ -74,7 +63,9 @@ def _written(product: Product, drug_first: bool) -> str:
 
 def _short(product: Product) -> str:
     """The brand without its bracketed contents: "Citodon"."""
-    return re.sub(r"\s*\([^()]*\)\s*$", "", product.brand) or product.brand
+    from taper.names import short_brand
+
+    return short_brand(product) or product.brand
 
 
 def _strengths_text(product: Product, drug_first: bool) -> str:
@@ -104,8 +95,10 @@ def read_generic_combination(raw: str, guideline: Guideline) -> tuple[str, str] 
     names = _NAMES.match(raw)
     if names is None:
         return None
+    from taper.names import generic_drug
+
     first, second = names["a"], names["b"]
-    drug_a, drug_b = _generic_drug(first, guideline), _generic_drug(second, guideline)
+    drug_a, drug_b = generic_drug(first, guideline), generic_drug(second, guideline)
     if (drug_a is None) == (drug_b is None):
         return None  # no drug of the rule file, or two: not a combination this reads
     drug_first = drug_a is not None

@@ -17,6 +17,7 @@ form check of `_resolve` are built on them, so every command resolves names the 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -43,6 +44,9 @@ class NameIndex:
     names: dict[str, tuple[str, set[str]]]  # normalised → (as written, ids of the drugs named)
     generic: dict[str, set[str]]  # normalised → ids it is the generic (id/display/ATC) name of
     products: dict[tuple[str, str], tuple[Product, ...]]  # (normalised brand, drug) → products
+    # normalised product name → products, the brand's short form too (`product_names`); a
+    # generic name never names a product ("Lorazepam (Rivopharm)" never makes "lorazepam")
+    named: dict[str, tuple[Product, ...]]
 
 
 def name_index(guideline: Guideline) -> NameIndex:
@@ -61,6 +65,7 @@ def _build(guideline: Guideline) -> NameIndex:
     names: dict[str, tuple[str, set[str]]] = {}
     generic: dict[str, set[str]] = {}
     products: dict[tuple[str, str], list[Product]] = {}
+    named: dict[str, list[Product]] = {}
 
     def add(name: str, drug_id: str, is_generic: bool = False) -> None:
         key = norm(name)
@@ -87,7 +92,26 @@ def _build(guideline: Guideline) -> NameIndex:
                 add(other, product.drug)
             for written in (product.brand, *product.names):
                 products.setdefault((norm(written), product.drug), []).append(product)
-    return NameIndex(names, generic, {k: tuple(v) for k, v in products.items()})
+            for written in product_names(product):
+                if written == product.brand or norm(written) not in generic:
+                    named.setdefault(norm(written), []).append(product)
+    return NameIndex(
+        names,
+        generic,
+        {k: tuple(v) for k, v in products.items()},
+        {k: tuple(v) for k, v in named.items()},
+    )
+
+
+def short_brand(product: Product) -> str:
+    """The brand without its bracketed contents: "Citodon (paracetamol 500 mg / kodein 30
+    mg)" → "Citodon"."""
+    return re.sub(r"\s*\([^()]*\)\s*$", "", product.brand)
+
+
+def product_names(product: Product) -> tuple[str, ...]:
+    """The names a medication list may use for a product."""
+    return tuple(dict.fromkeys([product.brand, short_brand(product), *product.names]))
 
 
 # --- look-alike names ----------------------------------------------------------------------
@@ -230,6 +254,20 @@ def is_brand(name: str, drug: Drug, guideline: Guideline) -> bool:
     return any(norm(n) == key and n[:1].isupper() for n in drug.names)
 
 
+def sole_drug(name: str, guideline: Guideline) -> Drug | None:
+    """The one drug `name` names in the rule file; None when it names none, or several."""
+    hit = name_index(guideline).names.get(norm(name))
+    if hit is None or len(hit[1]) != 1:
+        return None
+    return next(d for d in guideline.drugs if d.id in hit[1])
+
+
+def generic_drug(name: str, guideline: Guideline) -> Drug | None:
+    """The one drug `name` is a generic (not brand) name of; None otherwise."""
+    drug = sole_drug(name, guideline)
+    return None if drug is None or is_brand(name, drug, guideline) else drug
+
+
 def brand_form_problem(med: MedicationInput, drug: Drug, guideline: Guideline) -> str | None:
     """Why a brand cannot be taken in the unit given (None: it can).
 
@@ -359,17 +397,10 @@ def release_name(name: str, guideline: Guideline) -> ReleaseName | None:
     release word ("oxycodone ER", "oxikodon depot"); None when the rule file knows `name` as a
     whole (its own release, e.g. "Xanor Depot"), it has no release word, or the rest is no
     generic name of exactly one drug (a brand keeps its own release: `brand_with_release`)."""
-    index = name_index(guideline)
-    if norm(name) in index.names:
-        return None
-    found = split_release(name)
+    found = _name_and_release(name, guideline)
     if found is None:
         return None
-    base, release = found
-    hit = index.names.get(norm(base))
-    if hit is None or len(hit[1]) != 1:
-        return None
-    drug = next(d for d in guideline.drugs if d.id in hit[1])
+    base, release, drug = found
     if is_brand(base, drug, guideline):
         return None
     return ReleaseName(drug.id, base, release)
@@ -378,14 +409,10 @@ def release_name(name: str, guideline: Guideline) -> ReleaseName | None:
 def brand_with_release(name: str, guideline: Guideline, example: str | None = None) -> str | None:
     """One sentence for a brand of the rule file followed by a release word ("Dolcontin
     depot"): the brand names its own product; None otherwise."""
-    found = split_release(name)
-    if found is None or norm(name) in name_index(guideline).names:
+    found = _name_and_release(name, guideline)
+    if found is None:
         return None
-    base, release = found
-    hit = name_index(guideline).names.get(norm(base))
-    if hit is None or len(hit[1]) != 1:
-        return None
-    drug = next(d for d in guideline.drugs if d.id in hit[1])
+    base, release, drug = found
     if not is_brand(base, drug, guideline):
         return None
     dose = f" {example}" if example else ""
@@ -394,3 +421,16 @@ def brand_with_release(name: str, guideline: Guideline, example: str | None = No
         f"{drug.id} in rule file {guideline.id} that names its own product; write "
         f"'{base}{dose}', or '{drug.id} {RELEASE_TEXT[release]}{dose}'."
     )
+
+
+def _name_and_release(name: str, guideline: Guideline) -> tuple[str, Release, Drug] | None:
+    """(the name before the release word, the release, the one drug that name names) for a
+    name the rule file does not know as a whole; None otherwise."""
+    if norm(name) in name_index(guideline).names:
+        return None
+    found = split_release(name)
+    if found is None:
+        return None
+    base, release = found
+    drug = sole_drug(base, guideline)
+    return None if drug is None else (base, release, drug)

@@ -22,7 +22,9 @@ from taper.errors import TaperError
 if TYPE_CHECKING:
     from taper.guideline.model import DrugClass, EquivalenceTable, Guideline, Threshold
 
-# Drugs whose conversion to another opioid needs a specialist (dose-dependent potency).
+# Drugs whose conversion to another opioid needs a specialist (dose-dependent potency; project
+# choice after CDC 2022's special caution with methadone, clinical-facts.md §6.1, and the
+# sources' factors that rise with the dose, §10.12).
 SPECIALIST_SOURCES = frozenset({"methadone", "levomethadone"})
 
 

@@ -125,6 +125,27 @@ def test_options_that_do_not_fit_are_one_sentence(
     assert message in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    "name",
+    ["list.csv/plans.jsonl", "a" * 300 + ".jsonl"],
+    ids=["under-a-file", "name-too-long"],
+)
+def test_an_out_file_that_cannot_be_made_is_one_sentence_not_an_internal_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    """Review (rev-input): `--out` under a file or with a name too long raised OSError from
+    the existence checks and the clean-up, which the CLI calls an internal error."""
+    source = tmp_path / "list.csv"
+    source.write_text(CSV, encoding="utf-8")
+    out = tmp_path / name
+    with pytest.raises(SystemExit) as exit_info:
+        main(["batch", str(source), "--format", "jsonl", "--out", str(out)])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert f"Cannot write {out}:" in err
+    assert "internal error" not in err
+
+
 # --jobs workers (the forkfix branch): a test suite once hung for ever in a --jobs test. The
 # workers were forked: copies of the parent mid-run, with every lock another thread held, and
 # multiprocessing.Pool waited for ever for the chunk of a worker that died.

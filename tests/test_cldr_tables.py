@@ -234,3 +234,16 @@ def test_a_text_plan_does_not_import_babel(lang: list[str]) -> None:
     modules = set(json.loads(result.stderr.strip().splitlines()[-1]))
     assert "taper.render.cldr_data" in modules
     assert not {m for m in modules if m == "babel" or m.startswith("babel.")}
+
+
+@pytest.mark.parametrize("lang", ["sv", "nb", "en"])
+def test_the_printed_sheet_does_not_import_babel(lang: str) -> None:
+    """The sheet's short dates ("4 mars", `Texts.short_day_month`, skeleton MMMd) come from the
+    tables too: they went to Babel, ~40 ms of CPU to import it and load the locale."""
+    args = ["--format", "html", "--lang", lang]
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.startswith("<!DOCTYPE html>")
+    modules = set(json.loads(result.stderr.strip().splitlines()[-1]))
+    assert not {m for m in modules if m == "babel" or m.startswith("babel.")}

@@ -405,3 +405,16 @@ def test_review_brand_strength_plus_a_dose_is_a_sum() -> None:
     # unit-after-each-part sum as "oxazepam 10 mg +5 mg", refused with the total instead.
     with pytest.raises(TaperError, match=r"e\.g\. 'Subutex 10 mg' if 2 mg \+8 mg is all"):
         parse_medication("Subutex 2 mg +8 mg")
+
+
+def test_dose_routes_and_units_are_the_rule_files() -> None:
+    """taper.dose keeps its own Route and Unit (the batch reader must not load the rule-file
+    model) and the rule-file model its own (the checked snapshots fingerprint it): the two
+    copies must list the same routes and units, so a route added to one is added to both."""
+    from typing import get_args
+
+    from taper import dose
+    from taper.guideline import model
+
+    assert get_args(dose.Route) == get_args(model.Route)
+    assert get_args(dose.Unit) == get_args(model.DoseUnit)

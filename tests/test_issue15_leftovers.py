@@ -84,15 +84,21 @@ def test_us_cdc_tramadol_400_stays_on_tablets_while_they_make_the_step() -> None
 
 
 def test_a_depot_to_liquid_hand_over_is_its_own_step() -> None:
-    """us-cdc-2022 morphine ER 60 mg: the depot tablets cannot make 54 mg; the solution takes
-    over at 60 mg for a week (15 mg four times a day), then the first cut."""
+    """us-cdc-2022 morphine ER 60 mg: the depot tablets, topped up with the solution, go down
+    to 31 mg (15 + 15 mg tablets + 1 mg solution); they give no dose below 30 mg at their
+    12-hourly interval, so the solution alone takes over at 31 mg for a week (four times a
+    day), then the next cut (review-2 us-05; was: the whole regimen at 60 mg)."""
     result = plan("us-cdc-2022", "morphine 60 mg")
     sound(result, "us-cdc-2022")
     steps = taper_steps(result, "morphine")
-    assert steps[0].dose == Decimal(60)
-    assert per_time(steps[0]) == [Decimal(15)] * 4
-    assert steps[0].ideal is None
-    assert steps[1].dose == Decimal(54)
+    handover = next(
+        i for i, s in enumerate(steps) if s.note and "instead of" in s.note and s.ideal is None
+    )
+    before, alone, after = steps[handover - 1], steps[handover], steps[handover + 1]
+    assert before.dose == alone.dose == Decimal(31)
+    assert alone.days == 7
+    assert per_time(alone) == [Decimal(7), Decimal(8), Decimal(8), Decimal(8)]
+    assert after.dose == Decimal(28)
 
 
 # --- 2. even liquid splits -----------------------------------------------------------------
@@ -102,9 +108,9 @@ def test_morphine_solution_is_split_evenly_over_four_dose_times() -> None:
     """Was 9 + 15 + 15 + 15 mg (one time cut by the whole step): the search over four
     times of 16 graduations was too large and the greedy cut took it all from one time."""
     result = plan("us-cdc-2022", "morphine 60 mg")
-    first_cut = taper_steps(result, "morphine")[1]
-    assert per_time(first_cut) == [Decimal(13), Decimal(13), Decimal(14), Decimal(14)]
-    for step in taper_steps(result, "morphine"):
+    alone = [s for s in taper_steps(result, "morphine") if len(s.doses) == 4]
+    assert per_time(alone[2]) == [Decimal(6), Decimal(6), Decimal(6), Decimal(7)]
+    for step in alone:
         amounts = [a for a in per_time(step) if a]
         # At most one graduation (0.5 ml = 1 mg) between the dose times.
         assert max(amounts) - min(amounts) <= Decimal(1), step.index

@@ -61,7 +61,8 @@ CASES = [
     Case("us-cdc-2022-oxycodone", "us-cdc-2022", ("oxycodone 60 mg",)),
     # issue 15: two opioids in turn, the CDC tail under se-vgr, Ashton's hypnotic switch
     Case("us-cdc-2022-two-opioids", "us-cdc-2022", ("oxycodone 120 mg", "hydromorphone 8 mg")),
-    Case("se-vgr-oxycodone-tail", "se-vgr", ("oxycodone 50 mg",)),
+    # 100 mg OME: at the se-vgr limit ("definitely below 100 mg"), so a specialist signs
+    Case("se-vgr-oxycodone-tail", "se-vgr", ("oxycodone 50 mg",), specialist=True),
     Case("uk-ashton-temazepam", "uk-ashton", ("temazepam 20 mg",)),
     # issue 15: a depot taper with an immediate-release tail, a combination product within
     # its label, a buprenorphine pain patch

@@ -54,16 +54,18 @@ def liquid_steps(result: Plan) -> list[Step]:
 def test_us_cdc_morphine_er_60_has_an_oral_solution_tail_instead_of_a_refusal() -> None:
     """Refused before ("would need immediate-release morphine tablets or an oral solution"):
     us-cdc-2022 lists only extended-release morphine tablets, which cannot make the taper's
-    steps; its morphine oral solution 10 mg/5 ml now makes them."""
+    steps; its morphine oral solution 10 mg/5 ml now makes them: first as a top-up of the
+    depot tablets, then alone once they give no dose (review-2 us-05, tests/test_depot_topup.py)."""
     result = plan("us-cdc-2022", "morphine 60 mg")
     sound(result, "us-cdc-2022")
     steps = [s for s in result.steps if s.dose > 0]
     assert steps[1].doses[0].tablets[0].brand == "Morphine sulfate extended-release tablets"
     changes = [s for s in result.steps if s.note and s.note.startswith("from here")]
-    assert len(changes) == 1
-    assert "Morphine sulfate oral solution 10 mg/5 ml 2 mg/ml" in (changes[0].note or "")
-    assert "the depot tablets cannot make the next step" in (changes[0].note or "")
-    tail = [s for s in steps if s.index >= changes[0].index]
+    assert len(changes) == 2
+    assert "topped up with Morphine sulfate oral solution" in (changes[0].note or "")
+    assert "Morphine sulfate oral solution 10 mg/5 ml 2 mg/ml" in (changes[1].note or "")
+    assert "the depot tablets cannot make the next step" in (changes[1].note or "")
+    tail = [s for s in steps if s.index >= changes[1].index]
     assert tail
     assert all(s in liquid_steps(result) for s in tail)
     # No cut beyond the rule on the solution above its stop: steps of 10 % a month or less.
@@ -113,7 +115,8 @@ def test_us_cdc_tramadol_er_tail_goes_on_immediate_release_then_qdolo() -> None:
 
 def test_every_export_shows_a_liquid_dose_with_mg_ml_concentration_and_device() -> None:
     result = plan("us-cdc-2022", "morphine 60 mg")
-    words = "15 mg = 7.5 ml of Morphine sulfate oral solution 10 mg/5 ml (2 mg/ml), measured"
+    # The first dose of the solution: a top-up of the depot tablets (review-2 us-05).
+    words = "9 mg = 4.5 ml of Morphine sulfate oral solution 10 mg/5 ml (2 mg/ml), measured"
     for fmt in (PlanFormat.text, PlanFormat.markdown, PlanFormat.csv):
         out = render_plan(result, fmt, "en").decode("utf-8")
         assert words in out, fmt
@@ -121,7 +124,7 @@ def test_every_export_shows_a_liquid_dose_with_mg_ml_concentration_and_device() 
     # syringe; each cell says mg = ml.
     # (the sheet keeps each number with its unit by no-break spaces)
     sheet = render_plan(result, PlanFormat.html, "en").decode("utf-8").replace("\u00a0", " ")
-    assert "15 mg = 7.5 ml" in sheet
+    assert "9 mg = 4.5 ml" in sheet
     assert (
         "Morphine sulfate oral solution 10 mg/5 ml (2 mg/ml), measured with an oral syringe"
         in sheet
@@ -132,17 +135,17 @@ def test_every_export_shows_a_liquid_dose_with_mg_ml_concentration_and_device() 
         dispense
     )
     assert '<th scope="col">2 mg/ml</th>' in dispense
-    assert "<td>810 ml</td>" in dispense
+    assert "<td>135 ml</td>" in dispense
     assert "13½ ×" not in sheet
     assert "× Morphine sulfate oral solution" not in sheet
     ics = render_plan(result, PlanFormat.ics, "en").decode("utf-8").replace("\r\n ", "")
-    assert "15 mg = 7.5 ml of Morphine sulfate oral solution" in ics
+    assert "9 mg = 4.5 ml of Morphine sulfate oral solution" in ics
     data = json.loads(render_plan(result, PlanFormat.json, "en"))
     tabs = [t for s in data["steps"] for d in s["doses"] for t in d["tablets"] if "liquid" in t]
     assert tabs[0]["liquid"] == {
         "mg_per_ml": "2",
         "device": "oral-syringe",
-        "ml": "7.5",  # the hand-over step: 15 mg at each of four times
+        "ml": "4.5",  # the first top-up: 9 mg beside one 15 mg depot tablet
         "drops": None,
         "mg_per_drop": None,
     }
@@ -161,7 +164,7 @@ def test_every_export_shows_a_liquid_dose_with_mg_ml_concentration_and_device() 
     quantity = liquid[0]["doseAndRate"][0]["doseQuantity"]
     assert quantity["unit"] == "mL"
     assert quantity["code"] == "mL"
-    assert "15 mg = 7.5 ml" in liquid[0]["patientInstruction"]
+    assert "9 mg = 4.5 ml" in liquid[0]["patientInstruction"]
     solution = next(
         e["resource"]
         for e in bundle["entry"]
@@ -179,7 +182,7 @@ def test_dispensing_of_an_oral_solution_is_in_ml() -> None:
     liquid = [d for d in result.dispensing if d.measure == "ml"]
     assert liquid
     step = next(s for s in result.steps if s.index == liquid[0].step)
-    per_day = sum((t.count for d in step.doses for t in d.tablets), Decimal(0))
+    per_day = sum((t.count for d in step.doses for t in d.tablets if t.liquid), Decimal(0))
     assert liquid[0].tablets == per_day * step.days
 
 

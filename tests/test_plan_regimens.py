@@ -295,13 +295,14 @@ def test_every_plan_keeps_the_regimen_invariants(
 
 def test_the_rule_file_chooses_which_dose_time_is_dropped_first() -> None:
     """Default: the earliest time goes first (the evening dose is kept longest); a rule's
-    `drop_order` [evening, morning] keeps the morning dose instead."""
+    `drop_order` [evening, midday] keeps the morning dose instead (oxazepam is taken three
+    times a day: morning, midday, evening)."""
     loaded = load_guideline("se-vgr")
     default = make_plan([parse_medication("oxazepam 30 mg")], loaded, PlanOptions(start=START))
     last = [s for s in default.steps if s.dose > 0][-1]
     assert [d.time for d in last.doses] == ["evening"]
     g = loaded.guideline
-    rules = [r.model_copy(update={"drop_order": ["evening", "morning"]}) for r in g.taper_rules]
+    rules = [r.model_copy(update={"drop_order": ["evening", "midday"]}) for r in g.taper_rules]
     changed = LoadedGuideline(g.model_copy(update={"taper_rules": rules}), loaded.path, "1" * 64)
     chosen = make_plan([parse_medication("oxazepam 30 mg")], changed, PlanOptions(start=START))
     last = [s for s in chosen.steps if s.dose > 0][-1]
@@ -326,3 +327,34 @@ def test_us_cdc_oxycodone_320_hands_over_with_two_strengths_a_time_at_most() -> 
     for a dose the new tablets make with two strengths a time."""
     result = plan("us-cdc-2022", "oxycodone 320 mg", specialist=True)
     sound(result, "us-cdc-2022")
+
+
+def _times_by_dose(result: Plan) -> dict[Decimal, list[str]]:
+    return {s.dose: [d.time for d in s.doses] for s in result.steps if s.dose > 0}
+
+
+def test_review3_us06_hydromorphone_keeps_its_doses_spread_over_the_day() -> None:
+    """Clinician review 3 (us-06): immediate-release hydromorphone lost its morning dose
+    first (6 mg at midday, afternoon and evening: a 16-hour gap from the night; then 2 mg
+    at night only after afternoon + evening). The opioid rules' `drop_order` [midday,
+    afternoon] keeps the doses spread: 6 mg morning, afternoon, evening; 4 mg morning and
+    evening; 2 mg in the evening."""
+    result = plan("us-cdc-2022", "hydromorphone 8 mg")
+    sound(result, "us-cdc-2022")
+    times = _times_by_dose(result)
+    assert times[Decimal(6)] == ["morning", "afternoon", "evening"]
+    assert times[Decimal(4)] == ["morning", "evening"]
+    assert times[Decimal(2)] == ["evening"]
+
+
+def test_review3_paralgin_forte_at_two_doses_keeps_morning_and_bedtime() -> None:
+    """Paralgin forte 2+2+2+2 (morning, midday, evening, bedtime as written): at two doses a
+    day the plan kept evening and bedtime, hours apart against the label's six hours
+    between doses; the times the rule's order does not name are now dropped from between
+    the first and the last of the day, so morning and bedtime stay."""
+    loaded = load_guideline("no-helsedir")
+    written = parse_medication("Paralgin forte 2+2+2+2", loaded.guideline)
+    result = make_plan([written], loaded, PlanOptions(start=START))
+    times = _times_by_dose(result)
+    assert times[Decimal(60)] == ["morning", "bedtime"]
+    assert times[Decimal(30)] == ["bedtime"]

@@ -66,8 +66,8 @@ def test_the_tablet_limited_warning_is_printed_whole(
         switch = switch.replace(" (--switch)", "").replace("(--switch)", "")
     assert switch in out
     hint = {
-        "en": "an oral solution or a smaller strength would allow smaller steps",
-        "sv": "en oral lösning eller en lägre styrka skulle ge mindre steg",
+        "en": "the formulary has no oral solution or smaller strength of oxazepam that would",
+        "sv": "ingen oral lösning eller lägre styrka av oxazepam som skulle ge mindre steg",
         "nb": "mindre trinn",
     }[lang]
     assert hint in out

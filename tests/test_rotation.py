@@ -250,3 +250,13 @@ def test_issue12_compare_shows_each_regions_range_and_source(run_cli) -> None:  
     flat = " ".join(result.out.split())
     assert "no-helsedir: source helsedir-opioidkonvertering:" in flat
     assert "us-cdc-2022: source cdc-2022:" in flat
+
+
+def test_se_vgr_100_mg_ome_is_already_over_the_limit() -> None:
+    """Läkartidningen 2025: doses "definitely below 100 mg"; so exactly 100 mg a day breaks the
+    advice (the rule was '> 100', which let 100 mg pass without the high warning)."""
+    loaded = load_guideline("se-vgr")
+    result = equivalents([parse_medication("morphine 100 mg")], loaded.guideline)
+    assert "threshold:ome-over-100" in {w.code for w in result.warnings}
+    below = equivalents([parse_medication("morphine 99 mg")], loaded.guideline)
+    assert "threshold:ome-over-100" not in {w.code for w in below.warnings}

@@ -5,19 +5,17 @@ from __future__ import annotations
 import io
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import BinaryIO
 
 import typer
 
 from taper.cli import console
+from taper.cli.plan import FORMATS as FORMATS
+from taper.cli.plan import LANGS as LANGUAGES
 from taper.errors import TaperError
 
-LANGUAGES = ("sv", "nb", "en")
-# The plan formats, spelled out so `taper --help` need not import the renderers (and with
-# them pydantic and the plan model); a test checks this matches taper.render.PlanFormat.
-FORMATS = ("text", "markdown", "html", "pdf", "csv", "json", "ics", "fhir")
 # jsonl is the batch's own: every patient's plan JSON as one line of one stream (--out).
 BATCH_FORMATS = (*FORMATS, "jsonl")
 
@@ -215,6 +213,7 @@ def _jsonl(file: str, out: str | None, lang: str | None, workers: int, force: bo
     """`--format jsonl`: one stream, a line per patient, in input order."""
     from taper.batch_reader import stream_patients
     from taper.batch_stream import stream_jsonl
+    from taper.io import file_kind
 
     if out is None:
         raise TaperError(
@@ -223,9 +222,10 @@ def _jsonl(file: str, out: str | None, lang: str | None, workers: int, force: bo
     open_file, name = _open_input(file)
     if out != "-":
         path = Path(out)
-        if path.is_dir():
+        kind = file_kind(path)  # None also when it cannot be looked at: the write says why
+        if kind == "folder":
             raise TaperError(f"--out {out} is a folder; give a file name in it.")
-        if path.exists() and not force:
+        if kind is not None and not force:
             raise TaperError(f"{out} already exists; use --force to overwrite it.")
     patients = stream_patients(open_file, name)
     if out == "-":
@@ -241,7 +241,8 @@ def _jsonl(file: str, out: str | None, lang: str | None, workers: int, force: bo
         except OSError as exc:
             raise TaperError(f"Cannot write {out}: {exc.strerror}.") from None
         finally:
-            partial.unlink(missing_ok=True)
+            with suppress(OSError):  # gone, or never made
+                partial.unlink()
     for error in totals.failed:
         console.err(f"{name}:{error.line}: {error.message}")
     if totals.failed:

@@ -10,6 +10,9 @@ import typer
 
 from taper.errors import TaperError
 
+# The plan formats, spelled out so `taper --help` need not import the renderers (and with
+# them pydantic and the plan model); a test checks this matches taper.render.PlanFormat.
+# `taper batch` uses these too.
 FORMATS = ("text", "markdown", "html", "pdf", "csv", "json", "ics", "fhir")
 LANGS = ("sv", "nb", "en")
 _PAUSE = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2}):(?P<days>\d{1,4})$")

@@ -51,7 +51,6 @@ from taper.equivalence.lists import (
     class_total,
     convert_item,
     equivalents,
-    route_gap,
 )
 from taper.equivalence.results import (
     CLASS_ARTICLE,
@@ -104,7 +103,6 @@ __all__ = [
     "quantize",
     "resolve_drug",
     "resolve_medication",
-    "route_gap",
     "select_conversion",
     "suggestions",
     "to_reference",

@@ -181,7 +181,7 @@ def compute(conv: Conversion, dose: Fraction, unit_text: str = "") -> Computed:
             None,
             Basis("none", by_dose=_dec(dose)),
             (),
-            f"{fraction_text(dose)} {unit_text} is outside the table's dose bands "
+            f"{_fraction_text(dose)} {unit_text} is outside the table's dose bands "
             f"({spans} {unit_text})",
         )
     if conv.points:
@@ -219,7 +219,7 @@ def compute(conv: Conversion, dose: Fraction, unit_text: str = "") -> Computed:
             None,
             Basis("none", by_dose=_dec(dose)),
             (),
-            f"{fraction_text(dose)} {unit_text} is above the table's highest row "
+            f"{_fraction_text(dose)} {unit_text} is above the table's highest row "
             f"({format_amount(last.dose)} {unit_text})",
         )
     return Computed(None, Basis("none"), (), "the rule file gives no factor for it")
@@ -230,7 +230,7 @@ def _dec(value: Fraction) -> Decimal:
     return found if found is not None else quantize(value)
 
 
-def fraction_text(value: Fraction) -> str:
+def _fraction_text(value: Fraction) -> str:
     return format_amount(_dec(value))
 
 
@@ -289,7 +289,7 @@ def inverse(conv: Conversion, total: Fraction, name: str, unit: str) -> Computed
     if len(found) != 1:
         why = "no dose of the table gives" if not found else "several doses of the table give"
         raise TaperError(
-            f"The table for {name} cannot be inverted here: {why} {fraction_text(total)} of the "
+            f"The table for {name} cannot be inverted here: {why} {_fraction_text(total)} of the "
             "reference drug."
         )
     forward = compute(conv, found[0], unit)

@@ -50,7 +50,7 @@ class Resolved:
     pain: bool = False
 
 
-def route_gap(drug: Drug, route: Route | None, guideline: Guideline) -> bool:
+def _route_gap(drug: Drug, route: Route | None, guideline: Guideline) -> bool:
     """The table converts the drug, but by no conversion of this transmucosal route."""
     table = guideline.equivalence.get(drug.drug_class)
     if route not in TRANSMUCOSAL or table is None:
@@ -61,7 +61,7 @@ def route_gap(drug: Drug, route: Route | None, guideline: Guideline) -> bool:
 
 def resolve_line(med: MedicationInput, guideline: Guideline) -> Resolved:
     drug = resolve_medication(med, guideline)
-    if route_gap(drug, med.route, guideline):
+    if _route_gap(drug, med.route, guideline):
         assert med.route is not None
         return Resolved(med, drug, None, med.route, route_gap=True)
     hint = brand_route(med.drug_name, drug, guideline)

@@ -291,7 +291,9 @@ class SwitchLimits(Provenance):
         "that the cap, not the equivalence, sets it (an abrupt cut of the load).",
     )
     stabilisation_days: int = Field(
-        default=14, description="Days on the full substitute dose before the first reduction."
+        default=14,
+        description="Days on the full substitute dose before the first reduction (default 14, "
+        "a project choice; every shipped file sets it).",
     )
 
 
@@ -457,13 +459,14 @@ class TaperRule(Frozen):
     drop_order: list[Literal["morning", "midday", "afternoon", "evening", "bedtime"]] = Field(
         default=[],
         description="The order in which dose times are dropped near the end of a taper (first "
-        "named, first dropped); default: the earliest in the day first, so the evening or "
-        "bedtime dose is kept longest.",
+        "named, first dropped; the times it does not name after them, those between the first "
+        "and the last of the day first, the last kept longest); default: the earliest in the "
+        "day first, so the evening or bedtime dose is kept longest.",
     )
     max_hold_intervals: SourcedInt | None = Field(
         default=None,
-        description="The longest run at one dose, in the rule's intervals (default 3); a "
-        "longer run gets a high warning naming the product that would avoid it.",
+        description="The longest run at one dose, in the rule's intervals (default 3, a project "
+        "choice); a longer run gets a high warning naming the product that would avoid it.",
     )
     several_drugs: SeveralDrugs | None = Field(
         default=None,

@@ -20,6 +20,7 @@ from taper.guideline.model import (
     Provenance,
     TaperRule,
 )
+from taper.rotation import wording as threshold_wording
 
 UNVERIFIED = "UNVERIFIED"
 
@@ -276,10 +277,10 @@ def summarize(loaded: LoadedGuideline, lang: Lang | None = None) -> str:
                     if t.drug_class in (g.equivalence)
                     else "reference"
                 )
-                how = f"{num(t.above)} or more" if t.operator == ">=" else f"above {num(t.above)}"
+                how = threshold_wording(t)
                 cond = f"{t.drug_class} total {how} mg {ref_drug}"
             elif t.kind == "drug-above" and t.above is not None:
-                how = f"{num(t.above)} or more" if t.operator == ">=" else f"above {num(t.above)}"
+                how = threshold_wording(t)
                 cond = f"{t.drug} {how} mg a day"
             else:
                 cond = f"{t.drug_class} together with {t.with_class}"

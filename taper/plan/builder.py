@@ -163,9 +163,15 @@ class Builder(SwitchingMixin, EveningOutMixin, InputsMixin, CombinationMixin):
             else None
         )
         if written is not None:
-            # Evening out starts from the dose times as written.
+            # Evening out starts from the dose times as written (NHI.no: keep the same number
+            # of doses), not from the label's count `fit_regimen` noted.
             track.times = tuple(written)
             track.quanta, track.per_time = quanta, written
+            self.warnings[:] = [
+                w
+                for w in self.warnings
+                if not (w.code == "dose-times-from-label" and w.drug == track.drug.id)
+            ]
         elif quanta and not self.start_formulation(track, quanta):
             track.set_split(quanta)
             if len(track.per_time) < track.min_used:
@@ -319,6 +325,7 @@ class Builder(SwitchingMixin, EveningOutMixin, InputsMixin, CombinationMixin):
                 ideal=None if item.handover else step.ideal,
                 deviation=None if item.handover else step.deviation,
                 tablet_limited=step.limited,
+                beyond_step=step.beyond_step,
                 note=change,
                 kept_tablets=item.kept,
             )

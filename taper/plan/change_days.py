@@ -24,7 +24,7 @@ from itertools import pairwise
 from taper.aftercare import ClinicDays
 from taper.guideline.model import Guideline
 from taper.plan.fast import copy_with
-from taper.plan.model import Dispense, LiquidMeasure, Step
+from taper.plan.model import Dispense, Step
 
 
 def closed_days(guideline: Guideline) -> ClinicDays:
@@ -79,30 +79,23 @@ def moved_past(end: dt.date, closed: ClinicDays) -> int:
 
 def redispense(dispensing: Iterable[Dispense], steps: dict[int, Step]) -> list[Dispense]:
     """Dispensing for steps that grew: the same tablets a day, for the step's new length."""
+    # Not at the top: review imports calendar, which imports this module.
+    from taper.plan.review import daily_counts
+
     out = []
     for d in dispensing:
         step = steps.get(d.step)
         if step is None:
             out.append(d)
             continue
-        per_day = sum(
+        per_day = next(
             (
-                tab.count
-                for dose in step.doses
-                for tab in dose.tablets
-                if tab.brand == d.brand
-                and tab.strength == d.strength
-                and _measure(tab.liquid) == d.measure
+                count
+                for brand, strength, count, measure in daily_counts(step.doses)
+                if (brand, strength, measure) == (d.brand, d.strength, d.measure)
             ),
             Decimal(0),
         )
         tablets = Decimal(math.ceil(per_day * step.days))
         out.append(d if tablets <= d.tablets else copy_with(d, tablets=tablets))
     return out
-
-
-def _measure(liquid: LiquidMeasure | None) -> str | None:
-    """How the rule file's dispensing counts a liquid (as `review.dispensing` does)."""
-    if liquid is None:
-        return None
-    return "drops" if liquid.device == "dropper" else "ml"

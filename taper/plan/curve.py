@@ -30,8 +30,45 @@ MAX_STEPS_PER_DRUG = 400
 # project plausibility limit: e.g. --percent 0.001 held a 12 mcg/h patch for 3,800 years).
 MAX_HOLD_DAYS = 3 * 365
 # A cut the products force beyond a rule's smallest step by at most half that step is still
-# the smallest step as they can make it (not held, not flagged); a larger one is forced.
+# the smallest step as they can make it (not held, not flagged); a larger one is forced
+# (project choice, issue 15; no source gives it: README "Pace per region, from the sources").
 SMALLEST_STEP_ROUNDING = Fraction(3, 2)
+
+
+def check_hold(drug: str, days: int) -> None:
+    """Refuse a hold before a forced cut longer than `MAX_HOLD_DAYS`."""
+    if days > MAX_HOLD_DAYS:
+        raise TaperError(
+            f"The taper of {drug} would hold one dose for {days} days before a cut the "
+            f"tablets or patches force (more than {MAX_HOLD_DAYS}); check the dose, or choose "
+            "a faster speed the rules allow."
+        )
+
+
+def slow_start(p: Pace, base: Fraction) -> Fraction | None:
+    """The dose below which pace `p` slows down: its share of the start dose `base`."""
+    return None if p.slow_below is None else base * p.slow_below / 100
+
+
+def step_aim(
+    p: Pace, current: Fraction, base: Fraction, slow_from: Fraction | None
+) -> tuple[Fraction, Fraction, int]:
+    """One step of pace `p` from `current`: the ideal dose after it, the largest cut the rule
+    allows, and the step's interval (the slow-down's below `slow_from`)."""
+    if slow_from is not None and current < slow_from:
+        assert p.slow_percent is not None
+        assert p.slow_rule_percent is not None
+        assert p.slow_interval_days is not None
+        return (
+            current * (1 - p.slow_percent / 100),
+            current * p.slow_rule_percent / 100,
+            p.slow_interval_days,
+        )
+    if p.mode == "current":
+        return current * (1 - p.percent / 100), current * p.max_percent / 100, p.interval_days
+    # Linear: each step cuts the same share of the start dose (from the dose the tablets
+    # actually reached, so rounding never adds up to a faster taper).
+    return current - base * p.percent / 100, base * p.max_percent / 100, p.interval_days
 
 
 @dataclass(frozen=True)
@@ -51,6 +88,9 @@ class TaperStep:
     # The hold was cut short at the rule's longest run at one dose (`taper.plan.holds`): the
     # average rate over the held dose and the cut is faster than the rule.
     capped: bool = False
+    # The cut is larger than the rule's step (its percent, or its smallest step as the
+    # products make it) though within the largest it allows: listed on the clinician page.
+    beyond_step: bool = False
 
 
 _TRAJECTORIES: dict[tuple[object, ...], tuple[TaperStep, ...]] = {}
@@ -100,30 +140,14 @@ def trajectory(
     if cached is not None:
         return cached
     slow_from = floors.slow_from
-    if slow_from is None and p.slow_below is not None:
-        slow_from = base * p.slow_below / 100
+    if slow_from is None:
+        slow_from = slow_start(p, base)
     out: list[TaperStep] = []
     quanta = start
     while quanta > 0:
         current = Fraction(kit.amount(quanta))
         slowing = slow_from is not None and current < slow_from
-        if slowing:
-            assert p.slow_percent is not None
-            assert p.slow_rule_percent is not None
-            assert p.slow_interval_days is not None
-            ideal = current * (1 - p.slow_percent / 100)
-            allowed = current * p.slow_rule_percent / 100
-            interval = p.slow_interval_days
-        elif p.mode == "current":
-            ideal = current * (1 - p.percent / 100)
-            allowed = current * p.max_percent / 100
-            interval = p.interval_days
-        else:
-            # Linear: each step cuts the same share of the start dose (from the dose the
-            # tablets actually reached, so rounding never adds up to a faster taper).
-            ideal = current - base * p.percent / 100
-            allowed = base * p.max_percent / 100
-            interval = p.interval_days
+        ideal, allowed, interval = step_aim(p, current, base, slow_from)
         smallest = floors.floor(slowing)
         at_most = None
         if smallest is not None:
@@ -134,6 +158,11 @@ def trajectory(
             ideal = min(ideal, at_most)
             allowed = max(allowed, smallest * SMALLEST_STEP_ROUNDING)
         ideal = max(ideal, Fraction(0))
+        # The rule's own step here: its percent (or its smallest step, up to half a step
+        # more as the products make it).
+        step_cut = current - ideal
+        if smallest is not None:
+            step_cut = max(step_cut, smallest * SMALLEST_STEP_ROUNDING)
         before = quanta
         quanta = kit.next_below(quanta, ideal, times, min_used, at_most)
         if quanta == 0 and stop_quanta is not None and before > stop_quanta:
@@ -143,13 +172,9 @@ def trajectory(
                 (q for q in range(stop_quanta, 0, -1) if kit.makeable(q, times, min_used)), 0
             )
         if vector is not None:
-            # The dose at a time never rises and a dropped time never returns: a daily dose
-            # the dose times cannot share so is lowered to the next one they can.
-            shared = next_vector(kit, vector, quanta, min_used, drop)
-            while shared is None and quanta > 0:
-                quanta -= 1
-                shared = next_vector(kit, vector, quanta, min_used, drop)
-            vector = shared if shared is not None else (0,) * len(vector)
+            quanta, vector = _shared_dose(
+                kit, vector, quanta, before, ideal, at_most, min_used, drop
+            )
         dose = kit.amount(quanta)
         ideal_dec = to_decimal(ideal)
         cut = current - Fraction(dose)
@@ -183,14 +208,10 @@ def trajectory(
                 hold * previous,
                 vector if vector is not None and quanta else (),
                 hold < wanted,
+                dose > 0 and not limited and cut > step_cut,
             )
         )
-        if hold * previous > MAX_HOLD_DAYS:
-            raise TaperError(
-                f"The taper of {drug} would hold one dose for {hold * previous} days before a "
-                f"cut the tablets or patches force (more than {MAX_HOLD_DAYS}); check the dose, "
-                "or choose a faster speed the rules allow."
-            )
+        check_hold(drug, hold * previous)
         if len(out) > MAX_STEPS_PER_DRUG:
             raise TaperError(
                 f"The taper of {drug} would need more than {MAX_STEPS_PER_DRUG} "
@@ -202,3 +223,31 @@ def trajectory(
             _TRAJECTORIES.clear()
         _TRAJECTORIES[key] = result
     return result
+
+
+def _shared_dose(
+    kit: Kit,
+    vector: tuple[int, ...],
+    quanta: int,
+    before: int,
+    ideal: Fraction,
+    at_most: Fraction | None,
+    min_used: int,
+    drop: tuple[int, ...] | None,
+) -> tuple[int, tuple[int, ...]]:
+    """The daily dose the dose times can share (no time rises, a dropped time never returns)
+    nearest `quanta`: a dose they cannot share so is first replaced by the next one up in the
+    rule's window (`Kit.step_window`: a smaller cut, never one beyond the rule's ideal), and
+    only then lowered (clinician review 2, no-02 step 14: 12 -> 10 mg as 4 + 4 + 2, not 8)."""
+    shared = next_vector(kit, vector, quanta, min_used, drop)
+    if shared is not None or quanta == 0:
+        return quanta, shared if shared is not None else (0,) * len(vector)
+    lowest, highest = kit.step_window(before, ideal, at_most)
+    for candidate in range(max(quanta + 1, lowest, 1), highest + 1):
+        shared = next_vector(kit, vector, candidate, min_used, drop)
+        if shared is not None:
+            return candidate, shared
+    while shared is None and quanta > 0:
+        quanta -= 1
+        shared = next_vector(kit, vector, quanta, min_used, drop)
+    return quanta, shared if shared is not None else (0,) * len(vector)

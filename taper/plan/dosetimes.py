@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from itertools import product
 
-from taper.plan.tablets import Kit
+from taper.plan.tablets import Kit, mixes_parts
 
 # Beyond this many combinations a vector is searched greedily (one time cut at a time).
 _SEARCH_LIMIT = 60_000
@@ -43,13 +43,6 @@ def fits(kit: Kit, before: tuple[int, ...], after: tuple[int, ...]) -> bool:
     )
 
 
-def mixes_parts(kit: Kit, quanta: int) -> bool:
-    """A dose time of `quanta` takes a part tablet beside another strength."""
-    pieces = kit.pieces_for(quanta) if quanta > 0 else []
-    kinds = {(p.product, p.strength) for p in pieces}
-    return len(kinds) > 1 and any(p.fraction != 1 for p in pieces)
-
-
 def _evenness(
     vector: tuple[int, ...], drop: tuple[int, ...], mixed: int, near: int
 ) -> tuple[int, bool, int, int, int, int]:
@@ -77,6 +70,8 @@ def next_vector(
     """The most even vector of `daily` quanta within `before` (see module docstring), or
     None if there is none; `drop` ranks the dose times in the order the rule drops them
     (default: the earliest in the day first)."""
+    if kit.shares_itself:
+        return kit.share_within(before, daily, min_used)
     ranks = drop if drop is not None else tuple(range(len(before)))
     if daily == 0:
         return (0,) * len(before)
@@ -107,7 +102,8 @@ def next_vector(
             if several:
                 for v in vector:
                     if v not in mixes:
-                        mixes[v] = mixes_parts(kit, v)
+                        # A dose time of v takes a part tablet beside another strength.
+                        mixes[v] = v > 0 and mixes_parts(kit.pieces_for(v))
                     mixed += mixes[v]
             key = _evenness(vector, ranks, mixed, near)
             if best_key is None or key < best_key:

@@ -29,7 +29,7 @@ from fractions import Fraction
 
 from taper.dose import format_amount
 from taper.errors import TaperError
-from taper.plan.curve import MAX_HOLD_DAYS, TaperStep
+from taper.plan.curve import TaperStep, check_hold, slow_start, step_aim
 from taper.plan.dosetimes import next_vector
 from taper.plan.formulation import FormulationMixin, describe, drop_ranks
 from taper.plan.holds import capped_hold
@@ -42,8 +42,9 @@ from taper.plan.tablets import Kit, tidy, to_decimal
 from taper.plan.tracks import Track, time_names
 
 # The largest cut any taper step may make, in %: the rule-file ceiling of
-# `taper.guideline.checks.taper_speed.CEILING` (not imported: a plan does not load the checks;
-# a test keeps the two equal).
+# `taper.guideline.checks.taper_speed.CEILING`, a project ceiling at CDC 2022's fastest brief
+# taper (50 % for 2 days; clinical-facts-2.md §7) (not imported: a plan does not load the
+# checks; a test keeps the two equal).
 CEILING = Decimal(50)
 
 
@@ -51,12 +52,7 @@ def largest_cut(p: Pace, current: Fraction, base: Fraction) -> Fraction:
     """The largest cut one step of pace `p` may make from `current` (as `trajectory` bounds
     its steps): the rule's largest share of the current dose, or of the start dose `base`
     (mode "start"), or the slow-down's share below its threshold."""
-    if p.slow_below is not None and current < base * p.slow_below / 100:
-        assert p.slow_rule_percent is not None
-        return current * p.slow_rule_percent / 100
-    if p.mode == "current":
-        return current * p.max_percent / 100
-    return base * p.max_percent / 100
+    return step_aim(p, current, base, slow_start(p, base))[1]
 
 
 def percent_less(reported: Decimal, made: Decimal) -> str:
@@ -170,12 +166,8 @@ class EveningOutMixin(ReviewMixin, FormulationMixin):
         assert track.reported is not None
         reported = Fraction(track.reported)
         options = [(track.kit, track.times, track.min_used)]
-        for other in formulation_changes(self.g, self.loaded.sha256, track.kit):
-            cap = day_cap(other)
-            if cap is None or track.reported <= cap:
-                count = regimen_times(other, len(track.times), track.reported)
-                count = max(len(track.times), count)
-                options.append((other, time_names(count, bedtime=False, patch=False), 1))
+        for other, count in self.other_formulations(track):
+            options.append((other, time_names(count, bedtime=False, patch=False), 1))
         best: tuple[Kit, tuple[DoseTimeName, ...], int] | None = None
         for kit, names, least in options:
             top = kit.quanta_floor(reported)
@@ -209,6 +201,19 @@ class EveningOutMixin(ReviewMixin, FormulationMixin):
             track.times = names
         return quanta
 
+    def other_formulations(self, track: Track) -> list[tuple[Kit, int]]:
+        """The drug's other formulations (`formulation_changes`) whose label allows the
+        reported daily dose, each with its dose times: the track's, or more where the label
+        needs them (`regimen_times`)."""
+        assert track.reported is not None
+        reported = track.reported
+        times = len(track.times)
+        return [
+            (other, max(times, regimen_times(other, times, reported)))
+            for other in formulation_changes(self.g, self.loaded.sha256, track.kit)
+            if (cap := day_cap(other)) is None or reported <= cap
+        ]
+
     def cut_vector(
         self, track: Track, kit: Kit, names: tuple[DoseTimeName, ...], quanta: int, least: int
     ) -> tuple[int, ...] | None:
@@ -226,11 +231,7 @@ class EveningOutMixin(ReviewMixin, FormulationMixin):
         assert track.reported is not None
         reported = track.reported
         best: tuple[Kit, int, int] | None = None  # kit, dose times, quanta
-        for other in formulation_changes(self.g, self.loaded.sha256, track.kit):
-            cap = day_cap(other)
-            if cap is not None and reported > cap:
-                continue
-            count = max(len(track.times), regimen_times(other, len(track.times), reported))
+        for other, count in self.other_formulations(track):
             exact = other.quanta(reported)
             if exact is not None and other.makeable(exact, count):
                 best = (other, count, exact)
@@ -308,28 +309,15 @@ class EveningOutMixin(ReviewMixin, FormulationMixin):
         track.first_cut = None
         kit: Kit = track.kit
         current = Fraction(track.loose)
-        allowed = largest_cut(p, current, base)
-        slow_from = None if p.slow_below is None else base * p.slow_below / 100
-        if slow_from is not None and current < slow_from:
-            assert p.slow_percent is not None
-            ideal = current * (1 - p.slow_percent / 100)
-        elif p.mode == "current":
-            ideal = current * (1 - p.percent / 100)
-        else:
-            ideal = current - base * p.percent / 100
+        slow_from = slow_start(p, base)
+        ideal, allowed, interval = step_aim(p, current, base, slow_from)
         dose = kit.amount(quanta)
-        interval = p.interval_days
         if slow_from is not None and dose < slow_from and p.slow_interval_days is not None:
             interval = p.slow_interval_days
         interval = whole_patch_days(kit, interval)
         wanted = math.ceil((current - Fraction(dose)) / allowed) - 1 if allowed > 0 else 0
         hold = capped_hold(wanted, interval, p)
-        if hold * interval > MAX_HOLD_DAYS:
-            raise TaperError(
-                f"The taper of {track.drug.id} would hold one dose for {hold * interval} days "
-                f"before a cut the tablets or patches force (more than {MAX_HOLD_DAYS}); "
-                "check the dose, or choose a faster speed the rules allow."
-            )
+        check_hold(track.drug.id, hold * interval)
         ideal_dec = to_decimal(max(ideal, Fraction(0)))
         vector = self.cut_vector(track, kit, track.times, quanta, track.min_used)
         assert vector is not None  # `first_cut_quanta` chose a dose it makes

@@ -39,6 +39,7 @@ from taper.plan.rules import Pace
 from taper.plan.state import BuilderBase
 from taper.plan.step_floors import NO_FLOORS, StepFloors, step_floors
 from taper.plan.tablets import Kit, to_decimal
+from taper.plan.topup import TopUpKit
 from taper.plan.tracks import BEDTIME_GROUPS, Track, time_names
 
 # The days a formulation change takes at an unchanged daily dose before the first cut on
@@ -74,6 +75,8 @@ def _brands(kit: Kit) -> str:
 def describe(kit: Kit) -> str:
     """The kit's products as a prescriber reads them: brand and release, or a liquid's
     brand, concentration and measuring device."""
+    if isinstance(kit, TopUpKit):
+        return f"{describe(kit.depot)} topped up with {describe(kit.solution)}"
     liquid = kit.liquid
     if liquid is not None:
         device = "a dropper" if liquid.device == "dropper" else "an oral syringe"
@@ -87,7 +90,7 @@ def describe(kit: Kit) -> str:
 
 def _kind(kit: Kit) -> str:
     """What the kit is made of, for "... cannot make this step"."""
-    if kit.modified_release:
+    if kit.modified_release or isinstance(kit, TopUpKit):
         return "the depot tablets"
     if all(p.form == "capsule" for p in kit.products):
         return "the capsules"
@@ -107,11 +110,18 @@ def within_tolerance(kit: Kit, current: int, step: TaperStep) -> bool:
 
 def drop_ranks(rule: TaperRule, times: tuple[DoseTimeName, ...]) -> tuple[int, ...] | None:
     """Each dose time's place in the rule's `drop_order` (dropped first: lowest); None for
-    the default (the earliest in the day first). Times the order does not name go last."""
+    the default (the earliest in the day first). Times the order does not name go last: the
+    ones between the first and the last of them first, then the first, the last kept longest,
+    so the doses left stay spread over the day (`[midday, afternoon]` on morning, midday,
+    evening and bedtime keeps morning and bedtime, not evening and bedtime)."""
     if not rule.drop_order:
         return None
     order: dict[str, int] = {name: i for i, name in enumerate(rule.drop_order)}
-    return tuple(order.get(name, len(order) + i) for i, name in enumerate(times))
+    unnamed = [i for i, name in enumerate(times) if name not in order]
+    if len(unnamed) > 2:
+        unnamed = [*unnamed[1:-1], unnamed[0], unnamed[-1]]
+    rank = {i: len(order) + k for k, i in enumerate(unnamed)}
+    return tuple(order[name] if name in order else rank[i] for i, name in enumerate(times))
 
 
 def _same_doses(kit: Kit, other: Kit, vector: tuple[int, ...]) -> tuple[int, ...] | None:
@@ -287,6 +297,17 @@ class FormulationMixin(BuilderBase):
                         kept = True  # liquids only for the steps the tablets cannot make
                         continue
                     tail = self.hand_over(track, p, base, kit, other, current, step, times, vector)
+                    liquid = tail[0].kit if tail else None
+                    if liquid is not None and liquid.liquid is not None and kit.modified_release:
+                        # A hand-over that lands on the oral solution (at once, or through
+                        # immediate-release tablets that cannot make the step either): the
+                        # depot tablets stay the backbone and the solution only tops them up
+                        # while they give part of the dose (taper.plan.topup).
+                        topped = self.top_up(
+                            track, p, base, kit, liquid, current, step, names, vector
+                        )
+                        if topped is not None:
+                            return out + topped
                     if tail is not None:
                         return out + tail
             if kept:
@@ -298,6 +319,46 @@ class FormulationMixin(BuilderBase):
             if step.per_time:
                 vector = step.per_time
         return out
+
+    def top_up(
+        self,
+        track: Track,
+        p: Pace,
+        base: Fraction,
+        kit: Kit,
+        liquid: Kit,
+        current: int,
+        step: TaperStep,
+        names: tuple[DoseTimeName, ...],
+        vector: tuple[int, ...],
+    ) -> list[KitStep] | None:
+        """The rest of the taper on the depot kit `kit` topped up with the oral solution
+        `liquid` (taper.plan.topup), from the dose `current` given as `vector`, when the
+        depot tablets still give part of the next step (None otherwise: the plain hand-over
+        to the solution follows)."""
+        if len(names) < 2:
+            # A once-daily depot (US tramadol ER): a top-up of immediate-release solution once
+            # a day would cover a few hours of the 24; the plain hand-over follows instead.
+            return None
+        both = TopUpKit(kit, liquid)
+        start = both.quanta(kit.amount(current))
+        own = [both.quanta(kit.amount(q)) for q in vector]
+        if start is None or not vector or any(q is None for q in own):
+            return None
+        mapped = tuple(q or 0 for q in own)
+        if both.share(mapped, start) != mapped:
+            return None
+        tail = self.steps_on(track, p, base, both, names, start, len(names), mapped)
+        if not tail or tail[0].kit is not both:
+            return None  # the depot tablets give no part of the next step
+        first = tail[0]
+        if first.step.limited and both.amount(first.step.quanta) <= kit.amount(step.quanta):
+            return None
+        change = (
+            f"from here {describe(both)}: {_kind(kit)} cannot make the next step alone; "
+            "the solution gives only the rest of each dose"
+        )
+        return [replace(first, change=change), *tail[1:]]
 
     def hand_over(
         self,

@@ -17,7 +17,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from taper import equivalence
-from taper.guideline.model import DoseUnit, Drug, Guideline, Route, TaperRule
+from taper.guideline.model import DoseUnit, Drug, Guideline, Product, Route, TaperRule
 from taper.plan.labels import allowed_counts, interval_doses, unit_caps
 from taper.plan.tablets import Kit
 
@@ -86,6 +86,24 @@ def day_cap(kit: Kit) -> Decimal | None:
 
 
 _IMMEDIATE: dict[tuple[object, ...], Kit | None] = {}
+_LIQUID: dict[tuple[object, ...], Kit | None] = {}
+
+
+def _same_drug(guideline: Guideline, kit: Kit) -> list[Product]:
+    """The formulary's marketed products of the kit's drug in its unit and route."""
+    return [
+        p
+        for p in guideline.formulary
+        if p.drug == kit.drug and p.unit == kit.unit and p.route == kit.route and p.marketed
+    ]
+
+
+def _remember(
+    cache: dict[tuple[object, ...], Kit | None], key: tuple[object, ...], kit: Kit | None
+) -> None:
+    if len(cache) > 10_000:
+        cache.clear()
+    cache[key] = kit
 
 
 def immediate_kit(guideline: Guideline, sha256: str, kit: Kit) -> Kit | None:
@@ -96,25 +114,15 @@ def immediate_kit(guideline: Guideline, sha256: str, kit: Kit) -> Kit | None:
         return _IMMEDIATE[key]
     products = [
         p
-        for p in guideline.formulary
-        if p.drug == kit.drug
-        and p.unit == kit.unit
-        and p.route == kit.route
-        and p.marketed
-        and not p.modified_release
-        and p.form in ("tablet", "capsule")
+        for p in _same_drug(guideline, kit)
+        if not p.modified_release and p.form in ("tablet", "capsule")
     ]
     found = None
     if products and kit.modified_release and not kit.patch:
         found = Kit(kit.drug, kit.unit, kit.route, products)
         found.key = ("immediate", sha256, kit.drug, kit.unit, kit.route)
-    if len(_IMMEDIATE) > 10_000:
-        _IMMEDIATE.clear()
-    _IMMEDIATE[key] = found
+    _remember(_IMMEDIATE, key, found)
     return found
-
-
-_LIQUID: dict[tuple[object, ...], Kit | None] = {}
 
 
 def liquid_kit(guideline: Guideline, sha256: str, kit: Kit) -> Kit | None:
@@ -127,22 +135,15 @@ def liquid_kit(guideline: Guideline, sha256: str, kit: Kit) -> Kit | None:
     else:
         products = [
             p
-            for p in guideline.formulary
-            if p.drug == kit.drug
-            and p.unit == kit.unit
-            and p.route == kit.route
-            and p.marketed
-            and p.form == "oral-solution"
-            and p.liquid is not None
+            for p in _same_drug(guideline, kit)
+            if p.form == "oral-solution" and p.liquid is not None
         ]
         found = None
         if products:
             best = min(products, key=lambda p: p.liquid.mg_per_ml if p.liquid else 0)
             found = Kit(kit.drug, kit.unit, kit.route, [best])
             found.key = ("liquid", sha256, kit.drug, kit.unit, kit.route, best.brand)
-        if len(_LIQUID) > 10_000:
-            _LIQUID.clear()
-        _LIQUID[key] = found
+        _remember(_LIQUID, key, found)
     if found is None or kit.patch or kit.sublingual or kit.liquid is not None or kit.free:
         return None
     return found

@@ -37,7 +37,7 @@ _Daily = tuple[str, Decimal, Decimal, Literal["ml", "drops"] | None]
 _PER_DAY: dict[int, tuple[list[DoseAtTime], list[_Daily]]] = {}
 
 
-def _per_day(doses: list[DoseAtTime]) -> list[_Daily]:
+def daily_counts(doses: list[DoseAtTime]) -> list[_Daily]:
     """Tablets (ml, drops) a day of each brand and strength (dose lists are shared, so
     remember them)."""
     found = _PER_DAY.get(id(doses))
@@ -115,9 +115,16 @@ class ReviewMixin(BuilderBase):
                 f"the formulary's {product.brand} {format_amount(piece)} {track.unit} ({kind}) "
                 f"would allow smaller steps{note}"
             )
+        # Clinician review 3: name what is missing rather than suggest a product that is not
+        # in the formulary.
         if track.kit.patch:
-            return "a smaller patch strength would allow smaller steps"
-        return "an oral solution or a smaller strength would allow smaller steps"
+            return (
+                f"the formulary has no smaller {track.drug.id} patch that would allow smaller steps"
+            )
+        return (
+            f"the formulary has no oral solution or smaller strength of {track.drug.id} "
+            "that would allow smaller steps"
+        )
 
     @staticmethod
     def measure_limits(track: Track) -> bool:
@@ -133,6 +140,7 @@ class ReviewMixin(BuilderBase):
 
     def step_warnings(self, index_of: dict[int, int]) -> None:
         for track in self.tracks:
+            self.warn_beyond_step(track, index_of)
             limited = [s for s in track.segs if s.tablet_limited]
             self.warn_kept(track, [s for s in limited if s.kept_tablets], index_of)
             limited = [s for s in limited if not s.kept_tablets]
@@ -232,6 +240,31 @@ class ReviewMixin(BuilderBase):
             self.check_holds(track, index_of)
             self.check_duration(track)
 
+    def warn_beyond_step(self, track: Track, index_of: dict[int, int]) -> None:
+        """Cuts larger than the rule's step but within the largest it allows, with their share
+        of the dose before (clinician review 2: se-01's 12.5-25 % cuts against a 10 % rule
+        were shown nowhere)."""
+        beyond = [s for s in track.segs if s.beyond_step and id(s) in index_of]
+        if not beyond:
+            return
+        numbers = ", ".join(str(index_of[id(s)]) for s in beyond)
+        shares = []
+        for seg in beyond:
+            before = Fraction(self.dose_before(track, seg))
+            share = (before - Fraction(seg.amount)) * 100 / before
+            shown = format_amount(to_decimal(Fraction(round(share * 10), 10)))
+            shares.append(f"{index_of[id(seg)]}: {shown} %")
+        self.warn(
+            "tablet-step-beyond-rule",
+            "info",
+            f"{len(beyond)} step(s) of {track.drug.id} (step {numbers}) cut more than the step "
+            f"{self.allowed_text(track)} sets, within the largest step it allows, because the "
+            "formulary's strengths cannot make a dose nearer the rule's at these dose times "
+            f"(step: share of the dose before): {'; '.join(shares)}.",
+            track.drug.id,
+            steps=numbers,
+        )
+
     def warn_kept(self, track: Track, kept: list[Seg], index_of: dict[int, int]) -> None:
         """Tablet cuts a little larger than the rule's, kept rather than changing to an oral
         solution for them (formulation.py `TABLET_STEP_TOLERANCE`): said, never silent."""
@@ -315,21 +348,60 @@ class ReviewMixin(BuilderBase):
         )
 
     def check_duration(self, track: Track) -> None:
+        """Over the rule's maximum duration: a high warning with the reason (issue 15 item 7;
+        clinician review 2, se-10's 245 days against 180 got only a Caution)."""
         if track.taper_start is None or track.stop_day is None or track.pace is None:
             return
         limit = track.rule.max_duration_days.value
         length = track.stop_day - track.taper_start
-        if length > limit:
-            self.warn(
-                "max-duration-exceeded",
-                "caution",
-                f"The taper of {track.drug.id} takes {length} days, longer than the {limit} "
-                f"days rule {track.rule.id} gives as its maximum. The speed was not changed; "
-                "review the plan with the patient.",
-                track.drug.id,
-                days=str(length),
-                limit=str(limit),
+        if length <= limit:
+            return
+        reasons = " ".join(self.duration_reasons(track))
+        self.warn(
+            "max-duration-exceeded",
+            "high",
+            f"The taper of {track.drug.id} takes {length} days, longer than the {limit} "
+            f"days rule {track.rule.id} gives as its maximum. {reasons} The speed was not "
+            "changed: a faster speed or an earlier stop is the prescriber's decision; review "
+            "the plan with the patient.",
+            track.drug.id,
+            days=str(length),
+            limit=str(limit),
+        )
+
+    def duration_reasons(self, track: Track) -> list[str]:
+        """Why a taper takes as long as it does: the days at the rule's slower end pace, the
+        holds before cuts the products force, pauses; else the rule's own pace."""
+        p = track.pace
+        assert p is not None
+        slow_from: Fraction | None = step_floors(
+            self.g, self.loaded.sha256, track.rule, track.drug, track.kit.unit, track.kit.route
+        ).slow_from
+        if slow_from is None and p.slow_below is not None and track.base is not None:
+            slow_from = Fraction(track.base) * p.slow_below / 100
+        tapering = [
+            s
+            for s in track.segs
+            if s.phase == "taper" and s.days is not None and s.amount > 0 and not s.pause
+        ]
+        out = []
+        if slow_from is not None:
+            slow = sum(s.days or 0 for s in tapering if Fraction(s.amount) < slow_from)
+            if slow:
+                out.append(
+                    f"{slow} days of it are below {format_amount(to_decimal(slow_from))} "
+                    f"{track.unit}, at the rule's slower pace for the end."
+                )
+        if track.held_days:
+            out.append(
+                f"Holds before the cuts the formulary's products force add {track.held_days} days."
             )
+        paused = sum(s.days or 0 for s in track.segs if s.pause)
+        if paused:
+            out.append(f"Pauses add {paused} days.")
+        if not out:
+            out.append("The rule's own pace takes this long from this dose.")
+        return out
 
     def dispensing(self, placed: list[Placed]) -> list[Dispense]:
         out: list[Dispense] = []
@@ -347,7 +419,7 @@ class ReviewMixin(BuilderBase):
                 else:
                     out.extend(counted)
                 continue
-            for brand, strength, count, measure in _per_day(step.doses):
+            for brand, strength, count, measure in daily_counts(step.doses):
                 out.append(
                     _dispense(
                         step=step.index,
@@ -372,7 +444,7 @@ class ReviewMixin(BuilderBase):
         """Patches a step needs: each worn for its label's interval, so a step of `days`
         needs ceil(days x 24 / hours) of each (None: a patch without an interval)."""
         out: list[Dispense] = []
-        for brand, strength, count, _ in _per_day(step.doses):
+        for brand, strength, count, _ in daily_counts(step.doses):
             product = next(
                 (p for p in self.g.formulary if p.drug == step.drug and p.brand == brand), None
             )

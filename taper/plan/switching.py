@@ -245,17 +245,14 @@ class SwitchingMixin(PeriodsMixin):
         # whole tablets of the old drug, the larger part first, each held a crossover step.
         parts = sw.parts_per_dose_time
         wholes = {name: source.per_time[name] for name, _ in portions if name is not None}
+        split = {name: pieces(q, parts, source.kit.per_time_makeable) for name, q in wholes.items()}
         steps: list[tuple[DoseTimeName | None, Decimal, int]] = []  # time, portion, moved
         for name, portion in portions:
             moved = 0
-            for piece in (
-                [0] if name is None else pieces(wholes[name], parts, source.kit.per_time_makeable)
-            ):
+            for piece in [0] if name is None else split[name]:
                 moved += piece
                 steps.append((name, portion, moved))
-        if parts > 1 and any(
-            len(pieces(q, parts, source.kit.per_time_makeable)) > 1 for q in wholes.values()
-        ):
+        if parts > 1 and any(len(p) > 1 for p in split.values()):
             self.warn(
                 "switch-partial",
                 "info",

@@ -130,6 +130,10 @@ class Split:
 class Kit:
     """The makeable doses of one drug in one unit and route."""
 
+    # A kit that chooses its own dose times through a taper (`share_within`, used by
+    # `dosetimes.next_vector`): depot tablets topped up with a solution (`taper.plan.topup`).
+    shares_itself = False
+
     def __init__(
         self, drug: str, unit: DoseUnit, route: Route, products: Sequence[Product]
     ) -> None:
@@ -316,7 +320,7 @@ class Kit:
                     piece = self.pieces[table.choice[rest]]
                     out.append(piece)
                     rest -= piece.size
-                if _mixes_parts(out) and self.liquid is None and not self.patch:
+                if mixes_parts(out) and self.liquid is None and not self.patch:
                     budget = min(len(out) + CLEAN_EXTRA_PIECES, self.max_units)
                     clean = _clean_pieces([p for _, p in table.pieces], quanta, budget)
                     if clean is not None and _cuts(clean) < _cuts(out):
@@ -446,6 +450,12 @@ class Kit:
                     break  # lower `low` only widens the spread
         return None if best is None else best[1]
 
+    def share_within(
+        self, before: tuple[int, ...], daily: int, min_used: int
+    ) -> tuple[int, ...] | None:
+        """The day's doses of `daily` quanta within `before` (kits with `shares_itself`)."""
+        raise NotImplementedError
+
     def makeable(self, daily: int, times: int, min_used: int = 1) -> bool:
         return self.split(daily, times, min_used) is not None
 
@@ -475,11 +485,7 @@ class Kit:
         dose uses at least `min_used` dose times. `at_most`: no dose above it (a rule's smallest
         step: the cut is never smaller).
         """
-        q = Fraction(self.quantum)
-        lowest = max(self.quanta_ceil(ideal), 0)
-        highest = min(math.floor((Fraction(current) * q + ideal) / 2 / q), current - 1)
-        if at_most is not None:
-            highest = min(highest, math.floor(at_most / q))
+        lowest, highest = self.step_window(current, ideal, at_most)
         for candidate in range(lowest, highest + 1):
             if candidate == 0:
                 return 0
@@ -491,6 +497,18 @@ class Kit:
             if self.makeable(candidate, times, min_used):
                 return candidate
         return 0
+
+    def step_window(
+        self, current: int, ideal: Fraction, at_most: Fraction | None = None
+    ) -> tuple[int, int]:
+        """The doses (quanta, lowest to highest) `next_below` looks through from the ideal up:
+        at least the ideal, at most half-way from it to `current` and at most `at_most`."""
+        q = Fraction(self.quantum)
+        lowest = max(self.quanta_ceil(ideal), 0)
+        highest = min(math.floor((Fraction(current) * q + ideal) / 2 / q), current - 1)
+        if at_most is not None:
+            highest = min(highest, math.floor(at_most / q))
+        return lowest, highest
 
     def _fewest_units(
         self, nearest: int, current: int, ideal: Fraction, highest: int, times: int, min_used: int
@@ -623,7 +641,7 @@ def _cuts(pieces: Sequence[Piece]) -> int:
     return sum(1 for p in pieces if p.fraction != ONE)
 
 
-def _mixes_parts(pieces: Sequence[Piece]) -> bool:
+def mixes_parts(pieces: Sequence[Piece]) -> bool:
     """A part tablet (half or quarter) beside another strength at one dose time."""
     kinds = {(p.product, p.strength) for p in pieces}
     return len(kinds) > 1 and any(p.fraction != ONE for p in pieces)

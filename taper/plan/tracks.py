@@ -61,6 +61,8 @@ class Seg:
     pause: bool = False
     note: str | None = None
     tablet_limited: bool = False
+    # A cut larger than the rule's step, within its largest (`TaperStep.beyond_step`).
+    beyond_step: bool = False
     # A tablet cut larger than the rule's, kept instead of an oral solution (formulation.py).
     kept_tablets: bool = False
     held_for: str | None = None

@@ -33,7 +33,7 @@ from typing import Any
 from taper.errors import TaperError
 from taper.guideline.model import Guideline, Product
 from taper.plan.model import DoseAtTime, DoseTimeName, Phase, TabletCount
-from taper.render.view import DOSE_TIMES, PlanView, StepView, tablet_parts
+from taper.render.view import PlanView, StepView, in_day_order, patch_hours, tablet_parts
 
 MISSING = "FHIR output needs the optional extra: pip install 'taper[fhir]'"
 FHIR_VERSION = "4.3.0"  # R4B; CarePlan and MedicationRequest are as in R4
@@ -165,7 +165,7 @@ def _dosages(view: PlanView, product: ProductKey, route: str | None) -> list[dic
         if s.step.drug != drug or s.kind != "doses":
             continue
         labels = {d.time: d.label for d in s.doses}
-        for dose in sorted(s.step.doses, key=lambda d: DOSE_TIMES.index(d.time)):
+        for dose in in_day_order(s.step):
             amount, tablets = _share(dose, product)
             if amount == 0:
                 continue
@@ -193,7 +193,7 @@ def _dosages(view: PlanView, product: ProductKey, route: str | None) -> list[dic
                 # A patch releases a rate (rateQuantity, ug/h), worn day and night and changed
                 # as prescribed: the rule file and formulary give no wear interval, so there is
                 # no frequency (a daily one would read "apply one patch a day").
-                if not any(tab.change_hours for tab in dose.tablets):
+                if patch_hours(dose.tablets) is None:
                     # (a patch with its label's interval says it in its tablets text)
                     change = t._("Change the patch as prescribed.")
                     text += f" {change}"

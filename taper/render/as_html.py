@@ -9,14 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from taper.errors import TaperError
+from taper.render.advice import (
+    depot_advice,
+    interval_advice,
+    paracetamol_advice,
+    safety_items,
+    topics_besides,
+)
 from taper.render.i18n import Lang, translations
-from taper.render.view import DOSE_TIMES, TIME_LABELS, PlanView, Topics
+from taper.render.view import DOSE_TIMES, TIME_LABELS, PlanView
 
 if TYPE_CHECKING:
     import jinja2
@@ -68,98 +74,6 @@ def _footer(view: PlanView) -> str:
     return f"{g.id} {g.version} · sha256 {g.sha256[:12]} · taper {view.plan.tool_version}"
 
 
-def depot_advice(view: PlanView) -> str | None:
-    """What a patient on modified-release tablets must know: swallow whole, and the interval
-    of the product's regimen (the rule file's, never a guess)."""
-    t = view.t
-    depot = {
-        (x.brand, x.strength)
-        for s in view.plan.steps
-        for d in s.doses
-        for x in d.tablets
-        if x.modified_release
-    }
-    if not depot:
-        return None
-    advice = t._("Depot tablets: swallow them whole; do not split or crush them.")
-    brands = {brand for brand, _ in depot}
-    products = view.guideline.formulary if view.guideline is not None else []
-    intervals = {
-        p.regimen.interval_hours
-        for p in products
-        if p.brand in brands and p.modified_release and p.regimen is not None
-    }
-    if intervals == {12}:
-        advice += " " + t._("Take them 12 hours apart (for example at 08 and 20).")
-    elif intervals == {24}:
-        advice += " " + t._("Take them once a day, at the same time each day.")
-    return advice
-
-
-# The opioid talk items that are warnings, not talk topics: lost tolerance, overdose with
-# alcohol or sleeping pills, naloxone (the rule files' `aftercare.opioid_content` ids; the
-# late-symptoms item stays a topic). A project choice of where to print them, not new text.
-SAFETY_CONTENT = ("lost-tolerance", "overdose-risk", "naloxone")
-
-
-def safety_items(view: PlanView) -> list[str]:
-    """The rule file's own sentences for this plan's opioid safety items, in SAFETY_CONTENT's
-    order: the patient's "Important" box (under the talk topics they read as a topic, nurse
-    review 2 A-12)."""
-    if view.guideline is None or view.guideline.checkpoints is None:
-        return []
-    used = {cid for c in view.plan.checkpoints for cid in c.content}
-    own = {c.id: c.text.get(view.lang) for c in view.guideline.checkpoints.content}
-    return [own[cid] for cid in SAFETY_CONTENT if cid in used and cid in own]
-
-
-def topics_besides(view: PlanView, said: list[str]) -> list[Topics]:
-    """The talk topics without the sentences printed elsewhere; a topic left empty goes."""
-    kept = [
-        Topics(topic.label, [i for i in topic.content if i not in said], topic.links)
-        for topic in view.topics
-    ]
-    return [topic for topic in kept if topic.content or topic.links]
-
-
-def paracetamol_advice(view: PlanView) -> str | None:
-    """For a combination product with paracetamol (Citodon, Paralgin forte): the most
-    paracetamol a day the plan gives, and not to take other paracetamol besides (the
-    clinician's page has it by step; a patient needs the plain rule)."""
-    if view.guideline is None:
-        return None
-    per_unit = {
-        (p.drug, p.brand): i.amount
-        for p in view.guideline.formulary
-        for i in p.ingredients
-        if i.name == "paracetamol"
-    }
-    if not per_unit:
-        return None
-    most = Decimal(0)
-    brands: dict[str, None] = {}
-    for step in view.plan.steps:
-        if step.phase not in ("stabilisation", "taper"):
-            continue
-        total = Decimal(0)
-        for dose in step.doses:
-            for tablet in dose.tablets:
-                amount = per_unit.get((step.drug, tablet.brand))
-                if amount is not None:
-                    total += tablet.count * amount
-                    brands[tablet.brand] = None
-        most = max(most, total)
-    if not most:
-        return None
-    t = view.t
-    return t._(
-        "%(product)s contains paracetamol: at most %(amount)s a day in this plan. Do not "
-        "take any other medicine that contains paracetamol.",
-        product=" / ".join(brands),
-        amount=t.amount(most, "mg"),
-    )
-
-
 def render_sheet(view: PlanView) -> bytes:
     from markupsafe import Markup
 
@@ -191,6 +105,7 @@ def render_sheet(view: PlanView) -> bytes:
         safety=safety,
         topics=topics_besides(view, safety),
         paracetamol=paracetamol_advice(view),
+        intervals=interval_advice(view),
     )
     return patient_units(view, html).encode("utf-8")
 

@@ -82,7 +82,7 @@ def _step_description(view: PlanView, s: StepView) -> str:
         lines.append(s.stop_from)
     else:
         lines += [f"{d.label}: {d.tablets} ({d.amount})" for d in s.doses]
-        if s.patch and not any(tab.change_hours for d in s.step.doses for tab in d.tablets):
+        if s.patch and s.patch_hours is None:
             # (a patch with its label's interval says it in its tablets text)
             lines.append(t._("Change the patch as prescribed."))
     return "\n".join(lines)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from taper.render.advice import patient_lines
 from taper.render.curve import ascii_bars
 from taper.render.view import PlanView
 
@@ -45,6 +46,10 @@ def render_markdown(view: PlanView) -> bytes:
     if plan.specialist_signoff:
         signoff = t._("This plan needs a specialist's sign-off before it is used.")
         out += ["", f"**{signoff}**"]
+    advice = patient_lines(view)
+    if advice:
+        for line in advice:
+            out += ["", f"**{inline(line)}**"]
     out.append("")
 
     several = len(view.drugs) > 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from taper.render.advice import patient_lines
 from taper.render.curve import ascii_bars
 from taper.render.view import PlanView, StepView
 
@@ -54,6 +55,7 @@ def render_text(view: PlanView) -> bytes:
         out.append(t._("Aftercare until: %(date)s", date=view.aftercare_until))
     if plan.specialist_signoff:
         out.append(t._("This plan needs a specialist's sign-off before it is used."))
+    out += patient_lines(view)
     out.append("")
 
     several = len(view.drugs) > 1

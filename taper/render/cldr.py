@@ -25,7 +25,7 @@ from typing import Any
 LOCALES = ("sv_SE", "nb_NO", "en_GB")
 LONG_DATE = "long"
 # The date kinds the renderers ask for: the long date format and these CLDR skeletons.
-DATE_KINDS = (LONG_DATE, "MMMMd", "Md", "E", "yMMM", "MMM")
+DATE_KINDS = (LONG_DATE, "MMMMd", "MMMd", "Md", "E", "yMMM", "MMM")
 OUTPUT = Path(__file__).resolve().parent / "cldr_data.py"
 
 # Pattern fields the run-time formatter computes itself, as letter -> widths.

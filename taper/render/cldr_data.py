@@ -25,6 +25,11 @@ DATE_PATTERNS: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {
             ("chars", " "),
             ("field", "MMMM"),
         ),
+        "MMMd": (
+            ("field", "d"),
+            ("chars", " "),
+            ("field", "MMM"),
+        ),
         "Md": (
             ("field", "d"),
             ("chars", "/"),
@@ -50,6 +55,11 @@ DATE_PATTERNS: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {
             ("field", "d"),
             ("chars", ". "),
             ("field", "MMMM"),
+        ),
+        "MMMd": (
+            ("field", "d"),
+            ("chars", ". "),
+            ("field", "MMM"),
         ),
         "Md": (
             ("field", "d"),
@@ -77,6 +87,11 @@ DATE_PATTERNS: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {
             ("field", "d"),
             ("chars", " "),
             ("field", "MMMM"),
+        ),
+        "MMMd": (
+            ("field", "d"),
+            ("chars", " "),
+            ("field", "MMM"),
         ),
         "Md": (
             ("field", "dd"),

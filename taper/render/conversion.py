@@ -282,11 +282,17 @@ def _target_text(target: TargetResult) -> list[str]:
     return lines
 
 
+def _switch_dose(target: TargetResult) -> Decimal:
+    """The dose the switch starts at: after the cross-tolerance reduction, where there is one;
+    the dispensable patch is rounded down from it."""
+    return target.reduced_dose if target.reduced_dose is not None else target.dose
+
+
 def _dispense_text(target: TargetResult) -> str:
     """The patch a pharmacy can dispense for the switch (clinician review: 20.83 mcg/h)."""
     d = target.dispensable
     assert d is not None
-    start = target.reduced_dose if target.reduced_dose is not None else target.dose
+    start = _switch_dose(target)
     if d.dose == 0:
         return (
             f"no patch: {_dose(start, target.unit)} is below the smallest patch dose of the "
@@ -462,10 +468,7 @@ def _target_json(target: TargetResult) -> dict[str, Any]:
         else {
             "dose": _n(target.dispensable.dose),
             "patches": target.dispensable.patches,
-            "rounded_down_by": _n(
-                (target.dose if target.reduced_dose is None else target.reduced_dose)
-                - target.dispensable.dose
-            ),
+            "rounded_down_by": _n(_switch_dose(target) - target.dispensable.dose),
         },
     }
 

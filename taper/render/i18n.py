@@ -141,10 +141,6 @@ class Texts:
         """4 mars · 4. mars · 4 Mar: the month abbreviated where the language does."""
         return self._formatted("MMMd", day)
 
-    def short_date(self, day: dt.date) -> str:
-        """4 mars 2027 · 4. mars 2027 · 4 Mar 2027."""
-        return self._formatted("yMMMd", day)
-
     def numeric_day(self, day: dt.date) -> str:
         """22/3 · 22.3. · 22/03 — for narrow tick-box headers."""
         return self._formatted("Md", day)

@@ -67,8 +67,12 @@ _ALLOWED = (
 # What would help where the tablets cannot make a smaller step.
 _HINT = (
     piece(
-        r"an oral solution or a smaller strength would allow smaller steps",
-        N_("an oral solution or a smaller strength would allow smaller steps"),
+        rf"the formulary has no oral solution or smaller strength of (?P<drug>{_ID}) that would "
+        r"allow smaller steps",
+        N_(
+            "the formulary has no oral solution or smaller strength of %(drug)s that would allow "
+            "smaller steps"
+        ),
     ),
     piece(
         r"an oral solution \((?P<products>.+?)\) would allow smaller steps",
@@ -80,8 +84,8 @@ _HINT = (
         N_("the formulary's %(brand)s %(dose)s (%(kind)s) would allow smaller steps"),
     ),
     piece(
-        r"a smaller patch strength would allow smaller steps",
-        N_("a smaller patch strength would allow smaller steps"),
+        rf"the formulary has no smaller (?P<drug>{_ID}) patch that would allow smaller steps",
+        N_("the formulary has no smaller %(drug)s patch that would allow smaller steps"),
     ),
     piece(
         rf"measuring (?P<brand>.+?) finer than (?P<measure>{_DOSE}) would allow smaller steps",
@@ -97,12 +101,6 @@ _DEVICE = (
     piece(r"an oral syringe", N_("an oral syringe")),
     piece(r"a dropper", N_("a dropper")),
 )
-_FORMER = (
-    piece(
-        r"(?P<brand>.+) \((?P<kind>immediate release|modified release)\)",
-        N_("%(brand)s (%(kind)s)"),
-    ),
-)
 _PIECES = (
     piece(r"the depot tablets", N_("the depot tablets")),
     piece(r"the tablets", N_("the tablets")),
@@ -111,6 +109,21 @@ _PIECES = (
 _LIQUID = (
     rf"(?P<brand>.+?) (?P<concentration>{_DOSE}) \(oral solution, measured with "
     r"(?P<device>an oral syringe|a dropper)\)"
+)
+# Depot tablets topped up with their oral solution (taper.plan.topup).
+_TOPPED_UP = rf"(?P<depot>.+?) \(modified release\) topped up with {_LIQUID}"
+_FORMER = (
+    piece(
+        _TOPPED_UP,
+        N_(
+            "%(depot)s (modified release) topped up with %(brand)s %(concentration)s (oral "
+            "solution, measured with %(device)s)"
+        ),
+    ),
+    piece(
+        r"(?P<brand>.+) \((?P<kind>immediate release|modified release)\)",
+        N_("%(brand)s (%(kind)s)"),
+    ),
 )
 _RELEASE = {
     "immediate release": N_("immediate release"),
@@ -266,6 +279,15 @@ NOTES: tuple[Piece, ...] = (
         N_(
             "from here %(brand)s %(concentration)s (oral solution, measured with %(device)s) "
             "instead of %(former)s: %(pieces)s cannot make the next step"
+        ),
+    ),
+    piece(
+        rf"from here {_TOPPED_UP}: the depot tablets cannot make the next step alone; the "
+        r"solution gives only the rest of each dose",
+        N_(
+            "from here %(depot)s (modified release) topped up with %(brand)s %(concentration)s "
+            "(oral solution, measured with %(device)s): the depot tablets cannot make the next "
+            "step alone; the solution gives only the rest of each dose"
         ),
     ),
     piece(
@@ -630,6 +652,21 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
             ),
         ),
     ),
+    "tablet-step-beyond-rule": (
+        piece(
+            rf"(?P<count>\d+) step\(s\) of (?P<drug>{_ID}) \(step (?P<steps>\d+(?:, \d+)*)\) cut "
+            r"more than the step (?P<allowed>[^()]+?) sets, within the largest step it allows, "
+            r"because the formulary's strengths cannot make a dose nearer the rule's at these "
+            r"dose times \(step: share of the dose before\): "
+            rf"(?P<shares>\d+: {_AMOUNT} %(?:; \d+: {_AMOUNT} %)*)\.",
+            N_(
+                "%(count)s step(s) of %(drug)s (step %(steps)s) cut more than the step "
+                "%(allowed)s sets, within the largest step it allows, because the formulary's "
+                "strengths cannot make a dose nearer the rule's at these dose times (step: "
+                "share of the dose before): %(shares)s."
+            ),
+        ),
+    ),
     "tablet-limited": (
         piece(
             rf"(?P<count>\d+) step\(s\) of (?P<drug>{_ID}) \(step (?P<steps>\d+(?:, \d+)*)\) cut "
@@ -900,13 +937,38 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
     "max-duration-exceeded": (
         piece(
             rf"The taper of (?P<drug>{_ID}) takes (?P<days>\d+) days, longer than the "
-            rf"(?P<limit>\d+) days rule (?P<rule>{_ID}) gives as its maximum\. The speed was "
-            r"not changed; review the plan with the patient\.",
+            rf"(?P<limit>\d+) days rule (?P<rule>{_ID}) gives as its maximum\.",
             N_(
                 "The taper of %(drug)s takes %(days)s days, longer than the %(limit)s days rule "
-                "%(rule)s gives as its maximum. The speed was not changed; review the plan with "
-                "the patient."
+                "%(rule)s gives as its maximum."
             ),
+        ),
+        piece(
+            rf"(?P<days>\d+) days of it are below (?P<dose>{_DOSE}), at the rule's slower pace "
+            r"for the end\.",
+            N_("%(days)s days of it are below %(dose)s, at the rule's slower pace for the end."),
+        ),
+        piece(
+            r"Holds before the cuts the formulary's products force add (?P<days>\d+) days\.",
+            N_("Holds before the cuts the formulary's products force add %(days)s days."),
+        ),
+        piece(r"Pauses add (?P<days>\d+) days\.", N_("Pauses add %(days)s days.")),
+        piece(
+            r"The rule's own pace takes this long from this dose\.",
+            N_("The rule's own pace takes this long from this dose."),
+        ),
+        piece(
+            r"The speed was not changed: a faster speed or an earlier stop is the prescriber's "
+            r"decision; review the plan with the patient\.",
+            N_(
+                "The speed was not changed: a faster speed or an earlier stop is the "
+                "prescriber's decision; review the plan with the patient."
+            ),
+        ),
+        # Plans saved by an older taper (a Caution without the reason).
+        piece(
+            r"The speed was not changed; review the plan with the patient\.",
+            N_("The speed was not changed; review the plan with the patient."),
         ),
     ),
     "several-drugs": (
@@ -1027,6 +1089,7 @@ _NESTED: dict[str, tuple[Piece, ...]] = {
 _DRUGS = frozenset({"drug", "target", "reference"})
 _DOSES = frozenset({"dose", "smallest", "reported", "made", "concentration", "measure"})
 _NUMBERS = frozenset({"percent", "above"})
+_SHARE = re.compile(rf"(\d+): ({_AMOUNT}) %")
 
 
 class Reader:
@@ -1133,6 +1196,9 @@ class Reader:
             return t._(N_("the switch"))
         if name in _DRUGS:
             return self.names.get(raw, raw)
+        if name == "shares":
+            # "7: 12.5 %; 8: 14.3 %": each share the reader's way (12,5 %).
+            return _SHARE.sub(lambda m: f"{m[1]}: {t.number(Decimal(m[2]))} %", raw)
         if name == "names":
             return ", ".join(self.names.get(n, n) for n in raw.split(", "))
         if name in _DOSES:

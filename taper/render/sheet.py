@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Literal
 
-from taper.plan.model import DoseAtTime, DoseTimeName, Step
+from taper.plan.model import DoseAtTime, DoseTimeName
 from taper.render.sheet_clinician import (
     DispenseTable,
     NoteView,
@@ -45,6 +45,7 @@ from taper.render.view import (
     PlanView,
     StepView,
     WarningView,
+    in_day_order,
     liquid_amount,
     liquid_product,
     liquid_text,
@@ -108,6 +109,19 @@ class Sheet:
     times: list[DoseTimeName]  # overview columns, in the day's order
     multi: bool  # more than one drug: a curve per drug
     products: list[str]  # what the dose rows take; more than one: a column for them
+    tick_times: list[DoseTimeName]  # one box per time in every tick day
+    weeks: list[TickWeek]
+    ticks_until: str | None  # the calendar stops before the plan's last dose on this date
+    decisions: list[str]  # unresolved prescriber decisions
+    warnings: list[WarningView]
+    notes: list[NoteView]
+    rules: list[RuleView]
+    sources: list[str]
+    dispensing: DispenseTable
+    months: list[MonthView]  # the talks and contacts, a row a month
+    brands: list[str]  # full names of brands the overview shortens
+    urgent: list[tuple[str, str]]  # the region's urgent-help numbers: (number, when to call)
+    now: NowBox  # page 1: what to take at each time, the next change, a switch
 
     @property
     def product_column(self) -> bool:
@@ -248,25 +262,13 @@ class Sheet:
         note = 100 - date - 7 * day
         return (str(date), str(day.quantize(Decimal("0.1"))), str(note.quantize(Decimal("0.1"))))
 
-    tick_times: list[DoseTimeName]  # one box per time in every tick day
-    weeks: list[TickWeek]
-    ticks_until: str | None  # the calendar stops before the plan's last dose on this date
-    decisions: list[str]  # unresolved prescriber decisions
-    warnings: list[WarningView]
-    notes: list[NoteView]
-    rules: list[RuleView]
-    sources: list[str]
-    dispensing: DispenseTable
-    months: list[MonthView]  # the talks and contacts, a row a month
-    brands: list[str]  # full names of brands the overview shortens
-    urgent: list[tuple[str, str]]  # the region's urgent-help numbers: (number, when to call)
-    now: NowBox  # page 1: what to take at each time, the next change, a switch
-
 
 def build_sheet(view: PlanView) -> Sheet:
     steps = view.steps
     drugs = list(dict.fromkeys(s.step.drug for s in steps))
-    rows = _rows(view, steps)
+    runs = _runs(steps)  # the overview's rows and page 1's box both read them
+    starts = [run[0].step.start for run in runs]
+    rows = _rows(view, runs, starts)
     times = [time for time in DOSE_TIMES if any(time in row.cells for row in rows)]
     tick_times: list[DoseTimeName] = list(times)  # a patch: a box on its change days
     weeks, until = _weeks(view, tick_times)
@@ -299,7 +301,7 @@ def build_sheet(view: PlanView) -> Sheet:
         months=_months(view),
         brands=full_brands(view),
         urgent=urgent_help(view),
-        now=now_box(view, rows, [(r[0].step.start, r[-1].step.end) for r in _runs(steps)]),
+        now=now_box(view, rows, [(r[0].step.start, r[-1].step.end) for r in runs]),
     )
 
 
@@ -408,8 +410,8 @@ def _runs(steps: list[StepView]) -> list[list[StepView]]:
     return sorted(runs, key=lambda r: (drugs.index(r[0].step.drug), r[0].step.start))
 
 
-def _rows(view: PlanView, steps: list[StepView]) -> list[OverviewRow]:
-    runs = _runs(steps)
+def _rows(view: PlanView, runs: list[list[StepView]], starts: list[dt.date]) -> list[OverviewRow]:
+    """A row per run (`_runs`); `starts`: each run's first date."""
     rows = []
     for index, run in enumerate(runs):
         first, last = run[0], run[-1]
@@ -426,7 +428,7 @@ def _rows(view: PlanView, steps: list[StepView]) -> list[OverviewRow]:
         elif not first.step.doses:
             # A dose the formulary's products cannot make, kept as taken now (evening out).
             text = f"{first.as_now} {first.daily_text}."
-        doses = _sorted_doses(first.step)
+        doses = in_day_order(first.step)
         brands = list(dict.fromkeys(short_brand(x.brand) for d in doses for x in d.tablets))
         liquids = [x for d in doses for x in d.tablets if x.liquid is not None]
         product = " + ".join(_with_generic(b, first.drug) for b in brands) if brands else first.drug
@@ -451,7 +453,7 @@ def _rows(view: PlanView, steps: list[StepView]) -> list[OverviewRow]:
                 and any(x.modified_release for d in doses for x in d.tablets),
             )
         )
-    return _depot_runs(_headed(rows, [r[0].step.start for r in runs]))
+    return _depot_runs(_headed(rows, starts))
 
 
 def _depot_runs(rows: list[OverviewRow]) -> list[OverviewRow]:
@@ -585,10 +587,6 @@ def _short_range(view: PlanView, start: dt.date, end: dt.date) -> str:
     return f"{first} – {tail}"
 
 
-def _sorted_doses(step: Step) -> list[DoseAtTime]:
-    return sorted(step.doses, key=lambda d: DOSE_TIMES.index(d.time))
-
-
 def _stop_text(view: PlanView, stop: StepView, runs: list[list[StepView]]) -> str:
     """No more of this drug; and what goes on, when another drug does."""
     t = view.t
@@ -699,7 +697,8 @@ def _hold_length(view: PlanView, days: int) -> str | None:
     return None
 
 
-# A dose held this long (or longer) gets a sentence: the patient sees it is meant.
+# A dose held this long (or longer) gets a sentence: the patient sees it is meant (project
+# choice; README: "a dose held 4 weeks or more").
 LONG_HOLD_DAYS = 28
 
 

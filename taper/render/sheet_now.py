@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from taper.plan.model import DoseTimeName
-from taper.render.view import DOSE_TIMES, PlanView, StepView
+from taper.render.view import DOSE_TIMES, PlanView
 
 
 @dataclass(frozen=True)
@@ -157,13 +157,8 @@ def _switches(view: PlanView, rows: Sequence[_Row], starts: list[dt.date]) -> di
 def _first_row_of(
     view: PlanView, drug_id: str, rows: Sequence[_Row], starts: list[dt.date]
 ) -> tuple[str, dt.date] | None:
-    name = _name_of(view, drug_id)
+    name = view.drug_names.get(drug_id, drug_id)  # as the rows name it
     for row, start in zip(rows, starts, strict=True):
         if row.kind == "doses" and row.drug == name:
             return row.product, start
     return None
-
-
-def _name_of(view: PlanView, drug_id: str) -> str:
-    steps: list[StepView] = [s for s in view.steps if s.step.drug == drug_id]
-    return steps[0].drug if steps else view.drug_names.get(drug_id, drug_id)

@@ -15,10 +15,7 @@ from taper.render.view import PlanView, StepView
 
 def _every_days(s: StepView) -> int | None:
     """The step's patch interval in whole days (None: not a patch step, or not whole days)."""
-    hours = min(
-        (tab.change_hours for dose in s.step.doses for tab in dose.tablets if tab.change_hours),
-        default=None,
-    )
+    hours = s.patch_hours
     if not s.patch or not hours or hours % 24:
         return None
     return hours // 24

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -167,6 +168,11 @@ class StepView:
         """The step's dose as a sentence part: '25 mg a day', but a patch's rate as it is
         ('50 mcg/h'): a rate is never 'a day'."""
         return self.daily if self.patch else self.t._("%(amount)s a day", amount=self.daily)
+
+    @property
+    def patch_hours(self) -> int | None:
+        """How often the step's patches are replaced, in hours (`patch_hours`)."""
+        return patch_hours(tab for dose in self.step.doses for tab in dose.tablets)
 
     @cached_property
     def weeks(self) -> list[list[DayView]]:
@@ -334,10 +340,16 @@ def tablet_text(t: Texts, tablet: TabletCount) -> str:
     return f"{t.count(tablet.count)} × {tablet.brand} {t.amount(tablet.strength, tablet.unit)}"
 
 
+def patch_hours(tablets: Iterable[TabletCount]) -> int | None:
+    """How often these patches are replaced, in hours (the shortest of their label
+    intervals); None when none has one: then they are changed as prescribed."""
+    return min((tab.change_hours for tab in tablets if tab.change_hours), default=None)
+
+
 def patch_change_text(t: Texts, dose: DoseAtTime) -> str:
     """When a patch dose's patches are replaced (fentanyl every 72 hours, Norspan every 7
     days); empty for anything else."""
-    hours = min((tab.change_hours for tab in dose.tablets if tab.change_hours), default=None)
+    hours = patch_hours(dose.tablets)
     if not hours:
         return ""
     several = sum(tab.count for tab in dose.tablets) > 1
@@ -454,6 +466,11 @@ def stamp_text(t: Texts, plan: Plan) -> str:
     )
 
 
+def in_day_order(step: Step) -> list[DoseAtTime]:
+    """A step's doses in the day's order (`DOSE_TIMES`): every format lists them so."""
+    return sorted(step.doses, key=lambda d: DOSE_TIMES.index(d.time))
+
+
 def is_rate(unit: str) -> bool:
     """A delivery rate (a patch's mcg/h), not an amount taken."""
     return unit.endswith("/h")
@@ -560,7 +577,7 @@ def _step_view(
             parts=tablet_parts(t, d, step.unit),
             amount=t.amount(d.amount, step.unit),
         )
-        for d in sorted(step.doses, key=lambda d: DOSE_TIMES.index(d.time))
+        for d in in_day_order(step)
     ]
     return StepView(
         step=step,

@@ -1,5 +1,6 @@
-"""The shares of the current dose a rule's reduction and slow-down take where the slow-down
-begins, for the checks that a slow-down is slower (`slow-down-slower`, `slow-down-pace`).
+"""The slow-down checks' shared parts (`slow-down-threshold`, `slow-down-slower`,
+`slow-down-pace`): the rules with a slow-down, and the shares of the current dose a rule's
+reduction and slow-down take where the slow-down begins.
 
 A slow-down begins below a share of the starting dose (`below_percent_of_start`) or below an
 amount of the reference drug (`below_reference_amount`). A `start`-mode reduction cuts a share
@@ -11,9 +12,33 @@ at least that large: where the threshold is an amount, the step's share of it co
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 
-from taper.guideline.model import MinStep, TaperRule
+from taper.guideline.checks._util import field, walk
+from taper.guideline.model import Guideline, MinStep, SlowDown, TaperRule
+from taper.guideline.yamlstrict import Path, YamlDocument
+
+
+def slow_downs(
+    guideline: Guideline, doc: YamlDocument
+) -> Iterator[tuple[TaperRule, SlowDown, Path]]:
+    """Every taper rule with a slow-down, with the slow-down and its YAML path."""
+    for base, obj in walk(doc, guideline):
+        if isinstance(obj, TaperRule) and obj.slow_down is not None:
+            yield obj, obj.slow_down, field(doc, base, obj, "slow_down")
+
+
+def percents_in_range(rule: TaperRule, slow: SlowDown) -> bool:
+    """The percents the comparisons use are in (0, 100]; `percent-range` reports any other, so
+    a comparison would only repeat it."""
+    percents = (rule.reduction.percent, slow.percent, slow.below_percent_of_start or 1)
+    return all(0 < p <= 100 for p in percents)
+
+
+def round_share(value: Decimal) -> Decimal:
+    """A share for a message, to 0.1 %."""
+    return value.quantize(Decimal("0.1")).normalize()
 
 
 def main_share(rule: TaperRule) -> Decimal | None:

@@ -29,47 +29,44 @@ Failing (10 % every 14 days, then the same 10 % every 14 days):
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal
 
-from taper.guideline.checks._pace import main_share, slow_share
-from taper.guideline.checks._util import at, field, find, num, walk
+from taper.guideline.checks._pace import (
+    main_share,
+    percents_in_range,
+    round_share,
+    slow_downs,
+    slow_share,
+)
+from taper.guideline.checks._util import at, field, find, num
 from taper.guideline.findings import Finding
-from taper.guideline.model import Guideline, TaperRule
+from taper.guideline.model import Guideline
 from taper.guideline.yamlstrict import YamlDocument
 
 RULE_ID = "slow-down-pace"
 
 
 def check(guideline: Guideline, doc: YamlDocument) -> Iterable[Finding]:
-    for base, obj in walk(doc, guideline):
-        if not isinstance(obj, TaperRule) or obj.slow_down is None:
+    for rule, slow, slow_base in slow_downs(guideline, doc):
+        reduction = rule.reduction
+        if not percents_in_range(rule, slow):
             continue
-        slow, reduction = obj.slow_down, obj.reduction
-        percents = (reduction.percent, slow.percent, slow.below_percent_of_start or 1)
-        if not all(0 < p <= 100 for p in percents):
-            continue  # percent-range reports these
         if slow.interval_days < 1 or reduction.interval_days < 1:
             continue  # interval-min reports these
-        main, slower = main_share(obj), slow_share(obj)
+        main, slower = main_share(rule), slow_share(rule)
         if main is None:
             continue  # a start-mode share below an amount depends on the start dose
         # Per day: slower / slow.interval < main / reduction.interval, without division.
         if slower * reduction.interval_days < main * slow.interval_days:
             continue
-        slow_base = field(doc, base, obj, "slow_down")
         per_week_slow = slower * 7 / slow.interval_days
         per_week_main = main * 7 / reduction.interval_days
         yield find(
             doc,
             field(doc, slow_base, slow, "percent"),
             RULE_ID,
-            f"{at(guideline, slow_base)}: the slow-down takes about {num(_round(per_week_slow))} "
-            f"% of the current dose a week ({num(_round(slower))} % every "
-            f"{slow.interval_days} days), no less than the reduction's about "
-            f"{num(_round(per_week_main))} % a week where the slow-down begins; a slow-down "
-            "must be slower",
+            f"{at(guideline, slow_base)}: the slow-down takes about "
+            f"{num(round_share(per_week_slow))} % of the current dose a week "
+            f"({num(round_share(slower))} % every {slow.interval_days} days), no less than the "
+            f"reduction's about {num(round_share(per_week_main))} % a week where the slow-down "
+            "begins; a slow-down must be slower",
         )
-
-
-def _round(value: Decimal) -> Decimal:
-    return value.quantize(Decimal("0.1")).normalize()

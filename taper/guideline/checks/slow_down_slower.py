@@ -28,8 +28,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from taper.guideline.checks._pace import main_share, slow_share
-from taper.guideline.checks._util import at, field, find, num, walk
+from taper.guideline.checks._pace import (
+    main_share,
+    percents_in_range,
+    round_share,
+    slow_downs,
+    slow_share,
+)
+from taper.guideline.checks._util import at, field, find, num
 from taper.guideline.findings import Finding
 from taper.guideline.model import Guideline, TaperRule
 from taper.guideline.yamlstrict import YamlDocument
@@ -38,16 +44,12 @@ RULE_ID = "slow-down-slower"
 
 
 def check(guideline: Guideline, doc: YamlDocument) -> Iterable[Finding]:
-    for base, obj in walk(doc, guideline):
-        if not isinstance(obj, TaperRule) or obj.slow_down is None:
+    for rule, slow, slow_base in slow_downs(guideline, doc):
+        reduction = rule.reduction
+        if not percents_in_range(rule, slow):
             continue
-        slow, reduction = obj.slow_down, obj.reduction
-        percents = (reduction.percent, slow.percent, slow.below_percent_of_start or 1)
-        if not all(0 < p <= 100 for p in percents):
-            continue  # percent-range reports these; a comparison would only repeat it
-        slow_base = field(doc, base, obj, "slow_down")
         who = at(guideline, slow_base)
-        main, slower = main_share(obj), slow_share(obj)
+        main, slower = main_share(rule), slow_share(rule)
         if main is not None and slower > main:
             what = f"{num(reduction.percent)} %"
             if reduction.mode == "start" and slow.below_percent_of_start is not None:
@@ -58,15 +60,15 @@ def check(guideline: Guideline, doc: YamlDocument) -> Iterable[Finding]:
             if slower != slow.percent or (
                 reduction.mode == "current" and main != reduction.percent
             ):
-                what += f" (about {num(_round(main))} % with its smallest step)"
+                what += f" (about {num(round_share(main))} % with its smallest step)"
             yield find(
                 doc,
                 field(doc, slow_base, slow, "percent"),
                 RULE_ID,
-                f"{who}: the slow-down cuts {num(_round(slower))} % of the current dose where it "
-                f"begins, more than the reduction's {what}; a slow-down must be slower",
+                f"{who}: the slow-down cuts {num(round_share(slower))} % of the current dose "
+                f"where it begins, more than the reduction's {what}; a slow-down must be slower",
             )
-        smallest = _smallest_steps(obj)
+        smallest = _smallest_steps(rule)
         if smallest is not None:
             yield find(
                 doc,
@@ -97,7 +99,3 @@ def _smallest_steps(rule: TaperRule) -> tuple[Decimal, Decimal] | None:
     if slow.min_step.reference_amount > main.reference_amount:
         return slow.min_step.reference_amount, main.reference_amount
     return None
-
-
-def _round(value: Decimal) -> Decimal:
-    return value.quantize(Decimal("0.1")).normalize()

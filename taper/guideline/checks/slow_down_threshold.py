@@ -23,24 +23,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from taper.guideline.checks._util import at, field, find, walk
+from taper.guideline.checks._pace import slow_downs
+from taper.guideline.checks._util import at, field, find
 from taper.guideline.findings import Finding
-from taper.guideline.model import Guideline, TaperRule
+from taper.guideline.model import Guideline
 from taper.guideline.yamlstrict import YamlDocument
 
 RULE_ID = "slow-down-threshold"
 
 
 def check(guideline: Guideline, doc: YamlDocument) -> Iterable[Finding]:
-    for base, obj in walk(doc, guideline):
-        if not isinstance(obj, TaperRule) or obj.slow_down is None:
-            continue
-        slow = obj.slow_down
+    for _, slow, slow_base in slow_downs(guideline, doc):
         both = slow.below_percent_of_start is not None and slow.below_reference_amount is not None
         neither = slow.below_percent_of_start is None and slow.below_reference_amount is None
         if not both and not neither:
             continue
-        slow_base = field(doc, base, obj, "slow_down")
         where = field(doc, slow_base, slow, "below_reference_amount") if both else slow_base
         what = "gives both" if both else "gives neither of"
         yield find(

@@ -1,0 +1,140 @@
+"""What a patient must know about the products in the plan, in plain words: depot tablets
+swallowed whole at their interval, a combination's paracetamol, the label's least time
+between doses. The printed sheet shows all of it on the patient's pages; the text and
+Markdown outputs carry the paracetamol and interval lines under the plan's facts (clinician
+review 2: they had only been on the sheet, or only on the clinician page).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from taper.render.view import PlanView, Topics
+
+
+def depot_advice(view: PlanView) -> str | None:
+    """What a patient on modified-release tablets must know: swallow whole, and the interval
+    of the product's regimen (the rule file's, never a guess)."""
+    t = view.t
+    depot = {
+        (x.brand, x.strength)
+        for s in view.plan.steps
+        for d in s.doses
+        for x in d.tablets
+        if x.modified_release
+    }
+    if not depot:
+        return None
+    advice = t._("Depot tablets: swallow them whole; do not split or crush them.")
+    brands = {brand for brand, _ in depot}
+    products = view.guideline.formulary if view.guideline is not None else []
+    intervals = {
+        p.regimen.interval_hours
+        for p in products
+        if p.brand in brands and p.modified_release and p.regimen is not None
+    }
+    if intervals == {12}:
+        advice += " " + t._("Take them 12 hours apart (for example at 08 and 20).")
+    elif intervals == {24}:
+        advice += " " + t._("Take them once a day, at the same time each day.")
+    return advice
+
+
+def paracetamol_advice(view: PlanView) -> str | None:
+    """For a combination product with paracetamol (Citodon, Paralgin forte): the most
+    paracetamol a day the plan gives, and not to take other paracetamol besides (the
+    clinician's page has it by step; a patient needs the plain rule)."""
+    if view.guideline is None:
+        return None
+    per_unit = {
+        (p.drug, p.brand): i.amount
+        for p in view.guideline.formulary
+        for i in p.ingredients
+        if i.name == "paracetamol"
+    }
+    if not per_unit:
+        return None
+    most = Decimal(0)
+    brands: dict[str, None] = {}
+    for step in view.plan.steps:
+        if step.phase not in ("stabilisation", "taper"):
+            continue
+        total = Decimal(0)
+        for dose in step.doses:
+            for tablet in dose.tablets:
+                amount = per_unit.get((step.drug, tablet.brand))
+                if amount is not None:
+                    total += tablet.count * amount
+                    brands[tablet.brand] = None
+        most = max(most, total)
+    if not most:
+        return None
+    t = view.t
+    return t._(
+        "%(product)s contains paracetamol: at most %(amount)s a day in this plan. Do not "
+        "take any other medicine that contains paracetamol.",
+        product=" / ".join(brands),
+        amount=t.amount(most, "mg"),
+    )
+
+
+def interval_advice(view: PlanView) -> list[str]:
+    """The label's least time between two doses of each product the plan gives (Paralgin
+    forte: at least 6 hours), one line a product: the dose-time names alone (morning,
+    midday, afternoon, evening) do not say it (clinician review 2, no-06)."""
+    if view.guideline is None:
+        return []
+    used = {
+        tablet.brand: None
+        for step in view.plan.steps
+        if step.phase in ("stabilisation", "taper")
+        for dose in step.doses
+        for tablet in dose.tablets
+    }
+    out = []
+    for product in view.guideline.formulary:
+        regimen = product.regimen
+        if product.brand not in used or regimen is None:
+            continue
+        hours = regimen.min_hours_between_doses
+        if hours:
+            line = view.t._(
+                "%(product)s: at least %(hours)s hours between doses.",
+                product=product.brand,
+                hours=hours,
+            )
+            if line not in out:
+                out.append(line)
+    return out
+
+
+def patient_lines(view: PlanView) -> list[str]:
+    """The lines the text and Markdown outputs carry under the plan's facts."""
+    paracetamol = paracetamol_advice(view)
+    return [*([paracetamol] if paracetamol else []), *interval_advice(view)]
+
+
+# The opioid talk items that are warnings, not talk topics: lost tolerance, overdose with
+# alcohol or sleeping pills, naloxone (the rule files' `aftercare.opioid_content` ids; the
+# late-symptoms item stays a topic). A project choice of where to print them, not new text.
+SAFETY_CONTENT = ("lost-tolerance", "overdose-risk", "naloxone")
+
+
+def safety_items(view: PlanView) -> list[str]:
+    """The rule file's own sentences for this plan's opioid safety items, in SAFETY_CONTENT's
+    order: the patient's "Important" box (under the talk topics they read as a topic, nurse
+    review 2 A-12)."""
+    if view.guideline is None or view.guideline.checkpoints is None:
+        return []
+    used = {cid for c in view.plan.checkpoints for cid in c.content}
+    own = {c.id: c.text.get(view.lang) for c in view.guideline.checkpoints.content}
+    return [own[cid] for cid in SAFETY_CONTENT if cid in used and cid in own]
+
+
+def topics_besides(view: PlanView, said: list[str]) -> list[Topics]:
+    """The talk topics without the sentences printed elsewhere; a topic left empty goes."""
+    kept = [
+        Topics(topic.label, [i for i in topic.content if i not in said], topic.links)
+        for topic in view.topics
+    ]
+    return [topic for topic in kept if topic.content or topic.links]
