@@ -113,3 +113,22 @@ def test_a_mutant_never_hangs_crashes_or_plans_beyond_its_rule(
 def test_the_sample_covers_every_shipped_file() -> None:
     assert {path for path, *_ in CHOSEN} == set(SHIPPED)
     assert len(ALL) > 1000  # every number of every shipped file, many ways
+
+
+def test_a_tiny_slow_down_step_still_bounds_evening_out() -> None:
+    """Found by the mutation sample after the merges of 2026-12-03: uk-ashton with the
+    slow-down's smallest step 0.5 -> 0.0025 mg started diazepam 0.76 mg (below the rule's
+    absolute 5 mg slow-down threshold) at 0.6 mg, a 21 % cut beyond the slow-down's 10 %,
+    without the high warning: evening out measured its step against the start dose's share
+    and ignored the absolute threshold the taper itself uses. It now bounds the first fixed
+    dose as the trajectory bounds a step (`taper.plan.evening.largest_cut`)."""
+    path = ROOT / "guidelines" / "uk-ashton.yaml"
+    text = path.read_text(encoding="utf-8")
+    old = "      interval_days: 14\n      min_step:\n        reference_amount: 0.5\n"
+    assert text.count(old) >= 1  # the first rule's slow-down (ashton-anxiolytic)
+    new = old.replace("0.5", "0.0025")
+    raw = text.replace(old, new, 1).encode()
+    result = validate_bytes(raw, path.name)
+    assert result.ok
+    assert result.loaded is not None
+    assert plan_every_drug(result.loaded) == []

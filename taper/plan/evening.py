@@ -29,7 +29,13 @@ from fractions import Fraction
 
 from taper.dose import format_amount
 from taper.errors import TaperError
-from taper.plan.curve import TaperStep, check_hold, slow_start, step_aim
+from taper.plan.curve import (
+    SMALLEST_STEP_ROUNDING,
+    TaperStep,
+    check_hold,
+    slow_start,
+    step_aim,
+)
 from taper.plan.dosetimes import next_vector
 from taper.plan.formulation import FormulationMixin, describe, drop_ranks
 from taper.plan.holds import capped_hold
@@ -38,6 +44,7 @@ from taper.plan.patches import whole_patch_days
 from taper.plan.regimen import day_cap, formulation_changes, regimen_times
 from taper.plan.review import ReviewMixin
 from taper.plan.rules import Pace
+from taper.plan.step_floors import NO_FLOORS, StepFloors
 from taper.plan.tablets import Kit, tidy, to_decimal
 from taper.plan.tracks import Track, time_names
 
@@ -48,11 +55,17 @@ from taper.plan.tracks import Track, time_names
 CEILING = Decimal(50)
 
 
-def largest_cut(p: Pace, current: Fraction, base: Fraction) -> Fraction:
-    """The largest cut one step of pace `p` may make from `current` (as `trajectory` bounds
-    its steps): the rule's largest share of the current dose, or of the start dose `base`
-    (mode "start"), or the slow-down's share below its threshold."""
-    return step_aim(p, current, base, slow_start(p, base))[1]
+def largest_cut(p: Pace, current: Fraction, base: Fraction, floors: StepFloors) -> Fraction:
+    """The largest cut one step of pace `p` may make from `current`, as `trajectory` bounds
+    its steps: the rule's largest share of the current dose, or of the start dose `base`
+    (mode "start"), or the slow-down's share below its threshold (the rule's absolute one
+    when it has one), and at least its smallest step as the products make it."""
+    slow_from = floors.slow_from if floors.slow_from is not None else slow_start(p, base)
+    allowed = step_aim(p, current, base, slow_from)[1]
+    smallest = floors.floor(slow_from is not None and current < slow_from)
+    if smallest is not None:
+        allowed = max(allowed, smallest * SMALLEST_STEP_ROUNDING)
+    return allowed
 
 
 def percent_less(reported: Decimal, made: Decimal) -> str:
@@ -155,7 +168,11 @@ class EveningOutMixin(ReviewMixin, FormulationMixin):
         assert track.pace is not None
         current = Fraction(track.reported)
         base = current if track.original is None else Fraction(track.original)
-        return current - Fraction(made) <= largest_cut(track.pace, current, base)
+        # The trajectory's own bounds (a mutated rule file with an absolute slow-down
+        # threshold started uk-ashton diazepam 0.76 mg at 0.6 mg unwarned, issue 14).
+        p = track.pace
+        floors = NO_FLOORS if p.chosen_percent is not None else self.floors(track, track.kit)
+        return current - Fraction(made) <= largest_cut(p, current, base, floors)
 
     def first_cut_quanta(self, track: Track) -> int:
         """The largest dose below the reported one, within the ceiling of any step, that the
