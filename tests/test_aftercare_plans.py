@@ -177,3 +177,24 @@ def test_holds_in_a_benzodiazepine_taper_keep_talks_within_four_weeks() -> None:
     meds = [MedicationInput("oxazepam 30 mg", "oxazepam", Dose(Decimal(30), "mg"), None)]
     plan = make_plan(meds, loaded, PlanOptions(start=D(2026, 1, 5)))
     assert _longest_without_talk(plan) <= 28
+
+
+def test_review3_aftercare_talks_do_not_say_the_taper_can_be_slowed() -> None:
+    """Clinician review 3 (us-05): every us-cdc-2022 aftercare contact repeated "the taper can
+    be slowed or paused" and "since the last dose change" after the taper had ended; the
+    aftercare talks now have their own topics. No built-in rule file's aftercare talks about
+    slowing a taper that has ended."""
+    for gid in builtin_ids():
+        loaded = load_guideline(gid)
+        checkpoints = loaded.guideline.checkpoints
+        assert checkpoints is not None
+        texts = {c.id: c.text.en for c in checkpoints.content}
+        drug = "morphine" if gid == "us-cdc-2022" else "diazepam"
+        med = MedicationInput(f"{drug} 20 mg", drug, Dose(Decimal(20), "mg"), None)
+        result = make_plan([med], loaded, PlanOptions(start=dt.date(2027, 1, 4)))
+        aftercare = [c for c in result.checkpoints if c.kind == "aftercare"]
+        assert aftercare, gid
+        for checkpoint in aftercare:
+            for content in checkpoint.content:
+                assert "slowed" not in texts[content], (gid, content)
+                assert "last dose change" not in texts[content], (gid, content)
