@@ -64,10 +64,14 @@ def test_the_nurses_fentanyl_plan_changes_patches_on_its_own_cycle() -> None:
 
 
 def test_the_tick_calendar_has_a_patch_box_on_change_days_only() -> None:
+    """A box on each change day, and on the day the last patch comes off (nurse review 2,
+    A-9: the calendar showed no day to take it off)."""
     view = view_of("no-helsedir", "fentanyl patch 50 mcg/h", "nb")
     sheet = build_sheet(view)
     assert sheet.tick_times == ["patch"]
-    days = patch_change_days(view)
+    last = last_patch(view)
+    assert last is not None
+    days = patch_change_days(view) | {last[1]}
     boxed = {d.date for week in sheet.weeks for d in week.days if d is not None and d.boxes[0]}
     shown = {d.date for week in sheet.weeks for d in week.days if d is not None}
     assert boxed == days & shown

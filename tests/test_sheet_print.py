@@ -13,6 +13,8 @@ import json
 import re
 import shutil
 import subprocess
+from decimal import Decimal
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +23,7 @@ from sheet_panel import PANEL, PanelPlan
 
 from taper.guideline.loader import load_guideline
 from taper.guideline.model import Lang
-from taper.render import PlanFormat, render_plan
+from taper.render import PlanFormat, render_diary, render_plan
 from taper.render.i18n import texts
 
 CLINICIAN_HEADINGS = tuple(texts(lang)._("For the prescriber") for lang in ("sv", "nb", "en"))
@@ -86,7 +88,8 @@ def test_weasyprint_meets_the_page_target_with_nothing_overflowing(case: PanelPl
 # --- Chromium -----------------------------------------------------------------------------
 
 # Measures the page as printed: the body at the A4 content width (210 mm less 2 × 14 mm),
-# then every element that holds text: wider content than its box, or type below 14 pt.
+# then every element that holds text: wider content than its box, or type below 14 pt (11 pt
+# on the clinician part).
 PROBE = """
 <script>
 document.body.style.maxWidth = "182mm"; document.body.style.padding = "0";
@@ -95,7 +98,8 @@ for (const el of document.querySelectorAll("main *")) {
   if (el.closest("svg")) continue;
   const style = getComputedStyle(el);
   const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
-  if (own && parseFloat(style.fontSize) < 14 * 96 / 72 - 0.01)
+  const least = el.closest(".clinician") ? 11 : 14;  // the prescriber's part may be smaller
+  if (own && parseFloat(style.fontSize) < least * 96 / 72 - 0.01)
     out.push("small " + el.tagName + " " + style.fontSize + " " + el.textContent.slice(0, 40));
   if (style.display !== "inline" && el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0)
     out.push("overflow " + el.tagName + " " + el.scrollWidth + ">" + el.clientWidth + " "
@@ -342,8 +346,257 @@ def test_page_one_says_what_to_take_at_each_time_and_when_it_next_changes() -> N
 
 
 def test_page_one_says_a_switch_in_the_patient_s_words() -> None:
-    """Nurse review P4-2: a switch to diazepam is said on page 1, with its first date."""
+    """Nurse review P4-2: a switch to diazepam is said on page 1, on its first day."""
     page_one = _patient_html("no-alprazolam-switch", "nb").split('<section class="patient doses">')[
         0
     ]
-    assert re.search(r"Du bytter fra alprazolam til [^<]*diazepam[^<]*\. Første dose", page_one)
+    assert re.search(r"Du bytter fra alprazolam til [^<]*diazepam[^<]*\.", page_one)
+
+
+def _page_one_text(name: str, lang: str) -> str:
+    pypdf = pytest.importorskip("pypdf")
+    plan = _case(name).plan(lang)
+    pdf = render_plan(plan, PlanFormat.pdf, lang)
+    first = pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    return " ".join(first.replace("\u00a0", " ").split())
+
+
+@pytest.mark.parametrize(
+    ("name", "lang", "day", "stop", "old_morning"),
+    [
+        (
+            "no-alprazolam-switch",
+            "nb",
+            "Fra ma. 25. jan.",
+            "Kveld: ikke mer Xanor (alprazolam) – ta Stesolid (diazepam) i stedet.",
+            "Xanor (alprazolam): Morgen 1 × 1 mg · Midt på dagen 1 × 1 mg Stesolid",
+        ),
+        (
+            "no-alprazolam-switch",
+            "sv",
+            "Från mån 25 jan.",
+            "Kväll: ingen mer Xanor (alprazolam) – ta Stesolid (diazepam) i stället.",
+            "Xanor (alprazolam): Morgon 1 × 1 mg · Mitt på dagen 1 × 1 mg Stesolid",
+        ),
+        (
+            "uk-alprazolam-switch",
+            "en",
+            "From Mon 18 Jan",
+            "Evening: no more alprazolam – take Diazepam tablets instead.",
+            "alprazolam: Morning 0.75 mg, own tablets Diazepam",
+        ),
+    ],
+)
+def test_page_one_says_which_dose_of_the_old_drug_stops_on_the_switch_day(
+    name: str, lang: str, day: str, stop: str, old_morning: str
+) -> None:
+    """Nurse review 2, A-5 (safety): page 1 listed the old drug's evening dose and then the
+    new drug's evening dose from the switch day, without saying the old one stops: a patient
+    reading only page 1 took both. The switch day is now the whole day: what stops, what goes
+    on of the old drug and the new drug's doses, on page 1 in both renderers' layout."""
+    first = _page_one_text(name, lang)
+    after = first.split(day, 1)[1]
+    assert stop in after, after[:300]
+    assert old_morning in after, after[:300]
+    # The old drug's evening dose is not offered on the switch day.
+    switch_day = after.split(stop, 1)[1]
+    new_drug = old_morning.rsplit(" ", 1)[1]
+    old_doses = switch_day.split(new_drug, 1)[0]  # the old drug's line on the switch day
+    assert not re.search(r"Kveld|Kväll|Evening", old_doses), old_doses
+    # The next dose change is after the last day the box shows.
+    assert day not in first.split(stop, 1)[1]
+
+
+@pytest.mark.parametrize("case", PANEL, ids=lambda c: c.name)
+def test_the_dose_axis_labels_never_overprint(case: PanelPlan) -> None:
+    """Nurse review 2, A-1: the patch chart's y labels ("50/40/30/20/10/0") sat on top of
+    each other in a 1.5 cm chart. Every chart's dose labels are now a label's height and a
+    gap apart, and there are at least three of them (0, the middle, the top)."""
+    from taper.render.curve import FONT
+
+    html = html_of(case).decode()
+    charts = re.findall(r"<svg .*?</svg>", html, re.S)
+    assert charts
+    for svg in charts:
+        ys = [
+            Decimal(y) for y in re.findall(r'<text x="[\d.]+" y="([\d.]+)" text-anchor="end"', svg)
+        ]
+        assert len(ys) >= 3, (case.name, ys)
+        gaps = [a - b for a, b in pairwise(ys)]
+        assert min(gaps) >= FONT * Decimal("1.2"), (case.name, ys)
+
+
+def _laid_out_head_lines(html: str) -> set[str]:
+    """Every line of text WeasyPrint lays out inside a table head."""
+    weasyprint = pytest.importorskip("weasyprint")
+    document = weasyprint.HTML(string=html).render()
+    return {
+        box.text.strip()
+        for page in document.pages
+        for box, ancestors in _boxes(page._page_box)
+        if getattr(box, "text", None)
+        and any(getattr(getattr(a, "element", None), "tag", None) == "thead" for a in ancestors)
+    }
+
+
+def _head_words(html: str) -> set[str]:
+    heads = re.findall(r"<thead>(.*?)</thead>", html, re.S)
+    cells = [c for head in heads for c in re.findall(r"<th[^>]*>(.*?)</th>", head, re.S)]
+    text = " ".join(re.sub(r"<[^>]+>", " ", c) for c in cells)
+    # Split at ordinary spaces only: "20\u00a0mg" is one piece.
+    return {w for w in re.split(r"[ \n\t]+", text) if w and w not in "–·"}
+
+
+@pytest.mark.parametrize(
+    "name", ["se-oxazepam", "se-fentanyl", "se-buprenorphine", "se-oxycodone-oxazepam"]
+)
+def test_no_column_head_is_broken_mid_word(name: str) -> None:
+    """Nurse review 2, A-2/A-3: "Datu/m" over the tick calendar, "Oxik/odon/Acta/vis" and
+    "20/mg" over the dispensing table. Every word of every table head (the dispensing's
+    strength "20 mg" as one piece) is laid out whole on one line by WeasyPrint."""
+    html = html_of(_case(name)).decode()
+    lines = _laid_out_head_lines(html)
+    words = {w for line in lines for w in re.split(r"[ \n\t]+", line)}
+    broken = sorted(w for w in _head_words(html) if w not in words)
+    assert broken == []
+
+
+@pytest.mark.parametrize("name", ["se-fentanyl", "no-fentanyl", "se-buprenorphine"])
+def test_a_patch_plan_s_table_has_no_repeated_strength_column(name: str) -> None:
+    """Nurse review 2, A-2: the patch table's "Plåsterstyrka" column repeated the patch
+    column ("1 × 50 mikrogram/timme | 50 mikrogram/timme") and wrapped mid-word."""
+    html = _patient_html(name)
+    table = html.split('<table class="overview">', 1)[1].split("</table>", 1)[0]
+    head = re.findall(r"<th scope=\"col\">(.*?)</th>", table.split("</thead>", 1)[0])
+    assert len(head) == 2, head  # the dates and the patch
+    assert 'class="amount"' not in table
+
+
+@pytest.mark.parametrize("lang", ["sv", "nb", "en"])
+def test_no_diary_column_head_is_broken_mid_word(lang: str) -> None:
+    """Nurse review 2, A-2: the diary's "Anteckninga/r" (and "Eftermidda/g" once the day and
+    notes columns were sized): every word of its heads laid out whole."""
+    plan = _case("se-oxazepam").plan(lang)
+    html = render_diary(plan, lang).decode()
+    lines = _laid_out_head_lines(html)
+    words = {w for line in lines for w in re.split(r"[ \n\t]+", line)}
+    broken = sorted(w for w in _head_words(html) if w not in words)
+    assert broken == []
+
+
+@pytest.mark.parametrize("name", ["se-oxycodone", "se-oxycodone-oxazepam"])
+def test_the_depot_sentence_stands_with_the_depot_rows_only(name: str) -> None:
+    """Nurse review 2, A-4: "Depottabletter: svälj hela … 12 timmars mellanrum" headed the
+    whole table though later rows were Oxikodon Actavis (immediate release) and Sobril. It
+    stands once, inside the table, right above the first depot row."""
+    html = _patient_html(name)
+    advice = texts("sv")._("Depot tablets: swallow them whole; do not split or crush them.")
+    before, table = html.split('<table class="overview">', 1)
+    table = table.split("</table>", 1)[0]
+    assert advice not in before.rsplit("<h2", 1)[1]  # not above the table
+    assert table.count(advice) == 1
+    # Its group: the product row (or product cell) above or beside it names the depot.
+    group = next(g for g in re.findall(r"<tbody.*?</tbody>", table, re.S) if advice in g)
+    assert "Depot" in group
+    for row in re.findall(r'<tr class="doses">(.*?)</tr>', table.split(advice, 1)[0], re.S):
+        assert "Depot" not in row  # no depot row above it
+
+
+@pytest.mark.parametrize(
+    ("name", "lang"), [("se-fentanyl", "sv"), ("no-fentanyl", "nb"), ("se-buprenorphine", "en")]
+)
+def test_the_tick_calendar_marks_the_day_the_last_patch_comes_off(name: str, lang: str) -> None:
+    """Nurse review 2, A-9: page 1 says "ta av 24 mars 2027" but the calendar ended on 22/3's
+    week with no mark. The off day has a box and the note "24/3 ta av sista plåstret"."""
+    html = _patient_html(name, lang)
+    t = texts(lang)
+    calendar = html.split('<table class="ticks">', 1)[1].split("</table>", 1)[0]
+    last_box = re.findall(r'class="tick" role="img" aria-label="([^"]+)"', calendar)[-1]
+    off_day = last_box.rsplit(" ", 1)[0]  # the long date, its time label after it
+    page_one = html.split("<h2", 2)[1]
+    assert off_day in page_one  # the same day page 1 says to take it off
+    note = re.findall(r'<td class="week-note">([^<]*)</td>', calendar)[-1]
+    assert t._("%(day)s take off the last patch", day="") in note
+
+
+@pytest.mark.parametrize("name", ["se-zopiclone-oxazepam", "se-oxycodone-oxazepam"])
+def test_each_drug_s_rows_stand_together_headed_by_its_name(name: str) -> None:
+    """Nurse review 2: the table alternated Imovane and Sobril rows in date order, so page 2
+    ended with Imovane only and showed no oxazepam dose. One block per drug, each headed by
+    the drug's name."""
+    from taper.render.sheet import build_sheet
+    from taper.render.view import build_view
+
+    case = _case(name)
+    plan = case.plan()
+    view = build_view(plan, plan.language, load_guideline(case.guideline).guideline)
+    rows = build_sheet(view).rows
+    drugs = [row.drug for row in rows]
+    blocks = [d for i, d in enumerate(drugs) if i == 0 or drugs[i - 1] != d]
+    assert len(blocks) == len(set(drugs)) == 2, blocks
+    for i, row in enumerate(rows):
+        if i == 0 or drugs[i - 1] != row.drug:
+            name_of = view.drug_names.get(row.drug, row.drug)
+            assert row.heading is not None
+            assert name_of.casefold() in row.heading.casefold()
+
+
+@pytest.mark.parametrize(
+    ("lang", "until"),
+    [
+        ("sv", "samma dos till och med 31 maj 2027"),
+        ("nb", "samme dose til og med 31. mai 2027"),
+        ("en", "same dose up to and including 31 May 2027"),
+    ],
+)
+def test_a_long_hold_is_said_in_weeks_or_by_its_last_date(lang: str, until: str) -> None:
+    """Nurse review 2: "Du tar samma dos i 141 dagar." A hold of whole weeks says weeks; a
+    longer one of no whole weeks says its last day."""
+    html = _patient_html("se-oxycodone-oxazepam", lang)
+    assert until in html
+    days = [int(n) for n in re.findall(r"(\d+)\s(?:dagar|dager|days)\b", html)]
+    assert all(n < 14 for n in days), days
+
+
+@pytest.mark.parametrize(
+    ("name", "lang", "day"),
+    [
+        ("se-oxycodone", "sv", "25 jan."),
+        ("no-alprazolam-switch", "nb", "11. mai"),
+        ("se-diazepam", "en", None),
+    ],
+)
+def test_the_clinician_part_names_steps_by_their_dates(
+    name: str, lang: str, day: str | None
+) -> None:
+    """Nurse review 2, A-7: "(steg 11, 13)", "(trinn 16, 18, 20)" in the decision box and
+    warnings; the patient's table has dates, no step numbers. The step's first day instead."""
+    case = _case(name)
+    html = render_plan(case.plan(lang), PlanFormat.html, lang).decode()
+    clinician = re.sub(r"<[^>]+>", " ", html.split('<section class="clinician', 1)[1])
+    assert re.search(r"\((?:step|steg|trinn) \d", clinician) is None
+    if day is not None:
+        assert re.search(rf"\({re.escape(day)}[,)]", clinician), day
+
+
+@pytest.mark.parametrize(
+    ("name", "lang"), [("se-oxycodone", "sv"), ("no-fentanyl", "nb"), ("se-oxycodone", "en")]
+)
+def test_the_opioid_safety_sentences_stand_in_their_own_important_box(
+    name: str, lang: Lang
+) -> None:
+    """Nurse review 2, A-12: lost tolerance, overdose with alcohol or sleeping pills and
+    naloxone were bullets under "Vad samtalen handlar om"; they are warnings. The rule file's
+    own sentences, moved into an "Important" box, and no longer under the talk topics."""
+    case = _case(name)
+    checkpoints = load_guideline(case.guideline).guideline.checkpoints
+    assert checkpoints is not None
+    own = {c.id: c.text.get(lang) for c in checkpoints.content}
+    sentences = [own[cid] for cid in ("lost-tolerance", "overdose-risk", "naloxone")]
+    html = _patient_html(name, lang)
+    important = texts(lang)._("Important")
+    boxes = re.findall(r'<div class="warning keep">(.*?)</div>', html, re.S)
+    box = next(b for b in boxes if important in b and sentences[0] in b)
+    assert all(s in box for s in sentences)
+    topics = html.split(texts(lang)._("What the talks are about"), 1)[1]
+    assert not any(s in topics for s in sentences)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from taper.render.view import PlanView
+from taper.render.view import PlanView, Topics
 
 
 def depot_advice(view: PlanView) -> str | None:
@@ -112,3 +112,29 @@ def patient_lines(view: PlanView) -> list[str]:
     """The lines the text and Markdown outputs carry under the plan's facts."""
     paracetamol = paracetamol_advice(view)
     return [*([paracetamol] if paracetamol else []), *interval_advice(view)]
+
+
+# The opioid talk items that are warnings, not talk topics: lost tolerance, overdose with
+# alcohol or sleeping pills, naloxone (the rule files' `aftercare.opioid_content` ids; the
+# late-symptoms item stays a topic). A project choice of where to print them, not new text.
+SAFETY_CONTENT = ("lost-tolerance", "overdose-risk", "naloxone")
+
+
+def safety_items(view: PlanView) -> list[str]:
+    """The rule file's own sentences for this plan's opioid safety items, in SAFETY_CONTENT's
+    order: the patient's "Important" box (under the talk topics they read as a topic, nurse
+    review 2 A-12)."""
+    if view.guideline is None or view.guideline.checkpoints is None:
+        return []
+    used = {cid for c in view.plan.checkpoints for cid in c.content}
+    own = {c.id: c.text.get(view.lang) for c in view.guideline.checkpoints.content}
+    return [own[cid] for cid in SAFETY_CONTENT if cid in used and cid in own]
+
+
+def topics_besides(view: PlanView, said: list[str]) -> list[Topics]:
+    """The talk topics without the sentences printed elsewhere; a topic left empty goes."""
+    kept = [
+        Topics(topic.label, [i for i in topic.content if i not in said], topic.links)
+        for topic in view.topics
+    ]
+    return [topic for topic in kept if topic.content or topic.links]

@@ -14,7 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from taper.errors import TaperError
-from taper.render.advice import depot_advice, interval_advice, paracetamol_advice
+from taper.render.advice import (
+    depot_advice,
+    interval_advice,
+    paracetamol_advice,
+    safety_items,
+    topics_besides,
+)
 from taper.render.i18n import Lang, translations
 from taper.render.view import DOSE_TIMES, TIME_LABELS, PlanView
 
@@ -85,6 +91,7 @@ def render_sheet(view: PlanView) -> bytes:
         DrugCurve(view.drug_names.get(drug, drug), Markup(svg_curve(view, drug, height)))
         for drug in drugs
     ]
+    safety = safety_items(view)
     template = environment(view.lang).get_template("sheet.html")
     html = template.render(
         v=view,
@@ -95,6 +102,8 @@ def render_sheet(view: PlanView) -> bytes:
         footer_left=None,  # patient pages: only their page label (the stamp is the clinician's)
         stamp_short=_footer(view),
         depot=depot_advice(view),
+        safety=safety,
+        topics=topics_besides(view, safety),
         paracetamol=paracetamol_advice(view),
         intervals=interval_advice(view),
     )
@@ -112,6 +121,8 @@ def patient_units(view: PlanView, html: str) -> str:
 
 
 def render_diary_sheet(view: PlanView) -> bytes:
+    from taper.render.sheet import diary_widths
+
     mapping = [s for s in view.steps if s.step.phase == "mapping"]
     if not mapping:
         raise TaperError("This plan has no mapping phase, so there is no intake diary to print.")
@@ -133,6 +144,13 @@ def render_diary_sheet(view: PlanView) -> bytes:
         days=days,
         times=times,
         patches=patches,
+        widths=diary_widths(
+            [
+                [view.t._("Date"), *(f"{d.weekday} {d.numeric}" for d in days)],
+                *([label] for label in times),
+                [view.t._("Notes (sleep, worry, how you feel)")],
+            ]
+        ),
         next_talk=f"{talks[0].weekday} {talks[0].date}" if talks else None,
         orientation="landscape",
         footer_left=view.stamp,  # the full stamp, in the footer: the diary fits one page

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal
 
 from taper.plan.model import Step
 from taper.render.view import PlanView, is_rate
@@ -53,14 +53,34 @@ def _fmt(value: Decimal) -> str:
     return str(value.quantize(_ONE_PLACE, rounding=ROUND_HALF_EVEN))
 
 
-def _nice_max(top: Decimal) -> tuple[Decimal, Decimal]:
-    """A round axis maximum at or above `top`, and the grid spacing (4–5 lines)."""
-    for step in (Decimal(s) for s in ("0.5", "1", "2", "2.5", "5", "10", "20", "25", "50", "100")):
-        if top <= step * 5:
-            lines = -(-top // step)  # ceiling division on Decimal
-            return step * max(lines, Decimal(1)), step
-    step = Decimal(200)
-    return step * -(-top // step), step
+# Dose labels on the y axis at least this far apart (user units): a label is about 0.75 em
+# tall, so two never touch.
+LABEL_PITCH = Decimal(FONT) * Decimal("1.2")
+_GRIDS = tuple(Decimal(s) for s in ("0.5", "1", "2", "2.5", "5", "10", "20", "25", "50", "100"))
+
+
+def _ceil(value: Decimal) -> Decimal:
+    # Decimal's // truncates toward zero, so -(-a // b) is no ceiling.
+    return value.to_integral_value(ROUND_CEILING)
+
+
+def _nice_max(top: Decimal, most: int = 5) -> tuple[Decimal, Decimal]:
+    """A round axis maximum at or above `top`, and the grid spacing: at most `most` spaces
+    (so that labels fit the chart's height); at least two where possible; then the lowest
+    maximum, then the most lines (50 -> 0, 25, 50; 25 -> 0, 10, 20, 30)."""
+    most = max(most, 1)
+    fits = []
+    for step in _GRIDS:
+        lines: Decimal = max(_ceil(top / step), Decimal(1))
+        if lines <= most:
+            fits.append((-min(lines, Decimal(2)), step * lines, -lines, step))
+    if not fits:
+        step = Decimal(200)
+        while _ceil(top / step) > most:
+            step *= 2
+        return step * max(_ceil(top / step), Decimal(1)), step
+    _, axis, _, step = min(fits)
+    return axis, step
 
 
 def svg_curve(view: PlanView, drug: str | None = None, height: Decimal = HEIGHT) -> str:
@@ -80,15 +100,19 @@ def svg_curve(view: PlanView, drug: str | None = None, height: Decimal = HEIGHT)
     dosed = [s for s in every if s.dose > 0]
     last = max(s.end for s in dosed) + dt.timedelta(days=1) if dosed else first
     span = Decimal(max((last - first).days, 1) + 14)  # room to show the drop to zero
-    top, grid = _nice_max(max(s.dose for s in steps))
+    highest = max(s.dose for s in steps)
     unit = steps[0].unit
     plot_w = WIDTH - LEFT - RIGHT
     # A label too wide for the left margin ("50 mikrogram/time" cut to "ram/time"): the
-    # numbers alone at the axis and the unit once above them.
+    # numbers alone at the axis and the unit once above them, on a line the chart grows by
+    # (the plot keeps its height: a patch chart's labels overprinted each other).
+    top, grid = _nice_max(highest, int((height - BOTTOM - TOP) / LABEL_PITCH))
     values = [grid * n for n in range(int(top / grid) + 1)]
     shown = t._("mcg/h") if is_rate(unit) else unit  # as the patient's pages spell it
     widest = max(label_width(t.amount(v, shown)) for v in values)
     unit_above = widest > LEFT - 12
+    if unit_above:
+        height += FONT + 10
     top_edge = TOP + FONT + 10 if unit_above else TOP
     base = height - BOTTOM
     plot_h = base - top_edge

@@ -30,9 +30,15 @@ from taper.render.sheet_clinician import (
     rules,
     short_brand,
     sources,
+    steps_by_date,
 )
 from taper.render.sheet_now import NowBox, now_box
-from taper.render.sheet_patches import last_patch_stop, last_patch_text, patch_change_days
+from taper.render.sheet_patches import (
+    last_patch,
+    last_patch_stop,
+    last_patch_text,
+    patch_change_days,
+)
 from taper.render.view import (
     DOSE_TIMES,
     KIND_LABELS,
@@ -66,6 +72,8 @@ class OverviewRow:
     note: str | None  # a patient's sentence: same dose longer, the last step
     year: str | None = None  # a year row before this one: the first row of a year
     heading: str | None = None  # the product row before this one (no product column)
+    depot: bool = False  # the row's tablets include depot (modified-release) tablets
+    depot_first: bool = False  # the first row of a run of depot rows: the depot advice above it
 
 
 @dataclass(frozen=True)
@@ -121,7 +129,67 @@ class Sheet:
         tapered side by side); else a product row above each run of rows of one product."""
         return len(self.products) > 1 and not any(row.heading for row in self.rows)
 
+    @property
+    def depot_everywhere(self) -> bool:
+        """Every dose row takes depot tablets: the depot advice stands above the table once;
+        else above each run of depot rows only (it headed immediate-release and oxazepam
+        rows, nurse review 2 A-4)."""
+        return all(row.depot for row in self.rows if row.kind == "doses")
+
+    @property
+    def amount_column(self) -> bool:
+        """A patch-only plan has no amount column: its one patch column already says the
+        strength ("1 × 50 mikrogram/timme"), and the repeat wrapped mid-word."""
+        return self.times != ["patch"]
+
     def overview_widths(self) -> list[str]:
+        widths = self._overview_widths()
+        if self.amount_column:
+            return widths
+        # The amount column's share goes to the columns before it.
+        *kept, amount = (Decimal(w) for w in widths)
+        share = amount / len(kept)
+        return [str((w + share).quantize(Decimal("0.1"))) for w in kept]
+
+    @property
+    def dispense_products(self) -> list[str]:
+        """The dispensing table's strength heads, each on one line ("20 mg", never "20/mg")."""
+        return [unbreakable(p) for p in self.dispensing.products]
+
+    def dispense_widths(self) -> list[str]:
+        """The dispensing table's column widths in percent: each column at least as wide as
+        its longest word (a brand's words shared by the columns it spans), at the table's
+        12 pt (the prescriber's part); the rest shared out evenly. "Oxikodon" broke into
+        "Oxik/odon" at 74 % / 8 columns."""
+        table = self.dispensing
+        scale = Decimal(12) / Decimal(14)  # the widths are measured at 14 pt
+        need = [_least_percent([self.view.t._("Dates"), *(r.dates for r in table.rows)])]
+        counts = [
+            [str(n) for n in column] for column in zip(*(r.counts for r in table.rows), strict=True)
+        ] or [[] for _ in table.products]
+        need += [
+            _least_percent([product, *column])
+            for product, column in zip(self.dispense_products, counts, strict=True)
+        ]
+        column = 1
+        for brand, span in table.brands:
+            least = _least_percent(brand.split(" ")) / span
+            for n in range(column, column + span):
+                need[n] = max(need[n], least)
+            column += span
+        need = [n * scale for n in need]
+        # The dates on one line when that still fits: a row stays one line high.
+        whole = _least_percent([r.dates.replace(" ", NBSP) for r in table.rows]) * scale
+        if whole > need[0] and sum(need[1:]) + whole <= 100:
+            need[0] = whole
+        total = sum(need, Decimal(0))
+        spare = max(Decimal(0), 100 - total)
+        if total > 100:
+            need = [n * 100 / total for n in need]
+        share = spare / len(need)
+        return [str((n + share).quantize(Decimal("0.1"))) for n in need]
+
+    def _overview_widths(self) -> list[str]:
         """The overview's column widths in percent: dates, (product), each time, the amount.
         Each column is at least as wide as its longest word at 14 pt (a word that does not
         fit is what makes Chromium shrink the page); the dose columns share what is left."""
@@ -188,7 +256,9 @@ class Sheet:
         # At least 14 mm: room for the weekday's name ("Wed") above one box.
         boxes = len(self.tick_times) * Decimal("4.8") + Decimal("1.6")
         day = max(boxes, Decimal(14)) * 100 / page
-        date = Decimal(10)
+        # The week's column as wide as its head ("Datum" broke into "Datu/m") and its dates.
+        dates = [self.view.t._("Date"), *(w.label for w in self.weeks)]
+        date = max(Decimal(10), _least_percent(dates))
         note = 100 - date - 7 * day
         return (str(date), str(day.quantize(Decimal("0.1"))), str(note.quantize(Decimal("0.1"))))
 
@@ -214,9 +284,9 @@ def build_sheet(view: PlanView) -> Sheet:
         ticks_until=until,
         decisions=found,
         warnings=[
-            WarningView(w.warning, w.label, clinician_words(w.text))
+            WarningView(w.warning, w.label, text)
             for w in view.warnings
-            if clinician_words(w.text) not in found
+            if (text := steps_by_date(view, clinician_words(w.text))) not in found
         ],
         notes=merged_notes(
             [
@@ -231,7 +301,7 @@ def build_sheet(view: PlanView) -> Sheet:
         months=_months(view),
         brands=full_brands(view),
         urgent=urgent_help(view),
-        now=now_box(view, rows, starts),
+        now=now_box(view, rows, [(r[0].step.start, r[-1].step.end) for r in runs]),
     )
 
 
@@ -300,6 +370,21 @@ def _least_percent(texts: list[str], bold: bool = True) -> Decimal:
     return ((longest * _EM_PX + _CELL_PX) * 100 / _PAGE_PX).quantize(Decimal("0.1"))
 
 
+def diary_widths(columns: list[list[str]]) -> list[str]:
+    """The landscape diary's column widths in percent (the day, each time, the notes): each
+    at least its longest word ("Eftermiddag", "Anteckningar" broke mid-word in equal
+    columns), the times' columns alike; what is left goes to the columns written in."""
+    landscape = Decimal(269) / Decimal(182)  # the landscape content width over the portrait
+    padding = Decimal(1)  # the diary's 1.5 mm side padding and thicker border, in percent
+    need = [_least_percent(texts) / landscape + padding for texts in columns]
+    # The boxes to write in as wide as each other: each time's column as wide as the widest.
+    need[1:-1] = [max(need[1:-1])] * (len(need) - 2)
+    need[-1] = max(need[-1], Decimal(20))  # the notes: room for a sentence a day
+    share = max(Decimal(0), 100 - sum(need, Decimal(0))) / (len(need) - 1)
+    widths = need[:1] + [n + share for n in need[1:]]
+    return [str(w.quantize(Decimal("0.1"))) for w in widths]
+
+
 def _same(a: StepView, b: StepView) -> bool:
     """Two steps a patient cannot tell apart: the same tablets at the same times."""
     return a.kind == b.kind and [(d.time, d.tablets) for d in a.doses] == [
@@ -308,7 +393,9 @@ def _same(a: StepView, b: StepView) -> bool:
 
 
 def _runs(steps: list[StepView]) -> list[list[StepView]]:
-    """Each drug's steps, consecutive unchanged ones together, ordered by first date."""
+    """Each drug's steps, consecutive unchanged ones together: one block per drug (in the
+    order the drugs first appear), each in date order. Two drugs in one date order alternated
+    row by row, so a page could show one drug only (nurse review 2)."""
     runs: list[list[StepView]] = []
     last: dict[str, list[StepView]] = {}
     for s in steps:
@@ -319,7 +406,8 @@ def _runs(steps: list[StepView]) -> list[list[StepView]]:
         run = [s]
         last[s.step.drug] = run
         runs.append(run)
-    return sorted(runs, key=lambda r: r[0].step.start)
+    drugs = list(dict.fromkeys(s.step.drug for s in sorted(steps, key=lambda s: s.step.start)))
+    return sorted(runs, key=lambda r: (drugs.index(r[0].step.drug), r[0].step.start))
 
 
 def _rows(view: PlanView, runs: list[list[StepView]], starts: list[dt.date]) -> list[OverviewRow]:
@@ -361,9 +449,24 @@ def _rows(view: PlanView, runs: list[list[StepView]], starts: list[dt.date]) -> 
                 text=text,
                 note=_changed_product(view, run, previous, product)
                 or _row_note(view, run, following),
+                depot=first.kind == "doses"
+                and any(x.modified_release for d in doses for x in d.tablets),
             )
         )
-    return _headed(rows, starts)
+    return _depot_runs(_headed(rows, starts))
+
+
+def _depot_runs(rows: list[OverviewRow]) -> list[OverviewRow]:
+    """Marks the first row of each run of one drug's depot rows, in the table's order (another
+    drug's rows between do not end a run)."""
+    out = []
+    before: dict[str, bool] = {}
+    for row in rows:
+        if row.kind == "doses":
+            row = replace(row, depot_first=row.depot and not before.get(row.drug, False))
+            before[row.drug] = row.depot
+        out.append(row)
+    return out
 
 
 # Products alternating more often than this make a product column instead of product rows.
@@ -569,11 +672,29 @@ def _row_note(view: PlanView, run: list[StepView], following: list[StepView] | N
         held = first.step.days - before[-1].step.days if before else 0
     if held <= 0:
         return None
+    length = _hold_length(view, held)
+    if length is None:
+        return t._(
+            "You take the same dose longer, up to and including %(date)s. Then the dose goes "
+            "down to %(amount)s.",
+            date=t.date(run[-1].step.end),
+            amount=following[0].daily,
+        )
     return t._(
         "You take the same dose for %(length)s longer. Then the dose goes down to %(amount)s.",
-        length=_length(view, held),
+        length=length,
         amount=following[0].daily,
     )
+
+
+def _hold_length(view: PlanView, days: int) -> str | None:
+    """ "4 weeks", "10 days"; None for a long hold of no whole weeks, which the sentence
+    says by its last date instead ("141 dagar" means nothing to a patient)."""
+    if days % 7 == 0:
+        return view.t.ngettext("%(num)s week", "%(num)s weeks", days // 7)
+    if days < 14:
+        return view.t.ngettext("%(num)s day", "%(num)s days", days)
+    return None
 
 
 # A dose held this long (or longer) gets a sentence: the patient sees it is meant (project
@@ -587,18 +708,19 @@ def _long_hold(view: PlanView, run: list[StepView], following: list[StepView]) -
     days = sum(s.step.days for s in run)
     if days < LONG_HOLD_DAYS or following[0].kind != "doses" or following[0].step.days >= days:
         return None  # short, or as long as the step after it: the plan's ordinary pace
+    length = _hold_length(view, days)
+    if length is None:
+        return t._(
+            "You take the same dose up to and including %(date)s. Then the dose goes down to "
+            "%(amount)s.",
+            date=t.date(run[-1].step.end),
+            amount=following[0].daily,
+        )
     return t._(
         "You take the same dose for %(length)s. Then the dose goes down to %(amount)s.",
-        length=_length(view, days),
+        length=length,
         amount=following[0].daily,
     )
-
-
-def _length(view: PlanView, days: int) -> str:
-    """A held dose's length: in weeks when it is whole weeks ("3 weeks"), else in days."""
-    if days % 7 == 0:
-        return view.t.ngettext("%(num)s week", "%(num)s weeks", days // 7)
-    return view.t.ngettext("%(num)s day", "%(num)s days", days)
 
 
 # --- the tick calendar --------------------------------------------------------------------
@@ -611,7 +733,14 @@ def _weeks(view: PlanView, times: list[DoseTimeName]) -> tuple[list[TickWeek], s
     if not dosed or not times:
         return [], None
     first = min(s.step.start for s in dosed)
-    last = max(s.step.end for s in dosed)
+    # The day each drug's last patch comes off: in the calendar, with a box and its note
+    # (page 1 and the table say "take off 24 March"; the calendar ended the day before).
+    offs = {
+        off[1]
+        for drug in dict.fromkeys(s.step.drug for s in dosed if s.patch)
+        if (off := last_patch(view, drug)) is not None
+    }
+    last = max([*(s.step.end for s in dosed), *offs])
     monday = first - dt.timedelta(days=first.weekday())
     # A patch-only calendar (a box every 3 or 7 days) shows up to half a year: every change
     # day of a typical patch plan, on one page.
@@ -628,11 +757,14 @@ def _weeks(view: PlanView, times: list[DoseTimeName]) -> tuple[list[TickWeek], s
                 if d.amount > 0 and (d.time != "patch" or day in patch_days)
             )
             day += dt.timedelta(days=1)
+    for day_off in offs:
+        taken.setdefault(day_off, set()).add("patch")
     changes = {
         s.step.start
         for s in view.steps
         if s.is_change and s.kind != "mapping" and s.step.start > first
     }
+    changes -= offs  # the last patch's off day says so, not "new dose"
     talks = {c.checkpoint.date for c in view.appointments}
     weeks = []
     while monday <= end:
@@ -646,6 +778,8 @@ def _weeks(view: PlanView, times: list[DoseTimeName]) -> tuple[list[TickWeek], s
             doses = taken.get(day, set())
             days.append(TickDay(day, t.date(day), [time in doses for time in times]))
             # One note a day: "18/1 new dose, talk".
+            if day in offs:
+                notes.append(t._("%(day)s take off the last patch", day=t.numeric_day(day)))
             if day in changes and day in talks:
                 notes.append(t._("%(day)s new dose, talk", day=t.numeric_day(day)))
             elif day in changes:

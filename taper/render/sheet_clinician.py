@@ -67,7 +67,44 @@ def decisions(view: PlanView) -> list[str]:
     for s in view.steps:
         if s.step.note is not None and any(word in s.step.note for word in _DECISION_WORDS):
             out.append(f"{s.drug}, {s.dates}: {s.note}")
-    return list(dict.fromkeys(clinician_words(d) for d in out))
+    return list(dict.fromkeys(steps_by_date(view, clinician_words(d)) for d in out))
+
+
+# "(step 11, 13)" as the planner's message says it, and "Step 11 of …" as the short form of
+# one says it (view.py), in each sheet language's words.
+_STEP_NUMBERS = re.compile(r"\((?:step|steg|trinn) (\d+(?:, \d+)*)\)")
+_STEP_LEAD = re.compile(r"^(?:Step|Steg|Trinn) (\d+(?:, \d+)*)(?= )")
+
+
+def steps_by_date(view: PlanView, text: str) -> str:
+    """Steps named by the day each starts, as the patient's table dates its rows ("(11 jan.,
+    8 feb.)"), not by number ("(steg 11, 13)"): the table has no step numbers, and a row
+    may hold several steps of one dose (nurse review 2, A-7)."""
+    t = view.t
+    by_index = {s.step.index: t.short_day_month(s.step.start) for s in view.steps}
+
+    def days(found: re.Match[str]) -> list[str] | None:
+        numbers = [int(n) for n in found.group(1).split(", ")]
+        if any(n not in by_index for n in numbers):
+            return None  # a number the plan has no step for: as the planner said
+        return [by_index[n] for n in numbers]
+
+    def inner(found: re.Match[str]) -> str:
+        shown = days(found)
+        return found.group(0) if shown is None else "(" + ", ".join(shown) + ")"
+
+    def lead(found: re.Match[str]) -> str:
+        shown = days(found)
+        if shown is None:
+            return found.group(0)
+        return t.ngettext(
+            "The step starting %(dates)s",
+            "The steps starting %(dates)s",
+            len(shown),
+            dates=", ".join(shown),
+        )
+
+    return _STEP_LEAD.sub(lead, _STEP_NUMBERS.sub(inner, text))
 
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
