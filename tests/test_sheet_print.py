@@ -600,3 +600,16 @@ def test_the_opioid_safety_sentences_stand_in_their_own_important_box(
     assert all(s in box for s in sentences)
     topics = html.split(texts(lang)._("What the talks are about"), 1)[1]
     assert not any(s in topics for s in sentences)
+
+
+@pytest.mark.parametrize("case", PANEL, ids=lambda c: c.name)
+def test_the_last_page_holds_more_than_the_stamp(case: PanelPlan) -> None:
+    """Nurse review 2 (A-8): the clinician part spilled onto a page holding only the stamp
+    ("Riktlinje se-vgr version 2026.1, sha256 …"); the stamp now keeps the block before it."""
+    pypdf = pytest.importorskip("pypdf")
+    pytest.importorskip("weasyprint")
+    plan = case.plan()
+    pdf = render_plan(plan, PlanFormat.pdf, plan.language)
+    last = pypdf.PdfReader(io.BytesIO(pdf)).pages[-1].extract_text()
+    stamp = next(line for line in last.splitlines() if plan.guideline.id in line)
+    assert last.strip().index(stamp.strip()) > 0, last
