@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -233,3 +234,49 @@ def test_broken_pipe_is_left_to_typer(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "stdout", Closed())
     with pytest.raises(BrokenPipeError):
         console.out("plan")
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["plan", "-g", "se-vgr", "-m", "oxazepam 25 mg", "--start", "2025-03-03", "--out", "-"],
+        ["plan", "-g", "se-vgr", "-m", "oxazepam 25 mg", "--start", "2025-03-03"],
+        ["batch", "BATCH", "--format", "jsonl", "--out", "-"],
+    ],
+    ids=["plan-out-dash", "plan", "batch-jsonl"],
+)
+def test_stdout_on_a_full_disk_is_one_sentence_in_a_real_process(
+    command: list[str], tmp_path: Path
+) -> None:
+    """`batch --format jsonl --out - > /dev/full` ended in "internal error (OSError)"."""
+    batch = tmp_path / "patients.csv"
+    batch.write_text("patient_id,guideline,start,medication\np1,se-vgr,2025-03-03,oxazepam 25 mg\n")
+    args = [str(batch) if a == "BATCH" else a for a in command]
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "taper", *args],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            cwd=tmp_path,
+            timeout=120,
+            check=False,
+        )
+    err = done.stderr.decode()
+    assert (done.returncode, err) == (
+        2,
+        "taper: Cannot write the output to stdout: No space left on device.\n",
+    )
+    assert list(tmp_path.iterdir()) == [batch]  # no file named "-"
+
+
+def test_plan_out_dash_is_stdout(
+    run_cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    r = run_cli(
+        "plan", "-g", "se-vgr", "-m", "oxazepam 25 mg", "--start", "2025-03-03", "--out", "-"
+    )
+    assert r.code == 0
+    assert r.out.startswith("Nedtrappningsplan: oxazepam")
+    assert list(tmp_path.iterdir()) == []

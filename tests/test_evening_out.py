@@ -28,6 +28,7 @@ from taper.guideline.loader import LoadedGuideline, load_guideline, validate_byt
 from taper.guideline.registry import builtin_ids
 from taper.plan import PlanOptions, evening, make_plan
 from taper.plan.change_days import closed_days, moved_past
+from taper.plan.curve import SMALLEST_STEP_ROUNDING
 from taper.plan.invariants import evening_out_warning, plan_problems
 from taper.plan.model import Plan, Step
 from taper.plan.regimen_invariants import regimen_problems
@@ -236,6 +237,45 @@ def test_a_fentanyl_strength_of_1_mcg_h_never_cuts_24_mcg_h_to_4_at_evening_out(
 # --- the invariant and its parts ------------------------------------------------------------
 
 
+def ashton_slow_min_step(amount: str) -> LoadedGuideline:
+    """uk-ashton with the slow-down's smallest step (0.5 mg diazepam) changed."""
+    text = (ROOT / "guidelines" / "uk-ashton.yaml").read_text(encoding="utf-8")
+    old = (
+        "    slow_down:\n      below_reference_amount: 5\n      percent: 10\n"
+        "      interval_days: 14\n      min_step:\n        reference_amount: 0.5\n"
+    )
+    assert old in text
+    result = validate_bytes(
+        text.replace(old, old.replace("0.5", amount)).encode(), "uk-ashton.yaml"
+    )
+    assert result.ok
+    assert result.loaded is not None
+    return result.loaded
+
+
+def test_evening_out_is_held_to_the_slow_down_and_its_smallest_step() -> None:
+    """A full mutation run (issue 14): with the slow-down's smallest step at 0.05 mg, 0.76 mg
+    diazepam started on 0.6 mg of the oral suspension (-21 %) and 1.2 mg on 1 mg of tablets
+    (-17 %) with a caution only: evening out measured its step as the reduction's 25 % of
+    the dose, not the slow-down's 10 % below 5 mg with its smallest step. Now 1.2 mg starts
+    on the oral suspension, which makes it, and 0.76 mg (which it does not make) is kept as
+    taken with the cut as the first reduction and the high warning, not stopped."""
+    loaded = ashton_slow_min_step("0.05")
+    options = PlanOptions(start=MONDAY, specialist=True)
+    made = make_plan([medication("diazepam", D("1.2"), "mg")], loaded, options)
+    assert plan_problems(made, loaded.guideline) == []
+    assert of(made, "diazepam")[1].dose == D("1.2")
+    assert "Diazepam tablets (immediate release) can make no more than 1 mg" in (
+        warning(made, "formulation-change").message
+    )
+    made = make_plan([medication("diazepam", D("0.76"), "mg")], loaded, options)
+    assert plan_problems(made, loaded.guideline) == []
+    assert warning(made, "start-dose-cut").severity == "high"
+    steps = of(made, "diazepam")
+    assert steps[1].dose == D("0.76")  # kept as taken through evening out
+    assert D(0) < steps[2].dose < D("0.76")  # then cut, not stopped
+
+
 def test_the_invariant_flags_a_silent_evening_out_cut() -> None:
     """The hydromorphone plan as it was: fixed doses of 2 mg from day 8, no high warning."""
     loaded = load_guideline("us-cdc-2022")
@@ -287,6 +327,19 @@ def _largest_step(loaded: LoadedGuideline, drug: str, made: Plan) -> Fraction:
     return Fraction(red.max_percent if red.max_percent is not None else red.percent)
 
 
+def _smallest_step_allowed(made: Plan, drug: str, amount: Decimal) -> Fraction:
+    """The cut the rule's smallest step allows as the products make it (as any taper step:
+    `taper.plan.curve.SMALLEST_STEP_ROUNDING`): a rounding within it is not a larger cut
+    than one step, whatever share of the dose it is."""
+    applied = next((a for a in made.applied_rules if a.drug == drug), None)
+    if applied is None:
+        return Fraction(0)
+    slowing = applied.slow_below_amount is not None and amount < applied.slow_below_amount
+    smallest = applied.slow_min_step if slowing else None
+    smallest = smallest if smallest is not None else applied.min_step
+    return Fraction(0) if smallest is None else Fraction(smallest) * SMALLEST_STEP_ROUNDING
+
+
 @st.composite
 def single_doses(draw: st.DrawFn) -> tuple[str, str, Decimal, str, bool | None]:
     gid = draw(st.sampled_from(builtin_ids()))
@@ -330,6 +383,7 @@ def test_the_first_fixed_dose_is_at_most_the_reported_and_within_a_step_or_warne
     assert first.dose <= amount
     cut = Fraction(amount - first.dose)
     within = cut <= Fraction(amount) * _largest_step(loaded, drug, made) / 100
+    within = within or cut <= _smallest_step_allowed(made, drug, amount)
     warned = any(
         w.severity == "high" and w.drug == drug and w.code == evening_out_warning(first.dose)
         for w in made.warnings

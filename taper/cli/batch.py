@@ -229,9 +229,10 @@ def _jsonl(file: str, out: str | None, lang: str | None, workers: int, force: bo
             raise TaperError(f"{out} already exists; use --force to overwrite it.")
     patients = stream_patients(open_file, name)
     if out == "-":
-        sink = sys.stdout.buffer
-        totals = stream_jsonl(patients, sink, lang=lang, workers=workers)
-        sink.flush()
+        sink = console.binary_stdout()
+        with console.stdout_errors():  # a full disk: one sentence, not an internal error
+            totals = stream_jsonl(patients, sink, lang=lang, workers=workers)
+            sink.flush()
     else:
         partial = path.with_name(path.name + ".partial")
         try:

@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import BinaryIO, TypeVar
 
 from taper.errors import TaperError
 
@@ -28,9 +28,25 @@ def out(text: str) -> None:
         raise TaperError("Cannot write the output: stdout is closed.")
     text = text if text.endswith("\n") else text + "\n"
     text = _encodable(text, sys.stdout)
-    try:
+    with stdout_errors():
         sys.stdout.write(text)
         sys.stdout.flush()
+
+
+def binary_stdout() -> BinaryIO:
+    """stdout for bytes (`batch --format jsonl --out -`); write it within `stdout_errors`."""
+    if sys.stdout is None:
+        raise TaperError("Cannot write the output: stdout is closed.")
+    return sys.stdout.buffer
+
+
+@contextmanager
+def stdout_errors() -> Iterator[None]:
+    """A write to stdout that fails (a full disk, a closed file) ends in one sentence, exit 2,
+    never an internal error; a closed pipe (`taper ... | head`) is left to typer, which exits
+    quietly."""
+    try:
+        yield
     except BrokenPipeError:
         raise
     except OSError as exc:

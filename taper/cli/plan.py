@@ -113,7 +113,7 @@ def plan(
         None, "--lang", metavar="LANG", help="sv, nb or en (default: the rule file's language)."
     ),
     out: Path | None = typer.Option(
-        None, "--out", "-o", metavar="FILE", help="Write to FILE instead of stdout."
+        None, "--out", "-o", metavar="FILE", help="Write to FILE instead of stdout (-: stdout)."
     ),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing --out file."),
     patient_id: str | None = typer.Option(
@@ -148,6 +148,8 @@ def plan(
     from taper.plan import Pause, PlanOptions, make_plan
     from taper.render import DiaryFormat, PlanFormat, render_diary, render_plan
 
+    if out is not None and str(out) == "-":  # stdout, as for batch
+        out = None
     if fmt is not None and fmt not in FORMATS:
         raise TaperError(f"Unknown format {fmt!r}: use one of {', '.join(FORMATS)}.")
     fmt = format_for(fmt, out)

@@ -4,7 +4,8 @@ When the formulary's products cannot make the reported dose as fixed doses, `eve
 the fixed dose the plan starts from, in this order:
 
 1. the nearest dose the drug's own products make at or below the reported dose, when the cut
-   is within the rule's largest step (`largest_cut`): as before, with a caution saying what
+   is within the rule's largest step (`largest_cut`, as the taper's steps are bounded: the
+   slow-down below its threshold, the smallest step): as before, with a caution saying what
    the plan starts from (`start-dose-rounded`);
 2. another formulation of the drug in the formulary (a depot drug's immediate-release tablets,
    the drug's oral solution) that makes the reported dose exactly, else a dose within the
@@ -17,8 +18,8 @@ the fixed dose the plan starts from, in this order:
 5. a cut larger than any taper step may be (the rule-file ceiling, 50 %) is refused in one
    sentence naming what the prescriber would need.
 
-A dose below the smallest the products make is kept as taken now and stopped at its turn
-(`below-smallest-dose`), as before.
+A dose below the smallest the drug's products make is kept as taken now and stopped at its
+turn (`below-smallest-dose`), unless another formulation makes a smaller dose (4., 2.).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from taper.plan.patches import whole_patch_days
 from taper.plan.regimen import day_cap, formulation_changes, regimen_times
 from taper.plan.review import ReviewMixin
 from taper.plan.rules import Pace
-from taper.plan.step_floors import NO_FLOORS, StepFloors
+from taper.plan.step_floors import NO_FLOORS, StepFloors, step_floors
 from taper.plan.tablets import Kit, tidy, to_decimal
 from taper.plan.tracks import Track, time_names
 
@@ -55,11 +56,14 @@ from taper.plan.tracks import Track, time_names
 CEILING = Decimal(50)
 
 
-def largest_cut(p: Pace, current: Fraction, base: Fraction, floors: StepFloors) -> Fraction:
+def largest_cut(
+    p: Pace, current: Fraction, base: Fraction, floors: StepFloors = NO_FLOORS
+) -> Fraction:
     """The largest cut one step of pace `p` may make from `current`, as `trajectory` bounds
     its steps: the rule's largest share of the current dose, or of the start dose `base`
-    (mode "start"), or the slow-down's share below its threshold (the rule's absolute one
-    when it has one), and at least its smallest step as the products make it."""
+    (mode "start"), or the slow-down's share below its threshold (the rule's absolute one in
+    `floors`, else its share of `base`); never less than the smallest step there, as the
+    products may make it (`SMALLEST_STEP_ROUNDING`)."""
     slow_from = floors.slow_from if floors.slow_from is not None else slow_start(p, base)
     allowed = step_aim(p, current, base, slow_from)[1]
     smallest = floors.floor(slow_from is not None and current < slow_from)
@@ -102,6 +106,11 @@ class EveningOutMixin(ReviewMixin, FormulationMixin):
             other = self.start_elsewhere(track, Decimal(0))
             if other is not None:
                 return other
+            if track.switch_to is None and self.first_cut_option(track) is not None:
+                # Another formulation makes smaller doses, though none within one step:
+                # the cut to it is the first reduction, not a stop from the dose taken.
+                self.start_with_cut(track)
+                return None
             self.warn(
                 "below-smallest-dose",
                 "caution",
@@ -141,6 +150,15 @@ class EveningOutMixin(ReviewMixin, FormulationMixin):
             )
             track.loose = tidy(reported)
             return None
+        self.start_with_cut(track)
+        return None
+
+    def start_with_cut(self, track: Track) -> None:
+        """Keep the reported dose as taken now through evening out and make the cut to the
+        nearest dose the products make the plan's first reduction, with a high warning."""
+        assert track.reported is not None
+        reported = track.reported
+        shown = f"{format_amount(reported)} {track.unit}"
         first = self.first_cut_quanta(track)
         made = track.kit.amount(first)
         hint = self.hint(track, formulation_note=True)
@@ -160,7 +178,6 @@ class EveningOutMixin(ReviewMixin, FormulationMixin):
         )
         track.loose = tidy(reported)
         track.first_cut = first
-        return None
 
     def within_step(self, track: Track, made: Decimal) -> bool:
         """Whether starting from `made` cuts the reported dose by no more than one step."""
@@ -168,11 +185,14 @@ class EveningOutMixin(ReviewMixin, FormulationMixin):
         assert track.pace is not None
         current = Fraction(track.reported)
         base = current if track.original is None else Fraction(track.original)
-        # The trajectory's own bounds (a mutated rule file with an absolute slow-down
-        # threshold started uk-ashton diazepam 0.76 mg at 0.6 mg unwarned, issue 14).
-        p = track.pace
-        floors = NO_FLOORS if p.chosen_percent is not None else self.floors(track, track.kit)
-        return current - Fraction(made) <= largest_cut(p, current, base, floors)
+        floors = NO_FLOORS
+        # A chosen --percent bounds every cut; a drug to be switched away is never tapered
+        # by its own smallest steps (in its unit through the table, any size), only the share.
+        if track.pace.chosen_percent is None and track.switch_to is None:
+            kit = track.kit
+            g, sha = self.g, self.loaded.sha256
+            floors = step_floors(g, sha, track.rule, track.drug, kit.unit, kit.route)
+        return current - Fraction(made) <= largest_cut(track.pace, current, base, floors)
 
     def first_cut_quanta(self, track: Track) -> int:
         """The largest dose below the reported one, within the ceiling of any step, that the
@@ -180,6 +200,30 @@ class EveningOutMixin(ReviewMixin, FormulationMixin):
         opioid at least twice a day, and at most two strengths a time), on its own kit or,
         where that makes a larger one, another formulation (`track` then uses it). Refused
         when there is none."""
+        best = self.first_cut_option(track)
+        if best is None:
+            kit = track.kit
+            assert track.reported is not None
+            reported = Fraction(track.reported)
+            made = kit.amount(kit.floor_makeable(kit.quanta_floor(reported), len(track.times)))
+            if (track.reported - made) * 100 > track.reported * CEILING:
+                self.refuse_start(track, made)
+            raise TaperError(
+                f"{format_amount(track.reported)} {track.unit} of {track.drug.id} cannot be "
+                f"made as fixed doses from the formulary of rule file {self.g.id}, and no "
+                f"smaller dose within one taper step can be given as {describe(kit)} "
+                f"{track.min_used} times a day; the prescriber would need immediate-release "
+                f"{track.drug.id} tablets or an oral solution."
+            )
+        kit, names, quanta = best
+        if kit is not track.kit:
+            track.kit = kit
+            track.times = names
+        return quanta
+
+    def first_cut_option(self, track: Track) -> tuple[Kit, tuple[DoseTimeName, ...], int] | None:
+        """The kit, dose times and quanta of `first_cut_quanta`'s dose; None when there is
+        none."""
         assert track.reported is not None
         reported = Fraction(track.reported)
         options = [(track.kit, track.times, track.min_used)]
@@ -200,23 +244,7 @@ class EveningOutMixin(ReviewMixin, FormulationMixin):
             )
             if found and (best is None or kit.amount(found) > best[0].amount(best[2])):
                 best = (kit, names, found)
-        if best is None:
-            kit = track.kit
-            made = kit.amount(kit.floor_makeable(kit.quanta_floor(reported), len(track.times)))
-            if (track.reported - made) * 100 > track.reported * CEILING:
-                self.refuse_start(track, made)
-            raise TaperError(
-                f"{format_amount(track.reported)} {track.unit} of {track.drug.id} cannot be "
-                f"made as fixed doses from the formulary of rule file {self.g.id}, and no "
-                f"smaller dose within one taper step can be given as {describe(kit)} "
-                f"{track.min_used} times a day; the prescriber would need immediate-release "
-                f"{track.drug.id} tablets or an oral solution."
-            )
-        kit, names, quanta = best
-        if kit is not track.kit:
-            track.kit = kit
-            track.times = names
-        return quanta
+        return best
 
     def other_formulations(self, track: Track) -> list[tuple[Kit, int]]:
         """The drug's other formulations (`formulation_changes`) whose label allows the

@@ -17,6 +17,9 @@ from taper.names import RELEASE_TEXT, Release, and_list
 from taper.plan.tablets import HALF, ONE, QUARTER, Kit, tidy
 
 _KITS: dict[tuple[str, ...], Kit] = {}
+# Bounded like every cache here: a full mutation run (10,000+ rule files in one process) grew
+# to gigabytes, and the garbage collector's passes over it took seconds.
+KIT_CACHE_SIZE = 10_000
 # The kit each request found (a rule file is known by its sha256, as in `_KITS`); patients
 # of a batch ask again and again for the same drug and unit.
 _KIT_LOOKUPS: dict[tuple[object, ...], Kit | None] = {}
@@ -109,6 +112,8 @@ def kit_for(
         key = (sha256, drug, unit, found[0], found[1][0].brand)
         kit = _KITS.get(key)
         if kit is None:
+            if len(_KITS) >= KIT_CACHE_SIZE:  # a process may see many rule files (issue 14)
+                _KITS.clear()
             kit = _KITS[key] = Kit(drug, unit, found[0], found[1])
             kit.key = key
     if len(_KIT_LOOKUPS) >= 10_000:

@@ -8,7 +8,9 @@ so that a typo (`interval_days: 1400`, a strength of `0.001`) is caught, not pla
 
 - reduction and slow-down `interval_days`, `min_interval_days`: at most 91 days (the slowest
   cited pace is monthly, CDC 2022's 10 % a month; a quarter year is far beyond it);
-- `mapping_days`, `stabilisation_days`: at most 91 days (the TUB model takes weeks);
+- `mapping_days`, `stabilisation_days` (also a switch's, in its `limits`): at most 91 days
+  (the TUB model takes weeks; a switch's of 1,000,000 days validated and made a plan of
+  2,700 years that took 17 s to make: issue 14);
 - switch `crossover_step_days`: at most 28 days (a month to replace one dose time);
 - switch `parts_per_dose_time`: 1 to 4 (a dose time replaced in at most four steps; a plan
   has at most four dose times, so a crossover has at most 16 steps);
@@ -60,6 +62,7 @@ from taper.guideline.model import (
     SourcedInt,
     SupportContacts,
     Switch,
+    SwitchLimits,
     TablePoint,
     TaperRule,
     Threshold,
@@ -85,6 +88,7 @@ _LIMITS: dict[type[BaseModel], dict[str, tuple[Decimal | int | None, Decimal | i
     },
     Phases: {"mapping_days": _DAYS_91, "stabilisation_days": _DAYS_91},
     Switch: {"crossover_step_days": (_NONE, 28), "parts_per_dose_time": (1, 4)},
+    SwitchLimits: {"stabilisation_days": _DAYS_91},
     PausePolicy: {"max_days": (_NONE, 182)},
     SupportContacts: {
         "every_days": (_NONE, 182),
