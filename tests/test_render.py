@@ -325,7 +325,7 @@ def test_sheet_type_is_large_and_the_page_is_a4() -> None:
 
 
 def test_sheet_has_a_tick_box_per_day_and_time_for_the_next_weeks() -> None:
-    from taper.render.sheet import TICK_WEEKS
+    from taper.render.sheet_calendar import TICK_WEEKS
 
     html = render(PlanFormat.html, "en").decode()
     plan = fixture_plan()

@@ -121,7 +121,7 @@ def patient_units(view: PlanView, html: str) -> str:
 
 
 def render_diary_sheet(view: PlanView) -> bytes:
-    from taper.render.sheet import diary_widths
+    from taper.render.sheet_widths import diary_widths
 
     mapping = [s for s in view.steps if s.step.phase == "mapping"]
     if not mapping:

@@ -1,9 +1,9 @@
 """The clinician part of the printed sheet: everything meant for the prescriber.
 
 Warnings, unresolved prescriber decisions, the planner's notes on steps (like notes merged
-into one line), the rules applied, the sources the applied rules cite and what to dispense
-(a table: a row per step, a column per product under its brand). Split from `sheet` (the
-patient's pages), which builds the whole `Sheet` from both.
+into one line), the rules applied and the sources the applied rules cite; what to dispense is
+a table of its own (`sheet_dispense`). Split from `sheet` (the patient's pages), which builds
+the whole `Sheet` from both.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from taper.render.view import PlanView, dispense_text
+from taper.render.view import PlanView
 
 # Warning codes that leave the prescriber a decision the patient's pages cannot make for them.
 _DECISION_CODES = frozenset(
@@ -31,22 +31,6 @@ class NoteView:
 class RuleView:
     rule: str
     text: str
-
-
-@dataclass(frozen=True)
-class DispenseRow:
-    dates: str
-    counts: list[str]  # one per product: "28" (tablets), "126 ml"; "" where the step needs none
-
-
-@dataclass(frozen=True)
-class DispenseTable:
-    products: list[str]  # a column per product: its strength ("10 mg"), under its brand
-    rows: list[DispenseRow]
-    brands: list[tuple[str, int]]  # the brand heads over the products: (brand, columns)
-
-    def __bool__(self) -> bool:
-        return bool(self.rows)
 
 
 def short_brand(brand: str) -> str:
@@ -203,36 +187,3 @@ def sources(view: PlanView) -> list[str]:
         for s in guideline.sources
         if s.id in cited
     ]
-
-
-def dispensing(view: PlanView) -> DispenseTable:
-    """What to dispense: a row per step, a column per product under its brand (brand over
-    its strengths, so that narrow columns need short heads), the tablets (ml) in the cells."""
-    t = view.t
-    by_index = {s.step.index: s for s in view.steps}
-    heads: dict[tuple[str, str], tuple[str, str]] = {}  # product -> (brand, strength)
-    counts: dict[int, dict[tuple[str, str], str]] = {}
-    for d in view.plan.dispensing:
-        key = (d.brand, str(d.strength))
-        if d.measure is not None:
-            # An oral solution: its ml (drops) with the concentration, never "N × 2 mg".
-            per = "/ml" if d.measure == "ml" else ""
-            heads.setdefault(key, (short_brand(d.brand), t.amount(d.strength, d.unit) + per))
-            # The column names the product: a cell holds the ml (drops with their words).
-            amount = t.amount(d.tablets, "ml") if d.measure == "ml" else dispense_text(t, d)
-            counts.setdefault(d.step, {})[key] = amount
-            continue
-        heads.setdefault(key, (short_brand(d.brand), t.amount(d.strength, d.unit)))
-        counts.setdefault(d.step, {})[key] = t.number(d.tablets)
-    brands = list(dict.fromkeys(brand for brand, _ in heads.values()))
-    keys = sorted(heads, key=lambda k: brands.index(heads[k][0]))  # stable: first seen first
-    rows = []
-    for index, found in counts.items():
-        step = by_index.get(index)
-        if step is None:
-            continue
-        start, end = step.step.start, step.step.end
-        dates = f"{t.numeric_day(start)}–{t.numeric_day(end)} {end.year}"
-        rows.append(DispenseRow(dates, [found.get(key, "") for key in keys]))
-    spans = [(b, sum(1 for k in keys if heads[k][0] == b)) for b in brands]
-    return DispenseTable([heads[k][1] for k in keys], rows, spans)

@@ -1,0 +1,456 @@
+"""The overview table of the patient's pages: one table of every step, a row per run of steps
+that change nothing for the patient, and its column widths.
+
+Each drug's steps become runs (`step_runs`), each run a row (`overview_rows`): a date range, what
+to take at each time of day ("1 × 10 mg" / "+ ½ × 5 mg"), the daily dose, and where it helps
+a sentence for the patient (the mapping week's diary, a dose held longer, the last step, a
+stop). Year rows, product rows and the depot advice's place are marked on the rows; the
+columns get room for their longest word (`overview_widths`). Nothing here computes a dose:
+the rows only regroup what the planner decided.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Literal
+
+from taper.plan.model import DoseAtTime, DoseTimeName
+from taper.render.sheet_clinician import short_brand
+from taper.render.sheet_patches import last_patch_stop
+from taper.render.sheet_widths import NBSP, bind_units, least_percent, unbreakable
+from taper.render.view import (
+    PlanView,
+    StepView,
+    in_day_order,
+    liquid_amount,
+    liquid_product,
+    liquid_text,
+    tablet_parts,
+)
+
+
+@dataclass(frozen=True)
+class OverviewRow:
+    """One row of the overview: a drug's dose from one date to another."""
+
+    dates: str
+    drug: str
+    product: str  # the short brand(s) of the row's tablets, or the drug's name
+    kind: Literal["mapping", "doses", "stop"]
+    cells: dict[DoseTimeName, list[str]]  # what to take at each time, a part per tablet kind
+    daily: str  # "25 mg a day", a patch's rate as it is
+    text: str | None  # what a mapping or stop row says instead of cells
+    note: str | None  # a patient's sentence: same dose longer, the last step
+    year: str | None = None  # a year row before this one: the first row of a year
+    heading: str | None = None  # the product row before this one (no product column)
+    depot: bool = False  # the row's tablets include depot (modified-release) tablets
+    depot_first: bool = False  # the first row of a run of depot rows: the depot advice above it
+
+
+# A row that runs into the next year ends with it: that year may go on a second line.
+_YEAR_AT_END = re.compile(r" \d{4}$")
+
+
+def overview_widths(
+    view: PlanView,
+    rows: list[OverviewRow],
+    times: list[DoseTimeName],
+    product_column: bool,
+    amount_column: bool,
+) -> list[str]:
+    """The overview's column widths in percent (`_column_widths`); a table without an amount
+    column gives that column's share to the columns before it."""
+    widths = _column_widths(view, rows, times, product_column)
+    if amount_column:
+        return widths
+    # The amount column's share goes to the columns before it.
+    *kept, amount = (Decimal(w) for w in widths)
+    share = amount / len(kept)
+    return [str((w + share).quantize(Decimal("0.1"))) for w in kept]
+
+
+def _column_widths(
+    view: PlanView, rows: list[OverviewRow], times: list[DoseTimeName], product_column: bool
+) -> list[str]:
+    """The overview's column widths in percent: dates, (product), each time, the amount.
+    Each column is at least as wide as its longest word at 14 pt (a word that does not
+    fit is what makes Chromium shrink the page); the dose columns share what is left."""
+    v = view
+    columns: list[list[str]] = [[v.t._("Dates"), *(r.dates for r in rows)]]
+    if product_column:
+        columns.append([v.t._("Medicine"), *(r.product for r in rows)])
+    for time in times:
+        columns.append(
+            [
+                v.time_label(time),
+                *(
+                    ("+" + NBSP if n else "") + p
+                    for r in rows
+                    for n, p in enumerate(r.cells.get(time, []))
+                ),
+            ]
+        )
+    columns.append([v.dose_header, *(r.daily for r in rows)])
+    fixed = 2 if product_column else 1  # dates (and product) come first
+    doses = [least_percent(texts, bold=False) for texts in columns[fixed:-1]]
+    # The head is bold, the amounts are not.
+    amount = max(least_percent(columns[-1][:1]), least_percent(columns[-1][1:], bold=False))
+    # The dates on one line when everything else still fits: rows stay one line high.
+    dates = [_YEAR_AT_END.sub("", t).replace(" ", NBSP) for t in columns[0]]
+    one_line = [least_percent(dates)]
+    one_line += [least_percent(texts) for texts in columns[1:fixed]]
+    if sum(one_line) + sum(doses) + amount <= 100:
+        spare = 100 - sum(one_line) - sum(doses) - amount
+        share = spare / len(doses) if doses else Decimal(0)
+        widths = [*one_line, *(d + share for d in doses), amount + (0 if doses else spare)]
+        return [str(w.quantize(Decimal("0.1"))) for w in widths]
+    # Words wrap in the head and amount columns; a dose part never does (unbreakable),
+    # so a dose column is at least as wide as its longest part.
+    # The dates on two lines at most ("11 jan. –" / "24 jan. 2027"): rows stay low.
+    halves = [
+        h.strip().replace(" ", NBSP)
+        for text in columns[0]
+        for h in (text.replace(" – ", " –\n", 1).split("\n") if " – " in text else [text])
+    ]  # "11 jan. –" with its dash, then "24 jan."
+    least = [least_percent(halves)]
+    least += [least_percent(texts) for texts in columns[1:fixed]]
+    floors = [Decimal(16), Decimal(14)][:fixed]
+    head = [max(m, f) for m, f in zip(least, floors, strict=True)]
+    room = 100 - sum(doses) - amount
+    if sum(head) > room:  # a wide plan: the dates wrap by word, then anywhere
+        words = [least_percent(columns[0]), *least[1:]]
+        head = words if sum(words) <= room else [w * room / sum(words) for w in words]
+    spare = max(Decimal(0), 100 - sum(head) - sum(doses) - amount)
+    # What is left goes to the dose columns first: the dates wrap onto two lines well.
+    share = spare / len(doses) if doses else Decimal(0)
+    widths = [*head, *(d + share for d in doses), amount + (0 if doses else spare)]
+    return [str(w.quantize(Decimal("0.1"))) for w in widths]
+
+
+def _same(a: StepView, b: StepView) -> bool:
+    """Two steps a patient cannot tell apart: the same tablets at the same times."""
+    return a.kind == b.kind and [(d.time, d.tablets) for d in a.doses] == [
+        (d.time, d.tablets) for d in b.doses
+    ]
+
+
+def step_runs(steps: list[StepView]) -> list[list[StepView]]:
+    """Each drug's steps, consecutive unchanged ones together: one block per drug (in the
+    order the drugs first appear), each in date order. Two drugs in one date order alternated
+    row by row, so a page could show one drug only (nurse review 2)."""
+    runs: list[list[StepView]] = []
+    last: dict[str, list[StepView]] = {}
+    for s in steps:
+        run = last.get(s.step.drug)
+        if run is not None and _same(run[-1], s) and run[-1].step.end < s.step.start:
+            run.append(s)
+            continue
+        run = [s]
+        last[s.step.drug] = run
+        runs.append(run)
+    drugs = list(dict.fromkeys(s.step.drug for s in sorted(steps, key=lambda s: s.step.start)))
+    return sorted(runs, key=lambda r: (drugs.index(r[0].step.drug), r[0].step.start))
+
+
+def overview_rows(
+    view: PlanView, runs: list[list[StepView]], starts: list[dt.date]
+) -> list[OverviewRow]:
+    """A row per run (`step_runs`); `starts`: each run's first date."""
+    rows = []
+    for index, run in enumerate(runs):
+        first, last = run[0], run[-1]
+        start, end = first.step.start, last.step.end
+        following = next((r for r in runs[index + 1 :] if r[0].step.drug == first.step.drug), None)
+        previous = next(
+            (r for r in reversed(runs[:index]) if r[0].step.drug == first.step.drug), None
+        )
+        text: str | None = None
+        if first.kind == "mapping":
+            text = f"{first.as_now} {_diary_line(view, first)}"
+        elif first.kind == "stop":
+            text = _stop_text(view, first, runs)
+        elif not first.step.doses:
+            # A dose the formulary's products cannot make, kept as taken now (evening out).
+            text = f"{first.as_now} {first.daily_text}."
+        doses = in_day_order(first.step)
+        brands = list(dict.fromkeys(short_brand(x.brand) for d in doses for x in d.tablets))
+        liquids = [x for d in doses for x in d.tablets if x.liquid is not None]
+        product = " + ".join(_with_generic(b, first.drug) for b in brands) if brands else first.drug
+        if len(brands) == 1 and liquids:
+            # One oral solution in the row: its concentration and measuring device beside its
+            # name, once; each cell then says mg = ml.
+            product = liquid_product(view.t, liquids[0])
+        rows.append(
+            OverviewRow(
+                dates=_short_range(view, start, end)
+                if first.kind != "stop"
+                else view.t.short_day_month(start),
+                drug=first.drug,
+                product=product,
+                kind=first.kind,
+                cells={d.time: _parts(view, d, first.step.unit, len(brands) == 1) for d in doses},
+                daily=bind_units(first.daily) if first.kind == "doses" else "",
+                text=text,
+                note=_changed_product(view, run, previous, product)
+                or _row_note(view, run, following),
+                depot=first.kind == "doses"
+                and any(x.modified_release for d in doses for x in d.tablets),
+            )
+        )
+    return _depot_runs(_headed(rows, starts))
+
+
+def _depot_runs(rows: list[OverviewRow]) -> list[OverviewRow]:
+    """Marks the first row of each run of one drug's depot rows, in the table's order (another
+    drug's rows between do not end a run)."""
+    out = []
+    before: dict[str, bool] = {}
+    for row in rows:
+        if row.kind == "doses":
+            row = replace(row, depot_first=row.depot and not before.get(row.drug, False))
+            before[row.drug] = row.depot
+        out.append(row)
+    return out
+
+
+# Products alternating more often than this make a product column instead of product rows.
+_MAX_HEADINGS = 6
+
+
+def _headed(rows: list[OverviewRow], starts: list[dt.date]) -> list[OverviewRow]:
+    """A year row before the first row of each year (the rows' dates leave the year out), and
+    a product row before each run of rows of one product, unless products alternate so often
+    that a column says it better."""
+    out = []
+    year = None
+    for row, start in zip(rows, starts, strict=True):
+        if start.year != year:
+            year = start.year
+            row = replace(row, year=str(year))
+        out.append(row)
+    shown = None
+    headed = []
+    for row in out:
+        if row.kind != "stop" and row.product != shown:
+            shown = row.product
+            row = replace(row, heading=row.product)
+        headed.append(row)
+    if len({r.product for r in out if r.kind == "doses"}) < 2:
+        return out  # one product: the sentence above the table names it
+    if sum(1 for r in headed if r.heading) > _MAX_HEADINGS:
+        return out
+    return headed
+
+
+def _diary_line(view: PlanView, mapping: StepView) -> str:
+    """What the mapping week asks of the patient besides taking the doses as usual."""
+    if mapping.patch:
+        return view.t._("Write down when you change the patch.")
+    return view.t._("Write down every dose in the diary.")
+
+
+def _with_generic(brand: str, drug: str) -> str:
+    """ "Sobril (oxazepam)": the brand on the box and the name the talks use, together;
+    a brand that is the drug's own name stays as it is."""
+    return brand if drug.casefold() in brand.casefold() else f"{brand} ({drug})"
+
+
+def _brand_of(runs: list[list[StepView]], drug: str) -> str:
+    """The stopped drug as the patient knows it: "alprazolam (Xanor)" from its last tablets."""
+    brands = [
+        short_brand(x.brand)
+        for run in runs
+        if run[0].step.drug == drug
+        for s in run
+        for d in s.step.doses
+        for x in d.tablets
+    ]
+    name = next((r[0].drug for r in runs if r[0].step.drug == drug), drug)
+    last = brands[-1] if brands else None
+    return name if last is None or name.casefold() in last.casefold() else f"{name} ({last})"
+
+
+def full_brands(view: PlanView) -> list[str]:
+    """Brands whose short form leaves something out, in full, once."""
+    found = {
+        x.brand: None
+        for s in view.plan.steps
+        for d in s.doses
+        for x in d.tablets
+        if short_brand(x.brand) != x.brand
+    }
+    return list(found)
+
+
+def _parts(view: PlanView, dose: DoseAtTime, unit: str, one_brand: bool) -> list[str]:
+    """What to take at one time: "1 × 10 mg" when the row's product column names the one brand,
+    else "1 × Sobril 10 mg"; own tablets as their amount."""
+    t = view.t
+    if not dose.tablets:
+        # "0.75 mg, own tablets": only the amount is held together; the words wrap.
+        return [bind_units(p) for p in tablet_parts(t, dose, unit)]
+    return [
+        # A liquid always says mg and ml; its concentration and measuring device stand in the
+        # row's product column (one brand), else in the cell too. Its numbers stay with their
+        # units; its words may wrap.
+        bind_units(liquid_amount(t, x) if one_brand else liquid_text(t, x))
+        if x.liquid is not None
+        else unbreakable(
+            f"{t.count(x.count)} × "
+            + ("" if one_brand else short_brand(x.brand) + " ")
+            + t.amount(x.strength, x.unit)
+        )
+        for x in dose.tablets
+    ]
+
+
+def _short_range(view: PlanView, start: dt.date, end: dt.date) -> str:
+    """'11 jan. – 24 jan.': months short, no year (a year row above the year's first row
+    says it), except where a row runs into the next year: '27 dec. – 9 jan. 2028'."""
+    t = view.t
+    first = unbreakable(t.short_day_month(start))
+    if start == end:
+        return first
+    tail = unbreakable(t.short_day_month(end))
+    if start.year != end.year:
+        tail += f" {end.year}"  # the year, in sv, nb and en, comes last; it may wrap
+    return f"{first} – {tail}"
+
+
+def _stop_text(view: PlanView, stop: StepView, runs: list[list[StepView]]) -> str:
+    """No more of this drug; and what goes on, when another drug does."""
+    t = view.t
+    if stop.patch:
+        said = last_patch_stop(view, stop.step.drug)
+        if said is not None:
+            return said
+        return t._(
+            "Take off the last patch on %(date)s. No more patches after that.", date=stop.start
+        )
+    going_on = list(
+        dict.fromkeys(
+            r[0].drug
+            for r in runs
+            if r[0].step.drug != stop.step.drug
+            and r[0].kind == "doses"
+            and r[-1].step.end >= stop.step.start
+        )
+    )
+    if going_on:
+        return t._(
+            "No more %(drug)s – go on with %(others)s.",
+            drug=_brand_of(runs, stop.step.drug),
+            others=", ".join(going_on),
+        )
+    if len(view.drugs) > 1:
+        return t._("No more %(drug)s.", drug=_brand_of(runs, stop.step.drug))
+    return t._("No more tablets.")
+
+
+def _brands(run: list[StepView]) -> set[str]:
+    return {x.brand for d in run[0].step.doses for x in d.tablets}
+
+
+def _changed_product(
+    view: PlanView, run: list[StepView], previous: list[StepView] | None, product: str
+) -> str | None:
+    """A formulation change at the same daily dose (tablets to an oral solution, depot to
+    immediate-release tablets) is a row of its own: say that only the product changes."""
+    first = run[0]
+    if (
+        previous is None
+        or first.kind != "doses"
+        or previous[-1].kind != "doses"
+        or previous[-1].step.dose != first.step.dose
+        or not _brands(run)
+        or not _brands(previous[-1:])
+        or _brands(run) == _brands(previous[-1:])
+    ):
+        return None
+    return view.t._("The same dose as before, now as %(product)s.", product=product)
+
+
+def _row_note(view: PlanView, run: list[StepView], following: list[StepView] | None) -> str | None:
+    """The patient's sentence under a row: a held dose and what comes next, the last step."""
+    t = view.t
+    first = run[0]
+    if first.kind != "doses":
+        return None
+    if following is not None and following[0].kind == "stop":
+        # "Stop completely" only when nothing is taken after it: a drug replaced by another
+        # (a switch) or stopped while another goes on gets its stop row's words instead.
+        stop = following[0].step.start
+        goes_on = any(
+            s.kind == "doses" and s.step.drug != first.step.drug and s.step.end >= stop
+            for s in view.steps
+        )
+        if goes_on:
+            return None
+        return t._("The last step is %(amount)s, then you stop completely.", amount=first.daily)
+    if following is None or following[0].step.dose >= first.step.dose:
+        return None  # no cut next (the next row changes only the product)
+    if not any(s.step.pause for s in run):
+        return _long_hold(view, run, following)
+    if len(run) > 1:  # the pause is a step of its own: the same tablets, longer
+        held = sum(s.step.days for s in run[1:])
+    else:  # the step itself is held longer than the one before it
+        before = [
+            s
+            for s in view.steps
+            if s.step.drug == first.step.drug and s.step.end < first.step.start
+        ]
+        held = first.step.days - before[-1].step.days if before else 0
+    if held <= 0:
+        return None
+    length = _hold_length(view, held)
+    if length is None:
+        return t._(
+            "You take the same dose longer, up to and including %(date)s. Then the dose goes "
+            "down to %(amount)s.",
+            date=t.date(run[-1].step.end),
+            amount=following[0].daily,
+        )
+    return t._(
+        "You take the same dose for %(length)s longer. Then the dose goes down to %(amount)s.",
+        length=length,
+        amount=following[0].daily,
+    )
+
+
+def _hold_length(view: PlanView, days: int) -> str | None:
+    """ "4 weeks", "10 days"; None for a long hold of no whole weeks, which the sentence
+    says by its last date instead ("141 dagar" means nothing to a patient)."""
+    if days % 7 == 0:
+        return view.t.ngettext("%(num)s week", "%(num)s weeks", days // 7)
+    if days < 14:
+        return view.t.ngettext("%(num)s day", "%(num)s days", days)
+    return None
+
+
+# A dose held this long (or longer) gets a sentence: the patient sees it is meant (project
+# choice; README: "a dose held 4 weeks or more").
+LONG_HOLD_DAYS = 28
+
+
+def _long_hold(view: PlanView, run: list[StepView], following: list[StepView]) -> str | None:
+    """ "You take the same dose for 15 weeks. Then the dose goes down to 2.5 mg." """
+    t = view.t
+    days = sum(s.step.days for s in run)
+    if days < LONG_HOLD_DAYS or following[0].kind != "doses" or following[0].step.days >= days:
+        return None  # short, or as long as the step after it: the plan's ordinary pace
+    length = _hold_length(view, days)
+    if length is None:
+        return t._(
+            "You take the same dose up to and including %(date)s. Then the dose goes down to "
+            "%(amount)s.",
+            date=t.date(run[-1].step.end),
+            amount=following[0].daily,
+        )
+    return t._(
+        "You take the same dose for %(length)s. Then the dose goes down to %(amount)s.",
+        length=length,
+        amount=following[0].daily,
+    )
