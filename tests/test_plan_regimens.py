@@ -358,3 +358,14 @@ def test_review3_paralgin_forte_at_two_doses_keeps_morning_and_bedtime() -> None
     times = _times_by_dose(result)
     assert times[Decimal(60)] == ["morning", "bedtime"]
     assert times[Decimal(30)] == ["bedtime"]
+
+
+def test_review3_uk02_no_diazepam_10_mg_tablets_under_uk_ashton() -> None:
+    """Clinician review 3 (uk-02): the lorazepam 3 mg switch gave "1 × Diazepam tablets 10 mg"
+    at each time; NHS Lanarkshire says prefer 2 mg tablets and do not prescribe 10 mg tablets
+    (shared/formulations.md §4). The uk-ashton formulary leaves the 10 mg tablet out."""
+    result = plan("uk-ashton", "lorazepam 3 mg")
+    sound(result, "uk-ashton")
+    strengths = {t.strength for s in result.steps for d in s.doses for t in d.tablets}
+    assert Decimal(10) not in strengths
+    assert Decimal(5) in strengths
