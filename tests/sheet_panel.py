@@ -57,4 +57,8 @@ PANEL = (
     ),
     PanelPlan("no-alprazolam-switch", "no-helsedir", ("alprazolam 3 mg",), True, LONGEST),
     PanelPlan("uk-alprazolam-switch", "uk-ashton", ("alprazolam 1.5 mg",), True, LONGEST),
+    # Depot tablets topped up with a solution, then the solution alone four times a day for
+    # ten months (nurse review 3: the product names in every cell gave the dates a negative
+    # width and the sheet 14 Chromium pages).
+    PanelPlan("us-morphine-topup", "us-cdc-2022", ("morphine 60 mg",), None, LONGEST),
 )

@@ -95,8 +95,11 @@ def _column_widths(
         )
     columns.append([v.dose_header, *(r.daily for r in rows)])
     fixed = 2 if product_column else 1  # dates (and product) come first
-    doses = [least_percent(texts, bold=False) for texts in columns[fixed:-1]]
-    # The head is bold, the amounts are not.
+    # The heads are bold ("Afternoon" broke into "Afternoo/n"), the doses and amounts not.
+    doses = [
+        max(least_percent(texts[:1]), least_percent(texts[1:], bold=False))
+        for texts in columns[fixed:-1]
+    ]
     amount = max(least_percent(columns[-1][:1]), least_percent(columns[-1][1:], bold=False))
     # The dates on one line when everything else still fits: rows stay one line high.
     dates = [_YEAR_AT_END.sub("", t).replace(" ", NBSP) for t in columns[0]]
@@ -119,6 +122,11 @@ def _column_widths(
     least += [least_percent(texts) for texts in columns[1:fixed]]
     floors = [Decimal(16), Decimal(14)][:fixed]
     head = [max(m, f) for m, f in zip(least, floors, strict=True)]
+    if sum(doses) + amount + sum(floors) > 100:
+        # Dose parts wider than the page allows: the dose columns shrink in proportion (their
+        # parts then wrap) rather than leave the dates a negative width.
+        scale = (100 - amount - sum(floors)) / sum(doses)
+        doses = [d * scale for d in doses]
     room = 100 - sum(doses) - amount
     if sum(head) > room:  # a wide plan: the dates wrap by word, then anywhere
         words = [least_percent(columns[0]), *least[1:]]
@@ -179,10 +187,23 @@ def overview_rows(
         brands = list(dict.fromkeys(short_brand(x.brand) for d in doses for x in d.tablets))
         liquids = [x for d in doses for x in d.tablets if x.liquid is not None]
         product = " + ".join(_with_generic(b, first.drug) for b in brands) if brands else first.drug
+        tablet_brands = {x.brand for d in doses for x in d.tablets if x.liquid is None}
+        # Each cell names no product when the row's head names them all unambiguously: one
+        # product, or depot tablets topped up with one solution (nurse review 3: the full US
+        # product names in every cell of a top-up row pushed the dates to a negative width).
+        named_once = len(brands) == 1 or (
+            len(tablet_brands) == 1 and len({x.brand for x in liquids}) == 1
+        )
         if len(brands) == 1 and liquids:
             # One oral solution in the row: its concentration and measuring device beside its
             # name, once; each cell then says mg = ml.
             product = liquid_product(view.t, liquids[0])
+        elif named_once and liquids:
+            (tablets,) = tablet_brands
+            product = (
+                f"{_with_generic(short_brand(tablets), first.drug)} + "
+                f"{liquid_product(view.t, liquids[0])}"
+            )
         rows.append(
             OverviewRow(
                 dates=_short_range(view, start, end)
@@ -191,7 +212,7 @@ def overview_rows(
                 drug=first.drug,
                 product=product,
                 kind=first.kind,
-                cells={d.time: _parts(view, d, first.step.unit, len(brands) == 1) for d in doses},
+                cells={d.time: _parts(view, d, first.step.unit, named_once) for d in doses},
                 daily=bind_units(first.daily) if first.kind == "doses" else "",
                 text=text,
                 note=_changed_product(view, run, previous, product)
