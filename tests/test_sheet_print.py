@@ -613,3 +613,13 @@ def test_the_last_page_holds_more_than_the_stamp(case: PanelPlan) -> None:
     last = pypdf.PdfReader(io.BytesIO(pdf)).pages[-1].extract_text()
     stamp = next(line for line in last.splitlines() if plan.guideline.id in line)
     assert last.strip().index(stamp.strip()) > 0, last
+
+
+def test_a_plan_that_ends_on_a_solution_never_says_tablets_at_its_end() -> None:
+    """Nurse review 3: the US morphine sheet said "Last tablet 25 June 2028" and "No more
+    tablets." after ten months of oral solution."""
+    html = _patient_html("us-morphine-topup")
+    assert "Last dose" in html
+    assert "Last tablet" not in html
+    assert "No more morphine." in html
+    assert "No more tablets" not in html

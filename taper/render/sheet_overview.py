@@ -366,7 +366,7 @@ def _stop_text(view: PlanView, stop: StepView, runs: list[list[StepView]]) -> st
             drug=_brand_of(runs, stop.step.drug),
             others=", ".join(going_on),
         )
-    if len(view.drugs) > 1:
+    if len(view.drugs) > 1 or view.ends_on_liquid:
         return t._("No more %(drug)s.", drug=_brand_of(runs, stop.step.drug))
     return t._("No more tablets.")
 

@@ -307,8 +307,16 @@ class PlanView:
         }[self.patches]
 
     @property
+    def ends_on_liquid(self) -> bool:
+        """The plan's last dose is an oral solution or drops (not "the last tablet")."""
+        last = [s for s in self.plan.steps if s.dose > 0 and s.doses]
+        return bool(last) and any(x.liquid is not None for d in last[-1].doses for x in d.tablets)
+
+    @property
     def last_dose_label(self) -> str:
         t = self.t
+        if self.patches == "none" and self.ends_on_liquid:
+            return t._("Last dose")  # nurse review 3: "Last tablet" after months of solution
         return {
             "none": t._("Last tablet"),
             "some": t._("Last dose"),
