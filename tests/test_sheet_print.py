@@ -517,6 +517,16 @@ def test_the_tick_calendar_marks_the_day_the_last_patch_comes_off(name: str, lan
     assert off_day in page_one  # the same day page 1 says to take it off
     note = re.findall(r'<td class="week-note">([^<]*)</td>', calendar)[-1]
     assert t._("%(day)s take off the last patch", day="") in note
+    # Nurse review 3: the intro said a box means "put on a new patch"; it says what the last
+    # box means.
+    intro = html.split('<table class="ticks">', 1)[0].rsplit("<p>", 1)[1]
+    assert (
+        t._(
+            "On the day the note says to take off the last patch, take it off, put on no new one "
+            "and tick the box."
+        )
+        in intro
+    )
 
 
 @pytest.mark.parametrize("name", ["se-zopiclone-oxazepam", "se-oxycodone-oxazepam"])
