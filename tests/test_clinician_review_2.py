@@ -174,3 +174,20 @@ def test_review2_item8_paralgin_patient_pages_say_six_hours_apart(lang: str, apa
         out = render(plan, fmt, lang)
         assert apart in out
         assert paracetamol in out
+
+
+@pytest.mark.parametrize(
+    ("lang", "clock"),
+    [
+        ("en", "For example at 06, 12, 18 and 24."),
+        ("sv", "Till exempel kl. 06, 12, 18 och 24."),
+        ("nb", "For eksempel kl. 06, 12, 18 og 24."),
+    ],
+)
+def test_review3_paralgin_four_doses_six_hours_apart_get_clock_times(lang: str, clock: str) -> None:
+    """Clinician review 3 and nurse review 3, no-06: four doses a day labelled morning,
+    midday, afternoon and evening cannot be 6 hours apart; the line gives clock times."""
+    plan = plan_of(patient("no-06"))
+    sheet = render(plan, PlanFormat.html, lang).partition(PATIENT_END)[0]
+    assert clock in sheet
+    assert clock in render(plan, PlanFormat.text, lang)

@@ -84,13 +84,14 @@ def interval_advice(view: PlanView) -> list[str]:
     midday, afternoon, evening) do not say it (clinician review 2, no-06)."""
     if view.guideline is None:
         return []
-    used = {
-        tablet.brand: None
-        for step in view.plan.steps
-        if step.phase in ("stabilisation", "taper")
-        for dose in step.doses
-        for tablet in dose.tablets
-    }
+    # The most dose times a day each product is given at.
+    used: dict[str, int] = {}
+    for step in view.plan.steps:
+        if step.phase not in ("stabilisation", "taper"):
+            continue
+        for brand in {tablet.brand for dose in step.doses for tablet in dose.tablets}:
+            times = sum(1 for dose in step.doses if any(x.brand == brand for x in dose.tablets))
+            used[brand] = max(used.get(brand, 0), times)
     out = []
     for product in view.guideline.formulary:
         regimen = product.regimen
@@ -103,9 +104,25 @@ def interval_advice(view: PlanView) -> list[str]:
                 product=product.brand,
                 hours=hours,
             )
+            example = _clock_example(view, used[product.brand], hours)
+            if example:
+                line += " " + example
             if line not in out:
                 out.append(line)
     return out
+
+
+def _clock_example(view: PlanView, times: int, hours: int) -> str | None:
+    """Clock times for doses that must be `hours` apart when the day's names alone cannot
+    show it (nurse review 3: four Paralgin forte doses 6 hours apart are not "morning,
+    midday, evening, bedtime"): the last at midnight, none before 06 (project choice)."""
+    span = (times - 1) * hours
+    if times < 2 or span <= 12 or 24 - span < 6:
+        return None
+    clock = [f"{24 - span + n * hours:02d}" for n in range(times)]
+    return view.t._(
+        "For example at %(first)s and %(last)s.", first=", ".join(clock[:-1]), last=clock[-1]
+    )
 
 
 def patient_lines(view: PlanView) -> list[str]:
