@@ -8,6 +8,7 @@ root); without it the Chromium half is skipped, never passed quietly.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import re
@@ -633,3 +634,25 @@ def test_a_plan_that_ends_on_a_solution_never_says_tablets_at_its_end() -> None:
     assert "Last tablet" not in html
     assert "No more morphine." in html
     assert "No more tablets" not in html
+
+
+def test_four_dose_times_put_the_calendar_notes_under_each_week() -> None:
+    """Nurse review 3 (Paralgin forte 2+2+2+2, nb): four boxes a day left the note column
+    ~18 mm, so its head and notes broke mid-word ("Infor/masjo/n", "samta/le") and the
+    calendar spilled onto another page. The notes now stand in a row under their week."""
+    from taper.dose import parse_medication
+    from taper.plan import PlanOptions, make_plan
+
+    loaded = load_guideline("no-helsedir")
+    med = parse_medication("Paralgin forte 2+2+2+2", loaded.guideline)
+    plan = make_plan([med], loaded, PlanOptions(start=dt.date(2027, 1, 4)))
+    html = render_plan(plan, PlanFormat.html, "nb").decode()
+    calendar = html.split('<table class="ticks">', 1)[1].split("</table>", 1)[0]
+    assert texts("nb")._("Note") not in calendar  # no note column head
+    notes = re.findall(
+        r'<tr class="note-row"><td colspan="8" class="week-note">([^<]+)</td>', calendar
+    )
+    assert notes
+    assert any("samtale" in note for note in notes)
+    # A plan with fewer dose times keeps its note column.
+    assert '<tr class="note-row">' not in _patient_html("se-oxazepam")

@@ -17,6 +17,7 @@ computes a dose: rows and ticks only regroup what the planner decided.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from taper.plan.model import DoseTimeName
 from taper.render.sheet_calendar import MonthView, TickWeek, contact_months, tick_weeks, tick_widths
@@ -108,6 +109,11 @@ class Sheet:
 
     def tick_widths(self) -> tuple[str, str, str]:
         return tick_widths(self.view, self.tick_times, self.weeks)
+
+    @property
+    def notes_below(self) -> bool:
+        """The tick calendar's notes in a row under each week, not in a column."""
+        return Decimal(self.tick_widths()[2]) == 0
 
 
 def build_sheet(view: PlanView) -> Sheet:

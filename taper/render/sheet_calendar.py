@@ -65,7 +65,19 @@ def tick_widths(
     dates = [view.t._("Date"), *(w.label for w in weeks)]
     date = max(Decimal(10), least_percent(dates))
     note = 100 - date - 7 * day
+    if notes_below(view, weeks, note):
+        # No note column: the days share its room; each note gets a row under its week.
+        day = (100 - date) / 7
+        note = Decimal(0)
     return (str(date), str(day.quantize(Decimal("0.1"))), str(note.quantize(Decimal("0.1"))))
+
+
+def notes_below(view: PlanView, weeks: list[TickWeek], room: Decimal) -> bool:
+    """Whether the note column is narrower than its head or a word of its notes (four dose
+    times a day leave it ~18 mm: "Infor/masjo/n", "samta/le", nurse review 3): the notes
+    then stand in a row of their own under each week."""
+    words = [view.t._("Note"), *(w.note for w in weeks if w.note)]
+    return least_percent(words) > room
 
 
 def tick_weeks(view: PlanView, times: list[DoseTimeName]) -> tuple[list[TickWeek], str | None]:
