@@ -13,6 +13,7 @@ from typing import Literal
 from taper.dose import format_amount
 from taper.plan import substitute
 from taper.plan.calendar import Placed
+from taper.plan.curve import slow_start
 from taper.plan.fast import constructor, copy_with, trusted
 from taper.plan.formulary import oral_solutions, smaller_products
 from taper.plan.holds import DEFAULT_HOLD_INTERVALS, hold_intervals, longest_run_days
@@ -377,8 +378,8 @@ class ReviewMixin(BuilderBase):
         slow_from: Fraction | None = step_floors(
             self.g, self.loaded.sha256, track.rule, track.drug, track.kit.unit, track.kit.route
         ).slow_from
-        if slow_from is None and p.slow_below is not None and track.base is not None:
-            slow_from = Fraction(track.base) * p.slow_below / 100
+        if slow_from is None and track.base is not None:
+            slow_from = slow_start(p, Fraction(track.base))
         tapering = [
             s
             for s in track.segs
