@@ -45,7 +45,7 @@ from taper.plan.patches import whole_patch_days
 from taper.plan.regimen import day_cap, formulation_changes, regimen_times
 from taper.plan.review import ReviewMixin
 from taper.plan.rules import Pace
-from taper.plan.step_floors import NO_FLOORS, StepFloors, step_floors
+from taper.plan.step_floors import NO_FLOORS, StepFloors
 from taper.plan.tablets import Kit, tidy, to_decimal
 from taper.plan.tracks import Track, time_names
 
@@ -189,9 +189,7 @@ class EveningOutMixin(ReviewMixin, FormulationMixin):
         # A chosen --percent bounds every cut; a drug to be switched away is never tapered
         # by its own smallest steps (in its unit through the table, any size), only the share.
         if track.pace.chosen_percent is None and track.switch_to is None:
-            kit = track.kit
-            g, sha = self.g, self.loaded.sha256
-            floors = step_floors(g, sha, track.rule, track.drug, kit.unit, kit.route)
+            floors = self.rule_floors(track)
         return current - Fraction(made) <= largest_cut(track.pace, current, base, floors)
 
     def first_cut_quanta(self, track: Track) -> int:

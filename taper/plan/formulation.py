@@ -97,6 +97,14 @@ def _kind(kit: Kit) -> str:
     return "the tablets"
 
 
+def _change_note(old: Kit, new: Kit) -> str:
+    """The note on the first step on `new` products instead of `old` ones."""
+    return (
+        f"from here {describe(new)} instead of {describe(old)}: "
+        f"{_kind(old)} cannot make the next step"
+    )
+
+
 def within_tolerance(kit: Kit, current: int, step: TaperStep) -> bool:
     """Whether a cut from `current` quanta to the step's dose lies within
     `TABLET_STEP_TOLERANCE` of the rule's step from its ideal (never a stop)."""
@@ -395,16 +403,10 @@ class FormulationMixin(BuilderBase):
         first = tail[0]
         if first.step.limited and first.kit.amount(first.step.quanta) <= kit.amount(step.quanta):
             return None  # the other formulation does no better here
-        change = (
-            f"from here {describe(other)} instead of {describe(kit)}: "
-            f"{_kind(kit)} cannot make the next step"
-        )
+        change = _change_note(kit, other)
         if first.kit is not other:
             # `other` changes again at once: one hand-over from `kit` to the product after it.
-            again = (
-                f"from here {describe(first.kit)} instead of {describe(kit)}: "
-                f"{_kind(kit)} cannot make the next step"
-            )
+            again = _change_note(kit, first.kit)
             return [replace(first, change=again), *tail[1:]] if first.handover else tail
         # The change is its own step: the same daily dose on the new product first. A hold
         # before the first cut on it is held partly on this step, so the run at one dose

@@ -247,9 +247,7 @@ def _evening_out_problems(
         if applied is not None:
             allowed = _allowed_cut(rule, applied.model_copy(update={"base": base}), line.amount)
         else:  # a drug switched away: the rule's largest share of the reported dose
-            red = rule.reduction
-            top = Fraction(red.max_percent if red.max_percent is not None else red.percent)
-            allowed = Fraction(line.amount) * top / 100
+            allowed = Fraction(line.amount) * _largest_percent(rule) / 100
         needed = (line.drug, evening_out_warning(first.dose))
         if Fraction(line.amount - first.dose) > allowed and needed not in warned:
             out.append(
@@ -277,12 +275,18 @@ def _rule_for(
     return next((rules[r] for r in plan.rule_ids if r in rules and matches(rules[r], found)), None)
 
 
+def _largest_percent(rule: TaperRule) -> Fraction:
+    """The largest share of a dose one step of the rule may cut, in %."""
+    red = rule.reduction
+    return Fraction(red.max_percent if red.max_percent is not None else red.percent)
+
+
 def _allowed_cut(rule: TaperRule, applied: AppliedRule, current: Decimal) -> Fraction:
     """The largest cut the rule allows from `current`: its step, or its smallest step when
     that is larger (the smallest step as the plan applied it, in the drug's unit)."""
     red = rule.reduction
     base = Fraction(applied.base)
-    top = Fraction(red.max_percent if red.max_percent is not None else red.percent)
+    top = _largest_percent(rule)
     sd = rule.slow_down
     slow_from: Fraction | None = None
     if applied.slow_below_amount is not None:

@@ -13,6 +13,7 @@ from typing import Literal
 from taper.dose import format_amount
 from taper.plan import substitute
 from taper.plan.calendar import Placed
+from taper.plan.curve import slow_start
 from taper.plan.fast import constructor, copy_with, trusted
 from taper.plan.formulary import oral_solutions, smaller_products
 from taper.plan.holds import DEFAULT_HOLD_INTERVALS, hold_intervals, longest_run_days
@@ -27,7 +28,7 @@ from taper.plan.model import (
 )
 from taper.plan.patches import patches_for
 from taper.plan.state import BuilderBase
-from taper.plan.step_floors import NO_FLOORS, step_floors
+from taper.plan.step_floors import NO_FLOORS, StepFloors, step_floors
 from taper.plan.tablets import (
     to_decimal,
 )
@@ -374,11 +375,9 @@ class ReviewMixin(BuilderBase):
         holds before cuts the products force, pauses; else the rule's own pace."""
         p = track.pace
         assert p is not None
-        slow_from: Fraction | None = step_floors(
-            self.g, self.loaded.sha256, track.rule, track.drug, track.kit.unit, track.kit.route
-        ).slow_from
-        if slow_from is None and p.slow_below is not None and track.base is not None:
-            slow_from = Fraction(track.base) * p.slow_below / 100
+        slow_from = self.rule_floors(track).slow_from
+        if slow_from is None and track.base is not None:
+            slow_from = slow_start(p, Fraction(track.base))
         tapering = [
             s
             for s in track.segs
@@ -480,14 +479,17 @@ class ReviewMixin(BuilderBase):
             if (product.drug, product.brand) in brands:
                 self.used(f"formulary {product.brand}", product)
 
+    def rule_floors(self, track: Track) -> StepFloors:
+        """The rule's smallest steps and absolute slow-down threshold in the unit and route of
+        the drug's kit (nothing noted as used: `FormulationMixin.floors` notes them)."""
+        kit = track.kit
+        return step_floors(self.g, self.loaded.sha256, track.rule, track.drug, kit.unit, kit.route)
+
     def applied(self, track: Track) -> AppliedRule:
         p = track.pace
         assert p is not None
         assert track.base is not None
-        kit = track.kit
-        floors = step_floors(
-            self.g, self.loaded.sha256, track.rule, track.drug, kit.unit, kit.route
-        )
+        floors = self.rule_floors(track)
         if p.chosen_percent is not None:
             floors = NO_FLOORS  # the chosen speed bounds every cut (taper.plan.curve)
         return trusted(

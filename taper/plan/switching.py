@@ -228,7 +228,6 @@ class SwitchingMixin(PeriodsMixin):
         base_quanta = dict(target.per_time)
         base = {t: Fraction(target.kit.amount(q)) for t, q in base_quanta.items()}
         wanted: dict[DoseTimeName, Fraction] = {}
-        unplaced = Fraction(0)
         # Evening first: one dose time per crossover step. A dose the tablets could not make
         # (taken as now) is replaced in one step.
         order = sorted(source.per_time, key=lambda n: -TIME_ORDER[n])
@@ -283,7 +282,7 @@ class SwitchingMixin(PeriodsMixin):
                 else:
                     source.per_time[name] = wholes[name] - moved
                 times = sorted(set(target.times) | set(wanted), key=lambda n: -TIME_ORDER[n])
-                unplaced += spread(
+                spread(
                     wanted,
                     name,
                     step_exact,

@@ -654,8 +654,7 @@ def _clean_pieces(pieces: Sequence[Piece], quanta: int, budget: int) -> list[Pie
 
     def offer(found: list[Piece], rank: int) -> None:
         nonlocal best
-        cuts = sum(1 for p in found if p.fraction != ONE)
-        key = (len(found), cuts, rank)
+        key = (len(found), _cuts(found), rank)
         if len(found) <= budget and (best is None or key < best[0]):
             best = (key, found)
 

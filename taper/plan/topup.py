@@ -47,8 +47,10 @@ class TopUpKit(Kit):
         self.key = None
         if depot.key is not None and liquid.key is not None:
             self.key = ("topup", *map(str, depot.key), *map(str, liquid.key))
-        self._depot_step = depot.quantum / self.quantum
-        self._liquid_step = liquid.quantum / self.quantum
+        # Quanta of this kit in one quantum of each part (whole: this kit's quantum divides
+        # both).
+        self._depot_step = int(depot.quantum / self.quantum)
+        self._liquid_step = int(liquid.quantum / self.quantum)
         self._parts: dict[int, tuple[int, int] | None] = {}
         self._liquid_piece = next(p for p in self.pieces if p.product == len(depot.products))
 
@@ -62,7 +64,7 @@ class TopUpKit(Kit):
         if quanta in self._parts:
             return self._parts[quanta]
         found = None
-        step = int(self._depot_step)
+        step = self._depot_step
         for depot_part in range(quanta - quanta % step, 0, -step):
             own = depot_part // step
             if not self.depot.per_time_makeable(own):
@@ -70,8 +72,8 @@ class TopUpKit(Kit):
             rest = quanta - depot_part
             kinds = len({(p.product, p.strength) for p in self.depot.pieces_for(own)})
             if rest:
-                there = rest // int(self._liquid_step)
-                if rest % int(self._liquid_step) or not self.solution.per_time_makeable(there):
+                there = rest // self._liquid_step
+                if rest % self._liquid_step or not self.solution.per_time_makeable(there):
                     continue
                 kinds += 1
             if kinds <= 2:
@@ -88,7 +90,7 @@ class TopUpKit(Kit):
         if parts is None:
             raise ValueError(f"{quanta} quanta cannot be made")
         depot_part, rest = parts
-        own = [self._own(p) for p in self.depot.pieces_for(depot_part // int(self._depot_step))]
+        own = [self._own(p) for p in self.depot.pieces_for(depot_part // self._depot_step)]
         return own + [self._liquid_piece] * (rest // self._liquid_piece.size)
 
     def _own(self, piece: Piece) -> Piece:
@@ -99,9 +101,9 @@ class TopUpKit(Kit):
         parts = self.parts(quanta)
         assert parts is not None
         depot_part, rest = parts
-        out = list(self.depot.tablets(depot_part // int(self._depot_step)))
+        out = list(self.depot.tablets(depot_part // self._depot_step))
         if rest:
-            out += self.solution.tablets(rest // int(self._liquid_step))
+            out += self.solution.tablets(rest // self._liquid_step)
         return out
 
     def depot_amount(self, vector: Sequence[int]) -> int:
