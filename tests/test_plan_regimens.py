@@ -369,3 +369,23 @@ def test_review3_uk02_no_diazepam_10_mg_tablets_under_uk_ashton() -> None:
     strengths = {t.strength for s in result.steps for d in s.doses for t in d.tablets}
     assert Decimal(10) not in strengths
     assert Decimal(5) in strengths
+
+
+def test_review4_an_immediate_release_opioid_at_fewer_times_than_its_regimen_is_told() -> None:
+    """Clinician reviews 3 and 4 (us-06): hydromorphone 2 mg once a day for 91 days, and 6 mg
+    at three times against its regimen's four, with nothing on the clinician page. A
+    caution now lists those steps; a solution topping up depot tablets is not one of them."""
+    result = plan("us-cdc-2022", "hydromorphone 8 mg")
+    (warning,) = [w for w in result.warnings if w.code == "immediate-release-fewer-times"]
+    assert warning.severity == "caution"
+    fewer = [s for s in result.steps if s.phase == "taper" and 0 < len(s.doses) < 4]
+    assert warning.params["steps"] == ", ".join(str(s.index) for s in fewer)
+    topped_up = plan("us-cdc-2022", "morphine 60 mg")
+    on_depot = {
+        s.index
+        for s in topped_up.steps
+        if any(x.modified_release for d in s.doses for x in d.tablets)
+    }
+    for w in topped_up.warnings:
+        if w.code == "immediate-release-fewer-times":
+            assert not on_depot & {int(n) for n in w.params["steps"].split(", ")}

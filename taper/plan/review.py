@@ -142,6 +142,7 @@ class ReviewMixin(BuilderBase):
     def step_warnings(self, index_of: dict[int, int]) -> None:
         for track in self.tracks:
             self.warn_beyond_step(track, index_of)
+            self.warn_fewer_times(track, index_of)
             limited = [s for s in track.segs if s.tablet_limited]
             self.warn_kept(track, [s for s in limited if s.kept_tablets], index_of)
             limited = [s for s in limited if not s.kept_tablets]
@@ -262,6 +263,46 @@ class ReviewMixin(BuilderBase):
             f"{self.allowed_text(track)} sets, within the largest step it allows, because the "
             "formulary's strengths cannot make a dose nearer the rule's at these dose times "
             f"(step: share of the dose before): {'; '.join(shares)}.",
+            track.drug.id,
+            steps=numbers,
+        )
+
+    def warn_fewer_times(self, track: Track, index_of: dict[int, int]) -> None:
+        """Steps that give an immediate-release opioid at fewer dose times than its regimen
+        (us-06 hydromorphone 2 mg once a day for 91 days, se-09 oxycodone 5 mg once a day;
+        clinician reviews 3 and 4): such a product acts for a few hours (formulations.md §2:
+        every 4-6 hours), so the prescriber sees it on the clinician page."""
+        if track.drug.drug_class != "opioid":
+            return
+        fewer: list[Seg] = []
+        least = 0
+        for seg in track.segs:
+            if seg.phase != "taper" or seg.amount == 0 or id(seg) not in index_of:
+                continue
+            pieces = [x for d in seg.doses for x in d.tablets]
+            if any(x.modified_release for x in pieces):
+                continue  # a solution topping up depot tablets is no regimen of its own
+            brands = {x.brand for x in pieces}
+            products = [p for p in self.g.formulary if p.drug == track.drug.id]
+            wanted = [
+                min(p.regimen.doses_per_day)
+                for p in products
+                if p.brand in brands and p.regimen is not None and p.regimen.doses_per_day
+            ]
+            if wanted and len(seg.doses) < min(wanted):
+                fewer.append(seg)
+                least = max(least, min(wanted))
+        if not fewer:
+            return
+        numbers = ", ".join(str(index_of[id(s)]) for s in fewer)
+        self.warn(
+            "immediate-release-fewer-times",
+            "caution",
+            f"{len(fewer)} step(s) of {track.drug.id} (step {numbers}) give the "
+            f"immediate-release product at fewer dose times than its regimen's {least} a day, "
+            "because the dose is too small to share among them: it acts for a few hours, so "
+            "withdrawal can come between doses; whether to go on so is a prescriber's "
+            "decision.",
             track.drug.id,
             steps=numbers,
         )
