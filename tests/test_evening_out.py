@@ -273,7 +273,25 @@ def test_evening_out_is_held_to_the_slow_down_and_its_smallest_step() -> None:
     assert warning(made, "start-dose-cut").severity == "high"
     steps = of(made, "diazepam")
     assert steps[1].dose == D("0.76")  # kept as taken through evening out
-    assert D(0) < steps[2].dose < D("0.76")  # then cut, not stopped
+    cut = next(s for s in steps[2:] if s.dose < D("0.76"))
+    assert D(0) < cut.dose  # then cut, not stopped
+
+
+def test_the_first_cut_from_a_dose_kept_as_taken_is_held_as_the_later_cuts_are() -> None:
+    """Found in the review of 2026-12-03: the first cut from a dose kept as taken now
+    (`start-dose-cut`) measured its hold against the reduction's share, not the rule's
+    absolute slow-down threshold and its smallest step as every later step does. The 0.76 ->
+    0.6 mg cut was not held while the same 0.2 mg cuts after it were held 28 days."""
+    loaded = ashton_slow_min_step("0.05")
+    options = PlanOptions(start=MONDAY, specialist=True)
+    made = make_plan([medication("diazepam", D("0.76"), "mg")], loaded, options)
+    assert plan_problems(made, loaded.guideline) == []
+    steps = [s for s in of(made, "diazepam") if s.phase == "taper"]
+    kept = [s for s in steps if s.dose == D("0.76")]
+    held_at_06 = [s for s in steps if s.dose == D("0.6")]
+    # 0.6 mg runs its own 14-day step, then is held 28 days before the same 0.2 mg cut; the
+    # dose kept as taken gets the same 28-day hold before its first cut (was none).
+    assert sum(s.days for s in kept) == sum(s.days for s in held_at_06) - 14 == 28
 
 
 def test_the_invariant_flags_a_silent_evening_out_cut() -> None:

@@ -352,8 +352,12 @@ class EveningOutMixin(ReviewMixin, FormulationMixin):
         track.first_cut = None
         kit: Kit = track.kit
         current = Fraction(track.loose)
-        slow_from = slow_start(p, base)
-        ideal, allowed, interval = step_aim(p, current, base, slow_from)
+        # Bounded as every other step is (`trajectory`, `largest_cut`): the rule's absolute
+        # slow-down threshold and its smallest step count here too.
+        floors = NO_FLOORS if p.chosen_percent is not None else self.rule_floors(track)
+        slow_from = floors.slow_from if floors.slow_from is not None else slow_start(p, base)
+        ideal, _, interval = step_aim(p, current, base, slow_from)
+        allowed = largest_cut(p, current, base, floors)
         dose = kit.amount(quanta)
         if slow_from is not None and dose < slow_from and p.slow_interval_days is not None:
             interval = p.slow_interval_days
