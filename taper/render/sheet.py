@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 from taper.plan.model import DoseTimeName
 from taper.render.sheet_calendar import MonthView, TickWeek, contact_months, tick_weeks, tick_widths
@@ -107,13 +108,15 @@ class Sheet:
         """Page 1's last patch: the day it goes on and the day it comes off."""
         return last_patch_text(self.view) if self.view.patches == "all" else None
 
+    @cached_property
     def tick_widths(self) -> tuple[str, str, str]:
+        """Measured once: the template and `notes_below` both read it."""
         return tick_widths(self.view, self.tick_times, self.weeks)
 
     @property
     def notes_below(self) -> bool:
         """The tick calendar's notes in a row under each week, not in a column."""
-        return Decimal(self.tick_widths()[2]) == 0
+        return Decimal(self.tick_widths[2]) == 0
 
 
 def build_sheet(view: PlanView) -> Sheet:
