@@ -123,8 +123,7 @@ def build_sheet(view: PlanView) -> Sheet:
     steps = view.steps
     drugs = list(dict.fromkeys(s.step.drug for s in steps))
     runs = step_runs(steps)  # the overview's rows and page 1's box both read them
-    starts = [run[0].step.start for run in runs]
-    rows = overview_rows(view, runs, starts)
+    rows = overview_rows(view, runs)
     times = [time for time in DOSE_TIMES if any(time in row.cells for row in rows)]
     tick_times: list[DoseTimeName] = list(times)  # a patch: a box on its change days
     weeks, until = tick_weeks(view, tick_times)
