@@ -72,13 +72,13 @@ class Sheet:
     urgent: list[tuple[str, str]]  # the region's urgent-help numbers: (number, when to call)
     now: NowBox  # page 1: what to take at each time, the next change, a switch
 
-    @property
+    @cached_property  # read in every row of the table
     def product_column(self) -> bool:
         """A column naming each row's product, when products alternate row by row (drugs
         tapered side by side); else a product row above each run of rows of one product."""
         return len(self.products) > 1 and not any(row.heading for row in self.rows)
 
-    @property
+    @cached_property  # read in every row of the table
     def depot_everywhere(self) -> bool:
         """Every dose row takes depot tablets: the depot advice stands above the table once;
         else above each run of depot rows only (it headed immediate-release and oxazepam
