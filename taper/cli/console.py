@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import BinaryIO, TypeVar
+from typing import BinaryIO, TextIO, TypeVar
 
 from taper.errors import TaperError
 
@@ -24,20 +24,23 @@ def out(text: str) -> None:
     A full disk or a closed file behind stdout is the user's setup, not a bug: one sentence,
     exit 2. A closed pipe (`taper ... | head`) is left to typer, which exits quietly.
     """
-    if sys.stdout is None:  # started with stdout closed (`taper ... >&-`)
-        raise TaperError("Cannot write the output: stdout is closed.")
+    stream = _stdout()
     text = text if text.endswith("\n") else text + "\n"
-    text = _encodable(text, sys.stdout)
+    text = _encodable(text, stream)
     with stdout_errors():
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        stream.write(text)
+        stream.flush()
 
 
 def binary_stdout() -> BinaryIO:
     """stdout for bytes (`batch --format jsonl --out -`); write it within `stdout_errors`."""
-    if sys.stdout is None:
+    return _stdout().buffer
+
+
+def _stdout() -> TextIO:
+    if sys.stdout is None:  # started with stdout closed (`taper ... >&-`)
         raise TaperError("Cannot write the output: stdout is closed.")
-    return sys.stdout.buffer
+    return sys.stdout
 
 
 @contextmanager

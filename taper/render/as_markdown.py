@@ -46,10 +46,8 @@ def render_markdown(view: PlanView) -> bytes:
     if plan.specialist_signoff:
         signoff = t._("This plan needs a specialist's sign-off before it is used.")
         out += ["", f"**{signoff}**"]
-    advice = patient_lines(view)
-    if advice:
-        for line in advice:
-            out += ["", f"**{inline(line)}**"]
+    for line in patient_lines(view):
+        out += ["", f"**{inline(line)}**"]
     out.append("")
 
     several = len(view.drugs) > 1

@@ -137,8 +137,7 @@ def svg_curve(view: PlanView, drug: str | None = None, height: Decimal = HEIGHT)
     )
     out.append(f"<title>{label}</title>")
     # Horizontal grid with dose labels.
-    value = Decimal(0)
-    while value <= top:
+    for value in values:
         yy = _fmt(y(value))
         out.append(
             f'<line x1="{_fmt(LEFT)}" y1="{yy}" x2="{_fmt(WIDTH - RIGHT)}" y2="{yy}" '
@@ -149,7 +148,6 @@ def svg_curve(view: PlanView, drug: str | None = None, height: Decimal = HEIGHT)
             f'fill="#000">{escape(t.number(value) if unit_above else t.amount(value, unit))}'
             "</text>"
         )
-        value += grid
     if unit_above:
         out.append(f'<text x="0" y="{FONT}" fill="#000">{escape(unit)}</text>')
     # Month ticks along the bottom; a label every `stride` months (calendar-aligned: every

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 from taper.plan.model import DoseTimeName
 from taper.render.sheet_calendar import MonthView, TickWeek, contact_months, tick_weeks, tick_widths
@@ -71,13 +72,13 @@ class Sheet:
     urgent: list[tuple[str, str]]  # the region's urgent-help numbers: (number, when to call)
     now: NowBox  # page 1: what to take at each time, the next change, a switch
 
-    @property
+    @cached_property  # read in every row of the table
     def product_column(self) -> bool:
         """A column naming each row's product, when products alternate row by row (drugs
         tapered side by side); else a product row above each run of rows of one product."""
         return len(self.products) > 1 and not any(row.heading for row in self.rows)
 
-    @property
+    @cached_property  # read in every row of the table
     def depot_everywhere(self) -> bool:
         """Every dose row takes depot tablets: the depot advice stands above the table once;
         else above each run of depot rows only (it headed immediate-release and oxazepam
@@ -107,21 +108,22 @@ class Sheet:
         """Page 1's last patch: the day it goes on and the day it comes off."""
         return last_patch_text(self.view) if self.view.patches == "all" else None
 
+    @cached_property
     def tick_widths(self) -> tuple[str, str, str]:
+        """Measured once: the template and `notes_below` both read it."""
         return tick_widths(self.view, self.tick_times, self.weeks)
 
     @property
     def notes_below(self) -> bool:
         """The tick calendar's notes in a row under each week, not in a column."""
-        return Decimal(self.tick_widths()[2]) == 0
+        return Decimal(self.tick_widths[2]) == 0
 
 
 def build_sheet(view: PlanView) -> Sheet:
     steps = view.steps
     drugs = list(dict.fromkeys(s.step.drug for s in steps))
     runs = step_runs(steps)  # the overview's rows and page 1's box both read them
-    starts = [run[0].step.start for run in runs]
-    rows = overview_rows(view, runs, starts)
+    rows = overview_rows(view, runs)
     times = [time for time in DOSE_TIMES if any(time in row.cells for row in rows)]
     tick_times: list[DoseTimeName] = list(times)  # a patch: a box on its change days
     weeks, until = tick_weeks(view, tick_times)

@@ -78,16 +78,16 @@ def dispense_widths(view: PlanView, table: DispenseTable) -> list[str]:
     "Oxik/odon" at 74 % / 8 columns."""
     scale = Decimal(12) / Decimal(14)  # the widths are measured at 14 pt
     need = [least_percent([view.t._("Dates"), *(r.dates for r in table.rows)])]
-    counts = [
-        [str(n) for n in column] for column in zip(*(r.counts for r in table.rows), strict=True)
-    ] or [[] for _ in table.products]
+    counts = [list(column) for column in zip(*(r.counts for r in table.rows), strict=True)] or [
+        [] for _ in table.products
+    ]
     need += [
         least_percent([product, *column])
         for product, column in zip(dispense_heads(table), counts, strict=True)
     ]
     column = 1
     for brand, span in table.brands:
-        least = least_percent(brand.split(" ")) / span
+        least = least_percent([brand]) / span  # its longest word
         for n in range(column, column + span):
             need[n] = max(need[n], least)
         column += span

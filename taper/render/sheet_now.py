@@ -10,9 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
-from taper.plan.model import DoseTimeName
+from taper.render.sheet_overview import OverviewRow
 from taper.render.view import DOSE_TIMES, PlanView
 
 
@@ -42,21 +41,6 @@ class NowBox:
     next_change: str | None  # "mån 25 jan.": the first date a dose changes after the days
 
 
-class _Row(Protocol):
-    """What the box needs of an overview row (sheet.py imports this module)."""
-
-    @property
-    def drug(self) -> str: ...
-    @property
-    def product(self) -> str: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def cells(self) -> dict[DoseTimeName, list[str]]: ...
-    @property
-    def text(self) -> str | None: ...
-
-
 Span = tuple[dt.date, dt.date]  # a row's first and last day
 
 
@@ -64,7 +48,7 @@ def _day(view: PlanView, day: dt.date) -> str:
     return f"{view.t.weekday(day)} {view.t.short_day_month(day)}"
 
 
-def _line(view: PlanView, row: _Row) -> NowLine:
+def _line(view: PlanView, row: OverviewRow) -> NowLine:
     doses = [
         (view.time_label(time), (" + ").join(row.cells[time]))
         for time in DOSE_TIMES
@@ -73,7 +57,7 @@ def _line(view: PlanView, row: _Row) -> NowLine:
     return NowLine(row.product, doses)
 
 
-def now_box(view: PlanView, rows: Sequence[_Row], spans: list[Span]) -> NowBox:
+def now_box(view: PlanView, rows: Sequence[OverviewRow], spans: list[Span]) -> NowBox:
     """`rows` and `spans` go together: each overview row and the days it covers.
 
     The box starts on the first fixed dose; a drug whose first fixed dose comes later (a
@@ -98,7 +82,7 @@ def now_box(view: PlanView, rows: Sequence[_Row], spans: list[Span]) -> NowBox:
 
 
 def _whole_day(
-    view: PlanView, paired: list[tuple[_Row, Span]], day: dt.date, switch: str | None
+    view: PlanView, paired: list[tuple[OverviewRow, Span]], day: dt.date, switch: str | None
 ) -> NowDay:
     """Every drug's row on `day`; a time of day an older drug had the day before and has no
     more from `day` on is said, with what replaces it."""
@@ -137,7 +121,9 @@ def _whole_day(
     return NowDay(_day(view, day), lines, switch, stops)
 
 
-def _switches(view: PlanView, rows: Sequence[_Row], starts: list[dt.date]) -> dict[dt.date, str]:
+def _switches(
+    view: PlanView, rows: Sequence[OverviewRow], starts: list[dt.date]
+) -> dict[dt.date, str]:
     """A switch to another drug in the patient's words, on the new drug's first day."""
     said: dict[dt.date, str] = {}
     for step in view.steps:
@@ -155,7 +141,7 @@ def _switches(view: PlanView, rows: Sequence[_Row], starts: list[dt.date]) -> di
 
 
 def _first_row_of(
-    view: PlanView, drug_id: str, rows: Sequence[_Row], starts: list[dt.date]
+    view: PlanView, drug_id: str, rows: Sequence[OverviewRow], starts: list[dt.date]
 ) -> tuple[str, dt.date] | None:
     name = view.drug_names.get(drug_id, drug_id)  # as the rows name it
     for row, start in zip(rows, starts, strict=True):

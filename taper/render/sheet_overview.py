@@ -163,10 +163,8 @@ def step_runs(steps: list[StepView]) -> list[list[StepView]]:
     return sorted(runs, key=lambda r: (drugs.index(r[0].step.drug), r[0].step.start))
 
 
-def overview_rows(
-    view: PlanView, runs: list[list[StepView]], starts: list[dt.date]
-) -> list[OverviewRow]:
-    """A row per run (`step_runs`); `starts`: each run's first date."""
+def overview_rows(view: PlanView, runs: list[list[StepView]]) -> list[OverviewRow]:
+    """A row per run (`step_runs`)."""
     rows = []
     for index, run in enumerate(runs):
         first, last = run[0], run[-1]
@@ -221,7 +219,7 @@ def overview_rows(
                 and any(x.modified_release for d in doses for x in d.tablets),
             )
         )
-    return _depot_runs(_headed(rows, starts))
+    return _depot_runs(_headed(rows, [run[0].step.start for run in runs]))
 
 
 def _depot_runs(rows: list[OverviewRow]) -> list[OverviewRow]:
