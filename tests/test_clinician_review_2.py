@@ -3,6 +3,7 @@ by the review item it comes from. Panel patients are planned as tests/panel.py p
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from decimal import Decimal
 
@@ -191,3 +192,23 @@ def test_review3_paralgin_four_doses_six_hours_apart_get_clock_times(lang: str, 
     sheet = render(plan, PlanFormat.html, lang).partition(PATIENT_END)[0]
     assert clock in sheet
     assert clock in render(plan, PlanFormat.text, lang)
+
+
+def test_a_us_acetaminophen_combination_gets_the_patient_line_by_its_own_name() -> None:
+    """Found in the review of 2026-12-03: the patient's paracetamol line matched only an
+    ingredient named "paracetamol"; us-cdc-2022 names it acetaminophen, so a Tylenol #3 plan
+    printed no "take no other" line at all (the clinician page had the per-step amounts)."""
+    from taper.dose import parse_medication
+    from taper.guideline.loader import load_guideline
+    from taper.plan import PlanOptions, make_plan
+
+    loaded = load_guideline("us-cdc-2022")
+    med = parse_medication("Tylenol with codeine #3 1+1+1", loaded.guideline)
+    plan = make_plan([med], loaded, PlanOptions(start=dt.date(2027, 1, 4)))
+    view = build_view(plan, check_lang("en"), find_guideline(plan))
+    line = paracetamol_advice(view)
+    assert line is not None
+    assert "contains acetaminophen (paracetamol): at most 900 mg a day" in line
+    assert "Do not take any other medicine that contains acetaminophen." in line
+    sheet = render(plan, PlanFormat.html, "en").partition(PATIENT_END)[0]
+    assert "contains acetaminophen (paracetamol)" in sheet

@@ -20,7 +20,8 @@ from taper.plan.state import BuilderBase
 PARACETAMOL = "paracetamol"
 # Its US name (USAN): the per-step note says the name the product's ingredient has.
 ACETAMINOPHEN = "acetaminophen"
-_NAMES = (PARACETAMOL, ACETAMINOPHEN)
+# Every name of the ingredient (the patient's advice on the sheet reads them too).
+PARACETAMOL_NAMES = (PARACETAMOL, ACETAMINOPHEN)
 # Lower daily limits of paracetamol (mg): at 40-50 kg body weight, and with liver risk
 # (shared/formulations.md §3b: DMP, Felleskatalogen Paralgin forte).
 LOW_WEIGHT_LIMIT = Decimal(3000)
@@ -46,7 +47,7 @@ class CombinationMixin(BuilderBase):
         products = {
             (p.drug, p.brand): p
             for p in self.g.formulary
-            if any(i.name in _NAMES for i in p.ingredients)
+            if any(i.name in PARACETAMOL_NAMES for i in p.ingredients)
         }
         if not products:
             return
@@ -70,7 +71,7 @@ class CombinationMixin(BuilderBase):
                     if product is None:
                         continue
                     used[product.brand] = product
-                    found = next(i for i in product.ingredients if i.name in _NAMES)
+                    found = next(i for i in product.ingredients if i.name in PARACETAMOL_NAMES)
                     name = found.name
                     total += tab.count * found.amount
             if total > 0:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from taper.plan.combinations import PARACETAMOL_NAMES
 from taper.render.view import PlanView, Topics
 
 
@@ -46,14 +47,18 @@ def paracetamol_advice(view: PlanView) -> str | None:
     clinician's page has it by step; a patient needs the plain rule)."""
     if view.guideline is None:
         return None
-    per_unit = {
-        (p.drug, p.brand): i.amount
+    # Paracetamol by either of its names: us-cdc-2022 calls it acetaminophen, and its
+    # patients got no line at all (review of 2026-12-03).
+    found = [
+        (p, i)
         for p in view.guideline.formulary
         for i in p.ingredients
-        if i.name == "paracetamol"
-    }
-    if not per_unit:
+        if i.name in PARACETAMOL_NAMES
+    ]
+    if not found:
         return None
+    per_unit = {(p.drug, p.brand): i.amount for p, i in found}
+    name = found[0][1].name  # as the rule file (and the product's label) names it
     most = Decimal(0)
     brands: dict[str, None] = {}
     for step in view.plan.steps:
@@ -70,6 +75,14 @@ def paracetamol_advice(view: PlanView) -> str | None:
     if not most:
         return None
     t = view.t
+    if name != "paracetamol":
+        return t._(
+            "%(product)s contains %(ingredient)s (paracetamol): at most %(amount)s a day in "
+            "this plan. Do not take any other medicine that contains %(ingredient)s.",
+            product=" / ".join(brands),
+            ingredient=name,
+            amount=t.amount(most, "mg"),
+        )
     return t._(
         "%(product)s contains paracetamol: at most %(amount)s a day in this plan. Do not "
         "take any other medicine that contains paracetamol.",
