@@ -20,10 +20,13 @@ import os
 import signal
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO, TypeVar
 
 from taper.errors import TaperError
+
+T = TypeVar("T")
 
 # What an OSError means, said for a clinician (strerror is terse and platform-worded).
 _CAUSES = {
@@ -94,9 +97,7 @@ def refuse_existing(path: Path, *, force: bool, what: str = "") -> None:
         mode = os.lstat(path).st_mode
     except FileNotFoundError:
         return
-    except OSError as exc:
-        if exc.errno == errno.ENOTDIR:
-            raise TaperError(f"Folder {path.parent} does not exist.") from None
+    except OSError as exc:  # a file where a folder should be (ENOTDIR), a name too long
         raise cannot_write(path, exc) from None
     if stat.S_ISDIR(mode):
         raise TaperError(f"{path} is a directory; give a file name.")
@@ -130,10 +131,17 @@ def write_atomic(path: Path, data: bytes, *, force: bool = False, durable: bool 
     end instead). Raises TaperError, one sentence naming the file.
     """
     with signals_deferred():
-        _write_atomic(path, data, force=force, durable=durable)
+        _write_atomic(path, lambda handle: handle.write(data), force=force, durable=durable)
 
 
-def _write_atomic(path: Path, data: bytes, *, force: bool, durable: bool) -> None:
+def write_atomic_stream(path: Path, fill: Callable[[BinaryIO], T], *, force: bool = False) -> T:
+    """`write_atomic` for output made while it is written (`batch --format jsonl`): `fill`
+    writes to a temporary file beside `path`, which is published whole, as every other
+    output, or removed. Interrupts are held back only while it is published."""
+    return _write_atomic(path, fill, force=force, durable=True)
+
+
+def _write_atomic(path: Path, fill: Callable[[BinaryIO], T], *, force: bool, durable: bool) -> T:
     refuse_existing(path, force=force)
     folder = path.parent if str(path.parent) else Path(".")
     try:
@@ -147,11 +155,13 @@ def _write_atomic(path: Path, data: bytes, *, force: bool, durable: bool) -> Non
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:100]}.", suffix=".tmp", dir=folder)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            result = fill(handle)
             if durable:
                 handle.flush()
                 os.fsync(handle.fileno())
-        _publish(tmp, path, force=force)
+        with signals_deferred():
+            _publish(tmp, path, force=force)
+        return result
     except OSError as exc:
         raise cannot_write(path, exc) from None
     finally:

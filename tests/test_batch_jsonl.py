@@ -224,3 +224,31 @@ def test_workers_do_not_inherit_a_lock_another_thread_of_the_parent_holds(
         pytest.fail("--jobs 2 hung while another thread of the parent held an import lock")
     assert process.returncode == 0, err.decode()
     assert out == stream(CSV, 1)
+
+
+def test_jsonl_leaves_a_users_partial_file_and_refuses_a_dangling_link(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found reviewing the change (2026-12-03): `--format jsonl --out FILE` wrote through a
+    fixed FILE.partial, overwriting and then deleting a user's file of that name, and a
+    dangling symbolic link at FILE was replaced without --force. It now writes through a
+    temporary file of its own and refuses any existing name, a link too, as every output."""
+    source = tmp_path / "list.csv"
+    source.write_text(CSV, encoding="utf-8")
+    out = tmp_path / "plans.jsonl"
+    mine = tmp_path / "plans.jsonl.partial"
+    mine.write_text("my notes", encoding="utf-8")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["batch", str(source), "--format", "jsonl", "--out", str(out)])
+    assert exit_info.value.code == 1  # P3's rule file does not exist; the rest are planned
+    assert mine.read_text(encoding="utf-8") == "my notes"
+    assert out.read_bytes().count(b"\n") == 5  # a line per patient, P3's saying why
+    linked = tmp_path / "linked.jsonl"
+    linked.symlink_to(tmp_path / "nowhere.jsonl")
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exit_info:
+        main(["batch", str(source), "--format", "jsonl", "--out", str(linked)])
+    assert exit_info.value.code == 2
+    assert "already exists; use --force" in capsys.readouterr().err
+    assert linked.is_symlink()
+    assert not (tmp_path / "nowhere.jsonl").exists()

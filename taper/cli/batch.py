@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -213,7 +213,7 @@ def _jsonl(file: str, out: str | None, lang: str | None, workers: int, force: bo
     """`--format jsonl`: one stream, a line per patient, in input order."""
     from taper.batch_reader import stream_patients
     from taper.batch_stream import stream_jsonl
-    from taper.io import file_kind
+    from taper.io import file_kind, write_atomic_stream
 
     if out is None:
         raise TaperError(
@@ -234,16 +234,14 @@ def _jsonl(file: str, out: str | None, lang: str | None, workers: int, force: bo
             totals = stream_jsonl(patients, sink, lang=lang, workers=workers)
             sink.flush()
     else:
-        partial = path.with_name(path.name + ".partial")
-        try:
-            with open(partial, "wb") as sink:
-                totals = stream_jsonl(patients, sink, lang=lang, workers=workers)
-            partial.replace(path)  # whole or not at all, as every other output file
-        except OSError as exc:
-            raise TaperError(f"Cannot write {out}: {exc.strerror}.") from None
-        finally:
-            with suppress(OSError):  # gone, or never made
-                partial.unlink()
+        # Whole or not at all, through a temporary file of its own, as every other output
+        # (a fixed FILE.partial overwrote and removed a user's file; a dangling link at FILE
+        # was replaced without --force: review of 2026-12-03).
+        totals = write_atomic_stream(
+            path,
+            lambda sink: stream_jsonl(patients, sink, lang=lang, workers=workers),
+            force=force,
+        )
     for error in totals.failed:
         console.err(f"{name}:{error.line}: {error.message}")
     if totals.failed:
