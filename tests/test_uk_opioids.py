@@ -25,7 +25,9 @@ UK = "uk-ashton"
 
 def plan(*meds: str, **options: Any) -> Plan:
     loaded = load_guideline(UK)
-    made = make_plan([parse_medication(m) for m in meds], loaded, PlanOptions(start=START, **options))
+    made = make_plan(
+        [parse_medication(m) for m in meds], loaded, PlanOptions(start=START, **options)
+    )
     assert plan_problems(made, loaded.guideline) == []
     return made
 
@@ -63,7 +65,9 @@ def test_uk_opioids_with_a_uk_product_are_planned_to_zero(med: str, expected: se
     assert (made.last_dose_date - START).days <= 365
 
 
-@pytest.mark.parametrize("med", ["tapentadol 100 mg", "hydromorphone 8 mg", "dihydrocodeine 120 mg"])
+@pytest.mark.parametrize(
+    "med", ["tapentadol 100 mg", "hydromorphone 8 mg", "dihydrocodeine 120 mg"]
+)
 def test_uk_opioids_without_a_uk_product_are_refused_in_one_sentence(med: str) -> None:
     said = refusal(med)
     assert "not a name" not in said
