@@ -101,7 +101,8 @@ def test_uk_morphine_pace_is_ten_percent_of_the_start_every_two_weeks() -> None:
     # below 30 % of the start the steps are smaller (at least 2 mg, the rule's min step)
     tail = [s.dose for s in taper if s.dose < 18]
     cuts = [a - b for a, b in itertools.pairwise(tail)]
-    assert cuts and max(cuts) <= 5
+    assert cuts
+    assert max(cuts) <= 5
 
 
 def test_uk_modified_release_is_never_split_and_the_tail_is_immediate_release() -> None:
