@@ -16,6 +16,7 @@ from taper.plan.calendar import Placed
 from taper.plan.curve import slow_start
 from taper.plan.fast import constructor, copy_with, trusted
 from taper.plan.formulary import oral_solutions, smaller_products
+from taper.plan.formulation import describe
 from taper.plan.holds import DEFAULT_HOLD_INTERVALS, hold_intervals, longest_run_days
 from taper.plan.model import (
     AppliedRule,
@@ -27,6 +28,7 @@ from taper.plan.model import (
     Step,
 )
 from taper.plan.patches import patches_for
+from taper.plan.regimen import formulation_changes
 from taper.plan.state import BuilderBase
 from taper.plan.step_floors import NO_FLOORS, StepFloors, step_floors
 from taper.plan.tablets import (
@@ -145,7 +147,8 @@ class ReviewMixin(BuilderBase):
             self.warn_fewer_times(track, index_of)
             limited = [s for s in track.segs if s.tablet_limited]
             self.warn_kept(track, [s for s in limited if s.kept_tablets], index_of)
-            limited = [s for s in limited if not s.kept_tablets]
+            self.warn_backbone(track, [s for s in limited if s.depot_backbone], index_of)
+            limited = [s for s in limited if not s.kept_tablets and not s.depot_backbone]
             cuts = [s for s in limited if s.amount > 0]
             stops = [s for s in limited if s.amount == 0]
             if not cuts and not stops:
@@ -321,6 +324,29 @@ class ReviewMixin(BuilderBase):
             f"{self.allowed_text(track)} allows: the tablets make a step within half of the "
             f"rule's step from its ideal, so the taper stays on them rather than change to "
             f"{solutions} (an oral solution only for the steps the tablets cannot make).",
+            track.drug.id,
+            steps=numbers,
+        )
+
+    def warn_backbone(self, track: Track, cuts: list[Seg], index_of: dict[int, int]) -> None:
+        """Depot cuts larger than the rule's step, held so the average pace stays within it,
+        kept on the depot tablets rather than an immediate-release body (clinician review 4,
+        D2): said with the products that would make smaller steps."""
+        kit = track.backbone_kit
+        if not cuts or kit is None:
+            return
+        numbers = ", ".join(str(index_of[id(s)]) for s in cuts)
+        others = formulation_changes(self.g, self.loaded.sha256, kit)
+        alternative = " or ".join(describe(k) for k in others)
+        self.warn(
+            "depot-backbone-held",
+            "caution",
+            f"{len(cuts)} step(s) of {track.drug.id} (step {numbers}) cut more than "
+            f"{self.allowed_text(track)} allows on {describe(kit)}, whole tablets at their "
+            "interval, kept while they make a step: the dose before each such cut is held "
+            f"{track.backbone_held_days} days longer in all, so the average rate stays within "
+            f"the allowed speed; {alternative} would allow smaller steps at more dose times. "
+            "Changing formulation earlier is a prescriber's decision.",
             track.drug.id,
             steps=numbers,
         )
