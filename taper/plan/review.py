@@ -16,7 +16,6 @@ from taper.plan.calendar import Placed
 from taper.plan.curve import slow_start
 from taper.plan.fast import constructor, copy_with, trusted
 from taper.plan.formulary import oral_solutions, smaller_products
-from taper.plan.formulation import describe
 from taper.plan.holds import DEFAULT_HOLD_INTERVALS, hold_intervals, longest_run_days
 from taper.plan.model import (
     AppliedRule,
@@ -28,10 +27,10 @@ from taper.plan.model import (
     Step,
 )
 from taper.plan.patches import patches_for
-from taper.plan.regimen import formulation_changes
 from taper.plan.state import BuilderBase
 from taper.plan.step_floors import NO_FLOORS, StepFloors, step_floors
 from taper.plan.tablets import (
+    Kit,
     to_decimal,
 )
 from taper.plan.tracks import BEDTIME_GROUPS, Seg, Track
@@ -91,13 +90,14 @@ class ReviewMixin(BuilderBase):
             product=brand,
         )
 
-    def hint(self, track: Track, *, formulation_note: bool = False) -> str:
+    def hint(self, track: Track, *, formulation_note: bool = False, kit: Kit | None = None) -> str:
         """What the formulary has that would allow smaller steps than the plan's products
-        (`formulation_note`: say that changing to another formulation is a prescriber's
-        decision, when that is what the hint names)."""
-        liquid = track.kit.liquid
+        (`kit`: than these; `formulation_note`: say that changing to another formulation is a
+        prescriber's decision, when that is what the hint names)."""
+        kit = track.kit if kit is None else kit
+        liquid = kit.liquid
         if liquid is not None:
-            brand = track.kit.products[0].brand
+            brand = kit.products[0].brand
             if self.measure_limits(track):
                 return (
                     f"measuring {brand} finer than "
@@ -109,7 +109,7 @@ class ReviewMixin(BuilderBase):
         solutions = oral_solutions(self.g, track.drug.id)
         if solutions:
             return f"an oral solution ({', '.join(solutions)}) would allow smaller steps"
-        others = smaller_products(self.g, track.kit)
+        others = smaller_products(self.g, kit)
         if others:
             product, piece = others[0]
             kind = "modified release" if product.modified_release else "immediate release"
@@ -331,22 +331,20 @@ class ReviewMixin(BuilderBase):
     def warn_backbone(self, track: Track, cuts: list[Seg], index_of: dict[int, int]) -> None:
         """Depot cuts larger than the rule's step, held so the average pace stays within it,
         kept on the depot tablets rather than an immediate-release body (clinician review 4,
-        D2): said with the products that would make smaller steps."""
+        D2): said with the product that would make smaller steps."""
         kit = track.backbone_kit
         if not cuts or kit is None:
             return
         numbers = ", ".join(str(index_of[id(s)]) for s in cuts)
-        others = formulation_changes(self.g, self.loaded.sha256, kit)
-        alternative = " or ".join(describe(k) for k in others)
         self.warn(
             "depot-backbone-held",
             "caution",
             f"{len(cuts)} step(s) of {track.drug.id} (step {numbers}) cut more than "
-            f"{self.allowed_text(track)} allows on {describe(kit)}, whole tablets at their "
-            "interval, kept while they make a step: the dose before each such cut is held "
-            f"{track.backbone_held_days} days longer in all, so the average rate stays within "
-            f"the allowed speed; {alternative} would allow smaller steps at more dose times. "
-            "Changing formulation earlier is a prescriber's decision.",
+            f"{self.allowed_text(track)} allows on {kit.products[0].brand} (modified release), "
+            "kept while its whole tablets make a step at their interval: the dose before each "
+            f"such cut is held {track.backbone_held_days} days longer in all, so the average "
+            f"rate stays within the allowed speed; {self.hint(track, kit=kit)}. Changing "
+            "formulation earlier is a prescriber's decision.",
             track.drug.id,
             steps=numbers,
         )
