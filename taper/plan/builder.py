@@ -324,6 +324,7 @@ class Builder(SwitchingMixin, EveningOutMixin, InputsMixin, CombinationMixin):
                 deviation=step.deviation,
                 tablet_limited=step.limited,
                 beyond_step=step.beyond_step,
+                above_share=step.above_share,
                 note=item.change,
                 kept_tablets=item.kept,
                 depot_backbone=item.backbone,

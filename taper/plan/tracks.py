@@ -63,6 +63,8 @@ class Seg:
     tablet_limited: bool = False
     # A cut larger than the rule's step, within its largest (`TaperStep.beyond_step`).
     beyond_step: bool = False
+    # A cut larger than the rule's share by its smallest step (`TaperStep.above_share`).
+    above_share: bool = False
     # A tablet cut larger than the rule's, kept instead of an oral solution (formulation.py).
     kept_tablets: bool = False
     # A depot cut larger than the rule's step, held so the average pace stays within it,

@@ -669,6 +669,31 @@ WARNINGS: dict[str, tuple[Piece, ...]] = {
             ),
         ),
     ),
+    "step-floor-above-share": (
+        piece(
+            rf"(?P<count>\d+) step\(s\) of (?P<drug>{_ID}) \(step (?P<steps>\d+(?:, \d+)*)\) cut "
+            r"a larger share of the dose than (?P<allowed>[^()]+?) sets, because of the smallest "
+            r"step it sets \(step: share of the dose before\): "
+            rf"(?P<shares>\d+: {_AMOUNT} %(?:; \d+: {_AMOUNT} %)*)\.",
+            N_(
+                "%(count)s step(s) of %(drug)s (step %(steps)s) cut a larger share of the dose "
+                "than %(allowed)s sets, because of the smallest step it sets (step: share of the "
+                "dose before): %(shares)s."
+            ),
+        ),
+        piece(
+            r"Slowing or pausing the taper there is a prescriber's decision\.",
+            N_("Slowing or pausing the taper there is a prescriber's decision."),
+        ),
+        piece(
+            rf"So is an earlier stop from (?P<dose>{_DOSE}) \(step (?P<step>\d+)\), within the "
+            rf"stop dose of rule (?P<rule>{_ID})\.",
+            N_(
+                "So is an earlier stop from %(dose)s (step %(step)s), within the stop dose of "
+                "rule %(rule)s."
+            ),
+        ),
+    ),
     "tablet-step-beyond-rule": (
         piece(
             rf"(?P<count>\d+) step\(s\) of (?P<drug>{_ID}) \(step (?P<steps>\d+(?:, \d+)*)\) cut "
