@@ -1,5 +1,5 @@
 """Issue 15 leftovers, each pinned by a named regression: a liquid only for the steps tablets
-cannot make (its hand-over a step of its own, as late as the tablets allow), liquid doses
+cannot make (the change on a cut, as late as the tablets allow), liquid doses
 split evenly over the day, fewer mixed half tablets, the paracetamol line on the patient's
 pages and patch dose changes on patch-change days when a patch is tapered with another drug.
 """
