@@ -30,6 +30,7 @@ from taper.plan.model import (
 )
 from taper.render.i18n import Lang, Texts, texts
 from taper.render.messages import Reader
+from taper.render.project_choices import project_choices
 
 
 def N_(msgid: str) -> str:
@@ -540,7 +541,7 @@ def build_view(
         topics=_topics(appointments),
         warnings=warnings,
         urgent=[w for w in warnings if w.warning.severity == "high"],
-        unverified=list(plan.unverified),
+        unverified=project_choices(t, plan.unverified, guideline),
         dispensing=[DispenseView(d.step, dispense_text(t, d)) for d in plan.dispensing],
         stamp=stamp_text(t, plan),
         patches=_patches(plan),

@@ -1,0 +1,112 @@
+"""The clinician page of a Swedish or Norwegian sheet speaks its language (nurse review 3, S-9):
+the rule file's project choices, rule ids kept whole, the paracetamol listing by dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+from taper.dose import parse_medication
+from taper.guideline.loader import load_builtin, load_guideline, validate_file
+from taper.guideline.model import Lang, Provenance
+from taper.plan import PlanOptions, make_plan
+from taper.plan.model import Plan
+from taper.render import PlanFormat, render_plan
+from taper.render.project_choices import IdKeeper, _provenances
+
+START = dt.date(2027, 1, 4)
+GUIDELINES = Path(__file__).resolve().parent.parent / "guidelines"
+
+
+def _plan(guideline: str, *meds: str, lang: str | None = None) -> Plan:
+    options = PlanOptions(start=START, lang=lang)
+    loaded = load_guideline(guideline)
+    return make_plan([parse_medication(m, loaded.guideline) for m in meds], loaded, options)
+
+
+def _box(html: str) -> str:
+    """The text of the "not from a source" box, tags removed."""
+    box = html.split('<div class="unverified">', 1)[1].split("</div>", 1)[0]
+    return re.sub(r"<[^>]+>", "", box)
+
+
+@pytest.mark.parametrize(
+    ("guideline", "meds", "lang", "own"),
+    [
+        ("se-vgr", ("oxycodone 40 mg", "oxazepam 30 mg"), "sv", "Projektets val"),
+        ("no-helsedir", ("Paralgin forte 2+2+2+2",), "nb", "Prosjektets valg"),
+    ],
+)
+def test_project_choices_print_in_the_sheets_language(
+    guideline: str, meds: tuple[str, ...], lang: str, own: str
+) -> None:
+    plan = _plan(guideline, *meds)
+    box = _box(render_plan(plan, PlanFormat.html, lang).decode())
+    assert own in box
+    assert "Project choice" not in box
+    assert " phases:" not in box
+    assert "rule " not in box
+    assert "regel" in box
+    assert "engelsk" not in box  # every note the plan used is translated
+
+
+def test_a_note_only_in_english_says_so() -> None:
+    plan = _plan("uk-ashton", "alprazolam 1.5 mg", lang="sv")
+    box = _box(render_plan(plan, PlanFormat.html, "sv").decode())
+    assert "(på engelska i regelfilen)" in box
+    english = plan.unverified[0].partition(": ")[2]
+    assert english[:40] in box  # the note itself, as the file gives it
+
+
+def test_an_english_sheet_keeps_the_plans_own_words() -> None:
+    plan = _plan("se-vgr", "oxazepam 25 mg", lang="en")
+    text = render_plan(plan, PlanFormat.text, "en").decode()
+    assert all(item in text for item in plan.unverified)
+
+
+@pytest.mark.parametrize(("name", "lang"), [("se-vgr", "sv"), ("no-helsedir", "nb")])
+def test_shipped_swedish_and_norwegian_notes_are_translated(name: str, lang: Lang) -> None:
+    notes = [p for p in _provenances(load_builtin(name).guideline) if isinstance(p, Provenance)]
+    missing = [p.unverified for p in notes if p.unverified and p.unverified_in(lang) is None]
+    assert missing == []
+    findings = validate_file(GUIDELINES / f"{name}.yaml").findings
+    assert [f.parsable() for f in findings if f.rule == "unverified-language"] == []
+
+
+def test_the_validator_flags_a_note_left_in_english(tmp_path: Path) -> None:
+    text = (GUIDELINES / "se-vgr.yaml").read_text(encoding="utf-8")
+    note = "unverified: Project choice (left in English)."
+    changed = re.sub(r"unverified: \{en: [^{}]*?, sv: [^{}]*?\}", note, text, count=1)
+    assert changed != text
+    path = tmp_path / "se-vgr.yaml"
+    path.write_text(changed, encoding="utf-8")
+    found = [f for f in validate_file(path).findings if f.rule == "unverified-language"]
+    assert len(found) == 1
+    assert found[0].level == "warning"
+
+
+def test_rule_ids_are_kept_on_one_line() -> None:
+    plan = _plan("se-vgr", "oxycodone 40 mg", "oxazepam 30 mg")
+    html = render_plan(plan, PlanFormat.html, "sv").decode()
+    clinician = html.split('<section class="clinician', 1)[1]
+    for rule in plan.rule_ids:
+        assert f'<span class="nowrap">{rule}</span>' in clinician
+    assert not re.search(r"(?<![\w>-])(?:bzd-angestdampande|opioid-eda)(?!</span>)", clinician)
+
+
+def test_id_keeper_escapes_and_wraps_whole_ids_only() -> None:
+    keep = IdKeeper(["bzd-a", "bzd-ab", "plain"])
+    assert str(keep("<b> bzd-ab, bzd-a; xbzd-a")) == (
+        '&lt;b&gt; <span class="nowrap">bzd-ab</span>, <span class="nowrap">bzd-a</span>; xbzd-a'
+    )
+
+
+def test_paracetamol_per_day_is_listed_by_dates_not_step_numbers() -> None:
+    plan = _plan("no-helsedir", "Paralgin forte 2+2+2+2")
+    html = render_plan(plan, PlanFormat.html, "nb").decode()
+    clinician = re.sub(r"<[^>]+>", "", html.split('<section class="clinician', 1)[1])
+    assert "(trinn: mengde)" not in clinician
+    assert "i disse periodene (datoer: mengde): 11. jan.–17. jan.: 3200 mg;" in clinician
