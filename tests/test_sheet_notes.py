@@ -16,6 +16,8 @@ from taper.plan import PlanOptions, make_plan
 from taper.plan.model import Plan
 from taper.render import PlanFormat, render_plan
 from taper.render.project_choices import IdKeeper, _provenances
+from taper.render.sheet_dispense import PERIOD_DAYS, DispenseTable, dispensing, periods
+from taper.render.view import build_view, find_guideline
 
 START = dt.date(2027, 1, 4)
 GUIDELINES = Path(__file__).resolve().parent.parent / "guidelines"
@@ -110,3 +112,49 @@ def test_paracetamol_per_day_is_listed_by_dates_not_step_numbers() -> None:
     clinician = re.sub(r"<[^>]+>", "", html.split('<section class="clinician', 1)[1])
     assert "(trinn: mengde)" not in clinician
     assert "i disse periodene (datoer: mengde): 11. jan.–17. jan.: 3200 mg;" in clinician
+
+
+# --- what to dispense (nurse review 3, S-5) -------------------------------------------------
+
+
+def _dispensing(plan: Plan, lang: Lang) -> DispenseTable:
+    return dispensing(build_view(plan, lang, find_guideline(plan)))
+
+
+def test_no_dispensing_row_covers_more_than_four_weeks() -> None:
+    plan = _plan("se-vgr", "oxycodone 40 mg", "oxazepam 30 mg")
+    assert any(s.days > PERIOD_DAYS for s in plan.steps if s.dose > 0 and s.drug == "oxazepam")
+    table = _dispensing(plan, "sv")
+    assert table.split
+    for row in table.rows:
+        first, _, last = row.dates.partition("–")
+        end_day, end_month, year = re.split(r"[/ ]", last)
+        start = dt.date(int(year), *map(int, reversed(first.split("/"))))
+        end = dt.date(int(year), int(end_month), int(end_day))
+        if start > end:  # a period over the new year
+            start = start.replace(year=start.year - 1)
+        assert (end - start).days + 1 <= PERIOD_DAYS, row.dates
+
+
+def test_split_periods_dispense_at_least_what_the_step_needs() -> None:
+    plan = _plan("se-vgr", "oxycodone 40 mg", "oxazepam 30 mg")
+    long = next(s for s in plan.steps if s.days > PERIOD_DAYS and s.dose > 0)
+    whole = [d for d in plan.dispensing if d.step == long.index]
+    parts = periods(long, whole)
+    assert len(parts) == -(-long.days // PERIOD_DAYS)
+    assert parts[0][0] == long.start
+    assert parts[-1][1] == long.end
+    lengths = [(end - start).days + 1 for start, end, _ in parts]
+    assert max(lengths) - min(lengths) <= 1  # no period of a day or two at the end
+    for d in whole:
+        split = sum(p.tablets for _, _, ds in parts for p in ds if p.brand == d.brand)
+        assert split >= d.tablets
+
+
+def test_the_period_is_said_to_be_the_project_s_choice() -> None:
+    plan = _plan("se-vgr", "oxycodone 40 mg", "oxazepam 30 mg")
+    html = render_plan(plan, PlanFormat.html, "sv").decode()
+    assert "perioder om högst 4 veckor (projektets val" in html
+    short = _plan("se-vgr", "oxycodone 40 mg")
+    if not _dispensing(short, "sv").split:
+        assert "perioder om högst" not in render_plan(short, PlanFormat.html, "sv").decode()
