@@ -17,7 +17,7 @@ from taper.plan.model import Plan
 from taper.render import PlanFormat, render_plan
 from taper.render.project_choices import IdKeeper, _provenances
 from taper.render.sheet_dispense import PERIOD_DAYS, DispenseTable, dispensing, periods
-from taper.render.view import build_view, find_guideline
+from taper.render.view_builder import build_view, find_guideline
 
 START = dt.date(2027, 1, 4)
 GUIDELINES = Path(__file__).resolve().parent.parent / "guidelines"

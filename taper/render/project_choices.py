@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from taper.guideline.model import Guideline, Provenance
 from taper.render.i18n import Texts
-from taper.render.messages import N_
+from taper.render.labels import N_
 
 if TYPE_CHECKING:
     from markupsafe import Markup

@@ -21,9 +21,10 @@ from decimal import Decimal
 
 from taper.plan.model import Dispense, Step
 from taper.plan.review import daily_counts
+from taper.render.dose_text import dispense_text
 from taper.render.sheet_clinician import short_brand
 from taper.render.sheet_widths import NBSP, least_percent, unbreakable
-from taper.render.view import PlanView, dispense_text
+from taper.render.view import PlanView
 
 # The longest period one row dispenses (project choice, README "Printed sheet").
 PERIOD_DAYS = 28
