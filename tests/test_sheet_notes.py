@@ -69,19 +69,28 @@ def test_an_english_sheet_keeps_the_plans_own_words() -> None:
     assert all(item in text for item in plan.unverified)
 
 
-@pytest.mark.parametrize(("name", "lang"), [("se-vgr", "sv"), ("no-helsedir", "nb")])
-def test_shipped_swedish_and_norwegian_notes_are_translated(name: str, lang: Lang) -> None:
+@pytest.mark.parametrize("name", ["se-vgr", "no-helsedir"])
+def test_shipped_swedish_and_norwegian_notes_are_translated(name: str) -> None:
+    """Every note in both languages: a se-vgr plan printed in Norwegian (`--lang nb`) too."""
     notes = [p for p in _provenances(load_builtin(name).guideline) if isinstance(p, Provenance)]
-    missing = [p.unverified for p in notes if p.unverified and p.unverified_in(lang) is None]
-    assert missing == []
+    for lang in ("sv", "nb"):
+        missing = [p.unverified for p in notes if p.unverified and p.unverified_in(lang) is None]
+        assert missing == [], lang
     findings = validate_file(GUIDELINES / f"{name}.yaml").findings
     assert [f.parsable() for f in findings if f.rule == "unverified-language"] == []
+
+
+def test_a_swedish_rule_file_printed_in_norwegian_gives_its_norwegian_notes() -> None:
+    plan = _plan("se-vgr", "oxazepam 25 mg", lang="nb")
+    box = _box(render_plan(plan, PlanFormat.html, "nb").decode())
+    assert "Prosjektets valg" in box
+    assert "engelsk" not in box
 
 
 def test_the_validator_flags_a_note_left_in_english(tmp_path: Path) -> None:
     text = (GUIDELINES / "se-vgr.yaml").read_text(encoding="utf-8")
     note = "unverified: Project choice (left in English)."
-    changed = re.sub(r"unverified: \{en: [^{}]*?, sv: [^{}]*?\}", note, text, count=1)
+    changed = re.sub(r"unverified: \{en: [^{}]*?, sv: [^{}]*?, nb: [^{}]*?\}", note, text, count=1)
     assert changed != text
     path = tmp_path / "se-vgr.yaml"
     path.write_text(changed, encoding="utf-8")
