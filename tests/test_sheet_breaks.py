@@ -89,3 +89,43 @@ def test_chromium_never_ends_a_page_on_the_dose_table_s_head(
     pdf = tmp_path / "sheet.pdf"
     run_chromium(tmp_path, _html(case), "--no-pdf-header-footer", f"--print-to-pdf={pdf}")
     assert orphans(page_ends(pdf)) == []
+
+
+# --- a switch's crossover weeks (nurse review 3, S-8) -------------------------------------
+
+
+def _switch() -> PanelPlan:
+    return next(c for c in PANEL if c.name == "no-alprazolam-switch")
+
+
+def test_a_switch_s_crossover_rows_stand_together_for_the_same_dates() -> None:
+    html = _html(_switch()).decode()
+    groups = re.findall(r"<tbody[^>]*>(.*?)</tbody>", html.split('class="overview"', 1)[1], re.S)
+    crossover = [g for g in groups if "Xanor" in g and "Stesolid" in g]
+    assert len(crossover) == 2  # 25 Jan – 31 Jan and 1 Feb – 7 Feb: both drugs, one group each
+    for group in crossover:
+        dates = re.findall(r'<th scope="row">([^<]+)</th>', group)
+        assert len(dates) == 2
+        assert dates[0] == dates[1]
+
+
+@pytest.mark.parametrize("renderer", ["weasyprint", "chromium"])
+def test_a_switch_s_crossover_weeks_are_printed_on_one_page(renderer: str, tmp_path: Path) -> None:
+    case = _switch()
+    pdf = tmp_path / "sheet.pdf"
+    if renderer == "weasyprint":
+        pytest.importorskip("weasyprint")
+        plan = case.plan()
+        pdf.write_bytes(render_plan(plan, PlanFormat.pdf, plan.language))
+    else:
+        run_chromium(tmp_path, _html(case), "--no-pdf-header-footer", f"--print-to-pdf={pdf}")
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages = text.split("\f")
+    for day in ("25. jan. –", "1. feb. –"):
+        found = [n for n, page in enumerate(pages) if day in page]
+        assert len(found) == 1, f"{day} on pages {found}"
+        assert pages[found[0]].count(day) == 2  # both drugs' rows
