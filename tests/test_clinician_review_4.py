@@ -168,3 +168,14 @@ def test_paracetamol_limits_say_they_are_norwegian_outside_norway() -> None:
         for w in norwegian.warnings
         if w.code == "paracetamol-lower-limits"
     )
+
+
+def test_us06_once_a_day_hydromorphone_offers_an_earlier_stop() -> None:
+    """Review 5: us-06 gives IR hydromorphone 2 mg once a day for 91 days; the caution said
+    so but, unlike us-01/us-02's listed cuts, offered no earlier stop within the stop dose."""
+    made = plan("us-cdc-2022", "hydromorphone 8 mg")
+    (fewer,) = [w.message for w in made.warnings if w.code == "immediate-release-fewer-times"]
+    assert fewer.endswith(
+        "So is an earlier stop from 4 mg (step 6), within the stop dose of rule cdc-long-term."
+    )
+    assert "tidigare utsättning från 4 mg (steg 6)" in render_text(made, "sv")
