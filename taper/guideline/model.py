@@ -75,7 +75,7 @@ class DrugNote(Provenance):
     """A note for the prescriber about one drug, printed with the plan's other notes on the
     clinician page (never on the patient's pages), with its `source`."""
 
-    id: Slug
+    id: Slug = Field(description="The note's id, unique within the drug.")
     when: Literal["taper", "switch-to"] = Field(
         default="taper",
         description="taper: on every plan that tapers the drug; switch-to: on every plan that "
