@@ -509,6 +509,11 @@ class SupportContacts(Provenance):
         ),
     )
     content: list[Slug] = []
+    opioid_content: list[Slug] | None = Field(
+        default=None,
+        description="The talks' topics for a plan that tapers only opioids (default: "
+        "`content`, which may speak of a benzodiazepine's symptoms).",
+    )
 
 
 class Aftercare(Provenance):
