@@ -79,3 +79,14 @@ def test_a_switch_to_diazepam_carries_the_older_patients_note() -> None:
 
 def test_a_diazepam_taper_without_a_switch_has_no_switch_note() -> None:
     assert notes(plan_of("uk-ashton", "diazepam 20 mg")) == []
+
+
+@pytest.mark.parametrize(
+    ("guideline", "dose", "shown"),
+    [("no-helsedir", 400, True), ("no-helsedir", 300, False), ("se-vgr", 400, True)],
+)
+def test_tramadol_at_the_label_maximum_is_noted(guideline: str, dose: int, shown: bool) -> None:
+    # no-05 of the review starts at 400 mg, the label maximum, and printed no note about it.
+    plan = plan_of(guideline, f"tramadol {dose} mg")
+    codes = {w.code for w in plan.warnings}
+    assert ("threshold:tramadol-label-maximum" in codes) is shown
