@@ -16,7 +16,7 @@ from taper.plan import PlanOptions, make_plan
 from taper.plan.model import Plan
 from taper.render import PlanFormat, render_plan
 from taper.render.sheet_clinician import sources
-from taper.render.view import build_view
+from taper.render.view_builder import build_view
 
 START = dt.date(2027, 1, 4)
 
