@@ -29,9 +29,10 @@ MAX_STEPS_PER_DRUG = 400
 # Beyond this many days at one dose before a forced cut a plan is refused the same way (a
 # project plausibility limit: e.g. --percent 0.001 held a 12 mcg/h patch for 3,800 years).
 MAX_HOLD_DAYS = 3 * 365
-# A cut the products force beyond a rule's smallest step by at most half that step is still
-# the smallest step as they can make it (not held, not flagged); a larger one is forced
-# (project choice, issue 15; no source gives it: README "Pace per region, from the sources").
+# A cut the products force beyond a rule's smallest step by at most half that step is not
+# held (it is listed on the clinician page as larger than the rule's step); a larger one is
+# forced (project choice, issue 15; no source gives it: README "Pace per region, from the
+# sources").
 SMALLEST_STEP_ROUNDING = Fraction(3, 2)
 
 
@@ -149,22 +150,20 @@ def trajectory(
         slowing = slow_from is not None and current < slow_from
         ideal, allowed, interval = step_aim(p, current, base, slow_from)
         smallest = floors.floor(slowing)
-        at_most = None
         if smallest is not None:
-            # Never a smaller step than the source's smallest (the last step, to zero, may
-            # be); a cut up to that size as the products make it (up to half a step more:
-            # 0.6 mg where an oral solution measures 0.2 mg a dose) is within the rule.
-            at_most = max(current - smallest, Fraction(0))
-            ideal = min(ideal, at_most)
+            # At least the source's smallest step (the last step, to zero, may be less).
+            # Where the products cannot make it, the dose above it is taken while the cut is
+            # still at least half that step (`Kit.step_window`): 2 -> 1.6 -> 1.2 mg where an
+            # oral solution measures 0.2 mg and the step is 0.5 mg, never 2 -> 1.4 -> 0.8
+            # (clinician review 4, D4: low doses go more slowly, formulations.md §5).
+            ideal = min(ideal, current - smallest)
             allowed = max(allowed, smallest * SMALLEST_STEP_ROUNDING)
         ideal = max(ideal, Fraction(0))
-        # The rule's own step here: its percent (or its smallest step, up to half a step
-        # more as the products make it).
+        # The rule's own step here: its percent or its smallest step; a cut beyond it (not a
+        # stop) is listed on the clinician page.
         step_cut = current - ideal
-        if smallest is not None:
-            step_cut = max(step_cut, smallest * SMALLEST_STEP_ROUNDING)
         before = quanta
-        quanta = kit.next_below(quanta, ideal, times, min_used, at_most)
+        quanta = kit.next_below(quanta, ideal, times, min_used)
         if quanta == 0 and stop_quanta is not None and before > stop_quanta:
             # No stop from above the rule's stop dose: first down to the largest dose at or
             # below it that the tablets make (the stop follows one interval later).
@@ -173,7 +172,7 @@ def trajectory(
             )
         if vector is not None:
             quanta, vector = _shared_dose(
-                kit, vector, quanta, before, ideal, at_most, min_used, drop
+                kit, vector, quanta, before, ideal, min_used, drop
             )
         dose = kit.amount(quanta)
         ideal_dec = to_decimal(ideal)
@@ -231,7 +230,6 @@ def _shared_dose(
     quanta: int,
     before: int,
     ideal: Fraction,
-    at_most: Fraction | None,
     min_used: int,
     drop: tuple[int, ...] | None,
 ) -> tuple[int, tuple[int, ...]]:
@@ -242,7 +240,7 @@ def _shared_dose(
     shared = next_vector(kit, vector, quanta, min_used, drop)
     if shared is not None or quanta == 0:
         return quanta, shared if shared is not None else (0,) * len(vector)
-    lowest, highest = kit.step_window(before, ideal, at_most)
+    lowest, highest = kit.step_window(before, ideal)
     for candidate in range(max(quanta + 1, lowest, 1), highest + 1):
         shared = next_vector(kit, vector, candidate, min_used, drop)
         if shared is not None:

@@ -42,9 +42,10 @@ from taper.plan.tablets import Kit, to_decimal
 from taper.plan.topup import TopUpKit
 from taper.plan.tracks import BEDTIME_GROUPS, Track, time_names
 
-# The days a formulation change takes at an unchanged daily dose before the first cut on
-# the new product (issue 15: each change is its own visible step, so a problem with the new
-# product, or with measuring a liquid, shows before the dose goes down; project choice).
+# The days a change from depot tablets takes at an unchanged daily dose before the first cut
+# on the new product (issue 15: each change is its own visible step, so a problem with the new
+# product shows before the dose goes down; project choice). Tablets change to an oral
+# solution on the step that cuts (clinician review 4, D11).
 HANDOVER_DAYS = 7
 # A tablet step whose dose lies within this share of the rule's step from its ideal is one
 # the tablets can make: the taper stays on them rather than change to an oral solution for it
@@ -408,6 +409,11 @@ class FormulationMixin(BuilderBase):
             # `other` changes again at once: one hand-over from `kit` to the product after it.
             again = _change_note(kit, first.kit)
             return [replace(first, change=again), *tail[1:]] if first.handover else tail
+        if other.liquid is not None and not kit.modified_release:
+            # Tablets to an oral solution: the change is made on the step that cuts the dose
+            # (its note says why), not a week at the same dose first (clinician review 4,
+            # D11). Depot to immediate-release changes keep their own step below.
+            return [replace(first, change=change), *tail[1:]]
         # The change is its own step: the same daily dose on the new product first. A hold
         # before the first cut on it is held partly on this step, so the run at one dose
         # stays within the rule's limit (holds.py).
