@@ -107,7 +107,7 @@ def test_uk_ashton_diazepam_20_mg_takes_as_long_as_the_nice_cks_schedule() -> No
     for dose, cut in cuts(steps):
         if dose > 10:
             assert 1 <= cut <= 2, (dose, cut)
-        elif dose > 5:
+        elif dose >= 5:  # the rule slows down below 5 mg
             assert cut == 1, (dose, cut)
         else:
             # 0.5 mg as the oral suspension measures it (0.2 mg a dose, 0.4 mg a day): the

@@ -12,7 +12,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from taper.errors import TaperError
-from taper.plan.dosetimes import next_vector
+from taper.plan.dosetimes import mixes_parts_at, next_vector
 from taper.plan.holds import capped_hold, hold_intervals
 from taper.plan.patches import whole_patch_days
 from taper.plan.rules import Pace
@@ -92,6 +92,12 @@ class TaperStep:
     # The cut is larger than the rule's step (its percent, or its smallest step as the
     # products make it) though within the largest it allows: listed on the clinician page.
     beyond_step: bool = False
+    # In the slow-down, a dose time takes a part tablet beside another strength (½ x 5 mg +
+    # ½ x 2 mg) because no dose within the rule's largest cut avoids it on these tablets: an
+    # oral solution that makes the step is taken instead (`FormulationMixin.steps_on`;
+    # clinician review 4, D5). Above the slow-down the tablets keep it (a solution there
+    # would mean tens of ml a day).
+    mixed: bool = False
 
 
 _TRAJECTORIES: dict[tuple[object, ...], tuple[TaperStep, ...]] = {}
@@ -172,7 +178,7 @@ def trajectory(
             )
         if vector is not None:
             quanta, vector = _shared_dose(
-                kit, vector, quanta, before, ideal, min_used, drop
+                kit, vector, quanta, before, ideal, allowed, min_used, drop
             )
         dose = kit.amount(quanta)
         ideal_dec = to_decimal(ideal)
@@ -208,6 +214,7 @@ def trajectory(
                 vector if vector is not None and quanta else (),
                 hold < wanted,
                 dose > 0 and not limited and cut > step_cut,
+                slowing and vector is not None and dose > 0 and mixes_parts_at(kit, vector),
             )
         )
         check_hold(drug, hold * previous)
@@ -230,6 +237,7 @@ def _shared_dose(
     quanta: int,
     before: int,
     ideal: Fraction,
+    allowed: Fraction,
     min_used: int,
     drop: tuple[int, ...] | None,
 ) -> tuple[int, tuple[int, ...]]:
@@ -238,9 +246,22 @@ def _shared_dose(
     rule's window (`Kit.step_window`: a smaller cut, never one beyond the rule's ideal), and
     only then lowered (clinician review 2, no-02 step 14: 12 -> 10 mg as 4 + 4 + 2, not 8)."""
     shared = next_vector(kit, vector, quanta, min_used, drop)
-    if shared is not None or quanta == 0:
-        return quanta, shared if shared is not None else (0,) * len(vector)
+    if shared is not None and (quanta == 0 or not mixes_parts_at(kit, shared)):
+        return quanta, shared
     lowest, highest = kit.step_window(before, ideal)
+    if shared is not None:
+        # A part tablet beside another strength at one dose time (½ x 5 mg + ½ x 2 mg)
+        # gives way to the nearest dose within the rule's largest cut that needs none
+        # (clinician review 4, D5): within the rule's step first, else a larger cut, which
+        # the clinician page lists.
+        floor = max(kit.quanta_ceil(Fraction(kit.amount(before)) - allowed), 1)
+        above = range(max(lowest, 1), highest + 1)
+        below = range(min(lowest, before) - 1, floor - 1, -1)
+        for candidate in (*above, *below):
+            clean = next_vector(kit, vector, candidate, min_used, drop)
+            if clean is not None and not mixes_parts_at(kit, clean):
+                return candidate, clean
+        return quanta, shared
     for candidate in range(max(quanta + 1, lowest, 1), highest + 1):
         shared = next_vector(kit, vector, candidate, min_used, drop)
         if shared is not None:

@@ -299,9 +299,11 @@ class FormulationMixin(BuilderBase):
         current = start
         for step in steps:
             kept = False
-            if step.limited:
-                near = within_tolerance(kit, current, step)
+            if step.limited or step.mixed:
+                near = step.limited and within_tolerance(kit, current, step)
                 for other in others:
+                    if not step.limited and other.liquid is None:
+                        continue  # part tablets of two strengths: only a solution is cleaner
                     if near and other.liquid is not None:
                         kept = True  # liquids only for the steps the tablets cannot make
                         continue
@@ -409,10 +411,11 @@ class FormulationMixin(BuilderBase):
             # `other` changes again at once: one hand-over from `kit` to the product after it.
             again = _change_note(kit, first.kit)
             return [replace(first, change=again), *tail[1:]] if first.handover else tail
-        if other.liquid is not None and not kit.modified_release:
-            # Tablets to an oral solution: the change is made on the step that cuts the dose
-            # (its note says why), not a week at the same dose first (clinician review 4,
-            # D11). Depot to immediate-release changes keep their own step below.
+        if other.liquid is not None and not kit.modified_release and not kit.shares_itself:
+            # Immediate-release tablets to an oral solution: the change is made on the step
+            # that cuts the dose (its note says why), not a week at the same dose first
+            # (clinician review 4, D11). Changes from depot tablets (topped up or not) keep
+            # their own step below.
             return [replace(first, change=change), *tail[1:]]
         # The change is its own step: the same daily dose on the new product first. A hold
         # before the first cut on it is held partly on this step, so the run at one dose
