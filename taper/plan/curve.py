@@ -251,10 +251,12 @@ def _shared_dose(
     lowest, highest = kit.step_window(before, ideal)
     if shared is not None:
         # A part tablet beside another strength at one dose time (½ x 5 mg + ½ x 2 mg)
-        # gives way to the nearest dose within the rule's largest cut that needs none
-        # (clinician review 4, D5): within the rule's step first, else a larger cut, which
-        # the clinician page lists.
-        floor = max(kit.quanta_ceil(Fraction(kit.amount(before)) - allowed), 1)
+        # gives way to the nearest dose that needs none (clinician review 4, D5): within the
+        # rule's step first, else a cut at most half a step larger and within the rule's
+        # largest (listed on the clinician page); never a much larger cut for it.
+        current = Fraction(kit.amount(before))
+        most = min(allowed, (current - ideal) * SMALLEST_STEP_ROUNDING)
+        floor = max(kit.quanta_ceil(current - most), 1)
         above = range(max(lowest, 1), highest + 1)
         below = range(min(lowest, before) - 1, floor - 1, -1)
         for candidate in (*above, *below):
