@@ -411,11 +411,13 @@ class FormulationMixin(BuilderBase):
             # `other` changes again at once: one hand-over from `kit` to the product after it.
             again = _change_note(kit, first.kit)
             return [replace(first, change=again), *tail[1:]] if first.handover else tail
-        if other.liquid is not None and not kit.modified_release and not kit.shares_itself:
+        plain = other.liquid is not None and not kit.modified_release and not kit.shares_itself
+        if plain and not first.step.hold:
             # Immediate-release tablets to an oral solution: the change is made on the step
             # that cuts the dose (its note says why), not a week at the same dose first
             # (clinician review 4, D11). Changes from depot tablets (topped up or not) keep
-            # their own step below.
+            # their own step below, and so does a change before a held cut (the hold is at
+            # the same dose anyway, on the doses the solution starts from).
             return [replace(first, change=change), *tail[1:]]
         # The change is its own step: the same daily dose on the new product first. A hold
         # before the first cut on it is held partly on this step, so the run at one dose
