@@ -16,7 +16,7 @@ from taper.render import PlanFormat, render_plan
 from taper.render.advice import paracetamol_advice
 from taper.render.as_html import PATIENT_END
 from taper.render.i18n import check_lang
-from taper.render.view import build_view, find_guideline
+from taper.render.view_builder import build_view, find_guideline
 
 
 def patient(panel_id: str) -> Patient:
@@ -120,7 +120,13 @@ def test_review2_item3_every_cut_beyond_the_rules_step_is_listed_across_the_pane
             plan = plan_of(p)
         except TaperError:
             continue
-        listed = listed_steps(plan, "tablet-limited", "tablet-step-beyond-rule", "tablet-step-kept")
+        listed = listed_steps(
+            plan,
+            "tablet-limited",
+            "tablet-step-beyond-rule",
+            "tablet-step-kept",
+            "depot-backbone-held",
+        )
         for rule in plan.applied_rules:
             slow_from = rule.slow_below_amount
             if slow_from is None and rule.slow_below_percent_of_start is not None:

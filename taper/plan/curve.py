@@ -92,6 +92,9 @@ class TaperStep:
     # The cut is larger than the rule's step (its percent, or its smallest step as the
     # products make it) though within the largest it allows: listed on the clinician page.
     beyond_step: bool = False
+    # The cut is larger than the rule's share (its percent) because of its smallest step,
+    # though within the rule: listed on the clinician page (clinician review 4, D10).
+    above_share: bool = False
     # In the slow-down, a dose time takes a part tablet beside another strength (½ x 5 mg +
     # ½ x 2 mg) because no dose within the rule's largest cut avoids it on these tablets: an
     # oral solution that makes the step is taken instead (`FormulationMixin.steps_on`;
@@ -155,6 +158,7 @@ def trajectory(
         current = Fraction(kit.amount(quanta))
         slowing = slow_from is not None and current < slow_from
         ideal, allowed, interval = step_aim(p, current, base, slow_from)
+        share_cut = current - max(ideal, Fraction(0))  # the rule's share, before its floor
         smallest = floors.floor(slowing)
         if smallest is not None:
             # At least the source's smallest step (the last step, to zero, may be less).
@@ -184,6 +188,7 @@ def trajectory(
         ideal_dec = to_decimal(ideal)
         cut = current - Fraction(dose)
         limited = cut > allowed
+        beyond = dose > 0 and not limited and cut > step_cut
         hold = 0
         if limited and allowed > 0:
             if dose > 0:
@@ -213,7 +218,8 @@ def trajectory(
                 hold * previous,
                 vector if vector is not None and quanta else (),
                 hold < wanted,
-                dose > 0 and not limited and cut > step_cut,
+                beyond,
+                dose > 0 and not limited and not beyond and cut > share_cut,
                 slowing and vector is not None and dose > 0 and mixes_parts_at(kit, vector),
             )
         )

@@ -18,18 +18,17 @@ from decimal import Decimal
 from typing import Literal
 
 from taper.plan.model import DoseAtTime, DoseTimeName
-from taper.render.sheet_clinician import short_brand
-from taper.render.sheet_patches import last_patch_stop
-from taper.render.sheet_widths import NBSP, bind_units, least_percent, unbreakable
-from taper.render.view import (
-    PlanView,
-    StepView,
+from taper.render.dose_text import (
     in_day_order,
     liquid_amount,
     liquid_product,
     liquid_text,
     tablet_parts,
 )
+from taper.render.sheet_clinician import short_brand
+from taper.render.sheet_patches import last_patch_stop
+from taper.render.sheet_widths import NBSP, bind_units, least_percent, unbreakable
+from taper.render.view import PlanView, StepView
 
 
 @dataclass(frozen=True)
@@ -376,19 +375,21 @@ def _brands(run: list[StepView]) -> set[str]:
 def _changed_product(
     view: PlanView, run: list[StepView], previous: list[StepView] | None, product: str
 ) -> str | None:
-    """A formulation change at the same daily dose (tablets to an oral solution, depot to
-    immediate-release tablets) is a row of its own: say that only the product changes."""
+    """A formulation change (tablets to an oral solution, depot to immediate-release tablets)
+    comes with a cut (clinician review 4, D3): say that the dose goes down and the product
+    changes; at the same daily dose (a plan made before), that only the product changes."""
     first = run[0]
     if (
         previous is None
         or first.kind != "doses"
         or previous[-1].kind != "doses"
-        or previous[-1].step.dose != first.step.dose
         or not _brands(run)
         or not _brands(previous[-1:])
         or _brands(run) == _brands(previous[-1:])
     ):
         return None
+    if previous[-1].step.dose != first.step.dose:
+        return view.t._("A lower dose, now as %(product)s.", product=product)
     return view.t._("The same dose as before, now as %(product)s.", product=product)
 
 
