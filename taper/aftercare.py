@@ -361,6 +361,7 @@ def _support_checkpoints(
     start: dt.date,
     last_dose_date: dt.date | None,
     open_days: ClinicDays,
+    content: list[str],
 ) -> list[Checkpoint]:
     support = rules.support
     # date -> the drugs whose change the talk prepares (None: a regular talk)
@@ -390,7 +391,6 @@ def _support_checkpoints(
         end = last_dose_date or max(last_steps, default=start)
         for day in _gap_talk_dates(talks, support.max_gap_days, start, end, open_days):
             talks.setdefault(day, None)
-    content = support.content
     return [
         _checkpoint(
             date=day,
@@ -468,6 +468,7 @@ def _with_opioid_content(
     checkpoints: list[Checkpoint],
     stops: list[DoseChange],
     open_days: ClinicDays,
+    drug_classes: set[DrugClass],
 ) -> list[Checkpoint]:
     """The lost-tolerance/overdose content at the first support talk after each opioid stop.
 
@@ -499,13 +500,23 @@ def _with_opioid_content(
             )
             continue
         day = open_days.later(stop.date)
-        content = _unique([*rules.support.content, *extra])
+        content = _unique([*support_content(rules, drug_classes), *extra])
         result.append(
             _checkpoint(
                 date=day, kind="support", title=TITLE_SUPPORT, content=content, drug=stop.drug
             )
         )
     return result
+
+
+def support_content(rules: Checkpoints, drug_classes: set[DrugClass]) -> list[str]:
+    """The support talks' topics: the rule file's opioid topics for a plan that tapers only
+    opioids (an opioid patient was given the benzodiazepine topics "stress, anxiety, poor
+    sleep, tension", clinician review 4, D7), else its topics for every plan."""
+    opioid = rules.support.opioid_content
+    if opioid is not None and drug_classes == {"opioid"}:
+        return list(opioid)
+    return list(rules.support.content)
 
 
 def build_checkpoints(
@@ -534,10 +545,18 @@ def build_checkpoints(
     rules = guideline.checkpoints
     if rules is not None:
         open_days = ClinicDays(rules.avoid_weekends, guideline.country)
-        checkpoints += _support_checkpoints(rules, steps, changes, start, last_dose_date, open_days)
+        checkpoints += _support_checkpoints(
+            rules,
+            steps,
+            changes,
+            start,
+            last_dose_date,
+            open_days,
+            support_content(rules, drug_classes),
+        )
         if last_dose_date is not None:
             stops = _opioid_stops(guideline, steps, changes, last_dose_date)
-            checkpoints = _with_opioid_content(rules, checkpoints, stops, open_days)
+            checkpoints = _with_opioid_content(rules, checkpoints, stops, open_days, drug_classes)
             checkpoints += _aftercare_checkpoints(rules, drug_classes, last_dose_date, open_days)
             checkpoints += _evaluation_checkpoint(rules, last_dose_date, open_days)
     return sorted(checkpoints, key=lambda c: (c.date, _KIND_ORDER[c.kind], c.drug or "", c.title))

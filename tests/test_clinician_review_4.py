@@ -149,7 +149,9 @@ def test_a_benzodiazepine_floor_cut_is_listed_without_an_earlier_stop() -> None:
     end goes more slowly, NICE CKS, formulations.md §5)."""
     made = plan("uk-ashton", "diazepam 20 mg")
     (listed,) = [w for w in made.warnings if w.code == "step-floor-above-share"]
-    assert "60 %" in listed.message
+    # The tail takes the smaller cut now (D4): 0.8 -> 0.4 mg, 50 %, was 1 -> 0.4 mg, 60 %.
+    assert "50 %" in listed.message
+    assert "60 %" not in listed.message
     assert "earlier stop" not in listed.message
 
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from taper.errors import TaperError
-from taper.plan.dosetimes import next_vector
+from taper.plan.dosetimes import mixes_parts_at, next_vector
 from taper.plan.holds import capped_hold, hold_intervals
 from taper.plan.patches import whole_patch_days
 from taper.plan.rules import Pace
@@ -29,9 +29,10 @@ MAX_STEPS_PER_DRUG = 400
 # Beyond this many days at one dose before a forced cut a plan is refused the same way (a
 # project plausibility limit: e.g. --percent 0.001 held a 12 mcg/h patch for 3,800 years).
 MAX_HOLD_DAYS = 3 * 365
-# A cut the products force beyond a rule's smallest step by at most half that step is still
-# the smallest step as they can make it (not held, not flagged); a larger one is forced
-# (project choice, issue 15; no source gives it: README "Pace per region, from the sources").
+# A cut the products force beyond a rule's smallest step by at most half that step is not
+# held (it is listed on the clinician page as larger than the rule's step); a larger one is
+# forced (project choice, issue 15; no source gives it: README "Pace per region, from the
+# sources").
 SMALLEST_STEP_ROUNDING = Fraction(3, 2)
 
 
@@ -94,6 +95,12 @@ class TaperStep:
     # The cut is larger than the rule's share (its percent) because of its smallest step,
     # though within the rule: listed on the clinician page (clinician review 4, D10).
     above_share: bool = False
+    # In the slow-down, a dose time takes a part tablet beside another strength (½ x 5 mg +
+    # ½ x 2 mg) because no dose within the rule's largest cut avoids it on these tablets: an
+    # oral solution that makes the step is taken instead (`FormulationMixin.steps_on`;
+    # clinician review 4, D5). Above the slow-down the tablets keep it (a solution there
+    # would mean tens of ml a day).
+    mixed: bool = False
 
 
 _TRAJECTORIES: dict[tuple[object, ...], tuple[TaperStep, ...]] = {}
@@ -153,22 +160,20 @@ def trajectory(
         ideal, allowed, interval = step_aim(p, current, base, slow_from)
         share_cut = current - max(ideal, Fraction(0))  # the rule's share, before its floor
         smallest = floors.floor(slowing)
-        at_most = None
         if smallest is not None:
-            # Never a smaller step than the source's smallest (the last step, to zero, may
-            # be); a cut up to that size as the products make it (up to half a step more:
-            # 0.6 mg where an oral solution measures 0.2 mg a dose) is within the rule.
-            at_most = max(current - smallest, Fraction(0))
-            ideal = min(ideal, at_most)
+            # At least the source's smallest step (the last step, to zero, may be less).
+            # Where the products cannot make it, the dose above it is taken while the cut is
+            # still at least half that step (`Kit.step_window`): 2 -> 1.6 -> 1.2 mg where an
+            # oral solution measures 0.2 mg and the step is 0.5 mg, never 2 -> 1.4 -> 0.8
+            # (clinician review 4, D4: low doses go more slowly, formulations.md §5).
+            ideal = min(ideal, current - smallest)
             allowed = max(allowed, smallest * SMALLEST_STEP_ROUNDING)
         ideal = max(ideal, Fraction(0))
-        # The rule's own step here: its percent (or its smallest step, up to half a step
-        # more as the products make it).
+        # The rule's own step here: its percent or its smallest step; a cut beyond it (not a
+        # stop) is listed on the clinician page.
         step_cut = current - ideal
-        if smallest is not None:
-            step_cut = max(step_cut, smallest * SMALLEST_STEP_ROUNDING)
         before = quanta
-        quanta = kit.next_below(quanta, ideal, times, min_used, at_most)
+        quanta = kit.next_below(quanta, ideal, times, min_used)
         if quanta == 0 and stop_quanta is not None and before > stop_quanta:
             # No stop from above the rule's stop dose: first down to the largest dose at or
             # below it that the tablets make (the stop follows one interval later).
@@ -177,7 +182,7 @@ def trajectory(
             )
         if vector is not None:
             quanta, vector = _shared_dose(
-                kit, vector, quanta, before, ideal, at_most, min_used, drop
+                kit, vector, quanta, before, ideal, allowed, min_used, drop
             )
         dose = kit.amount(quanta)
         ideal_dec = to_decimal(ideal)
@@ -215,6 +220,7 @@ def trajectory(
                 hold < wanted,
                 beyond,
                 dose > 0 and not limited and not beyond and cut > share_cut,
+                slowing and vector is not None and dose > 0 and mixes_parts_at(kit, vector),
             )
         )
         check_hold(drug, hold * previous)
@@ -237,7 +243,7 @@ def _shared_dose(
     quanta: int,
     before: int,
     ideal: Fraction,
-    at_most: Fraction | None,
+    allowed: Fraction,
     min_used: int,
     drop: tuple[int, ...] | None,
 ) -> tuple[int, tuple[int, ...]]:
@@ -246,9 +252,24 @@ def _shared_dose(
     rule's window (`Kit.step_window`: a smaller cut, never one beyond the rule's ideal), and
     only then lowered (clinician review 2, no-02 step 14: 12 -> 10 mg as 4 + 4 + 2, not 8)."""
     shared = next_vector(kit, vector, quanta, min_used, drop)
-    if shared is not None or quanta == 0:
-        return quanta, shared if shared is not None else (0,) * len(vector)
-    lowest, highest = kit.step_window(before, ideal, at_most)
+    if shared is not None and (quanta == 0 or not mixes_parts_at(kit, shared)):
+        return quanta, shared
+    lowest, highest = kit.step_window(before, ideal)
+    if shared is not None:
+        # A part tablet beside another strength at one dose time (½ x 5 mg + ½ x 2 mg)
+        # gives way to the nearest dose that needs none (clinician review 4, D5): within the
+        # rule's step first, else a cut at most half a step larger and within the rule's
+        # largest (listed on the clinician page); never a much larger cut for it.
+        current = Fraction(kit.amount(before))
+        most = min(allowed, (current - ideal) * SMALLEST_STEP_ROUNDING)
+        floor = max(kit.quanta_ceil(current - most), 1)
+        above = range(max(lowest, 1), highest + 1)
+        below = range(min(lowest, before) - 1, floor - 1, -1)
+        for candidate in (*above, *below):
+            clean = next_vector(kit, vector, candidate, min_used, drop)
+            if clean is not None and not mixes_parts_at(kit, clean):
+                return candidate, clean
+        return quanta, shared
     for candidate in range(max(quanta + 1, lowest, 1), highest + 1):
         shared = next_vector(kit, vector, candidate, min_used, drop)
         if shared is not None:

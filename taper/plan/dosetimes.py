@@ -35,6 +35,14 @@ def usable(kit: Kit, quanta: int) -> bool:
     )
 
 
+def mixes_parts_at(kit: Kit, vector: tuple[int, ...]) -> bool:
+    """Whether a dose time of `vector` takes a part tablet beside another strength (tablets
+    only: a solution's measures and a depot's top-up are no part tablets)."""
+    if kit.liquid is not None or kit.patch or kit.shares_itself or kit.free:
+        return False
+    return any(q > 0 and mixes_parts(kit.pieces_for(q)) for q in vector)
+
+
 def fits(kit: Kit, before: tuple[int, ...], after: tuple[int, ...]) -> bool:
     """`after` keeps every rule against `before`: no time rises, no dropped time returns,
     each time made from at most two strengths."""
@@ -44,20 +52,30 @@ def fits(kit: Kit, before: tuple[int, ...], after: tuple[int, ...]) -> bool:
 
 
 def _evenness(
-    vector: tuple[int, ...], drop: tuple[int, ...], mixed: int, near: int
-) -> tuple[int, bool, int, int, int, int]:
+    vector: tuple[int, ...], drop: tuple[int, ...], mixed: int, new: int, near: int, fine: int
+) -> tuple[int, bool, int, bool, int, int, int, int]:
     """Sort key: as many dose times kept as possible (a time is dropped only when the dose
     can no longer be shared, as `Kit.split` does); then, among splits whose spread is at
     most `near` (the smallest whole tablet), the fewest dose times that mix a part tablet
     with another strength (`mixed`: 7.5 + 8 + 9 mg of diazepam rather than 8 + 8 + 8.5, where
-    8.5 mg is 1½ x 5 mg + ½ x 2 mg); then the smallest spread, then the times the rule drops
-    first (`drop`: each time's rank, lower dropped first), then larger shares later in the
-    day."""
+    8.5 mg is 1½ x 5 mg + ½ x 2 mg); then, among splits whose spread is at most `fine` (the
+    smallest piece), the fewest strengths the day before did not take (`new`: 2 + 3 + 3 mg of
+    2 mg tablets after 3 + 3 + 3, not ½ x 5 mg twice and back to 2 mg tablets the step after;
+    clinician review 4, D5); then the smallest
+    spread, then the times the rule drops first (`drop`: each time's rank, lower dropped
+    first), then larger shares later in the day."""
     used = [v for v in vector if v]
     spread = max(used) - min(used) if used else 0
     dropped = sum(rank for rank, v in zip(drop, vector, strict=True) if not v)
     later = -sum(i * v for i, v in enumerate(vector))
-    return -len(used), spread > near, mixed, spread, dropped, later
+    return -len(used), spread > near, mixed, spread > fine, new, spread, dropped, later
+
+
+def _strengths(kit: Kit, quanta: int) -> frozenset[tuple[int, object]]:
+    """The products and strengths one dose time of `quanta` takes."""
+    if quanta <= 0:
+        return frozenset()
+    return frozenset((piece.product, piece.strength) for piece in kit.pieces_for(quanta))
 
 
 def next_vector(
@@ -85,11 +103,15 @@ def next_vector(
     for values in choices:
         size *= len(values)
     best: tuple[int, ...] | None = None
-    best_key: tuple[int, bool, int, int, int, int] | None = None
+    best_key: tuple[int, bool, int, bool, int, int, int, int] | None = None
     # Part tablets beside another strength matter only for kits of several strengths.
     several = len({(p.product, p.strength) for p in kit.pieces}) > 1 and kit.liquid is None
     near = min((p.size for p in kit.pieces if p.fraction == 1), default=0)
     mixes: dict[int, bool] = {}
+    # The strengths the day before took, where tablets are split (D5): a strength new to the
+    # day counts once. Whole tablets (depot ones) keep the most even split.
+    halves = several and any(p.fraction != 1 for p in kit.pieces)
+    old = frozenset().union(*(_strengths(kit, q) for q in before)) if halves else frozenset()
     if size <= _SEARCH_LIMIT:
         for combo in product(*choices[:-1]):
             rest = daily - sum(combo)
@@ -98,14 +120,16 @@ def next_vector(
             vector = (*combo, rest)
             if sum(1 for v in vector if v) < min_used:
                 continue
-            mixed = 0
+            mixed = new = 0
             if several:
                 for v in vector:
                     if v not in mixes:
                         # A dose time of v takes a part tablet beside another strength.
                         mixes[v] = v > 0 and mixes_parts(kit.pieces_for(v))
                     mixed += mixes[v]
-            key = _evenness(vector, ranks, mixed, near)
+                if halves:
+                    new = len(frozenset().union(*(_strengths(kit, v) for v in vector)) - old)
+            key = _evenness(vector, ranks, mixed, new, near, kit.smallest)
             if best_key is None or key < best_key:
                 best, best_key = vector, key
         return best

@@ -306,9 +306,11 @@ class FormulationMixin(BuilderBase):
         current = start
         for step in steps:
             kept = backbone = False
-            if step.limited:
-                near = within_tolerance(kit, current, step)
+            if step.limited or step.mixed:
+                near = step.limited and within_tolerance(kit, current, step)
                 for other in others:
+                    if not step.limited and other.liquid is None:
+                        continue  # part tablets of two strengths: only a solution is cleaner
                     if near and other.liquid is not None:
                         kept = True  # liquids only for the steps the tablets cannot make
                         continue

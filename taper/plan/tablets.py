@@ -472,7 +472,6 @@ class Kit:
         ideal: Fraction,
         times: int,
         min_used: int = 1,
-        at_most: Fraction | None = None,
     ) -> int:
         """The next taper dose after `current` quanta when the rule's ideal dose is `ideal`.
 
@@ -482,10 +481,9 @@ class Kit:
         patches and sublingual tablets, doses within `TIE_SHARE_OF_CUT` of the ideal cut above
         the nearest are equally close: the one made of the fewest pieces a day is taken. If
         no dose lies between, the largest makeable dose below the ideal (0 at the end). Every
-        dose uses at least `min_used` dose times. `at_most`: no dose above it (a rule's smallest
-        step: the cut is never smaller).
+        dose uses at least `min_used` dose times.
         """
-        lowest, highest = self.step_window(current, ideal, at_most)
+        lowest, highest = self.step_window(current, ideal)
         for candidate in range(lowest, highest + 1):
             if candidate == 0:
                 return 0
@@ -498,16 +496,13 @@ class Kit:
                 return candidate
         return 0
 
-    def step_window(
-        self, current: int, ideal: Fraction, at_most: Fraction | None = None
-    ) -> tuple[int, int]:
+    def step_window(self, current: int, ideal: Fraction) -> tuple[int, int]:
         """The doses (quanta, lowest to highest) `next_below` looks through from the ideal up:
-        at least the ideal, at most half-way from it to `current` and at most `at_most`."""
+        at least the ideal, at most half-way from it to `current` (a cut of at least half the
+        rule's step)."""
         q = Fraction(self.quantum)
         lowest = max(self.quanta_ceil(ideal), 0)
         highest = min(math.floor((Fraction(current) * q + ideal) / 2 / q), current - 1)
-        if at_most is not None:
-            highest = min(highest, math.floor(at_most / q))
         return lowest, highest
 
     def _fewest_units(
