@@ -455,6 +455,9 @@ def _opioid_stops(
 
     The final stop is left out: the aftercare contacts that follow it carry the opioid content.
     """
+    stops = [c for c in changes if c.dose_to == 0 and c.date <= last_dose_date]
+    if not stops:
+        return []  # most plans: the one stop is the last dose's (the rule file's drugs unread)
     opioids = {d.id for d in guideline.drugs if d.drug_class == "opioid"}
 
     def opioid_taken(drug: str, day: dt.date) -> bool:
@@ -463,14 +466,7 @@ def _opioid_stops(
             for s in steps
         )
 
-    return [
-        c
-        for c in changes
-        if c.drug in opioids
-        and c.dose_to == 0
-        and c.date <= last_dose_date
-        and not opioid_taken(c.drug, c.date)
-    ]
+    return [c for c in stops if c.drug in opioids and not opioid_taken(c.drug, c.date)]
 
 
 def _with_opioid_content(
