@@ -133,7 +133,7 @@ def dated(skeleton: Skeleton, start: dt.date) -> Plan:
         warnings=[_copy_with(w, params=dict(w.params)) for w in skeleton.warnings]
         + ([] if moves is None else [_moved_warning(moves)]),
         dispensing=(
-            redispense(skeleton.dispensing, {s.index: s for s in steps if s.phase != "aftercare"})
+            redispense(skeleton.dispensing, _grown(skeleton.placed, steps))
             if moves
             else list(skeleton.dispensing)
         ),
@@ -145,6 +145,16 @@ def dated(skeleton: Skeleton, start: dt.date) -> Plan:
         ],
         replan=skeleton.replan,
     )
+
+
+def _grown(planned: tuple[Placed, ...], steps: list[Step]) -> dict[int, Step]:
+    """The steps a moved change made longer than planned, by number (only their dispensing
+    can change: the others keep the skeleton's)."""
+    return {
+        step.index: step
+        for step, item in zip(steps, planned, strict=True)
+        if item.days is not None and step.days > item.days
+    }
 
 
 def _moved_warning(moves: ChangeDays) -> PlanWarning:
