@@ -16,7 +16,7 @@ from taper.render import PlanFormat, render_plan
 from taper.render.advice import paracetamol_advice
 from taper.render.as_html import PATIENT_END
 from taper.render.i18n import check_lang
-from taper.render.view import build_view, find_guideline
+from taper.render.view_builder import build_view, find_guideline
 
 
 def patient(panel_id: str) -> Patient:

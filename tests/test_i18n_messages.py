@@ -27,8 +27,9 @@ from taper.plan import Pause, PlanOptions, make_plan
 from taper.plan.model import Plan
 from taper.render import PlanFormat, render_plan
 from taper.render.i18n import check_lang, texts
+from taper.render.labels import WARNING_TEMPLATES
 from taper.render.messages import NOTES, WARNINGS, Reader
-from taper.render.view import WARNING_TEMPLATES, find_guideline
+from taper.render.view_builder import find_guideline
 
 MONDAY = dt.date(2027, 1, 4)
 GUIDELINES = ("se-vgr", "no-helsedir", "uk-ashton", "us-cdc-2022")

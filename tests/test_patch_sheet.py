@@ -18,7 +18,8 @@ from taper.render import PlanFormat, render_plan
 from taper.render.curve import LEFT, label_width, svg_curve
 from taper.render.sheet import build_sheet
 from taper.render.sheet_patches import last_patch, patch_change_days
-from taper.render.view import PlanView, build_view
+from taper.render.view import PlanView
+from taper.render.view_builder import build_view
 
 START = dt.date(2027, 1, 4)  # a Monday, as in the nurse's review
 

@@ -26,8 +26,8 @@ from taper.plan.invariants import plan_problems
 from taper.plan.model import Plan, Step
 from taper.plan.regimen_invariants import regimen_problems
 from taper.render import PlanFormat, render_plan
+from taper.render.dose_text import tablet_text
 from taper.render.i18n import texts
-from taper.render.view import tablet_text
 
 START = dt.date(2026, 1, 5)
 ROOT = Path(__file__).resolve().parent.parent

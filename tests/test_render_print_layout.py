@@ -20,7 +20,8 @@ from taper.plan import PlanOptions, make_plan
 from taper.render import DiaryFormat, PlanFormat, render_diary, render_plan
 from taper.render.curve import FONT, svg_curve
 from taper.render.i18n import LANGUAGES, Lang
-from taper.render.view import PlanView, build_view
+from taper.render.view import PlanView
+from taper.render.view_builder import build_view
 
 START = dt.date(2026, 1, 5)
 

@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 from taper.plan.model import TabletCount
 from taper.render import i18n
+from taper.render.dose_text import tablet_text
 from taper.render.i18n import LANGUAGES, Lang, Texts
-from taper.render.view import tablet_text
 
 LOCALE = {"sv": "sv_SE", "nb": "nb_NO", "en": "en_GB"}
 SKELETONS = {

@@ -536,7 +536,7 @@ def test_each_drug_s_rows_stand_together_headed_by_its_name(name: str) -> None:
     ended with Imovane only and showed no oxazepam dose. One block per drug, each headed by
     the drug's name."""
     from taper.render.sheet import build_sheet
-    from taper.render.view import build_view
+    from taper.render.view_builder import build_view
 
     case = _case(name)
     plan = case.plan()

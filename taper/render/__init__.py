@@ -45,7 +45,7 @@ def _view(
     plan: Plan, lang: str, guideline: Guideline | Lookup | None, patient_id: str | None = None
 ) -> PlanView:
     from taper.render.i18n import check_lang
-    from taper.render.view import build_view, find_guideline
+    from taper.render.view_builder import build_view, find_guideline
 
     code = check_lang(lang)
     found = find_guideline(plan) if guideline is Lookup.by_id else guideline

@@ -33,7 +33,8 @@ from typing import Any
 from taper.errors import TaperError
 from taper.guideline.model import Guideline, Product
 from taper.plan.model import DoseAtTime, DoseTimeName, Phase, TabletCount
-from taper.render.view import PlanView, StepView, in_day_order, patch_hours, tablet_parts
+from taper.render.dose_text import in_day_order, patch_hours, tablet_parts
+from taper.render.view import PlanView, StepView
 
 MISSING = "FHIR output needs the optional extra: pip install 'taper[fhir]'"
 FHIR_VERSION = "4.3.0"  # R4B; CarePlan and MedicationRequest are as in R4

@@ -22,7 +22,8 @@ from taper.render.advice import (
     topics_besides,
 )
 from taper.render.i18n import Lang, translations
-from taper.render.view import DOSE_TIMES, TIME_LABELS, PlanView
+from taper.render.labels import DOSE_TIMES, TIME_LABELS
+from taper.render.view import PlanView
 
 if TYPE_CHECKING:
     import jinja2

@@ -11,7 +11,8 @@ from collections.abc import Callable
 from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal
 
 from taper.plan.model import Step
-from taper.render.view import PlanView, is_rate
+from taper.render.dose_text import is_rate
+from taper.render.view import PlanView
 
 BAR_WIDTH = 40
 _ONE_PLACE = Decimal("0.1")

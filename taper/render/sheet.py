@@ -21,6 +21,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from taper.plan.model import DoseTimeName
+from taper.render.labels import DOSE_TIMES
 from taper.render.sheet_calendar import MonthView, TickWeek, contact_months, tick_weeks, tick_widths
 from taper.render.sheet_clinician import (
     NoteView,
@@ -48,7 +49,7 @@ from taper.render.sheet_overview import (
 )
 from taper.render.sheet_patches import last_patch_text
 from taper.render.sheet_widths import NBSP
-from taper.render.view import DOSE_TIMES, PlanView, WarningView
+from taper.render.view import PlanView, WarningView
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from taper.plan.model import DoseTimeName
+from taper.render.labels import KIND_LABELS
 from taper.render.sheet_patches import last_patch, patch_change_days
 from taper.render.sheet_widths import least_percent, unbreakable
-from taper.render.view import KIND_LABELS, PlanView
+from taper.render.view import PlanView
 
 # The tick calendar covers this many weeks from the first fixed dose: about the months until
 # the next replan or print-out. The overview table always covers the whole plan.

@@ -55,7 +55,7 @@ def decisions(view: PlanView) -> list[str]:
 
 
 # "(step 11, 13)" as the planner's message says it, and "Step 11 of …" as the short form of
-# one says it (view.py), in each sheet language's words.
+# one says it (labels.py), in each sheet language's words.
 _STEP_NUMBERS = re.compile(r"\((?:step|steg|trinn) (\d+(?:, \d+)*)\)")
 _STEP_LEAD = re.compile(r"^(?:Step|Steg|Trinn) (\d+(?:, \d+)*)(?= )")
 

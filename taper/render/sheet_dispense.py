@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from taper.render.dose_text import dispense_text
 from taper.render.sheet_clinician import short_brand
 from taper.render.sheet_widths import NBSP, least_percent, unbreakable
-from taper.render.view import PlanView, dispense_text
+from taper.render.view import PlanView
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,9 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from taper.render.labels import DOSE_TIMES
 from taper.render.sheet_overview import OverviewRow
-from taper.render.view import DOSE_TIMES, PlanView
+from taper.render.view import PlanView
 
 
 @dataclass(frozen=True)

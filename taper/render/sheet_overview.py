@@ -18,18 +18,17 @@ from decimal import Decimal
 from typing import Literal
 
 from taper.plan.model import DoseAtTime, DoseTimeName
-from taper.render.sheet_clinician import short_brand
-from taper.render.sheet_patches import last_patch_stop
-from taper.render.sheet_widths import NBSP, bind_units, least_percent, unbreakable
-from taper.render.view import (
-    PlanView,
-    StepView,
+from taper.render.dose_text import (
     in_day_order,
     liquid_amount,
     liquid_product,
     liquid_text,
     tablet_parts,
 )
+from taper.render.sheet_clinician import short_brand
+from taper.render.sheet_patches import last_patch_stop
+from taper.render.sheet_widths import NBSP, bind_units, least_percent, unbreakable
+from taper.render.view import PlanView, StepView
 
 
 @dataclass(frozen=True)
