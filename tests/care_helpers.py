@@ -71,17 +71,17 @@ def checkpoint_rules(
             every_days=every_days,
             max_gap_days=max_gap_days,
             content=["withdrawal-symptoms", "motivation"],
-            unverified="test",
+            unverified_note="test",
         ),
         aftercare=Aftercare(
             minimum=minimum,
             offsets=list(offsets),
             content=["relapse-prevention", "self-help-groups"],
             opioid_content=["lost-tolerance", "overdose-risk", "naloxone"],
-            unverified="test",
+            unverified_note="test",
         ),
         evaluation=(
-            Evaluation(after=evaluation, content=["evaluation"], unverified="test")
+            Evaluation(after=evaluation, content=["evaluation"], unverified_note="test")
             if evaluation
             else None
         ),

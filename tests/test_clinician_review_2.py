@@ -120,7 +120,13 @@ def test_review2_item3_every_cut_beyond_the_rules_step_is_listed_across_the_pane
             plan = plan_of(p)
         except TaperError:
             continue
-        listed = listed_steps(plan, "tablet-limited", "tablet-step-beyond-rule", "tablet-step-kept")
+        listed = listed_steps(
+            plan,
+            "tablet-limited",
+            "tablet-step-beyond-rule",
+            "tablet-step-kept",
+            "depot-backbone-held",
+        )
         for rule in plan.applied_rules:
             slow_from = rule.slow_below_amount
             if slow_from is None and rule.slow_below_percent_of_start is not None:

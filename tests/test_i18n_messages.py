@@ -173,10 +173,14 @@ def test_every_note_and_warning_of_the_spread_is_translated(lang: str) -> None:
 
 def visible(plan: Plan, data: bytes) -> str:
     """A printout without the rule file's own English notes (its "project choices")."""
-    text = data.decode("utf-8")
+    text = re.sub(r'<span class="nowrap">([^<]*)</span>', r"\1", data.decode("utf-8"))  # an id
     for item in plan.unverified:
-        text = text.replace(str(escape(item)), "").replace(item, "")
-        text = text.replace(item.replace('"', '""'), "")  # as a CSV cell
+        # The note alone: a Swedish or Norwegian printout labels it in its own words and says
+        # when the rule file gives it only in English.
+        note = item.partition(": ")[2]
+        for english in (item, note):
+            text = text.replace(str(escape(english)), "").replace(english, "")
+            text = text.replace(english.replace('"', '""'), "")  # as a CSV cell
     return text
 
 

@@ -1,5 +1,5 @@
 """Issue 15 leftovers, each pinned by a named regression: a liquid only for the steps tablets
-cannot make (its hand-over a step of its own, as late as the tablets allow), liquid doses
+cannot make (the change on a cut, as late as the tablets allow), liquid doses
 split evenly over the day, fewer mixed half tablets, the paracetamol line on the patient's
 pages and patch dose changes on patch-change days when a patch is tapered with another drug.
 """
@@ -54,26 +54,23 @@ def taper_steps(result: Plan, drug: str) -> list[Step]:
 
 def test_us_cdc_tramadol_400_stays_on_tablets_while_they_make_the_step() -> None:
     """Was: Qdolo (72 ml a day) from the first cut, although the 50 mg tablets make 350 mg.
-    Now 400 -> 350 -> 300 mg on the tablets (within half a step of the rule's 10 %), a
-    hand-over step at 300 mg, then the solution where the tablets cannot make the step."""
+    Now 400 -> 350 -> 300 mg on the tablets (within half a step of the rule's 10 %), then
+    the solution where the tablets cannot make the step, from the step that cuts to 270 mg
+    (clinician review 4, D3: no week at an unchanged dose on the new product)."""
     result = plan("us-cdc-2022", "tramadol 400 mg")
     sound(result, "us-cdc-2022")
     steps = taper_steps(result, "tramadol")
-    assert [s.dose for s in steps[:3]] == [Decimal(350), Decimal(300), Decimal(300)]
+    assert [s.dose for s in steps[:3]] == [Decimal(350), Decimal(300), Decimal(270)]
     assert brands(steps[0]) == brands(steps[1]) == {"Tramadol hydrochloride tablets 50 mg"}
-    # The hand-over is its own step: the same daily dose, now on Qdolo, with its reason.
-    handover = steps[2]
-    assert brands(handover) == {"Qdolo"}
-    assert handover.ideal is None
-    assert handover.days == 7
-    assert handover.note is not None
-    assert handover.note.startswith("from here Qdolo")
-    assert "cannot make the next step" in handover.note
-    # The same dose at each time as on the tablets (no dose time rises at the change).
-    assert per_time(handover) == per_time(steps[1])
-    # The first cut on the solution comes after it.
-    assert steps[3].dose == Decimal(270)
-    assert brands(steps[3]) == {"Qdolo"}
+    # The change of product is on the cut, with its reason.
+    change = steps[2]
+    assert brands(change) == {"Qdolo"}
+    assert change.ideal == Decimal(270)
+    assert change.note is not None
+    assert change.note.startswith("from here Qdolo")
+    assert "cannot make the next step" in change.note
+    # No dose time rises at the change.
+    assert all(a <= b for a, b in zip(per_time(change), per_time(steps[1]), strict=True))
     # The larger tablet cuts are said, on the clinician's side, never silent.
     kept = [w for w in result.warnings if w.code == "tablet-step-kept"]
     assert len(kept) == 1
@@ -83,22 +80,21 @@ def test_us_cdc_tramadol_400_stays_on_tablets_while_they_make_the_step() -> None
     assert all(s.note is None or "held" not in s.note for s in steps[:2])
 
 
-def test_a_depot_to_liquid_hand_over_is_its_own_step() -> None:
+def test_a_depot_to_liquid_hand_over_comes_with_a_cut() -> None:
     """us-cdc-2022 morphine ER 60 mg: the depot tablets, topped up with the solution, go down
     to 31 mg (15 + 15 mg tablets + 1 mg solution); they give no dose below 30 mg at their
-    12-hourly interval, so the solution alone takes over at 31 mg for a week (four times a
-    day), then the next cut (review-2 us-05; was: the whole regimen at 60 mg)."""
+    12-hourly interval, so the solution alone (four times a day) takes over on the next cut,
+    to 28 mg, its reason on that step (review-2 us-05; clinician review 4, D3: it was a week
+    at 31 mg on the solution first)."""
     result = plan("us-cdc-2022", "morphine 60 mg")
     sound(result, "us-cdc-2022")
     steps = taper_steps(result, "morphine")
-    handover = next(
-        i for i, s in enumerate(steps) if s.note and "instead of" in s.note and s.ideal is None
-    )
-    before, alone, after = steps[handover - 1], steps[handover], steps[handover + 1]
-    assert before.dose == alone.dose == Decimal(31)
-    assert alone.days == 7
-    assert per_time(alone) == [Decimal(7), Decimal(8), Decimal(8), Decimal(8)]
-    assert after.dose == Decimal(28)
+    change = next(i for i, s in enumerate(steps) if s.note and "instead of" in s.note)
+    before, alone = steps[change - 1], steps[change]
+    assert before.dose == Decimal(31)
+    assert alone.dose == Decimal(28)
+    assert alone.ideal is not None
+    assert per_time(alone) == [Decimal(7), Decimal(7), Decimal(7), Decimal(7)]
 
 
 # --- 2. even liquid splits -----------------------------------------------------------------
@@ -109,7 +105,7 @@ def test_morphine_solution_is_split_evenly_over_four_dose_times() -> None:
     times of 16 graduations was too large and the greedy cut took it all from one time."""
     result = plan("us-cdc-2022", "morphine 60 mg")
     alone = [s for s in taper_steps(result, "morphine") if len(s.doses) == 4]
-    assert per_time(alone[2]) == [Decimal(6), Decimal(6), Decimal(6), Decimal(7)]
+    assert per_time(alone[1]) == [Decimal(6), Decimal(6), Decimal(6), Decimal(7)]
     for step in alone:
         amounts = [a for a in per_time(step) if a]
         # At most one graduation (0.5 ml = 1 mg) between the dose times.
@@ -248,17 +244,17 @@ def test_clean_pieces_keep_fewest_when_no_clean_dose_exists() -> None:
     assert [(t.strength, t.count) for t in kit.tablets(six)] == [(Decimal(2), Decimal(3))]
 
 
-def test_the_patient_sheet_says_a_hand_over_changes_only_the_product() -> None:
-    """The row before the hand-over said "You take the same dose for 30 days. Then the dose
-    goes down to 300 mg." at 300 mg; now the hand-over row says the dose stays the same."""
+def test_the_patient_sheet_says_a_change_of_product_on_a_cut() -> None:
+    """The change to Qdolo comes with the cut to 270 mg (clinician review 4, D3): its row
+    says the dose goes down and the product changes."""
     result = plan("us-cdc-2022", "tramadol 400 mg")
     sv = _patient_pages(result, "sv")
-    assert "Samma dos som förut, nu som Qdolo (5 mg/ml)" in sv
-    assert "ner till 300 mg" not in sv
-    assert "sänks dosen till 300 mg" not in sv
+    assert "Lägre dos, nu som Qdolo (5 mg/ml)" in sv
+    nb = _patient_pages(result, "nb")
+    assert "Lavere dose, nå som Qdolo (5 mg/ml)" in nb
     en = _patient_pages(result, "en")
-    assert "The same dose as before, now as Qdolo (5 mg/ml)" in en
-    assert "goes down to 300 mg" not in en
+    assert "A lower dose, now as Qdolo (5 mg/ml)" in en
+    assert "The same dose as before" not in en
 
 
 def test_a_three_strength_start_dose_is_cut_first_in_a_large_split() -> None:

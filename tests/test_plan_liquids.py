@@ -135,7 +135,9 @@ def test_every_export_shows_a_liquid_dose_with_mg_ml_concentration_and_device() 
         dispense
     )
     assert '<th scope="col">2 mg/ml</th>' in dispense
-    assert "<td>135 ml</td>" in dispense
+    # 19 Jan - 17 Feb, 4.5 ml a day: 135 ml, dispensed as two periods of 15 days (at most 4
+    # weeks a row, nurse review 3 S-5): 67.5 ml, rounded up to 68 ml each.
+    assert "<td>68 ml</td>" in dispense
     assert "13½ ×" not in sheet
     assert "× Morphine sulfate oral solution" not in sheet
     ics = render_plan(result, PlanFormat.ics, "en").decode("utf-8").replace("\r\n ", "")

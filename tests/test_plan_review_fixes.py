@@ -85,11 +85,11 @@ def times_at(step: Step) -> int:
 @pytest.mark.parametrize(
     ("guideline", "med", "drug", "brand", "dose", "times"),
     [
-        ("se-vgr", "tramadol 200 mg", "tramadol", "Tramadol Hexal", Decimal(200), 3),
+        ("se-vgr", "tramadol 200 mg", "tramadol", "Tramadol Hexal", Decimal(150), 3),
         ("se-vgr", "tapentadol 200 mg", "tapentadol", "Palexia", Decimal(200), 4),
         ("no-helsedir", "morphine 60 mg", "morphine", "Morfin Takeda", Decimal(60), 4),
         ("us-cdc-2022", "hydromorphone 8 mg", "hydromorphone", "Hydromorphone", Decimal(8), 4),
-        ("us-cdc-2022", "oxycodone 40 mg", "oxycodone", "Oxycodone hydrochloride", Decimal(20), 4),
+        ("us-cdc-2022", "oxycodone 40 mg", "oxycodone", "Oxycodone hydrochloride", Decimal(15), 4),
     ],
 )
 def test_immediate_release_opioids_are_not_given_twice_a_day(

@@ -439,7 +439,7 @@ def test_alternatives_group_status() -> None:
             crit("b", "question", "route"),
             crit("c", "exclusion", None),
         ],
-        unverified="t",
+        unverified_note="t",
     )
     # No attempt, but the other alternative is met: nothing is missing for the attempt.
     results = evaluate_criteria(referral, None, {"b": "yes", "c": "no"})

@@ -45,7 +45,7 @@ def identity_conversion(table: EquivalenceTable) -> Conversion:
         unit=table.unit,
         factor=Decimal(1),
         source=table.source,
-        unverified=table.unverified,
+        unverified_note=table.unverified_note,
     )
 
 

@@ -79,12 +79,14 @@ def _provenance(obj: Provenance) -> str:
 
 
 def _prov_change(old: Provenance, new: Provenance) -> str | None:
-    if (old.source, old.unverified) == (new.source, new.unverified):
+    if (old.source, old.unverified_note) == (new.source, new.unverified_note):
         return None
     if old.source is not None and new.source is not None:
         return f"source {old.source}→{new.source}"
     if new.source is not None:
         return f"now sourced: {new.source}"
+    if new.unverified is not None and new.unverified == old.unverified:
+        return "unverified note's translation changed"
     if new.unverified is not None:
         return f"now unverified: {new.unverified}"
     return f"{_provenance(old)} removed"
@@ -104,7 +106,7 @@ def flatten(obj: Any, prefix: str = "") -> dict[str, str]:
         out[prefix] = show(obj)
         return out
     for name, info in type(obj).model_fields.items():
-        if isinstance(obj, Provenance) and name in ("source", "unverified"):
+        if isinstance(obj, Provenance) and name in ("source", "unverified_note"):
             continue
         key = info.alias or name
         path = f"{prefix}.{key}" if prefix else key

@@ -53,10 +53,28 @@ class Provenance(Frozen):
     source: Slug | None = Field(
         default=None, description="Id of the source (in `sources`) that gives the numbers here."
     )
-    unverified: NonEmpty | None = Field(
+    # Read as `unverified` in the file; `unverified` below is the English text every report,
+    # diff and check reads, `unverified_in` the sheet language's.
+    unverified_note: NonEmpty | LocalText | None = Field(
         default=None,
-        description="Why no source gives these numbers; shown wherever they are used.",
+        alias="unverified",
+        description="Why no source gives these numbers; shown wherever they are used. One "
+        "English text, or one per language (`{en: ..., sv: ..., nb: ...}`, `en` required): a "
+        "Swedish or Norwegian clinician page prints its own language's.",
     )
+
+    @property
+    def unverified(self) -> str | None:
+        """The note in English (the text every language falls back to)."""
+        note = self.unverified_note
+        return note.en if isinstance(note, LocalText) else note
+
+    def unverified_in(self, lang: Lang) -> str | None:
+        """The note in `lang` as the file gives it; None when it gives none in `lang`."""
+        note = self.unverified_note
+        if lang == "en" or note is None:
+            return self.unverified
+        return getattr(note, lang) if isinstance(note, LocalText) else None
 
 
 class Source(Frozen):

@@ -62,6 +62,7 @@ from taper.plan.rules import Pace
 from taper.plan.state import LANGS, Severity
 from taper.plan.switching import SwitchingMixin
 from taper.plan.tablets import (
+    Kit,
     tidy,
     to_decimal,
 )
@@ -285,23 +286,21 @@ class Builder(SwitchingMixin, EveningOutMixin, InputsMixin, CombinationMixin):
         before = Fraction(track.amount)
         for item in self.planned(track, p, base):
             step = item.step
-            if item.kit is not track.kit:
-                # A formulation change: the same dose, now from the new kit's products.
-                amount = track.amount
-                track.kit = item.kit
-                if item.times != len(track.times):
-                    track.times = time_names(item.times, bedtime=False, patch=False)
-                start = item.kit.quanta(amount)
-                assert start is not None
-                track.set_split(start)
-            change = item.change
             if step.hold:
-                # A formulation change before a held cut shows on the held step.
-                yield self.hold_before_cut(track, step, change), step.hold
-                change = None
+                # Held on the products taken now; a formulation change comes with the cut.
+                yield self.hold_before_cut(track, step, after_kit=item.kit), step.hold
+                if item.backbone:
+                    track.backbone_kit = item.kit
+                    track.held_days -= step.hold
+                    track.backbone_held_days += step.hold
             elif step.capped:
                 track.capped_cuts += 1  # no room to hold at all before this cut
             track.loose = None  # a first reduction from the dose as taken now (evening.py)
+            if item.kit is not track.kit:
+                # A formulation change on the step that cuts the dose (its reason on it).
+                track.kit = item.kit
+                if item.times != len(track.times):
+                    track.times = time_names(item.times, bedtime=False, patch=False)
             if not step.quanta:
                 self.check_stop(track, before)
             before = Fraction(item.kit.amount(step.quanta))
@@ -321,13 +320,14 @@ class Builder(SwitchingMixin, EveningOutMixin, InputsMixin, CombinationMixin):
                 step.interval if step.quanta else None,
                 track.amount,
                 track.doses(),
-                # A formulation change alone (the same dose on the new product) is no cut.
-                ideal=None if item.handover else step.ideal,
-                deviation=None if item.handover else step.deviation,
+                ideal=step.ideal,
+                deviation=step.deviation,
                 tablet_limited=step.limited,
                 beyond_step=step.beyond_step,
-                note=change,
+                above_share=step.above_share,
+                note=item.change,
                 kept_tablets=item.kept,
+                depot_backbone=item.backbone,
             )
             if not step.quanta:
                 track.done = True
@@ -342,12 +342,15 @@ class Builder(SwitchingMixin, EveningOutMixin, InputsMixin, CombinationMixin):
             yield KitStep(first, track.kit, len(track.times))
         yield from self.taper_plan(track, p, base)
 
-    def hold_before_cut(self, track: Track, step: TaperStep, change: str | None = None) -> Seg:
+    def hold_before_cut(self, track: Track, step: TaperStep, after_kit: Kit | None = None) -> Seg:
         """Hold the current dose longer before a cut the tablets force beyond the allowed
-        share, so that the average rate stays within the rule (stated on the step)."""
-        after = format_amount(track.kit.amount(step.quanta))
-        pieces = "the patches" if track.kit.patch else "the tablets"
-        liquid = track.kit.liquid
+        share, so that the average rate stays within the rule (stated on the step);
+        `after_kit`: the products the cut is made of, when they are new (`step.quanta` counts
+        in them)."""
+        kit = track.kit if after_kit is None else after_kit
+        after = format_amount(kit.amount(step.quanta))
+        pieces = "the patches" if kit.patch else "the tablets"
+        liquid = kit.liquid
         if liquid is not None:
             pieces = f"the oral solution, measured in {format_amount(liquid.smallest_ml)} ml,"
         note = (
@@ -362,10 +365,6 @@ class Builder(SwitchingMixin, EveningOutMixin, InputsMixin, CombinationMixin):
                 f"({pieces} cannot make a smaller step; no longer than rule "
                 f"{track.rule.id} allows at one dose, so the cut is larger than its step)"
             )
-        if change is not None:
-            # The first step on the new products says why they change (the hold itself is
-            # explained by the plan's tablet-limited warning).
-            note = change
         track.held_days += step.hold
         track.capped_cuts += step.capped
         return Seg("taper", 0, step.hold, track.amount, track.doses(), note=note)

@@ -91,6 +91,9 @@ class TaperStep:
     # The cut is larger than the rule's step (its percent, or its smallest step as the
     # products make it) though within the largest it allows: listed on the clinician page.
     beyond_step: bool = False
+    # The cut is larger than the rule's share (its percent) because of its smallest step,
+    # though within the rule: listed on the clinician page (clinician review 4, D10).
+    above_share: bool = False
 
 
 _TRAJECTORIES: dict[tuple[object, ...], tuple[TaperStep, ...]] = {}
@@ -148,6 +151,7 @@ def trajectory(
         current = Fraction(kit.amount(quanta))
         slowing = slow_from is not None and current < slow_from
         ideal, allowed, interval = step_aim(p, current, base, slow_from)
+        share_cut = current - max(ideal, Fraction(0))  # the rule's share, before its floor
         smallest = floors.floor(slowing)
         at_most = None
         if smallest is not None:
@@ -179,6 +183,7 @@ def trajectory(
         ideal_dec = to_decimal(ideal)
         cut = current - Fraction(dose)
         limited = cut > allowed
+        beyond = dose > 0 and not limited and cut > step_cut
         hold = 0
         if limited and allowed > 0:
             if dose > 0:
@@ -208,7 +213,8 @@ def trajectory(
                 hold * previous,
                 vector if vector is not None and quanta else (),
                 hold < wanted,
-                dose > 0 and not limited and cut > step_cut,
+                beyond,
+                dose > 0 and not limited and not beyond and cut > share_cut,
             )
         )
         check_hold(drug, hold * previous)

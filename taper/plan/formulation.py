@@ -9,7 +9,8 @@ tail, and the stop dose.
 - `start_formulation`: a depot dose the depot tablets cannot give at their interval starts on
   the immediate-release tablets of the same drug;
 - `taper_plan`: the reductions of one drug, changing from depot to immediate-release tablets
-  (a visible step with its reason) where the depot tablets would force a larger cut;
+  (on a step that cuts the dose, its reason on it) only where the depot tablets cannot make
+  the next step at the rule's average pace;
 - `check_stop`: the last step to zero starts from the rule's stop dose or below, or the
   plan is refused naming the product the prescriber would need.
 """
@@ -17,7 +18,6 @@ tail, and the stop dose.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from decimal import Decimal
 from fractions import Fraction
 
 from taper.dose import format_amount
@@ -42,10 +42,6 @@ from taper.plan.tablets import Kit, to_decimal
 from taper.plan.topup import TopUpKit
 from taper.plan.tracks import BEDTIME_GROUPS, Track, time_names
 
-# The days a formulation change takes at an unchanged daily dose before the first cut on
-# the new product (issue 15: each change is its own visible step, so a problem with the new
-# product, or with measuring a liquid, shows before the dose goes down; project choice).
-HANDOVER_DAYS = 7
 # A tablet step whose dose lies within this share of the rule's step from its ideal is one
 # the tablets can make: the taper stays on them rather than change to an oral solution for it
 # (liquids only for the steps tablets cannot make; project choice: tramadol 400 -> 350 mg on
@@ -56,16 +52,17 @@ TABLET_STEP_TOLERANCE = Fraction(1, 2)
 @dataclass(frozen=True)
 class KitStep:
     """One reduction of a drug and the kit (products) it is made from; `change`: the reason
-    this step starts on another formulation; `handover`: the step changes only the product
-    (the same daily dose, before the first cut on it); `kept`: a tablet step larger than the
-    rule's, within `TABLET_STEP_TOLERANCE`, kept on the tablets instead of an oral solution."""
+    this step starts on another formulation (the step also cuts the dose); `kept`: a tablet
+    step larger than the rule's, within `TABLET_STEP_TOLERANCE`, kept on the tablets instead
+    of an oral solution; `backbone`: a depot step larger than the rule's, held before so the
+    average pace stays within it, kept on the depot tablets (`_backbone_holds`)."""
 
     step: TaperStep
     kit: Kit
     times: int
     change: str | None = None
-    handover: bool = False
     kept: bool = False
+    backbone: bool = False
 
 
 def _brands(kit: Kit) -> str:
@@ -130,6 +127,17 @@ def drop_ranks(rule: TaperRule, times: tuple[DoseTimeName, ...]) -> tuple[int, .
         unnamed = [*unnamed[1:-1], unnamed[0], unnamed[-1]]
     rank = {i: len(order) + k for k, i in enumerate(unnamed)}
     return tuple(order[name] if name in order else rank[i] for i, name in enumerate(times))
+
+
+def _backbone_holds(kit: Kit, step: TaperStep) -> bool:
+    """Whether depot tablets stay the backbone for a cut larger than the rule's step: they
+    make the dose with whole tablets at their interval, and the hold before the cut keeps the
+    rule's average pace (not cut short at the rule's longest run at one dose). Only the tail
+    the depot tablets cannot make goes on other products (clinician review 4, D2: us-cdc
+    OxyContin 60 mg went on immediate-release tablets from 45 mg, 17 months four times a day,
+    where whole depot tablets make 40, 35 ... 20 mg twice a day; formulations.md §0.3: a depot
+    taper needs a *tail* of other products, not another regimen)."""
+    return kit.modified_release and not kit.patch and step.quanta > 0 and not step.capped
 
 
 def _same_doses(kit: Kit, other: Kit, vector: tuple[int, ...]) -> tuple[int, ...] | None:
@@ -297,7 +305,7 @@ class FormulationMixin(BuilderBase):
         out: list[KitStep] = []
         current = start
         for step in steps:
-            kept = False
+            kept = backbone = False
             if step.limited:
                 near = within_tolerance(kit, current, step)
                 for other in others:
@@ -316,13 +324,16 @@ class FormulationMixin(BuilderBase):
                         )
                         if topped is not None:
                             return out + topped
+                    if tail is not None and _backbone_holds(kit, step):
+                        backbone = True  # another product makes it smaller: said in a warning
+                        break
                     if tail is not None:
                         return out + tail
             if kept:
                 # The tablets make this step: no hold before it (a hold is no substitute for
                 # the liquid's step), its larger cut named in a warning (`kept_steps`).
                 step = replace(step, hold=0, capped=False)
-            out.append(KitStep(step, kit, times, kept=kept))
+            out.append(KitStep(step, kit, times, kept=kept, backbone=backbone))
             current = step.quanta
             if step.per_time:
                 vector = step.per_time
@@ -403,27 +414,11 @@ class FormulationMixin(BuilderBase):
         first = tail[0]
         if first.step.limited and first.kit.amount(first.step.quanta) <= kit.amount(step.quanta):
             return None  # the other formulation does no better here
-        change = _change_note(kit, other)
-        if first.kit is not other:
-            # `other` changes again at once: one hand-over from `kit` to the product after it.
-            again = _change_note(kit, first.kit)
-            return [replace(first, change=again), *tail[1:]] if first.handover else tail
-        # The change is its own step: the same daily dose on the new product first. A hold
-        # before the first cut on it is held partly on this step, so the run at one dose
-        # stays within the rule's limit (holds.py).
-        days = HANDOVER_DAYS
-        if first.step.hold:
-            days = min(days, first.step.hold)
-            tail[0] = replace(first, step=replace(first.step, hold=first.step.hold - days))
-        same = TaperStep(
-            quanta=start,
-            ideal=to_decimal(Fraction(amount)),
-            deviation=Decimal(0),
-            limited=False,
-            interval=days,
-            per_time=amounts,
-        )
-        return [KitStep(same, other, new_times, change, handover=True), *tail]
+        # The change comes on the step that cuts the dose, its reason on it (clinician review
+        # 4, D3: a week at an unchanged dose on the new product only lengthened the taper and
+        # added a pickup); where `other` changes again at once, the note names the product
+        # the patient actually moves to.
+        return [replace(first, change=_change_note(kit, first.kit)), *tail[1:]]
 
     def floors(self, track: Track, kit: Kit) -> StepFloors:
         """The rule's smallest steps and absolute slow-down threshold in the kit's unit."""

@@ -14,6 +14,7 @@ from taper.dose import format_amount
 from taper.plan import substitute
 from taper.plan.calendar import Placed
 from taper.plan.curve import slow_start
+from taper.plan.cut_lists import CutListsMixin
 from taper.plan.fast import constructor, copy_with, trusted
 from taper.plan.formulary import oral_solutions, smaller_products
 from taper.plan.holds import DEFAULT_HOLD_INTERVALS, hold_intervals, longest_run_days
@@ -27,9 +28,9 @@ from taper.plan.model import (
     Step,
 )
 from taper.plan.patches import patches_for
-from taper.plan.state import BuilderBase
 from taper.plan.step_floors import NO_FLOORS, StepFloors, step_floors
 from taper.plan.tablets import (
+    Kit,
     to_decimal,
 )
 from taper.plan.tracks import BEDTIME_GROUPS, Seg, Track
@@ -69,7 +70,7 @@ _copy_with = copy_with
 __all__ = ["DEFAULT_HOLD_INTERVALS", "ReviewMixin"]
 
 
-class ReviewMixin(BuilderBase):
+class ReviewMixin(CutListsMixin):
     def warn_once_a_day(self, track: Track) -> None:
         """A depot opioid dose too small for each of its dose times: given once a day (as
         taken), visibly, with what the formulary has instead (a prescriber's choice)."""
@@ -89,13 +90,14 @@ class ReviewMixin(BuilderBase):
             product=brand,
         )
 
-    def hint(self, track: Track, *, formulation_note: bool = False) -> str:
+    def hint(self, track: Track, *, formulation_note: bool = False, kit: Kit | None = None) -> str:
         """What the formulary has that would allow smaller steps than the plan's products
-        (`formulation_note`: say that changing to another formulation is a prescriber's
-        decision, when that is what the hint names)."""
-        liquid = track.kit.liquid
+        (`kit`: than these; `formulation_note`: say that changing to another formulation is a
+        prescriber's decision, when that is what the hint names)."""
+        kit = track.kit if kit is None else kit
+        liquid = kit.liquid
         if liquid is not None:
-            brand = track.kit.products[0].brand
+            brand = kit.products[0].brand
             if self.measure_limits(track):
                 return (
                     f"measuring {brand} finer than "
@@ -107,7 +109,7 @@ class ReviewMixin(BuilderBase):
         solutions = oral_solutions(self.g, track.drug.id)
         if solutions:
             return f"an oral solution ({', '.join(solutions)}) would allow smaller steps"
-        others = smaller_products(self.g, track.kit)
+        others = smaller_products(self.g, kit)
         if others:
             product, piece = others[0]
             kind = "modified release" if product.modified_release else "immediate release"
@@ -142,10 +144,12 @@ class ReviewMixin(BuilderBase):
     def step_warnings(self, index_of: dict[int, int]) -> None:
         for track in self.tracks:
             self.warn_beyond_step(track, index_of)
+            self.warn_above_share(track, index_of)
             self.warn_fewer_times(track, index_of)
             limited = [s for s in track.segs if s.tablet_limited]
             self.warn_kept(track, [s for s in limited if s.kept_tablets], index_of)
-            limited = [s for s in limited if not s.kept_tablets]
+            self.warn_backbone(track, [s for s in limited if s.depot_backbone], index_of)
+            limited = [s for s in limited if not s.kept_tablets and not s.depot_backbone]
             cuts = [s for s in limited if s.amount > 0]
             stops = [s for s in limited if s.amount == 0]
             if not cuts and not stops:
@@ -242,31 +246,6 @@ class ReviewMixin(BuilderBase):
             self.check_holds(track, index_of)
             self.check_duration(track)
 
-    def warn_beyond_step(self, track: Track, index_of: dict[int, int]) -> None:
-        """Cuts larger than the rule's step but within the largest it allows, with their share
-        of the dose before (clinician review 2: se-01's 12.5-25 % cuts against a 10 % rule
-        were shown nowhere)."""
-        beyond = [s for s in track.segs if s.beyond_step and id(s) in index_of]
-        if not beyond:
-            return
-        numbers = ", ".join(str(index_of[id(s)]) for s in beyond)
-        shares = []
-        for seg in beyond:
-            before = Fraction(self.dose_before(track, seg))
-            share = (before - Fraction(seg.amount)) * 100 / before
-            shown = format_amount(to_decimal(Fraction(round(share * 10), 10)))
-            shares.append(f"{index_of[id(seg)]}: {shown} %")
-        self.warn(
-            "tablet-step-beyond-rule",
-            "info",
-            f"{len(beyond)} step(s) of {track.drug.id} (step {numbers}) cut more than the step "
-            f"{self.allowed_text(track)} sets, within the largest step it allows, because the "
-            "formulary's strengths cannot make a dose nearer the rule's at these dose times "
-            f"(step: share of the dose before): {'; '.join(shares)}.",
-            track.drug.id,
-            steps=numbers,
-        )
-
     def warn_fewer_times(self, track: Track, index_of: dict[int, int]) -> None:
         """Steps that give an immediate-release opioid at fewer dose times than its regimen
         (us-06 hydromorphone 2 mg once a day for 91 days, se-09 oxycodone 5 mg once a day;
@@ -307,20 +286,23 @@ class ReviewMixin(BuilderBase):
             steps=numbers,
         )
 
-    def warn_kept(self, track: Track, kept: list[Seg], index_of: dict[int, int]) -> None:
-        """Tablet cuts a little larger than the rule's, kept rather than changing to an oral
-        solution for them (formulation.py `TABLET_STEP_TOLERANCE`): said, never silent."""
-        if not kept:
+    def warn_backbone(self, track: Track, cuts: list[Seg], index_of: dict[int, int]) -> None:
+        """Depot cuts larger than the rule's step, held so the average pace stays within it,
+        kept on the depot tablets rather than an immediate-release body (clinician review 4,
+        D2): said with the product that would make smaller steps."""
+        kit = track.backbone_kit
+        if not cuts or kit is None:
             return
-        numbers = ", ".join(str(index_of[id(s)]) for s in kept)
-        solutions = " / ".join(oral_solutions(self.g, track.drug.id))
+        numbers = ", ".join(str(index_of[id(s)]) for s in cuts)
         self.warn(
-            "tablet-step-kept",
+            "depot-backbone-held",
             "caution",
-            f"{len(kept)} step(s) of {track.drug.id} (step {numbers}) cut more than "
-            f"{self.allowed_text(track)} allows: the tablets make a step within half of the "
-            f"rule's step from its ideal, so the taper stays on them rather than change to "
-            f"{solutions} (an oral solution only for the steps the tablets cannot make).",
+            f"{len(cuts)} step(s) of {track.drug.id} (step {numbers}) cut more than "
+            f"{self.allowed_text(track)} allows on {kit.products[0].brand} (modified release), "
+            "kept while its whole tablets make a step at their interval: the dose before each "
+            f"such cut is held {track.backbone_held_days} days longer in all, so the average "
+            f"rate stays within the allowed speed; {self.hint(track, kit=kit)}. Changing "
+            "formulation earlier is a prescriber's decision.",
             track.drug.id,
             steps=numbers,
         )
@@ -332,20 +314,6 @@ class ReviewMixin(BuilderBase):
             return False
         top = p.max_percent if p.slow_below is None else max(p.max_percent, p.slow_below)
         return Fraction(before) > Fraction(track.base) * top / 100
-
-    def allowed_text(self, track: Track) -> str:
-        """What bounds a cut: the user's --percent when given, otherwise the rule."""
-        chosen = track.pace.chosen_percent if track.pace is not None else None
-        if chosen is not None:
-            return f"the chosen --percent {format_amount(to_decimal(chosen))}"
-        return f"rule {track.rule.id}"
-
-    def dose_before(self, track: Track, seg: Seg) -> Decimal:
-        position = track.segs.index(seg)
-        if position == 0:
-            # A stop on the plan's first day (no mapping or evening out): from the dose taken.
-            return track.reported if track.reported is not None else Decimal(0)
-        return track.segs[position - 1].amount
 
     def check_holds(self, track: Track, index_of: dict[int, int]) -> None:
         """A hold is the last resort: a run at one dose longer than the rule's limit (three

@@ -23,6 +23,7 @@ from taper.render.advice import (
 )
 from taper.render.i18n import Lang, translations
 from taper.render.labels import DOSE_TIMES, TIME_LABELS
+from taper.render.project_choices import sheet_ids
 from taper.render.view import PlanView
 
 if TYPE_CHECKING:
@@ -107,6 +108,7 @@ def render_sheet(view: PlanView) -> bytes:
         topics=topics_besides(view, safety),
         paracetamol=paracetamol_advice(view),
         intervals=interval_advice(view),
+        ids=sheet_ids(view.plan.rule_ids, view.guideline),
     )
     return patient_units(view, html).encode("utf-8")
 

@@ -123,7 +123,11 @@ class Sheet:
 def build_sheet(view: PlanView) -> Sheet:
     steps = view.steps
     drugs = list(dict.fromkeys(s.step.drug for s in steps))
-    runs = step_runs(steps)  # the overview's rows and page 1's box both read them
+    # A plan that is one switch (every drug a source or the target of it): one date order.
+    switched = {
+        d for r in view.plan.applied_rules if r.switched_from for d in (r.drug, *r.switched_from)
+    }
+    runs = step_runs(steps, switch=bool(switched) and set(drugs) <= switched)
     rows = overview_rows(view, runs)
     times = [time for time in DOSE_TIMES if any(time in row.cells for row in rows)]
     tick_times: list[DoseTimeName] = list(times)  # a patch: a box on its change days

@@ -88,7 +88,44 @@ def steps_by_date(view: PlanView, text: str) -> str:
             dates=", ".join(shown),
         )
 
-    return _STEP_LEAD.sub(lead, _STEP_NUMBERS.sub(inner, text))
+    return _by_period(view, _STEP_LEAD.sub(lead, _STEP_NUMBERS.sub(inner, text)))
+
+
+# The paracetamol listing as the planner's message says it in each language: "by step (step:
+# amount): 2: 3200 mg; 3–4: 2800 mg".
+_LISTING = re.compile(
+    r" (?:by step|per steg|per trinn) \((?:step|steg|trinn): (?:amount|mängd|mengde)\): "
+    r"(?P<listing>[0-9–, ]+: [^;]+?(?:; [0-9–, ]+: [^;]+?)*)(?=\.)"
+)
+_LISTED = re.compile(r"(?P<steps>[0-9–, ]+): (?P<amount>[^;]+)")
+
+
+def _by_period(view: PlanView, text: str) -> str:
+    """A listing by step numbers as date ranges ("11 jan. – 24 jan.: 3 200 mg"): the
+    patient's table has no step numbers (nurse review 3, S-9)."""
+    t = view.t
+    by_index = {s.step.index: s.step for s in view.steps}
+
+    def ranges(numbers: str) -> list[str] | None:
+        out = []
+        for part in numbers.split(", "):
+            first, _, last = part.partition("–")
+            a, b = by_index.get(int(first)), by_index.get(int(last or first))
+            if a is None or b is None:
+                return None
+            out.append(f"{t.short_day_month(a.start)}–{t.short_day_month(b.end)}")
+        return out
+
+    def listing(found: re.Match[str]) -> str:
+        items = []
+        for item in _LISTED.finditer(found.group("listing")):
+            shown = ranges(item.group("steps"))
+            if shown is None:
+                return found.group(0)  # a number the plan has no step for: as written
+            items.append(f"{', '.join(shown)}: {item.group('amount')}")
+        return " " + t._("in these periods (dates: amount)") + ": " + "; ".join(items)
+
+    return _LISTING.sub(listing, text)
 
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")

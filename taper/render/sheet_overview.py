@@ -15,6 +15,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from itertools import pairwise
 from typing import Literal
 
 from taper.plan.model import DoseAtTime, DoseTimeName
@@ -47,6 +48,9 @@ class OverviewRow:
     heading: str | None = None  # the product row before this one (no product column)
     depot: bool = False  # the row's tablets include depot (modified-release) tablets
     depot_first: bool = False  # the first row of a run of depot rows: the depot advice above it
+    # Another drug's row for the same dates as the row before (a switch's crossover): printed
+    # with it, never on another page.
+    joined: bool = False
 
 
 # A row that runs into the next year ends with it: that year may go on a second line.
@@ -144,10 +148,12 @@ def _same(a: StepView, b: StepView) -> bool:
     ]
 
 
-def step_runs(steps: list[StepView]) -> list[list[StepView]]:
+def step_runs(steps: list[StepView], switch: bool = False) -> list[list[StepView]]:
     """Each drug's steps, consecutive unchanged ones together: one block per drug (in the
     order the drugs first appear), each in date order. Two drugs in one date order alternated
-    row by row, so a page could show one drug only (nurse review 2)."""
+    row by row, so a page could show one drug only (nurse review 2). A switch's drugs are one
+    date order: the weeks both are taken show both drugs' rows for the same dates together,
+    not the old drug's on one page and the new one's on the next (nurse review 3, S-8)."""
     runs: list[list[StepView]] = []
     last: dict[str, list[StepView]] = {}
     for s in steps:
@@ -159,6 +165,8 @@ def step_runs(steps: list[StepView]) -> list[list[StepView]]:
         last[s.step.drug] = run
         runs.append(run)
     drugs = list(dict.fromkeys(s.step.drug for s in sorted(steps, key=lambda s: s.step.start)))
+    if switch:
+        return sorted(runs, key=lambda r: (r[0].step.start, drugs.index(r[0].step.drug)))
     return sorted(runs, key=lambda r: (drugs.index(r[0].step.drug), r[0].step.start))
 
 
@@ -218,7 +226,22 @@ def overview_rows(view: PlanView, runs: list[list[StepView]]) -> list[OverviewRo
                 and any(x.modified_release for d in doses for x in d.tablets),
             )
         )
-    return _depot_runs(_headed(rows, [run[0].step.start for run in runs]))
+    return _joined(_depot_runs(_headed(rows, [run[0].step.start for run in runs])))
+
+
+def _joined(rows: list[OverviewRow]) -> list[OverviewRow]:
+    """Marks a drug's row that has the dates of the row before it, another drug's; the first
+    row of such a group is headed by its product (where products head rows), so the group
+    names both drugs wherever a page begins."""
+    out = rows[:1]
+    for before, row in pairwise(rows):
+        together = row.kind == before.kind == "doses" and row.dates == before.dates
+        out.append(replace(row, joined=together and row.drug != before.drug))
+    headed = any(r.heading for r in out)
+    for index, (row, after) in enumerate(pairwise(out)):
+        if headed and after.joined and not row.joined and row.heading is None:
+            out[index] = replace(row, heading=row.product)
+    return out
 
 
 def _depot_runs(rows: list[OverviewRow]) -> list[OverviewRow]:
@@ -375,19 +398,21 @@ def _brands(run: list[StepView]) -> set[str]:
 def _changed_product(
     view: PlanView, run: list[StepView], previous: list[StepView] | None, product: str
 ) -> str | None:
-    """A formulation change at the same daily dose (tablets to an oral solution, depot to
-    immediate-release tablets) is a row of its own: say that only the product changes."""
+    """A formulation change (tablets to an oral solution, depot to immediate-release tablets)
+    comes with a cut (clinician review 4, D3): say that the dose goes down and the product
+    changes; at the same daily dose (a plan made before), that only the product changes."""
     first = run[0]
     if (
         previous is None
         or first.kind != "doses"
         or previous[-1].kind != "doses"
-        or previous[-1].step.dose != first.step.dose
         or not _brands(run)
         or not _brands(previous[-1:])
         or _brands(run) == _brands(previous[-1:])
     ):
         return None
+    if previous[-1].step.dose != first.step.dose:
+        return view.t._("A lower dose, now as %(product)s.", product=product)
     return view.t._("The same dose as before, now as %(product)s.", product=product)
 
 

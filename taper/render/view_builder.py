@@ -20,6 +20,7 @@ from taper.render.labels import (
     WARNING_TEMPLATES,
 )
 from taper.render.messages import Reader
+from taper.render.project_choices import project_choices
 from taper.render.view import (
     CheckpointView,
     DispenseView,
@@ -111,7 +112,7 @@ def build_view(
         topics=_topics(appointments),
         warnings=warnings,
         urgent=[w for w in warnings if w.warning.severity == "high"],
-        unverified=list(plan.unverified),
+        unverified=project_choices(t, plan.unverified, guideline),
         dispensing=[DispenseView(d.step, dispense_text(t, d)) for d in plan.dispensing],
         stamp=stamp_text(t, plan),
         patches=_patches(plan),

@@ -40,6 +40,7 @@ from taper.guideline.checks import (
     tablet_grid,
     taper_speed,
     unit_consistent,
+    unverified_language,
     urgent_help,
 )
 from taper.guideline.findings import Finding
@@ -77,6 +78,7 @@ MODULES: tuple[ModuleType, ...] = (
     split_consistent,
     tablet_grid,
     urgent_help,
+    unverified_language,
     id_matches_file,
 )
 

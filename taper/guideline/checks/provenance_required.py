@@ -53,7 +53,7 @@ def check(guideline: Guideline, doc: YamlDocument) -> Iterable[Finding]:
             who = at(guideline, base)
             yield find(
                 doc,
-                field(doc, base, obj, "unverified"),
+                field(doc, base, obj, "unverified_note"),
                 RULE_ID,
                 f"{who} has both `source` and `unverified`; keep the one that is true",
                 key=True,

@@ -1,0 +1,136 @@
+"""The plan's project choices (its `unverified` notes) in the reader's language, and rule ids
+kept whole on the clinician page.
+
+The plan records each note in English as "rule ID PART: NOTE" (`taper.plan.state`). A rule
+file may give a note per language (`unverified: {en: ..., sv: ..., nb: ...}`); a Swedish or
+Norwegian reader gets the note in their language, or the English one marked as such, and
+the label ("rule ID phases") in their words (nurse review 3, S-9).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel
+
+from taper.guideline.model import Guideline, Provenance
+from taper.render.i18n import Texts
+from taper.render.labels import N_
+
+if TYPE_CHECKING:
+    from markupsafe import Markup
+
+# What a plan names after "rule ID" (`taper.plan`'s `used(...)` calls), in readers' words.
+_RULE_PARTS = {
+    "phases": N_("phase lengths"),
+    "reduction": N_("pace of the reduction"),
+    "slow_down": N_("slower pace near the end"),
+    "reduction min_step": N_("smallest step"),
+    "slow_down min_step": N_("smallest step near the end"),
+    "max_duration_days": N_("longest plan"),
+    "stop_dose": N_("dose the last step starts from"),
+    "max_hold_intervals": N_("longest hold on one dose"),
+    "switch": N_("switch of drug"),
+    "switch advice": N_("advice on a switch"),
+    "switch limits": N_("limits after a switch"),
+    "pause": N_("pauses"),
+    "several_drugs": N_("several drugs"),
+}
+_OTHER = {
+    "formulary": N_("product %(name)s"),
+    "threshold": N_("threshold %(name)s"),
+    "equivalence": N_("conversion of %(name)s"),
+}
+_AFTERCARE = "checkpoints aftercare"
+
+
+def _provenances(obj: object) -> Iterator[Provenance]:
+    if isinstance(obj, Provenance):
+        yield obj
+    if isinstance(obj, BaseModel):
+        for name in type(obj).model_fields:
+            yield from _provenances(getattr(obj, name))
+    elif isinstance(obj, list | tuple):
+        for item in obj:
+            yield from _provenances(item)
+    elif isinstance(obj, dict):
+        for item in obj.values():
+            yield from _provenances(item)
+
+
+def _label(t: Texts, what: str) -> str:
+    """ "rule bzd phases" in the reader's words: "regel bzd, faslängder"."""
+    if what == _AFTERCARE:
+        return t._("follow-up after the taper")
+    kind, _, rest = what.partition(" ")
+    if kind == "rule":
+        rule, _, part = rest.partition(" ")
+        if part in _RULE_PARTS:
+            return t._("rule %(rule)s, %(part)s", rule=rule, part=t._(_RULE_PARTS[part]))
+    if kind in _OTHER and rest:
+        return t._(_OTHER[kind], name=rest)
+    return what
+
+
+def project_choices(t: Texts, items: Iterable[str], guideline: Guideline | None) -> list[str]:
+    """Each "WHAT: NOTE" of the plan in the reader's language. English readers get the plan's
+    own words; others the note the rule file gives in their language, else the English note
+    said to be English."""
+    items = list(items)
+    if t.lang == "en" or not items:
+        return items
+    notes: dict[str, Provenance] = {}
+    if guideline is not None:
+        for p in _provenances(guideline):
+            if p.unverified is not None:
+                notes.setdefault(p.unverified, p)
+    out = []
+    for item in items:
+        what, note, provenance = item, "", None
+        for found in re.finditer(": ", item):
+            rest = item[found.end() :]
+            if rest in notes:
+                what, note, provenance = item[: found.start()], rest, notes[rest]
+                break
+        else:
+            what, _, note = item.partition(": ")
+        own = provenance.unverified_in(t.lang) if provenance is not None else None
+        if own is not None:
+            out.append(f"{_label(t, what)}: {own}")
+        else:
+            english = t._("in English in the rule file")
+            out.append(f"{_label(t, what)} ({english}): {note}")
+    return out
+
+
+class IdKeeper:
+    """A template function: the text, escaped, with each hyphenated id in `ids` (rule and
+    source ids, "bzd-angestdampande") kept on one line. Printed, "bzd-" at a line's end and
+    "angestdampande" on the next read as two words (nurse review 3, S-9)."""
+
+    def __init__(self, ids: Iterable[str]) -> None:
+        whole = sorted({i for i in ids if "-" in i}, key=len, reverse=True)
+        self.pattern = (
+            re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, whole)) + r")(?![\w-])")
+            if whole
+            else None
+        )
+
+    def __call__(self, text: str) -> Markup:
+        from markupsafe import Markup, escape
+
+        escaped = str(escape(text))
+        if self.pattern is None:
+            return Markup(escaped)
+        return Markup(self.pattern.sub(r'<span class="nowrap">\1</span>', escaped))
+
+
+def sheet_ids(plan_rule_ids: Iterable[str], guideline: Guideline | None) -> IdKeeper:
+    """The ids a clinician page may name: the plan's rules, and the rule file's rules and
+    sources."""
+    ids = set(plan_rule_ids)
+    if guideline is not None:
+        ids |= {r.id for r in guideline.taper_rules} | {s.id for s in guideline.sources}
+    return IdKeeper(ids)

@@ -1,0 +1,153 @@
+"""Clinician review 4 (helper-notes/clinician-review-4.md), items D2, D3 and D10, each pinned
+by a named regression on the panel patient the review read (tests/panel.py commands).
+
+- D2: depot tablets stay the backbone for every dose whole tablets make at their interval,
+  held so the average pace stays within the rule; only the tail goes on other products.
+- D3: a change of product comes on the step that cuts the dose, with its reason on it.
+- D10: cuts larger than the rule's share because of its smallest step are listed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from decimal import Decimal
+
+import pytest
+
+from taper.dose import parse_medication
+from taper.guideline.loader import load_guideline
+from taper.plan import PlanOptions, make_plan
+from taper.plan.invariants import plan_problems
+from taper.plan.model import Plan, Step
+from taper.plan.regimen_invariants import regimen_problems
+from taper.render import PlanFormat, render_plan
+
+START = dt.date(2027, 1, 4)
+
+
+def render_text(made: Plan, lang: str) -> str:
+    return render_plan(made, PlanFormat.text, lang).decode("utf-8")
+
+
+def plan(guideline: str, med: str) -> Plan:
+    loaded = load_guideline(guideline)
+    made = make_plan([parse_medication(med)], loaded, PlanOptions(start=START))
+    assert plan_problems(made, loaded.guideline) == []
+    assert regimen_problems(made, loaded.guideline) == []
+    return made
+
+
+def tapering(made: Plan) -> list[Step]:
+    return [s for s in made.steps if s.phase == "taper" and s.dose > 0]
+
+
+def brands(step: Step) -> set[str]:
+    return {t.brand for d in step.doses for t in d.tablets}
+
+
+def modified(step: Step) -> bool:
+    return all(t.modified_release for d in step.doses for t in d.tablets)
+
+
+def test_us02_keeps_oxycontin_backbone() -> None:
+    """us-02 (us-cdc-2022 oxycodone 60 mg): was OxyContin -> IR oxycodone at 45 mg for a week
+    at an unchanged dose, then 17 months of IR four times a day with 5 and 15 mg tablets and
+    halves of both. Now OxyContin q12h, whole tablets, down to 20 mg (10 + 10), each 5 mg cut
+    after two months at the dose before (the rule's 10 % a month on average), then IR 5 mg
+    tablets only (halved) from the cut to 17.5 mg."""
+    made = plan("us-cdc-2022", "oxycodone 60 mg")
+    steps = tapering(made)
+    depot = [s for s in steps if modified(s)]
+    assert sorted({s.dose for s in depot}, reverse=True) == [
+        Decimal(n) for n in (55, 50, 45, 40, 35, 30, 25, 20)
+    ]
+    for step in depot:
+        assert brands(step) == {"OxyContin"}
+        assert len(step.doses) == 2  # q12h
+        assert all(t.count == int(t.count) for d in step.doses for t in d.tablets)
+    # The depot part is one run, then the tail: no return to the depot tablets.
+    first_ir = next(i for i, s in enumerate(steps) if not modified(s))
+    assert all(modified(s) for s in steps[:first_ir])
+    assert not any(modified(s) for s in steps[first_ir:])
+    change = steps[first_ir]
+    assert change.dose == Decimal("17.5")
+    assert change.ideal is not None  # a cut, not a week at an unchanged dose
+    assert change.note is not None
+    assert change.note.startswith("from here Oxycodone hydrochloride tablets (immediate release)")
+    # One IR strength at every dose time of the tail (halves of the 5 mg tablet).
+    for step in steps[first_ir:]:
+        assert {t.strength for d in step.doses for t in d.tablets} == {Decimal(5)}, step.index
+    # The held depot cuts are said on the clinician page, with the product that would make
+    # smaller steps; none is an unexplained tablet-limited cut.
+    (held,) = [w for w in made.warnings if w.code == "depot-backbone-held"]
+    assert held.severity == "caution"
+    assert "Oxycodone hydrochloride tablets 2.5 mg (immediate release)" in held.message
+    assert "held 150 days longer in all" in held.message
+    assert not [w for w in made.warnings if w.code == "tablet-limited"]
+
+
+@pytest.mark.parametrize(
+    ("guideline", "med", "held", "cut", "ir"),
+    [
+        # se-07: Tradolan Retard 100 + 100 until the cut to 150 mg as 3 x 50 mg (22 Feb).
+        ("se-vgr", "tramadol 300 mg", Decimal(200), Decimal(150), "Tramadol Hexal"),
+        # no-05: Nobligan Retard 100 + 100 until the cut to 150 mg as 3 x 50 mg (15 Mar).
+        ("no-helsedir", "tramadol 400 mg", Decimal(200), Decimal(150), "Nobligan"),
+    ],
+)
+def test_tramadol_form_change_on_cutting_step(
+    guideline: str, med: str, held: Decimal, cut: Decimal, ir: str
+) -> None:
+    """se-07 and no-05: was a week of tramadol IR 50 + 50 + 100 at an unchanged 200 mg (no-05:
+    200 mg then lasted 21 days, every other dose 14). Now the depot tablets give 200 mg to
+    its end and the change to IR is the cut to 150 mg, its reason on that step."""
+    made = plan(guideline, med)
+    steps = tapering(made)
+    for before, after in itertools.pairwise(steps):
+        if brands(before) != brands(after):
+            assert after.dose < before.dose, after.index  # never an unchanged dose
+    change = next(i for i, s in enumerate(steps) if not modified(s))
+    before, first = steps[change - 1], steps[change]
+    assert modified(before)
+    assert before.dose == held
+    assert first.dose == cut
+    assert brands(first) == {ir}
+    assert [t.count for d in first.doses for t in d.tablets] == [1, 1, 1]
+    assert first.note is not None
+    assert "instead of" in first.note
+    assert "cannot make the next step" in first.note
+    # Every dose of the depot tablets lasts as long as the rule's interval and its holds: the
+    # run at 200 mg is no longer than the run at 250 mg (was 21 against 14 days in no-05).
+    runs: dict[Decimal, int] = {}
+    for step in steps:
+        runs[step.dose] = runs.get(step.dose, 0) + step.days
+    assert runs[held] <= runs[Decimal(250)] + 1
+    # The sheet and the exports show the change on that step.
+    text = render_text(made, "en")
+    assert f"Step {first.index}: from here {ir} (immediate release) instead of" in text
+
+
+@pytest.mark.parametrize(("med", "steps"), [("oxycodone 15 mg", "3, 4, 5, 6, 7")])
+def test_us_low_dose_cuts_flagged(med: str, steps: str) -> None:
+    """us-01 (us-cdc-2022 oxycodone 15 mg): the monthly 2.5 mg steps (the rule's smallest step,
+    a project choice) cut 17-50 % below 20 MME and no warning listed them, while se-vgr plans
+    list such cuts. Now listed with their shares, and the earlier stop the rule's stop dose
+    allows (20 mg MME: 12.5 mg oxycodone) is named on the clinician page."""
+    made = plan("us-cdc-2022", med)
+    (listed,) = [w for w in made.warnings if w.code == "step-floor-above-share"]
+    assert listed.params["steps"] == steps
+    assert "3: 16.7 %; 4: 20 %; 5: 25 %; 6: 33.3 %; 7: 50 %" in listed.message
+    assert "So is an earlier stop from 12.5 mg (step 3)" in listed.message
+    for lang, words in (("sv", "tidigare utsättning"), ("nb", "tidligere seponering")):
+        assert words in render_text(made, lang)
+
+
+def test_a_benzodiazepine_floor_cut_is_listed_without_an_earlier_stop() -> None:
+    """uk-01 (uk-ashton diazepam 20 mg) printed no warning for its 38-60 % cuts at the end
+    (review 4, D4); they are listed now, without offering an earlier stop (a benzodiazepine's
+    end goes more slowly, NICE CKS, formulations.md §5)."""
+    made = plan("uk-ashton", "diazepam 20 mg")
+    (listed,) = [w for w in made.warnings if w.code == "step-floor-above-share"]
+    assert "60 %" in listed.message
+    assert "earlier stop" not in listed.message
