@@ -151,3 +151,31 @@ def test_a_benzodiazepine_floor_cut_is_listed_without_an_earlier_stop() -> None:
     (listed,) = [w for w in made.warnings if w.code == "step-floor-above-share"]
     assert "60 %" in listed.message
     assert "earlier stop" not in listed.message
+
+
+def test_paracetamol_limits_say_they_are_norwegian_outside_norway() -> None:
+    """Review 4 D8: a Swedish Citodon plan cited Paralgin forte's Norwegian limits as if they
+    were its own region's; a Norwegian plan needs no such sentence."""
+    swedish = plan("se-vgr", "Citodon 180 mg")
+    norwegian = plan("no-helsedir", "Paralgin forte 240 mg")
+    limits = [w.message for w in swedish.warnings if w.code == "paracetamol-lower-limits"]
+    assert limits
+    assert limits[0].endswith(
+        "These are Norwegian figures: the project's sources give none for this region."
+    )
+    assert all(
+        "Norwegian figures" not in w.message
+        for w in norwegian.warnings
+        if w.code == "paracetamol-lower-limits"
+    )
+
+
+def test_us06_once_a_day_hydromorphone_offers_an_earlier_stop() -> None:
+    """Review 5: us-06 gives IR hydromorphone 2 mg once a day for 91 days; the caution said
+    so but, unlike us-01/us-02's listed cuts, offered no earlier stop within the stop dose."""
+    made = plan("us-cdc-2022", "hydromorphone 8 mg")
+    (fewer,) = [w.message for w in made.warnings if w.code == "immediate-release-fewer-times"]
+    assert fewer.endswith(
+        "So is an earlier stop from 4 mg (step 6), within the stop dose of rule cdc-long-term."
+    )
+    assert "tidigare utsättning från 4 mg (steg 6)" in render_text(made, "sv")

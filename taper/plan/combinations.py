@@ -98,6 +98,13 @@ class CombinationMixin(BuilderBase):
         most = max(by_amount)
         # The lower limits are Norwegian label and agency facts (module docstring).
         if most > LIVER_RISK_LIMIT and name == PARACETAMOL:
+            # A Swedish or UK plan must not read these as its own region's figures (review 4 D8).
+            elsewhere = (
+                ""
+                if self.g.country == "NO"
+                else " These are Norwegian figures: the project's sources give none for this "
+                "region."
+            )
             self.warn(
                 "paracetamol-lower-limits",
                 "caution",
@@ -106,7 +113,7 @@ class CombinationMixin(BuilderBase):
                 f"and {format_amount(LIVER_RISK_LIMIT)} mg a day with severe liver disease, "
                 "cirrhosis, chronic malnutrition, chronic alcohol use or fasting (Norwegian "
                 "Medicines Agency; Felleskatalogen, Paralgin forte): check the patient's weight "
-                "and liver risk.",
+                "and liver risk." + elsewhere,
                 drug,
                 dose=format_amount(most),
             )

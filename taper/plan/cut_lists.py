@@ -77,26 +77,32 @@ class CutListsMixin(BuilderBase):
             f"sets (step: share of the dose before): {'; '.join(shares)}. Slowing or pausing "
             "the taper there is a prescriber's decision."
         )
+        text += self.earlier_stop(track, above, index_of)
+        self.warn("step-floor-above-share", "info", text, track.drug.id, steps=numbers)
+
+    def earlier_stop(self, track: Track, segs: list[Seg], index_of: dict[int, int]) -> str:
+        """The option of an earlier stop from the first of these steps within the rule's stop
+        dose, as a sentence to append, or "". An opioid only (clinician reviews 4 and 5 ask it
+        for us-cdc's oxycodone tails and once-a-day hydromorphone); a benzodiazepine's end goes
+        more slowly (NICE CKS, formulations.md §5)."""
+        if track.drug.drug_class != "opioid" or track.rule.stop_dose is None:
+            return ""
         kit = track.kit
         stop_at = next(
             (
                 s
-                for s in above
-                # An opioid only (clinician review 4 asks it for us-cdc's oxycodone tails; a
-                # benzodiazepine's end goes more slowly, NICE CKS, formulations.md §5).
-                if track.drug.drug_class == "opioid"
-                and track.rule.stop_dose is not None
-                and stop_too_high(self.g, track.rule, track.drug, kit.unit, kit.route, s.amount)
+                for s in segs
+                if stop_too_high(self.g, track.rule, track.drug, kit.unit, kit.route, s.amount)
                 is None
             ),
             None,
         )
-        if stop_at is not None:
-            text += (
-                f" So is an earlier stop from {format_amount(stop_at.amount)} {track.unit} "
-                f"(step {index_of[id(stop_at)]}), within the stop dose of rule {track.rule.id}."
-            )
-        self.warn("step-floor-above-share", "info", text, track.drug.id, steps=numbers)
+        if stop_at is None:
+            return ""
+        return (
+            f" So is an earlier stop from {format_amount(stop_at.amount)} {track.unit} "
+            f"(step {index_of[id(stop_at)]}), within the stop dose of rule {track.rule.id}."
+        )
 
     def warn_kept(self, track: Track, kept: list[Seg], index_of: dict[int, int]) -> None:
         """Tablet cuts a little larger than the rule's, kept rather than changing to an oral

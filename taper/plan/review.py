@@ -281,7 +281,7 @@ class ReviewMixin(CutListsMixin):
             f"immediate-release product at fewer dose times than its regimen's {least} a day, "
             "because the dose is too small to share among them: it acts for a few hours, so "
             "withdrawal can come between doses; whether to go on so is a prescriber's "
-            "decision.",
+            "decision." + self.earlier_stop(track, fewer, index_of),
             track.drug.id,
             steps=numbers,
         )

@@ -170,6 +170,10 @@ START_WARNINGS: dict[str, tuple[Piece, ...]] = {
                 "patient's weight and liver risk."
             ),
         ),
+        piece(
+            r"These are Norwegian figures: the project's sources give none for this region\.",
+            N_("These are Norwegian figures: the project's sources give none for this region."),
+        ),
     ),
     "dose-times-from-label": (
         piece(

@@ -12,6 +12,16 @@ from taper.render.messages.clauses import (
 )
 from taper.render.messages.patterns import AMOUNT, DOSE, ID, LIQUID, N_, Piece, piece
 
+# The prescriber's option of an earlier stop, said after the cuts or doses it concerns.
+EARLIER_STOP = piece(
+    rf"So is an earlier stop from (?P<dose>{DOSE}) \(step (?P<step>\d+)\), within the "
+    rf"stop dose of rule (?P<rule>{ID})\.",
+    N_(
+        "So is an earlier stop from %(dose)s (step %(step)s), within the stop dose of rule "
+        "%(rule)s."
+    ),
+)
+
 STEP_WARNINGS: dict[str, tuple[Piece, ...]] = {
     "hold-too-long": (
         piece(
@@ -144,14 +154,7 @@ STEP_WARNINGS: dict[str, tuple[Piece, ...]] = {
             r"Slowing or pausing the taper there is a prescriber's decision\.",
             N_("Slowing or pausing the taper there is a prescriber's decision."),
         ),
-        piece(
-            rf"So is an earlier stop from (?P<dose>{DOSE}) \(step (?P<step>\d+)\), within the "
-            rf"stop dose of rule (?P<rule>{ID})\.",
-            N_(
-                "So is an earlier stop from %(dose)s (step %(step)s), within the stop dose of "
-                "rule %(rule)s."
-            ),
-        ),
+        EARLIER_STOP,
     ),
     "tablet-step-beyond-rule": (
         piece(
@@ -182,6 +185,7 @@ STEP_WARNINGS: dict[str, tuple[Piece, ...]] = {
                 "can come between doses; whether to go on so is a prescriber's decision."
             ),
         ),
+        EARLIER_STOP,
     ),
     "tablet-limited": (
         piece(
