@@ -209,6 +209,8 @@ class Kit:
                     )
         sizes = [strength * fraction for _, _, strength, fraction, _ in raw]
         self.quantum = _decimal_gcd(sizes)
+        # The same as an exact fraction, for the taper's arithmetic (made once, not per step).
+        self.quantum_fraction = Fraction(self.quantum)
         self.pieces: tuple[Piece, ...] = tuple(
             Piece(index, brand, strength, fraction, int(strength * fraction / self.quantum), mr)
             for (index, brand, strength, fraction, mr) in raw
@@ -250,10 +252,10 @@ class Kit:
         return found
 
     def quanta_floor(self, value: Fraction) -> int:
-        return math.floor(value / Fraction(self.quantum))
+        return math.floor(value / self.quantum_fraction)
 
     def quanta_ceil(self, value: Fraction) -> int:
-        return math.ceil(value / Fraction(self.quantum))
+        return math.ceil(value / self.quantum_fraction)
 
     # --- one dose time -------------------------------------------------------------------
 
@@ -500,7 +502,7 @@ class Kit:
         """The doses (quanta, lowest to highest) `next_below` looks through from the ideal up:
         at least the ideal, at most half-way from it to `current` (a cut of at least half the
         rule's step)."""
-        q = Fraction(self.quantum)
+        q = self.quantum_fraction
         lowest = max(self.quanta_ceil(ideal), 0)
         highest = min(math.floor((Fraction(current) * q + ideal) / 2 / q), current - 1)
         return lowest, highest
@@ -510,7 +512,7 @@ class Kit:
     ) -> int:
         """Among the doses equally close to the ideal as `nearest`, the one of fewest pieces
         a day (the nearest of those)."""
-        q = Fraction(self.quantum)
+        q = self.quantum_fraction
         tie = math.floor((Fraction(current) * q - ideal) * TIE_SHARE_OF_CUT / q)
         last = min(nearest + tie, highest)
         if last <= nearest:
@@ -536,7 +538,7 @@ class Kit:
             up += 1  # `most` itself is makeable: every dose time full of the largest piece
         if down == 0 or up > most:
             return up if down == 0 else down
-        q = Fraction(self.quantum)
+        q = self.quantum_fraction
         return min((down, up), key=lambda c: (abs(c * q - value), c))
 
     def per_time_nearest(self, value: Fraction) -> int:
@@ -548,7 +550,7 @@ class Kit:
         up = low + 1
         while up <= most and not self.per_time_makeable(up):
             up += 1  # `most` itself is makeable, as in `nearest`
-        q = Fraction(self.quantum)
+        q = self.quantum_fraction
         if down == 0 or up > most:
             return up if down == 0 else down
         return min((down, up), key=lambda c: (abs(c * q - value), c))
@@ -556,7 +558,7 @@ class Kit:
     def _within(self, value: Fraction, most: int) -> int:
         """`most` (quanta), after refusing a `value` above it: more pieces at one time than
         `max_units` would be needed, and a smaller dose must not be given silently."""
-        if value > most * Fraction(self.quantum):
+        if value > most * self.quantum_fraction:
             shown = to_decimal(value)
             raise TaperError(
                 f"{shown} {self.unit} of {self.drug} would need more than {self.max_units} "
@@ -609,6 +611,7 @@ class FreeKit(Kit):
         self.most_per_time = _MAX_QUANTA
         self._cost_limit = _INF
         self.quantum = quantum
+        self.quantum_fraction = Fraction(quantum)
         self.pieces = ()
         self._tables = []
         self._upto = 0
