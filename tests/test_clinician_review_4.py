@@ -181,3 +181,15 @@ def test_us06_once_a_day_hydromorphone_offers_an_earlier_stop() -> None:
         "So is an earlier stop from 4 mg (step 6), within the stop dose of rule cdc-long-term."
     )
     assert "tidigare utsättning från 4 mg (steg 6)" in render_text(made, "sv")
+
+
+def test_uk_fentanyl_patch_is_held_three_whole_patch_intervals() -> None:
+    """Clinician review 5: uk-ashton fentanyl 25 mcg/h was cut to 12 after 15 days and held at
+    12 for 30, under a 14-day rule allowing runs of 42 days: its intervals are 15 days of
+    72-hour patches, and 42 // 15 left room for one hold. The run is now 3 whole intervals."""
+    made = plan("uk-ashton", "fentanyl patch 25 mcg/h")
+    runs: dict[Decimal, int] = {}
+    for step in made.steps:
+        if step.phase == "taper" and step.dose > 0:
+            runs[step.dose] = runs.get(step.dose, 0) + step.days
+    assert runs == {Decimal(25): 30, Decimal(12): 45}
