@@ -193,3 +193,11 @@ def test_uk_fentanyl_patch_is_held_three_whole_patch_intervals() -> None:
         if step.phase == "taper" and step.dose > 0:
             runs[step.dose] = runs.get(step.dose, 0) + step.days
     assert runs == {Decimal(25): 30, Decimal(12): 45}
+
+
+def test_uk_co_codamol_says_the_labels_hours_between_doses() -> None:
+    """Clinician review 5: the uk-ashton co-codamol plan printed no dose interval; the emc
+    leaflet's 2 tablets every 4-6 hours gives at least 4 hours between doses."""
+    made = plan("uk-ashton", "co-codamol 240 mg")
+    (per_day,) = [w.message for w in made.warnings if w.code == "paracetamol-per-day"]
+    assert per_day.endswith("Doses at least 4 hours apart (Co-codamol 30/500 tablets: label).")
