@@ -141,16 +141,23 @@ def forward_to_monday(day: dt.date) -> dt.date:
 
 
 @cache
-def public_holidays(country: str, year: int) -> frozenset[dt.date]:
-    """The public holidays of `country` (ISO 3166 code) in `year`, from the `holidays` library.
+def public_holidays(country: str, year: int, subdivision: str | None = None) -> frozenset[dt.date]:
+    """The public holidays of `country` (ISO 3166 code; `subdivision`: the part of it the
+    clinic is in, as the library codes it) in `year`, from the `holidays` library.
 
     Each country and year is computed once a process. A country the library does not know has
     no holidays here (weekends are still avoided)."""
     holiday_class = _holiday_class(country)
     if holiday_class is None:
         return frozenset()
-    # The arguments `holidays.country_holidays(country, years=year)` passes, by default.
-    return frozenset(holiday_class(years=year))
+    # The arguments `holidays.country_holidays(country, subdiv, years=year)` passes.
+    return frozenset(holiday_class(years=year, subdiv=subdivision))
+
+
+def known_subdivisions(country: str) -> tuple[str, ...]:
+    """The subdivision codes the `holidays` library knows for `country` (the rule-file check)."""
+    holiday_class = _holiday_class(country)
+    return tuple(getattr(holiday_class, "subdivisions", ())) if holiday_class else ()
 
 
 @cache
@@ -192,7 +199,7 @@ def _holiday_class(country: str) -> type | None:
 
 
 @cache
-def closed_dates(country: str, year: int) -> frozenset[dt.date]:
+def closed_dates(country: str, year: int, subdivision: str | None = None) -> frozenset[dt.date]:
     """The days of `year` a clinic in `country` is closed: weekends and public holidays.
 
     One set a country and year, so that each of the ~45 checks a plan makes (every dose
@@ -200,7 +207,7 @@ def closed_dates(country: str, year: int) -> frozenset[dt.date]:
     first = dt.date(year, 1, 1)
     days = (first + dt.timedelta(days=n) for n in range(366))
     weekends = {day for day in days if day.year == year and is_weekend(day)}
-    return frozenset(weekends | public_holidays(country, year))
+    return frozenset(weekends | public_holidays(country, year, subdivision))
 
 
 @dataclass(frozen=True)
@@ -210,9 +217,10 @@ class ClinicDays:
 
     enabled: bool
     country: str
+    subdivision: str | None = None
 
     def closed(self, day: dt.date) -> bool:
-        return self.enabled and day in closed_dates(self.country, day.year)
+        return self.enabled and day in closed_dates(self.country, day.year, self.subdivision)
 
     def earlier(self, day: dt.date) -> dt.date:
         """`day`, or the last open day before it."""
@@ -550,7 +558,9 @@ def build_checkpoints(
     ]
     rules = guideline.checkpoints
     if rules is not None:
-        open_days = ClinicDays(rules.avoid_weekends, guideline.country)
+        open_days = ClinicDays(
+            rules.avoid_weekends, guideline.country, guideline.holiday_subdivision
+        )
         checkpoints += _support_checkpoints(
             rules,
             steps,

@@ -626,6 +626,15 @@ class Guideline(Frozen):
     id: Slug
     region: NonEmpty
     country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+    holiday_subdivision: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{1,3}$")] | None = (
+        Field(
+            default=None,
+            description="The part of the country whose public holidays the clinic keeps, as "
+            "the `holidays` library codes it (GB: ENG, NIR, SCT, WLS); without it, only the "
+            "holidays of the whole country (the UK's miss Easter Monday and the August bank "
+            "holiday).",
+        )
+    )
     title: NonEmpty
     version: NonEmpty
     effective: dt.date
