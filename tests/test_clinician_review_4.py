@@ -201,3 +201,15 @@ def test_uk_co_codamol_says_the_labels_hours_between_doses() -> None:
     made = plan("uk-ashton", "co-codamol 240 mg")
     (per_day,) = [w.message for w in made.warnings if w.code == "paracetamol-per-day"]
     assert per_day.endswith("Doses at least 4 hours apart (Co-codamol 30/500 tablets: label).")
+
+
+def test_combination_tablets_are_counted_as_tablets_on_the_sheet() -> None:
+    """Nurse review 4: co-codamol cells said "2 × 30 mg", which a UK patient could take for
+    plain codeine 30 mg tablets; a combination product is counted in tablets."""
+    made = plan("uk-ashton", "co-codamol 240 mg")
+    html = render_plan(made, PlanFormat.html, "en").decode("utf-8").replace("\u00a0", " ")
+    assert "2 × 30 mg" not in html
+    assert "2 tablets" in html
+    assert "1 tablet" in html
+    sv = render_plan(plan("se-vgr", "Citodon 180 mg"), PlanFormat.html, "sv").decode("utf-8")
+    assert "2 tabletter" in sv.replace("\u00a0", " ")

@@ -75,18 +75,33 @@ def paracetamol_advice(view: PlanView) -> str | None:
     if not most:
         return None
     t = view.t
+    # Each tablet's amount and the plan's most a day, not "at most X a day" alone, which a
+    # patient could read as leave to take that much (nurse review 4).
+    per_tablet = " / ".join(
+        t.amount(amount, "mg")
+        for amount in dict.fromkeys(
+            per_unit[(s.drug, b)]
+            for s in view.plan.steps
+            for b in brands
+            if (s.drug, b) in per_unit
+        )
+    )
     if name != "paracetamol":
         return t._(
-            "%(product)s contains %(ingredient)s (paracetamol): at most %(amount)s a day in "
-            "this plan. Do not take any other medicine that contains %(ingredient)s.",
+            "%(product)s: each tablet contains %(per_tablet)s %(ingredient)s (paracetamol), "
+            "and your doses give at most %(amount)s a day. Do not take any other medicine "
+            "that contains %(ingredient)s: many painkillers and cold remedies do.",
             product=" / ".join(brands),
+            per_tablet=per_tablet,
             ingredient=name,
             amount=t.amount(most, "mg"),
         )
     return t._(
-        "%(product)s contains paracetamol: at most %(amount)s a day in this plan. Do not "
-        "take any other medicine that contains paracetamol.",
+        "%(product)s: each tablet contains %(per_tablet)s paracetamol, and your doses give at "
+        "most %(amount)s a day. Do not take any other medicine that contains paracetamol: "
+        "many painkillers and cold remedies do.",
         product=" / ".join(brands),
+        per_tablet=per_tablet,
         amount=t.amount(most, "mg"),
     )
 
