@@ -289,7 +289,7 @@ def test_the_nurse_s_words_on_the_patient_pages() -> None:
         "Depottabletter: svälj hela, dela eller krossa inte. Ta dem med 12 timmars mellanrum"
         " (t.ex. 08 och 20)." in _patient_html("se-oxycodone")
     )
-    assert "Depot tablets: swallow them whole" in _patient_html("se-oxycodone", "en")
+    assert "Slow-release (depot) tablets: swallow them whole" in _patient_html("se-oxycodone", "en")
     switch_sv = _patient_html("no-alprazolam-switch", "sv")
     assert "Ingen mer alprazolam (Xanor) – fortsätt med diazepam." in switch_sv
     assert "Inga fler" not in switch_sv
@@ -491,7 +491,9 @@ def test_the_depot_sentence_stands_with_the_depot_rows_only(name: str) -> None:
     whole table though later rows were Oxikodon Actavis (immediate release) and Sobril. It
     stands once, inside the table, right above the first depot row."""
     html = _patient_html(name)
-    advice = texts("sv")._("Depot tablets: swallow them whole; do not split or crush them.")
+    advice = texts("sv")._(
+        "Slow-release (depot) tablets: swallow them whole; do not split or crush them."
+    )
     before, table = html.split('<table class="overview">', 1)
     table = table.split("</table>", 1)[0]
     assert advice not in before.rsplit("<h2", 1)[1]  # not above the table

@@ -26,7 +26,7 @@ def depot_advice(view: PlanView) -> str | None:
     }
     if not depot:
         return None
-    advice = t._("Depot tablets: swallow them whole; do not split or crush them.")
+    advice = t._("Slow-release (depot) tablets: swallow them whole; do not split or crush them.")
     brands = {brand for brand, _ in depot}
     products = view.guideline.formulary if view.guideline is not None else []
     intervals = {
@@ -35,7 +35,7 @@ def depot_advice(view: PlanView) -> str | None:
         if p.brand in brands and p.modified_release and p.regimen is not None
     }
     if intervals == {12}:
-        advice += " " + t._("Take them 12 hours apart (for example at 08 and 20).")
+        advice += " " + t._("Take them 12 hours apart (for example at 8 am and 8 pm).")
     elif intervals == {24}:
         advice += " " + t._("Take them once a day, at the same time each day.")
     return advice
