@@ -308,7 +308,8 @@ def test_the_clinician_part_names_no_command_line_option_and_no_step_s() -> None
 @pytest.mark.parametrize(
     ("name", "lang", "numbers", "caption"),
     [
-        ("se-diazepam", "sv", ("112", "1177"), "Så minskar din dos"),
+        # The benzodiazepine's "Viktig" box (nurse review 4) stands where the curve stood.
+        ("se-diazepam", "sv", ("112", "1177"), "Viktig"),
         ("se-oxazepam", "nb", ("112", "1177"), None),
         ("no-alprazolam-switch", "nb", ("113", "116 117"), None),
         ("uk-alprazolam-switch", "en", ("999", "111"), None),
@@ -318,7 +319,7 @@ def test_page_one_says_who_to_call_when_it_is_urgent(
     name: str, lang: Lang, numbers: tuple[str, ...], caption: str | None
 ) -> None:
     """Page 1: the contact lines, then the region's urgent-help numbers with when to call
-    each (from the rule file, in the sheet's language); a one-drug plan's curve still fits."""
+    each (from the rule file, in the sheet's language), then the "Important" box."""
     pypdf = pytest.importorskip("pypdf")
     case = _case(name)
     plan = case.plan(lang)

@@ -166,7 +166,10 @@ def patient_lines(view: PlanView) -> list[str]:
 # The opioid talk items that are warnings, not talk topics: lost tolerance, overdose with
 # alcohol or sleeping pills, naloxone (the rule files' `aftercare.opioid_content` ids; the
 # late-symptoms item stays a topic). A project choice of where to print them, not new text.
-SAFETY_CONTENT = ("lost-tolerance", "overdose-risk", "naloxone")
+SAFETY_CONTENT = ("sudden-stop", "lost-tolerance", "overdose-risk", "naloxone")
+# Said for a benzodiazepine (z-drugs included) only: its source, Vård och insats, is about
+# them (nurse review 4: a diazepam sheet had no "Important" box at all).
+SEDATIVE_ONLY = frozenset({"sudden-stop"})
 
 
 def safety_items(view: PlanView) -> list[str]:
@@ -177,7 +180,16 @@ def safety_items(view: PlanView) -> list[str]:
         return []
     used = {cid for c in view.plan.checkpoints for cid in c.content}
     own = {c.id: c.text.get(view.lang) for c in view.guideline.checkpoints.content}
-    return [own[cid] for cid in SAFETY_CONTENT if cid in used and cid in own]
+    drugs = {s.drug for s in view.plan.steps}
+    classes = {d.drug_class for d in view.guideline.drugs if d.id in drugs}
+    sedative = "benzodiazepine" in classes  # z-drugs are in the benzodiazepine class
+    # A sedative's item is the rule file's sentence for every plan of a benzodiazepine; the
+    # opioid items stand where the plan's talks use them.
+    return [
+        own[cid]
+        for cid in SAFETY_CONTENT
+        if cid in own and (sedative if cid in SEDATIVE_ONLY else cid in used)
+    ]
 
 
 def topics_besides(view: PlanView, said: list[str]) -> list[Topics]:
