@@ -113,7 +113,8 @@ def test_plan_support_talk_before_every_dose_change(case: Case) -> None:
     if not rules.support.before_each_reduction:
         return
     talks = {c.date for c in plan.checkpoints if c.kind == "support"}
-    open_days = ClinicDays(rules.avoid_weekends, case.loaded.guideline.country)
+    g = case.loaded.guideline
+    open_days = ClinicDays(rules.avoid_weekends, g.country, g.holiday_subdivision)
     for change in changes:
         wanted = change.date - dt.timedelta(days=rules.support.lead_days)
         nearby = {wanted - dt.timedelta(days=back) for back in range(3)}
@@ -129,11 +130,12 @@ def test_plan_contacts_avoid_weekends(case: Case) -> None:
     assert rules is not None
     if not rules.avoid_weekends:
         return
-    country = case.loaded.guideline.country
+    g = case.loaded.guideline
     for checkpoint in case.plan.checkpoints:
         if checkpoint.kind != "dose-change":
             assert not is_weekend(checkpoint.date), checkpoint
-            assert checkpoint.date not in public_holidays(country, checkpoint.date.year), checkpoint
+            holidays = public_holidays(g.country, checkpoint.date.year, g.holiday_subdivision)
+            assert checkpoint.date not in holidays, checkpoint
 
 
 @SETTINGS

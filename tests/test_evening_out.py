@@ -290,8 +290,12 @@ def test_the_first_cut_from_a_dose_kept_as_taken_is_held_as_the_later_cuts_are()
     kept = [s for s in steps if s.dose == D("0.76")]
     held_at_06 = [s for s in steps if s.dose == D("0.6")]
     # 0.6 mg runs its own 14-day step, then is held 28 days before the same 0.2 mg cut; the
-    # dose kept as taken gets the same 28-day hold before its first cut (was none).
-    assert sum(s.days for s in kept) == sum(s.days for s in held_at_06) - 14 == 28
+    # dose kept as taken gets the same 28-day hold before its first cut (was none). A change
+    # that falls on an English bank holiday (Easter Monday 2027, uk-ashton keeps England's)
+    # begins the next working day, so one of the runs may be a day longer.
+    closed = sum(moved_past(s.end, closed_days(loaded.guideline)) for s in held_at_06)
+    assert sum(s.days for s in kept) == 28
+    assert 0 <= sum(s.days for s in held_at_06) - 14 - 28 <= closed  # moved by at most these
 
 
 def test_the_invariant_flags_a_silent_evening_out_cut() -> None:
