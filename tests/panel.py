@@ -86,6 +86,20 @@ PANEL: tuple[Patient, ...] = (
     Patient("uk-06", "uk-ashton", ("clonazepam 1 mg",), "42 y"),
     Patient("uk-07", "uk-ashton", ("oxazepam 30 mg",), "67 y"),
     Patient("uk-08", "uk-ashton", ("nitrazepam 10 mg",), "76 y, hypnotic"),
+    Patient(
+        "uk-09", "uk-ashton", ("morphine 60 mg",), "63 y, back pain, MST Continus 30 mg twice a day"
+    ),
+    Patient(
+        "uk-10",
+        "uk-ashton",
+        ("co-codamol 240 mg",),
+        "58 y, co-codamol 30/500 2 tablets 4 times a day",
+    ),
+    Patient("uk-11", "uk-ashton", ("tramadol 200 mg",), "61 y, Zydol SR 100 mg twice a day"),
+    Patient("uk-12", "uk-ashton", ("fentanyl 25 mcg/h",), "74 y, fentanyl patch"),
+    Patient("uk-13", "uk-ashton", ("oxycodone 40 mg",), "52 y, OxyContin 20 mg twice a day"),
+    Patient("uk-14", "uk-ashton", ("BuTrans 10 mcg/h",), "80 y, buprenorphine pain patch"),
+    Patient("uk-15", "uk-ashton", ("tapentadol 200 mg",), "45 y, no UK tapentadol product listed"),
     # --- us-cdc-2022 ------------------------------------------------------------------------
     Patient("us-01", "us-cdc-2022", ("oxycodone 15 mg",), "64 y, long-term"),
     Patient("us-02", "us-cdc-2022", ("oxycodone 60 mg",), "58 y, long-term"),

@@ -42,7 +42,9 @@ PANEL = (
     PanelPlan("se-diazepam", "se-vgr", ("diazepam 20 mg",), None, ONE_DRUG),
     PanelPlan("se-oxycodone", "se-vgr", ("oxycodone 40 mg",), None, ONE_DRUG),
     PanelPlan("se-fentanyl", "se-vgr", ("fentanyl 50 mcg/h",), None, ONE_DRUG),
-    PanelPlan("no-fentanyl", "no-helsedir", ("fentanyl patch 50 mcg/h",), None, ONE_DRUG),
+    # The patch safety lines (nurse review 3, S-7: heat, fever, a patch that falls off, a used
+    # patch) cost the Norwegian sheet, whose talk topics already fill its third page, a fifth.
+    PanelPlan("no-fentanyl", "no-helsedir", ("fentanyl patch 50 mcg/h",), None, ONE_DRUG + 1),
     PanelPlan("se-buprenorphine", "se-vgr", ("buprenorphine patch 20 mcg/h",), None, ONE_DRUG),
     PanelPlan(
         "se-zopiclone-oxazepam", "se-vgr", ("zopiclone 7.5 mg", "oxazepam 15 mg"), None, LONGEST

@@ -181,3 +181,35 @@ def test_us06_once_a_day_hydromorphone_offers_an_earlier_stop() -> None:
         "So is an earlier stop from 4 mg (step 6), within the stop dose of rule cdc-long-term."
     )
     assert "tidigare utsättning från 4 mg (steg 6)" in render_text(made, "sv")
+
+
+def test_uk_fentanyl_patch_is_held_three_whole_patch_intervals() -> None:
+    """Clinician review 5: uk-ashton fentanyl 25 mcg/h was cut to 12 after 15 days and held at
+    12 for 30, under a 14-day rule allowing runs of 42 days: its intervals are 15 days of
+    72-hour patches, and 42 // 15 left room for one hold. The run is now 3 whole intervals."""
+    made = plan("uk-ashton", "fentanyl patch 25 mcg/h")
+    runs: dict[Decimal, int] = {}
+    for step in made.steps:
+        if step.phase == "taper" and step.dose > 0:
+            runs[step.dose] = runs.get(step.dose, 0) + step.days
+    assert runs == {Decimal(25): 30, Decimal(12): 45}
+
+
+def test_uk_co_codamol_says_the_labels_hours_between_doses() -> None:
+    """Clinician review 5: the uk-ashton co-codamol plan printed no dose interval; the emc
+    leaflet's 2 tablets every 4-6 hours gives at least 4 hours between doses."""
+    made = plan("uk-ashton", "co-codamol 240 mg")
+    (per_day,) = [w.message for w in made.warnings if w.code == "paracetamol-per-day"]
+    assert per_day.endswith("Doses at least 4 hours apart (Co-codamol 30/500 tablets: label).")
+
+
+def test_combination_tablets_are_counted_as_tablets_on_the_sheet() -> None:
+    """Nurse review 4: co-codamol cells said "2 × 30 mg", which a UK patient could take for
+    plain codeine 30 mg tablets; a combination product is counted in tablets."""
+    made = plan("uk-ashton", "co-codamol 240 mg")
+    html = render_plan(made, PlanFormat.html, "en").decode("utf-8").replace("\u00a0", " ")
+    assert "2 × 30 mg" not in html
+    assert "2 tablets" in html
+    assert "1 tablet" in html
+    sv = render_plan(plan("se-vgr", "Citodon 180 mg"), PlanFormat.html, "sv").decode("utf-8")
+    assert "2 tabletter" in sv.replace("\u00a0", " ")

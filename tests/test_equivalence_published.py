@@ -107,6 +107,14 @@ PUBLISHED: list[tuple[str, str, str, str]] = [
     # UK-style opioid values (§6.3): fentanyl 25 ≈ 60, 75 ≈ 180 mg/day
     ("uk-ashton", "fentanyl patch 25 mcg/h", "60", "exact"),
     ("uk-ashton", "fentanyl patch 75 mcg/h", "180", "exact"),
+    # NHS Scotland, opioid conversion tables (Scottish Palliative Care Guidelines)
+    ("uk-ashton", "codeine 240 mg", "24", "exact"),
+    ("uk-ashton", "dihydrocodeine 240 mg", "24", "exact"),
+    ("uk-ashton", "tramadol 400 mg", "40", "exact"),
+    ("uk-ashton", "oxycodone 5 mg", "10", "exact"),
+    ("uk-ashton", "buprenorphine patch 5 mcg/h", "12", "exact"),
+    # Opioids Aware's oxycodone 1.5 (secondary) lies in the range the file reports
+    ("uk-ashton", "oxycodone 20 mg", "30", "within"),
 ]
 
 

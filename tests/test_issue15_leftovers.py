@@ -174,18 +174,21 @@ def test_citodon_patient_pages_say_no_other_paracetamol_and_the_daily_most() -> 
     """Was: the paracetamol a day only on the clinician's page."""
     result = plan("se-vgr", "Citodon 180 mg")
     sv = _patient_pages(result, "sv")
-    assert "Ta inga andra läkemedel som innehåller paracetamol." in sv
-    assert "högst 3 000 mg om dagen i den här planen" in sv
+    assert "Ta inga andra läkemedel som innehåller paracetamol" in sv
+    assert "varje tablett innehåller 500 mg paracetamol" in sv
+    assert "dina doser ger högst 3 000 mg om dagen" in sv
     en = _patient_pages(result, "en")
-    assert "Do not take any other medicine that contains paracetamol." in en
-    assert "at most 3,000 mg a day in this plan" in en
+    assert "Do not take any other medicine that contains paracetamol" in en
+    assert "each tablet contains 500 mg paracetamol" in en
+    assert "your doses give at most 3,000 mg a day" in en
 
 
 def test_paralgin_forte_patient_pages_in_norwegian() -> None:
     result = plan("no-helsedir", "Paralgin forte 240 mg")
     nb = _patient_pages(result, "nb")
-    assert "Ikke ta andre legemidler som inneholder paracetamol." in nb
-    assert "høyst 3 200 mg om dagen i denne planen" in nb
+    assert "Ikke ta andre legemidler som inneholder paracetamol" in nb
+    assert "hver tablett inneholder 400 mg paracetamol" in nb
+    assert "dosene dine gir høyst 3 200 mg om dagen" in nb
 
 
 def test_no_paracetamol_line_without_a_combination_product() -> None:

@@ -230,8 +230,8 @@ def test_edit_distance_counts_slips() -> None:
         (
             "uk-ashton",
             "qqqq 1 mg",
-            "Unknown drug 'qqqq' in rule file uk-ashton; it converts benzodiazepine/z-drug doses "
-            "only.",
+            # uk-ashton converts opioids too since issue 15 item 9 (its Opioids Aware rule)
+            "Unknown drug 'qqqq' in rule file uk-ashton.",
         ),
         ("se-vgr", "temazepan 20 mg", "Unknown drug 'temazepan' in rule file se-vgr."),
     ],

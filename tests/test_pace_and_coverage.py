@@ -130,13 +130,18 @@ def test_ashton_hypnotic_can_still_be_tapered_as_it_is() -> None:
 # --- item 9: coverage -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "med", ["morphine 30 mg", "tramadol 200 mg", "codeine 120 mg", "tapentadol 100 mg"]
-)
-def test_uk_opioids_are_known_and_refused_with_the_reason(med: str) -> None:
-    said = refusal("uk-ashton", med)
+@pytest.mark.parametrize("med", ["morphine 30 mg", "tramadol 200 mg", "codeine 120 mg"])
+def test_uk_opioids_with_a_uk_product_are_planned(med: str) -> None:
+    """Item 9: uk-ashton refused every opioid; now its Opioids Aware rule plans those with a UK
+    product (tests/test_uk_opioids.py holds the rest)."""
+    made = plan("uk-ashton", med)
+    assert made.rule_ids == ["opioids-aware"]
+
+
+def test_uk_tapentadol_is_known_and_refused_with_the_reason() -> None:
+    said = refusal("uk-ashton", "tapentadol 100 mg")
     assert "not a name" not in said
-    assert "no UK opioid conversion factor or taper rate" in said
+    assert "no marketed" in said
     assert said.count("\n") == 0
     assert said.endswith(".")
 

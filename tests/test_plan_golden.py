@@ -74,6 +74,10 @@ CASES = [
     # tablets in us-cdc-2022) and an oral suspension for steps the tablets cannot make.
     Case("us-cdc-2022-morphine-liquid-tail", "us-cdc-2022", ("morphine 60 mg",)),
     Case("uk-ashton-diazepam-suspension", "uk-ashton", ("diazepam 10 mg",)),
+    # Issue 15 item 9: UK opioids after Opioids Aware - MST Continus with an Oramorph tail,
+    # co-codamol 30/500 within its 8 tablets a day
+    Case("uk-ashton-morphine-oramorph-tail", "uk-ashton", ("morphine 60 mg",)),
+    Case("uk-ashton-co-codamol", "uk-ashton", ("co-codamol 240 mg",)),
 ]
 
 

@@ -196,6 +196,8 @@ LIQUID_CASES = [
     ("us-cdc-2022", "tramadol"),
     ("uk-ashton", "diazepam"),
     ("uk-ashton", "lorazepam"),
+    ("uk-ashton", "morphine"),
+    ("uk-ashton", "oxycodone"),
     ("se-vgr", "morphine"),
     ("no-helsedir", "morphine"),
 ]

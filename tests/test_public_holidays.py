@@ -72,3 +72,39 @@ def test_easter_monday_in_sweden() -> None:
     import datetime as dt
 
     assert dt.date(2027, 3, 29) in public_holidays("SE", 2027)
+
+
+def test_a_subdivision_gets_its_own_holidays_as_the_library_gives_them() -> None:
+    """Nurse review 4: uk-ashton plans changed doses on Easter Monday and the August bank
+    holiday, which the UK-wide list lacks; uk-ashton names England (holiday_subdivision)."""
+    import datetime as dt
+
+    import holidays
+
+    for part in ("ENG", "SCT", "WLS", "NIR"):
+        for year in (2027, 2028):
+            assert public_holidays("GB", year, part) == frozenset(
+                holidays.country_holidays("GB", subdiv=part, years=year)
+            )
+    england = public_holidays("GB", 2027, "ENG")
+    assert {dt.date(2027, 3, 29), dt.date(2027, 8, 30)} <= england
+    assert dt.date(2027, 3, 29) not in public_holidays("GB", 2027)
+
+
+def test_uk_plans_keep_englands_bank_holidays() -> None:
+    """Nurse review 4: uk-ashton morphine 60 mg from 4 January 2027 changed its dose on
+    Easter Monday (29 March 2027)."""
+    import datetime as dt
+
+    from taper.dose import parse_medication
+    from taper.guideline.loader import load_guideline
+    from taper.plan import PlanOptions, make_plan
+
+    loaded = load_guideline("uk-ashton")
+    assert loaded.guideline.holiday_subdivision == "ENG"
+    made = make_plan(
+        [parse_medication("morphine 60 mg")], loaded, PlanOptions(start=dt.date(2027, 1, 4))
+    )
+    england = public_holidays("GB", 2027, "ENG") | public_holidays("GB", 2028, "ENG")
+    assert not [s.start for s in made.steps[1:] if s.start in england]
+    assert not [c.date for c in made.checkpoints if c.date in england]

@@ -208,6 +208,21 @@ UK_ASHTON: dict[Key, Published] = {
     ),
     (BZD, "zopiclone", "oral", "mg"): Published(amount=D("7.5"), equals=D("5")),
     (BZD, "zolpidem", "oral", "mg"): Published(amount=D("10"), equals=D("5")),
+    # NHS Scotland, Scottish Palliative Care Guidelines, opioid conversion tables (mg oral morphine
+    # per mg): codeine or dihydrocodeine 240 mg ≈ 24 mg; tramadol 400 mg ≈ 40 mg; morphine 10 mg
+    # ≈ oxycodone 5 mg (Opioids Aware, secondary: 1.5); hydromorphone "divide by 5 to 7.5" (the
+    # point is the upper end, the project's choice); 7-day buprenorphine patch 5 mcg/h ≈ 12 mg.
+    (OPI, "morphine", "oral", "mg"): Published(factor=D("1")),
+    (OPI, "codeine", "oral", "mg"): Published(factor=per("24", "240")),
+    (OPI, "dihydrocodeine", "oral", "mg"): Published(factor=per("24", "240")),
+    (OPI, "tramadol", "oral", "mg"): Published(factor=per("40", "400")),
+    (OPI, "oxycodone", "oral", "mg"): Published(factor=per("10", "5"), range=(D("1.5"), D("2"))),
+    (OPI, "hydromorphone", "oral", "mg"): Published(factor=D("7.5"), range=(D("5"), D("7.5"))),
+    (OPI, "buprenorphine", "transdermal", "mcg/h"): Published(factor=per("12", "5")),
+    # UK-style Opioids Aware values (BMC Pilot & Feasibility 2025 table 3, secondary)
+    (OPI, "tapentadol", "oral", "mg"): Published(factor=D("0.4")),
+    # (factor column 2.4: 25 ≈ 60, 50 ≈ 120, 75 ≈ 180, 100 ≈ 240 mg a day)
+    (OPI, "fentanyl", "transdermal", "mcg/h"): Published(factor=per("60", "25")),
 }
 
 US_CDC_2022: dict[Key, Published] = {

@@ -27,11 +27,8 @@ A medication the table has no conversion for gives an explicit "no factor could 
 result: it is never counted as zero, and its class total is marked incomplete.
 """
 
-from taper.equivalence.compare import (
-    Comparison,
-    Spread,
-    compare,
-)
+from typing import TYPE_CHECKING
+
 from taper.equivalence.conversion import (
     Computed,
     compute,
@@ -72,6 +69,20 @@ from taper.equivalence.results import (
 from taper.equivalence.target import (
     to_target,
 )
+
+if TYPE_CHECKING:
+    from taper.equivalence.comparison import Comparison, Spread, compare
+
+
+def __getattr__(name: str) -> object:
+    # Only `taper compare` compares rule files: its module (five classes, ~3 ms of start-up)
+    # is imported when one of its names is first asked for, not on every plan.
+    if name in ("Comparison", "Spread", "compare"):
+        from taper.equivalence import comparison
+
+        return getattr(comparison, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "CLASS_ARTICLE",

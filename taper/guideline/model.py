@@ -89,6 +89,19 @@ class Source(Frozen):
     note: str | None = None
 
 
+class DrugNote(Provenance):
+    """A note for the prescriber about one drug, printed with the plan's other notes on the
+    clinician page (never on the patient's pages), with its `source`."""
+
+    id: Slug = Field(description="The note's id, unique within the drug.")
+    when: Literal["taper", "switch-to"] = Field(
+        default="taper",
+        description="taper: on every plan that tapers the drug; switch-to: on every plan that "
+        "switches a patient to it.",
+    )
+    text: LocalText = Field(description="The note, in the prescriber's words.")
+
+
 class Drug(Frozen):
     id: Slug
     drug_class: DrugClass = Field(alias="class")
@@ -103,6 +116,11 @@ class Drug(Frozen):
         default=False,
         description="Opioid-substitution drug (methadone, buprenorphine): conversions warn and "
         "tapers need specialist sign-off.",
+    )
+    clinician_notes: list[DrugNote] = Field(
+        default=[],
+        description="Notes for the prescriber about this drug (withdrawal, risks, starting "
+        "doses), each with its source.",
     )
 
 
@@ -509,6 +527,11 @@ class SupportContacts(Provenance):
         ),
     )
     content: list[Slug] = []
+    opioid_content: list[Slug] | None = Field(
+        default=None,
+        description="The talks' topics for a plan that tapers only opioids (default: "
+        "`content`, which may speak of a benzodiazepine's symptoms).",
+    )
 
 
 class Aftercare(Provenance):
@@ -603,6 +626,15 @@ class Guideline(Frozen):
     id: Slug
     region: NonEmpty
     country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+    holiday_subdivision: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{1,3}$")] | None = (
+        Field(
+            default=None,
+            description="The part of the country whose public holidays the clinic keeps, as "
+            "the `holidays` library codes it (GB: ENG, NIR, SCT, WLS); without it, only the "
+            "holidays of the whole country (the UK's miss Easter Monday and the August bank "
+            "holiday).",
+        )
+    )
     title: NonEmpty
     version: NonEmpty
     effective: dt.date

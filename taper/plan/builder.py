@@ -487,6 +487,7 @@ def make_skeleton(
     builder.resolve()
     builder.check_safety()
     builder.decide_switches()
+    builder.note_drugs()
     builder.order_tracks()
     builder.mapping_and_stabilisation()
     builder.crossovers()

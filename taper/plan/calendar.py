@@ -19,7 +19,7 @@ from taper.errors import TaperError
 from taper.guideline.model import DrugClass, Guideline, Lang
 from taper.plan.change_days import ChangeDays, change_days, closed_days, redispense
 from taper.plan.dose_time_kit import MAX_TABLETS_PER_DOSE
-from taper.plan.fast import constructor, copy_with, from_values
+from taper.plan.fast import constructor, copy_with, from_values, trusted
 from taper.plan.model import (
     AppliedRule,
     Dispense,
@@ -131,7 +131,7 @@ def dated(skeleton: Skeleton, start: dt.date) -> Plan:
         warnings=[_copy_with(w, params=dict(w.params)) for w in skeleton.warnings]
         + ([] if moves is None else [_moved_warning(moves)]),
         dispensing=(
-            redispense(skeleton.dispensing, {s.index: s for s in steps if s.phase != "aftercare"})
+            redispense(skeleton.dispensing, _grown(skeleton.placed, steps))
             if moves
             else list(skeleton.dispensing)
         ),
@@ -145,6 +145,16 @@ def dated(skeleton: Skeleton, start: dt.date) -> Plan:
     )
 
 
+def _grown(planned: tuple[Placed, ...], steps: list[Step]) -> dict[int, Step]:
+    """The steps a moved change made longer than planned, by number (only their dispensing
+    can change: the others keep the skeleton's)."""
+    return {
+        step.index: step
+        for step, item in zip(steps, planned, strict=True)
+        if item.days is not None and step.days > item.days
+    }
+
+
 def _moved_warning(moves: ChangeDays) -> PlanWarning:
     """Said on the plan: a moved change holds the dose before it longer than the rule's
     interval (never a clinical parameter changed silently)."""
@@ -154,12 +164,16 @@ def _moved_warning(moves: ChangeDays) -> PlanWarning:
     else:
         moved = f"{count} dose changes fall on a weekend or public holiday and begin"
     held = "a day" if longest == 1 else f"up to {longest} days"
-    return PlanWarning(
+    # Made as the builder makes every warning: validating it would build PlanWarning's
+    # validator on a one-patient plan (~3 ms of start-up) for values made here.
+    return trusted(
+        PlanWarning,
         code="change-moved",
         severity="info",
         message=(
             f"{moved} on the next working day. The dose before is taken {held} longer than planned."
         ),
+        drug=None,
         params={"count": str(count), "days": str(longest)},
     )
 

@@ -32,7 +32,7 @@ def closed_days(guideline: Guideline) -> ClinicDays:
     (`checkpoints.avoid_weekends`; weekends and public holidays when there is no section)."""
     checkpoints = guideline.checkpoints
     enabled = True if checkpoints is None else checkpoints.avoid_weekends
-    return ClinicDays(enabled, guideline.country)
+    return ClinicDays(enabled, guideline.country, guideline.holiday_subdivision)
 
 
 @dataclass(frozen=True)

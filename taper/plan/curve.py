@@ -204,7 +204,7 @@ def trajectory(
         interval = whole_patch_days(kit, interval)
         previous = out[-1].interval if out else interval
         wanted = hold
-        hold = capped_hold(wanted, previous, p)
+        hold = capped_hold(wanted, previous, p, kit)
         out.append(
             TaperStep(
                 quanta,

@@ -134,6 +134,8 @@ class DoseTimeKit:
                     )
         sizes = [strength * fraction for _, _, strength, fraction, _ in raw]
         self.quantum = decimal_gcd(sizes)
+        # The same as an exact fraction, for the taper's arithmetic (made once, not per step).
+        self.quantum_fraction = Fraction(self.quantum)
         self.pieces: tuple[Piece, ...] = tuple(
             Piece(index, brand, strength, fraction, int(strength * fraction / self.quantum), mr)
             for (index, brand, strength, fraction, mr) in raw
@@ -170,10 +172,10 @@ class DoseTimeKit:
         return found
 
     def quanta_floor(self, value: Fraction) -> int:
-        return math.floor(value / Fraction(self.quantum))
+        return math.floor(value / self.quantum_fraction)
 
     def quanta_ceil(self, value: Fraction) -> int:
-        return math.ceil(value / Fraction(self.quantum))
+        return math.ceil(value / self.quantum_fraction)
 
     # --- one dose time -------------------------------------------------------------------
 
@@ -303,7 +305,7 @@ class DoseTimeKit:
         up = low + 1
         while up <= most and not self.per_time_makeable(up):
             up += 1  # `most` itself is makeable, as in `nearest`
-        q = Fraction(self.quantum)
+        q = self.quantum_fraction
         if down == 0 or up > most:
             return up if down == 0 else down
         return min((down, up), key=lambda c: (abs(c * q - value), c))
@@ -311,7 +313,7 @@ class DoseTimeKit:
     def _within(self, value: Fraction, most: int) -> int:
         """`most` (quanta), after refusing a `value` above it: more pieces at one time than
         `max_units` would be needed, and a smaller dose must not be given silently."""
-        if value > most * Fraction(self.quantum):
+        if value > most * self.quantum_fraction:
             shown = to_decimal(value)
             raise TaperError(
                 f"{shown} {self.unit} of {self.drug} would need more than {self.max_units} "

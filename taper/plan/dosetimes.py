@@ -96,10 +96,10 @@ def next_vector(
         return (0,) * len(before)
     if daily > sum(before):
         return None
-    choices: list[list[int]] = []
-    for top in before:
-        values = [q for q in range(top, 0, -1) if usable(kit, q)] if top else []
-        choices.append([*values, 0])
+    # The doses one time can take, largest first: each checked once for all the times.
+    doses = [q for q in range(max(before, default=0), 0, -1) if usable(kit, q)]
+    possible = set(doses)
+    choices = [[*(q for q in doses if q <= top), 0] for top in before]
     size = 1
     for values in choices:
         size *= len(values)
@@ -116,7 +116,7 @@ def next_vector(
     if size <= _SEARCH_LIMIT:
         for combo in product(*choices[:-1]):
             rest = daily - sum(combo)
-            if rest < 0 or rest > before[-1] or (rest and not usable(kit, rest)):
+            if rest < 0 or rest > before[-1] or (rest and rest not in possible):
                 continue
             vector = (*combo, rest)
             if sum(1 for v in vector if v) < min_used:

@@ -364,7 +364,7 @@ class EveningOutMixin(ReviewMixin, FormulationMixin):
             interval = p.slow_interval_days
         interval = whole_patch_days(kit, interval)
         wanted = math.ceil((current - Fraction(dose)) / allowed) - 1 if allowed > 0 else 0
-        hold = capped_hold(wanted, interval, p)
+        hold = capped_hold(wanted, interval, p, kit)
         check_hold(track.drug.id, hold * interval)
         ideal_dec = to_decimal(max(ideal, Fraction(0)))
         vector = self.cut_vector(track, kit, track.times, quanta, track.min_used)

@@ -10,7 +10,9 @@ product that would avoid it.
 
 from __future__ import annotations
 
+from taper.plan.patches import whole_patch_days
 from taper.plan.rules import Pace
+from taper.plan.tablets import Kit
 
 # The longest run at one dose, in intervals, when a rule does not say (issue 15).
 DEFAULT_HOLD_INTERVALS = 3
@@ -22,14 +24,18 @@ def hold_intervals(p: Pace) -> int:
     return DEFAULT_HOLD_INTERVALS if setting is None else setting.value
 
 
-def longest_run_days(p: Pace) -> int:
-    """The most days a taper stays at one dose under `p`."""
-    return hold_intervals(p) * max(p.interval_days, p.slow_interval_days or 0)
+def longest_run_days(p: Pace, kit: Kit | None = None) -> int:
+    """The most days a taper stays at one dose under `p`: its intervals are whole patch
+    changes for a patch (`kit`), so a 14-day rule runs 3 x 15 days of 72-hour patches, not
+    42 days, which left room for only one 15-day hold (clinician review 5: uk-ashton fentanyl
+    25 mcg/h cut to 12 after 15 days at a rule allowing 42)."""
+    longest = max(p.interval_days, p.slow_interval_days or 0)
+    return hold_intervals(p) * (longest if kit is None else whole_patch_days(kit, longest))
 
 
-def capped_hold(wanted: int, step_days: int, p: Pace) -> int:
+def capped_hold(wanted: int, step_days: int, p: Pace, kit: Kit | None = None) -> int:
     """The extra intervals (of `step_days`) a dose is held before a forced cut: `wanted` (so
     that the average rate stays within the rule), but never a run longer than the rule's
     longest run at one dose."""
-    room = longest_run_days(p) // step_days - 1 if step_days > 0 else 0
+    room = longest_run_days(p, kit) // step_days - 1 if step_days > 0 else 0
     return max(0, min(wanted, room))

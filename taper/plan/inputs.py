@@ -292,3 +292,21 @@ class InputsMixin(BuilderBase):
             )
         for code, text in reasons:
             self.warn(code, "high", f"Specialist sign-off given: {text}.")
+
+    def note_drugs(self) -> None:
+        """The rule file's notes for the prescriber on the drugs this plan tapers, and on the
+        drugs it switches patients to (clinician review 4, D6 and D13: tramadol's withdrawal
+        and seizure risks, a lower diazepam start for older patients). Each is a plan note
+        ("info") whose code names the drug and the note, so a renderer prints the rule file's
+        own words in the reader's language and cites the note's source."""
+        tapered = list(dict.fromkeys(t.drug.id for t in self.tracks if t.reported is not None))
+        targets = list(
+            dict.fromkeys(t.switch_to.drug.id for t in self.tracks if t.switch_to is not None)
+        )
+        by_id = {d.id: d for d in self.g.drugs}
+        for when, drug_ids in (("taper", tapered), ("switch-to", targets)):
+            for drug_id in drug_ids:
+                for note in by_id[drug_id].clinician_notes:
+                    if note.when == when:
+                        self.used(f"drug {drug_id} note {note.id}", note)
+                        self.warn(f"drug-note:{drug_id}:{note.id}", "info", note.text.en, drug_id)

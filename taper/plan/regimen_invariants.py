@@ -158,7 +158,13 @@ def _hold_problems(plan: Plan, guideline: Guideline, drug: str, steps: list[Step
     intervals = (
         DEFAULT_HOLD_INTERVALS if rule.max_hold_intervals is None else rule.max_hold_intervals.value
     )
-    limit = intervals * max(applied.interval_days, applied.slow_interval_days or 0)
+    longest = max(applied.interval_days, applied.slow_interval_days or 0)
+    # A patch's intervals are whole patch changes (taper.plan.holds.longest_run_days).
+    hours = [t.change_hours for s in steps for d in s.doses for t in d.tablets if t.change_hours]
+    if hours and min(hours) % 24 == 0:
+        every = min(hours) // 24
+        longest = -(-longest // every) * every
+    limit = intervals * longest
     warned = any(w.code == "hold-too-long" and w.drug == drug for w in plan.warnings)
     closed = closed_days(guideline)
     # Every step start of the plan (any drug): a change moved off closed days moves every

@@ -162,8 +162,9 @@ class ReviewMixin(CutListsMixin):
                 else ""
             )
             if track.capped_cuts and track.pace is not None:
+                longest = longest_run_days(track.pace, track.kit)
                 held = (
-                    f" The dose before such a cut is held at most {longest_run_days(track.pace)} "
+                    f" The dose before such a cut is held at most {longest} "
                     f"days ({hold_intervals(track.pace)} intervals, the longest run at one dose "
                     f"rule {track.rule.id} allows): a longer hold would not make the cut "
                     "smaller, so the cut is larger than the rule's step."
@@ -321,7 +322,7 @@ class ReviewMixin(CutListsMixin):
             return
         setting = track.rule.max_hold_intervals
         intervals = hold_intervals(p)
-        limit = longest_run_days(p)
+        limit = longest_run_days(p, track.kit)
         runs: list[tuple[int, Decimal, list[Seg]]] = []
         for seg in track.segs:
             if seg.phase != "taper" or seg.days is None or seg.amount == 0:

@@ -198,7 +198,7 @@ class Kit(DoseTimeKit):
         """The doses (quanta, lowest to highest) `next_below` looks through from the ideal up:
         at least the ideal, at most half-way from it to `current` (a cut of at least half the
         rule's step)."""
-        q = Fraction(self.quantum)
+        q = self.quantum_fraction
         lowest = max(self.quanta_ceil(ideal), 0)
         highest = min(math.floor((Fraction(current) * q + ideal) / 2 / q), current - 1)
         return lowest, highest
@@ -208,7 +208,7 @@ class Kit(DoseTimeKit):
     ) -> int:
         """Among the doses equally close to the ideal as `nearest`, the one of fewest pieces
         a day (the nearest of those)."""
-        q = Fraction(self.quantum)
+        q = self.quantum_fraction
         tie = math.floor((Fraction(current) * q - ideal) * TIE_SHARE_OF_CUT / q)
         last = min(nearest + tie, highest)
         if last <= nearest:
@@ -234,7 +234,7 @@ class Kit(DoseTimeKit):
             up += 1  # `most` itself is makeable: every dose time full of the largest piece
         if down == 0 or up > most:
             return up if down == 0 else down
-        q = Fraction(self.quantum)
+        q = self.quantum_fraction
         return min((down, up), key=lambda c: (abs(c * q - value), c))
 
     def doses(self, split: Split, names: tuple[DoseTimeName, ...]) -> list[DoseAtTime]:
@@ -281,6 +281,7 @@ class FreeKit(Kit):
         self.most_per_time = MAX_QUANTA
         self._cost_limit = INF
         self.quantum = quantum
+        self.quantum_fraction = Fraction(quantum)
         self.pieces = ()
         self._tables = []
         self._upto = 0

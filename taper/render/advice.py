@@ -75,18 +75,33 @@ def paracetamol_advice(view: PlanView) -> str | None:
     if not most:
         return None
     t = view.t
+    # Each tablet's amount and the plan's most a day, not "at most X a day" alone, which a
+    # patient could read as leave to take that much (nurse review 4).
+    per_tablet = " / ".join(
+        t.amount(amount, "mg")
+        for amount in dict.fromkeys(
+            per_unit[(s.drug, b)]
+            for s in view.plan.steps
+            for b in brands
+            if (s.drug, b) in per_unit
+        )
+    )
     if name != "paracetamol":
         return t._(
-            "%(product)s contains %(ingredient)s (paracetamol): at most %(amount)s a day in "
-            "this plan. Do not take any other medicine that contains %(ingredient)s.",
+            "%(product)s: each tablet contains %(per_tablet)s %(ingredient)s (paracetamol), "
+            "and your doses give at most %(amount)s a day. Do not take any other medicine "
+            "that contains %(ingredient)s: many painkillers and cold remedies do.",
             product=" / ".join(brands),
+            per_tablet=per_tablet,
             ingredient=name,
             amount=t.amount(most, "mg"),
         )
     return t._(
-        "%(product)s contains paracetamol: at most %(amount)s a day in this plan. Do not "
-        "take any other medicine that contains paracetamol.",
+        "%(product)s: each tablet contains %(per_tablet)s paracetamol, and your doses give at "
+        "most %(amount)s a day. Do not take any other medicine that contains paracetamol: "
+        "many painkillers and cold remedies do.",
         product=" / ".join(brands),
+        per_tablet=per_tablet,
         amount=t.amount(most, "mg"),
     )
 
@@ -141,7 +156,11 @@ def _clock_example(view: PlanView, times: int, hours: int) -> str | None:
 def patient_lines(view: PlanView) -> list[str]:
     """The lines the text and Markdown outputs carry under the plan's facts."""
     paracetamol = paracetamol_advice(view)
-    return [*([paracetamol] if paracetamol else []), *interval_advice(view)]
+    return [
+        *([paracetamol] if paracetamol else []),
+        *interval_advice(view),
+        *patch_safety(view),
+    ]
 
 
 # The opioid talk items that are warnings, not talk topics: lost tolerance, overdose with
@@ -168,3 +187,98 @@ def topics_besides(view: PlanView, said: list[str]) -> list[Topics]:
         for topic in view.topics
     ]
     return [topic for topic in kept if topic.content or topic.links]
+
+
+# Where the lines of the patch advice come from, with the patch drugs each covers: the
+# clinician page lists those of the plan's patches (nurse review 3, S-7). Public pages of
+# regulators, label holders and hospitals.
+PATCH_SOURCES: tuple[tuple[frozenset[str], str], ...] = (
+    (
+        frozenset({"fentanyl", "buprenorphine"}),
+        "Lyfjastofnun (Icelandic Medicines Agency), heat and opioid patches: "
+        "https://lyfjastofnun.is/frettir/varist-beinan-hita-samhlida-notkun-opioidaplastra",
+    ),
+    (
+        frozenset({"fentanyl"}),
+        "Statens legemiddelverk, fentanyl patches (check that it sticks, fold used patches, a "
+        "patch on another person): "
+        "https://legemiddelverket.no/nyheter/viktige-forsiktighetsregler-ved-bruk-av-smerteplaster",
+    ),
+    (
+        frozenset({"fentanyl"}),
+        "KK Women's and Children's Hospital, Singapore, fentanyl patch (fever): "
+        "https://www.kkh.com.sg/patient-care/medicine/fentanyl-patch/other-info",
+    ),
+    (
+        frozenset({"fentanyl"}),
+        "MedlinePlus via Cigna, fentanyl patch (a patch that falls off): "
+        "https://www.cigna.com/knowledge-center/hw/medications/fentanyl-transdermal-patch-a601202",
+    ),
+    (
+        frozenset({"buprenorphine"}),
+        "Butrans Medication Guide, DailyMed (fever): "
+        "http://dailymed.nlm.nih.gov/dailymed/medguide.cfm?setid=794aa355-66de-41b8-aedf-f2c40f6bc664",
+    ),
+    (
+        frozenset({"buprenorphine"}),
+        "Butrans administration, Purdue (a patch that falls off; disposal): "
+        "https://butrans.com/dosing/administration/",
+    ),
+    (
+        frozenset({"buprenorphine"}),
+        "MedlinePlus via Allegiance Health, buprenorphine patch (a patch on another person): "
+        "http://www.allegiancehealth.org/wellness/medications/94003459",
+    ),
+)
+
+
+def patch_sources(view: PlanView) -> list[str]:
+    """The sources of the patch advice for this plan's patches (clinician page)."""
+    drugs = set(patch_drugs(view))
+    return [text for covers, text in PATCH_SOURCES if covers & drugs]
+
+
+def patch_drugs(view: PlanView) -> list[str]:
+    """The drugs the plan gives as patches, in the plan's order."""
+    return list(dict.fromkeys(s.step.drug for s in view.steps if s.patch and s.step.dose > 0))
+
+
+def patch_safety(view: PlanView) -> list[str]:
+    """What a patient wearing an opioid patch must know, in plain words (nurse review 3, S-7):
+    heat and fever let more medicine through the skin, check that it sticks, what to do if it
+    falls off or sticks to someone else, and how to get rid of a used one. Each line is in a
+    source of PATCH_SOURCES for the patch it is shown for; folding the used patch is sourced
+    for fentanyl only, so a buprenorphine-only plan says to get rid of it safely."""
+    drugs = patch_drugs(view)
+    if not drugs:
+        return []
+    t = view.t
+    lines = [
+        t._(
+            "No sauna, hot bath, heating pad, electric blanket or sunbathing: heat makes the "
+            "medicine pass into the body too fast."
+        ),
+        t._(
+            "If you get a fever, call your contact person: more medicine then passes through "
+            "the skin."
+        ),
+        t._(
+            "Check often that the patch sticks. If it falls off, put a new one on another "
+            "place and tell your contact person."
+        ),
+        t._("If a patch sticks to someone else, take it off at once and call a doctor."),
+    ]
+    if "fentanyl" in drugs:
+        lines.append(
+            t._(
+                "Fold a used patch with the sticky side inwards, keep it away from children "
+                "and ask your pharmacy how to get rid of it."
+            )
+        )
+    else:
+        lines.append(
+            t._(
+                "Keep used patches away from children and ask your pharmacy how to get rid of them."
+            )
+        )
+    return lines

@@ -18,6 +18,8 @@ from taper.render.advice import (
     depot_advice,
     interval_advice,
     paracetamol_advice,
+    patch_safety,
+    patch_sources,
     safety_items,
     topics_besides,
 )
@@ -108,6 +110,8 @@ def render_sheet(view: PlanView) -> bytes:
         topics=topics_besides(view, safety),
         paracetamol=paracetamol_advice(view),
         intervals=interval_advice(view),
+        patch_safety=patch_safety(view),
+        patch_sources=patch_sources(view),
         ids=sheet_ids(view.plan.rule_ids, view.guideline),
     )
     return patient_units(view, html).encode("utf-8")

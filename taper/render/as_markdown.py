@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from taper.render.advice import patient_lines
+from taper.render.contacts import contacts
 from taper.render.curve import ascii_bars
 from taper.render.view import PlanView
 
@@ -92,9 +93,10 @@ def render_markdown(view: PlanView) -> bytes:
     if bars:
         out += ["## " + view.curve_heading, "", "```", *bars, "```", ""]
 
-    if view.checkpoints:
+    listed = contacts(view)
+    if listed:
         out += ["## " + t._("Contacts"), ""]
-        for c in view.checkpoints:
+        for c in listed:
             out.append(f"- **{c.date}** ({c.weekday}): {inline(c.label)}")
             out += [f"  - {inline(item)}" for item in c.content]
             out += [f"  - {link(url)}" for url in c.links]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from taper.render.advice import patient_lines
+from taper.render.contacts import contacts
 from taper.render.curve import ascii_bars
 from taper.render.view import PlanView, StepView
 
@@ -83,11 +84,12 @@ def render_text(view: PlanView) -> bytes:
     if bars:
         out += [*heading(view.curve_heading), *bars, ""]
 
-    if view.checkpoints:
+    listed = contacts(view)
+    if listed:
         out += heading(t._("Contacts"))
-        dates = [f"{c.date} ({c.weekday})" for c in view.checkpoints]
+        dates = [f"{c.date} ({c.weekday})" for c in listed]
         width = max(len(d) for d in dates)
-        for c, date in zip(view.checkpoints, dates, strict=True):
+        for c, date in zip(listed, dates, strict=True):
             out.append(f"{date.ljust(width)}  {c.label}")
             out += [f"    - {item}" for item in c.content]
             out += [f"      {link}" for link in c.links]

@@ -200,7 +200,8 @@ def rules(view: PlanView) -> list[RuleView]:
 
 
 def sources(view: PlanView) -> list[str]:
-    """The sources the applied taper rules cite (not the rule file's whole list)."""
+    """The sources the applied taper rules and the printed drug notes cite (not the rule
+    file's whole list)."""
     guideline = view.guideline
     if guideline is None:
         return []
@@ -219,6 +220,12 @@ def sources(view: PlanView) -> list[str]:
     for rule in guideline.taper_rules:
         if rule.id in view.plan.rule_ids:
             collect(rule.model_dump())
+    # The rule file's notes on drugs that the plan prints (taper.plan.inputs.note_drugs).
+    printed = {w.code for w in view.plan.warnings}
+    for drug in guideline.drugs:
+        for note in drug.clinician_notes:
+            if f"drug-note:{drug.id}:{note.id}" in printed and note.source is not None:
+                cited.add(note.source)
     return [
         f"{s.title} ({s.date.isoformat()})" if s.date else s.title
         for s in guideline.sources

@@ -333,12 +333,21 @@ def _parts(view: PlanView, dose: DoseAtTime, unit: str, one_brand: bool) -> list
     if not dose.tablets:
         # "0.75 mg, own tablets": only the amount is held together; the words wrap.
         return [bind_units(p) for p in tablet_parts(t, dose, unit)]
+    combined = combination_brands(view)
     return [
         # A liquid always says mg and ml; its concentration and measuring device stand in the
         # row's product column (one brand), else in the cell too. Its numbers stay with their
         # units; its words may wrap.
         bind_units(liquid_amount(t, x) if one_brand else liquid_text(t, x))
         if x.liquid is not None
+        # A combination product in tablets, not "2 × 30 mg": its 30 mg is the codeine only,
+        # which a patient could take for a plain codeine tablet (nurse reviews 3 and 4).
+        else unbreakable(
+            f"{t.count(x.count)} "
+            + (t._("tablet") if x.count <= 1 else t._("tablets"))
+            + ("" if one_brand else " " + short_brand(x.brand))
+        )
+        if x.brand in combined
         else unbreakable(
             f"{t.count(x.count)} × "
             + ("" if one_brand else short_brand(x.brand) + " ")
@@ -346,6 +355,13 @@ def _parts(view: PlanView, dose: DoseAtTime, unit: str, one_brand: bool) -> list
         )
         for x in dose.tablets
     ]
+
+
+def combination_brands(view: PlanView) -> frozenset[str]:
+    """The brands of the plan's rule file that hold a second ingredient (Citodon, Paralgin
+    forte, co-codamol)."""
+    g = view.guideline
+    return frozenset(p.brand for p in g.formulary if p.ingredients) if g else frozenset()
 
 
 def _short_range(view: PlanView, start: dt.date, end: dt.date) -> str:

@@ -20,6 +20,7 @@ from taper.guideline.checks import (
     conversion_basis,
     doses_per_day,
     drug_known,
+    holiday_subdivision,
     id_matches_file,
     interval_min,
     mr_no_split,
@@ -79,6 +80,7 @@ MODULES: tuple[ModuleType, ...] = (
     tablet_grid,
     urgent_help,
     unverified_language,
+    holiday_subdivision,
     id_matches_file,
 )
 

@@ -80,6 +80,12 @@ class Reader:
                     self.names.setdefault(drug.display.en, drug.display.get(t.lang))
             for th in guideline.thresholds:
                 self.thresholds[th.id] = (th.message.en, th.message.get(t.lang))
+        # The rule file's notes on drugs (warning code "drug-note:DRUG:NOTE"), in its own words.
+        self.drug_notes: dict[str, str] = {
+            f"drug-note:{drug.id}:{note.id}": note.text.get(t.lang)
+            for drug in (guideline.drugs if guideline is not None else [])
+            for note in drug.clinician_notes
+        }
 
     def note(self, text: str, *, patch: bool = False) -> str:
         """A step note in the reader's language (English readers get it as written, but a
@@ -104,6 +110,8 @@ class Reader:
             return self.t._(_SIGNED_OFF, reason=said.rstrip("."))
         if code.startswith("threshold:"):
             return self.threshold(code, text)
+        if code.startswith("drug-note:"):
+            return self.drug_notes.get(code)
         pieces = WARNINGS.get(code.split(":", 1)[0])
         return None if pieces is None else self.read(text, pieces)
 
