@@ -44,6 +44,7 @@ _CODE = (
     "products.py",
     "care.py",
     "yamlstrict.py",
+    "yaml_syntax.py",
     "loader.py",
     "findings.py",
 )
