@@ -213,3 +213,14 @@ def test_combination_tablets_are_counted_as_tablets_on_the_sheet() -> None:
     assert "1 tablet" in html
     sv = render_plan(plan("se-vgr", "Citodon 180 mg"), PlanFormat.html, "sv").decode("utf-8")
     assert "2 tabletter" in sv.replace("\u00a0", " ")
+
+
+def test_a_benzodiazepine_sheet_says_not_to_stop_suddenly_and_an_opioid_sheet_does_not() -> None:
+    """Nurse review 4: the diazepam sheet had no "Important" box at all; the rule files'
+    sourced `sudden-stop` sentence (Vård och insats) stands there for a benzodiazepine only."""
+    diazepam = render_plan(plan("uk-ashton", "diazepam 20 mg"), PlanFormat.html, "en")
+    morphine = render_plan(plan("uk-ashton", "morphine 60 mg"), PlanFormat.html, "en")
+    oxazepam = render_plan(plan("se-vgr", "oxazepam 30 mg"), PlanFormat.html, "sv")
+    assert b"seizures (fits)" in diazepam
+    assert b"seizures (fits)" not in morphine
+    assert "för en del till och med kramper" in oxazepam.decode("utf-8")

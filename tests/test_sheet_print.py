@@ -289,7 +289,7 @@ def test_the_nurse_s_words_on_the_patient_pages() -> None:
         "Depottabletter: svälj hela, dela eller krossa inte. Ta dem med 12 timmars mellanrum"
         " (t.ex. 08 och 20)." in _patient_html("se-oxycodone")
     )
-    assert "Depot tablets: swallow them whole" in _patient_html("se-oxycodone", "en")
+    assert "Slow-release (depot) tablets: swallow them whole" in _patient_html("se-oxycodone", "en")
     switch_sv = _patient_html("no-alprazolam-switch", "sv")
     assert "Ingen mer alprazolam (Xanor) – fortsätt med diazepam." in switch_sv
     assert "Inga fler" not in switch_sv
@@ -308,7 +308,8 @@ def test_the_clinician_part_names_no_command_line_option_and_no_step_s() -> None
 @pytest.mark.parametrize(
     ("name", "lang", "numbers", "caption"),
     [
-        ("se-diazepam", "sv", ("112", "1177"), "Så minskar din dos"),
+        # The benzodiazepine's "Viktig" box (nurse review 4) stands where the curve stood.
+        ("se-diazepam", "sv", ("112", "1177"), "Viktig"),
         ("se-oxazepam", "nb", ("112", "1177"), None),
         ("no-alprazolam-switch", "nb", ("113", "116 117"), None),
         ("uk-alprazolam-switch", "en", ("999", "111"), None),
@@ -318,7 +319,7 @@ def test_page_one_says_who_to_call_when_it_is_urgent(
     name: str, lang: Lang, numbers: tuple[str, ...], caption: str | None
 ) -> None:
     """Page 1: the contact lines, then the region's urgent-help numbers with when to call
-    each (from the rule file, in the sheet's language); a one-drug plan's curve still fits."""
+    each (from the rule file, in the sheet's language), then the "Important" box."""
     pypdf = pytest.importorskip("pypdf")
     case = _case(name)
     plan = case.plan(lang)
@@ -491,7 +492,9 @@ def test_the_depot_sentence_stands_with_the_depot_rows_only(name: str) -> None:
     whole table though later rows were Oxikodon Actavis (immediate release) and Sobril. It
     stands once, inside the table, right above the first depot row."""
     html = _patient_html(name)
-    advice = texts("sv")._("Depot tablets: swallow them whole; do not split or crush them.")
+    advice = texts("sv")._(
+        "Slow-release (depot) tablets: swallow them whole; do not split or crush them."
+    )
     before, table = html.split('<table class="overview">', 1)
     table = table.split("</table>", 1)[0]
     assert advice not in before.rsplit("<h2", 1)[1]  # not above the table

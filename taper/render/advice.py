@@ -26,7 +26,7 @@ def depot_advice(view: PlanView) -> str | None:
     }
     if not depot:
         return None
-    advice = t._("Depot tablets: swallow them whole; do not split or crush them.")
+    advice = t._("Slow-release (depot) tablets: swallow them whole; do not split or crush them.")
     brands = {brand for brand, _ in depot}
     products = view.guideline.formulary if view.guideline is not None else []
     intervals = {
@@ -35,7 +35,7 @@ def depot_advice(view: PlanView) -> str | None:
         if p.brand in brands and p.modified_release and p.regimen is not None
     }
     if intervals == {12}:
-        advice += " " + t._("Take them 12 hours apart (for example at 08 and 20).")
+        advice += " " + t._("Take them 12 hours apart (for example at 8 am and 8 pm).")
     elif intervals == {24}:
         advice += " " + t._("Take them once a day, at the same time each day.")
     return advice
@@ -166,7 +166,10 @@ def patient_lines(view: PlanView) -> list[str]:
 # The opioid talk items that are warnings, not talk topics: lost tolerance, overdose with
 # alcohol or sleeping pills, naloxone (the rule files' `aftercare.opioid_content` ids; the
 # late-symptoms item stays a topic). A project choice of where to print them, not new text.
-SAFETY_CONTENT = ("lost-tolerance", "overdose-risk", "naloxone")
+SAFETY_CONTENT = ("sudden-stop", "lost-tolerance", "overdose-risk", "naloxone")
+# Said for a benzodiazepine (z-drugs included) only: its source, Vård och insats, is about
+# them (nurse review 4: a diazepam sheet had no "Important" box at all).
+SEDATIVE_ONLY = frozenset({"sudden-stop"})
 
 
 def safety_items(view: PlanView) -> list[str]:
@@ -177,7 +180,16 @@ def safety_items(view: PlanView) -> list[str]:
         return []
     used = {cid for c in view.plan.checkpoints for cid in c.content}
     own = {c.id: c.text.get(view.lang) for c in view.guideline.checkpoints.content}
-    return [own[cid] for cid in SAFETY_CONTENT if cid in used and cid in own]
+    drugs = {s.drug for s in view.plan.steps}
+    classes = {d.drug_class for d in view.guideline.drugs if d.id in drugs}
+    sedative = "benzodiazepine" in classes  # z-drugs are in the benzodiazepine class
+    # A sedative's item is the rule file's sentence for every plan of a benzodiazepine; the
+    # opioid items stand where the plan's talks use them.
+    return [
+        own[cid]
+        for cid in SAFETY_CONTENT
+        if cid in own and (sedative if cid in SEDATIVE_ONLY else cid in used)
+    ]
 
 
 def topics_besides(view: PlanView, said: list[str]) -> list[Topics]:
