@@ -4,7 +4,8 @@ The library half of `taper batch`; it never prints. The flow:
 
     read_batch(bytes)  ->  BatchFile (rows + row errors; TaperError if the file is unusable)
     group_patients()   ->  PatientJob per patient (rows of one patient, or why it cannot run)
-                           (both in `taper.batch_reader`, with the streaming reader)
+                           (`taper.batch_reader` reads, `taper.batch_patients` groups,
+                           also as a stream)
     run_batch()        ->  PatientResult per patient (plan file written atomically, or error)
     summary_csv()      ->  the summary file's bytes
 
@@ -33,19 +34,20 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol, assert_never
 
-# Reading and grouping live in taper.batch_reader; these names are imported from here too.
+# Reading lives in taper.batch_reader, grouping by patient in taper.batch_patients; these
+# names are imported from here too.
+from taper.batch_patients import PatientJob as PatientJob
+from taper.batch_patients import _sentence as _sentence
+from taper.batch_patients import _shown_id
+from taper.batch_patients import group_patients as group_patients
+from taper.batch_patients import parse_start_date as parse_start_date
+from taper.batch_patients import safe_file_stem as safe_file_stem
 from taper.batch_reader import COLUMNS as COLUMNS
 from taper.batch_reader import BatchFile as BatchFile
 from taper.batch_reader import BatchRow as BatchRow
-from taper.batch_reader import PatientJob as PatientJob
 from taper.batch_reader import RowError as RowError
-from taper.batch_reader import _sentence as _sentence
-from taper.batch_reader import _shown_id
 from taper.batch_reader import decode_batch as decode_batch
-from taper.batch_reader import group_patients as group_patients
-from taper.batch_reader import parse_start_date as parse_start_date
 from taper.batch_reader import read_batch as read_batch
-from taper.batch_reader import safe_file_stem as safe_file_stem
 from taper.dose import (
     MedicationInput,
     format_amount,

@@ -9,7 +9,7 @@ one patient, in the order of the input file:
 Lines are written as they are made and nothing is kept after: memory does not grow with the
 plans. `jobs` > 1 plans patients in that many processes, in chunks, and writes their lines in
 input order, so the output is byte for byte the one of a single process. The CSV is read as a
-stream too (`batch_reader.stream_patients`: checked whole first, by the same reader and rules
+stream too (`batch_patients.stream_patients`: checked whole first, by the same reader and rules
 as the other formats, then each patient planned once their rows are read), so memory stays
 flat however long the list is.
 """
@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO
 
 from taper.batch import GuidelineCache, internal_error, load_builtin
-from taper.batch_reader import PatientJob, RowError, _sentence
+from taper.batch_patients import PatientJob, _sentence
+from taper.batch_reader import RowError
 from taper.errors import TaperError
 
 if TYPE_CHECKING:

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from taper.batch_reader import group_patients, read_batch, stream_patients
+from taper.batch_patients import group_patients, stream_patients
+from taper.batch_reader import read_batch
 from taper.errors import TaperError
 
 CORPUS = sorted((Path(__file__).parent / "corpus" / "csv").glob("*.csv"))

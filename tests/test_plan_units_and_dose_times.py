@@ -26,8 +26,9 @@ from taper.errors import TaperError
 from taper.guideline.loader import load_guideline
 from taper.guideline.model import Product
 from taper.plan import PlanOptions, make_plan
+from taper.plan.dose_time_kit import MAX_PATCHES_AT_ONCE, MAX_SUBLINGUAL_AT_ONCE
 from taper.plan.model import Plan
-from taper.plan.tablets import MAX_PATCHES_AT_ONCE, MAX_SUBLINGUAL_AT_ONCE, Kit
+from taper.plan.tablets import Kit
 from taper.render import PlanFormat, render_plan
 
 ROOT = Path(__file__).resolve().parent.parent

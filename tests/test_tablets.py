@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from taper.errors import TaperError
 from taper.guideline.model import Product, Strength
-from taper.plan.tablets import Kit, tidy
+from taper.plan.decimals import tidy
+from taper.plan.tablets import Kit
 
 
 def product(brand: str, *strengths: tuple[str, str], **extra: object) -> Product:

@@ -211,7 +211,7 @@ def _reopen(path: Path, file: str) -> BinaryIO:
 
 def _jsonl(file: str, out: str | None, lang: str | None, workers: int, force: bool) -> None:
     """`--format jsonl`: one stream, a line per patient, in input order."""
-    from taper.batch_reader import stream_patients
+    from taper.batch_patients import stream_patients
     from taper.batch_stream import stream_jsonl
     from taper.io import file_kind, write_atomic_stream
 

@@ -38,7 +38,16 @@ FOLDER = "checked"
 MANIFEST = "MANIFEST"
 _GUIDELINE_DIR = Path(__file__).resolve().parent
 # The code that decides whether a rule file is valid and what it loads to.
-_CODE = ("model.py", "yamlstrict.py", "loader.py", "findings.py")
+_CODE = (
+    "model.py",
+    "model_base.py",
+    "products.py",
+    "care.py",
+    "yamlstrict.py",
+    "yaml_syntax.py",
+    "loader.py",
+    "findings.py",
+)
 
 
 @cache

@@ -4,6 +4,11 @@ Every object that holds a clinical number inherits `Provenance`: it names a `sou
 (defined in the file's `sources`) or says why it is `unverified` (a project choice). The
 `provenance-required` check enforces that one of the two is present; renderers show
 unverified values as such wherever they are used.
+
+The building blocks (value types, `Frozen`, `LocalText`, `Provenance`, `Source`) are in
+`taper.guideline.model_base`, the formulary's products in `taper.guideline.products`, the
+care around a taper (support, aftercare, referral, urgent help) in `taper.guideline.care`;
+every rule-file model is imported from this module.
 """
 
 # No `from __future__ import annotations` here: pydantic would evaluate every annotation
@@ -12,81 +17,90 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
+from pydantic import Field, StringConstraints
 
-FORMAT_VERSION: Literal[1] = 1
+from taper.guideline.care import (
+    Aftercare,
+    Checkpoints,
+    ContentItem,
+    Evaluation,
+    Referral,
+    ReferralCriterion,
+    SupportContacts,
+    UrgentHelp,
+)
+from taper.guideline.model_base import (
+    FORMAT_VERSION,
+    DoseUnit,
+    DrugClass,
+    Flag,
+    Frozen,
+    Lang,
+    LocalText,
+    NonEmpty,
+    Period,
+    Provenance,
+    Route,
+    Severity,
+    Slug,
+    Source,
+)
+from taper.guideline.products import Ingredient, Liquid, Product, Regimen, Strength
 
-Lang = Literal["sv", "nb", "en"]
-DrugClass = Literal["benzodiazepine", "opioid"]
-Route = Literal["oral", "sublingual", "transdermal", "rectal", "intranasal", "buccal"]
-DoseUnit = Literal["mg", "mcg/h"]
-Severity = Literal["caution", "high"]
-
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
-# A calendar period after an event: "14d", "2w", "1m", "6m".
-Period = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{0,3}[dwm]$")]
-NonEmpty = Annotated[str, StringConstraints(min_length=1)]
-# Only YAML 1.2 booleans (true/false): "yes", "on" or "NO" must never become a flag.
-Flag = Annotated[bool, Strict()]
-
-
-class Frozen(BaseModel):
-    # defer_build: validators are built on first validation, not at import. A plan from a
-    # built-in rule file never validates one (see `taper.guideline.checked`), which saves
-    # ~10 ms of start-up; the models and their JSON schema are the same.
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, defer_build=True)
-
-
-class LocalText(Frozen):
-    """A patient- or clinician-facing text in each language the tool prints."""
-
-    en: NonEmpty
-    sv: NonEmpty | None = None
-    nb: NonEmpty | None = None
-
-    def get(self, lang: Lang) -> str:
-        text: str | None = getattr(self, lang)
-        return text if text is not None else self.en
-
-
-class Provenance(Frozen):
-    source: Slug | None = Field(
-        default=None, description="Id of the source (in `sources`) that gives the numbers here."
-    )
-    # Read as `unverified` in the file; `unverified` below is the English text every report,
-    # diff and check reads, `unverified_in` the sheet language's.
-    unverified_note: NonEmpty | LocalText | None = Field(
-        default=None,
-        alias="unverified",
-        description="Why no source gives these numbers; shown wherever they are used. One "
-        "English text, or one per language (`{en: ..., sv: ..., nb: ...}`, `en` required): a "
-        "Swedish or Norwegian clinician page prints its own language's.",
-    )
-
-    @property
-    def unverified(self) -> str | None:
-        """The note in English (the text every language falls back to)."""
-        note = self.unverified_note
-        return note.en if isinstance(note, LocalText) else note
-
-    def unverified_in(self, lang: Lang) -> str | None:
-        """The note in `lang` as the file gives it; None when it gives none in `lang`."""
-        note = self.unverified_note
-        if lang == "en" or note is None:
-            return self.unverified
-        return getattr(note, lang) if isinstance(note, LocalText) else None
-
-
-class Source(Frozen):
-    id: Slug
-    title: NonEmpty
-    url: NonEmpty | None = None
-    date: dt.date | None = None
-    kind: Literal["primary", "secondary"] = Field(
-        default="primary",
-        description="`secondary`: a consumer page, mirror, forum or transcription, not the issuer.",
-    )
-    note: str | None = None
+# The base blocks, products and care models are named here too: callers import every
+# rule-file model from this one module.
+__all__ = [
+    "FORMAT_VERSION",
+    "Aftercare",
+    "Band",
+    "Checkpoints",
+    "ContentItem",
+    "Conversion",
+    "CrossTolerance",
+    "DoseUnit",
+    "Drug",
+    "DrugAmount",
+    "DrugClass",
+    "DrugNote",
+    "DrugStopDose",
+    "EquivalenceTable",
+    "Evaluation",
+    "Flag",
+    "Frozen",
+    "Guideline",
+    "Ingredient",
+    "Lang",
+    "Liquid",
+    "LocalText",
+    "MinStep",
+    "NonEmpty",
+    "PausePolicy",
+    "Period",
+    "Phases",
+    "Product",
+    "Provenance",
+    "Reduction",
+    "Referral",
+    "ReferralCriterion",
+    "Regimen",
+    "Route",
+    "SeveralDrugs",
+    "Severity",
+    "SlowDown",
+    "Slug",
+    "Source",
+    "SourcedInt",
+    "StopDose",
+    "Strength",
+    "SupportContacts",
+    "Switch",
+    "SwitchAdvice",
+    "SwitchLimits",
+    "TablePoint",
+    "TaperRule",
+    "Threshold",
+    "UrgentHelp",
+]
 
 
 class DrugNote(Provenance):
@@ -201,112 +215,6 @@ class EquivalenceTable(Provenance):
         default=[], description="Drugs `convert --to` refuses as switch targets."
     )
     disclaimer: LocalText | None = None
-
-
-class Strength(Frozen):
-    amount: Decimal
-    split: Literal["none", "half", "quarter"] = Field(
-        default="none", description="half: single score line; quarter: cross-scored."
-    )
-
-
-class Regimen(Provenance):
-    """How a product is taken, from its label: the planner keeps every step within it."""
-
-    interval_hours: int | None = Field(
-        default=None,
-        description="Dosing interval of a modified-release product or patch (12: twice a "
-        "day, 24: once a day, 168: a weekly patch); it is never given fewer times a day.",
-    )
-    doses_per_day: list[int] = Field(
-        default=[],
-        description="Times a day the product may be taken (empty: 1 to 4, or as the interval "
-        "says).",
-    )
-    max_units_per_dose: Decimal | None = Field(
-        default=None, description="Most tablets (capsules, patches) at one dose time."
-    )
-    max_units_per_day: Decimal | None = Field(
-        default=None, description="Most tablets (capsules, patches) in 24 hours."
-    )
-    min_hours_between_doses: int | None = Field(
-        default=None,
-        description="The label's least time between two doses, in hours (Paralgin forte: "
-        "at least 6); shown on the plan.",
-    )
-    max_amount_per_day: Decimal | None = Field(
-        default=None,
-        description="Most of the drug in 24 hours, in the product's unit, where the label "
-        "gives it (Ultram ER: 300 mg); a plan never gives more.",
-    )
-
-
-class Ingredient(Provenance):
-    """One active ingredient of a combination product, per tablet, with its label caps."""
-
-    name: Slug = Field(description="The ingredient (e.g. paracetamol).")
-    amount: Decimal = Field(description="Milligrams per tablet.")
-    max_per_dose: Decimal | None = Field(default=None, description="Most mg at one dose time.")
-    max_per_day: Decimal | None = Field(default=None, description="Most mg in 24 hours.")
-
-
-class Liquid(Provenance):
-    """An oral solution or drops: a dose is written as mg, ml (or drops), the concentration
-    and the measuring device."""
-
-    mg_per_ml: Decimal = Field(description="Concentration in mg per ml.")
-    device: Literal["oral-syringe", "dropper"] = Field(
-        description="How a dose is measured: ml with an oral syringe, or drops."
-    )
-    mg_per_drop: Decimal | None = Field(
-        default=None,
-        description="The product's own mg per drop (from its label, never derived from the "
-        "concentration); needed with a dropper.",
-    )
-    smallest_ml: Decimal = Field(
-        default=Decimal("0.5"),
-        description="The oral syringe's graduation: every dose is a whole number of it "
-        "(default 0.5 ml, a project choice: a 5-10 ml oral syringe marks at least every 0.5 ml, "
-        "so a dose of up to 20 ml is measurable with one).",
-    )
-
-
-class Product(Provenance):
-    drug: Slug
-    brand: NonEmpty
-    names: list[NonEmpty] = Field(
-        default=[],
-        description="Other names a medication list uses for this product (Tylenol with "
-        "codeine #3); each reads as this product, as does the brand without its bracketed "
-        "contents (Citodon).",
-    )
-    form: Literal["tablet", "capsule", "patch", "sublingual-tablet", "oral-solution"] = "tablet"
-    route: Route = "oral"
-    unit: DoseUnit = "mg"
-    modified_release: Flag = Field(default=False, description="Depot/ER: never split.")
-    strengths: list[Strength] = Field(min_length=1, description="At least one strength.")
-    marketed: Flag = True
-    regimen: Regimen | None = Field(
-        default=None, description="The label's dosing interval and limits of units."
-    )
-    ingredients: list[Ingredient] = Field(
-        default=[],
-        description="A combination product's ingredients per tablet (e.g. paracetamol) with "
-        "their caps per dose and per day.",
-    )
-    liquid: Liquid | None = Field(
-        default=None, description="Concentration and measuring device of an oral solution."
-    )
-    indication: Literal["pain", "dependence"] | None = Field(
-        default=None,
-        description="`pain`: a pain product of a drug otherwise used for opioid dependence "
-        "(buprenorphine patches); it is planned without specialist sign-off.",
-    )
-    note: str | None = None
-
-    @property
-    def release(self) -> Literal["immediate", "modified"]:
-        return "modified" if self.modified_release else "immediate"
 
 
 class Phases(Provenance):
@@ -508,91 +416,6 @@ class TaperRule(Frozen):
         default=None,
         description="Two or more drugs of this class together (the first drug's rule decides); "
         "without it they are tapered one after another.",
-    )
-
-
-class SupportContacts(Provenance):
-    before_each_reduction: Flag = True
-    lead_days: int = Field(default=1, description="Days before a dose change the talk is held.")
-    every_days: int | None = Field(
-        default=None, description="Regular talks during mapping and stabilisation."
-    )
-    max_gap_days: int | None = Field(
-        default=None,
-        ge=7,
-        description=(
-            "The longest a patient goes without a support talk from the plan start to the "
-            "last dose: where dose changes are further apart (a hold before a larger cut, a "
-            "slow phase), regular talks fill the gap."
-        ),
-    )
-    content: list[Slug] = []
-    opioid_content: list[Slug] | None = Field(
-        default=None,
-        description="The talks' topics for a plan that tapers only opioids (default: "
-        "`content`, which may speak of a benzodiazepine's symptoms).",
-    )
-
-
-class Aftercare(Provenance):
-    minimum: Period = Field(description="Minimum aftercare period after the last dose.")
-    offsets: list[Period]
-    content: list[Slug] = []
-    opioid_content: list[Slug] = Field(
-        default=[], description="Added after an opioid taper (lost tolerance, naloxone)."
-    )
-
-
-class Evaluation(Provenance):
-    """A planned evaluation of the result once the patient has been drug-free for a while
-    (e.g. trappned.no: be drug-free for at least 6 weeks before judging)."""
-
-    after: Period = Field(description="How long after the last dose the evaluation is held.")
-    content: list[Slug] = []
-
-
-class ContentItem(Frozen):
-    id: Slug
-    text: LocalText
-    link: str | None = None
-    source: Slug | None = None
-
-
-class Checkpoints(Frozen):
-    support: SupportContacts
-    aftercare: Aftercare
-    evaluation: Evaluation | None = None
-    avoid_weekends: Flag = True
-    content: list[ContentItem] = []
-
-
-class ReferralCriterion(Provenance):
-    id: Slug
-    kind: Literal["attempt-required", "question", "exclusion"]
-    text: LocalText
-    any_of: Slug | None = Field(
-        default=None,
-        description="Criteria with the same `any_of` name are alternatives: one of them met "
-        "is enough (e.g. two different reasons to refer).",
-    )
-
-
-class Referral(Provenance):
-    unit: NonEmpty | None = None
-    criteria: list[ReferralCriterion] = []
-
-
-class UrgentHelp(Provenance):
-    """A number the patient calls when it is urgent, printed on page 1 of the patient's sheet
-    under the clinic's own contact (the `urgent-help` check: a source with a `url`, or
-    `unverified`, and the label in the file's language)."""
-
-    number: Annotated[str, StringConstraints(pattern=r"^[0-9]{2,6}( [0-9]{2,6})?$")] = Field(
-        description='The number as the patient dials it, digits with at most one space ("112", '
-        '"116 117").'
-    )
-    label: LocalText = Field(
-        description='When to call it, in the patient\'s words ("If life is in danger").'
     )
 
 

@@ -18,6 +18,15 @@ from typing import Any, NamedTuple
 import yaml
 
 from taper.guideline.findings import Finding
+from taper.guideline.yaml_syntax import (
+    INVISIBLE,
+    INVISIBLE_RE,
+    ZERO_WIDTH,
+    invisible_message,
+    invisible_near_error,
+    position,
+    syntax_message,
+)
 
 Path = tuple[str | int, ...]
 
@@ -247,20 +256,20 @@ class _Builder:
         anywhere, space-like ones at its edges) at their exact place; return the value without
         them, so the schema does not report the same mistake again."""
         edges = value.strip("".join(INVISIBLE))
-        inner = edges if key else "".join(c for c in edges if c not in _ZERO_WIDTH)
+        inner = edges if key else "".join(c for c in edges if c not in ZERO_WIDTH)
         if not key and inner == value:
             return value
         begin, end = node.start_mark.index, node.end_mark.index
         blank = "".join(INVISIBLE) + " "
-        for match in _INVISIBLE_RE.finditer(self.text, begin, end):
+        for match in INVISIBLE_RE.finditer(self.text, begin, end):
             at = match.start()
             edge = not self.text[begin:at].strip(blank) or not self.text[at:end].strip(blank)
-            if key or match.group() in _ZERO_WIDTH or edge:
-                line, col = _position(self.text, at)
-                message = _invisible_message(self.text, at)
+            if key or match.group() in ZERO_WIDTH or edge:
+                line, col = position(self.text, at)
+                message = invisible_message(self.text, at)
                 self.findings.append(Finding(self.path, line, col, "yaml-invisible", message))
                 break  # one finding per value
-        return _INVISIBLE_RE.sub("", inner) if key else inner
+        return INVISIBLE_RE.sub("", inner) if key else inner
 
     def check_tag(self, node: yaml.Node, expected: str) -> None:
         if node.tag != expected:
@@ -278,7 +287,7 @@ class _Builder:
             self.findings.append(self.finding(node, "yaml-number", message))
             return None
         if tag == _PLAIN:
-            if _INVISIBLE_RE.search(value):
+            if INVISIBLE_RE.search(value):
                 value = self.invisible(node, value, key=False)
             return _resolve_plain(value)
         if tag not in _STANDARD_SCALAR_TAGS:
@@ -304,7 +313,7 @@ class _Builder:
             if not isinstance(key_node, yaml.ScalarNode):
                 raise _Abort(self.finding(key_node, "yaml-key", "a key must be a plain name"))
             key = str(key_node.value)
-            if _INVISIBLE_RE.search(key):
+            if INVISIBLE_RE.search(key):
                 key = self.invisible(key_node, key, key=True)
             if key in result:
                 first = self.doc.keys[(*path, key)]
@@ -345,60 +354,6 @@ def _decode(raw: bytes, path: str) -> tuple[str | None, list[Finding]]:
         return None, [Finding(path, line, col, "yaml-encoding", message)]
 
 
-def _position(text: str, index: int) -> tuple[int, int]:
-    line_start = text.rfind("\n", 0, index) + 1
-    return text.count("\n", 0, index) + 1, index - line_start + 1
-
-
-# Characters that look like a space or like nothing, pasted from word processors and web pages.
-INVISIBLE = {
-    "\u00a0": "a non-breaking space (U+00A0)",
-    "\u202f": "a narrow non-breaking space (U+202F)",
-    "\u2007": "a figure space (U+2007)",
-    "\u200b": "a zero-width space (U+200B)",
-    "\u200c": "a zero-width non-joiner (U+200C)",
-    "\u200d": "a zero-width joiner (U+200D)",
-    "\u2060": "a word joiner (U+2060)",
-    "\ufeff": "a byte-order mark (U+FEFF) inside the file",
-    "\u00ad": "a soft hyphen (U+00AD)",
-}
-# Invisible anywhere in a plain value; the space-like ones only at its edges (a non-breaking
-# space between words of a note is typography, not a mistake).
-_ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
-_INVISIBLE_RE = re.compile("[" + "".join(INVISIBLE) + "]")
-
-
-def _invisible_message(text: str, index: int) -> str:
-    """ "a non-breaking space (U+00A0) after 'group:'; ..." for the character at `index`."""
-    line_start = text.rfind("\n", 0, index) + 1
-    before = text[line_start:index].strip()
-    if before:
-        where = f" after '{before[-20:]}'"
-    else:
-        where = " in the indentation" if index > line_start else " at the start of the line"
-    return (
-        f"{INVISIBLE[text[index]]}{where}, invisible in most editors (often pasted from Word "
-        "or a web page); delete it and type an ordinary space if one is needed"
-    )
-
-
-def _invisible_near_error(exc: yaml.MarkedYAMLError, text: str) -> int | None:
-    """The invisible character that most likely caused a syntax error: the last one on the
-    lines from where the failing construct starts (or the line before) to the problem."""
-    mark = exc.problem_mark
-    if mark is None or not _INVISIBLE_RE.search(text):
-        return None
-    first_line = exc.context_mark.line if exc.context_mark is not None else mark.line - 1
-    first_line = max(0, min(first_line, mark.line - 1))
-    starts = [0, *(m.end() for m in re.finditer("\n", text))]
-    begin = starts[first_line]
-    end = min(len(text), mark.index + 1)
-    found = None
-    for match in _INVISIBLE_RE.finditer(text, begin, end):
-        found = match.start()
-    return found
-
-
 def _unclosed_flow(text: str) -> tuple[str, int, int] | None:
     """The innermost '[' or '{' still open when the scanner reached the end of the file,
     as (bracket, line, column), or None (closed, or the scanner stopped earlier)."""
@@ -421,86 +376,13 @@ def _unclosed_flow(text: str) -> tuple[str, int, int] | None:
     return open_[-1] if open_ else None
 
 
-_OPEN_QUOTE = re.compile(r"""(?:^|:\s|-\s|[\[{,]\s*)(["'])""")
-
-
-def _opens_quote(line: str) -> bool:
-    """Does a quoted value start on this line and stay open at its end?"""
-    for match in _OPEN_QUOTE.finditer(line):
-        quote = match.group(1)
-        rest = line[match.end() :]
-        rest = rest.replace('\\"', "") if quote == '"' else rest.replace("''", "")
-        if quote not in rest:
-            return True
-    return False
-
-
-def _quote_hint(exc: yaml.MarkedYAMLError, text: str) -> str:
-    """Name an earlier line with an unclosed quote: libyaml reports where it got lost."""
-    mark = exc.problem_mark
-    if mark is None:
-        return ""
-    lines = text.split("\n")
-    for number in range(mark.line - 1, max(mark.line - 6, -1), -1):
-        if number < len(lines) and _opens_quote(lines[number]):
-            return f" (is a quote on line {number + 1} left open?)"
-    return ""
-
-
-def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> str:
-    """libyaml's terse problem, said the way an editor would fix it, with a hint if we can."""
-    message = _plain_syntax(exc, text)
-    if "quote" not in message:
-        message += _quote_hint(exc, text)
-    return message
-
-
-def _plain_syntax(exc: yaml.MarkedYAMLError, text: str) -> str:
-    problem = exc.problem or exc.context or "invalid YAML"
-    context = exc.context or ""
-    mark, start = exc.problem_mark, exc.context_mark
-    char = ""
-    if mark is not None and 0 <= mark.index < len(text):
-        char = text[mark.index]
-    started = f" (it starts at line {start.line + 1}, column {start.column + 1})" if start else ""
-    if char == "\t" or ("tab" in problem and "\t" in text):
-        return "a tab character; YAML is indented with spaces only"
-    if "quoted scalar" in context and "end of stream" in problem:
-        return f"a quoted value is never closed{started}"
-    if "quoted scalar" in context:
-        return f"a quoted value is not closed properly{started}: {problem}"
-    if "another document" in problem:
-        return "the file holds more than one YAML document (`---`); a rule file is one document"
-    if "mapping values are not allowed" in problem:
-        return (
-            "a ':' where no key can start; put quotes around a value that contains ': ', or "
-            "check the indentation"
-        )
-    if "could not find expected ':'" in problem:
-        return f"a key has no ':' after it, or a line is indented wrongly{started}"
-    if "expected <block end>" in problem or "expected <block mapping" in problem:
-        found = problem.split("but found", 1)[-1].strip()
-        return f"the indentation does not match the lines above (found {found} here)"
-    if "did not find expected key" in problem and "block mapping" in context:
-        return "the indentation does not match the lines above (a key is out of line)"
-    if "expected '-' indicator" in problem:
-        return "the indentation does not match the lines above (another list item '- ' expected)"
-    if "cannot start any token" in problem and char:
-        return f"{char!r} cannot start a value; put the value in quotes"
-    if "undefined alias" in problem:
-        return f"{problem}: an alias (*name) must come after its anchor (&name)"
-    if "flow sequence" in context or "flow mapping" in context:
-        return f"{problem} inside [...] or {{...}}{started}; check commas and brackets"
-    return f"{context}: {problem}" if context and context not in problem else problem
-
-
 def _syntax_finding(exc: yaml.MarkedYAMLError, text: str, path: str) -> Finding:
     """One finding for a syntax error, at the place to fix: an invisible character near it,
     the bracket left open at the end of the file, or where libyaml stopped."""
-    invisible = _invisible_near_error(exc, text)
+    invisible = invisible_near_error(exc, text)
     if invisible is not None:
-        line, col = _position(text, invisible)
-        return Finding(path, line, col, "yaml-invisible", _invisible_message(text, invisible))
+        line, col = position(text, invisible)
+        return Finding(path, line, col, "yaml-invisible", invisible_message(text, invisible))
     mark = exc.problem_mark or exc.context_mark
     if "maximum nesting depth" in str(exc.problem):  # libyaml's own bound (PyYAML >= 6.0.4)
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -516,7 +398,7 @@ def _syntax_finding(exc: yaml.MarkedYAMLError, text: str, path: str) -> Finding:
         )
         return Finding(path, line, col, "yaml-syntax", message)
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    return Finding(path, line, col, "yaml-syntax", _syntax_message(exc, text))
+    return Finding(path, line, col, "yaml-syntax", syntax_message(exc, text))
 
 
 def parse_yaml(raw: bytes, path: str) -> tuple[YamlDocument | None, list[Finding]]:
@@ -525,7 +407,7 @@ def parse_yaml(raw: bytes, path: str) -> tuple[YamlDocument | None, list[Finding
     if text is None:
         return None, findings
     if "\x00" in text:
-        line, col = _position(text, text.index("\x00"))
+        line, col = position(text, text.index("\x00"))
         message = "the file contains NUL characters; it is not a text file"
         return None, [Finding(path, line, col, "yaml-encoding", message)]
     # Parsing makes tens of thousands of small objects and frees them by reference counting;
@@ -582,7 +464,7 @@ def _parse(text: str, path: str) -> tuple[YamlDocument | None, list[Finding]]:
     except yaml.MarkedYAMLError as exc:
         return None, [_syntax_finding(exc, text, path)]
     except yaml.reader.ReaderError as exc:
-        line, col = _position(text, exc.position)
+        line, col = position(text, exc.position)
         code = exc.character if isinstance(exc.character, int) else ord(exc.character)
         message = (
             f"the file contains a control character (#x{code:02x}) that YAML does not allow; "

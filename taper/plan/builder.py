@@ -46,6 +46,7 @@ from taper.plan.calendar import (
 )
 from taper.plan.combinations import CombinationMixin
 from taper.plan.curve import MAX_STEPS_PER_DRUG, TaperStep, trajectory
+from taper.plan.decimals import tidy, to_decimal
 from taper.plan.evening import EveningOutMixin
 from taper.plan.fast import constructor
 from taper.plan.formulation import KitStep
@@ -61,11 +62,7 @@ from taper.plan.patches import whole_patch_days
 from taper.plan.rules import Pace
 from taper.plan.state import LANGS, Severity
 from taper.plan.switching import SwitchingMixin
-from taper.plan.tablets import (
-    Kit,
-    tidy,
-    to_decimal,
-)
+from taper.plan.tablets import Kit
 from taper.plan.tracks import BEDTIME_GROUPS, TIME_ORDER, Seg, Track, time_names
 
 __all__ = [

@@ -18,6 +18,7 @@ from taper.dose import format_amount
 from taper.errors import TaperError
 from taper.guideline.model import DrugClass, Guideline, Lang
 from taper.plan.change_days import ChangeDays, change_days, closed_days, redispense
+from taper.plan.dose_time_kit import MAX_TABLETS_PER_DOSE
 from taper.plan.fast import constructor, copy_with, from_values, trusted
 from taper.plan.model import (
     AppliedRule,
@@ -29,9 +30,6 @@ from taper.plan.model import (
     Step,
 )
 from taper.plan.options import PlanOptions
-from taper.plan.tablets import (
-    MAX_TABLETS_PER_DOSE,
-)
 
 # Calendar bounds of a plan: earlier or later dates are surely typing errors, and plan dates
 # must stay far from the end of Python's calendar (year 9999).

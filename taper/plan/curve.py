@@ -12,16 +12,13 @@ from decimal import Decimal
 from fractions import Fraction
 
 from taper.errors import TaperError
+from taper.plan.decimals import tidy, to_decimal
 from taper.plan.dosetimes import mixes_parts_at, next_vector
 from taper.plan.holds import capped_hold, hold_intervals
 from taper.plan.patches import whole_patch_days
 from taper.plan.rules import Pace
 from taper.plan.step_floors import NO_FLOORS, StepFloors
-from taper.plan.tablets import (
-    Kit,
-    tidy,
-    to_decimal,
-)
+from taper.plan.tablets import Kit
 
 # Beyond this many reductions of one drug a plan is refused rather than printed: it is almost
 # surely a wrong dose or a far too slow speed, and no patient can follow it.

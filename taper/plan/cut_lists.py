@@ -9,10 +9,10 @@ from decimal import Decimal
 from fractions import Fraction
 
 from taper.dose import format_amount
+from taper.plan.decimals import to_decimal
 from taper.plan.formulary import oral_solutions
 from taper.plan.regimen import stop_too_high
 from taper.plan.state import BuilderBase
-from taper.plan.tablets import to_decimal
 from taper.plan.tracks import Seg, Track
 
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from itertools import product
 
-from taper.plan.tablets import Kit, mixes_parts
+from taper.plan.pieces import mixes_parts
+from taper.plan.tablets import Kit
 
 # Beyond this many combinations a vector is searched greedily (one time cut at a time).
 _SEARCH_LIMIT = 60_000

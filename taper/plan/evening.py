@@ -37,6 +37,7 @@ from taper.plan.curve import (
     slow_start,
     step_aim,
 )
+from taper.plan.decimals import tidy, to_decimal
 from taper.plan.dosetimes import next_vector
 from taper.plan.formulation import FormulationMixin, describe, drop_ranks
 from taper.plan.holds import capped_hold
@@ -46,7 +47,7 @@ from taper.plan.regimen import day_cap, formulation_changes, regimen_times
 from taper.plan.review import ReviewMixin
 from taper.plan.rules import Pace
 from taper.plan.step_floors import NO_FLOORS, StepFloors
-from taper.plan.tablets import Kit, tidy, to_decimal
+from taper.plan.tablets import Kit
 from taper.plan.tracks import Track, time_names
 
 # The largest cut any taper step may make, in %: the rule-file ceiling of

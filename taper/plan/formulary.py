@@ -14,7 +14,8 @@ from decimal import Decimal
 from taper.dose import format_amount
 from taper.guideline.model import DoseUnit, Guideline, Product, Route
 from taper.names import RELEASE_TEXT, Release, and_list
-from taper.plan.tablets import HALF, ONE, QUARTER, Kit, tidy
+from taper.plan.decimals import HALF, ONE, QUARTER, tidy
+from taper.plan.tablets import Kit
 
 _KITS: dict[tuple[str, ...], Kit] = {}
 # Bounded like every cache here: a full mutation run (10,000+ rule files in one process) grew

@@ -24,6 +24,7 @@ from taper.dose import format_amount
 from taper.errors import TaperError
 from taper.guideline.model import TaperRule
 from taper.plan.curve import TaperStep, trajectory
+from taper.plan.decimals import to_decimal
 from taper.plan.dosetimes import usable
 from taper.plan.labels import interval_doses, unit_caps
 from taper.plan.model import DoseTimeName
@@ -38,7 +39,7 @@ from taper.plan.regimen import (
 from taper.plan.rules import Pace
 from taper.plan.state import BuilderBase
 from taper.plan.step_floors import NO_FLOORS, StepFloors, step_floors
-from taper.plan.tablets import Kit, to_decimal
+from taper.plan.tablets import Kit
 from taper.plan.topup import TopUpKit
 from taper.plan.tracks import BEDTIME_GROUPS, Track, time_names
 

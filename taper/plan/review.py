@@ -15,6 +15,7 @@ from taper.plan import substitute
 from taper.plan.calendar import Placed
 from taper.plan.curve import slow_start
 from taper.plan.cut_lists import CutListsMixin
+from taper.plan.decimals import to_decimal
 from taper.plan.fast import constructor, copy_with, trusted
 from taper.plan.formulary import oral_solutions, smaller_products
 from taper.plan.holds import DEFAULT_HOLD_INTERVALS, hold_intervals, longest_run_days
@@ -29,10 +30,7 @@ from taper.plan.model import (
 )
 from taper.plan.patches import patches_for
 from taper.plan.step_floors import NO_FLOORS, StepFloors, step_floors
-from taper.plan.tablets import (
-    Kit,
-    to_decimal,
-)
+from taper.plan.tablets import Kit
 from taper.plan.tracks import BEDTIME_GROUPS, Seg, Track
 
 _Daily = tuple[str, Decimal, Decimal, Literal["ml", "drops"] | None]

@@ -15,16 +15,13 @@ from taper.dose import format_amount
 from taper.errors import TaperError
 from taper.guideline.model import Guideline
 from taper.plan import substitute
+from taper.plan.decimals import tidy, to_decimal
 from taper.plan.formulary import kit_for
 from taper.plan.model import (
     DoseTimeName,
 )
 from taper.plan.periods import PeriodsMixin
 from taper.plan.spread import spread
-from taper.plan.tablets import (
-    tidy,
-    to_decimal,
-)
 from taper.plan.tracks import BEDTIME_GROUPS, TIME_ORDER, Seg, Track, time_names
 
 

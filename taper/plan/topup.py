@@ -25,7 +25,8 @@ from collections.abc import Sequence
 from itertools import product
 
 from taper.plan.model import TabletCount
-from taper.plan.tablets import Kit, Piece, Split
+from taper.plan.pieces import Piece
+from taper.plan.tablets import Kit, Split
 
 # A top-up regimen keeps at most this many dose times (depot tablets are 12- or 24-hourly);
 # more would make the search over dose times large for no real regimen.

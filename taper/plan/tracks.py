@@ -17,9 +17,7 @@ from taper.plan.model import (
     Phase,
 )
 from taper.plan.rules import Pace
-from taper.plan.tablets import (
-    Kit,
-)
+from taper.plan.tablets import Kit
 
 TIME_ORDER: dict[DoseTimeName, int] = {
     "morning": 0,
