@@ -31,6 +31,16 @@ class CutListsMixin(BuilderBase):
             return track.reported if track.reported is not None else Decimal(0)
         return track.segs[position - 1].amount
 
+    def shares(self, track: Track, segs: list[Seg], index_of: dict[int, int]) -> str:
+        """Each step's cut as a share of the dose before it: "3: 16.7 %; 4: 20 %"."""
+        out = []
+        for seg in segs:
+            before = Fraction(self.dose_before(track, seg))
+            share = (before - Fraction(seg.amount)) * 100 / before
+            shown = format_amount(to_decimal(Fraction(round(share * 10), 10)))
+            out.append(f"{index_of[id(seg)]}: {shown} %")
+        return "; ".join(out)
+
     def warn_beyond_step(self, track: Track, index_of: dict[int, int]) -> None:
         """Cuts larger than the rule's step but within the largest it allows, with their share
         of the dose before (clinician review 2: se-01's 12.5-25 % cuts against a 10 % rule
@@ -39,19 +49,14 @@ class CutListsMixin(BuilderBase):
         if not beyond:
             return
         numbers = ", ".join(str(index_of[id(s)]) for s in beyond)
-        shares = []
-        for seg in beyond:
-            before = Fraction(self.dose_before(track, seg))
-            share = (before - Fraction(seg.amount)) * 100 / before
-            shown = format_amount(to_decimal(Fraction(round(share * 10), 10)))
-            shares.append(f"{index_of[id(seg)]}: {shown} %")
+        shares = self.shares(track, beyond, index_of)
         self.warn(
             "tablet-step-beyond-rule",
             "info",
             f"{len(beyond)} step(s) of {track.drug.id} (step {numbers}) cut more than the step "
             f"{self.allowed_text(track)} sets, within the largest step it allows, because the "
             "formulary's strengths cannot make a dose nearer the rule's at these dose times "
-            f"(step: share of the dose before): {'; '.join(shares)}.",
+            f"(step: share of the dose before): {shares}.",
             track.drug.id,
             steps=numbers,
         )
@@ -65,16 +70,11 @@ class CutListsMixin(BuilderBase):
         if not above:
             return
         numbers = ", ".join(str(index_of[id(s)]) for s in above)
-        shares = []
-        for seg in above:
-            before = Fraction(self.dose_before(track, seg))
-            share = (before - Fraction(seg.amount)) * 100 / before
-            shown = format_amount(to_decimal(Fraction(round(share * 10), 10)))
-            shares.append(f"{index_of[id(seg)]}: {shown} %")
+        shares = self.shares(track, above, index_of)
         text = (
             f"{len(above)} step(s) of {track.drug.id} (step {numbers}) cut a larger share of "
             f"the dose than {self.allowed_text(track)} sets, because of the smallest step it "
-            f"sets (step: share of the dose before): {'; '.join(shares)}. Slowing or pausing "
+            f"sets (step: share of the dose before): {shares}. Slowing or pausing "
             "the taper there is a prescriber's decision."
         )
         text += self.earlier_stop(track, above, index_of)
