@@ -333,7 +333,7 @@ def _parts(view: PlanView, dose: DoseAtTime, unit: str, one_brand: bool) -> list
     if not dose.tablets:
         # "0.75 mg, own tablets": only the amount is held together; the words wrap.
         return [bind_units(p) for p in tablet_parts(t, dose, unit)]
-    combined = combination_brands(view)
+    combined = view.combination_brands
     return [
         # A liquid always says mg and ml; its concentration and measuring device stand in the
         # row's product column (one brand), else in the cell too. Its numbers stay with their
@@ -355,13 +355,6 @@ def _parts(view: PlanView, dose: DoseAtTime, unit: str, one_brand: bool) -> list
         )
         for x in dose.tablets
     ]
-
-
-def combination_brands(view: PlanView) -> frozenset[str]:
-    """The brands of the plan's rule file that hold a second ingredient (Citodon, Paralgin
-    forte, co-codamol)."""
-    g = view.guideline
-    return frozenset(p.brand for p in g.formulary if p.ingredients) if g else frozenset()
 
 
 def _short_range(view: PlanView, start: dt.date, end: dt.date) -> str:

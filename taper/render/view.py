@@ -153,6 +153,13 @@ class PlanView:
     patches: Literal["none", "some", "all"] = "none"  # steps whose dose is a patch's rate
     patient_id: str | None = None  # the clinic's id: in calendar UIDs and FHIR ids
 
+    @cached_property
+    def combination_brands(self) -> frozenset[str]:
+        """The brands of the rule file that hold a second ingredient (Citodon, Paralgin forte,
+        co-codamol): counted in tablets on the sheet, once a plan, not once a cell."""
+        g = self.guideline
+        return frozenset(p.brand for p in g.formulary if p.ingredients) if g else frozenset()
+
     @property
     def patch_advice(self) -> str:
         """The sheet's line for patches: when a new one goes on, where every patch of the plan
