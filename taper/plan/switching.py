@@ -338,11 +338,18 @@ class SwitchingMixin(PeriodsMixin):
             )
             seg = Seg("switch", 0, extra, target.amount, target.doses(), note=note)
             self.period([(target, seg)], extra, target.drug.id)
+        # "the lower end" only where the rule's table gives a range (clinician review 6: a
+        # point equivalence, Ashton's lorazepam 1 mg = diazepam 10 mg, was called the low end).
+        where = (
+            "from the lower end of the equivalence range"
+            if sub.reference_low < sub.reference_point
+            else "at the rule's equivalence"
+        )
         self.warn(
             "switch",
             "info",
-            f"{source.drug.id} is replaced by {target.drug.id} one dose time at a time, from the "
-            "lower end of the equivalence range and within the rule's switch limits. "
+            f"{source.drug.id} is replaced by {target.drug.id} one dose time at a time, {where} "
+            "and within the rule's switch limits. "
             "Equivalence tables are approximate; watch for sedation or withdrawal during the "
             "switch.",
             source.drug.id,

@@ -114,6 +114,16 @@ SWITCH_WARNINGS: dict[str, tuple[Piece, ...]] = {
                 "tables are approximate; watch for sedation or withdrawal during the switch."
             ),
         ),
+        piece(
+            rf"(?P<drug>{ID}) is replaced by (?P<target>{ID}) one dose time at a time, at the "
+            r"rule's equivalence and within the rule's switch limits\. Equivalence tables are "
+            r"approximate; watch for sedation or withdrawal during the switch\.",
+            N_(
+                "%(drug)s is replaced by %(target)s one dose time at a time, at the rule's "
+                "equivalence and within the rule's switch limits. Equivalence tables are "
+                "approximate; watch for sedation or withdrawal during the switch."
+            ),
+        ),
     ),
     "switch-advised": (
         piece(
