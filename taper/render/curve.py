@@ -228,11 +228,11 @@ def _labelled_months(
             # a month the plan starts in is labelled only when most of it is shown
             and (month >= first or first.day <= 10)
             and x(month + dt.timedelta(days=20)) <= WIDTH - RIGHT
-            # and the label (and the year under it) ends inside the picture (nurse review 5:
-            # "jan. 2028" cut at the right edge of a two-drug sheet's curves)
-            and _label_end(month, first, x, name) <= WIDTH
         ]
-        ends = [_label_end(m, first, x, name) for m in chosen]
+        ends = [
+            x(max(m, first)) + LABEL_INSET + max(label_width(name(m)), label_width("0000"))
+            for m in chosen
+        ]
         starts = [x(max(m, first)) + LABEL_INSET for m in chosen]
         if all(end + LABEL_GAP <= start for end, start in zip(ends, starts[1:], strict=False)):
             return chosen
@@ -253,10 +253,3 @@ def _points(
         pts.append(f"{_fmt(x(step.start))},{_fmt(level)}")
         pts.append(f"{_fmt(x(end))},{_fmt(level)}")
     return " ".join(pts)
-
-
-def _label_end(
-    month: dt.date, first: dt.date, x: Callable[[dt.date], Decimal], name: Callable[[dt.date], str]
-) -> Decimal:
-    """Where a month's label (or the year under it, the wider) ends."""
-    return x(max(month, first)) + LABEL_INSET + max(label_width(name(month)), label_width("0000"))
