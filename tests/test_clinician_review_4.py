@@ -234,20 +234,3 @@ def test_a_switch_at_a_point_equivalence_is_not_called_the_lower_end() -> None:
     assert "at the rule's equivalence" in said
     assert "lower end" not in said
 
-
-def test_every_curve_label_ends_inside_the_picture() -> None:
-    """Nurse review 5: the two-drug sheet's curves cut "jan. 2028" at their right edge."""
-    import re
-
-    from taper.render.curve import WIDTH, label_width
-
-    made = make_plan(
-        [parse_medication("oxycodone 40 mg"), parse_medication("oxazepam 30 mg")],
-        load_guideline("se-vgr"),
-        PlanOptions(start=START),
-    )
-    html = render_plan(made, PlanFormat.html, "sv").decode("utf-8")
-    labels = re.findall(r'<text x="([0-9.]+)" y="[0-9.]+" fill="#000">([^<]+)</text>', html)
-    assert labels
-    for x, text in labels:
-        assert Decimal(x) + label_width(text) <= WIDTH, text
