@@ -233,4 +233,3 @@ def test_a_switch_at_a_point_equivalence_is_not_called_the_lower_end() -> None:
     (said,) = [w.message for w in point.warnings if w.code == "switch"]
     assert "at the rule's equivalence" in said
     assert "lower end" not in said
-
