@@ -20,6 +20,8 @@ HEADINGS = {texts(lang)._("Your doses") for lang in ("sv", "nb", "en")}
 HEAD = re.compile(r"^(?:Datum|Dato|Dates)\s{2,}\S")  # the table head, as pdftotext lays it out
 YEAR = re.compile(r"^\d{4}$")
 FOOTER = re.compile(r"^(?:Sida|Side|Page) \d+")
+# A dose curve's month labels ("feb  mar   apr   mai"): the year under them is the curve's.
+AXIS = re.compile(r"^[^\W\d]{3,4}\.?(?:\s{2,}[^\W\d]{3,4}\.?){2,}$")
 
 
 def page_ends(pdf: Path) -> list[list[str]]:
@@ -43,7 +45,7 @@ def orphans(ends: list[list[str]]) -> list[str]:
         if not end:
             continue
         if (
-            YEAR.match(end[-1])
+            (YEAR.match(end[-1]) and not (len(end) > 1 and AXIS.match(end[-2])))
             or any(line in HEADINGS for line in end)  # with its intro, at most
             or any(HEAD.match(line) for line in end[-2:])
         ):
@@ -64,6 +66,9 @@ def test_the_page_end_check_finds_a_head_left_alone() -> None:
         "page 3 ends with ['Dina doser', 'Ta', 'd']",
     ]
     assert orphans([["dagen", "2027", "11 jan. – 31 jan.   1 × 20 mg"]]) == []
+    # A page that ends on a dose curve ends on its axis's year: no table row.
+    assert orphans([["0 mg", "feb  mar   apr   mai   jun   jul     aug", "2027"]]) == []
+    assert orphans([["0 mg", "mars  maj   juli   sep.   nov.  jan.", "2027"]]) == []
 
 
 def _html(case: PanelPlan) -> bytes:

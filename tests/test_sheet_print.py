@@ -517,7 +517,7 @@ def test_the_tick_calendar_marks_the_day_the_last_patch_comes_off(name: str, lan
     calendar = html.split('<table class="ticks">', 1)[1].split("</table>", 1)[0]
     last_box = re.findall(r'class="tick" role="img" aria-label="([^"]+)"', calendar)[-1]
     off_day = last_box.rsplit(" ", 1)[0]  # the long date, its time label after it
-    page_one = html.split("<h2", 2)[1]
+    page_one = html.split('<section class="patient doses">', 1)[0]
     assert off_day in page_one  # the same day page 1 says to take it off
     note = re.findall(r'<td class="week-note">([^<]*)</td>', calendar)[-1]
     assert t._("%(day)s take off the last patch", day="") in note

@@ -1,0 +1,83 @@
+"""Nurse review 5 of the printed sheet, in WeasyPrint (`-f pdf`) and in Chromium's print of
+`-f html`: the page-1 "Important" box, the clinician footer's line breaks, the dose curves'
+last month label, the support-talk list across a page break and the title of a combination
+product's sheet."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from test_sheet_print import run_chromium
+
+from taper.dose import parse_medication
+from taper.guideline.loader import load_guideline
+from taper.guideline.model import Lang
+from taper.plan import PlanOptions, make_plan
+from taper.plan.model import Plan
+from taper.render import PlanFormat, render_plan
+from taper.render.advice import safety_items
+from taper.render.i18n import texts
+from taper.render.view_builder import build_view
+
+START = dt.date(2027, 1, 4)
+
+# The sheets whose page 1 is long: two drugs, and a product line over two lines.
+LONG_PAGE_ONE = [
+    ("se-vgr", ("oxycodone 40 mg", "oxazepam 30 mg"), "sv"),
+    ("uk-ashton", ("co-codamol 240 mg",), "en"),
+]
+RENDERERS = ["weasyprint", "chromium"]
+
+
+def plan_of(guideline: str, meds: tuple[str, ...], lang: Lang) -> Plan:
+    loaded = load_guideline(guideline)
+    options = PlanOptions(start=START, lang=lang)
+    return make_plan([parse_medication(m, loaded.guideline) for m in meds], loaded, options)
+
+
+def printed(plan: Plan, lang: Lang, renderer: str, tmp_path: Path) -> Path:
+    """The sheet as the renderer prints it, as a PDF file."""
+    pdf = tmp_path / "sheet.pdf"
+    if renderer == "weasyprint":
+        pytest.importorskip("weasyprint")
+        pdf.write_bytes(render_plan(plan, PlanFormat.pdf, lang))
+    else:
+        html = render_plan(plan, PlanFormat.html, lang)
+        run_chromium(tmp_path, html, "--no-pdf-header-footer", f"--print-to-pdf={pdf}")
+    return pdf
+
+
+def page_texts(pdf: Path) -> list[str]:
+    """Each page's text, its white space collapsed (a sentence wrapped is one line)."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return [" ".join(page.replace("\u00a0", " ").split()) for page in text.split("\f")[:-1]]
+
+
+@pytest.mark.parametrize("renderer", RENDERERS)
+@pytest.mark.parametrize(
+    ("guideline", "meds", "lang"), LONG_PAGE_ONE, ids=["two-drugs", "co-codamol"]
+)
+def test_the_important_box_is_on_page_one_of_a_long_first_page(
+    guideline: str, meds: tuple[str, ...], lang: Lang, renderer: str, tmp_path: Path
+) -> None:
+    """The box went to the top of page 2 and left a quarter of page 1 empty; it now stands
+    right after the urgent numbers, and what to take now and the next talk come after it."""
+    plan = plan_of(guideline, meds, lang)
+    items = safety_items(build_view(plan, lang, load_guideline(guideline).guideline))
+    assert len(items) >= 3
+    pages = page_texts(printed(plan, lang, renderer, tmp_path))
+    caption = "⚠ " + texts(lang)._("Important") + ":"
+    assert caption in pages[0]
+    for item in items:
+        assert " ".join(item.split()) in pages[0], item
+    # What to take from the first fixed dose stays on page 1 too.
+    assert texts(lang)._("The plan starts") in pages[0]
+    assert texts(lang)._("Next dose change") in pages[0]
