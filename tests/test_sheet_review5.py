@@ -6,6 +6,7 @@ product's sheet."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -81,3 +82,38 @@ def test_the_important_box_is_on_page_one_of_a_long_first_page(
     # What to take from the first fixed dose stays on page 1 too.
     assert texts(lang)._("The plan starts") in pages[0]
     assert texts(lang)._("Next dose change") in pages[0]
+
+
+# The sheets whose footer stamp Chromium broke inside a word ("plan star/ts", "plane/n").
+STAMPED = [
+    ("uk-ashton", ("co-codamol 240 mg",), "en"),
+    ("no-helsedir", ("fentanyl patch 50 mcg/h",), "nb"),
+]
+
+
+def test_only_the_stamp_s_hash_may_break_anywhere() -> None:
+    """The break-anywhere rule was on the whole stamp line: only its hash span has it."""
+    from taper.render.as_html import render_sheet
+
+    plan = plan_of(*STAMPED[0])
+    view = build_view(plan, "en", load_guideline("uk-ashton").guideline)
+    html = render_sheet(view).decode()
+    rules = dict(re.findall(r"^(\.stamp[^{]*)\{([^}]*)\}", html, re.M))
+    assert "break-all" not in rules[".stamp "]
+    assert "anywhere" not in rules[".stamp "]
+    assert "break-all" in rules[".stamp .hash "]
+    sha = plan.guideline.sha256
+    assert f'<span class="hash">{sha}</span>' in html
+
+
+@pytest.mark.parametrize("renderer", RENDERERS)
+@pytest.mark.parametrize(("guideline", "meds", "lang"), STAMPED, ids=["en", "nb"])
+def test_the_stamp_s_words_are_printed_whole(
+    guideline: str, meds: tuple[str, ...], lang: Lang, renderer: str, tmp_path: Path
+) -> None:
+    plan = plan_of(guideline, meds, lang)
+    stamp = build_view(plan, lang, load_guideline(guideline).guideline).stamp
+    words = stamp.replace(plan.guideline.sha256, " ").split()
+    last = page_texts(printed(plan, lang, renderer, tmp_path))[-1]
+    broken = [w for w in words if w not in last.split()]
+    assert broken == [], last[-300:]
