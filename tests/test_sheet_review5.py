@@ -6,12 +6,15 @@ product's sheet."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import shutil
 import subprocess
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sheet_panel import PANEL
 from test_sheet_print import run_chromium
 
 from taper.dose import parse_medication
@@ -21,6 +24,7 @@ from taper.plan import PlanOptions, make_plan
 from taper.plan.model import Plan
 from taper.render import PlanFormat, render_plan
 from taper.render.advice import safety_items
+from taper.render.curve import FONT, WIDTH
 from taper.render.i18n import texts
 from taper.render.view_builder import build_view
 
@@ -117,3 +121,76 @@ def test_the_stamp_s_words_are_printed_whole(
     last = page_texts(printed(plan, lang, renderer, tmp_path))[-1]
     broken = [w for w in words if w not in last.split()]
     assert broken == [], last[-300:]
+
+
+# --- the dose curves' month labels --------------------------------------------------------
+
+TWO_DRUGS = LONG_PAGE_ONE[0]
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+# Each text of every dose curve, as Chromium lays it out: its box in the picture's units.
+CURVE_PROBE = """
+<script>
+const out = [];
+for (const svg of document.querySelectorAll("svg.curve")) {
+  const width = svg.viewBox.baseVal.width;
+  for (const text of svg.querySelectorAll("text")) {
+    const box = text.getBBox();
+    out.push([text.textContent, box.x, box.x + box.width, width]);
+  }
+}
+const pre = document.createElement("pre"); pre.id = "probe";
+pre.textContent = JSON.stringify(out); document.body.appendChild(pre);
+</script>
+"""
+
+
+def month_labels(svg: str) -> list[tuple[str, Decimal, bool]]:
+    """The x axis's labels: (text, x, set by its end)."""
+    found = re.findall(
+        r'<text x="([\d.]+)" y="[\d.]+" fill="#000"( text-anchor="end")?>([^<]+)<', svg
+    )
+    return [(text, Decimal(x), bool(end)) for x, end, text in found]
+
+
+@pytest.mark.parametrize("lang", ["sv", "nb", "en"])
+def test_every_month_label_ends_inside_the_curve(lang: Lang) -> None:
+    """The two-drug sheet's curves cut "jan. 2028" to "202(" at the right edge. Measured with
+    the font the sheet prints in: every month label and year starts and ends inside."""
+    ttlib = pytest.importorskip("fontTools.ttLib")
+    if not DEJAVU.exists():
+        pytest.skip("DejaVu Sans is not installed")
+    font = ttlib.TTFont(DEJAVU)
+    advance, cmap = font["hmtx"], font.getBestCmap()
+    per_em = Decimal(font["head"].unitsPerEm)
+
+    def width(text: str) -> Decimal:
+        return sum(Decimal(advance[cmap[ord(c)]][0]) for c in text) * FONT / per_em
+
+    from taper.render.as_html import render_sheet
+
+    sheets = [plan_of(*TWO_DRUGS[:2], lang)] + [case.plan(lang) for case in PANEL]
+    for plan in sheets:
+        view = build_view(plan, lang, load_guideline(plan.guideline.id).guideline)
+        svgs = re.findall(r"<svg .*?</svg>", render_sheet(view).decode(), re.S)
+        assert svgs
+        for svg in svgs:
+            labels = month_labels(svg)
+            assert labels
+            for text, x, by_end in labels:
+                start, end = (x - width(text), x) if by_end else (x, x + width(text))
+                assert start >= 0, (plan.guideline.id, text, start)
+                assert end <= WIDTH, (plan.guideline.id, text, end)
+
+
+def test_chromium_prints_the_two_drug_curves_last_label_inside(tmp_path: Path) -> None:
+    """The same, as Chromium lays the text out (its own font metrics and anchoring)."""
+    plan = plan_of(*TWO_DRUGS)
+    html = render_plan(plan, PlanFormat.html, "sv")
+    probed = html.replace(b"</body>", CURVE_PROBE.encode() + b"</body>")
+    dom = run_chromium(tmp_path, probed, "--virtual-time-budget=5000", "--dump-dom").stdout
+    match = re.search(r'<pre id="probe">(.*?)</pre>', dom, re.S)
+    assert match, "the probe did not run"
+    boxes = json.loads(match.group(1).replace("&lt;", "<").replace("&amp;", "&"))
+    assert [text for text, *_ in boxes].count("2028") == 2  # both curves' last year
+    outside = [b for b in boxes if b[1] < 0 or b[2] > b[3]]
+    assert outside == []

@@ -27,6 +27,7 @@ BOTTOM = Decimal(90)
 FONT = 30  # about 15 pt at the printed width
 LABEL_INSET = Decimal(6)  # a month label starts this far right of its tick
 LABEL_GAP = Decimal(12)  # at least this much room between two labels
+LABEL_EDGE = Decimal(4)  # a month label ends at least this far inside the right edge
 CHAR_EM = Decimal("0.7")
 STRIDES = (1, 2, 3, 6, 12, 24, 60, 120)  # months between labels, aligned to January
 # Different drugs differ by dash pattern and label, never by colour alone.
@@ -171,14 +172,19 @@ def svg_curve(view: PlanView, drug: str | None = None, height: Decimal = HEIGHT)
                 f'y2="{_fmt(base + 12)}" stroke="#000" stroke-width="2"/>'
             )
         if month in chosen:
+            start, end, by_end = _label_span(month, first, x, t.month)
+            at = end if by_end else start
+            # A label that would pass the right edge ends at it ("jan. 2028" was cut to
+            # "202(", nurse review 5); the picture keeps its size.
+            anchor = ' text-anchor="end"' if by_end else ""
             out.append(
-                f'<text x="{_fmt(x(tick) + LABEL_INSET)}" y="{_fmt(base + 42)}" '
-                f'fill="#000">{escape(t.month(month))}</text>'
+                f'<text x="{_fmt(at)}" y="{_fmt(base + 42)}" '
+                f'fill="#000"{anchor}>{escape(t.month(month))}</text>'
             )
             if not labelled or month.month == 1:
                 out.append(
-                    f'<text x="{_fmt(x(tick) + LABEL_INSET)}" y="{_fmt(base + 76)}" '
-                    f'fill="#000">{month.year}</text>'
+                    f'<text x="{_fmt(at)}" y="{_fmt(base + 76)}" fill="#000"{anchor}>'
+                    f"{month.year}</text>"
                 )
             labelled = True
     out.append(
@@ -229,14 +235,24 @@ def _labelled_months(
             and (month >= first or first.day <= 10)
             and x(month + dt.timedelta(days=20)) <= WIDTH - RIGHT
         ]
-        ends = [
-            x(max(m, first)) + LABEL_INSET + max(label_width(name(m)), label_width("0000"))
-            for m in chosen
-        ]
-        starts = [x(max(m, first)) + LABEL_INSET for m in chosen]
+        spans = [_label_span(m, first, x, name) for m in chosen]
+        starts = [start for start, _, _ in spans]
+        ends = [end for _, end, _ in spans]
         if all(end + LABEL_GAP <= start for end, start in zip(ends, starts[1:], strict=False)):
             return chosen
     return []
+
+
+def _label_span(
+    month: dt.date, first: dt.date, x: Callable[[dt.date], Decimal], name: Callable[[dt.date], str]
+) -> tuple[Decimal, Decimal, bool]:
+    """Where a month's label (or the year under it, the wider) starts and ends, and whether it
+    is set by its end: right of its tick, or ending at the right edge where it would pass it."""
+    width = max(label_width(name(month)), label_width("0000"))
+    start = x(max(month, first)) + LABEL_INSET
+    if start + width > WIDTH - LABEL_EDGE:
+        return WIDTH - LABEL_EDGE - width, WIDTH - LABEL_EDGE, True
+    return start, start + width, False
 
 
 def _points(
