@@ -194,3 +194,30 @@ def test_chromium_prints_the_two_drug_curves_last_label_inside(tmp_path: Path) -
     assert [text for text, *_ in boxes].count("2028") == 2  # both curves' last year
     outside = [b for b in boxes if b[1] < 0 or b[2] > b[3]]
     assert outside == []
+
+
+@pytest.mark.parametrize(
+    ("guideline", "meds", "lang"), LONG_PAGE_ONE, ids=["two-drugs", "co-codamol"]
+)
+def test_weasyprint_splits_no_dose_table_row_across_pages(
+    guideline: str, meds: tuple[str, ...], lang: Lang
+) -> None:
+    """Once the page-1 box moved, WeasyPrint printed the first row's dates at page 2's foot
+    and its words ("Ta dina tabletter som vanligt") at page 3's top."""
+    weasyprint = pytest.importorskip("weasyprint")
+    from test_sheet_print import _boxes
+
+    html = render_plan(plan_of(guideline, meds, lang), PlanFormat.html, lang).decode()
+    document = weasyprint.HTML(string=html).render()
+    pages_of: dict[int, set[int]] = {}
+    for number, page in enumerate(document.pages):
+        for box, ancestors in _boxes(page._page_box):
+            in_overview = any(
+                type(a).__name__ == "TableBox" and a.element.get("class") == "overview"
+                for a in ancestors
+            )
+            in_head = any(getattr(a.element, "tag", None) == "thead" for a in ancestors)
+            if type(box).__name__ == "TableRowBox" and in_overview and not in_head:
+                pages_of.setdefault(id(box.element), set()).add(number)
+    assert pages_of
+    assert [p for p in pages_of.values() if len(p) > 1] == []
