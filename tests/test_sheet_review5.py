@@ -221,3 +221,37 @@ def test_weasyprint_splits_no_dose_table_row_across_pages(
                 pages_of.setdefault(id(box.element), set()).add(number)
     assert pages_of
     assert [p for p in pages_of.values() if len(p) > 1] == []
+
+
+# --- the support-talk list across a page break ---------------------------------------------
+
+
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_a_support_talk_list_that_goes_on_overleaf_is_headed_there(
+    renderer: str, tmp_path: Path
+) -> None:
+    """The two-drug sheet's list went on to page 5 with no heading (at okt. in WeasyPrint, at
+    nov. in Chromium); the heading is now the list's table head, repeated; and no page holds
+    the list's last row alone."""
+    plan = plan_of(*TWO_DRUGS)
+    html = render_plan(plan, PlanFormat.html, "sv").decode()
+    table = html.split('<table class="appointments">', 1)[1].split("</table>", 1)[0]
+    # A row as printed: its month, then its first day ("nov. 2027 fre 5").
+    months = [
+        f"{month} {day}".replace("\u00a0", " ")
+        for month, day in re.findall(
+            r'<tr><th scope="row">([^<]+)</th><td><span class="appointment"><strong>([^<]+)<',
+            table,
+        )
+    ]
+    assert len(months) >= 10
+    heading = texts("sv")._("Support talks and aftercare")
+    pages = page_texts(printed(plan, "sv", renderer, tmp_path))
+    patient = pages[: next(i for i, p in enumerate(pages) if "För förskrivaren" in p)]
+    holding = [[m for m in months if re.search(rf"{re.escape(m)}(?!\d)", page)] for page in patient]
+    used = [(page, found) for page, found in zip(patient, holding, strict=True) if found]
+    assert len(used) == 2, [found for _, found in used]  # the list does go on overleaf
+    assert sum(len(found) for _, found in used) == len(months)
+    for page, found in used:
+        assert page.count(heading) == 1, found
+        assert len(found) >= 2, found
