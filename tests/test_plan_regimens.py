@@ -203,6 +203,33 @@ def test_a_patch_taper_is_never_faster_than_the_rules_pace(guideline: str) -> No
         assert "a change to an oral opioid" in long[0].message
 
 
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    guideline=st.sampled_from(["uk-ashton", "se-vgr", "no-helsedir"]),
+    rate=st.sampled_from(["12", "25", "37.5", "50", "62.5", "75", "100"]),
+)
+def test_no_patch_taper_runs_ahead_of_the_rules_pace(guideline: str, rate: str) -> None:
+    """Clinician review 6, D1, as a property: under a rule whose steps are shares of the start
+    dose, no step of a fentanyl patch taper (the stop included) is further below the start
+    than the rule's largest share a step allows, once per interval since the taper began."""
+    try:
+        result = plan(guideline, f"fentanyl {rate} mcg/h")
+    except TaperError:
+        return
+    sound(result, guideline)
+    applied = result.applied_rules[0]
+    rule = next(r for r in load_guideline(guideline).guideline.taper_rules if r.id == applied.rule)
+    assert applied.mode == "start"
+    largest = rule.reduction.max_percent or rule.reduction.percent
+    share = applied.base * largest / 100
+    taper = [s for s in result.steps if s.phase == "taper"]
+    began = taper[0].start
+    for step in [*taper[1:], next(s for s in result.steps if s.phase == "aftercare")]:
+        dose = Decimal(0) if step.phase == "aftercare" else step.dose
+        intervals = Decimal((step.start - began).days) / applied.interval_days + 1
+        assert applied.base - dose <= share * intervals, (step.index, dose, step.start)
+
+
 # --- dose times -----------------------------------------------------------------------------
 
 
