@@ -255,3 +255,32 @@ def test_a_support_talk_list_that_goes_on_overleaf_is_headed_there(
     for page, found in used:
         assert page.count(heading) == 1, found
         assert len(found) >= 2, found
+
+
+# --- the title of a combination product's sheet -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("guideline", "med", "lang", "title"),
+    [
+        ("uk-ashton", "co-codamol 240 mg", "en", "codeine (Co-codamol 30/500 tablets)"),
+        ("se-vgr", "Citodon 2+2+2", "sv", "kodein (Citodon)"),
+        ("no-helsedir", "Paralgin forte 2+2+2+2", "nb", "kodein (Paralgin forte)"),
+        ("se-vgr", "oxycodone 40 mg", "sv", "oxikodon"),  # not a combination: the drug alone
+    ],
+)
+def test_a_combination_product_s_sheet_names_the_product_in_its_titles(
+    guideline: str, med: str, lang: Lang, title: str
+) -> None:
+    """The title and the tick sheet said "codeine" while the patient holds co-codamol."""
+    html = render_plan(plan_of(guideline, (med,), lang), PlanFormat.html, lang).decode()
+    t = texts(lang)
+
+    def heading(tag: str, label: str) -> str:
+        found = re.search(rf"<{tag}>{re.escape(label)}: (.*?)</{tag}>", html, re.S)
+        assert found, label
+        return re.sub(r"<[^>]+>", "", found.group(1))
+
+    assert heading("h1", t._("Your tapering plan")) == title
+    assert heading("h2", t._("Tick your doses")) == title
+    assert f'class="caption">{title.split(" (")[0]}' in html

@@ -30,6 +30,7 @@ from taper.render.sheet_clinician import (
     decisions,
     merged_notes,
     rules,
+    short_brand,
     sources,
     steps_by_date,
 )
@@ -72,6 +73,7 @@ class Sheet:
     brands: list[str]  # full names of brands the overview shortens
     urgent: list[tuple[str, str]]  # the region's urgent-help numbers: (number, when to call)
     now: NowBox  # page 1: what to take at each time, the next change, a switch
+    titles: list[tuple[str, str | None]]  # the drugs as the title names them: (drug, product)
 
     @cached_property  # read in every row of the table
     def product_column(self) -> bool:
@@ -162,7 +164,23 @@ def build_sheet(view: PlanView) -> Sheet:
         brands=full_brands(view),
         urgent=urgent_help(view),
         now=now_box(view, rows, [(r[0].step.start, r[-1].step.end) for r in runs]),
+        titles=drug_titles(view),
     )
+
+
+def drug_titles(view: PlanView) -> list[tuple[str, str | None]]:
+    """Each drug by name, with the product where the drug is taken only as one combination
+    product ("codeine", "Co-codamol 30/500 tablets"): the patient holds co-codamol, not
+    codeine (nurse review 5)."""
+    combined = view.combination_brands
+    titles: list[tuple[str, str | None]] = []
+    for drug in dict.fromkeys(s.drug for s in view.plan.steps):
+        brands = {
+            x.brand for s in view.plan.steps if s.drug == drug for d in s.doses for x in d.tablets
+        }
+        product = short_brand(min(brands)) if len(brands) == 1 and brands <= combined else None
+        titles.append((view.drug_names.get(drug, drug), product))
+    return titles
 
 
 def urgent_help(view: PlanView) -> list[tuple[str, str]]:
