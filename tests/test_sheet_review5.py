@@ -31,7 +31,7 @@ from taper.render.view_builder import build_view
 START = dt.date(2027, 1, 4)
 
 # The sheets whose page 1 is long: two drugs, and a product line over two lines.
-LONG_PAGE_ONE = [
+LONG_PAGE_ONE: list[tuple[str, tuple[str, ...], Lang]] = [
     ("se-vgr", ("oxycodone 40 mg", "oxazepam 30 mg"), "sv"),
     ("uk-ashton", ("co-codamol 240 mg",), "en"),
 ]
@@ -89,7 +89,7 @@ def test_the_important_box_is_on_page_one_of_a_long_first_page(
 
 
 # The sheets whose footer stamp Chromium broke inside a word ("plan star/ts", "plane/n").
-STAMPED = [
+STAMPED: list[tuple[str, tuple[str, ...], Lang]] = [
     ("uk-ashton", ("co-codamol 240 mg",), "en"),
     ("no-helsedir", ("fentanyl patch 50 mcg/h",), "nb"),
 ]

@@ -164,7 +164,6 @@ def svg_curve(view: PlanView, drug: str | None = None, height: Decimal = HEIGHT)
     chosen = set(_labelled_months(months, first, x, t.month))
     labelled = False
     for month in months:
-        tick = max(month, first)
         if month >= first:
             xx = _fmt(x(month))
             out.append(
