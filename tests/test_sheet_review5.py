@@ -284,3 +284,24 @@ def test_a_combination_product_s_sheet_names_the_product_in_its_titles(
     assert heading("h1", t._("Your tapering plan")) == title
     assert heading("h2", t._("Tick your doses")) == title
     assert f'class="caption">{title.split(" (")[0]}' in html
+
+
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_a_patch_safety_list_that_goes_on_overleaf_is_headed_there(
+    renderer: str, tmp_path: Path
+) -> None:
+    """The one-drug fentanyl sheet keeps its 4 patient pages by letting its patch-safety list
+    go on overleaf between items (kept whole, it pushed the talk topics to a fifth page): its
+    heading is the list's table head, repeated, and each page holds at least two items."""
+    from taper.render.advice import patch_safety
+
+    plan = plan_of("se-vgr", ("fentanyl 50 mcg/h",), "sv")
+    items = patch_safety(build_view(plan, "sv", load_guideline("se-vgr").guideline))
+    heading = texts("sv")._("Using your patches safely")
+    pages = page_texts(printed(plan, "sv", renderer, tmp_path))
+    holding = [[i for i in items if " ".join(i.split()) in page] for page in pages]
+    assert sum(len(found) for found in holding) == len(items)
+    for page, found in zip(pages, holding, strict=True):
+        if found:
+            assert heading in page, found
+            assert len(found) >= 2, found
