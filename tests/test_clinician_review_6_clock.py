@@ -8,6 +8,7 @@ names."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 
@@ -78,7 +79,7 @@ def test_d8_paralgin_forte_clock_keeps_every_two_doses_six_hours_apart() -> None
         hours = sorted(int(clock[d.time]) for d in step.doses if d.amount > 0)
         if len(hours) < 2:
             continue
-        gaps = [b - a for a, b in zip(hours, hours[1:], strict=False)]
+        gaps = [b - a for a, b in itertools.pairwise(hours)]
         gaps.append(24 - hours[-1] + hours[0])  # overnight, to the next day's first dose
         assert min(gaps) >= 6, (step.index, hours)
 
