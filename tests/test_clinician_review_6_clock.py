@@ -100,3 +100,34 @@ def test_d8_co_codamol_four_hourly_keeps_the_day_names(lang: Lang) -> None:
         for name in NAMES[lang]:
             assert name in page, name
         assert "06, 12" not in page
+
+
+def test_d8_a_span_that_fits_a_waking_day_starts_at_07() -> None:
+    """A product 5 hours apart, four times a day (15 hours), fits 07-23: labelled 07, 12, 17
+    and 22, and the line gives those hours without the bedtime sentence."""
+    from taper.render.advice import interval_advice
+    from taper.render.view_builder import build_view
+
+    plan = plan_of("uk-ashton", "co-codamol 240 mg")
+    guideline = load_guideline("uk-ashton").guideline
+    formulary = [
+        p.model_copy(
+            update={"regimen": p.regimen.model_copy(update={"min_hours_between_doses": 5})}
+        )
+        if p.brand == "Co-codamol 30/500 tablets" and p.regimen is not None
+        else p
+        for p in guideline.formulary
+    ]
+    five = guideline.model_copy(update={"formulary": formulary})
+    assert plan_clock(plan, five) == {
+        "morning": "07",
+        "midday": "12",
+        "afternoon": "17",
+        "evening": "22",
+    }
+    view = build_view(plan, "en", five)
+    assert interval_advice(view) == [
+        "Co-codamol 30/500 tablets: at least 5 hours between doses. "
+        "Your dose times: 07, 12, 17 and 22."
+    ]
+    assert {d.label for s in view.steps for d in s.doses} == {"At 07", "At 12", "At 17", "At 22"}
