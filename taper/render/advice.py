@@ -130,8 +130,8 @@ def _clock_line(view: PlanView, brand: str, hours: int, times: int) -> str | Non
     """The hours the plan's dose times stand for, and, where they do not fit a waking day,
     that they do not (four doses 6 hours apart take 18 hours: the last is at bedtime)."""
     clock = clock_of(view.plan, brand, hours, times)
-    if clock is None or not view.clock:
-        # The day's names show the interval; or the names could not be mapped to the clock,
+    if clock is None or list(view.clock.values()) != clock.text:
+        # The day's names show the interval; or the labels are not this product's clock,
         # so the hours are only an example (clinician review 3, nurse review 3).
         hours_of_day = clock_hours(times, hours)
         if hours_of_day is None:
