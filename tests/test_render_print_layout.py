@@ -105,16 +105,26 @@ def test_pdf_tick_weeks_never_split_and_every_calendar_page_has_its_header(
 EM = Decimal("0.65")
 
 
+def _width(text: str) -> Decimal:
+    return Decimal(sum((FONT if c in "mwMW" else FONT * EM) for c in text))
+
+
 def _month_labels(svg: str) -> list[tuple[Decimal, str]]:
-    rows = re.findall(r'<text x="([\d.]+)" y="([\d.]+)" fill="#000">([^<]*)</text>', svg)
-    month_row = min((Decimal(y) for _, y, _ in rows if Decimal(y) > 300), default=None)
-    return [(Decimal(x), text) for x, y, text in rows if Decimal(y) == month_row]
+    """The month labels by where each starts (a label at the right edge is set by its end)."""
+    rows = re.findall(
+        r'<text x="([\d.]+)" y="([\d.]+)" fill="#000"( text-anchor="end")?>([^<]*)</text>', svg
+    )
+    month_row = min((Decimal(y) for _, y, _, _ in rows if Decimal(y) > 300), default=None)
+    return [
+        (Decimal(x) - (_width(text) if end else 0), text)
+        for x, y, end, text in rows
+        if Decimal(y) == month_row
+    ]
 
 
 def _assert_apart(labels: list[tuple[Decimal, str]]) -> None:
     for (x1, a), (x2, b) in itertools.pairwise(labels):
-        width = sum((FONT if c in "mwMW" else FONT * EM) for c in a)
-        assert x1 + width < x2, f"{a!r} at {x1} runs into {b!r} at {x2}"
+        assert x1 + _width(a) < x2, f"{a!r} at {x1} runs into {b!r} at {x2}"
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

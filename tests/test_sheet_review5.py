@@ -22,7 +22,7 @@ from taper.guideline.loader import load_guideline
 from taper.guideline.model import Guideline, Lang
 from taper.plan import PlanOptions, make_plan
 from taper.plan.model import Plan
-from taper.render import PlanFormat, render_plan
+from taper.render import Lookup, PlanFormat, render_plan
 from taper.render.advice import safety_items
 from taper.render.curve import FONT, WIDTH
 from taper.render.i18n import texts
@@ -45,7 +45,11 @@ def plan_of(guideline: str, meds: tuple[str, ...], lang: Lang) -> Plan:
 
 
 def printed(
-    plan: Plan, lang: Lang, renderer: str, tmp_path: Path, guideline: Guideline | None = None
+    plan: Plan,
+    lang: Lang,
+    renderer: str,
+    tmp_path: Path,
+    guideline: Guideline | Lookup = Lookup.by_id,
 ) -> Path:
     """The sheet as the renderer prints it, as a PDF file."""
     pdf = tmp_path / "sheet.pdf"
@@ -238,10 +242,11 @@ def test_a_support_talk_list_that_goes_on_overleaf_is_headed_there(
     table head, repeated; and no page holds the list's last row alone."""
     from fixtures.plan_fixture import fixture_guideline, fixture_plan
 
+    guideline: Guideline | Lookup = Lookup.by_id
     if sheet == "golden":  # its list goes on overleaf in both renderers
         plan, guideline = fixture_plan(), fixture_guideline()
     else:
-        plan, guideline = plan_of(*TWO_DRUGS), None
+        plan = plan_of(*TWO_DRUGS)
     html = render_plan(plan, PlanFormat.html, "sv", guideline=guideline).decode()
     table = html.split('<table class="appointments">', 1)[1].split("</table>", 1)[0]
     # A row as printed: its month, then its first day ("nov. 2027 fre 5").
@@ -285,3 +290,15 @@ def test_a_patch_safety_list_that_goes_on_overleaf_is_headed_there(
         if found:
             assert heading in page, found
             assert len(found) >= 2, found
+
+
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_the_project_choices_heading_stays_with_its_list(renderer: str, tmp_path: Path) -> None:
+    """Chromium left the dashed box's "Utan källa (projektets val):" alone at page 5's foot
+    of the diazepam sheet and went on with its list on page 6."""
+    plan = plan_of("se-vgr", ("diazepam 20 mg",), "sv")
+    first = build_view(plan, "sv", load_guideline("se-vgr").guideline).unverified[0]
+    heading = texts("sv")._("Not from a source (project choices)")
+    pages = page_texts(printed(plan, "sv", renderer, tmp_path))
+    (page,) = [p for p in pages if heading in p]
+    assert first.split(":")[0] in page  # its first item's head: "regel …, faslängder"
