@@ -192,7 +192,9 @@ class ReviewMixin(CutListsMixin):
                     f"(--switch), which allows smaller steps{recommended}."
                 )
             kit = track.kit
-            if kit.patch:
+            if kit.patch and kit.max_units == 1:
+                why = "the formulary's patch strengths cannot make a smaller step with one patch"
+            elif kit.patch:
                 why = (
                     "the formulary's patch strengths cannot make a smaller step with at most "
                     f"{kit.max_units} patches at once"
@@ -357,20 +359,22 @@ class ReviewMixin(CutListsMixin):
             return
         if setting is not None:
             self.used(f"rule {track.rule.id} max_hold_intervals", setting)
-        days, amount, segs = max(long, key=lambda run: run[0])
-        steps = ", ".join(str(index_of[id(s)]) for s in segs if id(s) in index_of)
-        self.warn(
-            "hold-too-long",
-            "high",
-            f"{track.drug.id} stays at {format_amount(amount)} {track.unit} for {days} days "
-            f"(step {steps}), longer than the {limit} days ({intervals} intervals) rule "
-            f"{track.rule.id} allows at one dose, because the formulary cannot make a smaller "
-            f"step; {self.hint(track)}.",
-            track.drug.id,
-            dose=format_amount(amount),
-            days=str(days),
-            limit=str(limit),
-        )
+        # Each long run is named (clinician review 7: only the longest was, while a patch
+        # taper holds each strength for months).
+        for days, amount, segs in long:
+            steps = ", ".join(str(index_of[id(s)]) for s in segs if id(s) in index_of)
+            self.warn(
+                "hold-too-long",
+                "high",
+                f"{track.drug.id} stays at {format_amount(amount)} {track.unit} for {days} "
+                f"days (step {steps}), longer than the {limit} days ({intervals} intervals) "
+                f"rule {track.rule.id} allows at one dose, because the formulary cannot make "
+                f"a smaller step; {self.hint(track)}.",
+                track.drug.id,
+                dose=format_amount(amount),
+                days=str(days),
+                limit=str(limit),
+            )
 
     def check_duration(self, track: Track) -> None:
         """Over the rule's maximum duration: a high warning with the reason (issue 15 item 7;
