@@ -17,6 +17,7 @@ tail, and the stop dose.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
@@ -26,7 +27,7 @@ from taper.guideline.model import TaperRule
 from taper.plan.curve import TaperStep, trajectory
 from taper.plan.decimals import to_decimal
 from taper.plan.dosetimes import usable
-from taper.plan.labels import interval_doses, unit_caps
+from taper.plan.labels import formulation, interval_doses, unit_caps
 from taper.plan.model import DoseTimeName
 from taper.plan.regimen import (
     day_cap,
@@ -154,6 +155,33 @@ def _same_doses(kit: Kit, other: Kit, vector: tuple[int, ...]) -> tuple[int, ...
             return None
         out.append(there)
     return tuple(out)
+
+
+def _formulations(item: KitStep) -> frozenset[str]:
+    """The formulations (`labels.formulation`) a step's doses are made of."""
+    kit, step = item.kit, item.step
+    vector = step.per_time
+    if not vector and step.quanta:
+        split = kit.split(step.quanta, item.times)
+        vector = () if split is None else split.amounts
+    brands = {t.brand for q in vector if q for t in kit.tablets(q)}
+    return frozenset(formulation(p) for p in kit.products if p.brand in brands)
+
+
+def restarts(steps: Sequence[KitStep]) -> bool:
+    """Whether a formulation stops in `steps` and is taken again later (clinician review 6,
+    D4: a product, once stopped during a drug's taper, never returns)."""
+    stopped: set[str] = set()
+    before: frozenset[str] = frozenset()
+    for item in steps:
+        if not item.step.quanta:
+            continue
+        now = _formulations(item)
+        if now & stopped:
+            return True
+        stopped |= before - now
+        before = now
+    return False
 
 
 # Stop doses in a kit's quanta, by rule file, rule, drug, kit and start (many patients share
@@ -323,7 +351,7 @@ class FormulationMixin(BuilderBase):
                         # depot tablets stay the backbone and the solution only tops them up
                         # while they give part of the dose (taper.plan.topup).
                         topped = self.top_up(
-                            track, p, base, kit, liquid, current, step, names, vector
+                            track, p, base, kit, liquid, current, step, names, vector, tail
                         )
                         if topped is not None:
                             return out + topped
@@ -353,11 +381,19 @@ class FormulationMixin(BuilderBase):
         step: TaperStep,
         names: tuple[DoseTimeName, ...],
         vector: tuple[int, ...],
+        plain: list[KitStep],
     ) -> list[KitStep] | None:
         """The rest of the taper on the depot kit `kit` topped up with the oral solution
         `liquid` (taper.plan.topup), from the dose `current` given as `vector`, when the
         depot tablets still give part of the next step (None otherwise: the plain hand-over
-        to the solution follows)."""
+        to the solution follows).
+
+        The solution, once started, is taken at every step until the hand-over to it alone
+        (a top-up that the depot tablets would interrupt for a step is kept instead); where
+        it cannot be, or where the top-up would make only one step before the solution alone
+        takes over, the plain hand-over `plain` comes at once: one product change, not a
+        liquid started, stopped and started again or two changes in a fortnight (clinician
+        review 6, D4: Oramorph on, off, on)."""
         if len(names) < 2:
             # A once-daily depot (US tramadol ER): a top-up of immediate-release solution once
             # a day would cover a few hours of the 24; the plain hand-over follows instead.
@@ -376,8 +412,17 @@ class FormulationMixin(BuilderBase):
         first = tail[0]
         if first.step.limited and both.amount(first.step.quanta) <= kit.amount(step.quanta):
             return None
+        if restarts(tail):
+            kept = TopUpKit(kit, liquid, keep=True)
+            tail = self.steps_on(track, p, base, kept, names, start, len(names), mapped)
+            if not tail or tail[0].kit is not kept or restarts(tail):
+                return plain
+            first = tail[0]
+        topped = [s for s in tail if isinstance(s.kit, TopUpKit) and s.step.quanta]
+        if len(topped) == 1 and topped[0] is not tail[-1] and tail[1].step.quanta:
+            return plain  # one topped-up step, then the solution alone
         change = (
-            f"from here {describe(both)}: {_kind(kit)} cannot make the next step alone; "
+            f"from here {describe(first.kit)}: {_kind(kit)} cannot make the next step alone; "
             "the solution gives only the rest of each dose"
         )
         return [replace(first, change=change), *tail[1:]]

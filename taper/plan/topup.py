@@ -15,7 +15,10 @@ of its 24 (formulations.md §2: immediate-release opioids every 4-6 hours).
 
 `TopUpKit` is a kit whose dose at a time is depot tablets + solution; `share` chooses each
 step's dose times so that the depot tablets give as much of the day as they can, then the
-solution is taken at as few times as it can be, and no dose time rises.
+solution is taken at as few times as it can be, and no dose time rises. A kit made with
+`keep` gives some solution every day: once a top-up has started, the solution is not
+stopped for a step the depot tablets happen to make alone and then started again (clinician
+review 6, D4: a product, once stopped during a taper, never returns).
 """
 
 from __future__ import annotations
@@ -37,17 +40,20 @@ MAX_SHARES = 60_000
 
 class TopUpKit(Kit):
     """The depot kit `depot` and the oral solution `liquid` of one drug as one kit: every
-    dose time has depot tablets, and the solution tops up the rest (module docstring)."""
+    dose time has depot tablets, and the solution tops up the rest (module docstring);
+    `keep`: every day's doses include some solution."""
 
     shares_itself = True
 
-    def __init__(self, depot: Kit, liquid: Kit) -> None:
+    def __init__(self, depot: Kit, liquid: Kit, keep: bool = False) -> None:
         super().__init__(depot.drug, depot.unit, depot.route, [*depot.products, *liquid.products])
         self.depot = depot
         self.solution = liquid
+        self.keep = keep
         self.key = None
         if depot.key is not None and liquid.key is not None:
-            self.key = ("topup", *map(str, depot.key), *map(str, liquid.key))
+            kind = "topup-kept" if keep else "topup"
+            self.key = (kind, *map(str, depot.key), *map(str, liquid.key))
         # Quanta of this kit in one quantum of each part (whole: this kit's quantum divides
         # both).
         self._depot_step = int(depot.quantum / self.quantum)
@@ -132,7 +138,8 @@ class TopUpKit(Kit):
     def share(self, before: tuple[int, ...], daily: int) -> tuple[int, ...] | None:
         """The day's doses of `daily` quanta with no time above `before` and depot tablets at
         every time (their interval kept): the most from the depot tablets, then the solution
-        at the fewest times, then the most even, larger shares later in the day."""
+        at the fewest times (at least one with `keep`), then the most even, larger shares
+        later in the day."""
         if len(before) > MAX_TOPUP_TIMES or daily <= 0 or daily > sum(before):
             return None
         choices = [[q for q in range(top, 0, -1) if self.per_time_makeable(q)] for top in before]
@@ -146,6 +153,8 @@ class TopUpKit(Kit):
                 continue
             vector = (*combo, rest)
             topped = sum(1 for q in vector if self.parts(q) != (q, 0))
+            if self.keep and not topped:
+                continue
             later = -sum(i * q for i, q in enumerate(vector))
             key = (-self.depot_amount(vector), topped, max(vector) - min(vector), later)
             if best_key is None or key < best_key:
