@@ -33,6 +33,13 @@ from taper.plan.step_floors import NO_FLOORS, StepFloors, step_floors
 from taper.plan.tablets import Kit
 from taper.plan.tracks import BEDTIME_GROUPS, Seg, Track
 
+# The fewest dose times a day of an immediate-release opioid taken regularly: it acts for a
+# few hours (formulations.md §2: every 4-6 hours; tramadol 50 mg x 3 is the fewest regular
+# regimen there). A label that also allows fewer as needed (co-codamol, Paralgin forte,
+# Citodon, Tylenol #3: 1-4 times a day) has this many for the fewer-dose-times caution, as
+# every other immediate-release opioid (clinician review 6, D6; project choice).
+REGULAR_IMMEDIATE_TIMES = 3
+
 _Daily = tuple[str, Decimal, Decimal, Literal["ml", "drops"] | None]
 _PER_DAY: dict[int, tuple[list[DoseAtTime], list[_Daily]]] = {}
 
@@ -249,7 +256,9 @@ class ReviewMixin(CutListsMixin):
         """Steps that give an immediate-release opioid at fewer dose times than its regimen
         (us-06 hydromorphone 2 mg once a day for 91 days, se-09 oxycodone 5 mg once a day;
         clinician reviews 3 and 4): such a product acts for a few hours (formulations.md §2:
-        every 4-6 hours), so the prescriber sees it on the clinician page."""
+        every 4-6 hours), so the prescriber sees it on the clinician page. Its regimen is the
+        fewest doses a day its label gives, at least `REGULAR_IMMEDIATE_TIMES`, the same for
+        a combination product (clinician review 6, D6: co-codamol once a day had none)."""
         if track.drug.drug_class != "opioid":
             return
         fewer: list[Seg] = []
@@ -263,7 +272,7 @@ class ReviewMixin(CutListsMixin):
             brands = {x.brand for x in pieces}
             products = [p for p in self.g.formulary if p.drug == track.drug.id]
             wanted = [
-                min(p.regimen.doses_per_day)
+                max(min(p.regimen.doses_per_day), REGULAR_IMMEDIATE_TIMES)
                 for p in products
                 if p.brand in brands and p.regimen is not None and p.regimen.doses_per_day
             ]
