@@ -130,23 +130,28 @@ def _formulation(guideline: Guideline, drug: str, brand: str) -> str:
     return brand if product is None else formulation(product)
 
 
-def _product_problems(guideline: Guideline, drug: str, steps: list[Step]) -> list[str]:
+def formulation_restarts(plan: Plan, guideline: Guideline) -> list[str]:
     """Each formulation of a drug (depot tablets, immediate-release tablets, an oral
-    solution, a patch) is taken in one unbroken run of its steps: a patient never starts
-    one, stops it and starts it again (clinician review 6, D4). Strengths of one formulation
-    come and go as the dose falls, also from two makers; a pause repeats the step before."""
+    solution, a patch: `labels.formulation`) is taken in one unbroken run of its steps: a
+    patient never starts one, stops it and starts it again (clinician review 6, D4).
+    Strengths of one formulation come and go as the dose falls, also from two makers; a
+    pause repeats the step before."""
     out: list[str] = []
-    stopped: set[str] = set()
-    before: set[str] = set()
-    for step in steps:
-        if step.phase == "mapping" or not step.doses:
-            continue
-        kinds = {_formulation(guideline, drug, t.brand) for d in step.doses for t in d.tablets}
-        stopped |= before - kinds
-        for kind in sorted(kinds & stopped):
-            out.append(f"{drug}: step {step.index} gives {kind} again after it was stopped")
-        stopped -= kinds  # said once for each return
-        before = kinds
+    by_drug: dict[str, list[Step]] = defaultdict(list)
+    for step in plan.steps:
+        by_drug[step.drug].append(step)
+    for drug, steps in by_drug.items():
+        stopped: set[str] = set()
+        before: set[str] = set()
+        for step in steps:
+            if step.phase == "mapping" or not step.doses:
+                continue
+            kinds = {_formulation(guideline, drug, t.brand) for d in step.doses for t in d.tablets}
+            stopped |= before - kinds
+            for kind in sorted(kinds & stopped):
+                out.append(f"{drug}: step {step.index} gives {kind} again after it was stopped")
+            stopped -= kinds  # said once for each return
+            before = kinds
     return out
 
 
@@ -268,13 +273,13 @@ def regimen_problems(plan: Plan, guideline: Guideline) -> list[str]:
     for step in plan.steps:
         by_drug[step.drug].append(step)
         problems.extend(_label_problems(step, guideline))
+    problems.extend(formulation_restarts(plan, guideline))
     drugs = {d.id: d for d in guideline.drugs}
     for drug, steps in by_drug.items():
         for before, after in itertools.pairwise(steps):
             if after.phase == "taper" and after.dose < before.dose:
                 problems.extend(_strength_problems(after))  # every reduction step
         problems.extend(_time_problems(drug, steps))
-        problems.extend(_product_problems(guideline, drug, steps))
         problems.extend(_hold_problems(plan, guideline, drug, steps))
         problems.extend(_patch_change_problems(drug, steps))
         if len(by_drug) == 1:
