@@ -66,7 +66,8 @@ def test_review6_d4_uk_ashton_morphine_60_switches_to_oramorph_once() -> None:
     assert [d.amount for d in change.doses] == [Decimal(3)] * 4
     assert (change.note or "").startswith("from here Oramorph")
     before = made.steps[made.steps.index(change) - 1]
-    assert before.dose == Decimal(15) and brands(before) == {"MST Continus"}
+    assert before.dose == Decimal(15)
+    assert brands(before) == {"MST Continus"}
     assert all("MST Continus" not in brands(s) for s in made.steps[change.index :])
 
 
