@@ -344,14 +344,13 @@ class FormulationMixin(BuilderBase):
                         kept = True  # liquids only for the steps the tablets cannot make
                         continue
                     tail = self.hand_over(track, p, base, kit, other, current, step, times, vector)
-                    liquid = tail[0].kit if tail else None
-                    if liquid is not None and liquid.liquid is not None and kit.modified_release:
+                    if tail and tail[0].kit.liquid is not None and kit.modified_release:
                         # A hand-over that lands on the oral solution (at once, or through
                         # immediate-release tablets that cannot make the step either): the
                         # depot tablets stay the backbone and the solution only tops them up
                         # while they give part of the dose (taper.plan.topup).
                         topped = self.top_up(
-                            track, p, base, kit, liquid, current, step, names, vector, tail
+                            track, p, base, kit, tail[0].kit, current, step, names, vector, tail
                         )
                         if topped is not None:
                             return out + topped
