@@ -86,6 +86,35 @@ def test_review6_d4_us_cdc_morphine_60_keeps_its_top_up_until_the_hand_over() ->
     assert [d.amount for d in at_45.doses] == [Decimal(19), Decimal(26)]
 
 
+def test_review6_d4_uk_ashton_oxycodone_60_hands_over_once_with_no_half_mg_tail() -> None:
+    """uk-ashton oxycodone 60 mg had the same on/off/on (OxyContin 5 + 5 mg + 2 ml OxyNorm
+    liquid at 12 mg, OxyContin alone at 10 mg, the liquid alone from 8 mg). Keeping the liquid
+    at 10 mg would have made it 10.5 mg and moved every later dose by 0.5 mg, down to a
+    fortnight of 0.5 mg once a day; the taper now changes once, at 12 mg, and keeps its doses
+    12, 10, 8, 6, 4, 2 mg."""
+    made = plan("uk-ashton", "oxycodone 60 mg")
+    liquid = "OxyNorm liquid 1 mg/ml"
+    assert contiguous(runs(made, liquid))
+    on_liquid = [s for s in tapering(made) if liquid in brands(s)]
+    assert all(brands(s) == {liquid} for s in on_liquid)
+    assert [s.dose for s in on_liquid] == [Decimal(d) for d in (12, 10, 8, 6, 4, 2)]
+
+
+def test_review6_d4_uk_ashton_morphine_30_hands_over_where_the_top_up_would_stop() -> None:
+    """uk-ashton morphine 30 mg topped MST up from 27 to 18 mg, took 15 mg as MST 5 + 10 mg
+    alone, then Oramorph again at 12 mg. Oramorph alone now takes over on the cut to 15 mg,
+    after four topped-up steps; the daily doses are those of the rule (27, 24, 21, 18, 15 mg)."""
+    made = plan("uk-ashton", "morphine 30 mg")
+    oramorph = "Oramorph oral solution 10 mg/5 ml"
+    assert contiguous(runs(made, oramorph))
+    steps = tapering(made)
+    topped = [s for s in steps if brands(s) == {"MST Continus", oramorph}]
+    assert [s.dose for s in topped] == [Decimal(d) for d in (27, 24, 21, 18)]
+    alone = steps[len(topped)]
+    assert alone.dose == Decimal(15)
+    assert brands(alone) == {oramorph}
+
+
 def test_review6_d4_other_depot_plans_use_each_formulation_once() -> None:
     """The other opioid depot plans of the review and its check list: each formulation in one
     unbroken run of steps (and the regimen invariants, `plan`)."""

@@ -168,6 +168,11 @@ def _formulations(item: KitStep) -> frozenset[str]:
     return frozenset(formulation(p) for p in kit.products if p.brand in brands)
 
 
+def _topped(kit: TopUpKit, item: KitStep) -> bool:
+    """Whether a step on depot tablets topped up with a solution gives any solution."""
+    return any(kit.parts(q) != (q, 0) for q in item.step.per_time if q)
+
+
 def restarts(steps: Sequence[KitStep]) -> bool:
     """Whether a formulation stops in `steps` and is taken again later (clinician review 6,
     D4: a product, once stopped during a drug's taper, never returns)."""
@@ -388,11 +393,9 @@ class FormulationMixin(BuilderBase):
         to the solution follows).
 
         The solution, once started, is taken at every step until the hand-over to it alone
-        (a top-up that the depot tablets would interrupt for a step is kept instead); where
-        it cannot be, or where the top-up would make only one step before the solution alone
-        takes over, the plain hand-over `plain` comes at once: one product change, not a
-        liquid started, stopped and started again or two changes in a fortnight (clinician
-        review 6, D4: Oramorph on, off, on)."""
+        (`unbroken`); a top-up that would make only one step before the solution alone takes
+        over is not started: the plain hand-over `plain` comes at once, one product change,
+        not two in a fortnight (clinician review 6, D4: Oramorph on, off, on)."""
         if len(names) < 2:
             # A once-daily depot (US tramadol ER): a top-up of immediate-release solution once
             # a day would cover a few hours of the 24; the plain hand-over follows instead.
@@ -412,19 +415,61 @@ class FormulationMixin(BuilderBase):
         if first.step.limited and both.amount(first.step.quanta) <= kit.amount(step.quanta):
             return None
         if restarts(tail):
-            kept = TopUpKit(kit, liquid, keep=True)
-            tail = self.steps_on(track, p, base, kept, names, start, len(names), mapped)
-            if not tail or tail[0].kit is not kept or restarts(tail):
+            found = self.unbroken(track, p, base, both, names, start, mapped, tail)
+            if found is None:
                 return plain
-            first = tail[0]
+            tail = found
         topped = [s for s in tail if isinstance(s.kit, TopUpKit) and s.step.quanta]
         if len(topped) == 1 and topped[0] is not tail[-1] and tail[1].step.quanta:
             return plain  # one topped-up step, then the solution alone
         change = (
-            f"from here {describe(first.kit)}: {_kind(kit)} cannot make the next step alone; "
+            f"from here {describe(tail[0].kit)}: {_kind(kit)} cannot make the next step alone; "
             "the solution gives only the rest of each dose"
         )
-        return [replace(first, change=change), *tail[1:]]
+        return [replace(tail[0], change=change), *tail[1:]]
+
+    def unbroken(
+        self,
+        track: Track,
+        p: Pace,
+        base: Fraction,
+        both: TopUpKit,
+        names: tuple[DoseTimeName, ...],
+        start: int,
+        mapped: tuple[int, ...],
+        tail: list[KitStep],
+    ) -> list[KitStep] | None:
+        """A top-up taper `tail` whose solution stops at a dose the depot tablets make alone
+        and starts again later, made unbroken (None: no way found): the same daily doses with
+        some solution every day (us-cdc-2022 MS Contin 45 mg as 15 mg + 2 ml and 15 mg +
+        5.5 ml, not 15 and 30 mg), else the solution alone from that step on (uk-ashton MST
+        15 mg as Oramorph, not 5 + 10 mg and Oramorph again at 12 mg: keeping the solution
+        there would have changed the later doses of the taper)."""
+        kept_kit = TopUpKit(both.depot, both.solution, keep=True)
+        kept = self.steps_on(track, p, base, kept_kit, names, start, len(names), mapped)
+        same = [s.kit.amount(s.step.quanta) for s in kept] == [
+            s.kit.amount(s.step.quanta) for s in tail
+        ]
+        if kept and kept[0].kit is kept_kit and same and not restarts(kept):
+            return kept
+        gap = next((i for i, s in enumerate(tail) if s.kit is both and not _topped(both, s)), None)
+        if not gap:
+            return None
+        before = tail[gap - 1]
+        rest = self.hand_over(
+            track,
+            p,
+            base,
+            both,
+            both.solution,
+            before.step.quanta,
+            tail[gap].step,
+            len(names),
+            before.step.per_time,
+        )
+        if rest is None or restarts([*tail[:gap], *rest]):
+            return None
+        return [*tail[:gap], *rest]
 
     def hand_over(
         self,
