@@ -94,10 +94,33 @@ def test_every_dose_change_is_on_a_working_day() -> None:
             assert step.start not in public_holidays(country, step.start.year, part), guideline
 
 
-def test_a_plan_with_a_patch_keeps_its_dates() -> None:
-    """A patch is changed on its wear interval: a change cannot wait for a working day."""
+def test_a_patch_change_on_a_weekend_waits_whole_patch_intervals() -> None:
+    """Clinician review 6, D2: se-vgr fentanyl 25 mcg/h changed the dose on Sunday 7 February
+    and stopped on Saturday 6 March 2027. A patch plan's dose changes move by whole 72-hour
+    patches (one more patch of the strength before), so each comes on a working day and the
+    patch rhythm is kept."""
+    made = plan("se-vgr", "fentanyl 25 mcg/h", dt.date(2027, 1, 4))
+    taper = [s for s in made.steps[1:] if s.phase != "mapping"]
+    assert all(s.start.weekday() < 5 for s in taper)
+    # every step after the mapping week lasts whole patches
+    assert all(s.days % 3 == 0 for s in made.steps[1:] if s.phase != "aftercare")
+    assert any(w.code == "change-moved" for w in made.warnings)
+
+
+def test_a_friday_start_with_a_patch_keeps_its_patch_rhythm_on_working_days() -> None:
     made = plan("se-vgr", "fentanyl 50 mcg/h", dt.date(2027, 1, 8))  # a Friday
-    assert any(s.start.weekday() >= 5 for s in made.steps[1:])
+    assert all(s.start.weekday() < 5 for s in made.steps)
+    second = made.steps[1].start
+    assert all((s.start - second).days % 3 == 0 for s in made.steps[1:])
+
+
+def test_a_weekly_patch_keeps_its_dates() -> None:
+    """A week later is the same weekday: a weekly patch's changes are not moved."""
+    from taper.plan.change_days import patch_move_days
+
+    made = plan("us-cdc-2022", "Butrans 10 mcg/h", dt.date(2027, 1, 8))
+    assert patch_move_days(made.steps) is None
+    assert [w for w in made.warnings if w.code == "change-moved"] == []
 
 
 def test_a_moved_change_is_said_on_the_plan() -> None:

@@ -88,7 +88,11 @@ def test_the_tick_calendar_has_a_patch_box_on_change_days_only() -> None:
 @pytest.mark.parametrize(
     ("lang", "on", "off"),
     [
-        ("nb", "sett på 2. mai 2027, ta av 5. mai 2027", "Sett på det siste plasteret 2. mai 2027"),
+        (
+            "nb",
+            "sett på 8. mai 2027, ta av 11. mai 2027",
+            "Sett på det siste plasteret 8. mai 2027",
+        ),
         ("sv", "sätt på", "Sätt på det sista plåstret"),
         ("en", "put on", "Put on the last patch"),
     ],

@@ -26,7 +26,7 @@ from taper.errors import TaperError
 from taper.guideline.loader import LoadedGuideline, load_guideline
 from taper.guideline.registry import builtin_ids
 from taper.plan import PlanOptions, make_plan
-from taper.plan.change_days import closed_days, moved_past
+from taper.plan.change_days import closed_days, moved_past, patch_move_days
 from taper.plan.invariants import plan_problems
 from taper.plan.model import Plan, Step
 
@@ -71,11 +71,13 @@ def full_dose_wait(made: Plan, drug: str, group_first: dt.date) -> int:
 
 def moved_between(made: Plan, loaded: LoadedGuideline, first: dt.date, days: int) -> int:
     """At most the days that dose changes moved off weekends and holidays (change_days) added
-    between `first` and `days` later: the closed days right before each step start there."""
+    between `first` and `days` later: the closed days right before each step start there (in
+    whole patch intervals in a plan with a patch)."""
     closed = closed_days(loaded.guideline)
+    every = patch_move_days(made.steps) or 1
     end = first + dt.timedelta(days=days)
     starts = {s.start for s in made.steps if first < s.start <= end}
-    return sum(moved_past(day - dt.timedelta(days=1), closed) for day in starts)
+    return sum(moved_past(day - dt.timedelta(days=1), closed, every) for day in starts)
 
 
 def daily_ome(made: Plan, loaded: LoadedGuideline) -> dict[dt.date, Fraction]:

@@ -17,7 +17,13 @@ from taper.aftercare import add_period, build_checkpoints
 from taper.dose import format_amount
 from taper.errors import TaperError
 from taper.guideline.model import DrugClass, Guideline, Lang
-from taper.plan.change_days import ChangeDays, change_days, closed_days, redispense
+from taper.plan.change_days import (
+    ChangeDays,
+    change_days,
+    closed_days,
+    patch_move_days,
+    redispense,
+)
 from taper.plan.dose_time_kit import MAX_TABLETS_PER_DOSE
 from taper.plan.fast import constructor, copy_with, from_values, trusted
 from taper.plan.model import (
@@ -180,10 +186,14 @@ def _moved_warning(moves: ChangeDays) -> PlanWarning:
 
 def _change_days(skeleton: Skeleton, start: dt.date) -> ChangeDays | None:
     """Where the skeleton's step starts move to avoid closed days (None: nowhere; a plan
-    with a patch keeps its dates, see `change_days`)."""
-    if any(p.step.unit == "mcg/h" for p in skeleton.placed):
+    with a patch moves by whole patch intervals, a weekly patch not at all, see
+    `change_days`)."""
+    every = patch_move_days(p.step for p in skeleton.placed)
+    if every is None:
         return None
-    moves = change_days((p.offset for p in skeleton.placed), start, closed_days(skeleton.guideline))
+    moves = change_days(
+        (p.offset for p in skeleton.placed), start, closed_days(skeleton.guideline), every
+    )
     return moves if moves else None
 
 

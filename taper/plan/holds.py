@@ -6,6 +6,12 @@ taper stays at one dose. A cut the tablets force to be larger than the rule's st
 before at most so long: a longer hold would not make the cut smaller (review finding: oxazepam
 5 mg held 105 days under se-vgr), so the cut comes then, with a high warning naming the
 product that would avoid it.
+
+A patch is the exception: its marketed strengths make the cut and no product of the same
+route makes a smaller one, so a hold that ended at the limit made the taper faster than the
+rule (clinician review 6, D1: uk-ashton fentanyl 25 mcg/h stopped after 75 days against the
+rule's 20 weeks). A patch's dose before a forced cut is held as long as the rule's average
+pace needs; the run is longer than the limit, so the plan carries the high warning.
 """
 
 from __future__ import annotations
@@ -36,6 +42,8 @@ def longest_run_days(p: Pace, kit: Kit | None = None) -> int:
 def capped_hold(wanted: int, step_days: int, p: Pace, kit: Kit | None = None) -> int:
     """The extra intervals (of `step_days`) a dose is held before a forced cut: `wanted` (so
     that the average rate stays within the rule), but never a run longer than the rule's
-    longest run at one dose."""
+    longest run at one dose, unless the dose is a patch (see above)."""
+    if kit is not None and kit.patch:
+        return max(0, wanted)
     room = longest_run_days(p, kit) // step_days - 1 if step_days > 0 else 0
     return max(0, min(wanted, room))

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from taper.guideline.model import Drug, Guideline, Product
-from taper.plan.change_days import closed_days, moved_past
+from taper.plan.change_days import closed_days, moved_past, patch_move_days
 from taper.plan.holds import DEFAULT_HOLD_INTERVALS
 from taper.plan.invariants import liquid_problems
 from taper.plan.labels import formulation, unit_caps
@@ -203,6 +203,7 @@ def _hold_problems(plan: Plan, guideline: Guideline, drug: str, steps: list[Step
     # Every step start of the plan (any drug): a change moved off closed days moves every
     # later step with it, so a run grows by the closed days before any start within it.
     starts = sorted({s.start for s in plan.steps})
+    move = patch_move_days(plan.steps) or 1  # a patch plan moves by whole patch intervals
     runs: list[_Run] = []
     for step in steps:
         if runs and step.tablet_limited and runs[-1].dose != step.dose:
@@ -216,7 +217,7 @@ def _hold_problems(plan: Plan, guideline: Guideline, drug: str, steps: list[Step
         else:
             runs.append(_Run(step.dose, step.days, paused=step.pause))
         runs[-1].moved += sum(
-            moved_past(day - dt.timedelta(days=1), closed)
+            moved_past(day - dt.timedelta(days=1), closed, move)
             for day in starts
             if step.start < day <= step.end + dt.timedelta(days=1)
         )
@@ -224,8 +225,9 @@ def _hold_problems(plan: Plan, guideline: Guideline, drug: str, steps: list[Step
         long = run.days - run.moved > limit and not run.paused
         if long and not warned:
             return [f"{drug}: {run.days} days at {run.dose} without a hold warning"]
-        if long and run.forced:
-            # A hold before a forced cut stops at the rule's limit (taper.plan.holds).
+        if long and run.forced and not hours:
+            # A hold before a forced cut stops at the rule's limit (taper.plan.holds); a
+            # patch's is held as long as the rule's pace needs, with the warning above.
             return [
                 f"{drug}: held {run.days} days at {run.dose} before a forced cut, beyond {limit}"
             ]

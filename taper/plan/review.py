@@ -126,8 +126,12 @@ class ReviewMixin(CutListsMixin):
         # Clinician review 3: name what is missing rather than suggest a product that is not
         # in the formulary.
         if track.kit.patch:
+            # Clinician review 6, D1: name what would avoid a long hold on a patch; no rule
+            # file plans a change of opioid (cross-tolerance is incomplete).
             return (
-                f"the formulary has no smaller {track.drug.id} patch that would allow smaller steps"
+                f"the formulary has no smaller {track.drug.id} patch, and a change to an oral "
+                "opioid (a prescriber's decision: cross-tolerance between opioids is "
+                "incomplete) would allow smaller steps"
             )
         return (
             f"the formulary has no oral solution or smaller strength of {track.drug.id} "

@@ -39,8 +39,14 @@ HINT = (
         N_("the formulary's %(brand)s %(dose)s (%(kind)s) would allow smaller steps"),
     ),
     piece(
-        rf"the formulary has no smaller (?P<drug>{ID}) patch that would allow smaller steps",
-        N_("the formulary has no smaller %(drug)s patch that would allow smaller steps"),
+        rf"the formulary has no smaller (?P<drug>{ID}) patch, and a change to an oral opioid "
+        r"\(a prescriber's decision: cross-tolerance between opioids is incomplete\) would "
+        r"allow smaller steps",
+        N_(
+            "the formulary has no smaller %(drug)s patch, and a change to an oral opioid (a "
+            "prescriber's decision: cross-tolerance between opioids is incomplete) would allow "
+            "smaller steps"
+        ),
     ),
     piece(
         rf"measuring (?P<brand>.+?) finer than (?P<measure>{DOSE}) would allow smaller steps",

@@ -33,16 +33,6 @@ NOTES: tuple[Piece, ...] = (
         ),
     ),
     piece(
-        rf"held (?P<days>\d+) more days before the larger cut to (?P<dose>{DOSE}) \(the "
-        r"patches cannot make a smaller step; no longer than rule (?P<rule>[^\s()]+) allows at "
-        r"one dose, so the cut is larger than its step\)",
-        N_(
-            "held %(days)s more days before the larger cut to %(dose)s (the patches cannot "
-            "make a smaller step; no longer than rule %(rule)s allows at one dose, so the cut "
-            "is larger than its step)"
-        ),
-    ),
-    piece(
         rf"held (?P<days>\d+) more days on (?P<drug>{ID}) before the first reduction "
         rf"\(stabilisation after the switch: (?P<all>\d+) days in all\)",
         N_(
