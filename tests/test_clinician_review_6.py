@@ -88,10 +88,10 @@ def test_review6_d4_us_cdc_morphine_60_keeps_its_top_up_until_the_hand_over() ->
 
 def test_review6_d4_uk_ashton_oxycodone_60_hands_over_once_with_no_half_mg_tail() -> None:
     """uk-ashton oxycodone 60 mg had the same on/off/on (OxyContin 5 + 5 mg + 2 ml OxyNorm
-    liquid at 12 mg, OxyContin alone at 10 mg, the liquid alone from 8 mg). Keeping the liquid
-    at 10 mg would have made it 10.5 mg and moved every later dose by 0.5 mg, down to a
-    fortnight of 0.5 mg once a day; the taper now changes once, at 12 mg, and keeps its doses
-    12, 10, 8, 6, 4, 2 mg."""
+    liquid at 12 mg, OxyContin alone at 10 mg, the liquid alone from 8 mg). OxyContin 5 + 5 mg
+    leaves no room for a top-up at 10 mg, so the liquid would take over there, after a single
+    topped-up step: the taper now changes once, at 12 mg, and keeps its doses 12, 10, 8, 6, 4,
+    2 mg."""
     made = plan("uk-ashton", "oxycodone 60 mg")
     liquid = "OxyNorm liquid 1 mg/ml"
     assert contiguous(runs(made, liquid))

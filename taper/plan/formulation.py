@@ -440,21 +440,21 @@ class FormulationMixin(BuilderBase):
         tail: list[KitStep],
     ) -> list[KitStep] | None:
         """A top-up taper `tail` whose solution stops at a dose the depot tablets make alone
-        and starts again later, made unbroken (None: no way found): the same daily doses with
-        some solution every day (us-cdc-2022 MS Contin 45 mg as 15 mg + 2 ml and 15 mg +
-        5.5 ml, not 15 and 30 mg), else the solution alone from that step on (uk-ashton MST
-        15 mg as Oramorph, not 5 + 10 mg and Oramorph again at 12 mg: keeping the solution
-        there would have changed the later doses of the taper)."""
-        kept_kit = TopUpKit(both.depot, both.solution, keep=True)
-        kept = self.steps_on(track, p, base, kept_kit, names, start, len(names), mapped)
-        same = [s.kit.amount(s.step.quanta) for s in kept] == [
-            s.kit.amount(s.step.quanta) for s in tail
-        ]
-        if kept and kept[0].kit is kept_kit and same and not restarts(kept):
-            return kept
+        and starts again later, made unbroken (None: no way found). The top-up goes on with
+        some solution every day where that keeps every daily dose of the taper (us-cdc-2022
+        MS Contin 60 mg: 45 mg as 15 mg + 2 ml and 15 mg + 5.5 ml, not 15 and 30 mg with the
+        solution again at 41 mg); else the solution alone takes over on that cut (uk-ashton
+        MST 30 mg: at 15 mg, not MST 5 + 10 mg with Oramorph again at 12 mg: MST 5 + 5 mg at
+        10 mg leaves no room for a top-up, so keeping it would have changed the doses)."""
         gap = next((i for i, s in enumerate(tail) if s.kit is both and not _topped(both, s)), None)
         if not gap:
             return None
+        kept_kit = TopUpKit(both.depot, both.solution, keep=True)
+        kept = self.steps_on(track, p, base, kept_kit, names, start, len(names), mapped)
+        doses = [s.kit.amount(s.step.quanta) for s in kept]
+        same = doses == [s.kit.amount(s.step.quanta) for s in tail]
+        if kept and kept[0].kit is kept_kit and same and not restarts(kept):
+            return kept
         before = tail[gap - 1]
         rest = self.hand_over(
             track,
