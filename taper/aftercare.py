@@ -526,11 +526,16 @@ def _with_opioid_content(
 def support_content(rules: Checkpoints, drug_classes: set[DrugClass]) -> list[str]:
     """The support talks' topics: the rule file's opioid topics for a plan that tapers only
     opioids (an opioid patient was given the benzodiazepine topics "stress, anxiety, poor
-    sleep, tension", clinician review 4, D7), else its topics for every plan."""
+    sleep, tension", clinician review 4, D7), else its topics for every plan, with the opioid
+    topics it lacks when the plan also tapers an opioid (clinician review 7: a fentanyl and
+    oxazepam plan spoke only of a benzodiazepine's symptoms while the fentanyl was cut)."""
     opioid = rules.support.opioid_content
     if opioid is not None and drug_classes == {"opioid"}:
         return list(opioid)
-    return list(rules.support.content)
+    content = list(rules.support.content)
+    if opioid is not None and "opioid" in drug_classes:
+        content += [topic for topic in opioid if topic not in content]
+    return content
 
 
 def build_checkpoints(

@@ -186,9 +186,10 @@ def test_review2_item8_paralgin_patient_pages_say_six_hours_apart(lang: str, apa
 @pytest.mark.parametrize(
     ("lang", "clock"),
     [
-        ("en", "For example at 06, 12, 18 and 24."),
-        ("sv", "Till exempel kl. 06, 12, 18 och 24."),
-        ("nb", "For eksempel kl. 06, 12, 18 og 24."),
+        # The hours are the plan's own dose times since clinician review 6 (D8).
+        ("en", "your dose times are 06, 12, 18 and 24, the last at bedtime"),
+        ("sv", "Dina dostider är kl. 06, 12, 18 och 24, den sista vid sänggåendet"),
+        ("nb", "Dine dosetider er kl. 06, 12, 18 og 24, den siste ved leggetid"),
     ],
 )
 def test_review3_paralgin_four_doses_six_hours_apart_get_clock_times(lang: str, clock: str) -> None:

@@ -187,14 +187,14 @@ def test_uk_fentanyl_patch_keeps_the_rules_pace_in_whole_patch_intervals() -> No
     """Clinician review 5: uk-ashton fentanyl 25 mcg/h was cut to 12 after 15 days (42 // 15
     left room for one hold); review 6 rejected 30 days at 25 and 45 at 12 (twice the rule's
     pace of 10 % of the start dose every 14 days). Now 75 days at 25 mcg/h (5 whole 15-day
-    patch intervals: 13 of 25 mcg/h is 5.2 steps of 2.5) and 78 at 12 (the stop is 4.8
-    steps; a stop due on a Sunday comes on the Tuesday, one patch later)."""
+    patch intervals: 13 of 25 mcg/h is 5.2 steps of 2.5) and one interval at 12, the rule's
+    stop dose (clinician review 7: 78 days there did not make the stop smaller)."""
     made = plan("uk-ashton", "fentanyl patch 25 mcg/h")
     runs: dict[Decimal, int] = {}
     for step in made.steps:
         if step.phase == "taper" and step.dose > 0:
             runs[step.dose] = runs.get(step.dose, 0) + step.days
-    assert runs == {Decimal(25): 75, Decimal(12): 78}
+    assert runs == {Decimal(25): 75, Decimal(12): 15}
 
 
 def test_uk_co_codamol_says_the_labels_hours_between_doses() -> None:

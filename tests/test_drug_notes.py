@@ -74,7 +74,8 @@ def test_a_switch_to_diazepam_carries_the_older_patients_note() -> None:
     plan = plan_of("uk-ashton", "zopiclone 7.5 mg")
     assert "drug-note:diazepam:older-start" in notes(plan)
     text = text_of(plan, "en")
-    assert "2–2.5 mg once or twice a day" in text
+    # The UK regulator's words since clinician review 6 (the US label's before).
+    assert "often about half the adult dose" in text
 
 
 def test_a_diazepam_taper_without_a_switch_has_no_switch_note() -> None:

@@ -90,8 +90,8 @@ def test_the_tick_calendar_has_a_patch_box_on_change_days_only() -> None:
     [
         (
             "nb",
-            "sett på 8. mai 2027, ta av 11. mai 2027",
-            "Sett på det siste plasteret 8. mai 2027",
+            "sett på 20. april 2027, ta av 23. april 2027",
+            "Sett på det siste plasteret 20. april 2027",
         ),
         ("sv", "sätt på", "Sätt på det sista plåstret"),
         ("en", "put on", "Put on the last patch"),

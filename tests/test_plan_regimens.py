@@ -179,24 +179,40 @@ def test_a_hold_before_a_forced_cut_is_no_longer_than_the_rule_allows() -> None:
     assert "would allow smaller steps" in warning.message
 
 
+def patch_stop_dose(guideline: str, rule_id: str) -> Decimal:
+    rule = next(r for r in load_guideline(guideline).guideline.taper_rules if r.id == rule_id)
+    assert rule.stop_dose is not None
+    return next(d.amount for d in rule.stop_dose.drugs if d.drug == "fentanyl")
+
+
 @pytest.mark.parametrize("guideline", ["uk-ashton", "se-vgr", "no-helsedir", "us-cdc-2022"])
 def test_a_patch_taper_is_never_faster_than_the_rules_pace(guideline: str) -> None:
     """Clinician review 6, D1 (the reject): uk-ashton fentanyl 25 mcg/h was cut to 12 after
-    30 days and stopped after 75, twice the rule's pace, because the hold before the cut the
-    patch strengths force ended at the rule's longest run at one dose. No product of the
-    same route makes a smaller step, so a patch is held as long as the rule's average pace
-    needs, and the run beyond the limit gets its high warning naming what would avoid it."""
+    30 days, twice the rule's pace, because the hold before the cut the patch strengths force
+    ended at the rule's longest run at one dose. No product of the same route makes a smaller
+    step, so a patch is held until the rule's pace reaches the next strength, and the run
+    beyond the limit gets its high warning naming what would avoid it. Clinician review 7:
+    the stop from the rule's stop dose (12 mcg/h) comes after one interval at it, not after
+    months: a longer hold would not make it smaller."""
     result = plan(guideline, "fentanyl 25 mcg/h")
     sound(result, guideline)
     applied = result.applied_rules[0]
     taper = [s for s in result.steps if s.phase == "taper"]
-    days = (taper[-1].end - taper[0].start).days + 1
+    at_12 = [s for s in taper if s.dose == 12]
+    days_at_25 = (at_12[0].start - taper[0].start).days
+    rule = next(r for r in load_guideline(guideline).guideline.taper_rules if r.id == applied.rule)
+    share = Decimal(25) * (rule.reduction.max_percent or rule.reduction.percent) / 100
     if applied.mode == "start":
-        # at most `percent` of the start dose every interval, on average
-        assert days >= 100 / applied.percent * applied.interval_days, days
+        # the rule's largest share of the start dose every interval, the first at the
+        # taper's start: 13 / share intervals, less the first
+        assert days_at_25 >= (13 / share - 1) * applied.interval_days, days_at_25
     else:
-        # us-cdc-2022: 10 % of the current dose a month; 25 -> 12 alone takes 7 months
-        assert days >= 7 * 30, days
+        # us-cdc-2022: 10 % of the current dose a month reaches 12 mcg/h in the sixth month
+        assert days_at_25 >= 6 * 30, days_at_25
+    stop = patch_stop_dose(guideline, applied.rule)
+    assert Decimal(12) <= stop
+    days_at_12 = sum(s.days for s in at_12)
+    assert applied.interval_days <= days_at_12 < 2 * applied.interval_days + 3, days_at_12
     long = [w for w in result.warnings if w.code == "hold-too-long"]
     if long:
         assert long[0].severity == "high"
@@ -210,8 +226,9 @@ def test_a_patch_taper_is_never_faster_than_the_rules_pace(guideline: str) -> No
 )
 def test_no_patch_taper_runs_ahead_of_the_rules_pace(guideline: str, rate: str) -> None:
     """Clinician review 6, D1, as a property: under a rule whose steps are shares of the start
-    dose, no step of a fentanyl patch taper (the stop included) is further below the start
-    than the rule's largest share a step allows, once per interval since the taper began."""
+    dose, no step of a fentanyl patch taper to a lower strength is further below the start
+    than the rule's largest share a step allows, once per interval since the taper began;
+    the stop is from the rule's stop dose (clinician review 7)."""
     try:
         result = plan(guideline, f"fentanyl {rate} mcg/h")
     except TaperError:
@@ -224,10 +241,10 @@ def test_no_patch_taper_runs_ahead_of_the_rules_pace(guideline: str, rate: str) 
     share = applied.base * largest / 100
     taper = [s for s in result.steps if s.phase == "taper"]
     began = taper[0].start
-    for step in [*taper[1:], next(s for s in result.steps if s.phase == "aftercare")]:
-        dose = Decimal(0) if step.phase == "aftercare" else step.dose
+    for step in taper[1:]:
         intervals = Decimal((step.start - began).days) / applied.interval_days + 1
-        assert applied.base - dose <= share * intervals, (step.index, dose, step.start)
+        assert applied.base - step.dose <= share * intervals, (step.index, step.dose, step.start)
+    assert taper[-1].dose <= patch_stop_dose(guideline, applied.rule)
 
 
 # --- dose times -----------------------------------------------------------------------------
@@ -354,11 +371,15 @@ def test_the_rule_file_chooses_which_dose_time_is_dropped_first() -> None:
 
 def test_an_implausibly_long_hold_is_refused() -> None:
     """Found by the CLI fuzz: --percent 0.001 held a 12 mcg/h patch for 3,800 years before its
-    stop (a 54 MB calendar file). A patch is held as long as the chosen pace needs (clinician
-    review 6), so a pace that needs more than the plausibility limit is refused in one
-    sentence."""
+    stop (a 54 MB calendar file). A stop from the rule's stop dose now follows one interval at
+    it (clinician review 7); a cut the patches force is held as long as the chosen pace needs
+    (clinician review 6), so a pace that needs more than the plausibility limit is refused in
+    one sentence."""
+    short = plan("no-helsedir", "Durogesic 12 mcg/h", specialist=True, percent=Decimal("0.001"))
+    sound(short, "no-helsedir")
+    assert sum(s.days for s in short.steps if s.phase == "taper") <= 30
     with pytest.raises(TaperError, match=r"would hold one dose for \d+ days before a cut"):
-        plan("no-helsedir", "Durogesic 12 mcg/h", specialist=True, percent=Decimal("0.001"))
+        plan("no-helsedir", "Durogesic 25 mcg/h", specialist=True, percent=Decimal("0.001"))
 
 
 def test_us_cdc_oxycodone_320_hands_over_with_two_strengths_a_time_at_most() -> None:
@@ -429,3 +450,42 @@ def test_review4_an_immediate_release_opioid_at_fewer_times_than_its_regimen_is_
     for w in topped_up.warnings:
         if w.code == "immediate-release-fewer-times":
             assert not on_depot & {int(n) for n in w.params["steps"].split(", ")}
+
+
+@pytest.mark.parametrize(
+    ("guideline", "med", "stop_dose"),
+    [
+        ("se-vgr", "fentanyl 12 mcg/h", Decimal(12)),
+        ("us-cdc-2022", "Butrans 10 mcg/h", Decimal(5)),
+        ("uk-ashton", "BuTrans 10 mcg/h", Decimal(5)),
+    ],
+)
+def test_review7_the_smallest_patch_is_not_held_for_months_before_its_stop(
+    guideline: str, med: str, stop_dose: Decimal
+) -> None:
+    """Clinician review 7: se-vgr fentanyl 12 mcg/h was held 84 days and us-cdc-2022 Butrans
+    5 mcg/h 175 days before a stop the rule allows from there. A stop from the rule's stop
+    dose now follows one interval at it (a plan that starts there tapers one interval first),
+    and it is a Note, not a high warning."""
+    result = plan(guideline, med)
+    sound(result, guideline)
+    applied = result.applied_rules[0]
+    taper = [s for s in result.steps if s.phase == "taper"]
+    at_stop_dose = [s for s in taper if s.dose == stop_dose]
+    assert at_stop_dose, "one interval at the stop dose before the stop"
+    days = sum(s.days for s in at_stop_dose)
+    patch_days = 7 if "Butrans" in med or "BuTrans" in med else 3
+    longest = -(-applied.interval_days // patch_days) * patch_days + 3
+    assert days <= longest, days
+    (stop,) = [w for w in result.warnings if w.code == "stop-from-smallest-dose"]
+    assert stop.severity == "info"
+
+
+def test_review7_a_fentanyl_and_oxazepam_plan_speaks_of_opioid_withdrawal_in_its_talks() -> None:
+    """Clinician review 7: the talks of a fentanyl + oxazepam plan listed only the
+    benzodiazepine's symptoms while every cut from January to May was a fentanyl cut."""
+    result = plan("se-vgr", "fentanyl 50 mcg/h", "oxazepam 30 mg")
+    talks = [c for c in result.checkpoints if c.kind == "support"]
+    assert talks
+    assert all("opioid-withdrawal-symptoms" in c.content for c in talks)
+    assert all("withdrawal-symptoms" in c.content for c in talks)

@@ -108,10 +108,12 @@ class DrugNote(Provenance):
     clinician page (never on the patient's pages), with its `source`."""
 
     id: Slug = Field(description="The note's id, unique within the drug.")
-    when: Literal["taper", "switch-to"] = Field(
+    when: Literal["taper", "switch-to", "paracetamol"] = Field(
         default="taper",
         description="taper: on every plan that tapers the drug; switch-to: on every plan that "
-        "switches a patient to it.",
+        "switches a patient to it; paracetamol: on every plan that gives it as a product also "
+        "holding paracetamol above the lower daily limits, beside their caution (the "
+        "region's own words on them).",
     )
     text: LocalText = Field(description="The note, in the prescriber's words.")
 

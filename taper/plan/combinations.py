@@ -5,7 +5,9 @@ Paralgin forte and Citodon hold paracetamol besides codeine; the plan's steps ar
 codeine, so the prescriber could not see the paracetamol total (clinical review of main). The
 lower limits (3 g a day at 40-50 kg, 2 g with liver risk) are Norwegian label and agency facts
 (shared/formulations.md §3b); the plan cannot know the patient's weight or liver, so they are
-a caution for the prescriber, not a cap.
+a caution for the prescriber, not a cap. Elsewhere they are marked Norway's, and a rule file's
+own words on them (a drug note `when: paracetamol`: uk-ashton's JRCALC, which gives no figure)
+stand beside the caution.
 """
 
 from __future__ import annotations
@@ -98,13 +100,27 @@ class CombinationMixin(BuilderBase):
         most = max(by_amount)
         # The lower limits are Norwegian label and agency facts (module docstring).
         if most > LIVER_RISK_LIMIT and name == PARACETAMOL:
+            # The rule file's own words on them, where its region has a source (uk-ashton:
+            # JRCALC, clinician review 6 D7), as notes beside the caution.
+            own = [
+                note
+                for d in self.g.drugs
+                if d.id == drug
+                for note in d.clinician_notes
+                if note.when == "paracetamol"
+            ]
             # A Swedish or UK plan must not read these as its own region's figures (review 4 D8).
-            elsewhere = (
-                ""
-                if self.g.country == "NO"
-                else " These are Norwegian figures: the project's sources give none for this "
-                "region."
-            )
+            if self.g.country == "NO":
+                elsewhere = ""
+            elif own:
+                elsewhere = (
+                    " These are Norwegian figures, for comparison: the note on paracetamol "
+                    "gives this region's own guidance."
+                )
+            else:
+                elsewhere = (
+                    " These are Norwegian figures: the project's sources give none for this region."
+                )
             self.warn(
                 "paracetamol-lower-limits",
                 "caution",
@@ -117,3 +133,6 @@ class CombinationMixin(BuilderBase):
                 drug,
                 dose=format_amount(most),
             )
+            for note in own:
+                self.used(f"drug {drug} note {note.id}", note)
+                self.warn(f"drug-note:{drug}:{note.id}", "info", note.text.en, drug)

@@ -69,6 +69,27 @@ def step_aim(
     return current - base * p.percent / 100, base * p.max_percent / 100, p.interval_days
 
 
+def intervals_to_reach(
+    p: Pace, kit: Kit, current: Fraction, dose: Fraction, allowed: Fraction, slowing: bool
+) -> int:
+    """The intervals the rule's pace takes from `current` down to `dose` (a cut the products
+    force): the cut over the largest cut a step allows; for a patch whose rule cuts a share of
+    the current dose, the share taken again each interval, since a straight line there would
+    run ahead of the rule (clinician review 7: us-cdc-2022 fentanyl 25 cut to 12 after five
+    months of 10 % a month, which reaches 12 only in the seventh). Tablets keep the straight
+    line: their holds end at the rule's longest run at one dose (`taper.plan.holds`)."""
+    share_of_current = slowing or p.mode == "current"
+    if not (kit.patch and share_of_current):
+        return math.ceil((current - dose) / allowed)
+    keep = 1 - allowed / current
+    if keep <= 0:
+        return 1
+    intervals, reached = 1, current * keep
+    while reached > dose:
+        intervals, reached = intervals + 1, reached * keep
+    return intervals
+
+
 @dataclass(frozen=True)
 class TaperStep:
     """One reduction: the new daily dose (quanta), the rule's ideal, and how long it lasts."""
@@ -189,7 +210,13 @@ def trajectory(
         hold = 0
         if limited and allowed > 0:
             if dose > 0:
-                hold = math.ceil(cut / allowed) - 1
+                hold = intervals_to_reach(p, kit, current, Fraction(dose), allowed, slowing) - 1
+            elif kit.patch and stop_quanta is not None and before <= stop_quanta:
+                # A stop from the rule's stop dose is within the rule; holding the smallest
+                # patch longer would not make it smaller (clinician review 7: se-vgr
+                # fentanyl 12 mcg/h held 84 days, Butrans 5 mcg/h 175 days before the stop).
+                # A plan that starts there tapers one interval at it before the stop.
+                hold = 0 if out else 1
             else:
                 # A stop is measured against one full step from the start dose: a stop from
                 # a small remainder (the usual end of a taper) is not held, one from a large

@@ -29,6 +29,7 @@ from taper.plan.model import (
     Step,
 )
 from taper.plan.patches import patches_for
+from taper.plan.regimen import stop_too_high
 from taper.plan.step_floors import NO_FLOORS, StepFloors, step_floors
 from taper.plan.tablets import Kit
 from taper.plan.tracks import BEDTIME_GROUPS, Seg, Track
@@ -232,7 +233,18 @@ class ReviewMixin(CutListsMixin):
                 )
             if stops:
                 before = self.dose_before(track, stops[0])
-                large = self.large_stop(track, before)
+                # A patch stopped from the rule's stop dose stops as the rule allows
+                # (clinician review 7: "Important" for a stop from fentanyl 12 mcg/h); a
+                # reported rate no patch makes, stopped at once, stays high.
+                made = kit.quanta(before)
+                large = self.large_stop(track, before) and not (
+                    kit.patch
+                    and made is not None
+                    and kit.makeable(made, len(track.times), track.min_used)
+                    and track.rule.stop_dose is not None
+                    and stop_too_high(self.g, track.rule, track.drug, kit.unit, kit.route, before)
+                    is None
+                )
                 smallest = "the smallest dose the formulary's strengths make at this stage"
                 once = (
                     track.min_used > 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from taper.plan.combinations import PARACETAMOL_NAMES
+from taper.render.clock import clock_hours, clock_of, product_times
 from taper.render.view import PlanView, Topics
 
 
@@ -109,47 +110,47 @@ def paracetamol_advice(view: PlanView) -> str | None:
 def interval_advice(view: PlanView) -> list[str]:
     """The label's least time between two doses of each product the plan gives (Paralgin
     forte: at least 6 hours), one line a product: the dose-time names alone (morning,
-    midday, afternoon, evening) do not say it (clinician review 2, no-06)."""
-    if view.guideline is None:
-        return []
-    # The most dose times a day each product is given at.
-    used: dict[str, int] = {}
-    for step in view.plan.steps:
-        if step.phase not in ("stabilisation", "taper"):
-            continue
-        for brand in {tablet.brand for dose in step.doses for tablet in dose.tablets}:
-            times = sum(1 for dose in step.doses if any(x.brand == brand for x in dose.tablets))
-            used[brand] = max(used.get(brand, 0), times)
+    midday, afternoon, evening) do not say it (clinician review 2, no-06). Where the names
+    cannot hold the doses the plan labels them by the clock (taper.render.clock), and the
+    line gives the same hours (clinician review 6, D8)."""
     out = []
-    for product in view.guideline.formulary:
-        regimen = product.regimen
-        if product.brand not in used or regimen is None:
-            continue
-        hours = regimen.min_hours_between_doses
-        if hours:
-            line = view.t._(
-                "%(product)s: at least %(hours)s hours between doses.",
-                product=product.brand,
-                hours=hours,
-            )
-            example = _clock_example(view, used[product.brand], hours)
-            if example:
-                line += " " + example
-            if line not in out:
-                out.append(line)
+    for brand, hours, times in product_times(view.plan, view.guideline):
+        line = view.t._(
+            "%(product)s: at least %(hours)s hours between doses.", product=brand, hours=hours
+        )
+        example = _clock_line(view, brand, hours, times)
+        if example:
+            line += " " + example
+        if line not in out:
+            out.append(line)
     return out
 
 
-def _clock_example(view: PlanView, times: int, hours: int) -> str | None:
-    """Clock times for doses that must be `hours` apart when the day's names alone cannot
-    show it (nurse review 3: four Paralgin forte doses 6 hours apart are not "morning,
-    midday, evening, bedtime"): the last at midnight, none before 06 (project choice)."""
-    span = (times - 1) * hours
-    if times < 2 or span <= 12 or 24 - span < 6:
-        return None
-    clock = [f"{24 - span + n * hours:02d}" for n in range(times)]
+def _clock_line(view: PlanView, brand: str, hours: int, times: int) -> str | None:
+    """The hours the plan's dose times stand for, and, where they do not fit a waking day,
+    that they do not (four doses 6 hours apart take 18 hours: the last is at bedtime)."""
+    clock = clock_of(view.plan, brand, hours, times)
+    if clock is None or list(view.clock.values()) != clock.text:
+        # The day's names show the interval; or the labels are not this product's clock,
+        # so the hours are only an example (clinician review 3, nurse review 3).
+        hours_of_day = clock_hours(times, hours)
+        if hours_of_day is None:
+            return None
+        shown = [f"{hour:02d}" for hour in hours_of_day]
+        return view.t._(
+            "For example at %(first)s and %(last)s.", first=", ".join(shown[:-1]), last=shown[-1]
+        )
+    first, last = ", ".join(clock.text[:-1]), clock.text[-1]
+    if clock.awake:
+        return view.t._("Your dose times: %(first)s and %(last)s.", first=first, last=last)
     return view.t._(
-        "For example at %(first)s and %(last)s.", first=", ".join(clock[:-1]), last=clock[-1]
+        "%(times)s doses %(hours)s hours apart take %(span)s hours, longer than most people "
+        "are awake: your dose times are %(first)s and %(last)s, the last at bedtime.",
+        times=times,
+        hours=hours,
+        span=clock.span,
+        first=first,
+        last=last,
     )
 
 

@@ -19,6 +19,15 @@ from taper.render.i18n import Lang, Texts
 from taper.render.labels import TIME_LABELS
 
 
+def dose_time_label(t: Texts, clock: dict[DoseTimeName, str], time: DoseTimeName) -> str:
+    """A dose time as the patient reads it: by the clock where the plan has one ("At 06"),
+    else by the day's name ("Morning")."""
+    hour = clock.get(time)
+    if hour is not None:
+        return t._("At %(hour)s", hour=hour)
+    return t._(TIME_LABELS[time])
+
+
 @dataclass(frozen=True)
 class DoseLine:
     time: DoseTimeName
@@ -152,6 +161,9 @@ class PlanView:
     stamp: str
     patches: Literal["none", "some", "all"] = "none"  # steps whose dose is a patch's rate
     patient_id: str | None = None  # the clinic's id: in calendar UIDs and FHIR ids
+    # Dose times by the clock ("morning" -> "06") where a product's least time between doses
+    # makes the day's names misleading (taper.render.clock); empty: the names.
+    clock: dict[DoseTimeName, str] = field(default_factory=dict)
 
     @cached_property
     def combination_brands(self) -> frozenset[str]:
@@ -246,4 +258,4 @@ class PlanView:
         return self.t.lang
 
     def time_label(self, time: DoseTimeName) -> str:
-        return self.t._(TIME_LABELS[time])
+        return dose_time_label(self.t, self.clock, time)

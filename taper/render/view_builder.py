@@ -7,7 +7,8 @@ from decimal import Decimal
 from typing import Literal
 
 from taper.guideline.model import Guideline
-from taper.plan.model import Checkpoint, Plan, PlanWarning, Step
+from taper.plan.model import Checkpoint, DoseTimeName, Plan, PlanWarning, Step
+from taper.render.clock import plan_clock
 from taper.render.dose_text import dispense_text, in_day_order, is_rate, tablet_parts, tablets_text
 from taper.render.i18n import Lang, Texts, texts
 from taper.render.labels import (
@@ -16,7 +17,6 @@ from taper.render.labels import (
     PHASE_LABELS,
     SEVERITY_LABELS,
     STOPPED,
-    TIME_LABELS,
     WARNING_TEMPLATES,
 )
 from taper.render.messages import Reader
@@ -29,6 +29,7 @@ from taper.render.view import (
     StepView,
     Topics,
     WarningView,
+    dose_time_label,
 )
 
 
@@ -67,11 +68,14 @@ def build_view(
     def drug_name(drug_id: str) -> str:
         return names.get(drug_id, drug_id)
 
+    clock = plan_clock(plan, guideline)
     steps: list[StepView] = []
     previous: dict[str, Decimal] = {}
     for number, step in enumerate(plan.steps, start=1):
         steps.append(
-            _step_view(t, reader, step, number, drug_name(step.drug), previous.get(step.drug))
+            _step_view(
+                t, reader, step, number, drug_name(step.drug), previous.get(step.drug), clock
+            )
         )
         previous[step.drug] = step.dose
     used = {dose.time for step in plan.steps for dose in step.doses}
@@ -117,6 +121,7 @@ def build_view(
         stamp=stamp_text(t, plan),
         patches=_patches(plan),
         patient_id=patient_id,
+        clock=clock,
     )
 
 
@@ -140,7 +145,13 @@ def _content(guideline: Guideline | None, lang: Lang) -> dict[str, tuple[str, st
 
 
 def _step_view(
-    t: Texts, reader: Reader, step: Step, number: int, drug: str, previous: Decimal | None
+    t: Texts,
+    reader: Reader,
+    step: Step,
+    number: int,
+    drug: str,
+    previous: Decimal | None,
+    clock: dict[DoseTimeName, str],
 ) -> StepView:
     kind: Literal["mapping", "doses", "stop"]
     if step.dose == 0:
@@ -152,7 +163,7 @@ def _step_view(
     doses = [
         DoseLine(
             time=d.time,
-            label=t._(TIME_LABELS[d.time]),
+            label=dose_time_label(t, clock, d.time),
             tablets=tablets_text(t, d, step.unit),
             parts=tablet_parts(t, d, step.unit),
             amount=t.amount(d.amount, step.unit),

@@ -174,6 +174,14 @@ START_WARNINGS: dict[str, tuple[Piece, ...]] = {
             r"These are Norwegian figures: the project's sources give none for this region\.",
             N_("These are Norwegian figures: the project's sources give none for this region."),
         ),
+        piece(
+            r"These are Norwegian figures, for comparison: the note on paracetamol gives this "
+            r"region's own guidance\.",
+            N_(
+                "These are Norwegian figures, for comparison: the note on paracetamol gives this "
+                "region's own guidance."
+            ),
+        ),
     ),
     "dose-times-from-label": (
         piece(
