@@ -196,3 +196,15 @@ def test_review6_d6_single_ingredient_products_keep_their_labels_regimen() -> No
     assert "its regimen's 4 a day" in morphine
     tramadol = fewer_times(plan("se-vgr", "tramadol 300 mg"))
     assert "its regimen's 3 a day" in tramadol
+
+
+def test_review6_d6_a_combination_started_twice_a_day_is_cautioned_below_that() -> None:
+    """us-cdc-2022 Tylenol #3 120 mg is planned twice a day (the rule's 2 dose times, within
+    its label's 1-4): the caution lists only the steps once a day, not the whole taper, since
+    the regimen the plan first gives a combination product counts, up to 3 a day."""
+    made = plan("us-cdc-2022", "Tylenol #3 120 mg")
+    assert len(tapering(made)[0].doses) == 2
+    once = [s.index for s in tapering(made) if len(s.doses) == 1]
+    message = fewer_times(made)
+    assert f"(step {', '.join(map(str, once))})" in message
+    assert "its regimen's 2 a day" in message
