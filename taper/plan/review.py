@@ -34,6 +34,23 @@ from taper.plan.step_floors import NO_FLOORS, StepFloors, step_floors
 from taper.plan.tablets import Kit
 from taper.plan.tracks import BEDTIME_GROUPS, Seg, Track
 
+# The most dose times a day the fewer-dose-times caution asks of an immediate-release opioid
+# whose label allows as few as one (co-codamol, Paralgin forte, Citodon, Tylenol #3: 1-4 times
+# a day as needed): it acts for a few hours as every other one (formulations.md §2: every 4-6
+# hours; tramadol 50 mg x 3 is the fewest regular regimen there). Its regimen in the caution
+# is the dose times the plan first gives it, up to this many (clinician review 6, D6;
+# project choice).
+REGULAR_IMMEDIATE_TIMES = 3
+
+
+def regimen_times_at_least(label: list[int], first: int) -> int:
+    """The dose times a day below which an immediate-release opioid step is cautioned: the
+    fewest its label gives, or, where that is fewer, the times the plan first gives the
+    product up to `REGULAR_IMMEDIATE_TIMES` (so 4 for Oramorph, 3 for tramadol capsules, 3
+    for co-codamol started 4 times a day, 2 for Tylenol #3 started twice a day)."""
+    return max(min(label), min(first, REGULAR_IMMEDIATE_TIMES))
+
+
 _Daily = tuple[str, Decimal, Decimal, Literal["ml", "drops"] | None]
 _PER_DAY: dict[int, tuple[list[DoseAtTime], list[_Daily]]] = {}
 
@@ -267,11 +284,18 @@ class ReviewMixin(CutListsMixin):
         """Steps that give an immediate-release opioid at fewer dose times than its regimen
         (us-06 hydromorphone 2 mg once a day for 91 days, se-09 oxycodone 5 mg once a day;
         clinician reviews 3 and 4): such a product acts for a few hours (formulations.md §2:
-        every 4-6 hours), so the prescriber sees it on the clinician page."""
+        every 4-6 hours), so the prescriber sees it on the clinician page. Its regimen is
+        `regimen_times_at_least`, the same for a combination product (clinician review 6, D6:
+        co-codamol once a day had none)."""
         if track.drug.drug_class != "opioid":
             return
         fewer: list[Seg] = []
         least = 0
+        first: dict[str, int] = {}  # the dose times of each product's first step
+        for seg in track.segs:
+            if seg.phase in ("stabilisation", "switch", "taper") and seg.amount > 0:
+                for brand in {x.brand for d in seg.doses for x in d.tablets}:
+                    first.setdefault(brand, len(seg.doses))
         for seg in track.segs:
             if seg.phase != "taper" or seg.amount == 0 or id(seg) not in index_of:
                 continue
@@ -281,7 +305,7 @@ class ReviewMixin(CutListsMixin):
             brands = {x.brand for x in pieces}
             products = [p for p in self.g.formulary if p.drug == track.drug.id]
             wanted = [
-                min(p.regimen.doses_per_day)
+                regimen_times_at_least(p.regimen.doses_per_day, first.get(p.brand, 0))
                 for p in products
                 if p.brand in brands and p.regimen is not None and p.regimen.doses_per_day
             ]
