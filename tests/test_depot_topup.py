@@ -77,8 +77,12 @@ def test_review2_us05_ms_contin_keeps_its_tablets_while_they_make_part_of_the_do
             depot = [t for t in dose.tablets if t.brand == DEPOT]
             assert all(t.count == int(t.count) for t in depot)  # never split (§0.3)
             assert len(dose.tablets) <= 2  # two strengths at one time at most
-    # 45 mg is made by the tablets alone (15 + 30 mg): no solution that step.
-    assert any(s.dose == 45 and solution_ml(s) == 0 for s in steps[:alone])
+    # The solution, once started, is given at every step until the hand-over: 45 mg, which
+    # the tablets make alone (15 + 30 mg), keeps it (15 + 2 ml, 15 + 5.5 ml), so it is not
+    # stopped and started again (clinician review 6, D4).
+    assert all(solution_ml(s) > 0 for s in steps)
+    at_45 = next(s for s in steps[:alone] if s.dose == 45)
+    assert [d.amount for d in at_45.doses] == [Decimal(19), Decimal(26)]
     # The solution alone only once the tablets give no dose at their interval (2 x 15 mg).
     assert steps[alone].dose < 2 * 15 + 15
     assert steps[alone + 1].dose < 2 * 15
@@ -140,8 +144,9 @@ def test_depot_top_up_keeps_every_regimen_rule(dose: str) -> None:
 def test_se_vgr_dolcontin_is_topped_up_down_to_its_smallest_twice_daily_dose() -> None:
     """se-10 (se-vgr morphine 60 mg): Dolcontin went to the solution alone at 15 mg; its
     5 mg tablets give 5 + 5 mg twice a day, so they stay with an evening top-up down to
-    10 mg, and only then does Morfin Meda oral solution take over, on the cut to 9 mg (its IR
-    tablets could not make the step either)."""
+    11 mg. Then Morfin Meda oral solution takes over on the cut to 10 mg (its IR tablets
+    could not make the step either): 10 mg as Dolcontin 5 + 5 mg alone would stop the
+    solution for a week and start it again at 9 mg (clinician review 6, D4)."""
     result = plan("se-vgr", "morphine 60 mg")
     sound(result, "se-vgr")
     steps = tapering(result)
@@ -149,8 +154,8 @@ def test_se_vgr_dolcontin_is_topped_up_down_to_its_smallest_twice_daily_dose() -
     topped = [s for s in steps[:alone] if solution_ml(s)]
     assert [s.dose for s in topped] == [14, 13, 12, 11]
     assert all(brands_at(s, "morning") == {"Dolcontin"} for s in topped)
-    assert steps[alone - 1].dose == 10
-    assert steps[alone].dose == 9
+    assert steps[alone - 1].dose == 11
+    assert steps[alone].dose == 10
 
 
 def test_a_once_daily_depot_gets_no_top_up() -> None:

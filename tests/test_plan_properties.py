@@ -5,7 +5,9 @@ taper, nothing below zero, no step cuts more than the rule allows unless flagged
 tablet strengths, tablets add up to each dose and doses per time to the daily dose, every dose
 is made of real pieces (halves only of scored tablets, depot tablets whole), the plan ends at
 zero, a drug's steps are contiguous, never two drugs change on the same day (a switch
-crossover is one change), and dispensing covers every step. Reruns are identical.
+crossover is one change), and dispensing covers every step. Reruns are identical. A product
+(formulation), once stopped during a drug's taper, never returns
+(`taper.plan.regimen_invariants.formulation_restarts`; clinician review 6, D4).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from taper.guideline.loader import LoadedGuideline, load_guideline
 from taper.plan import Pause, PlanOptions, make_plan
 from taper.plan.invariants import plan_problems
 from taper.plan.model import Plan
+from taper.plan.regimen_invariants import formulation_restarts
 
 
 @st.composite
@@ -85,3 +88,24 @@ def test_every_plan_keeps_the_clinical_invariants(
     assert again.model_dump_json() == plan.model_dump_json()
     assert plan.steps[-1].dose == 0
     assert plan.guideline.sha256 == loaded.sha256
+
+
+@settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(case=cases())
+def test_a_product_once_stopped_never_returns(
+    case: tuple[LoadedGuideline, list[MedicationInput], PlanOptions],
+) -> None:
+    """Each formulation of a drug (depot tablets, immediate-release tablets, an oral
+    solution, a patch) is taken in one unbroken run of its steps, over every rule file,
+    drug, dose, pause, replan and option the plan properties draw (clinician review 6, D4:
+    Oramorph as a top-up, then not, then alone)."""
+    loaded, meds, options = case
+    try:
+        plan = make_plan(meds, loaded, options)
+    except TaperError:
+        return
+    assert formulation_restarts(plan, loaded.guideline) == []

@@ -489,3 +489,11 @@ def test_review7_a_fentanyl_and_oxazepam_plan_speaks_of_opioid_withdrawal_in_its
     assert talks
     assert all("opioid-withdrawal-symptoms" in c.content for c in talks)
     assert all("withdrawal-symptoms" in c.content for c in talks)
+
+
+def test_review7_one_patch_at_a_time_is_not_said_as_1_patches() -> None:
+    """Clinician review 7: "with at most 1 patches at once" on the Butrans plans."""
+    result = plan("uk-ashton", "BuTrans 10 mcg/h")
+    (limited,) = [w for w in result.warnings if w.code == "tablet-limited"]
+    assert "cannot make a smaller step with one patch;" in limited.message
+    assert "1 patches" not in limited.message

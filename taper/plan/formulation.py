@@ -17,6 +17,7 @@ tail, and the stop dose.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
@@ -26,7 +27,7 @@ from taper.guideline.model import TaperRule
 from taper.plan.curve import TaperStep, trajectory
 from taper.plan.decimals import to_decimal
 from taper.plan.dosetimes import usable
-from taper.plan.labels import interval_doses, unit_caps
+from taper.plan.labels import formulation, interval_doses, unit_caps
 from taper.plan.model import DoseTimeName
 from taper.plan.regimen import (
     day_cap,
@@ -154,6 +155,38 @@ def _same_doses(kit: Kit, other: Kit, vector: tuple[int, ...]) -> tuple[int, ...
             return None
         out.append(there)
     return tuple(out)
+
+
+def _formulations(item: KitStep) -> frozenset[str]:
+    """The formulations (`labels.formulation`) a step's doses are made of."""
+    kit, step = item.kit, item.step
+    vector = step.per_time
+    if not vector and step.quanta:
+        split = kit.split(step.quanta, item.times)
+        vector = () if split is None else split.amounts
+    brands = {t.brand for q in vector if q for t in kit.tablets(q)}
+    return frozenset(formulation(p) for p in kit.products if p.brand in brands)
+
+
+def _topped(kit: TopUpKit, item: KitStep) -> bool:
+    """Whether a step on depot tablets topped up with a solution gives any solution."""
+    return any(kit.parts(q) != (q, 0) for q in item.step.per_time if q)
+
+
+def restarts(steps: Sequence[KitStep]) -> bool:
+    """Whether a formulation stops in `steps` and is taken again later (clinician review 6,
+    D4: a product, once stopped during a drug's taper, never returns)."""
+    stopped: set[str] = set()
+    before: frozenset[str] = frozenset()
+    for item in steps:
+        if not item.step.quanta:
+            continue
+        now = _formulations(item)
+        if now & stopped:
+            return True
+        stopped |= before - now
+        before = now
+    return False
 
 
 # Stop doses in a kit's quanta, by rule file, rule, drug, kit and start (many patients share
@@ -316,14 +349,13 @@ class FormulationMixin(BuilderBase):
                         kept = True  # liquids only for the steps the tablets cannot make
                         continue
                     tail = self.hand_over(track, p, base, kit, other, current, step, times, vector)
-                    liquid = tail[0].kit if tail else None
-                    if liquid is not None and liquid.liquid is not None and kit.modified_release:
+                    if tail and tail[0].kit.liquid is not None and kit.modified_release:
                         # A hand-over that lands on the oral solution (at once, or through
                         # immediate-release tablets that cannot make the step either): the
                         # depot tablets stay the backbone and the solution only tops them up
                         # while they give part of the dose (taper.plan.topup).
                         topped = self.top_up(
-                            track, p, base, kit, liquid, current, step, names, vector
+                            track, p, base, kit, tail[0].kit, current, step, names, vector, tail
                         )
                         if topped is not None:
                             return out + topped
@@ -353,11 +385,17 @@ class FormulationMixin(BuilderBase):
         step: TaperStep,
         names: tuple[DoseTimeName, ...],
         vector: tuple[int, ...],
+        plain: list[KitStep],
     ) -> list[KitStep] | None:
         """The rest of the taper on the depot kit `kit` topped up with the oral solution
         `liquid` (taper.plan.topup), from the dose `current` given as `vector`, when the
         depot tablets still give part of the next step (None otherwise: the plain hand-over
-        to the solution follows)."""
+        to the solution follows).
+
+        The solution, once started, is taken at every step until the hand-over to it alone
+        (`unbroken`); a top-up that would make only one step before the solution alone takes
+        over is not started: the plain hand-over `plain` comes at once, one product change,
+        not two in a fortnight (clinician review 6, D4: Oramorph on, off, on)."""
         if len(names) < 2:
             # A once-daily depot (US tramadol ER): a top-up of immediate-release solution once
             # a day would cover a few hours of the 24; the plain hand-over follows instead.
@@ -376,11 +414,62 @@ class FormulationMixin(BuilderBase):
         first = tail[0]
         if first.step.limited and both.amount(first.step.quanta) <= kit.amount(step.quanta):
             return None
+        if restarts(tail):
+            found = self.unbroken(track, p, base, both, names, start, mapped, tail)
+            if found is None:
+                return plain
+            tail = found
+        topped = [s for s in tail if isinstance(s.kit, TopUpKit) and s.step.quanta]
+        if len(topped) == 1 and topped[0] is not tail[-1] and tail[1].step.quanta:
+            return plain  # one topped-up step, then the solution alone
         change = (
-            f"from here {describe(both)}: {_kind(kit)} cannot make the next step alone; "
+            f"from here {describe(tail[0].kit)}: {_kind(kit)} cannot make the next step alone; "
             "the solution gives only the rest of each dose"
         )
-        return [replace(first, change=change), *tail[1:]]
+        return [replace(tail[0], change=change), *tail[1:]]
+
+    def unbroken(
+        self,
+        track: Track,
+        p: Pace,
+        base: Fraction,
+        both: TopUpKit,
+        names: tuple[DoseTimeName, ...],
+        start: int,
+        mapped: tuple[int, ...],
+        tail: list[KitStep],
+    ) -> list[KitStep] | None:
+        """A top-up taper `tail` whose solution stops at a dose the depot tablets make alone
+        and starts again later, made unbroken (None: no way found). The top-up goes on with
+        some solution every day where that keeps every daily dose of the taper (us-cdc-2022
+        MS Contin 60 mg: 45 mg as 15 mg + 2 ml and 15 mg + 5.5 ml, not 15 and 30 mg with the
+        solution again at 41 mg); else the solution alone takes over on that cut (uk-ashton
+        MST 30 mg: at 15 mg, not MST 5 + 10 mg with Oramorph again at 12 mg: MST 5 + 5 mg at
+        10 mg leaves no room for a top-up, so keeping it would have changed the doses)."""
+        gap = next((i for i, s in enumerate(tail) if s.kit is both and not _topped(both, s)), None)
+        if not gap:
+            return None
+        kept_kit = TopUpKit(both.depot, both.solution, keep=True)
+        kept = self.steps_on(track, p, base, kept_kit, names, start, len(names), mapped)
+        doses = [s.kit.amount(s.step.quanta) for s in kept]
+        same = doses == [s.kit.amount(s.step.quanta) for s in tail]
+        if kept and kept[0].kit is kept_kit and same and not restarts(kept):
+            return kept
+        before = tail[gap - 1]
+        rest = self.hand_over(
+            track,
+            p,
+            base,
+            both,
+            both.solution,
+            before.step.quanta,
+            tail[gap].step,
+            len(names),
+            before.step.per_time,
+        )
+        if rest is None or restarts([*tail[:gap], *rest]):
+            return None
+        return [*tail[:gap], *rest]
 
     def hand_over(
         self,

@@ -4,7 +4,9 @@
   tighter of its own limits and its ingredients' caps (paracetamol 1 g a dose: two Citodon);
 - `interval_doses`: how many times a day a modified-release product is given (24 hours over
   its interval: OxyContin is 12-hourly, so twice a day, never once);
-- `allowed_counts`: the times a day a product may be taken.
+- `allowed_counts`: the times a day a product may be taken;
+- `formulation`: what kind of medicine a product is to the patient (form, release, a
+  combination's other ingredients): one formulation, once stopped in a taper, never returns.
 """
 
 from __future__ import annotations
@@ -59,3 +61,13 @@ def allowed_counts(products: Sequence[Product]) -> list[int]:
         if product.regimen is not None and product.regimen.doses_per_day:
             counts &= set(product.regimen.doses_per_day)
     return sorted(counts) or list(range(1, MAX_TIMES + 1))
+
+
+def formulation(product: Product) -> str:
+    """The kind of medicine `product` is to the patient: its release and form, and a
+    combination product's other ingredients ("immediate-release tablet with paracetamol").
+    Strengths and makers of one formulation are interchangeable as the dose falls; another
+    formulation is a product change the patient notices (clinician review 6, D4)."""
+    form = product.form.replace("-", " ")
+    others = "".join(f" with {i.name}" for i in sorted(product.ingredients, key=lambda i: i.name))
+    return f"{product.release}-release {form}{others}"

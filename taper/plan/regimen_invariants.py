@@ -4,6 +4,9 @@
 - a modified-release product is given at least as many times a day as its interval implies;
 - during a taper, on the same products, the dose at a time of day never rises and a dropped
   dose time never returns (a formulation change starts a new regimen);
+- a product, once stopped during a drug's taper, never returns: each formulation (depot
+  tablets, immediate-release tablets, oral solution, patch) is taken in one unbroken run of
+  steps (clinician review 6, D4: Oramorph on, off, on again);
 - at most two strengths at one dose time in every reduction step;
 - the last dose before zero is at most the rule's stop dose;
 - a run at one dose longer than the rule's limit carries the `hold-too-long` warning (the
@@ -25,7 +28,7 @@ from taper.guideline.model import Drug, Guideline, Product
 from taper.plan.change_days import closed_days, moved_past, patch_move_days
 from taper.plan.holds import DEFAULT_HOLD_INTERVALS
 from taper.plan.invariants import liquid_problems
-from taper.plan.labels import unit_caps
+from taper.plan.labels import formulation, unit_caps
 from taper.plan.model import Plan, Step
 from taper.plan.regimen import stop_too_high
 
@@ -119,6 +122,36 @@ def _time_problems(drug: str, steps: list[Step]) -> list[str]:
                 out.append(f"{drug}: step {after.index} gives a dose at {dose.time} again")
             elif dose.amount > earlier[dose.time]:
                 out.append(f"{drug}: step {after.index} raises the {dose.time} dose")
+    return out
+
+
+def _formulation(guideline: Guideline, drug: str, brand: str) -> str:
+    product = _product(guideline, drug, brand)
+    return brand if product is None else formulation(product)
+
+
+def formulation_restarts(plan: Plan, guideline: Guideline) -> list[str]:
+    """Each formulation of a drug (depot tablets, immediate-release tablets, an oral
+    solution, a patch: `labels.formulation`) is taken in one unbroken run of its steps: a
+    patient never starts one, stops it and starts it again (clinician review 6, D4).
+    Strengths of one formulation come and go as the dose falls, also from two makers; a
+    pause repeats the step before."""
+    out: list[str] = []
+    by_drug: dict[str, list[Step]] = defaultdict(list)
+    for step in plan.steps:
+        by_drug[step.drug].append(step)
+    for drug, steps in by_drug.items():
+        stopped: set[str] = set()
+        before: set[str] = set()
+        for step in steps:
+            if step.phase == "mapping" or not step.doses:
+                continue
+            kinds = {_formulation(guideline, drug, t.brand) for d in step.doses for t in d.tablets}
+            stopped |= before - kinds
+            for kind in sorted(kinds & stopped):
+                out.append(f"{drug}: step {step.index} gives {kind} again after it was stopped")
+            stopped -= kinds  # said once for each return
+            before = kinds
     return out
 
 
@@ -242,6 +275,7 @@ def regimen_problems(plan: Plan, guideline: Guideline) -> list[str]:
     for step in plan.steps:
         by_drug[step.drug].append(step)
         problems.extend(_label_problems(step, guideline))
+    problems.extend(formulation_restarts(plan, guideline))
     drugs = {d.id: d for d in guideline.drugs}
     for drug, steps in by_drug.items():
         for before, after in itertools.pairwise(steps):

@@ -34,6 +34,23 @@ from taper.plan.step_floors import NO_FLOORS, StepFloors, step_floors
 from taper.plan.tablets import Kit
 from taper.plan.tracks import BEDTIME_GROUPS, Seg, Track
 
+# The most dose times a day the fewer-dose-times caution asks of an immediate-release opioid
+# whose label allows as few as one (co-codamol, Paralgin forte, Citodon, Tylenol #3: 1-4 times
+# a day as needed): it acts for a few hours as every other one (formulations.md §2: every 4-6
+# hours; tramadol 50 mg x 3 is the fewest regular regimen there). Its regimen in the caution
+# is the dose times the plan first gives it, up to this many (clinician review 6, D6;
+# project choice).
+REGULAR_IMMEDIATE_TIMES = 3
+
+
+def regimen_times_at_least(label: list[int], first: int) -> int:
+    """The dose times a day below which an immediate-release opioid step is cautioned: the
+    fewest its label gives, or, where that is fewer, the times the plan first gives the
+    product up to `REGULAR_IMMEDIATE_TIMES` (so 4 for Oramorph, 3 for tramadol capsules, 3
+    for co-codamol started 4 times a day, 2 for Tylenol #3 started twice a day)."""
+    return max(min(label), min(first, REGULAR_IMMEDIATE_TIMES))
+
+
 _Daily = tuple[str, Decimal, Decimal, Literal["ml", "drops"] | None]
 _PER_DAY: dict[int, tuple[list[DoseAtTime], list[_Daily]]] = {}
 
@@ -192,7 +209,9 @@ class ReviewMixin(CutListsMixin):
                     f"(--switch), which allows smaller steps{recommended}."
                 )
             kit = track.kit
-            if kit.patch:
+            if kit.patch and kit.max_units == 1:
+                why = "the formulary's patch strengths cannot make a smaller step with one patch"
+            elif kit.patch:
                 why = (
                     "the formulary's patch strengths cannot make a smaller step with at most "
                     f"{kit.max_units} patches at once"
@@ -265,11 +284,18 @@ class ReviewMixin(CutListsMixin):
         """Steps that give an immediate-release opioid at fewer dose times than its regimen
         (us-06 hydromorphone 2 mg once a day for 91 days, se-09 oxycodone 5 mg once a day;
         clinician reviews 3 and 4): such a product acts for a few hours (formulations.md §2:
-        every 4-6 hours), so the prescriber sees it on the clinician page."""
+        every 4-6 hours), so the prescriber sees it on the clinician page. Its regimen is
+        `regimen_times_at_least`, the same for a combination product (clinician review 6, D6:
+        co-codamol once a day had none)."""
         if track.drug.drug_class != "opioid":
             return
         fewer: list[Seg] = []
         least = 0
+        first: dict[str, int] = {}  # the dose times of each product's first step
+        for seg in track.segs:
+            if seg.phase in ("stabilisation", "switch", "taper") and seg.amount > 0:
+                for brand in {x.brand for d in seg.doses for x in d.tablets}:
+                    first.setdefault(brand, len(seg.doses))
         for seg in track.segs:
             if seg.phase != "taper" or seg.amount == 0 or id(seg) not in index_of:
                 continue
@@ -279,7 +305,7 @@ class ReviewMixin(CutListsMixin):
             brands = {x.brand for x in pieces}
             products = [p for p in self.g.formulary if p.drug == track.drug.id]
             wanted = [
-                min(p.regimen.doses_per_day)
+                regimen_times_at_least(p.regimen.doses_per_day, first.get(p.brand, 0))
                 for p in products
                 if p.brand in brands and p.regimen is not None and p.regimen.doses_per_day
             ]
@@ -357,20 +383,22 @@ class ReviewMixin(CutListsMixin):
             return
         if setting is not None:
             self.used(f"rule {track.rule.id} max_hold_intervals", setting)
-        days, amount, segs = max(long, key=lambda run: run[0])
-        steps = ", ".join(str(index_of[id(s)]) for s in segs if id(s) in index_of)
-        self.warn(
-            "hold-too-long",
-            "high",
-            f"{track.drug.id} stays at {format_amount(amount)} {track.unit} for {days} days "
-            f"(step {steps}), longer than the {limit} days ({intervals} intervals) rule "
-            f"{track.rule.id} allows at one dose, because the formulary cannot make a smaller "
-            f"step; {self.hint(track)}.",
-            track.drug.id,
-            dose=format_amount(amount),
-            days=str(days),
-            limit=str(limit),
-        )
+        # Each long run is named (clinician review 7: only the longest was, while a patch
+        # taper holds each strength for months).
+        for days, amount, segs in long:
+            steps = ", ".join(str(index_of[id(s)]) for s in segs if id(s) in index_of)
+            self.warn(
+                "hold-too-long",
+                "high",
+                f"{track.drug.id} stays at {format_amount(amount)} {track.unit} for {days} "
+                f"days (step {steps}), longer than the {limit} days ({intervals} intervals) "
+                f"rule {track.rule.id} allows at one dose, because the formulary cannot make "
+                f"a smaller step; {self.hint(track)}.",
+                track.drug.id,
+                dose=format_amount(amount),
+                days=str(days),
+                limit=str(limit),
+            )
 
     def check_duration(self, track: Track) -> None:
         """Over the rule's maximum duration: a high warning with the reason (issue 15 item 7;

@@ -15,7 +15,11 @@ of its 24 (formulations.md §2: immediate-release opioids every 4-6 hours).
 
 `TopUpKit` is a kit whose dose at a time is depot tablets + solution; `share` chooses each
 step's dose times so that the depot tablets give as much of the day as they can, then the
-solution is taken at as few times as it can be, and no dose time rises.
+solution is taken at as few times as it can be, and no dose time rises. A kit made with
+`keep` gives some solution every day, in place of at most the depot's smallest tablet, at
+as few changed dose times as it can: once a top-up has started, the solution is not stopped
+for a step the depot tablets happen to make alone and then started again (clinician review
+6, D4: a product, once stopped during a taper, never returns).
 """
 
 from __future__ import annotations
@@ -37,23 +41,27 @@ MAX_SHARES = 60_000
 
 class TopUpKit(Kit):
     """The depot kit `depot` and the oral solution `liquid` of one drug as one kit: every
-    dose time has depot tablets, and the solution tops up the rest (module docstring)."""
+    dose time has depot tablets, and the solution tops up the rest (module docstring);
+    `keep`: every day's doses include some solution."""
 
     shares_itself = True
 
-    def __init__(self, depot: Kit, liquid: Kit) -> None:
+    def __init__(self, depot: Kit, liquid: Kit, keep: bool = False) -> None:
         super().__init__(depot.drug, depot.unit, depot.route, [*depot.products, *liquid.products])
         self.depot = depot
         self.solution = liquid
+        self.keep = keep
         self.key = None
         if depot.key is not None and liquid.key is not None:
-            self.key = ("topup", *map(str, depot.key), *map(str, liquid.key))
+            kind = "topup-kept" if keep else "topup"
+            self.key = (kind, *map(str, depot.key), *map(str, liquid.key))
         # Quanta of this kit in one quantum of each part (whole: this kit's quantum divides
         # both).
         self._depot_step = int(depot.quantum / self.quantum)
         self._liquid_step = int(liquid.quantum / self.quantum)
         self._parts: dict[int, tuple[int, int] | None] = {}
         self._liquid_piece = next(p for p in self.pieces if p.product == len(depot.products))
+        self._depot_smallest = depot.smallest * self._depot_step
 
     # --- one dose time ---------------------------------------------------------------------
 
@@ -132,22 +140,38 @@ class TopUpKit(Kit):
     def share(self, before: tuple[int, ...], daily: int) -> tuple[int, ...] | None:
         """The day's doses of `daily` quanta with no time above `before` and depot tablets at
         every time (their interval kept): the most from the depot tablets, then the solution
-        at the fewest times, then the most even, larger shares later in the day."""
+        at the fewest times, then the most even, larger shares later in the day. With `keep`,
+        a day that would have no solution has some, in place of at most the depot's smallest
+        tablet, at the fewest times changed from `before`."""
+        found = self._share(before, daily, keep=False)
+        if not self.keep or (found is not None and self._topped(found)):
+            return found
+        return self._share(before, daily, keep=True)
+
+    def _topped(self, vector: tuple[int, ...]) -> int:
+        """The dose times of a day that take some solution."""
+        return sum(1 for q in vector if q and self.parts(q) != (q, 0))
+
+    def _share(self, before: tuple[int, ...], daily: int, keep: bool) -> tuple[int, ...] | None:
         if len(before) > MAX_TOPUP_TIMES or daily <= 0 or daily > sum(before):
             return None
         choices = [[q for q in range(top, 0, -1) if self.per_time_makeable(q)] for top in before]
         if math.prod(len(c) for c in choices[:-1]) > MAX_SHARES:
             return None  # too many to compare: the plain hand-over follows instead
         best: tuple[int, ...] | None = None
-        best_key: tuple[int, int, int, int] | None = None
+        best_key: tuple[int, int, int, int, int] | None = None
         for combo in product(*choices[:-1]):
             rest = daily - sum(combo)
             if rest <= 0 or rest > before[-1] or not self.per_time_makeable(rest):
                 continue
             vector = (*combo, rest)
-            topped = sum(1 for q in vector if self.parts(q) != (q, 0))
+            topped = self._topped(vector)
+            depot = self.depot_amount(vector)
+            if keep and (not topped or daily - depot > self._depot_smallest):
+                continue
+            changed = sum(1 for q, was in zip(vector, before, strict=True) if q != was)
             later = -sum(i * q for i, q in enumerate(vector))
-            key = (-self.depot_amount(vector), topped, max(vector) - min(vector), later)
+            key = (-depot, topped, changed if keep else 0, max(vector) - min(vector), later)
             if best_key is None or key < best_key:
                 best, best_key = vector, key
         return best

@@ -210,6 +210,16 @@ STEP_WARNINGS: dict[str, tuple[Piece, ...]] = {
         ),
         piece(
             rf"(?P<count>\d+) step\(s\) of (?P<drug>{ID}) \(step (?P<steps>\d+(?:, \d+)*)\) cut "
+            r"more than (?P<allowed>[^()]+?) allows, because the formulary's patch strengths "
+            r"cannot make a smaller step with one patch; (?P<hint>.+? would allow smaller steps)\.",
+            N_(
+                "%(count)s step(s) of %(drug)s (step %(steps)s) cut more than %(allowed)s "
+                "allows, because the formulary's patch strengths cannot make a smaller step "
+                "with one patch; %(hint)s."
+            ),
+        ),
+        piece(
+            rf"(?P<count>\d+) step\(s\) of (?P<drug>{ID}) \(step (?P<steps>\d+(?:, \d+)*)\) cut "
             r"more than (?P<allowed>[^()]+?) allows, because the formulary's strengths cannot "
             r"make a smaller step with at most (?P<most>\d+) sublingual tablets at one time; "
             r"(?P<hint>.+? would allow smaller steps)\.",
