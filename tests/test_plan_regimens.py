@@ -497,3 +497,21 @@ def test_review7_one_patch_at_a_time_is_not_said_as_1_patches() -> None:
     (limited,) = [w for w in result.warnings if w.code == "tablet-limited"]
     assert "cannot make a smaller step with one patch;" in limited.message
     assert "1 patches" not in limited.message
+
+
+def test_review8_zolpidem_comes_from_one_pack_once_halves_are_needed() -> None:
+    """Clinician review 8, D3: se-vgr zolpidem 10 mg went Zolpidem Sandoz 5 mg (halves),
+    Stilnoct 5 mg, Zolpidem Sandoz again: three packs for one substance and strength. Whole
+    tablets of a strength another product's tablets may be split at come from that product."""
+    result = plan("se-vgr", "zolpidem 10 mg")
+    sound(result, "se-vgr")
+    fives = [
+        t.brand
+        for s in result.steps
+        if s.phase == "taper"
+        for d in s.doses
+        for t in d.tablets
+        if t.strength == 5
+    ]
+    assert fives
+    assert set(fives) == {"Zolpidem Sandoz"}

@@ -29,6 +29,8 @@ from taper.plan import PlanOptions, make_plan
 from taper.plan.change_days import closed_days, moved_past, patch_move_days
 from taper.plan.invariants import plan_problems
 from taper.plan.model import Plan, Step
+from taper.plan.options import Pause
+from taper.plan.regimen_invariants import regimen_problems
 
 START = dt.date(2027, 1, 4)
 DRAFTS = Path(__file__).parent / "fixtures"
@@ -337,3 +339,65 @@ def test_a_substitution_drug_under_its_specialist_rule_is_not_grouped() -> None:
     began = own_taper_start(made, "methadone")
     assert began is not None
     assert began > oxy_stop
+
+
+def test_review8_two_opioids_never_cut_their_total_faster_than_the_rule() -> None:
+    """Clinician review 8 (reject): us-cdc-2022 oxycodone 120 mg + hydromorphone 8 mg, each at
+    10 % a month of its own dose, took the total down 85 -> 67.5 mg MME (-21 %) within a
+    month, where hydromorphone's stop fell beside oxycodone's cut. Changes of different drugs
+    within one interval now cut together at most the rule's largest share of the total."""
+    loaded = load_guideline("us-cdc-2022")
+    meds = [parse_medication("oxycodone 120 mg"), parse_medication("hydromorphone 8 mg")]
+    made = make_plan(meds, loaded, PlanOptions(start=dt.date(2027, 1, 4)))
+    assert plan_problems(made, loaded.guideline) == []
+    factor = {"oxycodone": Decimal("1.5"), "hydromorphone": Decimal(5)}
+    changes: list[tuple[dt.date, str, Decimal, Decimal]] = []  # day, drug, total before, cut
+    by_drug: dict[str, list[Step]] = {}
+    for step in made.steps:
+        by_drug.setdefault(step.drug, []).append(step)
+
+    def total(day: dt.date) -> Decimal:
+        return sum(
+            (s.dose * factor[s.drug] for s in made.steps if s.start <= day <= s.end), Decimal(0)
+        )
+
+    for drug, steps in by_drug.items():
+        for before, after in itertools.pairwise(steps):
+            if after.dose < before.dose:
+                cut = (before.dose - after.dose) * factor[drug]
+                changes.append((after.start, drug, total(before.end), cut))
+    changes.sort()
+    applied = made.applied_rules[0]
+    for i, (day, drug, _, _cut) in enumerate(changes):
+        window = [c for c in changes[: i + 1] if (day - c[0]).days < applied.interval_days]
+        if len({c[1] for c in window}) < 2:
+            continue  # one drug's own change: its own limits hold
+        start_total = max(c[2] for c in window)
+        assert sum(c[3] for c in window) <= start_total * applied.percent / 100, (day, drug)
+    note = next(w for w in made.warnings if w.code == "several-drugs")
+    assert note.message.startswith("Tapered in turn")
+
+
+def test_a_pause_beside_a_put_off_patch_stop_leaves_no_day_without_a_step() -> None:
+    """Found by hypothesis: us-cdc-2022 buprenorphine 0.25 mcg/h (no patch makes it, so it is
+    stopped) with hydromorphone and codeine and a one-day --pause: the pause took the patch's
+    next dose (its stop) and skipped it, leaving a day between its last step and aftercare."""
+    loaded = load_guideline("us-cdc-2022")
+    meds = [
+        parse_medication(m)
+        for m in ("buprenorphine 0.25 mcg/h", "hydromorphone 0.25 mg", "codeine 0.25 mg")
+    ]
+    options = PlanOptions(
+        start=dt.date(2025, 1, 6), specialist=True, pauses=(Pause(dt.date(2025, 2, 4), 1),)
+    )
+    made = make_plan(meds, loaded, options)
+    assert plan_problems(made, loaded.guideline) == []
+
+
+def test_two_changes_due_on_one_day_let_the_one_at_its_longest_run_go_first() -> None:
+    """Found by hypothesis: se-vgr morphine 5 mg + oxycodone 6.3 mg: oxycodone's stop fell on
+    the day of a morphine cut and waited a day, 22 days at 5 mg against the rule's 21."""
+    loaded = load_guideline("se-vgr")
+    meds = [parse_medication("morphine 5.0 mg"), parse_medication("oxycodone 6.3 mg")]
+    made = make_plan(meds, loaded, PlanOptions(start=dt.date(2026, 1, 5), specialist=True))
+    assert regimen_problems(made, loaded.guideline) == []

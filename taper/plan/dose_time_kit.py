@@ -111,6 +111,17 @@ class DoseTimeKit:
         # A cost below this uses at most `max_units` pieces (a cut adds 1, never a piece).
         self._cost_limit = (self.max_units + 1) * PIECE_COST
         raw: list[tuple[int, str, Decimal, Decimal, bool]] = []
+        # A strength one product's tablets may be split at: another product's unscored tablet
+        # of it is left out, so whole and part tablets come from one pack (clinician review 8:
+        # zolpidem 5 mg went Zolpidem Sandoz (halves), Stilnoct, Zolpidem Sandoz again).
+        scored = {
+            (index, strength.amount)
+            for index, product in enumerate(products)
+            if product.liquid is None
+            and not (product.modified_release or product.form in ("patch", "capsule"))
+            for strength in product.strengths
+            if strength.split in ("half", "quarter")
+        }
         for index, product in enumerate(products):
             liquid = product.liquid
             if liquid is not None:
@@ -123,6 +134,12 @@ class DoseTimeKit:
                 continue
             whole_only = product.modified_release or product.form in ("patch", "capsule")
             for strength in product.strengths:
+                if (
+                    not whole_only
+                    and strength.split not in ("half", "quarter")
+                    and any(a == strength.amount and i != index for i, a in scored)
+                ):
+                    continue
                 fractions = [ONE]
                 if not whole_only and strength.split in ("half", "quarter"):
                     fractions.append(HALF)

@@ -77,15 +77,19 @@ class PeriodsMixin(BuilderBase):
                 )
             pause_start = self.day
             for track, seg in active:
-                if seg.days is None or track.done:
+                if seg.days is None:
                     continue
+                # The dose of the segment the pause follows: a drug of a group carrying its
+                # dose on has already taken its next (track.amount is that one's), and one
+                # whose next is its stop is done but still takes this dose (hypothesis: a
+                # put-off patch stop left a day without a step).
                 track.segs.append(
                     Seg(
                         seg.phase,
                         pause_start,
                         pause.days,
-                        track.amount,
-                        track.doses(),
+                        seg.amount,
+                        seg.doses,
                         pause=True,
                         note=f"pause (--pause {pause.on.isoformat()}:{pause.days}): the dose "
                         "is held, not reduced",

@@ -22,9 +22,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
+from decimal import Decimal
+from fractions import Fraction
 from typing import TYPE_CHECKING
 
+from taper import equivalence
+from taper.errors import TaperError
 from taper.guideline.model import SeveralDrugs
+from taper.plan.holds import longest_run_days
 from taper.plan.patches import whole_patch_days
 
 if TYPE_CHECKING:
@@ -84,6 +89,7 @@ class _Course:
         self.begun: int | None = None  # the day the drug's own taper steps began
         self.hold = hold  # the interval at its dose before its own steps, if any
         self.pieces: set[int] = set()
+        self.since = 0  # the day the drug's dose last changed (its run at one dose began)
 
     def take(self) -> None:
         """Take the drug's next segment (its generator sets the drug's new dose now)."""
@@ -106,8 +112,10 @@ class _Course:
     def place(self, day: int, active: list[tuple[Track, Seg]], running: list[_Course]) -> None:
         """Put the taken segment into today's period (at the stop the drug leaves `running`)."""
         assert self.pending is not None
-        seg, days, _ = self.pending
+        seg, days, changes = self.pending
         self.pending = None
+        if changes:
+            self.since = day
         if self.begun is None and seg is not self.hold:
             self.begun = day
         active.append((self.track, seg))
@@ -117,6 +125,11 @@ class _Course:
             return
         self.seg = seg
         self.left = days
+
+    def current_amount(self) -> Decimal:
+        """The dose the drug is at in the placed plan (before its pending segment)."""
+        current = self.seg if self.seg is not None else self.before
+        return self.track.amount if current is None else current.amount
 
     def carry_on(self, active: list[tuple[Track, Seg]]) -> None:
         """The current segment goes on through today's period (as a piece, joined later)."""
@@ -137,6 +150,74 @@ def _days(seg: Seg | None) -> int:
     return 0 if seg is None or seg.days is None else seg.days
 
 
+def _reference(builder: Builder, track: Track, amount: Decimal) -> Fraction | None:
+    """`amount` of the track's drug in the class's reference (oral morphine mg a day), or
+    None where the table cannot say."""
+    try:
+        conv = equivalence.select_conversion(track.drug, track.kit.route, track.kit.unit, builder.g)
+        return None if conv is None else equivalence.to_reference(conv, Fraction(amount))
+    except TaperError:
+        return None
+
+
+def room(course: _Course, day: int) -> int:
+    """Days the drug may still stay at its dose within the rule's longest run at one dose."""
+    pace = course.track.pace
+    if pace is None:
+        return 0
+    return course.since + longest_run_days(pace, course.track.kit) - day
+
+
+class _GroupPace:
+    """The group's total against the rule's pace (clinician review 8: us-cdc-2022 oxycodone
+    and hydromorphone, each at 10 % a month of its own dose, took the total down 19 % in a
+    month where a stop of one fell beside the other's cut). A drug's change is put off while
+    it and the other drugs' changes of the last interval together cut more of the total than
+    the rule's largest share allows; a change alone is never put off (its own limits hold),
+    so the taper always goes on, only slower."""
+
+    def __init__(self, builder: Builder, order: list[Track]) -> None:
+        self.builder = builder
+        pace = order[0].pace
+        self.interval = 0 if pace is None else pace.interval_days
+        self.share = Fraction(0) if pace is None else Fraction(pace.max_percent) / 100
+        self.mode = None if pace is None else pace.mode
+        amounts = [_reference(builder, t, t.amount) for t in order]
+        self.start = None if None in amounts else sum(a for a in amounts if a is not None)
+        self.cuts: list[tuple[int, Track, Fraction]] = []  # day, drug, cut of the total
+
+    def wait(self, course: _Course, running: list[_Course], day: int) -> int:
+        """Days to put off `course`'s pending change (0: it goes today)."""
+        if self.start is None or self.interval <= 0 or course.pending is None:
+            return 0
+        track = course.track
+        before = _reference(self.builder, track, course.current_amount())
+        after = _reference(self.builder, track, course.pending[0].amount)
+        if before is None or after is None or after >= before:
+            return 0
+        recent = [c for c in self.cuts if c[0] > day - self.interval and c[1] is not track]
+        if not recent:
+            return 0
+        totals = [_reference(self.builder, c.track, c.current_amount()) for c in running]
+        if None in totals:
+            return 0
+        cut_before = sum(c[2] for c in self.cuts if c[0] > day - self.interval)
+        total = sum(t for t in totals if t is not None) + cut_before  # at the window's start
+        base = total if self.mode == "current" else self.start
+        if cut_before + before - after <= base * self.share:
+            return 0
+        # Never past the rule's longest run at one dose (`taper.plan.holds`): a change that
+        # cannot wait so long goes, and the group's total falls faster for that interval.
+        return max(0, min(recent[0][0] + self.interval - day, room(course, day)))
+
+    def record(self, track: Track, day: int, before: Decimal, after: Decimal) -> None:
+        """A placed change of a drug, for the window of the next ones."""
+        was = _reference(self.builder, track, before)
+        now = _reference(self.builder, track, after)
+        if was is not None and now is not None and now < was:
+            self.cuts.append((day, track, was - now))
+
+
 def taper_group(builder: Builder, group: list[Track], previous: Track | None) -> Track:
     """Taper a group of drugs of one class by the rule's strategy; the last drug to stop.
 
@@ -152,9 +233,10 @@ def taper_group(builder: Builder, group: list[Track], previous: Track | None) ->
     builder.warn(
         "several-drugs",
         "info",
-        f"Tapered one after another (rule {rule.id}): {names}; each next one starts one "
-        "interval after the previous one stopped, and at the latest "
-        f"{block.max_wait_days} days after the first cut.",
+        f"Tapered in turn (rule {rule.id}): {names}; each next one starts one interval "
+        f"after the previous one stopped, or at the latest {block.max_wait_days} days after "
+        "the first cut, and is then tapered alongside; a dose change waits while the drugs "
+        "together would cut more of their total in one interval than the rule allows.",
         names=names,
         wait=str(block.max_wait_days),
     )
@@ -163,6 +245,7 @@ def taper_group(builder: Builder, group: list[Track], previous: Track | None) ->
     # The group's first cut: no other drug waits at its full dose longer than this after it.
     first_cut = builder.day + _days(hold)
     deadline = first_cut + block.max_wait_days
+    pace = _GroupPace(builder, order)
     running: list[_Course] = [_Course(first, _course(builder, first, hold), hold)]
     courses = list(running)
     waiting = order[1:]
@@ -183,17 +266,31 @@ def taper_group(builder: Builder, group: list[Track], previous: Track | None) ->
                 course.take()
         due = [c for c in running if c.left == 0]
         changes = [c for c in due if c.pending is not None and c.pending[2]]
-        goes = min(changes, key=lambda c: (c.begun is not None, courses.index(c)), default=None)
+        # A drug's own first cut keeps the rule's wait (`max_wait_days`); a later change
+        # waits while the group's total would fall faster than the rule.
+        waits = {id(c): pace.wait(c, running, builder.day) for c in changes if c.begun}
+        ready = [c for c in changes if not waits.get(id(c))]
+        # Of two changes due on one day, one at the end of its longest run goes first.
+        goes = min(
+            ready,
+            key=lambda c: (room(c, builder.day) > 0, c.begun is not None, courses.index(c)),
+            default=None,
+        )
         active: list[tuple[Track, Seg]] = []
         for course in list(running):
             if course in due and (course is goes or course not in changes):
+                if course is goes and course.pending is not None:
+                    amount = course.current_amount()
+                    pace.record(course.track, builder.day, amount, course.pending[0].amount)
                 course.place(builder.day, active, running)
             else:
                 course.carry_on(active)
                 if course in due:
-                    # Put off one day; a patch's dose changes only with a new patch, so a
-                    # patch is put off until its next change day.
-                    course.left = whole_patch_days(course.track.kit, 1)
+                    # Put off one day (or until the group's pace allows it); a patch's dose
+                    # changes only with a new patch, so a patch is put off until its next
+                    # change day.
+                    days = max(1, waits.get(id(course), 0))
+                    course.left = whole_patch_days(course.track.kit, days)
         spans = [c.left for c in running]
         if waiting and deadline > builder.day:
             spans.append(deadline - builder.day)

@@ -151,13 +151,16 @@ SWITCH_WARNINGS: dict[str, tuple[Piece, ...]] = {
     ),
     "several-drugs": (
         piece(
-            rf"Tapered one after another \(rule (?P<rule>{ID})\): (?P<names>{NAMES}); each "
-            r"next one starts one interval after the previous one stopped, and at the latest "
-            r"(?P<days>\d+) days after the first cut\.",
+            rf"Tapered in turn \(rule (?P<rule>{ID})\): (?P<names>{NAMES}); each next one starts "
+            r"one interval after the previous one stopped, or at the latest (?P<days>\d+) days "
+            r"after the first cut, and is then tapered alongside; a dose change waits while the "
+            r"drugs together would cut more of their total in one interval than the rule "
+            r"allows\.",
             N_(
-                "Tapered one after another (rule %(rule)s): %(names)s; each next one starts one "
-                "interval after the previous one stopped, and at the latest %(days)s days after "
-                "the first cut."
+                "Tapered in turn (rule %(rule)s): %(names)s; each next one starts one interval "
+                "after the previous one stopped, or at the latest %(days)s days after the first "
+                "cut, and is then tapered alongside; a dose change waits while the drugs "
+                "together would cut more of their total in one interval than the rule allows."
             ),
         ),
     ),
