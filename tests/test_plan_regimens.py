@@ -515,3 +515,26 @@ def test_review8_zolpidem_comes_from_one_pack_once_halves_are_needed() -> None:
     ]
     assert fives
     assert set(fives) == {"Zolpidem Sandoz"}
+
+
+def test_review8_a_benzodiazepine_plans_text_says_not_to_stop_suddenly() -> None:
+    """Clinician review 8: the text of uk-ashton diazepam, no-helsedir alprazolam and se-vgr
+    zolpidem plans said nothing about stopping suddenly; the sheet's "Important" box did."""
+    from taper.render import PlanFormat, render_plan
+
+    for guideline, med in (("uk-ashton", "diazepam 20 mg"), ("se-vgr", "zolpidem 10 mg")):
+        text = render_plan(plan(guideline, med), PlanFormat.text, "en").decode("utf-8")
+        head = text.split("Steps\n")[0]
+        assert "Do not stop or lower your tablets on your own" in head, guideline
+    opioid = render_plan(plan("se-vgr", "oxycodone 40 mg"), PlanFormat.text, "en").decode()
+    assert "Do not stop or lower your tablets on your own" not in opioid
+
+
+def test_review8_uk_opioid_talks_speak_of_opioid_withdrawal() -> None:
+    """Clinician review 8: uk-ashton opioid plans' support talks had only the benzodiazepine
+    topics (anxiety, poor sleep) and no opioid withdrawal."""
+    result = plan("uk-ashton", "morphine 60 mg")
+    talks = [c for c in result.checkpoints if c.kind == "support"]
+    assert talks
+    assert all("opioid-withdrawal-symptoms" in c.content for c in talks)
+    assert all("coping-strategies" not in c.content for c in talks)

@@ -155,9 +155,14 @@ def _clock_line(view: PlanView, brand: str, hours: int, times: int) -> str | Non
 
 
 def patient_lines(view: PlanView) -> list[str]:
-    """The lines the text and Markdown outputs carry under the plan's facts."""
+    """The lines the text and Markdown outputs carry under the plan's facts: the sedative's
+    safety sentence first (clinician review 8: the text of a benzodiazepine plan said nothing
+    of a sudden stop, which the sheet's "Important" box says; the opioid items stand among
+    the talk topics there)."""
     paracetamol = paracetamol_advice(view)
+    sedative = [line for line in safety_items(view) if line in sedative_items(view)]
     return [
+        *sedative,
         *([paracetamol] if paracetamol else []),
         *interval_advice(view),
         *patch_safety(view),
@@ -190,6 +195,15 @@ def safety_items(view: PlanView) -> list[str]:
         own[cid]
         for cid in SAFETY_CONTENT
         if cid in own and (sedative if cid in SEDATIVE_ONLY else cid in used)
+    ]
+
+
+def sedative_items(view: PlanView) -> list[str]:
+    """The rule file's sentences of the items said for a benzodiazepine only."""
+    if view.guideline is None or view.guideline.checkpoints is None:
+        return []
+    return [
+        c.text.get(view.lang) for c in view.guideline.checkpoints.content if c.id in SEDATIVE_ONLY
     ]
 
 
