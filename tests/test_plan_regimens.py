@@ -538,3 +538,13 @@ def test_review8_uk_opioid_talks_speak_of_opioid_withdrawal() -> None:
     assert talks
     assert all("opioid-withdrawal-symptoms" in c.content for c in talks)
     assert all("coping-strategies" not in c.content for c in talks)
+
+
+def test_review8_no_switch_is_recommended_whose_tablets_step_more_coarsely() -> None:
+    """Clinician review 8, D4: se-vgr oxazepam 30 mg was told to switch to diazepam, "which
+    allows smaller steps: the recommended option"; diazepam's 2 mg tablets (6 mg oxazepam)
+    step more coarsely than oxazepam's 2.5 mg halves, so the switch ended 6 -> 4 -> 2 -> 0."""
+    result = plan("se-vgr", "oxazepam 30 mg")
+    limited = [w for w in result.warnings if w.code == "tablet-limited"]
+    assert limited
+    assert not any("--switch" in w.message for w in result.warnings)

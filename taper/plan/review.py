@@ -10,14 +10,17 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Literal
 
+from taper import equivalence
 from taper.dose import format_amount
+from taper.errors import TaperError
+from taper.guideline.model import Drug
 from taper.plan import substitute
 from taper.plan.calendar import Placed
 from taper.plan.curve import slow_start
 from taper.plan.cut_lists import CutListsMixin
 from taper.plan.decimals import to_decimal
 from taper.plan.fast import constructor, copy_with, trusted
-from taper.plan.formulary import oral_solutions, smaller_products
+from taper.plan.formulary import kit_for, oral_solutions, smaller_products
 from taper.plan.holds import DEFAULT_HOLD_INTERVALS, hold_intervals, longest_run_days
 from taper.plan.model import (
     AppliedRule,
@@ -149,6 +152,29 @@ class ReviewMixin(CutListsMixin):
             "that would allow smaller steps"
         )
 
+    def switch_allows_smaller(self, track: Track) -> bool:
+        """Whether the rule's switch target's smallest piece is a smaller step than the
+        track's, both in the class's reference drug (clinician review 8: se-vgr oxazepam was
+        told a switch to diazepam allows smaller steps, while its 2 mg tablets, the
+        equivalent of 6 mg oxazepam, step more coarsely than oxazepam's 2.5 mg halves)."""
+        target = track.rule.switch.target
+        if target is None:
+            return True
+        kit = kit_for(self.g, self.loaded.sha256, target, "mg", None)
+        drug = next((d for d in self.g.drugs if d.id == target), None)
+        if kit is None or drug is None:
+            return True
+        own = self._reference_of(track.drug, track.kit, track.kit.amount(track.kit.smallest))
+        theirs = self._reference_of(drug, kit, kit.amount(kit.smallest))
+        return own is None or theirs is None or theirs < own
+
+    def _reference_of(self, drug: Drug, kit: Kit, amount: Decimal) -> Fraction | None:
+        try:
+            conv = equivalence.select_conversion(drug, kit.route, kit.unit, self.g)
+            return None if conv is None else equivalence.to_reference(conv, Fraction(amount))
+        except TaperError:
+            return None
+
     @staticmethod
     def measure_limits(track: Track) -> bool:
         """Whether each cut of an oral solution larger than the rule allows is one measure
@@ -196,6 +222,7 @@ class ReviewMixin(CutListsMixin):
                 and substitute.switches(track.drug, track.rule)
                 and track.switch_to is None
                 and not track.sources
+                and self.switch_allows_smaller(track)
             ):
                 # Clinician review R17: an anxiolytic's steep end makes the switch the
                 # recommended option; a sleeping drug's switch stays a mere offer.
