@@ -50,7 +50,7 @@ from taper.render.sheet_overview import (
 )
 from taper.render.sheet_patches import last_patch_text
 from taper.render.sheet_widths import NBSP
-from taper.render.view import PlanView, WarningView
+from taper.render.view import PlanView, StepView, WarningView
 
 
 @dataclass(frozen=True)
@@ -106,6 +106,22 @@ class Sheet:
 
     def dispense_widths(self) -> list[str]:
         return dispense_widths(self.view, self.dispensing)
+
+    def last_doses(self) -> list[tuple[str, str]]:
+        """Page 1's last day of each drug, when the plan has more than one: one date alone
+        read as every drug's ("Sista tabletten 10 januari 2028" for an oxycodone stopped in
+        May, nurse review 6)."""
+        if len(self.view.drugs) < 2:
+            return []
+        last: dict[str, StepView] = {}
+        for s in self.view.steps:
+            if s.kind == "doses" and s.step.dose > 0:
+                last[s.step.drug] = s
+        out = []
+        for drug, s in last.items():
+            said = last_patch_text(self.view, drug) if s.patch else None
+            out.append((s.drug, said or self.view.t.date(s.step.end)))
+        return out
 
     def last_patch(self) -> str | None:
         """Page 1's last patch: the day it goes on and the day it comes off."""

@@ -1,0 +1,67 @@
+"""Nurse review 6 of the printed sheet: page 1's last day of each drug on a two-drug plan, the
+clinician page's pointer to the separate intake diary, and the dispensing head of a
+combination product."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from taper.dose import parse_medication
+from taper.guideline.loader import load_guideline
+from taper.guideline.model import Lang
+from taper.plan import PlanOptions, make_plan
+from taper.plan.model import Plan
+from taper.render import PlanFormat, render_plan
+
+START = dt.date(2027, 1, 4)
+
+
+def plan_of(guideline: str, meds: tuple[str, ...], lang: Lang) -> Plan:
+    loaded = load_guideline(guideline)
+    options = PlanOptions(start=START, lang=lang)
+    return make_plan([parse_medication(m, loaded.guideline) for m in meds], loaded, options)
+
+
+def sheet_html(guideline: str, meds: tuple[str, ...], lang: Lang) -> str:
+    html = render_plan(plan_of(guideline, meds, lang), PlanFormat.html, lang)
+    assert isinstance(html, bytes)
+    return html.decode()
+
+
+def last_dose_row(html: str) -> str:
+    """Page 1's last-dose row, its tags dropped."""
+    found = re.search(
+        r'<th scope="row">(Sista tabletten|Siste tablett|Last tablet|Last dose)</th><td>(.*?)</td>',
+        html,
+    )
+    assert found is not None
+    return re.sub(r"<[^>]+>", " ", found.group(2))
+
+
+TWO_DRUGS = ("oxycodone 40 mg", "oxazepam 30 mg")
+
+
+@pytest.mark.parametrize(
+    ("lang", "oxycodone", "oxazepam"),
+    [
+        ("sv", "oxikodon: 17 maj 2027", "oxazepam: 10 januari 2028"),
+        ("nb", "oksykodon: 17. mai 2027", "oksazepam: 10. januar 2028"),
+        ("en", "oxycodone: 17 May 2027", "oxazepam: 10 January 2028"),
+    ],
+)
+def test_two_drug_page_one_names_each_drugs_last_day(
+    lang: Lang, oxycodone: str, oxazepam: str
+) -> None:
+    """One date alone ("Sista tabletten 10 januari 2028") read as the oxycodone's too, which
+    stops in May (nurse review 6, sheet 1 (b))."""
+    row = last_dose_row(sheet_html("se-vgr", TWO_DRUGS, lang))
+    assert oxycodone in row
+    assert oxazepam in row
+
+
+def test_one_drug_page_one_keeps_a_single_last_day() -> None:
+    row = last_dose_row(sheet_html("uk-ashton", ("diazepam 20 mg",), "en"))
+    assert row.strip() == "22 November 2027"
