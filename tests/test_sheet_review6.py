@@ -65,3 +65,36 @@ def test_two_drug_page_one_names_each_drugs_last_day(
 def test_one_drug_page_one_keeps_a_single_last_day() -> None:
     row = last_dose_row(sheet_html("uk-ashton", ("diazepam 20 mg",), "en"))
     assert row.strip() == "22 November 2027"
+
+
+DIARY_LINE = {
+    "sv": "Patientens läkemedelsdagbok för kartläggningsveckan skrivs ut separat:",
+    "nb": "Pasientens legemiddeldagbok for kartleggingsuken skrives ut separat:",
+    "en": "The patient's intake diary for the mapping week is printed separately:",
+}
+
+
+def clinician_part(html: str) -> str:
+    return html.split('<section class="clinician', 1)[1]
+
+
+@pytest.mark.parametrize("lang", ["sv", "nb", "en"])
+def test_clinician_page_says_the_intake_diary_is_printed_apart(lang: Lang) -> None:
+    """The patient's pages say to write every dose in the diary, a print of its own
+    (`--diary`) that nothing on the sheet pointed the nurse to (nurse review 6, item 5)."""
+    html = sheet_html("se-vgr", TWO_DRUGS, lang)
+    clinician = clinician_part(html)
+    assert DIARY_LINE[lang] in clinician
+    assert "--diary" in clinician
+    assert '<p class="diary-print">' in clinician
+    assert DIARY_LINE[lang] not in html.split('<section class="clinician', 1)[0]
+
+
+def test_a_replan_without_mapping_names_no_diary() -> None:
+    loaded = load_guideline("se-vgr")
+    options = PlanOptions(start=START, lang="sv", replan=True)
+    plan = make_plan([parse_medication("oxazepam 30 mg", loaded.guideline)], loaded, options)
+    assert not any(s.phase == "mapping" for s in plan.steps)
+    html = render_plan(plan, PlanFormat.html, "sv")
+    assert isinstance(html, bytes)
+    assert "--diary" not in html.decode()

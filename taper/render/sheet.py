@@ -107,6 +107,11 @@ class Sheet:
     def dispense_widths(self) -> list[str]:
         return dispense_widths(self.view, self.dispensing)
 
+    @property
+    def has_mapping(self) -> bool:
+        """The plan opens with a mapping phase, whose intake diary is a print of its own."""
+        return any(s.kind == "mapping" for s in self.view.steps)
+
     def last_doses(self) -> list[tuple[str, str]]:
         """Page 1's last day of each drug, when the plan has more than one: one date alone
         read as every drug's ("Sista tabletten 10 januari 2028" for an oxycodone stopped in
