@@ -98,3 +98,28 @@ def test_a_replan_without_mapping_names_no_diary() -> None:
     html = render_plan(plan, PlanFormat.html, "sv")
     assert isinstance(html, bytes)
     assert "--diary" not in html.decode()
+
+
+def dispense_heads(html: str) -> str:
+    head = re.search(r'<table class="dispense">.*?</thead>', html, re.DOTALL)
+    assert head is not None
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", head.group(0)))
+
+
+def test_a_combination_products_dispensing_column_names_both_ingredients() -> None:
+    """The column read "Paralgin forte / 30 mg": a pharmacy could take it for a 30 mg tablet,
+    the codeine only (nurse review 6, sheet 3); named as the patient's pages name it."""
+    html = sheet_html("no-helsedir", ("Paralgin forte 240 mg",), "nb")
+    heads = dispense_heads(html)
+    assert "Paralgin forte (paracetamol 400 mg / kodein 30 mg) tabletter" in heads
+    assert "Paralgin forte 30 mg" not in heads
+    assert (
+        "Paralgin forte (paracetamol 400 mg / kodein 30 mg)"
+        in html.split('<section class="clinician', 1)[0]
+    )
+
+
+def test_a_single_ingredient_dispensing_column_keeps_its_strength() -> None:
+    heads = dispense_heads(sheet_html("se-vgr", ("oxazepam 30 mg",), "sv"))
+    assert "Sobril" in heads
+    assert "10 mg" in heads

@@ -106,7 +106,12 @@ def dispensing(view: PlanView) -> DispenseTable:
             amount = t.amount(d.tablets, "ml") if d.measure == "ml" else dispense_text(t, d)
             row[key] = amount
             continue
-        heads.setdefault(key, (short_brand(d.brand), t.amount(d.strength, d.unit)))
+        if d.brand in view.combination_brands:
+            # A combination in full, its column in tablets: "Paralgin forte / 30 mg" read as a
+            # 30 mg tablet, the codeine only (nurse review 6); the patient's pages name it so.
+            heads.setdefault(key, (d.brand, t._("tablets")))
+        else:
+            heads.setdefault(key, (short_brand(d.brand), t.amount(d.strength, d.unit)))
         row[key] = t.number(d.tablets)
     brands = list(dict.fromkeys(brand for brand, _ in heads.values()))
     keys = sorted(heads, key=lambda k: brands.index(heads[k][0]))  # stable: first seen first
