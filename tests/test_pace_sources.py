@@ -199,17 +199,19 @@ def test_no_helsedir_alprazolam_3_mg_pace_is_helsedirektoratets() -> None:
 # --- se-vgr: oxazepam (no Swedish source gives a step size) ----------------------------------
 
 
-def test_se_vgr_oxazepam_30_mg_holds_at_most_three_slow_intervals_and_names_the_switch() -> None:
+def test_se_vgr_oxazepam_30_mg_holds_at_most_three_slow_intervals_and_offers_no_switch() -> None:
     """The Swedish oxazepam tablets make 2.5 mg steps at the least; below 7.5 mg that is a
     third of the dose or more. No product of se-vgr makes a smaller step, so the cut is held
-    (at most three slow-down intervals, 63 days) and the high warning names the switch to
-    diazepam that would avoid it. The taper stays within the rule's 365 days."""
+    (at most three slow-down intervals, 63 days) with a high warning. The taper stays within
+    the rule's 365 days. The warning used to name a switch to diazepam; clinician review 8,
+    D4: se-vgr's diazepam 2 mg tablets (6 mg oxazepam) step more coarsely than oxazepam's
+    2.5 mg halves, so it no longer offers that switch."""
     made = plan("se-vgr", "oxazepam 30 mg")
     steps = taper(made, "oxazepam")
     assert longest_run(steps) <= 63
     assert weeks(steps) * 7 <= 365
     limited = next(w for w in made.warnings if w.code == "tablet-limited")
-    assert "--switch" in limited.message
+    assert "--switch" not in limited.message
 
 
 # --- the smallest step, as a property ---------------------------------------------------------

@@ -129,3 +129,22 @@ def test_patch_curve_labels_fit_the_left_margin(lang: Lang) -> None:
     assert all(label_width(text) <= LEFT - 12 for text in labels), labels
     assert "50" in labels
     assert re.search(r'<text x="0" y="\d+" fill="#000">mcg/h</text>', svg)
+
+
+def test_a_calendar_a_few_weeks_short_of_the_plans_end_goes_to_its_end() -> None:
+    """Nurse review 6: Paralgin forte's tick calendar stopped on 11 April with room left on
+    its page; the last dose change (13 April) and the last dose (26 April) were on "the next
+    pages". A plan that ends at most three weeks after the 13-week calendar is shown to its
+    end; a longer one still stops at 13 weeks."""
+    from taper.render.sheet_calendar import tick_weeks
+
+    view = view_of("no-helsedir", "Paralgin forte 240 mg", "nb")
+    times = [d.time for s in view.plan.steps for d in s.doses]
+    weeks, more = tick_weeks(view, list(dict.fromkeys(times)))
+    assert more is None
+    assert len(weeks) > 13
+    long_view = view_of("uk-ashton", "diazepam 20 mg", "en")
+    long_times = [d.time for s in long_view.plan.steps for d in s.doses]
+    long_weeks, long_more = tick_weeks(long_view, list(dict.fromkeys(long_times)))
+    assert len(long_weeks) == 13
+    assert long_more is not None

@@ -24,6 +24,10 @@ from taper.render.view import PlanView
 # the next replan or print-out. The overview table always covers the whole plan.
 TICK_WEEKS = 13
 PATCH_TICK_WEEKS = 26
+# A plan that ends at most this many weeks after the calendar would is shown to its end: a
+# patient is not sent for "the next pages" for a week or two (nurse review 6: Paralgin
+# forte's last dose change and its stop fell two weeks after a calendar with room left).
+TICK_WEEKS_TO_END = 3
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,8 @@ def tick_weeks(view: PlanView, times: list[DoseTimeName]) -> tuple[list[TickWeek
     # day of a typical patch plan, on one page.
     weeks_shown = PATCH_TICK_WEEKS if times == ["patch"] else TICK_WEEKS
     limit = monday + dt.timedelta(weeks=weeks_shown) - dt.timedelta(days=1)
+    if last <= limit + dt.timedelta(weeks=TICK_WEEKS_TO_END):
+        limit = last
     end = min(last, limit)
     taken: dict[dt.date, set[DoseTimeName]] = {}
     for s in dosed:
