@@ -170,7 +170,7 @@ def room(course: _Course, day: int) -> int:
 
 class _GroupPace:
     """The group's total against the rule's pace (clinician review 8: us-cdc-2022 oxycodone
-    and hydromorphone, each at 10 % a month of its own dose, took the total down 19 % in a
+    and hydromorphone, each at 10 % a month of its own dose, took the total down 21 % in a
     month where a stop of one fell beside the other's cut). A drug's change is put off while
     it and the other drugs' changes of the last interval together cut more of the total than
     the rule's largest share allows; a change alone is never put off (its own limits hold),
