@@ -90,10 +90,15 @@ def test_d8_co_codamol_four_hourly_keeps_the_day_names(lang: Lang) -> None:
     assert plan_clock(plan, load_guideline("uk-ashton").guideline) == {}
     text = out(plan, PlanFormat.text, lang)
     sheet = out(plan, PlanFormat.html, lang).partition(PATIENT_END)[0]
+    # Nurse review 6: the four doses 4 hours apart (1 g paracetamol each) get an example
+    # from 08, so "midday" and "afternoon" are not taken too close together.
     apart = {
-        "en": "Co-codamol 30/500 tablets: at least 4 hours between doses.\n",
-        "sv": "Co-codamol 30/500 tablets: minst 4 timmar mellan varje dos.\n",
-        "nb": "Co-codamol 30/500 tablets: minst 4 timer mellom hver dose.\n",
+        "en": "Co-codamol 30/500 tablets: at least 4 hours between doses. For example at 08, "
+        "12, 16 and 20.\n",
+        "sv": "Co-codamol 30/500 tablets: minst 4 timmar mellan varje dos. Till exempel kl. 08, "
+        "12, 16 och 20.\n",
+        "nb": "Co-codamol 30/500 tablets: minst 4 timer mellom hver dose. For eksempel kl. 08, "
+        "12, 16 og 20.\n",
     }[lang]
     assert apart in text
     for page in (text, sheet):

@@ -126,6 +126,19 @@ def interval_advice(view: PlanView) -> list[str]:
     return out
 
 
+# Doses the day's names hold are given an example from 08, as the depot tablets' "8 am and
+# 8 pm" (nurse review 6: co-codamol's four doses 4 hours apart, 1 g paracetamol each, had no
+# hours, so "midday" and "afternoon" could come too close; project choice).
+EXAMPLE_FIRST_HOUR = 8
+
+
+def _day_example(times: int, hours: int) -> tuple[int, ...] | None:
+    """Hours for `times` doses `hours` apart from 08, where they end by 22; else None."""
+    if times < 2 or EXAMPLE_FIRST_HOUR + (times - 1) * hours > 22:
+        return None
+    return tuple(EXAMPLE_FIRST_HOUR + n * hours for n in range(times))
+
+
 def _clock_line(view: PlanView, brand: str, hours: int, times: int) -> str | None:
     """The hours the plan's dose times stand for, and, where they do not fit a waking day,
     that they do not (four doses 6 hours apart take 18 hours: the last is at bedtime)."""
@@ -133,7 +146,7 @@ def _clock_line(view: PlanView, brand: str, hours: int, times: int) -> str | Non
     if clock is None or list(view.clock.values()) != clock.text:
         # The day's names show the interval; or the labels are not this product's clock,
         # so the hours are only an example (clinician review 3, nurse review 3).
-        hours_of_day = clock_hours(times, hours)
+        hours_of_day = clock_hours(times, hours) or _day_example(times, hours)
         if hours_of_day is None:
             return None
         shown = [f"{hour:02d}" for hour in hours_of_day]
