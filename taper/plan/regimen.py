@@ -17,6 +17,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from taper import equivalence
+from taper.errors import TaperError
 from taper.guideline.model import DoseUnit, Drug, Guideline, Product, Route, TaperRule
 from taper.plan.labels import allowed_counts, interval_doses, unit_caps
 from taper.plan.tablets import Kit
@@ -161,6 +162,18 @@ def formulation_changes(guideline: Guideline, sha256: str, kit: Kit) -> list[Kit
     if liquid is not None:
         out.append(liquid)
     return out
+
+
+def in_reference(
+    guideline: Guideline, drug: Drug, unit: DoseUnit, route: Route, amount: Decimal
+) -> Fraction | None:
+    """`amount` of `drug` a day in its class's reference drug (diazepam or oral morphine mg),
+    or None where the rule file's table cannot say."""
+    try:
+        conv = equivalence.select_conversion(drug, route, unit, guideline)
+        return None if conv is None else equivalence.to_reference(conv, Fraction(amount))
+    except TaperError:
+        return None
 
 
 def stop_too_high(

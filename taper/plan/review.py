@@ -10,10 +10,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Literal
 
-from taper import equivalence
 from taper.dose import format_amount
-from taper.errors import TaperError
-from taper.guideline.model import Drug
 from taper.plan import substitute
 from taper.plan.calendar import Placed
 from taper.plan.curve import slow_start
@@ -32,7 +29,7 @@ from taper.plan.model import (
     Step,
 )
 from taper.plan.patches import patches_for
-from taper.plan.regimen import stop_too_high
+from taper.plan.regimen import in_reference, stop_too_high
 from taper.plan.step_floors import NO_FLOORS, StepFloors, step_floors
 from taper.plan.tablets import Kit
 from taper.plan.tracks import BEDTIME_GROUPS, Seg, Track
@@ -164,16 +161,15 @@ class ReviewMixin(CutListsMixin):
         drug = next((d for d in self.g.drugs if d.id == target), None)
         if kit is None or drug is None:
             return True
-        own = self._reference_of(track.drug, track.kit, track.kit.amount(track.kit.smallest))
-        theirs = self._reference_of(drug, kit, kit.amount(kit.smallest))
+        own = in_reference(
+            self.g,
+            track.drug,
+            track.kit.unit,
+            track.kit.route,
+            track.kit.amount(track.kit.smallest),
+        )
+        theirs = in_reference(self.g, drug, kit.unit, kit.route, kit.amount(kit.smallest))
         return own is None or theirs is None or theirs < own
-
-    def _reference_of(self, drug: Drug, kit: Kit, amount: Decimal) -> Fraction | None:
-        try:
-            conv = equivalence.select_conversion(drug, kit.route, kit.unit, self.g)
-            return None if conv is None else equivalence.to_reference(conv, Fraction(amount))
-        except TaperError:
-            return None
 
     @staticmethod
     def measure_limits(track: Track) -> bool:

@@ -26,11 +26,10 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from taper import equivalence
-from taper.errors import TaperError
 from taper.guideline.model import SeveralDrugs
 from taper.plan.holds import longest_run_days
 from taper.plan.patches import whole_patch_days
+from taper.plan.regimen import in_reference
 
 if TYPE_CHECKING:
     from taper.plan.builder import Builder
@@ -151,13 +150,8 @@ def _days(seg: Seg | None) -> int:
 
 
 def _reference(builder: Builder, track: Track, amount: Decimal) -> Fraction | None:
-    """`amount` of the track's drug in the class's reference (oral morphine mg a day), or
-    None where the table cannot say."""
-    try:
-        conv = equivalence.select_conversion(track.drug, track.kit.route, track.kit.unit, builder.g)
-        return None if conv is None else equivalence.to_reference(conv, Fraction(amount))
-    except TaperError:
-        return None
+    """`amount` of the track's drug in the class's reference (oral morphine mg a day)."""
+    return in_reference(builder.g, track.drug, track.kit.unit, track.kit.route, amount)
 
 
 def room(course: _Course, day: int) -> int:
