@@ -19,12 +19,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import taper.plan.builder as builder
 import taper.plan.curve as curve
 from taper.dose import parse_medication
+from taper.errors import TaperError
 from taper.guideline.loader import load_guideline, validate_bytes
 from taper.plan import PlanOptions, make_plan
 from taper.plan.dosetimes import next_vector
@@ -145,6 +146,34 @@ def test_the_tail_keeps_the_daily_doses_and_ends_on_one_evening_dose(
         four = [shares(s) for s in steps if s.dose == 4]
         assert four
         assert all(day == {"evening": Decimal(4)} for day in four)
+
+
+@settings(max_examples=40, deadline=None)
+@example(guideline="no-helsedir", drug="alprazolam", amount=Decimal(3), switch=True)
+@example(guideline="uk-ashton", drug="diazepam", amount=Decimal("7.5"), switch=None)
+@given(
+    guideline=st.sampled_from(["uk-ashton", "se-vgr", "no-helsedir"]),
+    drug=st.sampled_from(["diazepam", "lorazepam", "alprazolam", "oxazepam", "clonazepam"]),
+    amount=st.decimals(min_value=Decimal("0.5"), max_value=Decimal(40), places=1),
+    switch=st.sampled_from([None, True, False]),
+)
+def test_any_plan_keeps_the_daily_doses_of_even_sharing(
+    guideline: str, drug: str, amount: Decimal, switch: bool | None
+) -> None:
+    """Whatever the start (a diazepam of 6 or 7.5 mg already below the tail at both dose
+    times, whole tablets that cannot make 3 + 5 mg), the tail changes how a day's dose is
+    shared, never the daily doses or their days: where it cannot share the dose even sharing
+    reached, that step is shared evenly (uk-ashton diazepam 7.5 mg; no-helsedir alprazolam
+    3 mg, panel no-02, took 28 days less while the tail chose its own doses)."""
+    med = f"{drug} {amount} mg"
+    try:
+        new = plan(guideline, med, switch)
+    except TaperError:
+        return
+    old = evenly(guideline, med, switch)
+    assert [(s.drug, s.dose, s.start, s.end) for s in new.steps] == [
+        (s.drug, s.dose, s.start, s.end) for s in old.steps
+    ]
 
 
 @pytest.mark.parametrize(

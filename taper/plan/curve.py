@@ -136,6 +136,8 @@ def trajectory(
     stop_quanta: int | None = None,
     drop: tuple[int, ...] | None = None,
     floors: StepFloors = NO_FLOORS,
+    *,
+    shed: bool = True,
 ) -> tuple[TaperStep, ...]:
     """The reductions from `start` quanta to zero under a pace, each dose at `min_used` dose
     times or more (pure; cached, since many patients share a drug, a dose and a rule).
@@ -143,9 +145,12 @@ def trajectory(
     `floors`: the rule's smallest steps in the drug's unit (`taper.plan.step_floors`; none
     with a chosen --percent): a cut is never smaller than the smallest step (but the last
     one, to zero), and a cut the products force up to half a step beyond it is within the
-    rule, so it is not held. A long-acting drug the rule names in `fewer_dose_times` sheds
-    its dose times below the rule's amount at one dose time (`dosetimes.tail_quanta`)."""
-    tail = tail_quanta(p.rule, drug, kit)
+    rule, so it is not held.
+
+    A long-acting drug the rule names in `fewer_dose_times` sheds its dose times below the
+    rule's amount at one dose time (`dosetimes.tail_quanta`; `shed=False`: not so). It keeps
+    the daily doses of even sharing (`_as_evenly`): only how a day's dose is shared changes."""
+    tail = tail_quanta(p.rule, drug, kit) if shed else None
     key = (
         kit.key,
         times,
@@ -170,6 +175,22 @@ def trajectory(
     cached = _TRAJECTORIES.get(key) if kit.key is not None else None
     if cached is not None:
         return cached
+    evenly: tuple[TaperStep, ...] | None = None
+    if tail is not None and vector is not None:
+        evenly = trajectory(
+            kit,
+            times,
+            p,
+            start,
+            base,
+            drug,
+            min_used,
+            vector,
+            stop_quanta,
+            drop,
+            floors,
+            shed=False,
+        )
     slow_from = floors.slow_from
     if slow_from is None:
         slow_from = slow_start(p, base)
@@ -202,9 +223,18 @@ def trajectory(
                 (q for q in range(stop_quanta, 0, -1) if kit.makeable(q, times, min_used)), 0
             )
         if vector is not None:
-            quanta, vector = _shared_dose(
-                kit, vector, quanta, before, ideal, allowed, min_used, drop, tail
-            )
+            shared = None
+            if evenly is not None and len(out) < len(evenly):
+                quanta = evenly[len(out)].quanta
+                shared = _as_evenly(kit, vector, quanta, min_used, drop, tail)
+            if shared is not None:
+                vector = shared
+            else:
+                # The tail cannot share the even path's dose: it goes its own way from here.
+                evenly = None
+                quanta, vector = _shared_dose(
+                    kit, vector, quanta, before, ideal, allowed, min_used, drop, tail
+                )
         dose = kit.amount(quanta)
         ideal_dec = to_decimal(ideal)
         cut = current - Fraction(dose)
@@ -262,6 +292,24 @@ def trajectory(
             _TRAJECTORIES.clear()
         _TRAJECTORIES[key] = result
     return result
+
+
+def _as_evenly(
+    kit: Kit,
+    vector: tuple[int, ...],
+    quanta: int,
+    min_used: int,
+    drop: tuple[int, ...] | None,
+    tail: int | None,
+) -> tuple[int, ...] | None:
+    """`quanta`, the daily dose even sharing reached at this step, shared with the tail (the
+    dose time dropped first takes the cut), else evenly from `vector`, with no part tablet
+    beside another strength; None if neither can."""
+    for below in (tail, None):
+        shared = next_vector(kit, vector, quanta, min_used, drop, below)
+        if shared is not None and (quanta == 0 or not mixes_parts_at(kit, shared)):
+            return shared
+    return None
 
 
 def _shared_dose(
