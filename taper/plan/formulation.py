@@ -30,6 +30,7 @@ from taper.plan.dosetimes import usable
 from taper.plan.labels import formulation, interval_doses, unit_caps
 from taper.plan.model import DoseTimeName
 from taper.plan.regimen import (
+    as_needed_times,
     day_cap,
     formulation_changes,
     immediate_kit,
@@ -206,7 +207,9 @@ class FormulationMixin(BuilderBase):
         track.times = time_names(count, bedtime=bedtime, patch=kit.patch)
         if kit.modified_release:
             why = f"{_brands(kit)} (modified release) is given at its label's interval"
-        elif labelled_times(kit) and unit_caps(kit.products)[0] is None:
+        elif labelled_times(kit) and (
+            unit_caps(kit.products)[0] is None or as_needed_times(kit, track.reported) == count
+        ):
             why = f"{_brands(kit)} (immediate release) is taken so by its label"
         else:
             why = f"{_brands(kit)} allows at most {kit.max_units} tablets at one time"
