@@ -30,12 +30,12 @@ from taper.plan.dosetimes import usable
 from taper.plan.labels import formulation, interval_doses, unit_caps
 from taper.plan.model import DoseTimeName
 from taper.plan.regimen import (
-    as_needed_times,
     day_cap,
     formulation_changes,
     immediate_kit,
     labelled_times,
     regimen_times,
+    spread_by_label,
     stop_too_high,
 )
 from taper.plan.rules import Pace
@@ -208,7 +208,7 @@ class FormulationMixin(BuilderBase):
         if kit.modified_release:
             why = f"{_brands(kit)} (modified release) is given at its label's interval"
         elif labelled_times(kit) and (
-            unit_caps(kit.products)[0] is None or as_needed_times(kit, track.reported) == count
+            unit_caps(kit.products)[0] is None or spread_by_label(kit, count, track.reported)
         ):
             why = f"{_brands(kit)} (immediate release) is taken so by its label"
         else:

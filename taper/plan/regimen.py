@@ -47,6 +47,19 @@ def regimen_times(kit: Kit, wanted: int, daily: Decimal) -> int:
     return max(fitting, as_needed_times(kit, daily))
 
 
+def spread_by_label(kit: Kit, count: int, daily: Decimal) -> bool:
+    """Whether `count` dose times come from an as-needed label's spread (`as_needed_times`)
+    rather than from the label's units a dose: fewer of its times would hold `daily` (Tylenol
+    #3 120 mg at 4 times; not 240 mg, which 2 tablets a dose need 4 times for)."""
+    if as_needed_times(kit, daily) != count:
+        return False
+    per_dose, _ = unit_caps(kit.products)
+    if per_dose is None:
+        return True
+    largest = max(piece.strength * piece.fraction for piece in kit.pieces)
+    return any(c < count and daily <= largest * per_dose * c for c in allowed_counts(kit.products))
+
+
 def as_needed_label(kit: Kit) -> bool:
     """Whether the kit's labels give an immediate-release product from once up to several
     times a day (`doses_per_day` [1, 2, 3, 4]: co-codamol, Citodon, Paralgin forte, Tylenol
