@@ -35,16 +35,22 @@ def regimen_times(kit: Kit, wanted: int, daily: Decimal) -> int:
     fixed = interval_doses(kit.products) if kit.modified_release else None
     if fixed is not None:
         return fixed
-    per_dose, _ = unit_caps(kit.products)
-    if per_dose is None:
+    if unit_caps(kit.products)[0] is None:
         fitting = label_times(kit, wanted, daily)
     else:
-        largest = max(piece.strength * piece.fraction for piece in kit.pieces)
         counts = allowed_counts(kit.products)
-        fitting = next(
-            (c for c in counts if c >= wanted and daily <= largest * per_dose * c), max(counts)
-        )
+        fitting = next((c for c in counts if c >= wanted and _holds(kit, c, daily)), max(counts))
     return max(fitting, as_needed_times(kit, daily))
+
+
+def _holds(kit: Kit, count: int, daily: Decimal) -> bool:
+    """Whether `count` dose times hold `daily` within the label's units a dose (of the
+    largest piece; True where the label gives no such limit)."""
+    per_dose, _ = unit_caps(kit.products)
+    if per_dose is None:
+        return True
+    largest = max(piece.strength * piece.fraction for piece in kit.pieces)
+    return daily <= largest * per_dose * count
 
 
 def spread_by_label(kit: Kit, count: int, daily: Decimal) -> bool:
@@ -53,11 +59,9 @@ def spread_by_label(kit: Kit, count: int, daily: Decimal) -> bool:
     #3 120 mg at 4 times; not 240 mg, which 2 tablets a dose need 4 times for)."""
     if as_needed_times(kit, daily) != count:
         return False
-    per_dose, _ = unit_caps(kit.products)
-    if per_dose is None:
+    if unit_caps(kit.products)[0] is None:
         return True
-    largest = max(piece.strength * piece.fraction for piece in kit.pieces)
-    return any(c < count and daily <= largest * per_dose * c for c in allowed_counts(kit.products))
+    return any(c < count and _holds(kit, c, daily) for c in allowed_counts(kit.products))
 
 
 def as_needed_label(kit: Kit) -> bool:
