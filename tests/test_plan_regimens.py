@@ -591,3 +591,16 @@ def test_review8_us02_oxycontin_is_not_held_before_its_5_mg_cuts() -> None:
     result = plan("us-cdc-2022", "oxycodone 60 mg")
     assert _held_on_depot(result) == []
     assert not any(s.note and "more days before the larger cut" in s.note for s in result.steps)
+
+
+def test_a_depot_dose_its_tablets_cannot_give_twice_a_day_starts_on_the_solution() -> None:
+    """us-cdc-2022 morphine 100 mg: MS Contin (15/30/60/100/200 mg) cannot give 50 mg twice a
+    day, and the plan was refused saying the prescriber "would need ... an oral solution",
+    which the formulary has: the solution was tried at the depot's two doses a day (50 mg =
+    25 ml a dose) instead of its own four. It now starts on the solution, 25 mg = 12.5 ml four
+    times a day, said in an info warning."""
+    result = plan("us-cdc-2022", "morphine 100 mg")
+    sound(result, "us-cdc-2022")
+    fixed = next(s for s in result.steps if s.phase == "stabilisation")
+    assert [d.amount for d in fixed.doses] == [Decimal(25)] * 4
+    assert "formulation-change" in codes(result)

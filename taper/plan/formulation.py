@@ -255,7 +255,9 @@ class FormulationMixin(BuilderBase):
         amount = kit.amount(quanta)
         for other in formulation_changes(self.g, self.loaded.sha256, kit):
             there = other.quanta(amount)
-            if there is None or not other.makeable(there, len(track.times)):
+            # At the other product's own doses a day (an oral solution four times a day).
+            count = max(len(track.times), regimen_times(other, len(track.times), amount))
+            if there is None or not other.makeable(there, count):
                 continue
             self.warn(
                 "formulation-change",
