@@ -203,7 +203,7 @@ def _drug_problems(
                 codes = (
                     {"stop-from-smallest-dose"}
                     if after.dose == 0
-                    else {"tablet-limited", "tablet-step-kept", "depot-backbone-held"}
+                    else {"tablet-limited", "tablet-step-kept"}
                 )
                 if not after.tablet_limited or not codes & warned:
                     out.append(f"{drug}: step {after.index} cuts more than rule {rule.id} allows")
