@@ -208,6 +208,7 @@ def test_review6_d6_a_combination_started_twice_a_day_is_cautioned_below_that() 
     written = parse_medication("Tylenol #3 30 mg 2+2", loaded.guideline)
     made = make_plan([written], loaded, PlanOptions(start=START))
     assert regimen_problems(made, loaded.guideline) == []
+    assert plan_problems(made, loaded.guideline) == []
     assert len(tapering(made)[0].doses) == 2
     once = [s.index for s in tapering(made) if len(s.doses) == 1]
     message = fewer_times(made)
