@@ -196,9 +196,7 @@ def test_a_short_acting_drug_keeps_its_even_sharing(guideline: str, med: str) ->
 
 def test_the_rule_is_on_the_clinician_page_as_a_project_choice() -> None:
     unverified = plan("uk-ashton", "lorazepam 3 mg").unverified
-    assert any(
-        u.startswith("rule ashton-anxiolytic fewer_dose_times diazepam: ") for u in unverified
-    )
+    assert any(u.startswith("rule ashton-anxiolytic fewer_dose_times: ") for u in unverified)
     # A diazepam taken once a day sheds no dose time: the choice is not listed.
     once = plan("uk-ashton", "nitrazepam 5 mg").unverified
     assert not any("fewer_dose_times" in u for u in once)

@@ -221,7 +221,7 @@ class Builder(SwitchingMixin, EveningOutMixin, InputsMixin, CombinationMixin):
         self.used(f"rule {track.rule.id} max_duration_days", track.rule.max_duration_days)
         for few in track.rule.fewer_dose_times:
             if few.drug == track.drug.id and len(track.times) > 1:
-                self.used(f"rule {track.rule.id} fewer_dose_times {few.drug}", few)
+                self.used(f"rule {track.rule.id} fewer_dose_times", few)
         track.taper_start = self.day
         days = whole_patch_days(track.kit, track.pace.interval_days)  # whole patches
         if most_days is not None and most_days < days:
