@@ -408,16 +408,17 @@ def test_review3_us06_hydromorphone_keeps_its_doses_spread_over_the_day() -> Non
     assert times[Decimal(2)] == ["evening"]
 
 
-def test_review3_paralgin_forte_at_two_doses_keeps_morning_and_bedtime() -> None:
-    """Paralgin forte 2+2+2+2 (morning, midday, evening, bedtime as written): at two doses a
-    day the plan kept evening and bedtime, hours apart against the label's six hours
-    between doses; the times the rule's order does not name are now dropped from between
-    the first and the last of the day, so morning and bedtime stay."""
+def test_review3_paralgin_forte_at_two_doses_keeps_them_twelve_hours_apart() -> None:
+    """Paralgin forte 2+2+2+2 (morning, midday, evening, bedtime as written; by the clock 06,
+    12, 18 and 24, at least six hours apart): at two doses a day the plan kept evening and
+    bedtime, hours apart (review 3), then morning and bedtime, 06 and 24, 18 hours apart
+    (review 8). Doses by the clock are dropped so the ones left stay spread round the clock:
+    12 and 24, then 24 at bedtime."""
     loaded = load_guideline("no-helsedir")
     written = parse_medication("Paralgin forte 2+2+2+2", loaded.guideline)
     result = make_plan([written], loaded, PlanOptions(start=START))
     times = _times_by_dose(result)
-    assert times[Decimal(60)] == ["morning", "bedtime"]
+    assert times[Decimal(60)] == ["midday", "bedtime"]
     assert times[Decimal(30)] == ["bedtime"]
 
 
