@@ -408,16 +408,17 @@ def test_review3_us06_hydromorphone_keeps_its_doses_spread_over_the_day() -> Non
     assert times[Decimal(2)] == ["evening"]
 
 
-def test_review3_paralgin_forte_at_two_doses_keeps_morning_and_bedtime() -> None:
-    """Paralgin forte 2+2+2+2 (morning, midday, evening, bedtime as written): at two doses a
-    day the plan kept evening and bedtime, hours apart against the label's six hours
-    between doses; the times the rule's order does not name are now dropped from between
-    the first and the last of the day, so morning and bedtime stay."""
+def test_review3_paralgin_forte_at_two_doses_keeps_them_twelve_hours_apart() -> None:
+    """Paralgin forte 2+2+2+2 (morning, midday, evening, bedtime as written; by the clock 06,
+    12, 18 and 24, at least six hours apart): at two doses a day the plan kept evening and
+    bedtime, hours apart (review 3), then morning and bedtime, 06 and 24, 18 hours apart
+    (review 8). Doses by the clock are dropped so the ones left stay spread round the clock:
+    12 and 24, then 24 at bedtime."""
     loaded = load_guideline("no-helsedir")
     written = parse_medication("Paralgin forte 2+2+2+2", loaded.guideline)
     result = make_plan([written], loaded, PlanOptions(start=START))
     times = _times_by_dose(result)
-    assert times[Decimal(60)] == ["morning", "bedtime"]
+    assert times[Decimal(60)] == ["midday", "bedtime"]
     assert times[Decimal(30)] == ["bedtime"]
 
 
@@ -604,3 +605,14 @@ def test_a_depot_dose_its_tablets_cannot_give_twice_a_day_starts_on_the_solution
     fixed = next(s for s in result.steps if s.phase == "stabilisation")
     assert [d.amount for d in fixed.doses] == [Decimal(25)] * 4
     assert "formulation-change" in codes(result)
+
+
+def test_a_hand_over_that_would_restart_a_product_waits() -> None:
+    """Hypothesis find after the depot backbone gave way to immediate-release hand-overs:
+    se-vgr oxycodone 235 mg at 5 % handed over from Oxycodone Depot Orion at 145 mg to the
+    immediate-release kit, which gave Oxycodone G.L. tablets at 20 mg, capsules alone at
+    15 mg, then half G.L. tablets again at 10 mg (a product stopped and started again,
+    clinician review 6, D4). The hand-over now waits for a dose whose tail keeps each product
+    in one run."""
+    result = plan("se-vgr", "oxycodone 235 mg", percent=Decimal(5), specialist=True)
+    sound(result, "se-vgr")

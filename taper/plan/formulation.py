@@ -26,6 +26,7 @@ from taper.errors import TaperError
 from taper.guideline.model import TaperRule
 from taper.plan.curve import TaperStep, trajectory
 from taper.plan.decimals import to_decimal
+from taper.plan.dose_clock import clock_hours, spread_drop_ranks
 from taper.plan.dosetimes import usable
 from taper.plan.labels import formulation, interval_doses, unit_caps
 from taper.plan.model import DoseTimeName
@@ -128,6 +129,19 @@ def drop_ranks(rule: TaperRule, times: tuple[DoseTimeName, ...]) -> tuple[int, .
         unnamed = [*unnamed[1:-1], unnamed[0], unnamed[-1]]
     rank = {i: len(order) + k for k, i in enumerate(unnamed)}
     return tuple(order[name] if name in order else rank[i] for i, name in enumerate(times))
+
+
+def clock_drop_ranks(kit: Kit, times: tuple[DoseTimeName, ...]) -> tuple[int, ...] | None:
+    """The drop order of doses given by the clock (a least time between doses longer than the
+    day's names show, taper.plan.dose_clock): the ones left stay spread over the 24 hours,
+    whatever the rule's `drop_order` says of the day's names (None: not such a kit)."""
+    least = [
+        p.regimen.min_hours_between_doses
+        for p in kit.products
+        if p.regimen is not None and p.regimen.min_hours_between_doses
+    ]
+    hours = clock_hours(len(times), max(least)) if least else None
+    return None if hours is None else spread_drop_ranks(hours)
 
 
 def _same_doses(kit: Kit, other: Kit, vector: tuple[int, ...]) -> tuple[int, ...] | None:
@@ -319,7 +333,9 @@ class FormulationMixin(BuilderBase):
         before a stop from there is no substitute for the steps the solution makes)."""
         times = len(names)
         stop = self.stop_quanta(track, kit, start)
-        drop = drop_ranks(track.rule, names)
+        drop = clock_drop_ranks(kit, names)
+        if drop is None:
+            drop = drop_ranks(track.rule, names)
         # A chosen --percent is the prescriber's speed: no smallest step makes its cuts larger.
         floors = NO_FLOORS if p.chosen_percent is not None else self.floors(track, kit)
         steps = trajectory(
@@ -341,6 +357,12 @@ class FormulationMixin(BuilderBase):
                         kept = True  # liquids only for the steps the tablets cannot make
                         continue
                     tail = self.hand_over(track, p, base, kit, other, current, step, times, vector)
+                    if tail is not None and restarts(tail):
+                        # The other products would stop one of theirs and start it again
+                        # lower down (se-vgr oxycodone 235 mg at 5 %: Oxycodone G.L. tablets
+                        # at 20 mg, capsules at 15, then half G.L. tablets at 10): not from
+                        # this dose; a later step may hand over (clinician review 6, D4).
+                        tail = None
                     if tail and tail[0].kit.liquid is not None and kit.modified_release:
                         # A hand-over that lands on the oral solution (at once, or through
                         # immediate-release tablets that cannot make the step either): the
