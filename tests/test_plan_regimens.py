@@ -643,3 +643,24 @@ def test_a_hand_over_that_would_restart_a_product_waits() -> None:
     in one run."""
     result = plan("se-vgr", "oxycodone 235 mg", percent=Decimal(5), specialist=True)
     sound(result, "se-vgr")
+
+
+def test_review9_an_opioid_stops_one_interval_after_reaching_its_stop_dose() -> None:
+    """Clinician review 9, D7: us-cdc-2022 Tylenol #3 120 mg held one tablet (codeine 30 mg,
+    4.5 mg morphine a day, within the rule's stop dose) 91 days before the stop; a hold does
+    not make the smallest tablet smaller. As for a patch (review 7), the stop follows one
+    interval at it, said as information, not as a high warning. A benzodiazepine keeps its
+    slow end (clinical-facts.md §6.4): se-vgr oxazepam 5 mg holds 2.5 mg two intervals
+    before its stop, still a high warning."""
+    result = plan("us-cdc-2022", "Tylenol #3 120 mg")
+    sound(result, "us-cdc-2022")
+    last = [s for s in result.steps if s.phase == "taper" and s.dose > 0][-1]
+    assert last.dose == Decimal(30)
+    assert (last.end - last.start).days + 1 <= 32
+    (stop,) = [w for w in result.warnings if w.code == "stop-from-smallest-dose"]
+    assert stop.severity == "info"
+    benzo = plan("se-vgr", "oxazepam 5 mg")
+    runs = [s for s in benzo.steps if s.phase == "taper" and s.dose == Decimal("2.5")]
+    assert sum((s.end - s.start).days + 1 for s in runs) == 28
+    (stop,) = [w for w in benzo.warnings if w.code == "stop-from-smallest-dose"]
+    assert stop.severity == "high"

@@ -244,11 +244,18 @@ def trajectory(
         if limited and allowed > 0:
             if dose > 0:
                 hold = intervals_to_reach(p, kit, current, Fraction(dose), allowed, slowing) - 1
-            elif kit.patch and stop_quanta is not None and before <= stop_quanta:
+            elif (
+                (kit.patch or p.rule.drug_class == "opioid")
+                and stop_quanta is not None
+                and before <= stop_quanta
+            ):
                 # A stop from the rule's stop dose is within the rule; holding the smallest
-                # patch longer would not make it smaller (clinician review 7: se-vgr
-                # fentanyl 12 mcg/h held 84 days, Butrans 5 mcg/h 175 days before the stop).
-                # A plan that starts there tapers one interval at it before the stop.
+                # patch or tablet longer would not make it smaller (clinician review 7: se-vgr
+                # fentanyl 12 mcg/h held 84 days, Butrans 5 mcg/h 175 days before the stop;
+                # review 9, D7: one Tylenol #3, 4.5 mg morphine a day, held 91 days). An
+                # opioid only: a benzodiazepine's last, hardest part keeps its slow end
+                # (clinical-facts.md §6.4). A plan that starts there tapers one interval at it
+                # before the stop.
                 hold = 0 if out else 1
             else:
                 # A stop is measured against one full step from the start dose: a stop from

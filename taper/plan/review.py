@@ -257,12 +257,12 @@ class ReviewMixin(CutListsMixin):
                 )
             if stops:
                 before = self.dose_before(track, stops[0])
-                # A patch stopped from the rule's stop dose stops as the rule allows
-                # (clinician review 7: "Important" for a stop from fentanyl 12 mcg/h); a
-                # reported rate no patch makes, stopped at once, stays high.
+                # A patch or an opioid stopped from the rule's stop dose stops as the rule
+                # allows (clinician review 7: "Important" for a stop from fentanyl 12 mcg/h;
+                # review 9, D7); a reported rate no patch makes, stopped at once, stays high.
                 made = kit.quanta(before)
                 large = self.large_stop(track, before) and not (
-                    kit.patch
+                    (kit.patch or track.drug.drug_class == "opioid")
                     and made is not None
                     and kit.makeable(made, len(track.times), track.min_used)
                     and track.rule.stop_dose is not None
