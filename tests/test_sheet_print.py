@@ -561,9 +561,9 @@ def test_each_drug_s_rows_stand_together_headed_by_its_name(name: str) -> None:
 @pytest.mark.parametrize(
     ("lang", "until"),
     [
-        ("sv", "samma dos till och med 31 maj 2027"),
-        ("nb", "samme dose til og med 31. mai 2027"),
-        ("en", "same dose up to and including 31 May 2027"),
+        ("sv", "samma dos till och med 24 maj 2027"),
+        ("nb", "samme dose til og med 24. mai 2027"),
+        ("en", "same dose up to and including 24 May 2027"),
     ],
 )
 def test_a_long_hold_is_said_in_weeks_or_by_its_last_date(lang: str, until: str) -> None:

@@ -197,7 +197,9 @@ def test_chromium_prints_the_two_drug_curves_last_label_inside(tmp_path: Path) -
     match = re.search(r'<pre id="probe">(.*?)</pre>', dom, re.S)
     assert match, "the probe did not run"
     boxes = json.loads(match.group(1).replace("&lt;", "<").replace("&amp;", "&"))
-    assert [text for text, *_ in boxes].count("2028") == 2  # both curves' last year
+    # Both curves' last month label (the plan's last dose is 3 January 2028 since opioid
+    # stops follow one interval at the stop dose, clinician review 9, D7).
+    assert [text for text, *_ in boxes].count("nov.") == 2
     outside = [b for b in boxes if b[1] < 0 or b[2] > b[3]]
     assert outside == []
 

@@ -47,9 +47,9 @@ TWO_DRUGS = ("oxycodone 40 mg", "oxazepam 30 mg")
 @pytest.mark.parametrize(
     ("lang", "oxycodone", "oxazepam"),
     [
-        ("sv", "oxikodon: 17 maj 2027", "oxazepam: 10 januari 2028"),
-        ("nb", "oksykodon: 17. mai 2027", "oksazepam: 10. januar 2028"),
-        ("en", "oxycodone: 17 May 2027", "oxazepam: 10 January 2028"),
+        ("sv", "oxikodon: 10 maj 2027", "oxazepam: 3 januari 2028"),
+        ("nb", "oksykodon: 10. mai 2027", "oksazepam: 3. januar 2028"),
+        ("en", "oxycodone: 10 May 2027", "oxazepam: 3 January 2028"),
     ],
 )
 def test_two_drug_page_one_names_each_drugs_last_day(
