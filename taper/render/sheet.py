@@ -22,7 +22,14 @@ from functools import cached_property
 
 from taper.plan.model import DoseTimeName
 from taper.render.labels import DOSE_TIMES
-from taper.render.sheet_calendar import MonthView, TickWeek, contact_months, tick_weeks, tick_widths
+from taper.render.sheet_calendar import (
+    MonthView,
+    TickWeek,
+    contact_months,
+    fit_one_page,
+    tick_weeks,
+    tick_widths,
+)
 from taper.render.sheet_clinician import (
     NoteView,
     RuleView,
@@ -133,14 +140,19 @@ class Sheet:
         return last_patch_text(self.view) if self.view.patches == "all" else None
 
     @cached_property
-    def tick_widths(self) -> tuple[str, str, str]:
+    def tick_widths(self) -> tuple[str, str, str, str]:
         """Measured once: the template and `notes_below` both read it."""
         return tick_widths(self.view, self.tick_times, self.weeks)
 
     @property
+    def tick_drugs(self) -> bool:
+        """The tick calendar has a row per drug, each named (a plan of several drugs)."""
+        return any(row.drug for week in self.weeks for row in week.rows)
+
+    @property
     def notes_below(self) -> bool:
         """The tick calendar's notes in a row under each week, not in a column."""
-        return Decimal(self.tick_widths[2]) == 0
+        return Decimal(self.tick_widths[3]) == 0
 
 
 def build_sheet(view: PlanView) -> Sheet:
@@ -154,7 +166,7 @@ def build_sheet(view: PlanView) -> Sheet:
     rows = overview_rows(view, runs)
     times = [time for time in DOSE_TIMES if any(time in row.cells for row in rows)]
     tick_times: list[DoseTimeName] = list(times)  # a patch: a box on its change days
-    weeks, until = tick_weeks(view, tick_times)
+    weeks, until = fit_one_page(view, tick_times, *tick_weeks(view, tick_times))
     found = decisions(view)
     return Sheet(
         view=view,
