@@ -16,17 +16,21 @@ computes a dose: rows and ticks only regroup what the planner decided.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
 from taper.plan.model import DoseTimeName
+from taper.render.clock import LAST
 from taper.render.labels import DOSE_TIMES
 from taper.render.sheet_calendar import (
     MonthView,
     TickWeek,
+    check_calendar_from,
     contact_months,
     fit_one_page,
+    next_calendar_day,
     tick_weeks,
     tick_widths,
 )
@@ -81,6 +85,36 @@ class Sheet:
     urgent: list[tuple[str, str]]  # the region's urgent-help numbers: (number, when to call)
     now: NowBox  # page 1: what to take at each time, the next change, a switch
     titles: list[tuple[str, str | None]]  # the drugs as the title names them: (drug, product)
+    # A later print of the tick calendar alone, from the week holding this day (None: the
+    # whole sheet, its calendar from the first fixed dose).
+    calendar_from: dt.date | None = None
+
+    @property
+    def midnight(self) -> str | None:
+        """The label of a dose at 24 ("Kl. 24"), said once to be the same day's midnight: a
+        patient ticked it in the next day's box (nurse review 6, sheet 3)."""
+        times = [time for time in self.times if self.view.clock.get(time) == f"{LAST:02d}"]
+        return self.view.time_label(times[0]) if times else None
+
+    @property
+    def dotted_boxes(self) -> bool:
+        """The calendar has a dotted box (a time of day without a dose that day), which its
+        intro then explains."""
+        return any(
+            not box and time != "patch"
+            for week in self.weeks
+            for row in week.rows
+            for day in row.days
+            if day
+            for box, time in zip(day.boxes, self.tick_times, strict=True)
+        )
+
+    @property
+    def next_calendar(self) -> str | None:
+        """The date a later print of the calendar starts on (`--calendar-from`), where this
+        one stops before the plan's last dose: the clinician page names the command."""
+        day = next_calendar_day(self.weeks) if self.ticks_until else None
+        return day.isoformat() if day else None
 
     @cached_property  # read in every row of the table
     def product_column(self) -> bool:
@@ -155,7 +189,11 @@ class Sheet:
         return Decimal(self.tick_widths[3]) == 0
 
 
-def build_sheet(view: PlanView) -> Sheet:
+def build_sheet(view: PlanView, calendar_from: dt.date | None = None) -> Sheet:
+    """The sheet; with `calendar_from`, a later print of its tick calendar from the week
+    holding that day (refused, one sentence, outside the plan)."""
+    if calendar_from is not None:
+        check_calendar_from(view, calendar_from)
     steps = view.steps
     drugs = list(dict.fromkeys(s.step.drug for s in steps))
     # A plan that is one switch (every drug a source or the target of it): one date order.
@@ -166,7 +204,9 @@ def build_sheet(view: PlanView) -> Sheet:
     rows = overview_rows(view, runs)
     times = [time for time in DOSE_TIMES if any(time in row.cells for row in rows)]
     tick_times: list[DoseTimeName] = list(times)  # a patch: a box on its change days
-    weeks, until = fit_one_page(view, tick_times, *tick_weeks(view, tick_times))
+    weeks, until = fit_one_page(
+        view, tick_times, *tick_weeks(view, tick_times, start=calendar_from)
+    )
     found = decisions(view)
     return Sheet(
         view=view,
@@ -198,6 +238,7 @@ def build_sheet(view: PlanView) -> Sheet:
         urgent=urgent_help(view),
         now=now_box(view, rows, [(r[0].step.start, r[-1].step.end) for r in runs]),
         titles=drug_titles(view),
+        calendar_from=calendar_from,
     )
 
 

@@ -15,10 +15,11 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from taper.errors import TaperError
 from taper.plan.model import DoseTimeName
 from taper.render.labels import KIND_LABELS
 from taper.render.sheet_patches import last_patch, patch_change_days
-from taper.render.sheet_widths import least_percent, unbreakable
+from taper.render.sheet_widths import least_percent, unbreakable, wrapped_lines
 from taper.render.view import PlanView
 
 # The tick calendar covers this many weeks from the first fixed dose: about the months until
@@ -32,7 +33,7 @@ TICK_WEEKS_TO_END = 3
 # A calendar of several drugs has a row per drug a week, and its notes a row under the week
 # where they take no column: at most this many rows, so that it stays on one page (a
 # 13-week calendar of two drugs and four dose times a day spilled two weeks overleaf).
-ROWS_ON_A_PAGE = 28
+ROWS_ON_A_PAGE = 26
 
 
 @dataclass(frozen=True)
@@ -109,12 +110,24 @@ def notes_below(view: PlanView, weeks: list[TickWeek], room: Decimal) -> bool:
     """Whether the note column is narrower than its head or a word of its notes (four dose
     times a day leave it ~18 mm: "Infor/masjo/n", "samta/le", nurse review 3): the notes
     then stand in a row of their own under each week. A calendar of several drugs heads the
-    column with no word (the drugs' names took its room; "11/1 talk" says what it is) and
-    measures its notes as printed, not bold."""
+    column with no word (the drugs' names took its room; "11/1 talk" says what it is),
+    measures its notes as printed, not bold, and puts them under the weeks where they would
+    wrap to more lines than the rows under them take ("11/01 / talk · / 15/01 / talk")."""
     if any(row.drug for w in weeks for row in w.rows):
-        return least_percent([w.note for w in weeks if w.note], bold=False) > room
+        notes = [w.note for w in weeks if w.note]
+        if least_percent(notes, bold=False) > room:
+            return True
+        return week_rows(weeks, None) < week_rows(weeks, room)
     words = [view.t._("Note"), *(w.note for w in weeks if w.note)]
     return least_percent(words) > room
+
+
+def week_rows(weeks: list[TickWeek], room: Decimal | None) -> int:
+    """The calendar's height in rows: each week's drugs, and its note's lines where the note
+    column (`room` percent wide) holds more of them, or a row under it (no column: None)."""
+    if room is None:
+        return sum(len(w.rows) + (1 if w.note else 0) for w in weeks)
+    return sum(max(len(w.rows), wrapped_lines(w.note, room)) for w in weeks)
 
 
 @dataclass(frozen=True)
@@ -148,6 +161,30 @@ def calendar_span(view: PlanView) -> Span | None:
     first = min(begin for begin, _ in drugs.values())
     last = max(end for _, end in drugs.values())
     return Span(first, last, drugs, offs)
+
+
+def check_calendar_from(view: PlanView, day: dt.date) -> None:
+    """A later print's first day (`--calendar-from`) within the plan: one sentence if not."""
+    span = calendar_span(view)
+    if span is None:
+        raise TaperError("This plan has no doses to tick, so --calendar-from has no calendar.")
+    if day < view.plan.start:
+        raise TaperError(
+            f"--calendar-from {day.isoformat()} is before the plan starts "
+            f"({view.plan.start.isoformat()}); give a date from the plan's start to "
+            f"{span.last.isoformat()}."
+        )
+    if day > span.last:
+        raise TaperError(
+            f"--calendar-from {day.isoformat()} is after the plan's last dose "
+            f"({span.last.isoformat()}); there is nothing left to tick."
+        )
+
+
+def next_calendar_day(weeks: list[TickWeek]) -> dt.date | None:
+    """The day after the calendar's last day: where a later print starts."""
+    days = [day.date for week in weeks[-1:] for row in week.rows for day in row.days if day]
+    return max(days) + dt.timedelta(days=1) if days else None
 
 
 def tick_weeks(
@@ -242,14 +279,14 @@ def fit_one_page(
     where it stops before the plan's last day (the next weeks: `--calendar-from`)."""
     if not any(row.drug for week in weeks for row in week.rows):
         return weeks, until
-    below = Decimal(tick_widths(view, times, weeks)[3]) == 0
-    rows = 0
-    for n, week in enumerate(weeks):
-        rows += len(week.rows) + (1 if below and week.note else 0)
-        if rows > ROWS_ON_A_PAGE and n > 0:
-            last = max(day.date for row in weeks[n - 1].rows for day in row.days if day)
-            return weeks[:n], view.t.date(last)
-    return weeks, until
+    room = Decimal(tick_widths(view, times, weeks)[3])
+    for n in range(len(weeks), 0, -1):
+        if week_rows(weeks[:n], room or None) <= ROWS_ON_A_PAGE:
+            break
+    if n == len(weeks):
+        return weeks, until
+    last = max(day.date for row in weeks[n - 1].rows for day in row.days if day)
+    return weeks[:n], view.t.date(last)
 
 
 def contact_months(view: PlanView) -> list[MonthView]:
