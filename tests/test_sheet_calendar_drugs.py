@@ -38,9 +38,7 @@ def boxes(week: TickWeek, drug: str, day: dt.date) -> list[bool] | None:
 
 
 def week_of(weeks: list[TickWeek], day: dt.date) -> TickWeek:
-    return next(
-        w for w in weeks if any(d and d.date == day for row in w.rows for d in row.days)
-    )
+    return next(w for w in weeks if any(d and d.date == day for row in w.rows for d in row.days))
 
 
 def test_two_drugs_each_have_their_own_named_boxes() -> None:

@@ -110,6 +110,12 @@ class Sheet:
         )
 
     @property
+    def first_tick_day(self) -> str:
+        """The calendar's first day, as the clinician part of a later print names it."""
+        days = [day.date for row in self.weeks[0].rows for day in row.days if day]
+        return self.view.t.date(min(days))
+
+    @property
     def next_calendar(self) -> str | None:
         """The date a later print of the calendar starts on (`--calendar-from`), where this
         one stops before the plan's last dose: the clinician page names the command."""

@@ -156,8 +156,8 @@ def calendar_span(view: PlanView) -> Span | None:
     for s in dosed:
         begin, end = drugs.get(s.step.drug, (s.step.start, s.step.end))
         drugs[s.step.drug] = (min(begin, s.step.start), max(end, s.step.end))
-    for drug, off in offs.items():
-        drugs[drug] = (drugs[drug][0], max(drugs[drug][1], off))
+    for drug, off_day in offs.items():
+        drugs[drug] = (drugs[drug][0], max(drugs[drug][1], off_day))
     first = min(begin for begin, _ in drugs.values())
     last = max(end for _, end in drugs.values())
     return Span(first, last, drugs, offs)
@@ -230,9 +230,7 @@ def tick_weeks(
     new_doses = {
         s.step.start
         for s in view.steps
-        if s.is_change
-        and s.kind != "mapping"
-        and s.step.start > span.first
+        if s.is_change and s.kind != "mapping" and s.step.start > span.first
     }
     new_doses -= offs  # the last patch's off day says so, not "new dose"
     talks = {c.checkpoint.date for c in view.appointments}

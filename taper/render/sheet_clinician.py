@@ -115,8 +115,11 @@ def _shares_by_date(view: PlanView, text: str) -> str:
             if start is None:
                 return found.group(0)  # a number the plan has no step for: as written
             items.append(f"{t.short_day_month(start)}: {item.group('share')}")
-        return " (" + t._("the day the step starts: share of the dose before") + "): " + "; ".join(
-            items
+        return (
+            " ("
+            + t._("the day the step starts: share of the dose before")
+            + "): "
+            + "; ".join(items)
         )
 
     return _SHARES.sub(listing, text)
