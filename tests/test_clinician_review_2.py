@@ -125,7 +125,6 @@ def test_review2_item3_every_cut_beyond_the_rules_step_is_listed_across_the_pane
             "tablet-limited",
             "tablet-step-beyond-rule",
             "tablet-step-kept",
-            "depot-backbone-held",
         )
         for rule in plan.applied_rules:
             slow_from = rule.slow_below_amount

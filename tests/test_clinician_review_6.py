@@ -199,10 +199,16 @@ def test_review6_d6_single_ingredient_products_keep_their_labels_regimen() -> No
 
 
 def test_review6_d6_a_combination_started_twice_a_day_is_cautioned_below_that() -> None:
-    """us-cdc-2022 Tylenol #3 120 mg is planned twice a day (the rule's 2 dose times, within
-    its label's 1-4): the caution lists only the steps once a day, not the whole taper, since
-    the regimen the plan first gives a combination product counts, up to 3 a day."""
-    made = plan("us-cdc-2022", "Tylenol #3 120 mg")
+    """us-cdc-2022 Tylenol #3 taken 2 tablets morning and evening, as written, is planned
+    twice a day (the patient's own times, within its label's 1-4): the caution lists only the
+    steps once a day, not the whole taper, since the regimen the plan first gives a
+    combination product counts, up to 3 a day. (Given as 120 mg a day it is 1 tablet 4 times
+    a day since issue 15: tests/test_regimen_as_needed.py.)"""
+    loaded = load_guideline("us-cdc-2022")
+    written = parse_medication("Tylenol #3 30 mg 2+2", loaded.guideline)
+    made = make_plan([written], loaded, PlanOptions(start=START))
+    assert regimen_problems(made, loaded.guideline) == []
+    assert plan_problems(made, loaded.guideline) == []
     assert len(tapering(made)[0].doses) == 2
     once = [s.index for s in tapering(made) if len(s.doses) == 1]
     message = fewer_times(made)

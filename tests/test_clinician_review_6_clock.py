@@ -15,10 +15,11 @@ import pytest
 from taper.dose import parse_medication
 from taper.guideline.loader import load_guideline
 from taper.plan import PlanOptions, make_plan
+from taper.plan.dose_clock import clock_hours, spread_drop_ranks
 from taper.plan.model import Plan
 from taper.render import PlanFormat, render_plan
 from taper.render.as_html import PATIENT_END
-from taper.render.clock import clock_hours, plan_clock
+from taper.render.clock import plan_clock
 from taper.render.i18n import Lang
 
 START = dt.date(2027, 1, 4)
@@ -47,6 +48,13 @@ def test_clock_hours_give_the_day_names_up_to_12_hours_and_a_waking_day_up_to_16
     assert clock_hours(1, 6) is None
 
 
+def test_doses_by_the_clock_are_dropped_so_the_ones_left_stay_spread() -> None:
+    """Rank of each dose in the order they are dropped (lowest first): 06, then 18, then 12;
+    the bedtime dose at 24 last (two left: 12 and 24, 12 hours apart)."""
+    assert spread_drop_ranks((6, 12, 18, 24)) == (0, 2, 1, 3)
+    assert spread_drop_ranks((7, 14, 21)) == (1, 0, 2)  # 07 and 21 stay, 14 hours apart
+
+
 @pytest.mark.parametrize(
     ("lang", "label", "line"),
     [
@@ -68,7 +76,7 @@ def test_d8_paralgin_forte_doses_are_labelled_by_the_clock_the_line_gives(
         for name in NAMES[lang]:
             assert name not in page, name
     steps = text.split("\n\n")[2]
-    assert steps.count(label) >= 7  # every step that has a morning dose
+    assert steps.count(label) >= 5  # every step that has a dose at 06 (the first dropped)
 
 
 def test_d8_paralgin_forte_clock_keeps_every_two_doses_six_hours_apart() -> None:
@@ -82,6 +90,9 @@ def test_d8_paralgin_forte_clock_keeps_every_two_doses_six_hours_apart() -> None
         gaps = [b - a for a, b in itertools.pairwise(hours)]
         gaps.append(24 - hours[-1] + hours[0])  # overnight, to the next day's first dose
         assert min(gaps) >= 6, (step.index, hours)
+        # Clinician review 8: the doses left stay spread round the clock (two at 12 and 24,
+        # not 06 and 24 with 18 hours between them).
+        assert max(gaps) <= 12, (step.index, hours)
 
 
 @pytest.mark.parametrize("lang", ["en", "sv", "nb"])

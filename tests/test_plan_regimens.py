@@ -408,16 +408,17 @@ def test_review3_us06_hydromorphone_keeps_its_doses_spread_over_the_day() -> Non
     assert times[Decimal(2)] == ["evening"]
 
 
-def test_review3_paralgin_forte_at_two_doses_keeps_morning_and_bedtime() -> None:
-    """Paralgin forte 2+2+2+2 (morning, midday, evening, bedtime as written): at two doses a
-    day the plan kept evening and bedtime, hours apart against the label's six hours
-    between doses; the times the rule's order does not name are now dropped from between
-    the first and the last of the day, so morning and bedtime stay."""
+def test_review3_paralgin_forte_at_two_doses_keeps_them_twelve_hours_apart() -> None:
+    """Paralgin forte 2+2+2+2 (morning, midday, evening, bedtime as written; by the clock 06,
+    12, 18 and 24, at least six hours apart): at two doses a day the plan kept evening and
+    bedtime, hours apart (review 3), then morning and bedtime, 06 and 24, 18 hours apart
+    (review 8). Doses by the clock are dropped so the ones left stay spread round the clock:
+    12 and 24, then 24 at bedtime."""
     loaded = load_guideline("no-helsedir")
     written = parse_medication("Paralgin forte 2+2+2+2", loaded.guideline)
     result = make_plan([written], loaded, PlanOptions(start=START))
     times = _times_by_dose(result)
-    assert times[Decimal(60)] == ["morning", "bedtime"]
+    assert times[Decimal(60)] == ["midday", "bedtime"]
     assert times[Decimal(30)] == ["bedtime"]
 
 
@@ -548,3 +549,59 @@ def test_review8_no_switch_is_recommended_whose_tablets_step_more_coarsely() -> 
     limited = [w for w in result.warnings if w.code == "tablet-limited"]
     assert limited
     assert not any("--switch" in w.message for w in result.warnings)
+
+
+def _held_on_depot(result: Plan) -> list[Step]:
+    """Steps held before a larger cut (their note says so) while on depot tablets."""
+    return [
+        s
+        for s in result.steps
+        if s.note is not None
+        and "more days before the larger cut" in s.note
+        and s.doses
+        and all(t.modified_release for d in s.doses for t in d.tablets)
+    ]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    case=st.sampled_from([("oxycodone", 5, 20, 160), ("morphine", 10, 30, 240)]),
+    pick=st.integers(min_value=0, max_value=1_000),
+)
+def test_no_depot_hold_where_immediate_release_tablets_make_the_step(
+    case: tuple[str, int, int, int], pick: int
+) -> None:
+    """us-cdc-2022 has immediate-release oxycodone (5 mg and 15 mg, bisected) and morphine
+    (with its solution): a depot dose is never held before a larger cut those make smaller
+    (clinician reviews 6, D5, and 8, plan 9: OxyContin was held 60 days before each 5 mg cut
+    from 45 to 20 mg; the brief: a hold is no substitute for a step another product makes)."""
+    drug, quantum, low, high = case
+    dose = low + (pick % ((high - low) // quantum + 1)) * quantum
+    try:
+        result = plan("us-cdc-2022", f"{drug} {dose} mg")
+    except TaperError:
+        assume(False)  # a dose the depot tablets cannot give at their interval (refused)
+        raise
+    sound(result, "us-cdc-2022")
+    assert _held_on_depot(result) == [], dose
+
+
+def test_review8_us02_oxycontin_is_not_held_before_its_5_mg_cuts() -> None:
+    """Clinician review 8, plan 9 (and review 6, D5): us-cdc-2022 oxycodone 60 mg held OxyContin
+    60 days at each of 45, 40, 35, 30 and 25 mg; immediate-release tablets take over at 42.5 mg."""
+    result = plan("us-cdc-2022", "oxycodone 60 mg")
+    assert _held_on_depot(result) == []
+    assert not any(s.note and "more days before the larger cut" in s.note for s in result.steps)
+
+
+def test_a_depot_dose_its_tablets_cannot_give_twice_a_day_starts_on_the_solution() -> None:
+    """us-cdc-2022 morphine 100 mg: MS Contin (15/30/60/100/200 mg) cannot give 50 mg twice a
+    day, and the plan was refused saying the prescriber "would need ... an oral solution",
+    which the formulary has: the solution was tried at the depot's two doses a day (50 mg =
+    25 ml a dose) instead of its own four. It now starts on the solution, 25 mg = 12.5 ml four
+    times a day, said in an info warning."""
+    result = plan("us-cdc-2022", "morphine 100 mg")
+    sound(result, "us-cdc-2022")
+    fixed = next(s for s in result.steps if s.phase == "stabilisation")
+    assert [d.amount for d in fixed.doses] == [Decimal(25)] * 4
+    assert "formulation-change" in codes(result)

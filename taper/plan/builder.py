@@ -286,10 +286,6 @@ class Builder(SwitchingMixin, EveningOutMixin, InputsMixin, CombinationMixin):
             if step.hold:
                 # Held on the products taken now; a formulation change comes with the cut.
                 yield self.hold_before_cut(track, step, after_kit=item.kit), step.hold
-                if item.backbone:
-                    track.backbone_kit = item.kit
-                    track.held_days -= step.hold
-                    track.backbone_held_days += step.hold
             elif step.capped:
                 track.capped_cuts += 1  # no room to hold at all before this cut
             track.loose = None  # a first reduction from the dose as taken now (evening.py)
@@ -324,7 +320,6 @@ class Builder(SwitchingMixin, EveningOutMixin, InputsMixin, CombinationMixin):
                 above_share=step.above_share,
                 note=item.change,
                 kept_tablets=item.kept,
-                depot_backbone=item.backbone,
             )
             if not step.quanta:
                 track.done = True

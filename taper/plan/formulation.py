@@ -9,8 +9,8 @@ tail, and the stop dose.
 - `start_formulation`: a depot dose the depot tablets cannot give at their interval starts on
   the immediate-release tablets of the same drug;
 - `taper_plan`: the reductions of one drug, changing from depot to immediate-release tablets
-  (on a step that cuts the dose, its reason on it) only where the depot tablets cannot make
-  the next step at the rule's average pace;
+  (on a step that cuts the dose, its reason on it) where the depot tablets cannot make the
+  rule's next step (a hold before a larger cut is no substitute for it);
 - `check_stop`: the last step to zero starts from the rule's stop dose or below, or the
   plan is refused naming the product the prescriber would need.
 """
@@ -26,6 +26,7 @@ from taper.errors import TaperError
 from taper.guideline.model import TaperRule
 from taper.plan.curve import TaperStep, trajectory
 from taper.plan.decimals import to_decimal
+from taper.plan.dose_clock import clock_hours, spread_drop_ranks
 from taper.plan.dosetimes import usable
 from taper.plan.labels import formulation, interval_doses, unit_caps
 from taper.plan.model import DoseTimeName
@@ -35,6 +36,7 @@ from taper.plan.regimen import (
     immediate_kit,
     labelled_times,
     regimen_times,
+    spread_by_label,
     stop_too_high,
 )
 from taper.plan.rules import Pace
@@ -56,15 +58,13 @@ class KitStep:
     """One reduction of a drug and the kit (products) it is made from; `change`: the reason
     this step starts on another formulation (the step also cuts the dose); `kept`: a tablet
     step larger than the rule's, within `TABLET_STEP_TOLERANCE`, kept on the tablets instead
-    of an oral solution; `backbone`: a depot step larger than the rule's, held before so the
-    average pace stays within it, kept on the depot tablets (`_backbone_holds`)."""
+    of an oral solution."""
 
     step: TaperStep
     kit: Kit
     times: int
     change: str | None = None
     kept: bool = False
-    backbone: bool = False
 
 
 def _brands(kit: Kit) -> str:
@@ -131,15 +131,17 @@ def drop_ranks(rule: TaperRule, times: tuple[DoseTimeName, ...]) -> tuple[int, .
     return tuple(order[name] if name in order else rank[i] for i, name in enumerate(times))
 
 
-def _backbone_holds(kit: Kit, step: TaperStep) -> bool:
-    """Whether depot tablets stay the backbone for a cut larger than the rule's step: they
-    make the dose with whole tablets at their interval, and the hold before the cut keeps the
-    rule's average pace (not cut short at the rule's longest run at one dose). Only the tail
-    the depot tablets cannot make goes on other products (clinician review 4, D2: us-cdc
-    OxyContin 60 mg went on immediate-release tablets from 45 mg, 17 months four times a day,
-    where whole depot tablets make 40, 35 ... 20 mg twice a day; formulations.md §0.3: a depot
-    taper needs a *tail* of other products, not another regimen)."""
-    return kit.modified_release and not kit.patch and step.quanta > 0 and not step.capped
+def clock_drop_ranks(kit: Kit, times: tuple[DoseTimeName, ...]) -> tuple[int, ...] | None:
+    """The drop order of doses given by the clock (a least time between doses longer than the
+    day's names show, taper.plan.dose_clock): the ones left stay spread over the 24 hours,
+    whatever the rule's `drop_order` says of the day's names (None: not such a kit)."""
+    least = [
+        p.regimen.min_hours_between_doses
+        for p in kit.products
+        if p.regimen is not None and p.regimen.min_hours_between_doses
+    ]
+    hours = clock_hours(len(times), max(least)) if least else None
+    return None if hours is None else spread_drop_ranks(hours)
 
 
 def _same_doses(kit: Kit, other: Kit, vector: tuple[int, ...]) -> tuple[int, ...] | None:
@@ -206,7 +208,9 @@ class FormulationMixin(BuilderBase):
         track.times = time_names(count, bedtime=bedtime, patch=kit.patch)
         if kit.modified_release:
             why = f"{_brands(kit)} (modified release) is given at its label's interval"
-        elif labelled_times(kit) and unit_caps(kit.products)[0] is None:
+        elif labelled_times(kit) and (
+            unit_caps(kit.products)[0] is None or spread_by_label(kit, count, track.reported)
+        ):
             why = f"{_brands(kit)} (immediate release) is taken so by its label"
         else:
             why = f"{_brands(kit)} allows at most {kit.max_units} tablets at one time"
@@ -268,7 +272,9 @@ class FormulationMixin(BuilderBase):
         amount = kit.amount(quanta)
         for other in formulation_changes(self.g, self.loaded.sha256, kit):
             there = other.quanta(amount)
-            if there is None or not other.makeable(there, len(track.times)):
+            # At the other product's own doses a day (an oral solution four times a day).
+            count = max(len(track.times), regimen_times(other, len(track.times), amount))
+            if there is None or not other.makeable(there, count):
                 continue
             self.warn(
                 "formulation-change",
@@ -327,7 +333,9 @@ class FormulationMixin(BuilderBase):
         before a stop from there is no substitute for the steps the solution makes)."""
         times = len(names)
         stop = self.stop_quanta(track, kit, start)
-        drop = drop_ranks(track.rule, names)
+        drop = clock_drop_ranks(kit, names)
+        if drop is None:
+            drop = drop_ranks(track.rule, names)
         # A chosen --percent is the prescriber's speed: no smallest step makes its cuts larger.
         floors = NO_FLOORS if p.chosen_percent is not None else self.floors(track, kit)
         steps = trajectory(
@@ -339,7 +347,7 @@ class FormulationMixin(BuilderBase):
         out: list[KitStep] = []
         current = start
         for step in steps:
-            kept = backbone = False
+            kept = False
             if step.limited or step.mixed:
                 near = step.limited and within_tolerance(kit, current, step)
                 for other in others:
@@ -359,16 +367,17 @@ class FormulationMixin(BuilderBase):
                         )
                         if topped is not None:
                             return out + topped
-                    if tail is not None and _backbone_holds(kit, step):
-                        backbone = True  # another product makes it smaller: said in a warning
-                        break
                     if tail is not None:
+                        # Another product makes the step the depot tablets could make only
+                        # after a hold: a hold is no substitute for it (clinician reviews 6
+                        # and 8: us-cdc OxyContin 60 mg was held 60 days at each 5 mg cut
+                        # where halved 5 mg immediate-release tablets cut 2.5 mg a month).
                         return out + tail
             if kept:
                 # The tablets make this step: no hold before it (a hold is no substitute for
                 # the liquid's step), its larger cut named in a warning (`kept_steps`).
                 step = replace(step, hold=0, capped=False)
-            out.append(KitStep(step, kit, times, kept=kept, backbone=backbone))
+            out.append(KitStep(step, kit, times, kept=kept))
             current = step.quanta
             if step.per_time:
                 vector = step.per_time

@@ -110,8 +110,12 @@ def _dose_problems(step: Step, guideline: Guideline) -> list[str]:
     for dose in step.doses:
         if dose.amount <= 0:
             out.append(f"step {step.index}: {dose.time} has no positive amount")
-        if not dose.tablets and not _in_formulary(guideline, step.drug, step.unit):
-            continue  # the patient's own tablets until a switch replaces the drug
+        if not dose.tablets and (
+            step.phase == "mapping" or not _in_formulary(guideline, step.drug, step.unit)
+        ):
+            # The mapping week's doses as written, or the patient's own tablets until a
+            # switch replaces the drug: taken as now, not made from the formulary.
+            continue
         made = sum((t.strength * t.count for t in dose.tablets), Decimal(0))
         if made != dose.amount:
             out.append(f"step {step.index}: {dose.time} tablets make {made}, not {dose.amount}")
@@ -203,7 +207,7 @@ def _drug_problems(
                 codes = (
                     {"stop-from-smallest-dose"}
                     if after.dose == 0
-                    else {"tablet-limited", "tablet-step-kept", "depot-backbone-held"}
+                    else {"tablet-limited", "tablet-step-kept"}
                 )
                 if not after.tablet_limited or not codes & warned:
                     out.append(f"{drug}: step {after.index} cuts more than rule {rule.id} allows")

@@ -4,7 +4,9 @@ Pure functions over a kit and the rule file (the label limits themselves are rea
 `taper.plan.labels`):
 
 - `regimen_times`: the number of dose times a drug needs so that its daily dose stays within
-  every product limit (Citodon 180 mg codeine: 6 tablets, at most 2 a dose: 3 doses a day);
+  every product limit (Citodon 180 mg codeine: 6 tablets, at most 2 a dose: 3 doses a day),
+  spread over the most times an as-needed label allows where whole tablets share the dose
+  evenly (`as_needed_times`: Tylenol #3 120 mg is 1 tablet 4 times a day);
 - `immediate_kit`: the immediate-release products of a drug, for the tail of a depot taper;
 - `liquid_kit`: a drug's oral solution, for steps its tablets cannot make;
 - `formulation_changes`: the kits a taper may change to, in order of preference;
@@ -26,21 +28,70 @@ from taper.plan.tablets import Kit
 def regimen_times(kit: Kit, wanted: int, daily: Decimal) -> int:
     """The dose times a day for `daily` on this kit: the interval of depot products, else the
     rule's `wanted` count raised (within the label's doses a day) until no dose time needs
-    more units than the label allows."""
+    more units than the label allows, or to the most times an as-needed label shares the
+    dose over in equal whole tablets (`as_needed_times`)."""
     if kit.patch or kit.free:
         return wanted
     fixed = interval_doses(kit.products) if kit.modified_release else None
     if fixed is not None:
         return fixed
+    if unit_caps(kit.products)[0] is None:
+        fitting = label_times(kit, wanted, daily)
+    else:
+        counts = allowed_counts(kit.products)
+        fitting = next((c for c in counts if c >= wanted and _holds(kit, c, daily)), max(counts))
+    return max(fitting, as_needed_times(kit, daily))
+
+
+def _holds(kit: Kit, count: int, daily: Decimal) -> bool:
+    """Whether `count` dose times hold `daily` within the label's units a dose (of the
+    largest piece; True where the label gives no such limit)."""
     per_dose, _ = unit_caps(kit.products)
     if per_dose is None:
-        return label_times(kit, wanted, daily)
+        return True
     largest = max(piece.strength * piece.fraction for piece in kit.pieces)
+    return daily <= largest * per_dose * count
+
+
+def spread_by_label(kit: Kit, count: int, daily: Decimal) -> bool:
+    """Whether `count` dose times come from an as-needed label's spread (`as_needed_times`)
+    rather than from the label's units a dose: fewer of its times would hold `daily` (Tylenol
+    #3 120 mg at 4 times; not 240 mg, which 2 tablets a dose need 4 times for)."""
+    if as_needed_times(kit, daily) != count:
+        return False
+    if unit_caps(kit.products)[0] is None:
+        return True
+    return any(c < count and _holds(kit, c, daily) for c in allowed_counts(kit.products))
+
+
+def as_needed_label(kit: Kit) -> bool:
+    """Whether the kit's labels give an immediate-release product from once up to several
+    times a day (`doses_per_day` [1, 2, 3, 4]: co-codamol, Citodon, Paralgin forte, Tylenol
+    #3, "1-2 tablets every 4 hours as needed"), so the rule's dose times do not bound them."""
+    if kit.modified_release or kit.patch or kit.free or not labelled_times(kit):
+        return False
     counts = allowed_counts(kit.products)
-    for count in counts:
-        if count >= wanted and daily <= largest * per_dose * count:
+    return len(counts) > 1 and min(counts) == 1
+
+
+def as_needed_times(kit: Kit, daily: Decimal) -> int:
+    """The most of an as-needed label's doses a day (`as_needed_label`) at which every dose
+    time gets the same whole tablets within the label's units a dose (Tylenol #3 120 mg:
+    4 x 1 tablet, not 2 x 2; 180 mg: 3 x 2; 240 mg: 4 x 2), so a patient on 4 tablets a day
+    keeps the pain cover they take them for (issue 15); 0 where no count shares the dose so
+    (5 tablets, a half tablet), or the label is not one: the caller's count stands."""
+    if not as_needed_label(kit):
+        return 0
+    quanta = kit.quanta(daily)
+    if not quanta:
+        return 0
+    for count in reversed(allowed_counts(kit.products)):
+        share, rest = divmod(quanta, count)
+        if rest or not kit.per_time_makeable(share):
+            continue
+        if all(piece.fraction == 1 for piece in kit.pieces_for(share)):
             return count
-    return max(counts)
+    return 0
 
 
 def labelled_times(kit: Kit) -> bool:

@@ -190,8 +190,7 @@ class ReviewMixin(CutListsMixin):
             self.warn_fewer_times(track, index_of)
             limited = [s for s in track.segs if s.tablet_limited]
             self.warn_kept(track, [s for s in limited if s.kept_tablets], index_of)
-            self.warn_backbone(track, [s for s in limited if s.depot_backbone], index_of)
-            limited = [s for s in limited if not s.kept_tablets and not s.depot_backbone]
+            limited = [s for s in limited if not s.kept_tablets]
             cuts = [s for s in limited if s.amount > 0]
             stops = [s for s in limited if s.amount == 0]
             if not cuts and not stops:
@@ -346,27 +345,6 @@ class ReviewMixin(CutListsMixin):
             "because the dose is too small to share among them: it acts for a few hours, so "
             "withdrawal can come between doses; whether to go on so is a prescriber's "
             "decision." + self.earlier_stop(track, fewer, index_of),
-            track.drug.id,
-            steps=numbers,
-        )
-
-    def warn_backbone(self, track: Track, cuts: list[Seg], index_of: dict[int, int]) -> None:
-        """Depot cuts larger than the rule's step, held so the average pace stays within it,
-        kept on the depot tablets rather than an immediate-release body (clinician review 4,
-        D2): said with the product that would make smaller steps."""
-        kit = track.backbone_kit
-        if not cuts or kit is None:
-            return
-        numbers = ", ".join(str(index_of[id(s)]) for s in cuts)
-        self.warn(
-            "depot-backbone-held",
-            "caution",
-            f"{len(cuts)} step(s) of {track.drug.id} (step {numbers}) cut more than "
-            f"{self.allowed_text(track)} allows on {kit.products[0].brand} (modified release), "
-            "kept while its whole tablets make a step at their interval: the dose before each "
-            f"such cut is held {track.backbone_held_days} days longer in all, so the average "
-            f"rate stays within the allowed speed; {self.hint(track, kit=kit)}. Changing "
-            "formulation earlier is a prescriber's decision.",
             track.drug.id,
             steps=numbers,
         )

@@ -65,9 +65,6 @@ class Seg:
     above_share: bool = False
     # A tablet cut larger than the rule's, kept instead of an oral solution (formulation.py).
     kept_tablets: bool = False
-    # A depot cut larger than the rule's step, held so the average pace stays within it,
-    # kept on the depot tablets rather than other products (formulation.py).
-    depot_backbone: bool = False
     held_for: str | None = None
     replaced_by: str | None = None
 
@@ -101,9 +98,6 @@ class Track:
     # from the loose dose to this dose (quanta of `kit`; taper/plan/evening.py).
     first_cut: int | None = None
     held_days: int = 0  # days added before forced large cuts (see Builder.hold_before_cut)
-    # Days added before cuts kept on depot tablets (not in `held_days`), and those tablets.
-    backbone_held_days: int = 0
-    backbone_kit: Kit | None = None
     # Forced large cuts whose hold stopped at the rule's longest run at one dose (holds.py).
     capped_cuts: int = 0
     # Dose times as the medication list gave them (taper/plan/as_written.py).

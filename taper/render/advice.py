@@ -10,7 +10,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from taper.plan.combinations import PARACETAMOL_NAMES
-from taper.render.clock import clock_hours, clock_of, product_times
+from taper.plan.dose_clock import clock_hours
+from taper.render.clock import clock_of, product_times
 from taper.render.view import PlanView, Topics
 
 

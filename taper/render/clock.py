@@ -3,12 +3,9 @@ cannot show (clinician review 6, D8: four Paralgin forte doses at least 6 hours 
 labelled Morning, Midday, Afternoon and Evening, while the line above them gave 06, 12, 18
 and 24 as an example).
 
-The day's names hold doses spread over at most 12 hours (co-codamol, 4 hours apart: 08, 12,
-16 and 20 are a morning, a midday, an afternoon and an evening). Over a longer span the plan
-labels every dose time by the clock instead, on every output, so the labels and the line
-agree. A waking day is 07 to 23 (16 hours, project choice): a span that fits starts at 07; a
-longer one cannot be kept awake, and the line says so: the last dose at 24, at bedtime, and
-none before 06 (project choice, as the example before it).
+Where the hours come from: taper.plan.dose_clock. Over a longer span than the day's names
+show, the plan labels every dose time by the clock instead, on every output, so the labels
+and the line agree.
 """
 
 from __future__ import annotations
@@ -16,17 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from taper.guideline.model import Guideline
+from taper.plan.dose_clock import AWAKE_HOURS, clock_hours
 from taper.plan.model import DoseTimeName, Plan
 from taper.render.labels import DOSE_TIMES
-
-# The longest span of doses the day's names still show (hours).
-NAMES_SPAN = 12
-# A waking day (project choice): its first hour and its length.
-WAKE = 7
-AWAKE_HOURS = 16
-# A day that cannot hold the doses awake ends them at 24 and starts none before 06.
-LAST = 24
-EARLIEST = 6
 
 
 @dataclass(frozen=True)
@@ -52,16 +41,6 @@ class Clock:
     def text(self) -> list[str]:
         """The hours as a patient reads them: "06", "12", "18", "24"."""
         return [f"{hour:02d}" for hour in self.clock]
-
-
-def clock_hours(times: int, hours: int) -> tuple[int, ...] | None:
-    """Hours for `times` doses `hours` apart, or None where the day's names show them (or no
-    day holds them)."""
-    span = (times - 1) * hours
-    if times < 2 or span <= NAMES_SPAN or LAST - span < EARLIEST:
-        return None
-    first = WAKE if span <= AWAKE_HOURS else LAST - span
-    return tuple(first + n * hours for n in range(times))
 
 
 def _doses_a_day(plan: Plan) -> dict[str, int]:

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
+from taper.plan.dose_clock import LAST
 from taper.plan.model import DoseTimeName
-from taper.render.clock import LAST
 from taper.render.labels import DOSE_TIMES
 from taper.render.sheet_calendar import (
     MonthView,

@@ -121,23 +121,6 @@ STEP_WARNINGS: dict[str, tuple[Piece, ...]] = {
             ),
         ),
     ),
-    "depot-backbone-held": (
-        piece(
-            rf"(?P<count>\d+) step\(s\) of (?P<drug>{ID}) \(step (?P<steps>\d+(?:, \d+)*)\) cut "
-            r"more than (?P<allowed>[^()]+?) allows on (?P<brand>.+?) \(modified release\), kept "
-            r"while its whole tablets make a step at their interval: the dose before each such "
-            r"cut is held (?P<days>\d+) days longer in all, so the average rate stays within the "
-            r"allowed speed; (?P<hint>.+? would allow smaller steps)\. Changing formulation "
-            r"earlier is a prescriber's decision\.",
-            N_(
-                "%(count)s step(s) of %(drug)s (step %(steps)s) cut more than %(allowed)s "
-                "allows on %(brand)s (modified release), kept while its whole tablets make a "
-                "step at their interval: the dose before each such cut is held %(days)s days "
-                "longer in all, so the average rate stays within the allowed speed; %(hint)s. "
-                "Changing formulation earlier is a prescriber's decision."
-            ),
-        ),
-    ),
     "step-floor-above-share": (
         piece(
             rf"(?P<count>\d+) step\(s\) of (?P<drug>{ID}) \(step (?P<steps>\d+(?:, \d+)*)\) cut "
