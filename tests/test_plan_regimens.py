@@ -605,3 +605,14 @@ def test_a_depot_dose_its_tablets_cannot_give_twice_a_day_starts_on_the_solution
     fixed = next(s for s in result.steps if s.phase == "stabilisation")
     assert [d.amount for d in fixed.doses] == [Decimal(25)] * 4
     assert "formulation-change" in codes(result)
+
+
+def test_a_hand_over_that_would_restart_a_product_waits() -> None:
+    """Hypothesis find after the depot backbone gave way to immediate-release hand-overs:
+    se-vgr oxycodone 235 mg at 5 % handed over from Oxycodone Depot Orion at 145 mg to the
+    immediate-release kit, which gave Oxycodone G.L. tablets at 20 mg, capsules alone at
+    15 mg, then half G.L. tablets again at 10 mg (a product stopped and started again,
+    clinician review 6, D4). The hand-over now waits for a dose whose tail keeps each product
+    in one run."""
+    result = plan("se-vgr", "oxycodone 235 mg", percent=Decimal(5), specialist=True)
+    sound(result, "se-vgr")

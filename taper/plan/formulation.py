@@ -357,6 +357,12 @@ class FormulationMixin(BuilderBase):
                         kept = True  # liquids only for the steps the tablets cannot make
                         continue
                     tail = self.hand_over(track, p, base, kit, other, current, step, times, vector)
+                    if tail is not None and restarts(tail):
+                        # The other products would stop one of theirs and start it again
+                        # lower down (se-vgr oxycodone 235 mg at 5 %: Oxycodone G.L. tablets
+                        # at 20 mg, capsules at 15, then half G.L. tablets at 10): not from
+                        # this dose; a later step may hand over (clinician review 6, D4).
+                        tail = None
                     if tail and tail[0].kit.liquid is not None and kit.modified_release:
                         # A hand-over that lands on the oral solution (at once, or through
                         # immediate-release tablets that cannot make the step either): the
