@@ -30,13 +30,18 @@ def taper_steps(plan: Plan, drug: str) -> list[Step]:
 def test_review2_item3_no02_step14_takes_the_makeable_10_mg_not_8() -> None:
     """Review 2, no-02 step 14: 12 -> 8 mg diazepam (-33 %) although 10 mg (2 + 4 + 4, no
     dose time rising) was makeable within the rule's step; the dose times' rules lowered an
-    unshareable 9 mg to 8 instead of trying 10 first."""
+    unshareable 9 mg to 8 instead of trying 10 first. The 10 mg are shared as diazepam's
+    tail shares them (`fewer_dose_times`, clinician review 8): the morning, dropped first, is
+    at zero and midday and evening keep 5 mg each (was 2 + 4 + 4 mg)."""
     steps = taper_steps(plan_of(patient("no-02")), "diazepam")
     doses = [s.dose for s in steps]
     at = doses.index(Decimal(12))
     after = next(s for s in steps[at:] if s.dose < 12)
     assert after.dose == Decimal(10)
-    assert [d.amount for d in after.doses] == [Decimal(2), Decimal(4), Decimal(4)]
+    assert [(d.time, d.amount) for d in after.doses] == [
+        ("midday", Decimal(5)),
+        ("evening", Decimal(5)),
+    ]
 
 
 def render(plan: Plan, fmt: PlanFormat, lang: str) -> str:

@@ -107,7 +107,8 @@ def test_uk01_one_strength_per_dose_time() -> None:
 
 def test_uk02_strengths_do_not_switch_back_and_forth() -> None:
     """uk-02 steps 19-25 went 2 mg -> ½ x 5 mg -> 2 mg: once the day is made of 2 mg tablets
-    alone below 10 mg, no 5 mg tablet comes back (8 mg is 2 + 3 + 3 mg of 2 mg tablets)."""
+    alone below 10 mg, no 5 mg tablet comes back (since diazepam sheds its dose times, the
+    5 mg evening tablet stays down to 5 mg a day, then 2 mg tablets alone)."""
     steps = [s for s in diazepam(uk(UK02)) if s.dose < 10 and s.dose > 0]
     strengths = [
         {t.strength for d in s.doses for t in d.tablets if t.liquid is None} for s in steps

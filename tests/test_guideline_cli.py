@@ -257,7 +257,11 @@ def test_show_path(run_cli: Run) -> None:
         in (lines)
     )
     assert "  - coping: Strategier vid abstinens" in lines  # the file's language (sv)
-    assert lines[-1] == "20 of 39 sourced items are marked UNVERIFIED (no source gives them)."
+    assert (
+        "    fewer dose times: diazepam below 5 mg at a dose time, the dose time dropped first "
+        "cut first [UNVERIFIED: project choice]"
+    ) in lines
+    assert lines[-1] == "21 of 40 sourced items are marked UNVERIFIED (no source gives them)."
 
 
 def test_show_lang(run_cli: Run) -> None:

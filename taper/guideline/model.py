@@ -65,6 +65,7 @@ __all__ = [
     "DrugStopDose",
     "EquivalenceTable",
     "Evaluation",
+    "FewerDoseTimes",
     "Flag",
     "Frozen",
     "Guideline",
@@ -380,6 +381,18 @@ class SeveralDrugs(Provenance):
     )
 
 
+class FewerDoseTimes(Provenance):
+    """A long-acting drug whose dose times fall away as its dose falls: below `below` at one
+    dose time, a step takes its cut from the dose time the rule drops first (down to zero over
+    the steps) rather than sharing it evenly over the day; above it the cut is shared as
+    before. The daily doses are the same; only how a day's dose is shared changes, and no dose
+    time rises or returns. A short-acting drug, not named here, keeps its even sharing."""
+
+    drug: Slug = Field(description="The drug (the rule's own, or its switch target).")
+    below: Decimal = Field(description="The dose at one dose time below which it applies.")
+    unit: Literal["mg"] = Field(default="mg", description="The unit of `below` (mg).")
+
+
 class TaperRule(Frozen):
     """How one drug class (or group, or drug) is tapered. The first matching rule in the file
     is the default; `taper plan --rule ID` chooses another that matches."""
@@ -408,6 +421,14 @@ class TaperRule(Frozen):
         "named, first dropped; the times it does not name after them, those between the first "
         "and the last of the day first, the last kept longest); default: the earliest in the "
         "day first, so the evening or bedtime dose is kept longest.",
+    )
+    fewer_dose_times: list[FewerDoseTimes] = Field(
+        default=[],
+        description="Long-acting drugs this rule tapers (its own or its switch target) whose "
+        "dose times fall away one at a time as the dose falls: below an amount at one dose time, "
+        "the step's cut is taken from the dose time dropped first (`drop_order`) rather than "
+        "shared evenly, so the day ends on one dose, the one kept longest. Default: none (every "
+        "drug's cut is shared evenly over its dose times).",
     )
     max_hold_intervals: SourcedInt | None = Field(
         default=None,

@@ -149,6 +149,11 @@ def _rule(rule: TaperRule) -> list[str]:
         lines.append(f"    pauses: not allowed {mark(pause)}")
     m = rule.max_duration_days
     lines.append(f"    longest taper: {_days(m.value)} {mark(m)}")
+    for few in rule.fewer_dose_times:
+        lines.append(
+            f"    fewer dose times: {few.drug} below {num(few.below)} {few.unit} at a dose time, "
+            f"the dose time dropped first cut first {mark(few)}"
+        )
     if rule.specialist_required:
         lines.append("    specialist sign-off required")
     return lines

@@ -219,6 +219,9 @@ class Builder(SwitchingMixin, EveningOutMixin, InputsMixin, CombinationMixin):
         if track.rule.slow_down is not None:
             self.used(f"rule {track.rule.id} slow_down", track.rule.slow_down)
         self.used(f"rule {track.rule.id} max_duration_days", track.rule.max_duration_days)
+        for few in track.rule.fewer_dose_times:
+            if few.drug == track.drug.id and len(track.times) > 1:
+                self.used(f"rule {track.rule.id} fewer_dose_times", few)
         track.taper_start = self.day
         days = whole_patch_days(track.kit, track.pace.interval_days)  # whole patches
         if most_days is not None and most_days < days:

@@ -13,7 +13,7 @@ from fractions import Fraction
 
 from taper.errors import TaperError
 from taper.plan.decimals import tidy, to_decimal
-from taper.plan.dosetimes import mixes_parts_at, next_vector
+from taper.plan.dosetimes import mixes_parts_at, next_vector, tail_quanta
 from taper.plan.holds import capped_hold, hold_intervals
 from taper.plan.patches import whole_patch_days
 from taper.plan.rules import Pace
@@ -136,6 +136,8 @@ def trajectory(
     stop_quanta: int | None = None,
     drop: tuple[int, ...] | None = None,
     floors: StepFloors = NO_FLOORS,
+    *,
+    shed: bool = True,
 ) -> tuple[TaperStep, ...]:
     """The reductions from `start` quanta to zero under a pace, each dose at `min_used` dose
     times or more (pure; cached, since many patients share a drug, a dose and a rule).
@@ -143,7 +145,12 @@ def trajectory(
     `floors`: the rule's smallest steps in the drug's unit (`taper.plan.step_floors`; none
     with a chosen --percent): a cut is never smaller than the smallest step (but the last
     one, to zero), and a cut the products force up to half a step beyond it is within the
-    rule, so it is not held."""
+    rule, so it is not held.
+
+    A long-acting drug the rule names in `fewer_dose_times` sheds its dose times below the
+    rule's amount at one dose time (`dosetimes.tail_quanta`; `shed=False`: not so). It keeps
+    the daily doses of even sharing (`_as_evenly`): only how a day's dose is shared changes."""
+    tail = tail_quanta(p.rule, drug, kit) if shed else None
     key = (
         kit.key,
         times,
@@ -163,10 +170,27 @@ def trajectory(
         stop_quanta,
         drop,
         floors,
+        tail,
     )
     cached = _TRAJECTORIES.get(key) if kit.key is not None else None
     if cached is not None:
         return cached
+    evenly: tuple[TaperStep, ...] | None = None
+    if tail is not None and vector is not None:
+        evenly = trajectory(
+            kit,
+            times,
+            p,
+            start,
+            base,
+            drug,
+            min_used,
+            vector,
+            stop_quanta,
+            drop,
+            floors,
+            shed=False,
+        )
     slow_from = floors.slow_from
     if slow_from is None:
         slow_from = slow_start(p, base)
@@ -199,9 +223,18 @@ def trajectory(
                 (q for q in range(stop_quanta, 0, -1) if kit.makeable(q, times, min_used)), 0
             )
         if vector is not None:
-            quanta, vector = _shared_dose(
-                kit, vector, quanta, before, ideal, allowed, min_used, drop
-            )
+            shared = None
+            if evenly is not None and len(out) < len(evenly):
+                quanta = evenly[len(out)].quanta
+                shared = _as_evenly(kit, vector, quanta, min_used, drop, tail)
+            if shared is not None:
+                vector = shared
+            else:
+                # The tail cannot share the even path's dose: it goes its own way from here.
+                evenly = None
+                quanta, vector = _shared_dose(
+                    kit, vector, quanta, before, ideal, allowed, min_used, drop, tail
+                )
         dose = kit.amount(quanta)
         ideal_dec = to_decimal(ideal)
         cut = current - Fraction(dose)
@@ -261,6 +294,24 @@ def trajectory(
     return result
 
 
+def _as_evenly(
+    kit: Kit,
+    vector: tuple[int, ...],
+    quanta: int,
+    min_used: int,
+    drop: tuple[int, ...] | None,
+    tail: int | None,
+) -> tuple[int, ...] | None:
+    """`quanta`, the daily dose even sharing reached at this step, shared with the tail (the
+    dose time dropped first takes the cut), else evenly from `vector`, with no part tablet
+    beside another strength; None if neither can."""
+    for below in (tail, None):
+        shared = next_vector(kit, vector, quanta, min_used, drop, below)
+        if shared is not None and (quanta == 0 or not mixes_parts_at(kit, shared)):
+            return shared
+    return None
+
+
 def _shared_dose(
     kit: Kit,
     vector: tuple[int, ...],
@@ -270,12 +321,13 @@ def _shared_dose(
     allowed: Fraction,
     min_used: int,
     drop: tuple[int, ...] | None,
+    tail: int | None = None,
 ) -> tuple[int, tuple[int, ...]]:
     """The daily dose the dose times can share (no time rises, a dropped time never returns)
     nearest `quanta`: a dose they cannot share so is first replaced by the next one up in the
     rule's window (`Kit.step_window`: a smaller cut, never one beyond the rule's ideal), and
     only then lowered (clinician review 2, no-02 step 14: 12 -> 10 mg as 4 + 4 + 2, not 8)."""
-    shared = next_vector(kit, vector, quanta, min_used, drop)
+    shared = next_vector(kit, vector, quanta, min_used, drop, tail)
     if shared is not None and (quanta == 0 or not mixes_parts_at(kit, shared)):
         return quanta, shared
     lowest, highest = kit.step_window(before, ideal)
@@ -290,15 +342,15 @@ def _shared_dose(
         above = range(max(lowest, 1), highest + 1)
         below = range(min(lowest, before) - 1, floor - 1, -1)
         for candidate in (*above, *below):
-            clean = next_vector(kit, vector, candidate, min_used, drop)
+            clean = next_vector(kit, vector, candidate, min_used, drop, tail)
             if clean is not None and not mixes_parts_at(kit, clean):
                 return candidate, clean
         return quanta, shared
     for candidate in range(max(quanta + 1, lowest, 1), highest + 1):
-        shared = next_vector(kit, vector, candidate, min_used, drop)
+        shared = next_vector(kit, vector, candidate, min_used, drop, tail)
         if shared is not None:
             return candidate, shared
     while shared is None and quanta > 0:
         quanta -= 1
-        shared = next_vector(kit, vector, quanta, min_used, drop)
+        shared = next_vector(kit, vector, quanta, min_used, drop, tail)
     return quanta, shared if shared is not None else (0,) * len(vector)

@@ -7,12 +7,21 @@ time gets at most what it had before, a time at zero stays at zero, and at least
 times keep a dose. Among such vectors it takes the most even one (larger shares later in the
 day, as `Kit.split` does), so the time dropped first is the earliest in the day: the evening
 (or bedtime) dose is kept longest -- the default order in which dose times are dropped.
+
+A long-acting drug the rule names in `fewer_dose_times` (diazepam) sheds its dose times as
+its dose falls (`tail`): below the rule's amount at one dose time, the step's cut comes from
+the dose time dropped first, down to zero over the steps, rather than shared evenly, so the
+day ends on one dose (clinician review 8, issue 15: diazepam 0.2 + 0.2 + 0.4 mg of a
+suspension three times a day). Above that amount the cut is shared as before. The daily dose
+is the same; a dose time only falls (never merges into another: that would raise it).
 """
 
 from __future__ import annotations
 
+from fractions import Fraction
 from itertools import product
 
+from taper.guideline.model import TaperRule
 from taper.plan.pieces import mixes_parts
 from taper.plan.tablets import Kit
 
@@ -52,6 +61,28 @@ def fits(kit: Kit, before: tuple[int, ...], after: tuple[int, ...]) -> bool:
     )
 
 
+def tail_quanta(rule: TaperRule, drug: str, kit: Kit) -> int | None:
+    """The rule's `fewer_dose_times` amount for `drug` in quanta of `kit` (a dose time of fewer
+    quanta is below it); None when the drug's cut is shared evenly over its dose times."""
+    for entry in rule.fewer_dose_times:
+        if entry.drug == drug:
+            return kit.quanta_ceil(Fraction(entry.below))
+    return None
+
+
+def _kept_first(
+    vector: tuple[int, ...], kept_order: tuple[int, ...], tail: int | None
+) -> tuple[int, ...]:
+    """With a `tail`: each dose time's dose up to the tail amount, negated, the time kept
+    longest first (`kept_order`) -- smallest for the vector whose cut falls on the times
+    dropped first (a later time is lowered below the tail only when every earlier one is at
+    zero, as far as the pieces allow). Doses above the tail count alike, so their excess is
+    still shared evenly. () without one."""
+    if tail is None:
+        return ()
+    return tuple(-min(vector[i], tail) for i in kept_order)
+
+
 def _evenness(
     vector: tuple[int, ...], drop: tuple[int, ...], mixed: int, new: int, near: int, fine: int
 ) -> tuple[int, bool, int, bool, int, int, int, int]:
@@ -85,10 +116,12 @@ def next_vector(
     daily: int,
     min_used: int = 1,
     drop: tuple[int, ...] | None = None,
+    tail: int | None = None,
 ) -> tuple[int, ...] | None:
     """The most even vector of `daily` quanta within `before` (see module docstring), or
     None if there is none; `drop` ranks the dose times in the order the rule drops them
-    (default: the earliest in the day first)."""
+    (default: the earliest in the day first); below `tail` quanta at a dose time (a
+    long-acting drug's `fewer_dose_times`) the cut falls on the time dropped first."""
     if kit.shares_itself:
         return kit.share_within(before, daily, min_used)
     ranks = drop if drop is not None else tuple(range(len(before)))
@@ -104,7 +137,7 @@ def next_vector(
     for values in choices:
         size *= len(values)
     best: tuple[int, ...] | None = None
-    best_key: tuple[int, bool, int, bool, int, int, int, int] | None = None
+    best_key: tuple[tuple[int, ...], int, bool, int, bool, int, int, int, int] | None = None
     # Part tablets beside another strength matter only for kits of several strengths.
     several = len({(p.product, p.strength) for p in kit.pieces}) > 1 and kit.liquid is None
     near = min((p.size for p in kit.pieces if p.fraction == 1), default=0)
@@ -113,6 +146,8 @@ def next_vector(
     # day counts once. Whole tablets (depot ones) keep the most even split.
     halves = several and any(p.fraction != 1 for p in kit.pieces)
     old = frozenset().union(*(_strengths(kit, q) for q in before)) if halves else frozenset()
+    # The dose times from the one kept longest to the one dropped first (a tail's order).
+    kept_order = tuple(sorted(range(len(before)), key=lambda i: -ranks[i]))
     if size <= _SEARCH_LIMIT:
         for combo in product(*choices[:-1]):
             rest = daily - sum(combo)
@@ -130,23 +165,32 @@ def next_vector(
                     mixed += mixes[v]
                 if halves:
                     new = len(frozenset().union(*(_strengths(kit, v) for v in vector)) - old)
-            key = _evenness(vector, ranks, mixed, new, near, kit.smallest)
+            key = (
+                _kept_first(vector, kept_order, tail),
+                *_evenness(vector, ranks, mixed, new, near, kit.smallest),
+            )
             if best_key is None or key < best_key:
                 best, best_key = vector, key
         return best
-    return _greedy(kit, before, daily, min_used, ranks)
+    return _greedy(kit, before, daily, min_used, ranks, tail)
 
 
 def _greedy(
-    kit: Kit, before: tuple[int, ...], daily: int, min_used: int, ranks: tuple[int, ...]
+    kit: Kit,
+    before: tuple[int, ...],
+    daily: int,
+    min_used: int,
+    ranks: tuple[int, ...],
+    tail: int | None = None,
 ) -> tuple[int, ...] | None:
     """Cut the largest dose time first (of equals, the one the rule drops first) by the
     smallest amount it can give, until the day holds `daily`: the cut is spread as evenly as
     the pieces (an oral syringe's graduations) allow, 13 + 13 + 14 + 14 mg rather than
-    9 + 15 + 15 + 15. If that finds nothing, each time gives as much as it can at once."""
-    found = _greedy_cut(kit, before, daily, min_used, ranks, even=True)
+    9 + 15 + 15 + 15. With a `tail`, the doses above it are cut so first, then the time the
+    rule drops first. If that finds nothing, each time gives as much as it can at once."""
+    found = _greedy_cut(kit, before, daily, min_used, ranks, tail, even=True)
     if found is None:
-        found = _greedy_cut(kit, before, daily, min_used, ranks, even=False)
+        found = _greedy_cut(kit, before, daily, min_used, ranks, tail, even=False)
     return found
 
 
@@ -156,6 +200,7 @@ def _greedy_cut(
     daily: int,
     min_used: int,
     ranks: tuple[int, ...],
+    tail: int | None,
     *,
     even: bool,
 ) -> tuple[int, ...] | None:
@@ -163,10 +208,9 @@ def _greedy_cut(
     excess = sum(vector) - daily
     while excess > 0:
         # A dose the step before took from three strengths (an evened-out start) is cut
-        # first, so that every dose of a reduction keeps the two-strengths rule.
-        order = sorted(
-            range(len(vector)), key=lambda i: (usable(kit, vector[i]), -vector[i], ranks[i])
-        )
+        # first, so that every dose of a reduction keeps the two-strengths rule; with a tail,
+        # the doses above it (largest first), then the one the rule drops first.
+        order = sorted(range(len(vector)), key=lambda i: _cut_order(kit, vector[i], ranks[i], tail))
         for index in order:
             current = vector[index]
             if not current:
@@ -188,3 +232,10 @@ def _greedy_cut(
     if excess or not all(usable(kit, v) for v in vector):
         return None
     return tuple(vector)
+
+
+def _cut_order(kit: Kit, dose: int, rank: int, tail: int | None) -> tuple[bool, bool, int, int]:
+    """Which dose time `_greedy_cut` cuts first: one no two strengths make, then the largest
+    (of equals, the one dropped first); with a tail, at or below it the one dropped first."""
+    below = tail is not None and dose <= tail
+    return usable(kit, dose), below, rank if below else -dose, rank

@@ -37,6 +37,7 @@ _RULE_PARTS = {
     "switch limits": N_("limits after a switch"),
     "pause": N_("pauses"),
     "several_drugs": N_("several drugs"),
+    "fewer_dose_times": N_("fewer dose times as the dose falls"),
 }
 _OTHER = {
     "formulary": N_("product %(name)s"),

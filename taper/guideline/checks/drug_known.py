@@ -1,8 +1,8 @@
 """Every drug the file names is defined in `drugs`, in the right drug class.
 
 Checked: conversion drugs, each table's `reference` and `specialist_only_targets`, formulary
-products, taper-rule `drugs` and `groups`, and switch targets. A drug listed under the
-benzodiazepine table (or rule) must have `class: benzodiazepine`, and so on.
+products, taper-rule `drugs` and `groups`, switch targets and `fewer_dose_times`. A drug
+listed under the benzodiazepine table (or rule) must have `class: benzodiazepine`, and so on.
 
 Passing:
 
@@ -111,6 +111,11 @@ def check(guideline: Guideline, doc: YamlDocument) -> Iterable[Finding]:
             listed = field(doc, advice, rule.switch.advised, "drugs")
             for j, drug_id in enumerate(rule.switch.advised.drugs):
                 c.need((*listed, j), drug_id, f"rule {rule.id} switch advice", rule.drug_class)
+        if rule.fewer_dose_times:
+            listed = field(doc, base, rule, "fewer_dose_times")
+            for j, entry in enumerate(rule.fewer_dose_times):
+                path = field(doc, (*listed, j), entry, "drug")
+                c.need(path, entry.drug, f"rule {rule.id} fewer_dose_times", rule.drug_class)
         groups = field(doc, base, rule, "groups")
         for j, group in enumerate(rule.groups):
             if group not in known_groups:

@@ -2,11 +2,12 @@
 
 Covers conversion `factor`, `amount` and `equals`, both ends of a `range`, band `factor` and
 `up_to` (a band's `above` may be 0), table `points`, product strengths, threshold `above`, a
-taper's smallest steps (`min_step`) and a slow-down's `below_reference_amount`, the counts
-`doses_per_day` (rule and switch) and `parts_per_dose_time`, and a switch's limits
-`max_daily` and `max_per_dose` (a zero per-dose maximum crashed the switch: issue 14), and
-an oral solution's `mg_per_ml` (a negative one validated and crashed the planner: issue 14;
-`smallest_ml` and `mg_per_drop` are checked by `product-regimen`).
+taper's smallest steps (`min_step`), a slow-down's `below_reference_amount` and a rule's
+`fewer_dose_times` amount (`below`), the counts `doses_per_day` (rule and switch) and
+`parts_per_dose_time`, and a switch's limits `max_daily` and `max_per_dose` (a zero per-dose
+maximum crashed the switch: issue 14), and an oral solution's `mg_per_ml` (a negative one
+validated and crashed the planner: issue 14; `smallest_ml` and `mg_per_drop` are checked by
+`product-regimen`).
 
 Passing:
 
@@ -38,6 +39,7 @@ from taper.guideline.model import (
     Band,
     Conversion,
     DrugAmount,
+    FewerDoseTimes,
     Guideline,
     Liquid,
     MinStep,
@@ -67,6 +69,7 @@ _POSITIVE: dict[type[BaseModel], tuple[str, ...]] = {
     DrugAmount: ("amount",),
     SlowDown: ("below_reference_amount",),
     Liquid: ("mg_per_ml",),
+    FewerDoseTimes: ("below",),
 }
 _NOT_NEGATIVE: dict[type[BaseModel], tuple[str, ...]] = {Band: ("above",)}
 
