@@ -190,3 +190,5 @@ def test_cut_shares_are_listed_by_the_day_each_step_starts(
     text = words(clinician).replace("\u00a0", " ")
     assert f"{head}: {first};" in text
     assert not re.search(r"[:;] \d+: \d+(?:[.,]\d+)? %", text), text
+    # The days said once, in the list, not also in brackets after "13 steps of diazepam".
+    assert not re.search(r"(?:steps?|steg|trinn) (?:of|för|for) diazepam \(\d", text), text

@@ -108,13 +108,18 @@ def _shares_by_date(view: PlanView, text: str) -> str:
     t = view.t
     by_index = {s.step.index: s.step.start for s in view.steps}
 
+    listed: list[str] = []
+
     def listing(found: re.Match[str]) -> str:
         items = []
+        days = []
         for item in _SHARE.finditer(found.group("listing")):
             start = by_index.get(int(item.group("step")))
             if start is None:
                 return found.group(0)  # a number the plan has no step for: as written
-            items.append(f"{t.short_day_month(start)}: {item.group('share')}")
+            days.append(t.short_day_month(start))
+            items.append(f"{days[-1]}: {item.group('share')}")
+        listed.append(" (" + ", ".join(days) + ")")
         return (
             " ("
             + t._("the day the step starts: share of the dose before")
@@ -122,7 +127,13 @@ def _shares_by_date(view: PlanView, text: str) -> str:
             + "; ".join(items)
         )
 
-    return _SHARES.sub(listing, text)
+    text = _SHARES.sub(listing, text)
+    # The steps' days said once: the list of shares gives them, so the same days in brackets
+    # after "13 steps of diazepam" go (a clinician page of a fifth page, uk-ashton switch).
+    for days in listed:
+        if text.count(days) == 1:
+            text = text.replace(days, "")
+    return text
 
 
 # The paracetamol listing as the planner's message says it in each language: "by step (step:
