@@ -594,17 +594,44 @@ def test_review8_us02_oxycontin_is_not_held_before_its_5_mg_cuts() -> None:
     assert not any(s.note and "more days before the larger cut" in s.note for s in result.steps)
 
 
-def test_a_depot_dose_its_tablets_cannot_give_twice_a_day_starts_on_the_solution() -> None:
+def test_review9_a_depot_dose_its_tablets_cannot_share_evenly_is_evened_out_on_them() -> None:
     """us-cdc-2022 morphine 100 mg: MS Contin (15/30/60/100/200 mg) cannot give 50 mg twice a
-    day, and the plan was refused saying the prescriber "would need ... an oral solution",
-    which the formulary has: the solution was tried at the depot's two doses a day (50 mg =
-    25 ml a dose) instead of its own four. It now starts on the solution, 25 mg = 12.5 ml four
-    times a day, said in an info warning."""
+    day. It was refused, then (this session) moved to the oral solution, 12.5 ml four times a
+    day for 26 months (clinician review 9, D2: reject). Evening out now starts from 90 mg,
+    45 mg (30 + 15) twice a day on the patient's depot tablets, within one step of the rule,
+    with its caution (the reviewer's plan)."""
     result = plan("us-cdc-2022", "morphine 100 mg")
     sound(result, "us-cdc-2022")
     fixed = next(s for s in result.steps if s.phase == "stabilisation")
-    assert [d.amount for d in fixed.doses] == [Decimal(25)] * 4
-    assert "formulation-change" in codes(result)
+    assert [d.amount for d in fixed.doses] == [Decimal(45)] * 2
+    assert all(t.modified_release for d in fixed.doses for t in d.tablets)
+    assert "start-dose-rounded" in codes(result)
+
+
+def test_review9_a_depot_day_is_never_lopsided() -> None:
+    """Clinician review 9, D1 (reject): se-vgr morphine 90 mg took every Dolcontin cut off the
+    morning dose, 40 -> 35 -> ... -> 5 mg beside 50 mg at night, on a 12-hourly product
+    (45 mg, 30 + 10 + 5, was three strengths; 30 + 3 x 5 mg makes it with two). A depot day's
+    doses now stay within a factor of two of each other, in every rule file's depot morphine
+    and oxycodone plans (us-cdc-2022 morphine 130 mg was 30 + 100 mg; now 60 + 60). The
+    doses above 100 mg morphine a day need --specialist under their rule files."""
+    for guideline, drug, doses in (
+        ("se-vgr", "morphine", (90,)),
+        ("uk-ashton", "morphine", (100, 110, 260)),
+        ("us-cdc-2022", "morphine", (130, 160, 230)),
+        ("uk-ashton", "oxycodone", (390,)),
+    ):
+        for dose in doses:
+            result = plan(guideline, f"{drug} {dose} mg", specialist=True)
+            sound(result, guideline)
+            for step in result.steps:
+                tablets = [t for d in step.doses for t in d.tablets]
+                if step.phase == "mapping" or len(step.doses) < 2:
+                    continue
+                if not all(t.modified_release for t in tablets):
+                    continue
+                amounts = [d.amount for d in step.doses]
+                assert max(amounts) <= 2 * min(amounts), (guideline, dose, step.index, amounts)
 
 
 def test_a_hand_over_that_would_restart_a_product_waits() -> None:

@@ -144,7 +144,7 @@ class Builder(SwitchingMixin, EveningOutMixin, InputsMixin, CombinationMixin):
         exact = kit.quanta(track.reported)
         times = len(track.times)
         self.check_units(track)
-        quanta = exact if exact is not None and kit.makeable(exact, times) else None
+        quanta = exact if exact is not None and kit.makeable(exact, times, track.min_used) else None
         if quanta is None:
             # Never a silent cut: within one step, another formulation, or a held first
             # reduction with a high warning (taper/plan/evening.py).

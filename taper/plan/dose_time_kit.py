@@ -24,12 +24,14 @@ from taper.plan.model import LiquidMeasure, TabletCount
 from taper.plan.pieces import (
     CLEAN_EXTRA_PIECES,
     INF,
+    MAX_STRENGTHS_AT_ONCE,
     PIECE_COST,
     Piece,
     PieceTable,
     clean_pieces,
     cut_count,
     mixes_parts,
+    strengths,
 )
 
 # Products beyond the first make an amount only if the first cannot (scored by tier).
@@ -258,6 +260,15 @@ class DoseTimeKit:
                     clean = clean_pieces([p for _, p in table.pieces], quanta, budget)
                     if clean is not None and cut_count(clean) < cut_count(out):
                         out = clean  # fewer tablets to split (10 + ½ x 5 mg stays as it is)
+                if strengths(out) > MAX_STRENGTHS_AT_ONCE and self.liquid is None:
+                    # Two strengths with a few more pieces where they make it (45 mg of
+                    # Dolcontin as 30 + 3 x 5 mg, not 30 + 10 + 5: a dose time takes at most
+                    # two strengths, so three left 45 mg out and a 12-hourly depot went
+                    # 5 mg + 50 mg; clinician review 9, D1).
+                    budget = min(len(out) + CLEAN_EXTRA_PIECES, self.max_units)
+                    two = clean_pieces([p for _, p in table.pieces], quanta, budget)
+                    if two is not None:
+                        out = two
                 self._pieces_cache[quanta] = out
                 return out
         raise ValueError(f"{quanta} quanta cannot be made")  # callers check makeability first

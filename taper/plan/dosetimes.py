@@ -22,13 +22,11 @@ from fractions import Fraction
 from itertools import product
 
 from taper.guideline.model import TaperRule
-from taper.plan.pieces import mixes_parts
+from taper.plan.pieces import DEPOT_SPREAD, MAX_STRENGTHS_AT_ONCE, mixes_parts
 from taper.plan.tablets import Kit
 
 # Beyond this many combinations a vector is searched greedily (one time cut at a time).
 _SEARCH_LIMIT = 60_000
-# At most this many strengths (products and strengths) at one dose time.
-MAX_STRENGTHS_AT_ONCE = 2
 
 
 def strengths_at(kit: Kit, quanta: int) -> int:
@@ -81,6 +79,16 @@ def _kept_first(
     if tail is None:
         return ()
     return tuple(-min(vector[i], tail) for i in kept_order)
+
+
+def lopsided(kit: Kit, vector: tuple[int, ...]) -> bool:
+    """A depot tablet day whose largest dose is more than `DEPOT_SPREAD` times its smallest."""
+    used = [v for v in vector if v]
+    return (
+        kit.modified_release
+        and not kit.patch
+        and max(used, default=0) > DEPOT_SPREAD * min(used, default=0)
+    )
 
 
 def _evenness(
@@ -154,7 +162,7 @@ def next_vector(
             if rest < 0 or rest > before[-1] or (rest and rest not in possible):
                 continue
             vector = (*combo, rest)
-            if sum(1 for v in vector if v) < min_used:
+            if sum(1 for v in vector if v) < min_used or lopsided(kit, vector):
                 continue
             mixed = new = 0
             if several:

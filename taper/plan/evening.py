@@ -88,7 +88,10 @@ class EveningOutMixin(ReviewMixin, FormulationMixin):
         kit = track.kit
         times = len(track.times)
         reported = track.reported
-        floor = kit.floor_makeable(kit.quanta_floor(Fraction(reported)), times)
+        # At the dose times a depot's interval needs (100 mg of MS Contin: 45 + 45 mg, not
+        # 100 mg once), else at any (below a depot's smallest dose twice a day: the solution).
+        below = kit.quanta_floor(Fraction(reported))
+        floor = kit.floor_makeable(below, times, track.min_used) or kit.floor_makeable(below, times)
         shown = f"{format_amount(reported)} {track.unit}"
         sources = [t.drug.id for t in self.tracks if t.switch_to is track]
         if sources and (floor == 0 or not self.within_step(track, kit.amount(floor))):

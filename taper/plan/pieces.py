@@ -66,6 +66,19 @@ class PieceTable:
             choice.append(pick)
 
 
+# At most this many strengths (products and strengths) at one dose time.
+MAX_STRENGTHS_AT_ONCE = 2
+# A depot's doses of one day within this factor of each other (project choice: a 12-hourly
+# depot at 5 mg in the morning and 50 mg at night leaves the day uncovered; clinician review
+# 9, D1).
+DEPOT_SPREAD = 2
+
+
+def strengths(pieces: Sequence[Piece]) -> int:
+    """How many different strengths (products and strengths) `pieces` take."""
+    return len({(p.product, p.strength) for p in pieces})
+
+
 def cut_count(pieces: Sequence[Piece]) -> int:
     """How many of `pieces` are part tablets."""
     return sum(1 for p in pieces if p.fraction != ONE)

@@ -30,6 +30,7 @@ from taper.plan.holds import DEFAULT_HOLD_INTERVALS
 from taper.plan.invariants import liquid_problems
 from taper.plan.labels import formulation, unit_caps
 from taper.plan.model import Plan, Step
+from taper.plan.pieces import DEPOT_SPREAD
 from taper.plan.regimen import stop_too_high
 
 
@@ -268,6 +269,20 @@ def _patch_change_problems(drug: str, steps: list[Step]) -> list[str]:
     return out
 
 
+def _depot_spread_problems(step: Step) -> list[str]:
+    """A day on depot tablets alone keeps its doses within `DEPOT_SPREAD` of each other
+    (clinician review 9, D1: 5 mg in the morning beside 50 mg at night)."""
+    if step.phase in ("mapping", "switch") or len(step.doses) < 2:
+        return []
+    tablets = [t for d in step.doses for t in d.tablets]
+    if not tablets or not all(t.modified_release and t.change_hours is None for t in tablets):
+        return []
+    amounts = [d.amount for d in step.doses]
+    if max(amounts) > DEPOT_SPREAD * min(amounts):
+        return [f"{step.drug}: step {step.index} gives depot doses {amounts} a day, lopsided"]
+    return []
+
+
 def regimen_problems(plan: Plan, guideline: Guideline) -> list[str]:
     """Every broken regimen invariant of `plan` under `guideline` (empty: sound)."""
     problems: list[str] = []
@@ -275,6 +290,7 @@ def regimen_problems(plan: Plan, guideline: Guideline) -> list[str]:
     for step in plan.steps:
         by_drug[step.drug].append(step)
         problems.extend(_label_problems(step, guideline))
+        problems.extend(_depot_spread_problems(step))
     problems.extend(formulation_restarts(plan, guideline))
     drugs = {d.id: d for d in guideline.drugs}
     for drug, steps in by_drug.items():

@@ -34,7 +34,7 @@ from taper.guideline.model import DoseUnit, Product, Route
 from taper.plan.dose_time_kit import MAX_QUANTA, MAX_TABLETS_PER_DOSE, DoseTimeKit
 from taper.plan.fast import trusted
 from taper.plan.model import DoseAtTime, DoseTimeName, TabletCount
-from taper.plan.pieces import INF, PIECE_COST, Piece
+from taper.plan.pieces import DEPOT_SPREAD, INF, PIECE_COST, Piece
 
 # How many candidate splits of a daily dose are compared (keeps high doses fast).
 _SPLIT_WINDOW = 64
@@ -134,6 +134,8 @@ class Kit(DoseTimeKit):
                 tried += 1
                 if tried > _SPLIT_WINDOW and found_within:
                     break
+                if self.modified_release and not self.patch and high > DEPOT_SPREAD * low:
+                    break  # a lower `low` only widens the spread
                 if not (self.per_time_makeable(low) and self.per_time_makeable(high)):
                     continue
                 cand = (low,) * lows + (high,) * highs
@@ -157,10 +159,10 @@ class Kit(DoseTimeKit):
     def makeable(self, daily: int, times: int, min_used: int = 1) -> bool:
         return self.split(daily, times, min_used) is not None
 
-    def floor_makeable(self, daily: int, times: int) -> int:
+    def floor_makeable(self, daily: int, times: int, min_used: int = 1) -> int:
         """The largest makeable daily dose at or below `daily` (0 if none)."""
         for candidate in range(daily, 0, -1):
-            if self.makeable(candidate, times):
+            if self.makeable(candidate, times, min_used):
                 return candidate
         return 0
 
