@@ -73,8 +73,10 @@ def test_the_tick_calendar_has_a_patch_box_on_change_days_only() -> None:
     last = last_patch(view)
     assert last is not None
     days = patch_change_days(view) | {last[1]}
-    boxed = {d.date for week in sheet.weeks for d in week.days if d is not None and d.boxes[0]}
-    shown = {d.date for week in sheet.weeks for d in week.days if d is not None}
+    boxed = {
+        d.date for week in sheet.weeks for row in week.rows for d in row.days if d and d.boxes[0]
+    }
+    shown = {d.date for week in sheet.weeks for row in week.rows for d in row.days if d}
     assert boxed == days & shown
     assert dt.date(2027, 1, 11) in boxed
     assert dt.date(2027, 1, 14) in boxed

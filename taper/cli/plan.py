@@ -129,6 +129,13 @@ def plan(
         help="Print the intake diary for the mapping week instead of the plan "
         "(--format html or pdf).",
     ),
+    calendar_from: str | None = typer.Option(
+        None,
+        "--calendar-from",
+        metavar="DATE",
+        help="Print only the sheet's tick calendar, 13 weeks from the week holding DATE "
+        "(YYYY-MM-DD): the next pages of a long plan (--format html or pdf).",
+    ),
 ) -> None:
     """Make a TUB-model tapering plan: mapping, stabilisation, taper in real tablets, aftercare.
 
@@ -140,6 +147,9 @@ def plan(
       taper plan -g se-vgr --current "oxazepam 15 mg" --on 2025-06-02
     Intake diary for the mapping week, to print:
       taper plan -g se-vgr -m "oxazepam 25 mg" --start 2025-03-03 --diary -f html -o diary.html
+    The tick calendar's next pages, from the week holding a date:
+      taper plan -g se-vgr -m "oxazepam 25 mg" --start 2025-03-03 --calendar-from 2025-06-02 \\
+        -f pdf -o calendar.pdf
     """
     from taper.cli import console
     from taper.dose import parse_amount, parse_date, parse_medication, refuse_repeated_lines
@@ -155,6 +165,18 @@ def plan(
     fmt = format_for(fmt, out)
     if diary and fmt not in ("html", "pdf"):
         raise TaperError("The intake diary is a printable sheet: use --format html or pdf.")
+    ticks_from = None
+    if calendar_from is not None:
+        if diary:
+            raise TaperError(
+                "--calendar-from prints the sheet's tick calendar, not the intake diary: "
+                "drop one of them."
+            )
+        if fmt not in ("html", "pdf"):
+            raise TaperError(
+                "--calendar-from prints the sheet's tick calendar: use --format html or pdf."
+            )
+        ticks_from = parse_date(calendar_from, "--calendar-from")
     if lang is not None and lang not in LANGS:
         raise TaperError(f"Unknown language {lang!r}: use sv, nb or en.")
     if out is not None and file_kind(out) == "folder":  # before the plan and before --force
@@ -208,6 +230,7 @@ def plan(
             made.language,
             guideline=loaded.guideline,
             patient_id=check_patient_id(patient_id),
+            calendar_from=ticks_from,
         )
     if out is not None:
         write_atomic(out, data, force=force)

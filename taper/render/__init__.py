@@ -7,6 +7,7 @@ mapping ends in `assert_never`: mypy fails if a `PlanFormat` member is not wired
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import Enum, StrEnum
 from typing import TYPE_CHECKING, assert_never
 
@@ -59,12 +60,21 @@ def render_plan(
     *,
     guideline: Guideline | Lookup | None = Lookup.by_id,
     patient_id: str | None = None,
+    calendar_from: dt.date | None = None,
 ) -> bytes:
     """Render a plan in one format and language, as the bytes to print or write.
 
     `patient_id` (the clinic's own id: `--patient-id`, a batch row's id) goes into calendar
     UIDs and FHIR ids, so two patients with the same plan never share an event or a resource.
+    `calendar_from` (html and pdf only) prints the sheet's tick calendar alone, from the week
+    holding that day: the next pages a long plan's patient is given.
     """
+    if calendar_from is not None and fmt not in (PlanFormat.html, PlanFormat.pdf):
+        from taper.errors import TaperError
+
+        raise TaperError(
+            "--calendar-from prints the sheet's tick calendar: use --format html or pdf."
+        )
     if fmt is PlanFormat.json:
         # The model's own serializer, as `model_dump_json` uses it, but keeping its UTF-8
         # bytes (model_dump_json decodes them to a str that would be encoded straight back).
@@ -81,12 +91,12 @@ def render_plan(
     if fmt is PlanFormat.html:
         from taper.render.as_html import render_sheet
 
-        return render_sheet(view)
+        return render_sheet(view, calendar_from)
     if fmt is PlanFormat.pdf:
         from taper.render.as_html import render_sheet
         from taper.render.as_pdf import html_to_pdf
 
-        return html_to_pdf(render_sheet(view), plan)
+        return html_to_pdf(render_sheet(view, calendar_from), plan)
     if fmt is PlanFormat.csv:
         from taper.render.as_csv import render_csv
 

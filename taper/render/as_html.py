@@ -78,13 +78,13 @@ def _footer(view: PlanView) -> str:
     return f"{g.id} {g.version} · sha256 {g.sha256[:12]} · taper {view.plan.tool_version}"
 
 
-def render_sheet(view: PlanView) -> bytes:
+def render_sheet(view: PlanView, calendar_from: dt.date | None = None) -> bytes:
     from markupsafe import Markup
 
     from taper.render.curve import HEIGHT, svg_curve
     from taper.render.sheet import build_sheet
 
-    sheet = build_sheet(view)
+    sheet = build_sheet(view, calendar_from)
     drugs = list(dict.fromkeys(s.step.drug for s in view.steps))
     # One curve per drug, each on its own dose scale (3 mg of alprazolam and 60 mg of
     # diazepam on one axis would flatten the first); lower when there are several. Page 1

@@ -16,13 +16,24 @@ computes a dose: rows and ticks only regroup what the planner decided.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
+from taper.plan.dose_clock import LAST
 from taper.plan.model import DoseTimeName
 from taper.render.labels import DOSE_TIMES
-from taper.render.sheet_calendar import MonthView, TickWeek, contact_months, tick_weeks, tick_widths
+from taper.render.sheet_calendar import (
+    MonthView,
+    TickWeek,
+    check_calendar_from,
+    contact_months,
+    fit_one_page,
+    next_calendar_day,
+    tick_weeks,
+    tick_widths,
+)
 from taper.render.sheet_clinician import (
     NoteView,
     RuleView,
@@ -74,6 +85,42 @@ class Sheet:
     urgent: list[tuple[str, str]]  # the region's urgent-help numbers: (number, when to call)
     now: NowBox  # page 1: what to take at each time, the next change, a switch
     titles: list[tuple[str, str | None]]  # the drugs as the title names them: (drug, product)
+    # A later print of the tick calendar alone, from the week holding this day (None: the
+    # whole sheet, its calendar from the first fixed dose).
+    calendar_from: dt.date | None = None
+
+    @property
+    def midnight(self) -> str | None:
+        """The label of a dose at 24 ("Kl. 24"), said once to be the same day's midnight: a
+        patient ticked it in the next day's box (nurse review 6, sheet 3)."""
+        times = [time for time in self.times if self.view.clock.get(time) == f"{LAST:02d}"]
+        return self.view.time_label(times[0]) if times else None
+
+    @property
+    def dotted_boxes(self) -> bool:
+        """The calendar has a dotted box (a time of day without a dose that day), which its
+        intro then explains."""
+        return any(
+            not box and time != "patch"
+            for week in self.weeks
+            for row in week.rows
+            for day in row.days
+            if day
+            for box, time in zip(day.boxes, self.tick_times, strict=True)
+        )
+
+    @property
+    def first_tick_day(self) -> str:
+        """The calendar's first day, as the clinician part of a later print names it."""
+        days = [day.date for row in self.weeks[0].rows for day in row.days if day]
+        return self.view.t.date(min(days))
+
+    @property
+    def next_calendar(self) -> str | None:
+        """The date a later print of the calendar starts on (`--calendar-from`), where this
+        one stops before the plan's last dose: the clinician page names the command."""
+        day = next_calendar_day(self.weeks) if self.ticks_until else None
+        return day.isoformat() if day else None
 
     @cached_property  # read in every row of the table
     def product_column(self) -> bool:
@@ -133,17 +180,26 @@ class Sheet:
         return last_patch_text(self.view) if self.view.patches == "all" else None
 
     @cached_property
-    def tick_widths(self) -> tuple[str, str, str]:
+    def tick_widths(self) -> tuple[str, str, str, str]:
         """Measured once: the template and `notes_below` both read it."""
         return tick_widths(self.view, self.tick_times, self.weeks)
 
     @property
+    def tick_drugs(self) -> bool:
+        """The tick calendar has a row per drug, each named (a plan of several drugs)."""
+        return any(row.drug for week in self.weeks for row in week.rows)
+
+    @property
     def notes_below(self) -> bool:
         """The tick calendar's notes in a row under each week, not in a column."""
-        return Decimal(self.tick_widths[2]) == 0
+        return Decimal(self.tick_widths[3]) == 0
 
 
-def build_sheet(view: PlanView) -> Sheet:
+def build_sheet(view: PlanView, calendar_from: dt.date | None = None) -> Sheet:
+    """The sheet; with `calendar_from`, a later print of its tick calendar from the week
+    holding that day (refused, one sentence, outside the plan)."""
+    if calendar_from is not None:
+        check_calendar_from(view, calendar_from)
     steps = view.steps
     drugs = list(dict.fromkeys(s.step.drug for s in steps))
     # A plan that is one switch (every drug a source or the target of it): one date order.
@@ -154,7 +210,9 @@ def build_sheet(view: PlanView) -> Sheet:
     rows = overview_rows(view, runs)
     times = [time for time in DOSE_TIMES if any(time in row.cells for row in rows)]
     tick_times: list[DoseTimeName] = list(times)  # a patch: a box on its change days
-    weeks, until = tick_weeks(view, tick_times)
+    weeks, until = fit_one_page(
+        view, tick_times, *tick_weeks(view, tick_times, start=calendar_from)
+    )
     found = decisions(view)
     return Sheet(
         view=view,
@@ -186,6 +244,7 @@ def build_sheet(view: PlanView) -> Sheet:
         urgent=urgent_help(view),
         now=now_box(view, rows, [(r[0].step.start, r[-1].step.end) for r in runs]),
         titles=drug_titles(view),
+        calendar_from=calendar_from,
     )
 
 

@@ -1,8 +1,9 @@
 """The calendars of the patient's pages: the tick calendar and the contacts a month a row.
 
-The tick calendar (`tick_weeks`) shows a week a row from the first fixed dose, for the next
-months: a box per time of day for every drug of that day together (a patch a box on its
-change days and on its take-off day), with new doses and talks noted. The support talks and
+The tick calendar (`tick_weeks`) shows a week a row from the first fixed dose (or from a later
+week, for a later print), for the next months: a box per time of day (a patch a box on its
+change days and on its take-off day), a row per drug where several are taken, each drug's boxes
+only on its own days, with new doses and talks noted. The support talks and
 aftercare contacts stand a month a row (`contact_months`), the days of each kind together.
 `tick_widths` sizes the calendar's columns. Nothing here computes a dose: the boxes only mark
 what the planner decided.
@@ -14,10 +15,11 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from taper.errors import TaperError
 from taper.plan.model import DoseTimeName
 from taper.render.labels import KIND_LABELS
 from taper.render.sheet_patches import last_patch, patch_change_days
-from taper.render.sheet_widths import least_percent, unbreakable
+from taper.render.sheet_widths import least_percent, unbreakable, wrapped_lines
 from taper.render.view import PlanView
 
 # The tick calendar covers this many weeks from the first fixed dose: about the months until
@@ -28,6 +30,10 @@ PATCH_TICK_WEEKS = 26
 # patient is not sent for "the next pages" for a week or two (nurse review 6: Paralgin
 # forte's last dose change and its stop fell two weeks after a calendar with room left).
 TICK_WEEKS_TO_END = 3
+# A calendar of several drugs has a row per drug a week, and its notes a row under the week
+# where they take no column: at most this many rows, so that it stays on one page (a
+# 13-week calendar of two drugs and four dose times a day spilled two weeks overleaf).
+ROWS_ON_A_PAGE = 26
 
 
 @dataclass(frozen=True)
@@ -38,9 +44,18 @@ class TickDay:
 
 
 @dataclass(frozen=True)
+class TickRow:
+    """One drug's boxes in a week (nurse review 6: one set of boxes for two drugs could not
+    record the oxazepam taken and the oxycodone missed)."""
+
+    drug: str | None  # the drug's name on a calendar of several drugs; None: one drug
+    days: list[TickDay | None]  # Monday..Sunday; None outside the calendar or the drug's days
+
+
+@dataclass(frozen=True)
 class TickWeek:
     label: str  # the week's first day, "3/3"
-    days: list[TickDay | None]  # Monday..Sunday; None outside the calendar
+    rows: list[TickRow]  # a row per drug taken that week
     note: str  # "12/3 new dose · 14/3 talk"
 
 
@@ -58,48 +73,133 @@ class MonthView:
 
 def tick_widths(
     view: PlanView, tick_times: list[DoseTimeName], weeks: list[TickWeek]
-) -> tuple[str, str, str]:
-    """The tick calendar's column widths in percent: the week's date, each day (room for
-    its boxes, 4.2 mm each with their margins, and the cell's padding), the note (the
-    rest: a wide note keeps the weeks one line high)."""
+) -> tuple[str, str, str, str]:
+    """The tick calendar's column widths in percent: the week's date, the drug (0 on a
+    one-drug calendar), each day (room for its boxes, 4.2 mm each with their margins, and the
+    cell's padding), the note (the rest: a wide note keeps the weeks one line high)."""
     page = Decimal(182)  # mm: A4 less the margins
     # At least 14 mm: room for the weekday's name ("Wed") above one box.
     boxes = len(tick_times) * Decimal("4.8") + Decimal("1.6")
     day = max(boxes, Decimal(14)) * 100 / page
     # The week's column as wide as its head ("Datum" broke into "Datu/m") and its dates.
-    dates = [view.t._("Date"), *(w.label for w in weeks)]
-    date = max(Decimal(10), least_percent(dates))
-    note = 100 - date - 7 * day
+    head = least_percent([view.t._("Date")])
+    labels = least_percent([w.label for w in weeks])
+    names = [row.drug for w in weeks for row in w.rows if row.drug]
+    if names:
+        # The head spans the dates and the drugs' names (a head of its own, "Läkemedel",
+        # left the notes no column): each column as wide as its words, the two the head's.
+        date = labels
+        drug = max(least_percent(names, bold=False), head - date)
+    else:
+        date = max(Decimal(10), head, labels)
+        drug = Decimal(0)
+    note = 100 - date - drug - 7 * day
     if notes_below(view, weeks, note):
         # No note column: the days share its room; each note gets a row under its week.
-        day = (100 - date) / 7
+        day = (100 - date - drug) / 7
         note = Decimal(0)
-    return (str(date), str(day.quantize(Decimal("0.1"))), str(note.quantize(Decimal("0.1"))))
+    return (
+        str(date),
+        str(drug),
+        str(day.quantize(Decimal("0.1"))),
+        str(note.quantize(Decimal("0.1"))),
+    )
 
 
 def notes_below(view: PlanView, weeks: list[TickWeek], room: Decimal) -> bool:
     """Whether the note column is narrower than its head or a word of its notes (four dose
     times a day leave it ~18 mm: "Infor/masjo/n", "samta/le", nurse review 3): the notes
-    then stand in a row of their own under each week."""
+    then stand in a row of their own under each week. A calendar of several drugs heads the
+    column with no word (the drugs' names took its room; "11/1 talk" says what it is),
+    measures its notes as printed, not bold, and puts them under the weeks where they would
+    wrap to more lines than the rows under them take ("11/01 / talk · / 15/01 / talk")."""
+    if any(row.drug for w in weeks for row in w.rows):
+        notes = [w.note for w in weeks if w.note]
+        if least_percent(notes, bold=False) > room:
+            return True
+        return week_rows(weeks, None) < week_rows(weeks, room)
     words = [view.t._("Note"), *(w.note for w in weeks if w.note)]
     return least_percent(words) > room
 
 
-def tick_weeks(view: PlanView, times: list[DoseTimeName]) -> tuple[list[TickWeek], str | None]:
-    t = view.t
+def week_rows(weeks: list[TickWeek], room: Decimal | None) -> int:
+    """The calendar's height in rows: each week's drugs, and its note's lines where the note
+    column (`room` percent wide) holds more of them, or a row under it (no column: None)."""
+    if room is None:
+        return sum(len(w.rows) + (1 if w.note else 0) for w in weeks)
+    return sum(max(len(w.rows), wrapped_lines(w.note, room)) for w in weeks)
+
+
+@dataclass(frozen=True)
+class Span:
+    """The days the tick calendar can show: from the first fixed dose to the last dose (or the
+    day the last patch comes off), and each drug's own first and last such day."""
+
+    first: dt.date
+    last: dt.date
+    drugs: dict[str, tuple[dt.date, dt.date]]
+    offs: dict[str, dt.date]  # the day each drug's last patch comes off
+
+
+def calendar_span(view: PlanView) -> Span | None:
     dosed = [s for s in view.steps if s.kind == "doses"]
-    patch_days = patch_change_days(view)
-    if not dosed or not times:
-        return [], None
-    first = min(s.step.start for s in dosed)
+    if not dosed:
+        return None
     # The day each drug's last patch comes off: in the calendar, with a box and its note
     # (page 1 and the table say "take off 24 March"; the calendar ended the day before).
     offs = {
-        off[1]
+        drug: off[1]
         for drug in dict.fromkeys(s.step.drug for s in dosed if s.patch)
         if (off := last_patch(view, drug)) is not None
     }
-    last = max([*(s.step.end for s in dosed), *offs])
+    drugs: dict[str, tuple[dt.date, dt.date]] = {}
+    for s in dosed:
+        begin, end = drugs.get(s.step.drug, (s.step.start, s.step.end))
+        drugs[s.step.drug] = (min(begin, s.step.start), max(end, s.step.end))
+    for drug, off_day in offs.items():
+        drugs[drug] = (drugs[drug][0], max(drugs[drug][1], off_day))
+    first = min(begin for begin, _ in drugs.values())
+    last = max(end for _, end in drugs.values())
+    return Span(first, last, drugs, offs)
+
+
+def check_calendar_from(view: PlanView, day: dt.date) -> None:
+    """A later print's first day (`--calendar-from`) within the plan: one sentence if not."""
+    span = calendar_span(view)
+    if span is None:
+        raise TaperError("This plan has no doses to tick, so --calendar-from has no calendar.")
+    if day < view.plan.start:
+        raise TaperError(
+            f"--calendar-from {day.isoformat()} is before the plan starts "
+            f"({view.plan.start.isoformat()}); give a date from the plan's start to "
+            f"{span.last.isoformat()}."
+        )
+    if day > span.last:
+        raise TaperError(
+            f"--calendar-from {day.isoformat()} is after the plan's last dose "
+            f"({span.last.isoformat()}); there is nothing left to tick."
+        )
+
+
+def next_calendar_day(weeks: list[TickWeek]) -> dt.date | None:
+    """The day after the calendar's last day: where a later print starts."""
+    days = [day.date for week in weeks[-1:] for row in week.rows for day in row.days if day]
+    return max(days) + dt.timedelta(days=1) if days else None
+
+
+def tick_weeks(
+    view: PlanView, times: list[DoseTimeName], start: dt.date | None = None
+) -> tuple[list[TickWeek], str | None]:
+    """The calendar's weeks from the first fixed dose, or from the week holding `start` (a
+    later print: `--calendar-from`), and the last day shown where the plan goes on after it."""
+    t = view.t
+    span = calendar_span(view)
+    if span is None or not times:
+        return [], None
+    first = span.first
+    if start is not None:
+        first = max(first, start - dt.timedelta(days=start.weekday()))
+    last = span.last
     monday = first - dt.timedelta(days=first.weekday())
     # A patch-only calendar (a box every 3 or 7 days) shows up to half a year: every change
     # day of a typical patch plan, on one page.
@@ -108,48 +208,83 @@ def tick_weeks(view: PlanView, times: list[DoseTimeName]) -> tuple[list[TickWeek
     if last <= limit + dt.timedelta(weeks=TICK_WEEKS_TO_END):
         limit = last
     end = min(last, limit)
-    taken: dict[dt.date, set[DoseTimeName]] = {}
-    for s in dosed:
+    several = len(span.drugs) > 1
+    taken: dict[tuple[str, dt.date], set[DoseTimeName]] = {}
+    patch_days = {drug: patch_change_days(view, drug) for drug in span.drugs}
+    for s in view.steps:
+        if s.kind != "doses":
+            continue
+        drug = s.step.drug
         day = max(s.step.start, first)
         while day <= min(s.step.end, end):
-            taken.setdefault(day, set()).update(
+            taken.setdefault((drug, day), set()).update(
                 d.time
                 for d in s.step.doses
-                if d.amount > 0 and (d.time != "patch" or day in patch_days)
+                if d.amount > 0 and (d.time != "patch" or day in patch_days[drug])
             )
             day += dt.timedelta(days=1)
-    for day_off in offs:
-        taken.setdefault(day_off, set()).add("patch")
-    changes = {
+    for drug, day_off in span.offs.items():
+        taken.setdefault((drug, day_off), set()).add("patch")
+    offs = set(span.offs.values())
+    # A drug's stop is a "new dose" day too; its row has no boxes after it.
+    new_doses = {
         s.step.start
         for s in view.steps
-        if s.is_change and s.kind != "mapping" and s.step.start > first
+        if s.is_change and s.kind != "mapping" and s.step.start > span.first
     }
-    changes -= offs  # the last patch's off day says so, not "new dose"
+    new_doses -= offs  # the last patch's off day says so, not "new dose"
     talks = {c.checkpoint.date for c in view.appointments}
     weeks = []
     while monday <= end:
-        days: list[TickDay | None] = []
-        notes = []
-        for n in range(7):
-            day = monday + dt.timedelta(days=n)
-            if day < first or day > end:
-                days.append(None)
+        shown = [monday + dt.timedelta(days=n) for n in range(7)]
+        rows = []
+        for drug, (begin, stop) in span.drugs.items():
+            own = [d if first <= d <= end and begin <= d <= stop else None for d in shown]
+            if not any(own):
                 continue
-            doses = taken.get(day, set())
-            days.append(TickDay(day, t.date(day), [time in doses for time in times]))
+            days = [
+                None
+                if d is None
+                else TickDay(d, t.date(d), [time in taken.get((drug, d), set()) for time in times])
+                for d in own
+            ]
+            rows.append(TickRow(view.drug_names.get(drug, drug) if several else None, days))
+        if not rows:  # no drug taken this week (a gap between two drugs): no row
+            monday += dt.timedelta(weeks=1)
+            continue
+        notes = []
+        for day in shown:
+            if day < first or day > end:
+                continue
             # One note a day: "18/1 new dose, talk".
             if day in offs:
                 notes.append(t._("%(day)s take off the last patch", day=t.numeric_day(day)))
-            if day in changes and day in talks:
+            if day in new_doses and day in talks:
                 notes.append(t._("%(day)s new dose, talk", day=t.numeric_day(day)))
-            elif day in changes:
+            elif day in new_doses:
                 notes.append(t._("%(day)s new dose", day=t.numeric_day(day)))
             elif day in talks:
                 notes.append(t._("%(day)s talk", day=t.numeric_day(day)))
-        weeks.append(TickWeek(t.numeric_day(max(monday, first)), days, " · ".join(notes)))
+        weeks.append(TickWeek(t.numeric_day(max(monday, first)), rows, " · ".join(notes)))
         monday += dt.timedelta(weeks=1)
     return weeks, t.date(end) if end < last else None
+
+
+def fit_one_page(
+    view: PlanView, times: list[DoseTimeName], weeks: list[TickWeek], until: str | None
+) -> tuple[list[TickWeek], str | None]:
+    """The weeks of a calendar of several drugs that fit its page, and the last day shown
+    where it stops before the plan's last day (the next weeks: `--calendar-from`)."""
+    if not any(row.drug for week in weeks for row in week.rows):
+        return weeks, until
+    room = Decimal(tick_widths(view, times, weeks)[3])
+    for n in range(len(weeks), 0, -1):
+        if week_rows(weeks[:n], room or None) <= ROWS_ON_A_PAGE:
+            break
+    if n == len(weeks):
+        return weeks, until
+    last = max(day.date for row in weeks[n - 1].rows for day in row.days if day)
+    return weeks[:n], view.t.date(last)
 
 
 def contact_months(view: PlanView) -> list[MonthView]:

@@ -88,7 +88,52 @@ def steps_by_date(view: PlanView, text: str) -> str:
             dates=", ".join(shown),
         )
 
-    return _by_period(view, _STEP_LEAD.sub(lead, _STEP_NUMBERS.sub(inner, text)))
+    text = _STEP_LEAD.sub(lead, _STEP_NUMBERS.sub(inner, text))
+    return _shares_by_date(view, _by_period(view, text))
+
+
+# The cut shares as the planner's message lists them in each language: "(step: share of the
+# dose before): 26: 11.1 %; 27: 12.5 %." (the listing ends at the sentence's full stop).
+_SHARES = re.compile(
+    r" \((?:step|steg|trinn): (?:share of the dose before|andel av dosen före|andel av dosen før)"
+    r"\): (?P<listing>\d+: [^;]+?(?:; \d+: [^;]+?)*)(?=\.(?:\s|$))"
+)
+_SHARE = re.compile(r"(?P<step>\d+): (?P<share>[^;]+)")
+
+
+def _shares_by_date(view: PlanView, text: str) -> str:
+    """A list of cut shares by the day each step starts ("13 juli: 11,1 %"), not by step
+    number ("26: 11,1 %"): the numbers are the planner's and stand nowhere on the patient's
+    pages, where the prescriber finds the dates (nurse review 6)."""
+    t = view.t
+    by_index = {s.step.index: s.step.start for s in view.steps}
+
+    listed: list[str] = []
+
+    def listing(found: re.Match[str]) -> str:
+        items = []
+        days = []
+        for item in _SHARE.finditer(found.group("listing")):
+            start = by_index.get(int(item.group("step")))
+            if start is None:
+                return found.group(0)  # a number the plan has no step for: as written
+            days.append(t.short_day_month(start))
+            items.append(f"{days[-1]}: {item.group('share')}")
+        listed.append(" (" + ", ".join(days) + ")")
+        return (
+            " ("
+            + t._("the day the step starts: share of the dose before")
+            + "): "
+            + "; ".join(items)
+        )
+
+    text = _SHARES.sub(listing, text)
+    # The steps' days said once: the list of shares gives them, so the same days in brackets
+    # after "13 steps of diazepam" go (a clinician page of a fifth page, uk-ashton switch).
+    for days in listed:
+        if text.count(days) == 1:
+            text = text.replace(days, "")
+    return text
 
 
 # The paracetamol listing as the planner's message says it in each language: "by step (step:

@@ -21,13 +21,16 @@ def _every_days(s: StepView) -> int | None:
     return hours // 24
 
 
-def patch_change_days(view: PlanView) -> set[dt.date]:
-    """Every day a new patch goes on, from each drug's first prescribed patch to its last."""
+def patch_change_days(view: PlanView, drug: str | None = None) -> set[dt.date]:
+    """Every day a new patch goes on, from each drug's first prescribed patch to its last (of
+    `drug` only, where given)."""
     days: set[dt.date] = set()
     anchors: dict[str, dt.date] = {}
     for s in view.steps:
         every = _every_days(s)
         if s.kind != "doses" or every is None or s.step.dose <= 0:
+            continue
+        if drug not in (None, s.step.drug):
             continue
         anchor = anchors.setdefault(s.step.drug, s.step.start)
         day = s.step.start

@@ -62,6 +62,24 @@ def least_percent(texts: list[str], bold: bool = True) -> Decimal:
     return ((longest * _EM_PX + _CELL_PX) * 100 / _PAGE_PX).quantize(Decimal("0.1"))
 
 
+def text_percent(text: str, bold: bool = False) -> Decimal:
+    """Percent of the page a text takes on one line, at 14 pt, with its cell's padding."""
+    em = sum((_char_em(c, bold) for c in text), Decimal(0))
+    return ((em * _EM_PX + _CELL_PX) * 100 / _PAGE_PX).quantize(Decimal("0.1"))
+
+
+def wrapped_lines(text: str, room: Decimal) -> int:
+    """The lines a text takes in a column `room` percent wide, broken at its spaces."""
+    lines, line = 1, ""
+    for word in text.split(" "):
+        longer = f"{line} {word}" if line else word
+        if line and text_percent(longer) > room:
+            lines, line = lines + 1, word
+        else:
+            line = longer
+    return lines
+
+
 def diary_widths(columns: list[list[str]]) -> list[str]:
     """The landscape diary's column widths in percent (the day, each time, the notes): each
     at least its longest word ("Eftermiddag", "Anteckningar" broke mid-word in equal
