@@ -62,20 +62,20 @@ def test_two_drugs_each_have_their_own_named_boxes() -> None:
 
 
 def test_a_drug_has_boxes_only_at_its_times_and_none_after_its_stop() -> None:
-    """From 4 May the oxycodone is evening only; from 18 May it is stopped: its row has no
-    day after 17 May and no row in the weeks after, the oxazepam goes on."""
+    """From 4 May the oxycodone is evening only; from 11 May it is stopped: its row has no
+    day after 10 May and no row in the weeks after, the oxazepam goes on."""
     view = view_of("se-vgr", TWO_DRUGS)
     times = build_sheet(view).tick_times
     weeks, _ = tick_weeks(view, times, start=dt.date(2027, 4, 26))
     may = week_of(weeks, dt.date(2027, 5, 4))
     assert boxes(may, "oxikodon", dt.date(2027, 5, 3)) == [True, False, True]
     assert boxes(may, "oxikodon", dt.date(2027, 5, 4)) == [False, False, True]
-    stop_week = week_of(weeks, dt.date(2027, 5, 17))
-    assert boxes(stop_week, "oxikodon", dt.date(2027, 5, 17)) == [False, False, True]
-    assert boxes(stop_week, "oxikodon", dt.date(2027, 5, 18)) is None  # stopped
-    assert boxes(stop_week, "oxazepam", dt.date(2027, 5, 18)) == [True, True, True]
-    assert "18/5 ny dos" in stop_week.note  # the stop day noted as every dose change
-    after = week_of(weeks, dt.date(2027, 5, 24))
+    stop_week = week_of(weeks, dt.date(2027, 5, 10))
+    assert boxes(stop_week, "oxikodon", dt.date(2027, 5, 10)) == [False, False, True]
+    assert boxes(stop_week, "oxikodon", dt.date(2027, 5, 11)) is None  # stopped
+    assert boxes(stop_week, "oxazepam", dt.date(2027, 5, 11)) == [True, True, True]
+    assert "11/5 ny dos" in stop_week.note  # the stop day noted as every dose change
+    after = week_of(weeks, dt.date(2027, 5, 17))
     assert [row.drug for row in after.rows] == ["oxazepam"]
 
 

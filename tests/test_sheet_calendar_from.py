@@ -92,11 +92,11 @@ def test_calendar_from_in_pdf(run_cli: Run, tmp_path: pytest.TempPathFactory) ->
         (
             ("--calendar-from", "2026-12-31", "-f", "html"),
             "--calendar-from 2026-12-31 is before the plan starts (2027-01-04); give a date "
-            "from the plan's start to 2028-01-10.",
+            "from the plan's start to 2028-01-03.",
         ),
         (
-            ("--calendar-from", "2028-01-11", "-f", "html"),
-            "--calendar-from 2028-01-11 is after the plan's last dose (2028-01-10); there is "
+            ("--calendar-from", "2028-01-04", "-f", "html"),
+            "--calendar-from 2028-01-04 is after the plan's last dose (2028-01-03); there is "
             "nothing left to tick.",
         ),
         (
@@ -124,10 +124,10 @@ def test_calendar_from_refuses_a_bad_date_in_one_sentence(
 
 
 def test_the_last_dose_day_itself_is_a_calendar_of_its_last_week(run_cli: Run) -> None:
-    result = run_cli(*BASE, "--calendar-from", "2028-01-10", "-f", "html")
+    result = run_cli(*BASE, "--calendar-from", "2028-01-03", "-f", "html")
     assert result.code == 0, result.err
     patient, clinician = parts(result.out)
-    assert re.findall(r'<th scope="rowgroup"[^>]*>([^<]+)</th>', patient) == ["10/1"]
+    assert re.findall(r'<th scope="rowgroup"[^>]*>([^<]+)</th>', patient) == ["3/1"]
     assert "Kalendern går till" not in patient
     assert "--calendar-from" not in words(clinician).split("utan --calendar-from", 1)[1]
 
