@@ -24,6 +24,7 @@ from taper.plan import PlanOptions, make_plan
 from taper.plan.invariants import plan_problems
 from taper.plan.model import Plan, Step
 from taper.plan.regimen_invariants import regimen_problems
+from taper.render import PlanFormat, render_plan
 
 START = dt.date(2026, 1, 5)
 
@@ -664,3 +665,18 @@ def test_review9_an_opioid_stops_one_interval_after_reaching_its_stop_dose() -> 
     assert sum((s.end - s.start).days + 1 for s in runs) == 28
     (stop,) = [w for w in benzo.warnings if w.code == "stop-from-smallest-dose"]
     assert stop.severity == "high"
+
+
+def test_review9_uk_tramadol_plans_carry_the_tramadol_notes_and_aftercare_has_no_step() -> None:
+    """Clinician review 9: uk-ashton's tramadol had no clinician notes (atypical withdrawal,
+    seizures) that the other rule files give (D8); its aftercare talks said "you can slow down
+    or hold a step" after the taper had ended (D12)."""
+    result = plan("uk-ashton", "tramadol 200 mg")
+    text = render_plan(result, PlanFormat.text, "en").decode()
+    assert "seizures are reported within the recommended dose range" in text
+    assert "serotonin and noradrenaline reuptake" in text
+    g = load_guideline("uk-ashton").guideline
+    words = {item.id: item.text.en for item in g.checkpoints.content}
+    aftercare = [c for c in result.checkpoints if c.kind == "aftercare"]
+    assert aftercare
+    assert all("hold a step" not in words[i] for c in aftercare for i in c.content)
