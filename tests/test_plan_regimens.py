@@ -680,3 +680,16 @@ def test_review9_uk_tramadol_plans_carry_the_tramadol_notes_and_aftercare_has_no
     aftercare = [c for c in result.checkpoints if c.kind == "aftercare"]
     assert aftercare
     assert all("hold a step" not in words[i] for c in aftercare for i in c.content)
+
+
+def test_review10_a_dose_rounded_down_in_the_fixed_doses_is_held_one_interval() -> None:
+    """Clinician review 10 (reject): us-cdc-2022 morphine 100 mg was rounded to 90 mg in the
+    fixed-dose week (11 January) and cut to 81 mg eight days later, 19 % in 8 days against
+    the rule's 10 % a month. The rounding is the first reduction: the next cut comes one
+    interval (30 days) after it, the fixed-dose days counted."""
+    result = plan("us-cdc-2022", "morphine 100 mg")
+    sound(result, "us-cdc-2022")
+    fixed = next(s for s in result.steps if s.phase == "stabilisation")
+    first_cut = next(s for s in result.steps if s.phase == "taper" and s.dose < fixed.dose)
+    assert fixed.dose == Decimal(90)
+    assert (first_cut.start - fixed.start).days >= 30

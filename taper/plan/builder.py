@@ -231,16 +231,20 @@ class Builder(SwitchingMixin, EveningOutMixin, InputsMixin, CombinationMixin):
             days = most_days - most_days % every
             if days == 0 < most_days:
                 days = every
-        # A dose evening out rounded down, with no fixed-dose phase to hold it (a rule with
-        # no stabilisation days), is held one interval before the first cut: the rounding and
-        # the first cut never come on the same day.
+        # A dose evening out rounded down is the first reduction: it is held one interval
+        # (the fixed-dose days count) before the next cut, so the rounding and the first cut
+        # never come closer than the rule's interval (clinician review 10: us-cdc morphine
+        # 100 mg rounded to 90 in the fixed-dose week, then cut to 81 eight days later, 19 %
+        # in 8 days against 10 % a month).
         rounded = (
             previous is None
             and track.loose is None
             and track.reported is not None
-            and track.amount != track.reported
-            and not any(seg.phase == "stabilisation" for seg in track.segs)
+            and track.amount < track.reported
         )
+        if rounded and most_days is None:
+            fixed = sum(seg.days or 0 for seg in track.segs if seg.phase == "stabilisation")
+            days = max(0, days - fixed)
         if (previous is None and not self.options.replan and not rounded) or days < 1:
             return None
         why = (
