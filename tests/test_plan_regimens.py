@@ -676,6 +676,7 @@ def test_review9_uk_tramadol_plans_carry_the_tramadol_notes_and_aftercare_has_no
     assert "seizures are reported within the recommended dose range" in text
     assert "serotonin and noradrenaline reuptake" in text
     g = load_guideline("uk-ashton").guideline
+    assert g.checkpoints is not None
     words = {item.id: item.text.en for item in g.checkpoints.content}
     aftercare = [c for c in result.checkpoints if c.kind == "aftercare"]
     assert aftercare

@@ -74,7 +74,7 @@ def test_a_drug_has_boxes_only_at_its_times_and_none_after_its_stop() -> None:
     assert boxes(stop_week, "oxikodon", dt.date(2027, 5, 10)) == [False, False, True]
     assert boxes(stop_week, "oxikodon", dt.date(2027, 5, 11)) is None  # stopped
     assert boxes(stop_week, "oxazepam", dt.date(2027, 5, 11)) == [True, True, True]
-    assert "11/5 ny dos" in stop_week.note  # the stop day noted as every dose change
+    assert "11/5 sluta med oxikodon" in stop_week.note  # the stop day names its drug
     after = week_of(weeks, dt.date(2027, 5, 17))
     assert [row.drug for row in after.rows] == ["oxazepam"]
 
@@ -95,3 +95,14 @@ def test_a_two_drug_calendar_with_notes_below_its_weeks_stays_on_one_page() -> N
     assert rows <= ROWS_ON_A_PAGE
     assert len(sheet.weeks) < 13
     assert sheet.ticks_until is not None
+
+
+def test_nurse_review7_a_drugs_stop_is_named_in_the_calendar_note() -> None:
+    """Nurse review 7: on the two-drug calendar the oxycodone stop was noted "11/5 ny dos"
+    while oxazepam went on; it now says which drug stops."""
+    view = view_of("se-vgr", TWO_DRUGS)
+    times = build_sheet(view).tick_times
+    weeks, _ = tick_weeks(view, times, start=dt.date(2027, 4, 26))
+    stop_week = week_of(weeks, dt.date(2027, 5, 10))
+    assert "11/5 sluta med oxikodon" in stop_week.note
+    assert "11/5 ny dos" not in stop_week.note

@@ -34,6 +34,10 @@ TICK_WEEKS_TO_END = 3
 # where they take no column: at most this many rows, so that it stays on one page (a
 # 13-week calendar of two drugs and four dose times a day spilled two weeks overleaf).
 ROWS_ON_A_PAGE = 26
+# ... and where the notes stand in rows under the weeks, fewer (nurse review 7: a stop's note,
+# "11/5 sluta med oxikodon", took the notes out of their column and the calendar from 12
+# April spilled a week overleaf at 26).
+ROWS_ON_A_PAGE_NOTES_BELOW = 24
 
 
 @dataclass(frozen=True)
@@ -233,6 +237,13 @@ def tick_weeks(
         if s.is_change and s.kind != "mapping" and s.step.start > span.first
     }
     new_doses -= offs  # the last patch's off day says so, not "new dose"
+    # Of several drugs, one's stop says which (nurse review 7: "11/5 ny dos" was oxycodone's
+    # stop while oxazepam went on).
+    stops = {
+        s.step.start: view.drug_names.get(s.step.drug, s.step.drug)
+        for s in view.steps
+        if several and s.is_change and s.step.phase == "taper" and s.step.dose == 0
+    }
     talks = {c.checkpoint.date for c in view.appointments}
     weeks = []
     while monday <= end:
@@ -259,7 +270,13 @@ def tick_weeks(
             # One note a day: "18/1 new dose, talk".
             if day in offs:
                 notes.append(t._("%(day)s take off the last patch", day=t.numeric_day(day)))
-            if day in new_doses and day in talks:
+            if day in stops:
+                said = {"day": t.numeric_day(day), "drug": stops[day]}
+                if day in talks:
+                    notes.append(t._("%(day)s stop %(drug)s, talk", **said))
+                else:
+                    notes.append(t._("%(day)s stop %(drug)s", **said))
+            elif day in new_doses and day in talks:
                 notes.append(t._("%(day)s new dose, talk", day=t.numeric_day(day)))
             elif day in new_doses:
                 notes.append(t._("%(day)s new dose", day=t.numeric_day(day)))
@@ -278,8 +295,9 @@ def fit_one_page(
     if not any(row.drug for week in weeks for row in week.rows):
         return weeks, until
     room = Decimal(tick_widths(view, times, weeks)[3])
+    most = ROWS_ON_A_PAGE if room else ROWS_ON_A_PAGE_NOTES_BELOW
     for n in range(len(weeks), 0, -1):
-        if week_rows(weeks[:n], room or None) <= ROWS_ON_A_PAGE:
+        if week_rows(weeks[:n], room or None) <= most:
             break
     if n == len(weeks):
         return weeks, until
