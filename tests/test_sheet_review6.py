@@ -123,3 +123,20 @@ def test_a_single_ingredient_dispensing_column_keeps_its_strength() -> None:
     heads = dispense_heads(sheet_html("se-vgr", ("oxazepam 30 mg",), "sv"))
     assert "Sobril" in heads
     assert "10 mg" in heads
+
+
+@pytest.mark.parametrize(
+    ("guideline", "meds", "lang", "said"),
+    [
+        ("us-cdc-2022", ("oxycodone 60 mg",), "en", "Stop taking OxyContin."),
+        ("se-vgr", TWO_DRUGS, "sv", "Sluta ta Oxycodone Depot Orion."),
+    ],
+)
+def test_nurse_review7_a_product_change_says_which_product_to_stop(
+    guideline: str, meds: tuple[str, ...], lang: Lang, said: str
+) -> None:
+    """Nurse review 7: at the change from OxyContin to immediate-release tablets the sheet said
+    only "A lower dose, now as ..."; with both at home a patient could take the two together.
+    The row now says which product to stop."""
+    patient = sheet_html(guideline, meds, lang).split('<div id="patient-end">', 1)[0]
+    assert said in patient

@@ -421,8 +421,16 @@ def _changed_product(
     ):
         return None
     if previous[-1].step.dose != first.step.dose:
-        return view.t._("A lower dose, now as %(product)s.", product=product)
-    return view.t._("The same dose as before, now as %(product)s.", product=product)
+        said = view.t._("A lower dose, now as %(product)s.", product=product)
+    else:
+        said = view.t._("The same dose as before, now as %(product)s.", product=product)
+    # Say which product is no longer taken, so the old and the new are never taken together
+    # (nurse review 7: OxyContin to immediate-release tablets, a double dose where both are at
+    # home).
+    gone = sorted(_brands(previous[-1:]) - _brands(run))
+    if gone:
+        said += " " + view.t._("Stop taking %(old)s.", old=", ".join(gone))
+    return said
 
 
 def _row_note(view: PlanView, run: list[StepView], following: list[StepView] | None) -> str | None:
