@@ -14,7 +14,7 @@ from fractions import Fraction
 from taper.errors import TaperError
 from taper.plan.decimals import tidy, to_decimal
 from taper.plan.dosetimes import mixes_parts_at, next_vector, tail_quanta
-from taper.plan.holds import capped_hold, hold_intervals
+from taper.plan.holds import capped_hold, hold_intervals, stops_without_hold
 from taper.plan.patches import whole_patch_days
 from taper.plan.rules import Pace
 from taper.plan.step_floors import NO_FLOORS, StepFloors
@@ -245,17 +245,13 @@ def trajectory(
             if dose > 0:
                 hold = intervals_to_reach(p, kit, current, Fraction(dose), allowed, slowing) - 1
             elif (
-                (kit.patch or p.rule.drug_class == "opioid")
+                stops_without_hold(kit, p.rule.drug_class)
                 and stop_quanta is not None
                 and before <= stop_quanta
             ):
-                # A stop from the rule's stop dose is within the rule; holding the smallest
-                # patch or tablet longer would not make it smaller (clinician review 7: se-vgr
-                # fentanyl 12 mcg/h held 84 days, Butrans 5 mcg/h 175 days before the stop;
-                # review 9, D7: one Tylenol #3, 4.5 mg morphine a day, held 91 days). An
-                # opioid only: a benzodiazepine's last, hardest part keeps its slow end
-                # (clinical-facts.md §6.4). A plan that starts there tapers one interval at it
-                # before the stop.
+                # A stop from the rule's stop dose is within the rule (se-vgr fentanyl 12
+                # mcg/h was held 84 days, Butrans 5 mcg/h 175, one Tylenol #3 91 days before
+                # the stop). A plan that starts there tapers one interval at it before the stop.
                 hold = 0 if out else 1
             else:
                 # A stop is measured against one full step from the start dose: a stop from

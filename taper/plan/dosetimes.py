@@ -22,7 +22,7 @@ from fractions import Fraction
 from itertools import product
 
 from taper.guideline.model import TaperRule
-from taper.plan.pieces import DEPOT_SPREAD, MAX_STRENGTHS_AT_ONCE, mixes_parts
+from taper.plan.pieces import MAX_STRENGTHS_AT_ONCE, beyond_depot_spread, mixes_parts
 from taper.plan.tablets import Kit
 
 # Beyond this many combinations a vector is searched greedily (one time cut at a time).
@@ -83,12 +83,7 @@ def _kept_first(
 
 def lopsided(kit: Kit, vector: tuple[int, ...]) -> bool:
     """A depot tablet day whose largest dose is more than `DEPOT_SPREAD` times its smallest."""
-    used = [v for v in vector if v]
-    return (
-        kit.modified_release
-        and not kit.patch
-        and max(used, default=0) > DEPOT_SPREAD * min(used, default=0)
-    )
+    return kit.modified_release and not kit.patch and beyond_depot_spread(vector)
 
 
 def _evenness(

@@ -39,6 +39,14 @@ def longest_run_days(p: Pace, kit: Kit | None = None) -> int:
     return hold_intervals(p) * (longest if kit is None else whole_patch_days(kit, longest))
 
 
+def stops_without_hold(kit: Kit, drug_class: str) -> bool:
+    """Whether a stop from the rule's stop dose follows one interval at it, with no longer
+    hold and no high warning: a patch or an opioid, whose smallest piece held longer is no
+    smaller (clinician reviews 7 and 9, D7). A benzodiazepine keeps its slow end: its last
+    part is the hardest (clinical-facts.md §6.4)."""
+    return kit.patch or drug_class == "opioid"
+
+
 def capped_hold(wanted: int, step_days: int, p: Pace, kit: Kit | None = None) -> int:
     """The extra intervals (of `step_days`) a dose is held before a forced cut: `wanted` (so
     that the average rate stays within the rule), but never a run longer than the rule's

@@ -7,11 +7,15 @@ Amounts are integers in a kit's quantum (see `taper.plan.dose_time_kit`). A piec
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar
 
 from taper.plan.decimals import ONE
+
+# A day's doses: whole quanta (a kit) or amounts (a plan's steps).
+N = TypeVar("N", int, Decimal)
 
 INF = 1 << 60  # the cost of an amount no pieces make
 # A piece costs 1024; a piece that is a cut tablet costs one more. Fewest pieces first, then
@@ -72,6 +76,13 @@ MAX_STRENGTHS_AT_ONCE = 2
 # depot at 5 mg in the morning and 50 mg at night leaves the day uncovered; clinician review
 # 9, D1).
 DEPOT_SPREAD = 2
+
+
+def beyond_depot_spread(amounts: Iterable[N]) -> bool:
+    """Whether the largest of a day's doses (zeros left out) is more than `DEPOT_SPREAD`
+    times the smallest."""
+    used = [a for a in amounts if a]
+    return bool(used) and max(used) > DEPOT_SPREAD * min(used)
 
 
 def strengths(pieces: Sequence[Piece]) -> int:

@@ -30,7 +30,7 @@ from taper.plan.holds import DEFAULT_HOLD_INTERVALS
 from taper.plan.invariants import liquid_problems
 from taper.plan.labels import formulation, unit_caps
 from taper.plan.model import Plan, Step
-from taper.plan.pieces import DEPOT_SPREAD
+from taper.plan.pieces import beyond_depot_spread
 from taper.plan.regimen import stop_too_high
 
 
@@ -278,7 +278,7 @@ def _depot_spread_problems(step: Step) -> list[str]:
     if not tablets or not all(t.modified_release and t.change_hours is None for t in tablets):
         return []
     amounts = [d.amount for d in step.doses]
-    if max(amounts) > DEPOT_SPREAD * min(amounts):
+    if beyond_depot_spread(amounts):
         return [f"{step.drug}: step {step.index} gives depot doses {amounts} a day, lopsided"]
     return []
 

@@ -18,7 +18,12 @@ from taper.plan.cut_lists import CutListsMixin
 from taper.plan.decimals import to_decimal
 from taper.plan.fast import constructor, copy_with, trusted
 from taper.plan.formulary import kit_for, oral_solutions, smaller_products
-from taper.plan.holds import DEFAULT_HOLD_INTERVALS, hold_intervals, longest_run_days
+from taper.plan.holds import (
+    DEFAULT_HOLD_INTERVALS,
+    hold_intervals,
+    longest_run_days,
+    stops_without_hold,
+)
 from taper.plan.model import (
     AppliedRule,
     Dispense,
@@ -262,7 +267,7 @@ class ReviewMixin(CutListsMixin):
                 # review 9, D7); a reported rate no patch makes, stopped at once, stays high.
                 made = kit.quanta(before)
                 large = self.large_stop(track, before) and not (
-                    (kit.patch or track.drug.drug_class == "opioid")
+                    stops_without_hold(kit, track.drug.drug_class)
                     and made is not None
                     and kit.makeable(made, len(track.times), track.min_used)
                     and track.rule.stop_dose is not None

@@ -34,7 +34,7 @@ from taper.guideline.model import DoseUnit, Product, Route
 from taper.plan.dose_time_kit import MAX_QUANTA, MAX_TABLETS_PER_DOSE, DoseTimeKit
 from taper.plan.fast import trusted
 from taper.plan.model import DoseAtTime, DoseTimeName, TabletCount
-from taper.plan.pieces import DEPOT_SPREAD, INF, PIECE_COST, Piece
+from taper.plan.pieces import INF, PIECE_COST, Piece, beyond_depot_spread
 
 # How many candidate splits of a daily dose are compared (keeps high doses fast).
 _SPLIT_WINDOW = 64
@@ -134,7 +134,7 @@ class Kit(DoseTimeKit):
                 tried += 1
                 if tried > _SPLIT_WINDOW and found_within:
                     break
-                if self.modified_release and not self.patch and high > DEPOT_SPREAD * low:
+                if self.modified_release and not self.patch and beyond_depot_spread((low, high)):
                     break  # a lower `low` only widens the spread
                 if not (self.per_time_makeable(low) and self.per_time_makeable(high)):
                     continue
