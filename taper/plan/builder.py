@@ -222,6 +222,9 @@ class Builder(SwitchingMixin, EveningOutMixin, InputsMixin, CombinationMixin):
         for few in track.rule.fewer_dose_times:
             if few.drug == track.drug.id and len(track.times) > 1:
                 self.used(f"rule {track.rule.id} fewer_dose_times", few)
+        if most_days is None:
+            # A group's later drug waits for its change day in the group's own steps.
+            self.wait_for_patch_change(track)
         track.taper_start = self.day
         days = whole_patch_days(track.kit, track.pace.interval_days)  # whole patches
         if most_days is not None and most_days < days:

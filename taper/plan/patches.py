@@ -6,14 +6,21 @@ patches 7 days; `regimen.interval_hours` in the rule file).
 - `whole_patch_days`: a step's length rounded up to whole patches, so that no strength
   changes in the middle of a patch (fentanyl: steps of 7 or 14 days become 9 or 15). Rounding
   up only ever slows a taper (project choice, documented in README);
-- `patches_for`: how many patches a step of some days needs, for dispensing.
+- `patches_for`: how many patches a step of some days needs, for dispensing;
+- `days_to_change_day`: how far a day is from a drug's next patch-change day, counted from
+  the first day the plan has the patch worn (the patient's pages count from there too,
+  `taper.render.sheet_patches`).
 """
 
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from taper.plan.tablets import Kit
+
+if TYPE_CHECKING:
+    from taper.plan.tracks import Track
 
 
 def change_hours(kit: Kit) -> int | None:
@@ -47,3 +54,26 @@ def whole_patch_days(kit: Kit, days: int) -> int:
 def patches_for(days: int, hours: int) -> int:
     """Patches of one kind worn for `days` when each is changed every `hours`."""
     return math.ceil(days * 24 / hours)
+
+
+def days_to_change_day(track: Track, day: int) -> int:
+    """Days from `day` (from the plan start) to the track's next patch-change day: 0 on a
+    change day, for a drug not worn as patches on a whole-day cycle, or before its first
+    patch. The cycle starts on the first day a patch of the plan is worn (the first fixed-dose
+    day, or a replan's first day) and runs on, whatever the other drugs do meanwhile."""
+    every = change_days(track.kit)
+    if every is None:
+        return 0
+    worn = next(
+        (
+            seg.start
+            for seg in track.segs
+            if seg.phase != "mapping"
+            and seg.amount > 0
+            and any(t.change_hours for d in seg.doses for t in d.tablets)
+        ),
+        None,
+    )
+    if worn is None:
+        return 0
+    return -(day - worn) % every

@@ -249,20 +249,34 @@ def _patch_problems(steps: list[Step]) -> list[str]:
 
 
 def _patch_change_problems(drug: str, steps: list[Step]) -> list[str]:
-    """A patch's dose changes only on a patch-change day, counted from its first taper step
-    (also when another drug's steps fall in between: several_drugs.py)."""
+    """A patch's dose changes only on a patch-change day, counted from the first step it is
+    worn (the patient's pages count from there: taper.render.sheet_patches), also when another
+    drug's steps, a switch or a replan come first (several_drugs.py, Builder.begin_taper); its
+    taper begins on one."""
     hours = [t.change_hours for s in steps for d in s.doses for t in d.tablets if t.change_hours]
+    worn = next(
+        (
+            s
+            for s in steps
+            if s.phase != "mapping"
+            and s.dose > 0
+            and any(t.change_hours for d in s.doses for t in d.tablets)
+        ),
+        None,
+    )
     first = next((s for s in steps if s.phase == "taper"), None)
-    if not hours or min(hours) % 24 or first is None:
+    if not hours or min(hours) % 24 or worn is None or first is None:
         return []
     every = min(hours) // 24
     out = []
+    if (first.start - worn.start).days % every and not first.pause:
+        out.append(f"{drug}: step {first.index} begins the taper in the middle of a patch")
     for before, after in itertools.pairwise(steps):
         if after.phase not in ("taper", "aftercare") or after.dose == before.dose:
             continue
         if before.pause or after.pause:
             continue  # a pause is the prescriber's choice of days
-        if (after.start - first.start).days % every:
+        if (after.start - worn.start).days % every:
             out.append(
                 f"{drug}: step {after.index} changes the patch dose in the middle of a patch"
             )

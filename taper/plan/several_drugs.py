@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from taper.guideline.model import SeveralDrugs
 from taper.plan.holds import longest_run_days
-from taper.plan.patches import whole_patch_days
+from taper.plan.patches import days_to_change_day, whole_patch_days
 from taper.plan.regimen import in_reference
 
 if TYPE_CHECKING:
@@ -245,12 +245,21 @@ def taper_group(builder: Builder, group: list[Track], previous: Track | None) ->
     waiting = order[1:]
     while running or waiting:
         # A waiting drug starts when the one before it has stopped (after one interval at
-        # its dose), or at the deadline (at once).
+        # its dose), or at the deadline (at once); a patch on its next change day.
+        to_change_day = 0
         while waiting and (builder.day >= deadline or courses[-1].track.done):
+            to_change_day = days_to_change_day(waiting[0], builder.day)
+            if to_change_day and not running:
+                builder.wait_for_patch_change(waiting[0])  # nothing else changes meanwhile
+                continue
+            if to_change_day:
+                break
             track = waiting.pop(0)
             late = builder.day >= deadline
             hold = builder.begin_taper(
-                track, None if late else courses[-1].track, most_days=deadline - builder.day
+                track,
+                None if late else courses[-1].track,
+                most_days=max(0, deadline - builder.day),
             )
             course = _Course(track, _course(builder, track, hold), hold)
             running.append(course)
@@ -288,6 +297,8 @@ def taper_group(builder: Builder, group: list[Track], previous: Track | None) ->
         spans = [c.left for c in running]
         if waiting and deadline > builder.day:
             spans.append(deadline - builder.day)
+        if to_change_day:
+            spans.append(to_change_day)
         span = min(spans) if spans else 0
         for _, seg in active:
             if seg.days is not None:
@@ -312,15 +323,20 @@ def _check_waits(
         if course.begun is None:
             continue
         waited = course.begun - first_cut
-        # A patch waits for its next patch change (builder.begin_taper).
-        if waited > whole_patch_days(course.track.kit, most):
+        # A patch waits for its next patch change (builder.begin_taper, `taper_group`).
+        track = course.track
+        allowed = max(
+            whole_patch_days(track.kit, most),
+            most + days_to_change_day(track, first_cut + most),
+        )
+        if waited > allowed:
             builder.warn(
                 "several-drugs-wait",
                 "high",
-                f"{course.track.drug.id} waits {waited} days at its full dose before its taper "
+                f"{track.drug.id} waits {waited} days at its full dose before its taper "
                 f"begins, longer than the {most} days rule {rule_id} allows, because another "
                 "drug's dose changes on the same days.",
-                course.track.drug.id,
+                track.drug.id,
                 days=str(waited),
                 limit=str(most),
             )
