@@ -34,22 +34,21 @@ class PeriodsMixin(BuilderBase):
         """Before a patch's taper begins: every drug holds until the patch's next change day
         (`days_to_change_day`), so that its dose changes only with a new patch. Another drug's
         switch or taper, or a replan's first steps, can end in the middle of a patch."""
-        wait = days_to_change_day(track, self.day)
-        if not wait:
-            return
-        last = track.segs[-1]
-        seg = Seg("stabilisation", 0, wait, track.amount, track.doses(), held_for=last.held_for)
-        self.period([(track, seg)], wait, track.drug.id)
-        if (
-            track.segs[-1] is seg
-            and last.phase == "stabilisation"
-            and not last.pause
-            and last.days is not None
-            and last.start + last.days == seg.start
-            and (last.amount, last.doses) == (seg.amount, seg.doses)
-        ):
-            last.days += wait  # the same fixed dose, a few days longer
-            track.segs.pop()
+        # Again after a --pause that falls in those days and moves the day off the cycle.
+        while wait := days_to_change_day(track, self.day):
+            last = track.segs[-1]
+            seg = Seg("stabilisation", 0, wait, track.amount, track.doses(), held_for=last.held_for)
+            self.period([(track, seg)], wait, track.drug.id)
+            if (
+                track.segs[-1] is seg
+                and last.phase == "stabilisation"
+                and not last.pause
+                and last.days is not None
+                and last.start + last.days == seg.start
+                and (last.amount, last.doses) == (seg.amount, seg.doses)
+            ):
+                last.days += wait  # the same fixed dose, a few days longer
+                track.segs.pop()
 
     def period(self, active: list[tuple[Track, Seg]], days: int, held_for: str) -> None:
         """Place new segments of the active drugs at today; the others hold; apply pauses."""
