@@ -393,6 +393,12 @@ class FewerDoseTimes(Provenance):
     unit: Literal["mg"] = Field(default="mg", description="The unit of `below` (mg).")
 
 
+class TalkInterval(Provenance):
+    """The longest a patient on this rule goes without a support talk (days)."""
+
+    value: int = Field(ge=1, le=365, description="Days (1-365).")
+
+
 class TaperRule(Frozen):
     """How one drug class (or group, or drug) is tapered. The first matching rule in the file
     is the default; `taper plan --rule ID` chooses another that matches."""
@@ -434,6 +440,12 @@ class TaperRule(Frozen):
         default=None,
         description="The longest run at one dose, in the rule's intervals (default 3, a project "
         "choice); a longer run gets a high warning naming the product that would avoid it.",
+    )
+    talk_every_days: TalkInterval | None = Field(
+        default=None,
+        description="Support talks at least this often (`value`, in days) from the plan start "
+        "to the last dose of a drug this rule tapers (Eda vårdcentral: a weekly nurse call); "
+        "the rule file's `checkpoints.support.max_gap_days` holds for the rest of the plan.",
     )
     several_drugs: SeveralDrugs | None = Field(
         default=None,

@@ -219,6 +219,7 @@ class Builder(SwitchingMixin, EveningOutMixin, InputsMixin, CombinationMixin):
         if track.rule.slow_down is not None:
             self.used(f"rule {track.rule.id} slow_down", track.rule.slow_down)
         self.used(f"rule {track.rule.id} max_duration_days", track.rule.max_duration_days)
+        self.used(f"rule {track.rule.id} talk_every_days", track.rule.talk_every_days)
         for few in track.rule.fewer_dose_times:
             if few.drug == track.drug.id and len(track.times) > 1:
                 self.used(f"rule {track.rule.id} fewer_dose_times", few)
@@ -421,6 +422,11 @@ class Builder(SwitchingMixin, EveningOutMixin, InputsMixin, CombinationMixin):
             unverified=tuple(self.unverified),
             specialist=self.options.specialist,
             applied_rules=tuple(self.applied(t) for t in self.tracks if t.base is not None),
+            talk_gaps=tuple(
+                (t.drug.id, t.rule.talk_every_days.value)
+                for t in self.tracks
+                if t.rule.talk_every_days is not None
+            ),
             replan=self.options.replan,
             tablets_problem=tablets_per_dose_problem(placed),
         )

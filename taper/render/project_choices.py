@@ -32,6 +32,7 @@ _RULE_PARTS = {
     "max_duration_days": N_("longest plan"),
     "stop_dose": N_("dose the last step starts from"),
     "max_hold_intervals": N_("longest hold on one dose"),
+    "talk_every_days": N_("support talks during the taper"),
     "switch": N_("switch of drug"),
     "switch advice": N_("advice on a switch"),
     "switch limits": N_("limits after a switch"),
