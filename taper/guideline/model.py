@@ -23,6 +23,8 @@ from taper.guideline.care import (
     Aftercare,
     Checkpoints,
     ContentItem,
+    Driving,
+    DrivingLimit,
     Evaluation,
     Referral,
     ReferralCriterion,
@@ -58,6 +60,8 @@ __all__ = [
     "Conversion",
     "CrossTolerance",
     "DoseUnit",
+    "Driving",
+    "DrivingLimit",
     "Drug",
     "DrugAmount",
     "DrugClass",
@@ -515,6 +519,12 @@ class Guideline(Frozen):
         default=[],
         description="The region's numbers for urgent help, most urgent first: printed on page 1 "
         "of the patient's sheet.",
+    )
+    driving: Driving | None = Field(
+        default=None,
+        description="The health requirement for a driving licence under regular use of "
+        "benzodiazepines and z-drugs (daily amounts per drug); the patient's sheet says until "
+        "which day the plan's doses do not meet it.",
     )
     thresholds: list[Threshold] = []
     notes: list[str] = []

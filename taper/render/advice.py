@@ -12,6 +12,7 @@ from decimal import Decimal
 from taper.plan.combinations import PARACETAMOL_NAMES
 from taper.plan.dose_clock import clock_hours
 from taper.render.clock import clock_of, product_times
+from taper.render.driving import driving_line
 from taper.render.view import PlanView, Topics
 
 
@@ -175,8 +176,10 @@ def patient_lines(view: PlanView) -> list[str]:
     the talk topics there)."""
     paracetamol = paracetamol_advice(view)
     sedative = [line for line in safety_items(view) if line in sedative_items(view)]
+    driving = driving_line(view)
     return [
         *sedative,
+        *([driving] if driving else []),
         *([paracetamol] if paracetamol else []),
         *interval_advice(view),
         *patch_safety(view),

@@ -23,6 +23,7 @@ from taper.render.advice import (
     safety_items,
     topics_besides,
 )
+from taper.render.driving import driving_line
 from taper.render.i18n import Lang, translations
 from taper.render.labels import DOSE_TIMES, TIME_LABELS
 from taper.render.project_choices import sheet_ids
@@ -95,7 +96,8 @@ def render_sheet(view: PlanView, calendar_from: dt.date | None = None) -> bytes:
         DrugCurve(view.drug_names.get(drug, drug), Markup(svg_curve(view, drug, height)))
         for drug in drugs
     ]
-    safety = safety_items(view)
+    driving = driving_line(view)
+    safety = safety_items(view) + ([driving] if driving else [])
     template = environment(view.lang).get_template("sheet.html")
     html = template.render(
         v=view,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from taper.render.driving import driving_line
 from taper.render.view import PlanView
 
 # Warning codes that leave the prescriber a decision the patient's pages cannot make for them.
@@ -265,6 +266,8 @@ def sources(view: PlanView) -> list[str]:
     for rule in guideline.taper_rules:
         if rule.id in view.plan.rule_ids:
             collect(rule.model_dump())
+    if guideline.driving is not None and driving_line(view) is not None:
+        collect(guideline.driving.model_dump())  # the patient's driving sentence
     # The rule file's notes on drugs that the plan prints (taper.plan.inputs.note_drugs).
     printed = {w.code for w in view.plan.warnings}
     for drug in guideline.drugs:
