@@ -303,6 +303,7 @@ class Builder(SwitchingMixin, EveningOutMixin, InputsMixin, CombinationMixin):
                     track.times = time_names(item.times, bedtime=False, patch=False)
             if not step.quanta:
                 self.check_stop(track, before)
+                track.ended = item.ended
             before = Fraction(item.kit.amount(step.quanta))
             if step.quanta and step.per_time:
                 track.quanta = step.quanta

@@ -41,7 +41,7 @@ from taper.plan.regimen import (
 from taper.plan.rules import Pace
 from taper.plan.state import BuilderBase
 from taper.plan.step_floors import NO_FLOORS, StepFloors, step_floors
-from taper.plan.stop_end import fewer_than_regimen, stop_here, stops_instead_of_tail
+from taper.plan.stop_end import EndedBy, fewer_than_regimen, stop_here, stops_instead_of_tail
 from taper.plan.tablets import Kit
 from taper.plan.topup import TopUpKit
 from taper.plan.tracks import BEDTIME_GROUPS, Track, time_names
@@ -66,7 +66,7 @@ class KitStep:
     change: str | None = None
     kept: bool = False
     # A stop at the rule's stop dose instead of this tail (`taper.plan.stop_end`).
-    ended: str | None = None
+    ended: EndedBy | None = None
 
 
 def _brands(kit: Kit) -> str:
@@ -320,7 +320,7 @@ class FormulationMixin(BuilderBase):
         out: list[KitStep] = []
         current = start
 
-        def ended(step: TaperStep, why: str) -> list[KitStep]:
+        def ended(step: TaperStep, why: EndedBy) -> list[KitStep]:
             # One interval at the stop dose, then the stop (held one more where the plan
             # starts there, as `curve.trajectory` holds its own stop).
             hold = step.interval if not out and start == track.quanta else 0
@@ -348,7 +348,7 @@ class FormulationMixin(BuilderBase):
                         tail = None  # the other products would only stop at once
                     if tail and at_stop:
                         # The rule stops from here rather than start another product.
-                        return ended(step, f"the next step would start {describe(tail[0].kit)}")
+                        return ended(step, "formulation")
                     if tail and tail[0].kit.liquid is not None and kit.modified_release:
                         # A hand-over that lands on the oral solution (at once, or through
                         # immediate-release tablets that cannot make the step either): the
@@ -366,11 +366,7 @@ class FormulationMixin(BuilderBase):
                         # where halved 5 mg immediate-release tablets cut 2.5 mg a month).
                         return out + tail
             if at_stop and fewer_than_regimen(kit, step, times, first):
-                return ended(
-                    step,
-                    f"the next step would give {describe(kit)} at fewer dose times than its "
-                    "regimen",
-                )
+                return ended(step, "fewer-times")
             if kept:
                 # The tablets make this step: no hold before it (a hold is no substitute for
                 # the liquid's step), its larger cut named in a warning (`kept_steps`).

@@ -177,6 +177,7 @@ class ReviewMixin(CutListsMixin):
             self.warn_beyond_step(track, index_of)
             self.warn_above_share(track, index_of)
             self.warn_fewer_times(track, index_of)
+            self.warn_stop_instead_of_tail(track, index_of)
             limited = [s for s in track.segs if s.tablet_limited]
             self.warn_kept(track, [s for s in limited if s.kept_tablets], index_of)
             limited = [s for s in limited if not s.kept_tablets]

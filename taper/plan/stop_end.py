@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from decimal import Decimal
+from typing import Literal
 
 from taper.guideline.model import TaperRule
 from taper.plan.curve import TaperStep
@@ -27,6 +28,10 @@ from taper.plan.decimals import tidy
 from taper.plan.labels import regimen_times_at_least
 from taper.plan.tablets import Kit
 from taper.plan.topup import TopUpKit
+
+# The tail a stop replaces: a change to another formulation, or an immediate-release product
+# at fewer dose times than its regimen.
+EndedBy = Literal["formulation", "fewer-times"]
 
 
 def stops_instead_of_tail(rule: TaperRule) -> bool:
