@@ -204,6 +204,8 @@ def _drug_problems(
                 continue
             allowed = _allowed_cut(rule, applied, before.dose)
             if Fraction(before.dose - after.dose) > allowed:
+                if after.dose == 0 and "stop-instead-of-tail" in warned:
+                    continue  # the rule's stop at its stop dose instead of a tail (stop_end.py)
                 codes = (
                     {"stop-from-smallest-dose"}
                     if after.dose == 0
