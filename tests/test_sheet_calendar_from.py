@@ -10,10 +10,12 @@ from collections.abc import Callable
 
 import pytest
 from conftest import CliResult
+from tail_helpers import tail_file
 
 Run = Callable[..., CliResult]
 TWO_DRUGS = ("-m", "oxycodone 40 mg", "-m", "oxazepam 30 mg")
-BASE = ("plan", "-g", "se-vgr", *TWO_DRUGS, "--start", "2027-01-04")
+# se-vgr with its opioid tail (tail_helpers.py): the dates here are those of that longer plan.
+BASE = ("plan", "-g", tail_file("se-vgr"), *TWO_DRUGS, "--start", "2027-01-04")
 PARALGIN = ("plan", "-g", "no-helsedir", "-m", "Paralgin forte 2+2+2+2", "--start", "2027-01-04")
 
 

@@ -357,6 +357,11 @@ class DrugStopDose(Provenance):
     unit: DoseUnit = Field(default="mg", description="mg (a day) or mcg/h (a patch).")
 
 
+class StopInsteadOfTail(Provenance):
+    """An opioid rule's choice to end the taper at its stop dose rather than go on below it
+    with a new product or fewer dose times (its provenance says why)."""
+
+
 class StopDose(Provenance):
     """The stop dose of a rule, in its reference drug's unit (diazepam or oral morphine mg a
     day), with overrides per drug in the drug's own unit (a patch's smallest strength)."""
@@ -364,6 +369,14 @@ class StopDose(Provenance):
     reference_amount: Decimal = Field(description="Daily amount of the class's reference drug.")
     drugs: list[DrugStopDose] = Field(
         default=[], description="Stop doses of single drugs in their own unit."
+    )
+    stop_instead_of_tail: StopInsteadOfTail | None = Field(
+        default=None,
+        description="Opioid rules only. Set: from a dose at or below the stop dose, the taper "
+        "stops (after one interval at that dose) where its next step would start a new product "
+        "(immediate-release tablets or an oral solution after depot tablets, or a top-up) or "
+        "give an immediate-release product at fewer dose times than its regimen. Unset: the "
+        "taper goes on below the stop dose as the products allow.",
     )
 
 

@@ -1,7 +1,8 @@
 """The clinician page's lists of cuts larger than a rule's step, each with why it is allowed:
 within the largest step the rule allows (`tablet-step-beyond-rule`), by the rule's smallest
 step (`step-floor-above-share`), or a tablet step kept rather than an oral solution
-(`tablet-step-kept`)."""
+(`tablet-step-kept`); and the options of a stop within the rule's stop dose (an earlier one,
+or the one the rule chose instead of a tail: `stop-instead-of-tail`)."""
 
 from __future__ import annotations
 
@@ -97,8 +98,9 @@ class CutListsMixin(BuilderBase):
             ),
             None,
         )
-        if stop_at is None:
-            return ""
+        last = [s for s in track.segs if s.phase == "taper" and s.amount > 0]
+        if stop_at is None or (track.ended is not None and stop_at is last[-1]):
+            return ""  # the plan stops from there already
         return (
             f" So is an earlier stop from {format_amount(stop_at.amount)} {track.unit} "
             f"(step {index_of[id(stop_at)]}), within the stop dose of rule {track.rule.id}."
@@ -120,4 +122,29 @@ class CutListsMixin(BuilderBase):
             f"{solutions} (an oral solution only for the steps the tablets cannot make).",
             track.drug.id,
             steps=numbers,
+        )
+
+    def warn_stop_instead_of_tail(self, track: Track, index_of: dict[int, int]) -> None:
+        """The stop at the rule's stop dose that replaced a tail (`taper.plan.stop_end`),
+        said on the clinician page: it is the rule file's choice, not the products' limit."""
+        stop = track.rule.stop_dose
+        doses = [s for s in track.segs if s.phase == "taper" and s.amount > 0 and id(s) in index_of]
+        if track.ended is None or stop is None or not doses:
+            return
+        self.used(f"rule {track.rule.id} stop_dose", stop)
+        self.used(f"rule {track.rule.id} stop_dose stop_instead_of_tail", stop.stop_instead_of_tail)
+        rather = (
+            "change to another formulation"
+            if track.ended == "formulation"
+            else "give the immediate-release product at fewer dose times than its regimen"
+        )
+        last = doses[-1]
+        self.warn(
+            "stop-instead-of-tail",
+            "info",
+            f"{track.drug.id} stops from {format_amount(last.amount)} {track.unit} (step "
+            f"{index_of[id(last)]}), within the stop dose of rule {track.rule.id}, rather than "
+            f"{rather} below it.",
+            track.drug.id,
+            dose=format_amount(last.amount),
         )

@@ -31,6 +31,7 @@ _RULE_PARTS = {
     "slow_down min_step": N_("smallest step near the end"),
     "max_duration_days": N_("longest plan"),
     "stop_dose": N_("dose the last step starts from"),
+    "stop_dose stop_instead_of_tail": N_("stop at the stop dose instead of a tail"),
     "max_hold_intervals": N_("longest hold on one dose"),
     "talk_every_days": N_("support talks during the taper"),
     "switch": N_("switch of drug"),

@@ -232,6 +232,27 @@ STEP_WARNINGS: dict[str, tuple[Piece, ...]] = {
         ),
         STOP_OR_CHANGE,
     ),
+    "stop-instead-of-tail": (
+        piece(
+            rf"(?P<drug>{ID}) stops from (?P<dose>{DOSE}) \(step (?P<step>\d+)\), within the "
+            rf"stop dose of rule (?P<rule>{ID}), rather than change to another formulation "
+            r"below it\.",
+            N_(
+                "%(drug)s stops from %(dose)s (step %(step)s), within the stop dose of rule "
+                "%(rule)s, rather than change to another formulation below it."
+            ),
+        ),
+        piece(
+            rf"(?P<drug>{ID}) stops from (?P<dose>{DOSE}) \(step (?P<step>\d+)\), within the "
+            rf"stop dose of rule (?P<rule>{ID}), rather than give the immediate-release product "
+            r"at fewer dose times than its regimen below it\.",
+            N_(
+                "%(drug)s stops from %(dose)s (step %(step)s), within the stop dose of rule "
+                "%(rule)s, rather than give the immediate-release product at fewer dose times "
+                "than its regimen below it."
+            ),
+        ),
+    ),
     "stop-from-smallest-dose": (
         piece(
             rf"(?P<drug>{ID}) stops from (?P<dose>{DOSE}), the smallest dose the formulary's "
