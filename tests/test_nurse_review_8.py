@@ -1,0 +1,87 @@
+"""Nurse review 8 (/work/helper-notes/nurse-review-8.md): the printed sheet's findings, each
+pinned: a verb that agrees with "1 step", no "step(s)" anywhere, ..."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from sheet_panel import PANEL, PanelPlan
+
+from taper.render import PlanFormat, catalogs, render_plan
+from taper.render.i18n import texts
+from taper.render.messages import WARNINGS, Reader
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _case(name: str) -> PanelPlan:
+    return next(c for c in PANEL if c.name == name)
+
+
+def _sheet(name: str, lang: str | None = None) -> str:
+    case = _case(name)
+    plan = case.plan(lang) if lang else case.plan()
+    return render_plan(plan, PlanFormat.html, lang or plan.language).decode()
+
+
+def _text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+# --- 1. plural-aware messages ---------------------------------------------------------------
+
+
+def test_one_step_gives_on_the_prescriber_page() -> None:
+    """'1 step of morphine (20 Sept) give the immediate-release product' (us-morphine-topup p8)."""
+    clinician = _text(_sheet("us-morphine-topup").split('<section class="clinician', 1)[1])
+    assert re.search(r"1 step of morphine \([^)]+\) gives the immediate-release product", clinician)
+    assert not re.search(r"\b1 step of \w+ \([^)]+\) give ", clinician)
+
+
+def test_several_steps_give_and_one_step_gives_in_the_planner_s_english() -> None:
+    from taper.plan.cut_lists import agree, steps_of
+
+    assert f"{steps_of(1, 'codeine', '8')} {agree(1, 'give')}" == "1 step of codeine (step 8) gives"
+    assert f"{steps_of(2, 'codeine', '8, 9')} {agree(2, 'give')}" == (
+        "2 steps of codeine (steps 8, 9) give"
+    )
+
+
+def test_the_step_messages_are_plural_entries_in_every_catalog() -> None:
+    for lang in catalogs.TRANSLATED:
+        plural = [m.id for m in catalogs.read(lang) if isinstance(m.id, tuple)]
+        assert any(s.startswith("%(count)s step of %(drug)s") for s, _ in plural), lang
+        assert any(p.startswith("%(count)s steps of %(drug)s (steps") for _, p in plural), lang
+
+
+def test_a_plural_piece_reads_one_step_and_several_steps() -> None:
+    reader = Reader(texts("sv"), None)
+    tail = (
+        "the immediate-release product at fewer dose times than its regimen's 4 a day, because "
+        "the dose is too small to share among them: it acts for a few hours, so withdrawal can "
+        "come between doses; whether to go on so is a prescriber's decision."
+    )
+    pieces = WARNINGS["immediate-release-fewer-times"]
+    one = reader.read(f"1 step of codeine (step 8) gives {tail}", pieces)
+    two = reader.read(f"2 steps of codeine (steps 8, 9) give {tail}", pieces)
+    assert one is not None
+    assert one.startswith("1 steg för codeine (steg 8) ger det")
+    assert two is not None
+    assert two.startswith("2 steg för codeine (steg 8, 9) ger det")
+
+
+def test_no_message_says_step_s() -> None:
+    """'No step(s) anywhere': not in the planner's English, the catalogs or any golden."""
+    places = [
+        *ROOT.joinpath("taper").rglob("*.py"),
+        *ROOT.joinpath("taper").rglob("*.po"),
+        *ROOT.joinpath("tests", "golden").rglob("*.*"),
+    ]
+    hedged = []
+    for path in places:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            # the reader still accepts a plan saved before (messages.patterns STEPS_OF)
+            if "step(s)" in line and "saved before" not in line and "never" not in line:
+                hedged.append(f"{path.relative_to(ROOT)}:{number}")
+    assert hedged == []
