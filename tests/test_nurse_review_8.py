@@ -85,3 +85,24 @@ def test_no_message_says_step_s() -> None:
             if "step(s)" in line and "saved before" not in line and "never" not in line:
                 hedged.append(f"{path.relative_to(ROOT)}:{number}")
     assert hedged == []
+
+
+# --- 3. no bare source link among the talk topics ---------------------------------------------
+
+
+def test_no_bare_address_on_the_norwegian_patient_pages() -> None:
+    """'• https://www.selvhjelp.no' was its own bullet under 'Støttesamtale' (no-fentanyl p4,
+    no-alprazolam-switch p5), below the bullet that ends '(selvhjelp.no)'."""
+    for name in ("no-fentanyl", "no-alprazolam-switch"):
+        for lang in ("nb", "sv", "en"):
+            patient = _sheet(name, lang).split('<section class="clinician', 1)[0]
+            assert "https://" not in _text(patient), (name, lang)
+            assert '<li class="link">' not in patient, (name, lang)
+            assert _text(patient).count("selvhjelp.no") == 1, (name, lang)
+
+
+def test_a_link_no_item_names_is_printed_once_readably() -> None:
+    from taper.render.advice import printed_links
+
+    links = ["https://www.selvhjelp.no", "https://example.org/help/", "https://www.selvhjelp.no"]
+    assert printed_links(links, ["Selvhjelpsgrupper (selvhjelp.no)."]) == ["example.org/help"]
