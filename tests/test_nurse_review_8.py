@@ -106,3 +106,55 @@ def test_a_link_no_item_names_is_printed_once_readably() -> None:
 
     links = ["https://www.selvhjelp.no", "https://example.org/help/", "https://www.selvhjelp.no"]
     assert printed_links(links, ["Selvhjelpsgrupper (selvhjelp.no)."]) == ["example.org/help"]
+
+
+# --- 2. no nearly empty page before the tick calendar -------------------------------------------
+
+# The sheets whose talk topics ran onto a page of their own (uk p6: "Aftercare contact" and two
+# bullets; us p6: "What the talks are about"), and their patient pages now, in both renderers.
+SHORT_TAIL = (("uk-alprazolam-switch", 6), ("us-morphine-topup", 6))
+
+
+def _calendar_page_and_fill(html: str) -> tuple[int, list[float]]:
+    """The page the tick calendar starts on, and how full (0..1) each page before it is."""
+    import pytest
+
+    weasyprint = pytest.importorskip("weasyprint")
+    from test_sheet_print import _boxes
+
+    document = weasyprint.HTML(string=html).render()
+    fills = []
+    for number, page in enumerate(document.pages):
+        box = page._page_box
+        top, height = box.content_box_y(), box.height
+        bottoms = [0.0]
+        for child, _ in _boxes(box):
+            element = getattr(child, "element", None)
+            if element is not None and "ticks-section" in (element.get("class") or ""):
+                return number, fills
+            if getattr(child, "element_tag", None) in ("li", "p", "tr", "h2", "h3"):
+                bottoms.append(child.position_y + child.height - top)
+        fills.append(max(bottoms) / height)
+    raise AssertionError("no tick calendar")
+
+
+def test_the_calendar_follows_a_short_tail_of_talk_topics_weasyprint() -> None:
+    for name, pages in SHORT_TAIL:
+        case = _case(name)
+        plan = case.plan()
+        html = render_plan(plan, PlanFormat.html, plan.language).decode()
+        start, fills = _calendar_page_and_fill(html)
+        assert start == pages - 1, (name, start + 1)
+        assert min(fills) > 0.5, (name, [f"{f:.0%}" for f in fills])
+
+
+def test_the_calendar_follows_a_short_tail_of_talk_topics_chromium(tmp_path: Path) -> None:
+    from test_sheet_print import patient_pages, run_chromium
+
+    for name, pages in SHORT_TAIL:
+        case = _case(name)
+        plan = case.plan()
+        html = render_plan(plan, PlanFormat.html, plan.language)
+        pdf = tmp_path / f"{name}.pdf"
+        run_chromium(tmp_path, html, "--no-pdf-header-footer", f"--print-to-pdf={pdf}")
+        assert patient_pages(pdf.read_bytes())[0] == pages, name
