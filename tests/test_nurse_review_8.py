@@ -123,7 +123,7 @@ def _calendar_page_and_fill(html: str) -> tuple[int, list[float]]:
     from test_sheet_print import _boxes
 
     document = weasyprint.HTML(string=html).render()
-    fills = []
+    fills: list[float] = []
     for number, page in enumerate(document.pages):
         box = page._page_box
         top, height = box.content_box_y(), box.height
