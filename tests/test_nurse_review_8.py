@@ -3,6 +3,7 @@ pinned: a verb that agrees with "1 step", no "step(s)" anywhere, ..."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -158,3 +159,43 @@ def test_the_calendar_follows_a_short_tail_of_talk_topics_chromium(tmp_path: Pat
         pdf = tmp_path / f"{name}.pdf"
         run_chromium(tmp_path, html, "--no-pdf-header-footer", f"--print-to-pdf={pdf}")
         assert patient_pages(pdf.read_bytes())[0] == pages, name
+
+
+# --- 4. one calendar layout for the sheet and its later prints --------------------------------
+
+
+def _calendar(html: str) -> str:
+    return html.split('<table class="ticks">', 1)[1].split("</thead>", 1)[0]
+
+
+def test_the_sheet_s_calendar_and_a_later_print_have_the_same_columns() -> None:
+    """se-oxycodone-oxazepam: the sheet's notes stood in an unheaded column, the print from 12
+    April's in rows under the weeks (nurse review 8, 4)."""
+    case = _case("se-oxycodone-oxazepam")
+    for lang in ("sv", "en"):
+        plan = case.plan(lang)
+        sheet = render_plan(plan, PlanFormat.html, lang).decode()
+        later = render_plan(
+            plan, PlanFormat.html, lang, calendar_from=dt.date(2027, 4, 12)
+        ).decode()
+        assert _calendar(sheet) == _calendar(later), lang
+        assert ('class="note-row"' in sheet) == ('class="note-row"' in later), lang
+
+
+def test_a_calendar_of_several_drugs_heads_its_note_column() -> None:
+    """The column is as wide as its head or the notes go under the weeks: never unheaded."""
+    from decimal import Decimal
+
+    from taper.render.sheet_calendar import TickDay, TickRow, TickWeek, notes_below
+    from taper.render.sheet_widths import least_percent
+    from taper.render.view_builder import build_view
+
+    case = _case("se-oxycodone-oxazepam")
+    view = build_view(case.plan("sv"), "sv", None)
+    day = TickDay(dt.date(2027, 1, 4), "4 januari 2027", [True])
+    week = TickWeek("4/1", [TickRow("oxikodon", [day]), TickRow("oxazepam", [day])], "6/1 samtal")
+    head = least_percent([texts("sv")._("Note")])
+    assert notes_below(view, [week], head - Decimal(1))
+    assert not notes_below(view, [week], head + Decimal(1))
+    template = (ROOT / "taper/render/templates/sheet.html").read_text(encoding="utf-8")
+    assert 'aria-label="{{ _("Note") }}"></th>' not in template
