@@ -173,7 +173,7 @@ def test_review6_d6_co_codamol_240_once_a_day_has_the_caution_and_an_earlier_sto
     assert [s.index for s in once] == [15]
     assert [d.time for d in once[0].doses] == ["evening"]
     message = fewer_times(made)
-    assert "(step 14, 15)" in message
+    assert "(steps 14, 15)" in message  # a real plural (nurse review 8)
     assert "its regimen's 3 a day" in message
     assert "So is an earlier stop from 60 mg (step 14)" in message
 
@@ -185,7 +185,7 @@ def test_review6_d6_paralgin_forte_240_once_a_day_has_the_caution_and_an_earlier
     once = [s for s in tapering(made) if len(s.doses) == 1]
     assert [s.index for s in once] == [9]
     message = fewer_times(made)
-    assert "(step 8, 9)" in message
+    assert "(steps 8, 9)" in message  # a real plural (nurse review 8)
     assert "its regimen's 3 a day" in message
     assert "So is an earlier stop from 60 mg (step 8)" in message
 

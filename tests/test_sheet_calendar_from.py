@@ -35,10 +35,12 @@ def test_the_clinician_page_names_the_command_for_the_next_weeks(run_cli: Run) -
     result = run_cli(*BASE, "-f", "html")
     assert result.code == 0, result.err
     patient, clinician = parts(result.out)
-    assert "Kalendern går till 14 mars 2027. Nästa sidor får du av din kontaktperson." in patient
+    # 8 weeks: the plan's calendar has its notes under the weeks on every print, so that the
+    # sheet's and the later prints look the same (nurse review 8; was 13 weeks to 11 April).
+    assert "Kalendern går till 7 mars 2027. Nästa sidor får du av din kontaktperson." in patient
     assert (
-        "Bockkalendern slutar 14 mars 2027. Skriv ut nästa veckor till patienten med: "
-        "taper plan … --calendar-from 2027-03-15"
+        "Bockkalendern slutar 7 mars 2027. Skriv ut nästa veckor till patienten med: "
+        "taper plan … --calendar-from 2027-03-08"
     ) in words(clinician)
 
 

@@ -17,6 +17,19 @@ from taper.plan.state import BuilderBase
 from taper.plan.tracks import Seg, Track
 
 
+def steps_of(count: int, drug: str, numbers: str) -> str:
+    """ "1 step of oxazepam (step 11)" or "3 steps of oxazepam (steps 4, 6, 8)": a real plural,
+    never "step(s)" (nurse review 8); a sentence after it makes its verb agree (`agree`)."""
+    if count == 1:
+        return f"1 step of {drug} (step {numbers})"
+    return f"{count} steps of {drug} (steps {numbers})"
+
+
+def agree(count: int, verb: str) -> str:
+    """A present-tense verb after `steps_of`: "gives" after one step, "give" after more."""
+    return verb + "s" if count == 1 else verb
+
+
 class CutListsMixin(BuilderBase):
     def allowed_text(self, track: Track) -> str:
         """What bounds a cut: the user's --percent when given, otherwise the rule."""
@@ -54,7 +67,7 @@ class CutListsMixin(BuilderBase):
         self.warn(
             "tablet-step-beyond-rule",
             "info",
-            f"{len(beyond)} step(s) of {track.drug.id} (step {numbers}) cut more than the step "
+            f"{steps_of(len(beyond), track.drug.id, numbers)} cut more than the step "
             f"{self.allowed_text(track)} sets, within the largest step it allows, because the "
             "formulary's strengths cannot make a dose nearer the rule's at these dose times "
             f"(step: share of the dose before): {shares}.",
@@ -73,7 +86,7 @@ class CutListsMixin(BuilderBase):
         numbers = ", ".join(str(index_of[id(s)]) for s in above)
         shares = self.shares(track, above, index_of)
         text = (
-            f"{len(above)} step(s) of {track.drug.id} (step {numbers}) cut a larger share of "
+            f"{steps_of(len(above), track.drug.id, numbers)} cut a larger share of "
             f"the dose than {self.allowed_text(track)} sets, because of the smallest step it "
             f"sets (step: share of the dose before): {shares}. Slowing or pausing "
             "the taper there is a prescriber's decision."
@@ -116,7 +129,7 @@ class CutListsMixin(BuilderBase):
         self.warn(
             "tablet-step-kept",
             "caution",
-            f"{len(kept)} step(s) of {track.drug.id} (step {numbers}) cut more than "
+            f"{steps_of(len(kept), track.drug.id, numbers)} cut more than "
             f"{self.allowed_text(track)} allows: the tablets make a step within half of the "
             f"rule's step from its ideal, so the taper stays on them rather than change to "
             f"{solutions} (an oral solution only for the steps the tablets cannot make).",

@@ -14,7 +14,7 @@ from taper.dose import format_amount
 from taper.plan import substitute
 from taper.plan.calendar import Placed
 from taper.plan.curve import slow_start
-from taper.plan.cut_lists import CutListsMixin
+from taper.plan.cut_lists import CutListsMixin, agree, steps_of
 from taper.plan.decimals import to_decimal
 from taper.plan.fast import constructor, copy_with, trusted
 from taper.plan.formulary import kit_for, oral_solutions, smaller_products
@@ -240,7 +240,7 @@ class ReviewMixin(CutListsMixin):
                 self.warn(
                     "tablet-limited",
                     "high",
-                    f"{len(cuts)} step(s) of {track.drug.id} (step {numbers}) cut more than "
+                    f"{steps_of(len(cuts), track.drug.id, numbers)} cut more than "
                     f"{self.allowed_text(track)} allows, because {why}; {hint}.{held}",
                     track.drug.id,
                     steps=numbers,
@@ -330,7 +330,7 @@ class ReviewMixin(CutListsMixin):
         self.warn(
             "immediate-release-fewer-times",
             "caution",
-            f"{len(fewer)} step(s) of {track.drug.id} (step {numbers}) give the "
+            f"{steps_of(len(fewer), track.drug.id, numbers)} {agree(len(fewer), 'give')} the "
             f"immediate-release product at fewer dose times than its regimen's {least} a day, "
             "because the dose is too small to share among them: it acts for a few hours, so "
             "withdrawal can come between doses; whether to go on so is a prescriber's "

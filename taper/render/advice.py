@@ -226,11 +226,25 @@ def sedative_items(view: PlanView) -> list[str]:
 
 def topics_besides(view: PlanView, said: list[str]) -> list[Topics]:
     """The talk topics without the sentences printed elsewhere; a topic left empty goes."""
-    kept = [
-        Topics(topic.label, [i for i in topic.content if i not in said], topic.links)
-        for topic in view.topics
-    ]
+    kept = []
+    for topic in view.topics:
+        content = [i for i in topic.content if i not in said]
+        kept.append(Topics(topic.label, content, printed_links(topic.links, content)))
     return [topic for topic in kept if topic.content or topic.links]
+
+
+def readable(link: str) -> str:
+    """An address as a patient reads and types it: "selvhjelp.no", not "https://www.selvhjelp.no"."""
+    bare = link.split("://", 1)[-1].removeprefix("www.")
+    return bare.rstrip("/")
+
+
+def printed_links(links: list[str], content: list[str]) -> list[str]:
+    """A topic's links on the printed page: each once, readable, and only where no item of the
+    topic already names it (nurse review 8: "• https://www.selvhjelp.no" under the item that
+    ends "(selvhjelp.no)" read like a leftover source link)."""
+    names = [readable(link) for link in links]
+    return [n for n in dict.fromkeys(names) if not any(n in item for item in content)]
 
 
 # Where the lines of the patch advice come from, with the patch drugs each covers: the

@@ -57,7 +57,7 @@ def decisions(view: PlanView) -> list[str]:
 
 # "(step 11, 13)" as the planner's message says it, and "Step 11 of …" as the short form of
 # one says it (labels.py), in each sheet language's words.
-_STEP_NUMBERS = re.compile(r"\((?:step|steg|trinn) (\d+(?:, \d+)*)\)")
+_STEP_NUMBERS = re.compile(r"\((?:steps?|steg|trinn) (\d+(?:, \d+)*)\)")
 _STEP_LEAD = re.compile(r"^(?:Step|Steg|Trinn) (\d+(?:, \d+)*)(?= )")
 
 
@@ -213,15 +213,12 @@ def _merged(group: list[NoteView]) -> str:
 
 
 _OPTION = re.compile(r" ?\(--[a-z-]+\)")
-_STEPS = re.compile(r"\b(\d+) step\(s\)")
 
 
 def clinician_words(text: str) -> str:
     """A planner message as the printed page says it: without command-line options (the
-    sheet names the decision, "a switch to diazepam", not the option that makes it) and
-    with a real plural where the English message hedges with "step(s)"."""
-    text = _OPTION.sub("", text)
-    return _STEPS.sub(lambda m: m.group(1) + (" step" if m.group(1) == "1" else " steps"), text)
+    sheet names the decision, "a switch to diazepam", not the option that makes it)."""
+    return _OPTION.sub("", text)
 
 
 def rules(view: PlanView) -> list[RuleView]:
