@@ -75,10 +75,42 @@ def _label(t: Texts, what: str) -> str:
     return what
 
 
+# The project's own bookkeeping in a rule file's notes: which review or issue asked for a
+# choice, and the project's fact files. A prescriber can look none of them up (nurse review 7:
+# "Project choice (issue 15)", "clinical-facts.md §5.2", "clinician review R21").
+_INTERNAL_REFERENCE = re.compile(
+    r" ?\((?:issue|clinician review|nurse review|review) [^()]*\)"
+    r"|(?:clinician|nurse) review R?\d+(?:, (?:issue|D)\d+)*(?:, )?"
+)
+_FACT_FILES = (
+    (re.compile(r"(?:/work/)?(?:shared/)?formulations\.md"), "the project's formulation notes"),
+    (
+        re.compile(r"(?:/work/)?(?:shared/)?clinical-facts(?:-2)?\.md"),
+        "the project's clinical facts",
+    ),
+)
+
+
+def readable_sources(text: str, guideline: Guideline | None) -> str:
+    """A rule file's note as a prescriber can follow it: each source cited by its id
+    ("droracle-cdc") named by its title, and the project's internal bookkeeping left out."""
+    text = _INTERNAL_REFERENCE.sub("", text)
+    for pattern, name in _FACT_FILES:
+        text = pattern.sub(name, text)
+    if guideline is not None:
+        for source in guideline.sources:
+            text = re.sub(rf"(?<![\w-]){re.escape(source.id)}(?![\w-])", source.title, text)
+    return text
+
+
 def project_choices(t: Texts, items: Iterable[str], guideline: Guideline | None) -> list[str]:
-    """Each "WHAT: NOTE" of the plan in the reader's language. English readers get the plan's
-    own words; others the note the rule file gives in their language, else the English note
-    said to be English."""
+    """Each "WHAT: NOTE" of the plan in the reader's language, its sources by title. English
+    readers get the plan's own words; others the note the rule file gives in their language,
+    else the English note said to be English."""
+    return [readable_sources(item, guideline) for item in _in_language(t, items, guideline)]
+
+
+def _in_language(t: Texts, items: Iterable[str], guideline: Guideline | None) -> list[str]:
     items = list(items)
     if t.lang == "en" or not items:
         return items

@@ -8,6 +8,7 @@ the whole `Sheet` from both.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -54,6 +55,19 @@ def decisions(view: PlanView) -> list[str]:
     return list(dict.fromkeys(steps_by_date(view, clinician_words(d)) for d in out))
 
 
+def listed_days(days: list[str]) -> str:
+    """Days one after another; by semicolons where a day has a comma ("Jun 20, 2028")."""
+    return ("; " if any("," in day for day in days) else ", ").join(days)
+
+
+def clinician_day(view: PlanView, day: dt.date) -> str:
+    """A step's day on the clinician page: "19 Jan", or "19 Jan 2028" on a plan whose steps
+    run into another year, where "19 Jan" could be either (nurse review 7: "19 Jan: 11.1 %"
+    was 2028 on a plan through two Januaries)."""
+    years = {y for s in view.steps for y in (s.step.start.year, s.step.end.year)}
+    return view.t.short_date(day) if len(years) > 1 else view.t.short_day_month(day)
+
+
 # "(step 11, 13)" as the planner's message says it, and "Step 11 of …" as the short form of
 # one says it (labels.py), in each sheet language's words.
 _STEP_NUMBERS = re.compile(r"\((?:step|steg|trinn) (\d+(?:, \d+)*)\)")
@@ -65,7 +79,7 @@ def steps_by_date(view: PlanView, text: str) -> str:
     8 feb.)"), not by number ("(steg 11, 13)"): the table has no step numbers, and a row
     may hold several steps of one dose (nurse review 2, A-7)."""
     t = view.t
-    by_index = {s.step.index: t.short_day_month(s.step.start) for s in view.steps}
+    by_index = {s.step.index: clinician_day(view, s.step.start) for s in view.steps}
 
     def days(found: re.Match[str]) -> list[str] | None:
         numbers = [int(n) for n in found.group(1).split(", ")]
@@ -75,7 +89,7 @@ def steps_by_date(view: PlanView, text: str) -> str:
 
     def inner(found: re.Match[str]) -> str:
         shown = days(found)
-        return found.group(0) if shown is None else "(" + ", ".join(shown) + ")"
+        return found.group(0) if shown is None else "(" + listed_days(shown) + ")"
 
     def lead(found: re.Match[str]) -> str:
         shown = days(found)
@@ -85,7 +99,7 @@ def steps_by_date(view: PlanView, text: str) -> str:
             "The step starting %(dates)s",
             "The steps starting %(dates)s",
             len(shown),
-            dates=", ".join(shown),
+            dates=listed_days(shown),
         )
 
     text = _STEP_LEAD.sub(lead, _STEP_NUMBERS.sub(inner, text))
@@ -117,9 +131,9 @@ def _shares_by_date(view: PlanView, text: str) -> str:
             start = by_index.get(int(item.group("step")))
             if start is None:
                 return found.group(0)  # a number the plan has no step for: as written
-            days.append(t.short_day_month(start))
+            days.append(clinician_day(view, start))
             items.append(f"{days[-1]}: {item.group('share')}")
-        listed.append(" (" + ", ".join(days) + ")")
+        listed.append(" (" + listed_days(days) + ")")
         return (
             " ("
             + t._("the day the step starts: share of the dose before")
@@ -158,7 +172,7 @@ def _by_period(view: PlanView, text: str) -> str:
             a, b = by_index.get(int(first)), by_index.get(int(last or first))
             if a is None or b is None:
                 return None
-            out.append(f"{t.short_day_month(a.start)}–{t.short_day_month(b.end)}")
+            out.append(f"{clinician_day(view, a.start)}–{clinician_day(view, b.end)}")
         return out
 
     def listing(found: re.Match[str]) -> str:

@@ -60,7 +60,8 @@ def stamp_text(t: Texts, plan: Plan) -> str:
 def build_view(
     plan: Plan, lang: Lang, guideline: Guideline | None, *, patient_id: str | None = None
 ) -> PlanView:
-    t = texts(lang)
+    # Dates and words as the rule file's country writes the language (en_US for a US file).
+    t = texts(lang, guideline.country if guideline is not None else None)
     reader = Reader(t, guideline)
     names = _drug_names(guideline, lang)
     content = _content(guideline, lang)

@@ -157,13 +157,13 @@ STEP_WARNINGS: dict[str, tuple[Piece, ...]] = {
     "immediate-release-fewer-times": (
         piece(
             rf"(?P<count>\d+) step\(s\) of (?P<drug>{ID}) \(step (?P<steps>\d+(?:, \d+)*)\) give "
-            r"the immediate-release product at fewer dose times than its regimen's "
-            r"(?P<least>\d+) a day, because the dose is too small to share among them: it acts "
+            r"the immediate-release product fewer than (?P<least>\d+) times a day, because "
+            r"the dose is too small to share among them: it acts "
             r"for a few hours, so withdrawal can come between doses; whether to go on so is a "
             r"prescriber's decision\.",
             N_(
                 "%(count)s step(s) of %(drug)s (step %(steps)s) give the immediate-release "
-                "product at fewer dose times than its regimen's %(least)s a day, because the "
+                "product fewer than %(least)s times a day, because the "
                 "dose is too small to share among them: it acts for a few hours, so withdrawal "
                 "can come between doses; whether to go on so is a prescriber's decision."
             ),
