@@ -82,6 +82,8 @@ _INTERNAL_REFERENCE = re.compile(
     r" ?\((?:issue|clinician review|nurse review|review) [^()]*\)"
     r"|(?:clinician|nurse) review R?\d+(?:, (?:issue|D)\d+)*(?:, )?"
 )
+# What a left-out reference leaves: "(…; )" or "( )".
+_EMPTIED = re.compile(r"(?:[;,] *)(\))| ?\( *\)()")
 _FACT_FILES = (
     (re.compile(r"(?:/work/)?(?:shared/)?formulations\.md"), "the project's formulation notes"),
     (
@@ -94,13 +96,32 @@ _FACT_FILES = (
 def readable_sources(text: str, guideline: Guideline | None) -> str:
     """A rule file's note as a prescriber can follow it: each source cited by its id
     ("droracle-cdc") named by its title, and the project's internal bookkeeping left out."""
-    text = _INTERNAL_REFERENCE.sub("", text)
+    text = _EMPTIED.sub(r"\1", _INTERNAL_REFERENCE.sub("", text))
     for pattern, name in _FACT_FILES:
         text = pattern.sub(name, text)
-    if guideline is not None:
-        for source in guideline.sources:
-            text = re.sub(rf"(?<![\w-]){re.escape(source.id)}(?![\w-])", source.title, text)
+    for source_id, name in _source_names(guideline).items():
+        text = re.sub(rf"(?<![\w-]){re.escape(source_id)}(?![\w-])", name, text)
     return text
+
+
+def _source_names(guideline: Guideline | None) -> dict[str, str]:
+    """Each source's name in a note: its title up to the first comma ("Dr. Oracle", "NHS
+    Lanarkshire Joint Adult Formulary"), or as many of its comma-separated parts as tell it
+    from the rule file's other sources ("C. H. Ashton, The treatment of benzodiazepine
+    dependence"): short enough for the clinician part's few pages, which list the full
+    titles of the sources its rules cite."""
+    if guideline is None:
+        return {}
+    parts = {s.id: s.title.strip('"').split(", ") for s in guideline.sources}
+    names = {}
+    for source_id, own in parts.items():
+        for n in range(1, len(own) + 1):
+            name = ", ".join(own[:n])
+            others = [p for i, p in parts.items() if i != source_id]
+            if not any(", ".join(p[:n]) == name for p in others):
+                break
+        names[source_id] = name
+    return names
 
 
 def project_choices(t: Texts, items: Iterable[str], guideline: Guideline | None) -> list[str]:

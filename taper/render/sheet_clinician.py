@@ -61,11 +61,22 @@ def listed_days(days: list[str]) -> str:
 
 
 def clinician_day(view: PlanView, day: dt.date) -> str:
-    """A step's day on the clinician page: "19 Jan", or "19 Jan 2028" on a plan whose steps
-    run into another year, where "19 Jan" could be either (nurse review 7: "19 Jan: 11.1 %"
-    was 2028 on a plan through two Januaries)."""
-    years = {y for s in view.steps for y in (s.step.start.year, s.step.end.year)}
-    return view.t.short_date(day) if len(years) > 1 else view.t.short_day_month(day)
+    """A step's day on the clinician page: "19 Jan", or "19 Jan 2028" on a plan long enough
+    to hold a day and month twice, where "19 Jan" could be either (nurse review 7: "19 Jan:
+    11.1 %" was 2028 on a plan through two Januaries)."""
+    return view.t.short_date(day) if _repeats_days(view) else view.t.short_day_month(day)
+
+
+def _repeats_days(view: PlanView) -> bool:
+    """Whether the plan's steps span a year or more: then every day and month recurs."""
+    if not view.steps:
+        return False
+    first = min(s.step.start for s in view.steps)
+    last = max(s.step.end for s in view.steps)
+    try:
+        return last >= first.replace(year=first.year + 1)
+    except ValueError:  # 29 February: a year on is 1 March
+        return last >= dt.date(first.year + 1, 3, 1)
 
 
 # "(step 11, 13)" as the planner's message says it, and "Step 11 of …" as the short form of
