@@ -82,46 +82,56 @@ _INTERNAL_REFERENCE = re.compile(
     r" ?\((?:issue|clinician review|nurse review|review) [^()]*\)"
     r"|(?:clinician|nurse) review R?\d+(?:, (?:issue|D)\d+)*(?:, )?"
 )
-# What a left-out reference leaves: "(…; )" or "( )".
-_EMPTIED = re.compile(r"(?:[;,] *)(\))| ?\( *\)()")
-_FACT_FILES = (
-    (re.compile(r"(?:/work/)?(?:shared/)?formulations\.md"), "the project's formulation notes"),
-    (
-        re.compile(r"(?:/work/)?(?:shared/)?clinical-facts(?:-2)?\.md"),
-        "the project's clinical facts",
-    ),
+# The project's fact files, with the sections cited: "shared/formulations.md §5".
+_FACT_FILES = re.compile(
+    r"(?:/work/)?(?:shared/ ?)?(?:formulations|clinical-facts(?:-2)?)\.md"
+    r"(?: §[\w.]+(?:(?:,| and) §[\w.]+)*)?"
+)
+# What a left-out reference leaves behind: "(…; )", "(, …", "( )", "…, , …".
+_EMPTIED = (
+    (re.compile(r"\( *[,;] *"), "("),
+    (re.compile(r" *[,;] *\)"), ")"),
+    (re.compile(r" ?\( *\)"), ""),
+    (re.compile(r"([,;]) *[,;]"), r"\1"),
 )
 
 
 def readable_sources(text: str, guideline: Guideline | None) -> str:
     """A rule file's note as a prescriber can follow it: each source cited by its id
-    ("droracle-cdc") named by its title, and the project's internal bookkeeping left out."""
-    text = _EMPTIED.sub(r"\1", _INTERNAL_REFERENCE.sub("", text))
-    for pattern, name in _FACT_FILES:
-        text = pattern.sub(name, text)
+    ("droracle-cdc") named ("Dr. Oracle"), and the project's internal bookkeeping (reviews,
+    issues, its fact files) left out: a prescriber can look none of it up."""
+    text = _FACT_FILES.sub("", _INTERNAL_REFERENCE.sub("", text))
+    for pattern, kept in _EMPTIED:
+        text = pattern.sub(kept, text)
     for source_id, name in _source_names(guideline).items():
         text = re.sub(rf"(?<![\w-]){re.escape(source_id)}(?![\w-])", name, text)
     return text
 
 
 def _source_names(guideline: Guideline | None) -> dict[str, str]:
-    """Each source's name in a note: its title up to the first comma ("Dr. Oracle", "NHS
-    Lanarkshire Joint Adult Formulary"), or as many of its comma-separated parts as tell it
-    from the rule file's other sources ("C. H. Ashton, The treatment of benzodiazepine
-    dependence"): short enough for the clinician part's few pages, which list the full
-    titles of the sources its rules cite."""
+    """Each source's name in a note: its title up to the first comma, without brackets ("Dr.
+    Oracle", "Withdrawal of benzodiazepines"), with the title's year where two sources would
+    share a name ("C. H. Ashton 1994"), else their whole titles: short, for the clinician part's
+    few pages, which list the whole titles of the sources its rules cite."""
     if guideline is None:
         return {}
-    parts = {s.id: s.title.strip('"').split(", ") for s in guideline.sources}
+    short = {
+        s.id: _BRACKETS.sub("", s.title.strip('"').split(", ", 1)[0]) for s in guideline.sources
+    }
     names = {}
-    for source_id, own in parts.items():
-        for n in range(1, len(own) + 1):
-            name = ", ".join(own[:n])
-            others = [p for i, p in parts.items() if i != source_id]
-            if not any(", ".join(p[:n]) == name for p in others):
-                break
-        names[source_id] = name
-    return names
+    for source in guideline.sources:
+        name = short[source.id]
+        if list(short.values()).count(name) > 1:
+            year = _YEAR.search(source.title)
+            name = f"{name} {year.group(0)}" if year else source.title
+        names[source.id] = name
+    clashing = [name for name in names.values() if list(names.values()).count(name) > 1]
+    # The same name and year: those sources by their whole titles.
+    return {s.id: s.title if names[s.id] in clashing else names[s.id] for s in guideline.sources}
+
+
+_BRACKETS = re.compile(r" ?\([^()]*\)")
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 
 def project_choices(t: Texts, items: Iterable[str], guideline: Guideline | None) -> list[str]:

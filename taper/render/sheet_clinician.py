@@ -67,6 +67,20 @@ def clinician_day(view: PlanView, day: dt.date) -> str:
     return view.t.short_date(day) if _repeats_days(view) else view.t.short_day_month(day)
 
 
+def clinician_days(view: PlanView, days: list[dt.date]) -> list[str]:
+    """Days one after another, on a plan long enough to need years, with the year on the first
+    and wherever it changes ("7 Sept 2027: 11.1 %; 21 Sept: 12.5 %; … 12 Jan 2028: 16.7 %"),
+    read from left to right as a dated list is: each day once exact, in a third of the room."""
+    if not _repeats_days(view):
+        return [view.t.short_day_month(day) for day in days]
+    return [
+        view.t.short_date(day)
+        if n == 0 or day.year != days[n - 1].year
+        else view.t.short_day_month(day)
+        for n, day in enumerate(days)
+    ]
+
+
 def _repeats_days(view: PlanView) -> bool:
     """Whether the plan's steps span a year or more: then every day and month recurs."""
     if not view.steps:
@@ -90,13 +104,13 @@ def steps_by_date(view: PlanView, text: str) -> str:
     8 feb.)"), not by number ("(steg 11, 13)"): the table has no step numbers, and a row
     may hold several steps of one dose (nurse review 2, A-7)."""
     t = view.t
-    by_index = {s.step.index: clinician_day(view, s.step.start) for s in view.steps}
+    by_index = {s.step.index: s.step.start for s in view.steps}
 
     def days(found: re.Match[str]) -> list[str] | None:
         numbers = [int(n) for n in found.group(1).split(", ")]
         if any(n not in by_index for n in numbers):
             return None  # a number the plan has no step for: as the planner said
-        return [by_index[n] for n in numbers]
+        return clinician_days(view, [by_index[n] for n in numbers])
 
     def inner(found: re.Match[str]) -> str:
         shown = days(found)
@@ -136,14 +150,16 @@ def _shares_by_date(view: PlanView, text: str) -> str:
     listed: list[str] = []
 
     def listing(found: re.Match[str]) -> str:
-        items = []
-        days = []
+        starts: list[dt.date] = []
+        shares: list[str] = []
         for item in _SHARE.finditer(found.group("listing")):
             start = by_index.get(int(item.group("step")))
             if start is None:
                 return found.group(0)  # a number the plan has no step for: as written
-            days.append(clinician_day(view, start))
-            items.append(f"{days[-1]}: {item.group('share')}")
+            starts.append(start)
+            shares.append(item.group("share"))
+        days = clinician_days(view, starts)
+        items = [f"{day}: {share}" for day, share in zip(days, shares, strict=True)]
         listed.append(" (" + listed_days(days) + ")")
         return (
             " ("
