@@ -97,13 +97,14 @@ def test_a_us_sheet_is_byte_identical_run_to_run() -> None:
 
 def test_clinician_dates_carry_their_year_on_a_plan_longer_than_a_year() -> None:
     part = clinician_part(shown(us_oxycodone(), PlanFormat.html))
-    # "19 Jan: 11.1 %" was 2028 on a plan through two Januaries (nurse review 7, sheet 6).
-    assert "Jan 19, 2028: 11.1 %" in part
-    assert "(Apr 19, 2028)" in part
-    assert "(Jun 20, 2028; Jul 20, 2028; Aug 21, 2028)" in part
-    box = part.split("Unresolved prescriber decision", 1)[1].split("</div>", 1)[0]
-    months = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
-    assert not re.search(rf"\b(?:{months}) \d{{1,2}}\b(?!, \d{{4}})", box)
+    # "19 Jan: 11.1 %" was 2028 on a plan through two Januaries (nurse review 7, sheet 6). A
+    # list gives the year on its first day and wherever the year changes.
+    assert "Jan 19, 2028: 11.1 %; Feb 18: 12.5 %;" in part
+    assert "(Apr 19, 2028)" in part  # a day on its own: with its year
+    assert "(Jun 20, 2028; Jul 20; Aug 21)" in part
+    uk = clinician_part(shown(plan_of("uk-ashton", "alprazolam 1.5 mg"), PlanFormat.html))
+    assert re.search(r"\d+ Sept 2027: [\d.]+ %; \d+ Sept: ", uk)
+    assert re.search(r"; \d+ Jan 2028: ", uk)
     # A plan of months, within a year: no year needed.
     short = clinician_part(shown(tylenol(), PlanFormat.html))
     assert "(Apr 21, Jun 21)" in short
