@@ -9,6 +9,9 @@ import hashlib
 import re
 from functools import cache
 
+import pytest
+from sheet_panel import PANEL, PanelPlan
+
 from taper.dose import parse_medication
 from taper.guideline.loader import load_guideline
 from taper.guideline.model import Guideline
@@ -140,3 +143,17 @@ def test_the_sheet_and_its_calendar_print_carry_the_same_plan_id() -> None:
         assert f'content: "Plan {short} · se-vgr ' in html
     other = plan_id(plan_of("se-vgr", "oxycodone 40 mg"))
     assert other != short  # a continuation of another -m list shows another id
+
+
+@pytest.mark.parametrize("case", PANEL, ids=lambda case: case.name)
+def test_no_panel_clinician_part_names_a_source_by_id_or_cites_project_bookkeeping(
+    case: PanelPlan,
+) -> None:
+    plan = case.plan()
+    html = render_plan(plan, PlanFormat.html, plan.language).decode()
+    part = re.split(r"För förskrivaren|For forskriveren|For the prescriber", html, maxsplit=1)[1]
+    text = re.sub(r"<[^>]+>", "", part)
+    for source in load_guideline(case.guideline).guideline.sources:
+        assert not re.search(rf"(?<![\w.-]){re.escape(source.id)}(?![\w-]|\.\w)", text), source.id
+    internal = r"review \d|issue \d|\.md\b|§|gjennomgang \d|granskning \d|ärende \d|\.no\.no"
+    assert not re.findall(rf"[^.(]{{0,40}}(?:{internal})[^.)]{{0,30}}", text)

@@ -78,9 +78,10 @@ def _label(t: Texts, what: str) -> str:
 # The project's own bookkeeping in a rule file's notes: which review or issue asked for a
 # choice, and the project's fact files. A prescriber can look none of them up (nurse review 7:
 # "Project choice (issue 15)", "clinical-facts.md §5.2", "clinician review R21").
+_REVIEW = r"(?:(?:clinician|nurse) review|klinisk granskning|klinisk gjennomgang)"
 _INTERNAL_REFERENCE = re.compile(
-    r" ?\((?:issue|clinician review|nurse review|review) [^()]*\)"
-    r"|(?:clinician|nurse) review R?\d+(?:, (?:issue|D)\d+)*(?:, )?"
+    rf" ?\((?:issue|ärende|sak|{_REVIEW}) [^()]*\)"
+    rf"|{_REVIEW} R?\d+(?:, (?:issue |ärende |sak |D|uk-)\d+)*(?:, )?"
 )
 # The project's fact files, with the sections cited: "shared/formulations.md §5".
 _FACT_FILES = re.compile(
@@ -104,7 +105,8 @@ def readable_sources(text: str, guideline: Guideline | None) -> str:
     for pattern, kept in _EMPTIED:
         text = pattern.sub(kept, text)
     for source_id, name in _source_names(guideline).items():
-        text = re.sub(rf"(?<![\w-]){re.escape(source_id)}(?![\w-])", name, text)
+        # "trappned", not the "trappned" of "trappned.no"
+        text = re.sub(rf"(?<![\w.-]){re.escape(source_id)}(?![\w-]|\.\w)", name, text)
     return text
 
 

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from taper.render.project_choices import readable_sources
 from taper.render.view import PlanView
 
 # Warning codes that leave the prescriber a decision the patient's pages cannot make for them.
@@ -313,7 +314,7 @@ def sources(view: PlanView) -> list[str]:
             if f"drug-note:{drug.id}:{note.id}" in printed and note.source is not None:
                 cited.add(note.source)
     return [
-        f"{s.title} ({s.date.isoformat()})" if s.date else s.title
+        readable_sources(f"{s.title} ({s.date.isoformat()})" if s.date else s.title, None)
         for s in guideline.sources
         if s.id in cited
     ]
