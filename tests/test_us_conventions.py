@@ -75,6 +75,10 @@ def test_a_us_rule_file_prints_american_words_and_keeps_its_product_names() -> N
     # The product's name is the rule file's, as written.
     assert "Acetaminophen and codeine 300 mg/30 mg tablets" in html
     assert "tranquillisers" not in shown(us_oxycodone(), PlanFormat.html)
+    # The clock of four doses 4 hours apart, on a 12-hour clock (was "08, 12, 16 and 20").
+    assert "For example at 8 am, 12 pm, 4 pm and 8 pm." in html
+    assert texts("en", "US").hour(24) == "12 am"
+    assert texts("en", "GB").hour(8) == "08"
 
 
 def test_the_locale_follows_the_rule_file_s_country_not_its_id() -> None:

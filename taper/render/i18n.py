@@ -192,6 +192,14 @@ class Texts:
         """4 mars 2027 · 4. mars 2027 · 4 Mar 2027 · Mar 4, 2027: a short date with its year."""
         return self._formatted("yMMMd", day)
 
+    def hour(self, hour: int) -> str:
+        """A whole hour of the day as the reader's clock writes it: "08", "16" (24-hour), or
+        in American English "8 am", "12 pm", "4 pm" (12-hour; 24 is "12 am", midnight)."""
+        if not self._american:
+            return f"{hour:02d}"
+        twelve = hour % 12 or 12
+        return f"{twelve} {'pm' if 12 <= hour < 24 else 'am'}"
+
     def numeric_day(self, day: dt.date) -> str:
         """22/3 · 22.3. · 22/03 — for narrow tick-box headers."""
         return self._formatted("Md", day)
