@@ -112,26 +112,32 @@ def readable_sources(text: str, guideline: Guideline | None) -> str:
 
 def _source_names(guideline: Guideline | None) -> dict[str, str]:
     """Each source's name in a note: its title up to the first comma, without brackets ("Dr.
-    Oracle", "Withdrawal of benzodiazepines"), with the title's year where two sources would
-    share a name ("C. H. Ashton 1994"), else their whole titles: short, for the clinician part's
-    few pages, which list the whole titles of the sources its rules cite."""
+    Oracle", "Withdrawal of benzodiazepines"); where two sources would share a name, with the
+    title's year ("C. H. Ashton 1994") or the first words of what follows
+    ("Helsedirektoratet, Behandling ved opioidavhengighet …"), else the whole title. Short,
+    for the clinician part's few pages, which list the whole titles its rules cite."""
     if guideline is None:
         return {}
-    short = {
-        s.id: _BRACKETS.sub("", s.title.strip('"').split(", ", 1)[0]) for s in guideline.sources
-    }
+    parts = {s.id: _BRACKETS.sub("", s.title.strip('"')).split(", ") for s in guideline.sources}
+    short = {i: p[0] for i, p in parts.items()}
     names = {}
     for source in guideline.sources:
         name = short[source.id]
         if list(short.values()).count(name) > 1:
             year = _YEAR.search(source.title)
-            name = f"{name} {year.group(0)}" if year else source.title
+            words = " ".join(parts[source.id][1:]).strip('"').split()
+            if year:
+                name = f"{name} {year.group(0)}"
+            elif words:
+                more = " …" if len(words) > _WORDS else ""
+                name = f"{name}, {' '.join(words[:_WORDS])}{more}"
         names[source.id] = name
     clashing = [name for name in names.values() if list(names.values()).count(name) > 1]
-    # The same name and year: those sources by their whole titles.
+    # The same name still: those sources by their whole titles.
     return {s.id: s.title if names[s.id] in clashing else names[s.id] for s in guideline.sources}
 
 
+_WORDS = 3
 _BRACKETS = re.compile(r" ?\([^()]*\)")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
