@@ -228,8 +228,9 @@ def test_a_us_acetaminophen_combination_gets_the_patient_line_by_its_own_name() 
     view = build_view(plan, check_lang("en"), find_guideline(plan))
     line = paracetamol_advice(view)
     assert line is not None
-    assert "each tablet contains 300 mg acetaminophen (paracetamol)" in line
+    # American English: acetaminophen, without the European name (nurse review 7).
+    assert "each tablet contains 300 mg acetaminophen, and" in line
     assert "your doses give at most 900 mg a day" in line
     assert "Do not take any other medicine that contains acetaminophen" in line
     sheet = render(plan, PlanFormat.html, "en").partition(PATIENT_END)[0]
-    assert "contains 300 mg acetaminophen (paracetamol)" in sheet
+    assert "contains 300 mg acetaminophen, and" in sheet

@@ -176,9 +176,10 @@ def test_a_sheet_without_a_dose_at_24_says_nothing_of_midnight(run_cli: Run) -> 
 @pytest.mark.parametrize(
     ("lang", "head", "first"),
     [
-        ("en", "(the day the step starts: share of the dose before)", "11 May: 11.1 %"),
-        ("sv", "(dagen steget börjar: andel av dosen före)", "11 maj: 11,1 %"),
-        ("nb", "(dagen trinnet starter: andel av dosen før)", "11. mai: 11,1 %"),
+        # A plan of over a year: the list's first day with its year (nurse review 7).
+        ("en", "(the day the step starts: share of the dose before)", "11 May 2027: 11.1 %"),
+        ("sv", "(dagen steget börjar: andel av dosen före)", "11 maj 2027: 11,1 %"),
+        ("nb", "(dagen trinnet starter: andel av dosen før)", "11. mai 2027: 11,1 %"),
     ],
 )
 def test_cut_shares_are_listed_by_the_day_each_step_starts(

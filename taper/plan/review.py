@@ -308,8 +308,15 @@ class ReviewMixin(CutListsMixin):
             if seg.phase in ("stabilisation", "switch", "taper") and seg.amount > 0:
                 for brand in {x.brand for d in seg.doses for x in d.tablets}:
                     first.setdefault(brand, len(seg.doses))
+        previous: Seg | None = None
         for seg in track.segs:
             if seg.phase != "taper" or seg.amount == 0 or id(seg) not in index_of:
+                continue
+            # A step that holds the dose before it is no new dose to list (nurse review 7:
+            # "21 May" named beside the 21 Apr dose it held).
+            held = previous is not None and previous.amount == seg.amount
+            previous = seg
+            if held and fewer and fewer[-1].amount == seg.amount:
                 continue
             pieces = [x for d in seg.doses for x in d.tablets]
             if any(x.modified_release for x in pieces):
@@ -331,7 +338,7 @@ class ReviewMixin(CutListsMixin):
             "immediate-release-fewer-times",
             "caution",
             f"{steps_of(len(fewer), track.drug.id, numbers)} {agree(len(fewer), 'give')} the "
-            f"immediate-release product at fewer dose times than its regimen's {least} a day, "
+            f"immediate-release product fewer than {least} times a day, "
             "because the dose is too small to share among them: it acts for a few hours, so "
             "withdrawal can come between doses; whether to go on so is a prescriber's "
             "decision." + self.earlier_stop(track, fewer, index_of),

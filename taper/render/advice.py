@@ -151,7 +151,7 @@ def _clock_line(view: PlanView, brand: str, hours: int, times: int) -> str | Non
         hours_of_day = clock_hours(times, hours) or _day_example(times, hours)
         if hours_of_day is None:
             return None
-        shown = [f"{hour:02d}" for hour in hours_of_day]
+        shown = [view.t.hour(hour) for hour in hours_of_day]
         return view.t._(
             "For example at %(first)s and %(last)s.", first=", ".join(shown[:-1]), last=shown[-1]
         )

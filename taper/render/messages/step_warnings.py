@@ -178,17 +178,17 @@ STEP_WARNINGS: dict[str, tuple[Piece, ...]] = {
     "immediate-release-fewer-times": (
         piece(
             STEPS_OF + r" gives? "
-            r"the immediate-release product at fewer dose times than its regimen's "
-            r"(?P<least>\d+) a day, because the dose is too small to share among them: it acts "
+            r"the immediate-release product fewer than (?P<least>\d+) times a day, because "
+            r"the dose is too small to share among them: it acts "
             r"for a few hours, so withdrawal can come between doses; whether to go on so is a "
             r"prescriber's decision\.",
             NP_(
                 "%(count)s step of %(drug)s (step %(steps)s) gives the immediate-release "
-                "product at fewer dose times than its regimen's %(least)s a day, because the "
+                "product fewer than %(least)s times a day, because the "
                 "dose is too small to share among them: it acts for a few hours, so withdrawal "
                 "can come between doses; whether to go on so is a prescriber's decision.",
                 "%(count)s steps of %(drug)s (steps %(steps)s) give the immediate-release "
-                "product at fewer dose times than its regimen's %(least)s a day, because the "
+                "product fewer than %(least)s times a day, because the "
                 "dose is too small to share among them: it acts for a few hours, so withdrawal "
                 "can come between doses; whether to go on so is a prescriber's decision.",
             ),
