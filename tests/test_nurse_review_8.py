@@ -59,7 +59,7 @@ def test_the_step_messages_are_plural_entries_in_every_catalog() -> None:
 def test_a_plural_piece_reads_one_step_and_several_steps() -> None:
     reader = Reader(texts("sv"), None)
     tail = (
-        "the immediate-release product at fewer dose times than its regimen's 4 a day, because "
+        "the immediate-release product fewer than 4 times a day, because "
         "the dose is too small to share among them: it acts for a few hours, so withdrawal can "
         "come between doses; whether to go on so is a prescriber's decision."
     )
