@@ -7,7 +7,8 @@ date order. What it places, and why:
 - **support** talks every `every_days` from the plan start through mapping and stabilisation
   (through the whole taper as well when the rules do not ask for a talk before each change, so
   a taper never runs without support), and `lead_days` before every dose change when
-  `before_each_reduction` is set;
+  `before_each_reduction` is set; and at least every `talk_every_days` of a taper rule (Eda
+  vårdcentral's weekly call) from the start to the last dose of a drug that rule tapers;
 - a **dose-change** checkpoint on every date a drug's daily dose changes: a reduction, a step of
   a switch crossover (the new drug appearing counts too) and the stop (the day after the last
   dose of that drug);
@@ -380,6 +381,7 @@ def _support_checkpoints(
     last_dose_date: dt.date | None,
     open_days: ClinicDays,
     content: list[str],
+    talk_gaps: Mapping[str, int],
 ) -> list[Checkpoint]:
     support = rules.support
     # date -> the drugs whose change the talk prepares (None: a regular talk)
@@ -409,6 +411,13 @@ def _support_checkpoints(
         end = last_dose_date or max(last_steps, default=start)
         for day in _gap_talk_dates(talks, support.max_gap_days, start, end, open_days):
             talks.setdefault(day, None)
+    for drug, gap in sorted(talk_gaps.items()):
+        # A rule's own rhythm while its drug is taken (a weekly call through an opioid-eda
+        # taper, though its changes are two weeks apart where the tablets force a hold).
+        taken = [s.end for s in steps if s.drug == drug and s.dose > 0 and s.phase != "aftercare"]
+        if taken:
+            for day in _gap_talk_dates(talks, gap, start, max(taken), open_days):
+                talks.setdefault(day, None)
     return [
         _checkpoint(
             date=day,
@@ -545,6 +554,7 @@ def build_checkpoints(
     start: dt.date,
     last_dose_date: dt.date | None,
     reported: Mapping[str, Decimal] | None = None,
+    talk_gaps: Mapping[str, int] | None = None,
 ) -> list[Checkpoint]:
     """Dated checkpoints for a plan, in date order.
 
@@ -553,6 +563,8 @@ def build_checkpoints(
     `last_dose_date` the last day any drug is taken (None when the plan does not reach zero:
     then there is no stop, no aftercare and no evaluation). `reported` (drug id -> the daily
     dose taken now) lets a cut on the first day be told from a first step at the same dose.
+    `talk_gaps` (drug id -> days) are the rules' own longest stretches without a talk while
+    that drug is taken (`talk_every_days`; Eda vårdcentral called every week).
     """
     changes = dose_changes(steps, start, last_dose_date, reported)
     checkpoints = [
@@ -574,6 +586,7 @@ def build_checkpoints(
             last_dose_date,
             open_days,
             support_content(rules, drug_classes),
+            talk_gaps or {},
         )
         if last_dose_date is not None:
             stops = _opioid_stops(guideline, steps, changes, last_dose_date)

@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from tail_helpers import with_tail
+
 from taper.dose import parse_medication
-from taper.guideline.loader import load_guideline
 from taper.plan import PlanOptions, make_plan
 from taper.plan.model import Plan
 
@@ -24,7 +25,10 @@ class PanelPlan:
     clinician_pages: int = 4  # at most, after them (see TWO_CLASSES)
 
     def plan(self, lang: str | None = None) -> Plan:
-        loaded = load_guideline(self.guideline)
+        # The rule files with their opioid tails (tail_helpers.py): these sheets show a depot
+        # to immediate-release change and long holds, which the shipped files' stop at the
+        # stop dose (clinician review 12) would leave out.
+        loaded = with_tail(self.guideline)
         options = PlanOptions(start=START, switch=self.switch, lang=lang)
         return make_plan([parse_medication(m) for m in self.meds], loaded, options)
 

@@ -8,9 +8,12 @@ import itertools
 from decimal import Decimal
 
 import pytest
-from panel import PANEL, Patient, plan_of
+from panel import PANEL, START, Patient, plan_of
+from tail_helpers import with_tail
 
+from taper.dose import parse_medication
 from taper.errors import TaperError
+from taper.plan import PlanOptions, make_plan
 from taper.plan.model import Plan, PlanWarning, Step
 from taper.render import PlanFormat, render_plan
 from taper.render.advice import paracetamol_advice
@@ -149,8 +152,14 @@ def test_review2_item3_every_cut_beyond_the_rules_step_is_listed_across_the_pane
 
 def test_review2_item5_se10_over_the_maximum_duration_is_high_with_the_reason() -> None:
     """Review 2, se-10: 245 days against the rule's 180-day maximum got only a Caution; issue
-    15 item 7 asks for a high warning with the reason."""
-    plan = plan_of(patient("se-10"))
+    15 item 7 asks for a high warning with the reason. The shipped se-vgr now stops se-10
+    within 180 days (clinician review 12, D2), so the long plan is se-vgr with its tail."""
+    se10 = patient("se-10")
+    plan = make_plan(
+        [parse_medication(m) for m in se10.meds],
+        with_tail(se10.guideline),
+        PlanOptions(start=START),
+    )
     (warning,) = warnings_of(plan, "max-duration-exceeded")
     assert warning.severity == "high"
     assert "days of it are below 18 mg, at the rule's slower pace for the end" in warning.message
@@ -219,8 +228,9 @@ def test_a_us_acetaminophen_combination_gets_the_patient_line_by_its_own_name() 
     view = build_view(plan, check_lang("en"), find_guideline(plan))
     line = paracetamol_advice(view)
     assert line is not None
-    assert "each tablet contains 300 mg acetaminophen (paracetamol)" in line
+    # American English: acetaminophen, without the European name (nurse review 7).
+    assert "each tablet contains 300 mg acetaminophen, and" in line
     assert "your doses give at most 900 mg a day" in line
     assert "Do not take any other medicine that contains acetaminophen" in line
     sheet = render(plan, PlanFormat.html, "en").partition(PATIENT_END)[0]
-    assert "contains 300 mg acetaminophen (paracetamol)" in sheet
+    assert "contains 300 mg acetaminophen, and" in sheet

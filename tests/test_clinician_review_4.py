@@ -14,9 +14,9 @@ import itertools
 from decimal import Decimal
 
 import pytest
+from tail_helpers import with_tail  # the tails these tests pin (tail_helpers.py)
 
 from taper.dose import parse_medication
-from taper.guideline.loader import load_guideline
 from taper.plan import PlanOptions, make_plan
 from taper.plan.invariants import plan_problems
 from taper.plan.model import Plan, Step
@@ -31,7 +31,7 @@ def render_text(made: Plan, lang: str) -> str:
 
 
 def plan(guideline: str, med: str) -> Plan:
-    loaded = load_guideline(guideline)
+    loaded = with_tail(guideline)
     made = make_plan([parse_medication(med)], loaded, PlanOptions(start=START))
     assert plan_problems(made, loaded.guideline) == []
     assert regimen_problems(made, loaded.guideline) == []

@@ -14,9 +14,9 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from tail_helpers import with_tail  # the tails these tests pin (tail_helpers.py)
 
 from taper.dose import parse_medication
-from taper.guideline.loader import load_guideline
 from taper.plan import PlanOptions, make_plan
 from taper.plan.invariants import plan_problems
 from taper.plan.model import Plan, Step
@@ -29,12 +29,12 @@ SOLUTION = "Morphine sulfate oral solution 10 mg/5 ml"
 
 def plan(guideline: str, *meds: str) -> Plan:
     return make_plan(
-        [parse_medication(m) for m in meds], load_guideline(guideline), PlanOptions(start=START)
+        [parse_medication(m) for m in meds], with_tail(guideline), PlanOptions(start=START)
     )
 
 
 def sound(result: Plan, guideline: str) -> None:
-    g = load_guideline(guideline).guideline
+    g = with_tail(guideline).guideline
     assert regimen_problems(result, g) == []
     # Step 1 of a dose given as written ("30 mg, own tablets") names no tablets, which the
     # plan checker reads as 0 mg (a checker gap older than this change, not a plan fault).

@@ -20,11 +20,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from plan_helpers import medication, plannable
+from tail_helpers import with_tail  # the tails these tests pin (tail_helpers.py)
 
 from taper.dose import parse_medication
 from taper.errors import TaperError
 from taper.guideline.checks import taper_speed
-from taper.guideline.loader import LoadedGuideline, load_guideline, validate_bytes
+from taper.guideline.loader import LoadedGuideline, validate_bytes
 from taper.guideline.registry import builtin_ids
 from taper.plan import PlanOptions, evening, make_plan
 from taper.plan.change_days import closed_days, moved_past
@@ -42,11 +43,11 @@ D = Decimal
 
 def moved(step: Step, guideline: str) -> int:
     """At most the days a dose change moved off closed days added to `step` (an upper bound)."""
-    return moved_past(step.end, closed_days(load_guideline(guideline).guideline))
+    return moved_past(step.end, closed_days(with_tail(guideline).guideline))
 
 
 def plan(guideline: str, *meds: str, **options: Any) -> Plan:
-    loaded = load_guideline(guideline)
+    loaded = with_tail(guideline)
     made = make_plan(
         [parse_medication(m) for m in meds],
         loaded,
@@ -300,7 +301,7 @@ def test_the_first_cut_from_a_dose_kept_as_taken_is_held_as_the_later_cuts_are()
 
 def test_the_invariant_flags_a_silent_evening_out_cut() -> None:
     """The hydromorphone plan as it was: fixed doses of 2 mg from day 8, no high warning."""
-    loaded = load_guideline("us-cdc-2022")
+    loaded = with_tail("us-cdc-2022")
     made = plan("us-cdc-2022", "hydromorphone 3.9 mg")
     cut = next(s for s in made.steps if s.phase == "taper" and s.doses)
     steps = [
@@ -321,7 +322,7 @@ def test_the_invariant_flags_a_silent_evening_out_cut() -> None:
 
 
 def test_the_invariant_flags_evening_out_above_the_reported_dose() -> None:
-    loaded = load_guideline("se-vgr")
+    loaded = with_tail("se-vgr")
     made = plan("se-vgr", "oxazepam 25 mg")
     raised = made.model_copy(
         update={"medications": [m.model_copy(update={"amount": D(20)}) for m in made.medications]}
@@ -365,7 +366,7 @@ def _smallest_step_allowed(made: Plan, drug: str, amount: Decimal) -> Fraction:
 @st.composite
 def single_doses(draw: st.DrawFn) -> tuple[str, str, Decimal, str, bool | None]:
     gid = draw(st.sampled_from(builtin_ids()))
-    loaded = load_guideline(gid)
+    loaded = with_tail(gid)
     drug, unit = draw(st.sampled_from(plannable(loaded)))
     strengths = sorted(
         s.amount
@@ -384,7 +385,7 @@ def test_the_first_fixed_dose_is_at_most_the_reported_and_within_a_step_or_warne
     case: tuple[str, str, Decimal, str, bool | None],
 ) -> None:
     gid, drug, amount, unit, switch = case
-    loaded = load_guideline(gid)
+    loaded = with_tail(gid)
     try:
         made = make_plan(
             [medication(drug, amount, unit)],

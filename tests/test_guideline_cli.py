@@ -261,7 +261,8 @@ def test_show_path(run_cli: Run) -> None:
         "    fewer dose times: diazepam below 5 mg at a dose time, the dose time dropped first "
         "cut first [UNVERIFIED: project choice]"
     ) in lines
-    assert lines[-1] == "21 of 40 sourced items are marked UNVERIFIED (no source gives them)."
+    assert lines[-1] == "22 of 41 sourced items are marked UNVERIFIED (no source gives them)."
+    assert "    support talks: at least every 7 days [UNVERIFIED: project choice]" in lines
 
 
 def test_show_lang(run_cli: Run) -> None:

@@ -29,6 +29,7 @@ from taper.render import PlanFormat, render_plan
 from taper.render.i18n import check_lang, texts
 from taper.render.labels import WARNING_TEMPLATES
 from taper.render.messages import NOTES, WARNINGS, Reader
+from taper.render.project_choices import readable_sources
 from taper.render.view_builder import find_guideline
 
 MONDAY = dt.date(2027, 1, 4)
@@ -178,7 +179,9 @@ def visible(plan: Plan, data: bytes) -> str:
         # The note alone: a Swedish or Norwegian printout labels it in its own words and says
         # when the rule file gives it only in English.
         note = item.partition(": ")[2]
-        for english in (item, note):
+        # As printed: its sources named, not by id (nurse review 7).
+        shown = readable_sources(note, find_guideline(plan))
+        for english in (item, note, shown):
             text = text.replace(str(escape(english)), "").replace(english, "")
             text = text.replace(english.replace('"', '""'), "")  # as a CSV cell
     return text

@@ -8,9 +8,9 @@ import datetime as dt
 import re
 
 import pytest
+from tail_helpers import with_tail  # the tails these tests pin (tail_helpers.py)
 
 from taper.dose import parse_medication
-from taper.guideline.loader import load_guideline
 from taper.guideline.model import Lang
 from taper.plan import PlanOptions, make_plan
 from taper.plan.model import Plan
@@ -33,11 +33,11 @@ PATCHES = [
 
 def plan_of(guideline: str, med: str, lang: Lang) -> Plan:
     options = PlanOptions(start=START, lang=lang)
-    return make_plan([parse_medication(med)], load_guideline(guideline), options)
+    return make_plan([parse_medication(med)], with_tail(guideline), options)
 
 
 def view_of(guideline: str, med: str, lang: Lang) -> PlanView:
-    loaded = load_guideline(guideline)
+    loaded = with_tail(guideline)
     plan = make_plan([parse_medication(med)], loaded, PlanOptions(start=START, lang=lang))
     return build_view(plan, lang, loaded.guideline)
 

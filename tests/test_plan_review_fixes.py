@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tail_helpers import with_tail  # the tails these tests pin (tail_helpers.py)
 
 from taper.dose import parse_medication
 from taper.errors import TaperError
-from taper.guideline.loader import LoadedGuideline, load_guideline, validate_bytes
+from taper.guideline.loader import LoadedGuideline, validate_bytes
 from taper.guideline.model import Product
 from taper.plan import PlanOptions, make_plan
 from taper.plan.holds import longest_run_days
@@ -29,7 +30,7 @@ START = dt.date(2027, 1, 4)
 def plan(guideline: str, *meds: str, **options: object) -> Plan:
     return make_plan(
         [parse_medication(m) for m in meds],
-        load_guideline(guideline),
+        with_tail(guideline),
         PlanOptions(start=START, **options),  # type: ignore[arg-type]
     )
 
@@ -58,7 +59,7 @@ def longest_run(result: Plan, drug: str, dose: Decimal) -> int:
 )
 def test_se_vgr_forced_cut_is_not_held_105_days(med: str, held: str, dose: Decimal) -> None:
     result = plan("se-vgr", med)
-    g = load_guideline("se-vgr").guideline
+    g = with_tail("se-vgr").guideline
     assert regimen_problems(result, g) == []
     rule = next(r for r in g.taper_rules if r.id == result.applied_rules[0].rule)
     limit = longest_run_days(pace(rule, PlanOptions(start=START)))
@@ -98,7 +99,7 @@ def test_immediate_release_opioids_are_not_given_twice_a_day(
     """Was: Tramadol Hexal 100 mg x2, Palexia 100 mg x2, Morfin Takeda 30 mg x2,
     hydromorphone 4 mg x2, the US oxycodone IR tail 10 mg x2."""
     result = plan(guideline, med, specialist=True)
-    g = load_guideline(guideline).guideline
+    g = with_tail(guideline).guideline
     assert regimen_problems(result, g) == []
     steps = [
         s
@@ -115,7 +116,7 @@ def test_immediate_release_opioids_are_not_given_twice_a_day(
 def test_se_vgr_depot_oxycodone_ends_on_immediate_release_capsules() -> None:
     """Was: stopped from 10 mg a day of depot tablets."""
     result = plan("se-vgr", "oxycodone 40 mg")
-    g = load_guideline("se-vgr").guideline
+    g = with_tail("se-vgr").guideline
     assert regimen_problems(result, g) == []
     tail = [s for s in taper_steps(result, "oxycodone") if s.dose <= 10]
     doses = [s.dose for s in tail]
@@ -129,7 +130,7 @@ def test_se_vgr_depot_oxycodone_ends_on_immediate_release_capsules() -> None:
 
 def test_us_oxycodone_5_and_15_mg_tablets_are_halved() -> None:
     """formulations.md §2: the US 5 and 15 mg immediate-release tablets are bisected."""
-    g = load_guideline("us-cdc-2022").guideline
+    g = with_tail("us-cdc-2022").guideline
     product = next(p for p in g.formulary if p.brand == "Oxycodone hydrochloride tablets")
     splits = {s.amount: s.split for s in product.strengths}
     assert splits == {Decimal(5): "half", Decimal(15): "half", Decimal(30): "none"}
@@ -156,7 +157,7 @@ def test_immediate_release_products_keep_their_label_doses_a_day(
     at least the label's fewest times a day whenever each time can have a unit; fewer only
     when the dose is too small for that (the tail)."""
     guideline, brand, smallest = case
-    g = load_guideline(guideline).guideline
+    g = with_tail(guideline).guideline
     product = next(p for p in g.formulary if p.brand == brand)
     assert product.regimen is not None
     assert product.regimen.doses_per_day
@@ -185,7 +186,7 @@ def test_us_cdc_tramadol_400_is_never_given_as_400_mg_er() -> None:
     (formulations.md §3). The formulary now has immediate-release tramadol tablets, so the dose
     is given on them (a visible formulation change); without them it is refused."""
     result = plan("us-cdc-2022", "tramadol 400 mg")
-    g = load_guideline("us-cdc-2022").guideline
+    g = with_tail("us-cdc-2022").guideline
     assert regimen_problems(result, g) == []
     er = "Tramadol hydrochloride extended-release tablets"
     for step in result.steps:
@@ -195,7 +196,7 @@ def test_us_cdc_tramadol_400_is_never_given_as_400_mg_er() -> None:
     no_ir = g.model_copy(
         update={"formulary": [p for p in g.formulary if p.drug != "tramadol" or p.brand == er]}
     )
-    loaded = load_guideline("us-cdc-2022")
+    loaded = with_tail("us-cdc-2022")
     bare = LoadedGuideline(no_ir, loaded.path, "3" * 64)
     with pytest.raises(TaperError) as caught:
         make_plan([parse_medication("tramadol 400 mg")], bare, PlanOptions(start=START))
@@ -208,7 +209,7 @@ def test_us_cdc_tramadol_400_is_never_given_as_400_mg_er() -> None:
 def test_a_dose_beyond_the_depot_maximum_moves_to_immediate_release_tablets() -> None:
     """Where the formulary has immediate-release tablets whose label allows the dose, the plan
     gives it on them at their label's doses a day (a visible formulation change)."""
-    loaded = load_guideline("us-cdc-2022")
+    loaded = with_tail("us-cdc-2022")
     g = loaded.guideline
     ir = Product.model_validate(
         {
@@ -240,7 +241,7 @@ def test_a_dose_beyond_the_depot_maximum_moves_to_immediate_release_tablets() ->
 def test_no_plan_gives_more_a_day_than_a_label_allows(guideline: str, amount: int) -> None:
     """Property: every step stays within every used product's maximum amount a day, or the
     plan is refused in one sentence."""
-    loaded = load_guideline(guideline)
+    loaded = with_tail(guideline)
     try:
         result = plan(guideline, f"tramadol {amount} mg", specialist=True)
     except TaperError as exc:
@@ -294,7 +295,7 @@ def test_patch_steps_are_whole_patches_and_counted(guideline: str, med: str, eve
     """Was: fentanyl steps of 7 or 14 days (a strength change mid-patch), no change interval
     on the plan and patches not counted for dispensing."""
     result = plan(guideline, med, specialist=True)
-    assert regimen_problems(result, load_guideline(guideline).guideline) == []
+    assert regimen_problems(result, with_tail(guideline).guideline) == []
     taper = [s for s in result.steps if s.phase == "taper" and s.dose > 0]
     assert taper
     assert all(s.days % every == 0 for s in taper), [s.days for s in taper]

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from tail_helpers import with_tail  # the tails these tests pin (tail_helpers.py)
+
 from taper.dose import parse_medication
-from taper.guideline.loader import load_guideline
 from taper.guideline.model import Lang
 from taper.plan import PlanOptions, make_plan
 from taper.render import PlanFormat, render_plan
@@ -21,7 +22,7 @@ TWO_DRUGS = ("oxycodone 40 mg", "oxazepam 30 mg")
 
 
 def view_of(guideline: str, meds: tuple[str, ...], lang: Lang = "sv") -> PlanView:
-    loaded = load_guideline(guideline)
+    loaded = with_tail(guideline)
     options = PlanOptions(start=START, lang=lang)
     plan = make_plan([parse_medication(m, loaded.guideline) for m in meds], loaded, options)
     return build_view(plan, lang, loaded.guideline)

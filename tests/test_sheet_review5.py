@@ -62,12 +62,17 @@ def printed(
     return pdf
 
 
-def page_texts(pdf: Path) -> list[str]:
-    """Each page's text, its white space collapsed (a sentence wrapped is one line)."""
+def page_texts(pdf: Path, layout: bool = False) -> list[str]:
+    """Each page's text, its white space collapsed (a sentence wrapped is one line); `layout`:
+    a table's cells in their rows (the talk list's rows, one line high since nurse review 8,
+    were read column by column)."""
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext (poppler-utils) is not installed")
     text = subprocess.run(
-        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+        ["pdftotext", *(["-layout"] if layout else []), str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     return [" ".join(page.replace("\u00a0", " ").split()) for page in text.split("\f")[:-1]]
 
@@ -261,7 +266,7 @@ def test_a_support_talk_list_that_goes_on_overleaf_is_headed_there(
     ]
     assert len(months) >= 8
     heading = texts("sv")._("Support talks and aftercare")
-    pages = page_texts(printed(plan, "sv", renderer, tmp_path, guideline))
+    pages = page_texts(printed(plan, "sv", renderer, tmp_path, guideline), layout=True)
     patient = pages[: next(i for i, p in enumerate(pages) if "För förskrivaren" in p)]
     holding = [[m for m in months if re.search(rf"{re.escape(m)}(?!\d)", page)] for page in patient]
     used = [(page, found) for page, found in zip(patient, holding, strict=True) if found]

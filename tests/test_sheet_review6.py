@@ -8,9 +8,9 @@ import datetime as dt
 import re
 
 import pytest
+from tail_helpers import with_tail  # the tails these tests pin (tail_helpers.py)
 
 from taper.dose import parse_medication
-from taper.guideline.loader import load_guideline
 from taper.guideline.model import Lang
 from taper.plan import PlanOptions, make_plan
 from taper.plan.model import Plan
@@ -20,7 +20,7 @@ START = dt.date(2027, 1, 4)
 
 
 def plan_of(guideline: str, meds: tuple[str, ...], lang: Lang) -> Plan:
-    loaded = load_guideline(guideline)
+    loaded = with_tail(guideline)
     options = PlanOptions(start=START, lang=lang)
     return make_plan([parse_medication(m, loaded.guideline) for m in meds], loaded, options)
 
@@ -91,7 +91,7 @@ def test_clinician_page_says_the_intake_diary_is_printed_apart(lang: Lang) -> No
 
 
 def test_a_replan_without_mapping_names_no_diary() -> None:
-    loaded = load_guideline("se-vgr")
+    loaded = with_tail("se-vgr")
     options = PlanOptions(start=START, lang="sv", replan=True)
     plan = make_plan([parse_medication("oxazepam 30 mg", loaded.guideline)], loaded, options)
     assert not any(s.phase == "mapping" for s in plan.steps)

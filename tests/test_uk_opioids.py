@@ -10,11 +10,11 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
+from tail_helpers import with_tail  # the tails these tests pin (tail_helpers.py)
 
 from taper.dose import parse_medication
 from taper.equivalence import convert_item
 from taper.errors import TaperError
-from taper.guideline.loader import load_guideline
 from taper.plan import PlanOptions, make_plan
 from taper.plan.invariants import plan_problems
 from taper.plan.model import Plan
@@ -24,7 +24,7 @@ UK = "uk-ashton"
 
 
 def plan(*meds: str, **options: Any) -> Plan:
-    loaded = load_guideline(UK)
+    loaded = with_tail(UK)
     made = make_plan(
         [parse_medication(m) for m in meds], loaded, PlanOptions(start=START, **options)
     )
@@ -34,7 +34,7 @@ def plan(*meds: str, **options: Any) -> Plan:
 
 def refusal(med: str, **options: Any) -> str:
     with pytest.raises(TaperError) as caught:
-        make_plan([parse_medication(med)], load_guideline(UK), PlanOptions(start=START, **options))
+        make_plan([parse_medication(med)], with_tail(UK), PlanOptions(start=START, **options))
     return str(caught.value)
 
 
@@ -83,7 +83,7 @@ def test_uk_methadone_is_left_to_specialist_services() -> None:
 
 
 def test_uk_oxycodone_counts_as_nhs_scotland_two_with_the_secondary_range() -> None:
-    g = load_guideline(UK).guideline
+    g = with_tail(UK).guideline
     item = convert_item(parse_medication("oxycodone 20 mg"), g)
     assert item.exact == 40
     assert item.range_exact == (Fraction(30), Fraction(40))

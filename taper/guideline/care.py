@@ -3,6 +3,7 @@ referral criteria and urgent-help numbers (part of `taper.guideline.model`)."""
 
 # No `from __future__ import annotations` here: pydantic would evaluate every annotation
 # string when the classes are made (~1.5 ms of start-up).
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
@@ -79,6 +80,31 @@ class ReferralCriterion(Provenance):
 class Referral(Provenance):
     unit: NonEmpty | None = None
     criteria: list[ReferralCriterion] = []
+
+
+class DrivingLimit(Provenance):
+    drug: Slug = Field(description="A benzodiazepine or z-drug of the file's `drugs`.")
+    max_daily: Decimal = Field(gt=0, description="The most mg a day that meets the requirement.")
+    hours_before: int | None = Field(
+        default=None, ge=1, description="Taken at least this many hours before driving."
+    )
+
+
+class Driving(Provenance):
+    """The health requirement for a driving licence (the lowest group, cars) under regular use
+    of benzodiazepines and z-drugs: a listed drug up to its daily amount meets it, any other
+    does not, and two such drugs taken on one day halve each amount. The patient's sheet says
+    until which day the plan's doses do not meet it (Norway: førerkortforskriften vedlegg 1
+    § 36 via rusinfo.no and helsenorge.no)."""
+
+    limits: list[DrivingLimit] = Field(
+        min_length=1, description="The drugs that meet the requirement, each up to its amount."
+    )
+    days_after_change: int | None = Field(
+        default=None,
+        ge=1,
+        description="Days that must pass after a change of dose before the amount applies.",
+    )
 
 
 class UrgentHelp(Provenance):

@@ -23,6 +23,8 @@ from taper.guideline.care import (
     Aftercare,
     Checkpoints,
     ContentItem,
+    Driving,
+    DrivingLimit,
     Evaluation,
     Referral,
     ReferralCriterion,
@@ -58,6 +60,8 @@ __all__ = [
     "Conversion",
     "CrossTolerance",
     "DoseUnit",
+    "Driving",
+    "DrivingLimit",
     "Drug",
     "DrugAmount",
     "DrugClass",
@@ -353,6 +357,11 @@ class DrugStopDose(Provenance):
     unit: DoseUnit = Field(default="mg", description="mg (a day) or mcg/h (a patch).")
 
 
+class StopInsteadOfTail(Provenance):
+    """An opioid rule's choice to end the taper at its stop dose rather than go on below it
+    with a new product or fewer dose times (its provenance says why)."""
+
+
 class StopDose(Provenance):
     """The stop dose of a rule, in its reference drug's unit (diazepam or oral morphine mg a
     day), with overrides per drug in the drug's own unit (a patch's smallest strength)."""
@@ -360,6 +369,14 @@ class StopDose(Provenance):
     reference_amount: Decimal = Field(description="Daily amount of the class's reference drug.")
     drugs: list[DrugStopDose] = Field(
         default=[], description="Stop doses of single drugs in their own unit."
+    )
+    stop_instead_of_tail: StopInsteadOfTail | None = Field(
+        default=None,
+        description="Opioid rules only. Set: from a dose at or below the stop dose, the taper "
+        "stops (after one interval at that dose) where its next step would start a new product "
+        "(immediate-release tablets or an oral solution after depot tablets, or a top-up) or "
+        "give an immediate-release product at fewer dose times than its regimen. Unset: the "
+        "taper goes on below the stop dose as the products allow.",
     )
 
 
@@ -391,6 +408,12 @@ class FewerDoseTimes(Provenance):
     drug: Slug = Field(description="The drug (the rule's own, or its switch target).")
     below: Decimal = Field(description="The dose at one dose time below which it applies.")
     unit: Literal["mg"] = Field(default="mg", description="The unit of `below` (mg).")
+
+
+class TalkInterval(Provenance):
+    """The longest a patient on this rule goes without a support talk (days)."""
+
+    value: int = Field(ge=1, le=365, description="Days (1-365).")
 
 
 class TaperRule(Frozen):
@@ -434,6 +457,12 @@ class TaperRule(Frozen):
         default=None,
         description="The longest run at one dose, in the rule's intervals (default 3, a project "
         "choice); a longer run gets a high warning naming the product that would avoid it.",
+    )
+    talk_every_days: TalkInterval | None = Field(
+        default=None,
+        description="Support talks at least this often (`value`, in days) from the plan start "
+        "to the last dose of a drug this rule tapers (Eda vårdcentral: a weekly nurse call); "
+        "the rule file's `checkpoints.support.max_gap_days` holds for the rest of the plan.",
     )
     several_drugs: SeveralDrugs | None = Field(
         default=None,
@@ -503,6 +532,12 @@ class Guideline(Frozen):
         default=[],
         description="The region's numbers for urgent help, most urgent first: printed on page 1 "
         "of the patient's sheet.",
+    )
+    driving: Driving | None = Field(
+        default=None,
+        description="The health requirement for a driving licence under regular use of "
+        "benzodiazepines and z-drugs (daily amounts per drug); the patient's sheet says until "
+        "which day the plan's doses do not meet it.",
     )
     thresholds: list[Threshold] = []
     notes: list[str] = []

@@ -104,6 +104,8 @@ MEANINGS: dict[tuple[str, str], str] = {
     ("TaperRule", "slow_down"): "A slower pace near the end.",
     ("TaperRule", "pause"): "Whether the patient may pause (hold a step).",
     ("TaperRule", "max_duration_days"): "Longest taper the rule allows (`value`, in days).",
+    ("TaperRule", "talk_every_days"): "Support talks at least this often (`value`, in days) "
+    "while a drug the rule tapers is taken.",
     ("TaperRule", "specialist_required"): "Plans under this rule need specialist sign-off.",
     ("Checkpoints", "support"): "Support talks during the taper.",
     ("Checkpoints", "aftercare"): "Contacts after the last dose.",

@@ -149,6 +149,9 @@ def _rule(rule: TaperRule) -> list[str]:
         lines.append(f"    pauses: not allowed {mark(pause)}")
     m = rule.max_duration_days
     lines.append(f"    longest taper: {_days(m.value)} {mark(m)}")
+    if rule.talk_every_days is not None:
+        talk = rule.talk_every_days
+        lines.append(f"    support talks: at least every {_days(talk.value)} {mark(talk)}")
     for few in rule.fewer_dose_times:
         lines.append(
             f"    fewer dose times: {few.drug} below {num(few.below)} {few.unit} at a dose time, "

@@ -59,8 +59,10 @@ from taper.plan.model import (
 )
 from taper.plan.options import PlanOptions
 from taper.plan.patches import whole_patch_days
+from taper.plan.regimen import stop_too_high
 from taper.plan.rules import Pace
 from taper.plan.state import LANGS, Severity
+from taper.plan.stop_end import fewer_than_regimen, stop_here, stops_instead_of_tail
 from taper.plan.switching import SwitchingMixin
 from taper.plan.tablets import Kit
 from taper.plan.tracks import BEDTIME_GROUPS, TIME_ORDER, Seg, Track, time_names
@@ -219,6 +221,7 @@ class Builder(SwitchingMixin, EveningOutMixin, InputsMixin, CombinationMixin):
         if track.rule.slow_down is not None:
             self.used(f"rule {track.rule.id} slow_down", track.rule.slow_down)
         self.used(f"rule {track.rule.id} max_duration_days", track.rule.max_duration_days)
+        self.used(f"rule {track.rule.id} talk_every_days", track.rule.talk_every_days)
         for few in track.rule.fewer_dose_times:
             if few.drug == track.drug.id and len(track.times) > 1:
                 self.used(f"rule {track.rule.id} fewer_dose_times", few)
@@ -306,6 +309,7 @@ class Builder(SwitchingMixin, EveningOutMixin, InputsMixin, CombinationMixin):
                     track.times = time_names(item.times, bedtime=False, patch=False)
             if not step.quanta:
                 self.check_stop(track, before)
+                track.ended = item.ended
             before = Fraction(item.kit.amount(step.quanta))
             if step.quanta and step.per_time:
                 track.quanta = step.quanta
@@ -341,8 +345,26 @@ class Builder(SwitchingMixin, EveningOutMixin, InputsMixin, CombinationMixin):
         (evening.py), then the taper from the dose reached (planned once that is reached)."""
         first = self.first_cut(track, p, base)
         if first is not None:
-            yield KitStep(first, track.kit, len(track.times))
+            kit, times = track.kit, len(track.times)
+            if self.ends_before_first_cut(track, first):
+                # The rule stops from the dose as taken now, within its stop dose, rather
+                # than give the first cut's product at fewer dose times (stop_end.py).
+                yield KitStep(stop_here(first, first.interval), kit, times, ended="fewer-times")
+                return
+            yield KitStep(first, kit, times)
         yield from self.taper_plan(track, p, base)
+
+    def ends_before_first_cut(self, track: Track, first: TaperStep) -> bool:
+        """Whether a rule with `stop_instead_of_tail` stops from the dose as taken now (at or
+        below its stop dose) rather than make the first cut `first` at fewer dose times than
+        its product's regimen."""
+        kit, times, loose = track.kit, len(track.times), track.loose
+        return (
+            loose is not None
+            and stops_instead_of_tail(track.rule)
+            and fewer_than_regimen(kit, first, times, times)
+            and stop_too_high(self.g, track.rule, track.drug, kit.unit, kit.route, loose) is None
+        )
 
     def hold_before_cut(self, track: Track, step: TaperStep, after_kit: Kit | None = None) -> Seg:
         """Hold the current dose longer before a cut the tablets force beyond the allowed
@@ -424,6 +446,11 @@ class Builder(SwitchingMixin, EveningOutMixin, InputsMixin, CombinationMixin):
             unverified=tuple(self.unverified),
             specialist=self.options.specialist,
             applied_rules=tuple(self.applied(t) for t in self.tracks if t.base is not None),
+            talk_gaps=tuple(
+                (t.drug.id, t.rule.talk_every_days.value)
+                for t in self.tracks
+                if t.rule.talk_every_days is not None
+            ),
             replan=self.options.replan,
             tablets_problem=tablets_per_dose_problem(placed),
         )

@@ -82,6 +82,8 @@ class Skeleton:
     applied_rules: tuple[AppliedRule, ...]
     replan: bool
     tablets_problem: str | None  # a dose needing implausibly many tablets (refused)
+    # drug id -> its rule's longest days between support talks (`talk_every_days`)
+    talk_gaps: tuple[tuple[str, int], ...] = ()
 
 
 def dated(skeleton: Skeleton, start: dt.date) -> Plan:
@@ -115,7 +117,13 @@ def dated(skeleton: Skeleton, start: dt.date) -> Plan:
         end = aftercare_end if item.days is None else first + dt.timedelta(days=item.days - 1)
         steps.append(from_values(Step, {**item.step.__dict__, "start": first, "end": end}))
     checkpoints = build_checkpoints(
-        skeleton.guideline, steps, set(skeleton.classes), start, last_date, skeleton.reported
+        skeleton.guideline,
+        steps,
+        set(skeleton.classes),
+        start,
+        last_date,
+        skeleton.reported,
+        dict(skeleton.talk_gaps),
     )
     if checkpoints:
         # Aftercare lasts at least until the last checkpoint.

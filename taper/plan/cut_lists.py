@@ -1,7 +1,8 @@
 """The clinician page's lists of cuts larger than a rule's step, each with why it is allowed:
 within the largest step the rule allows (`tablet-step-beyond-rule`), by the rule's smallest
 step (`step-floor-above-share`), or a tablet step kept rather than an oral solution
-(`tablet-step-kept`)."""
+(`tablet-step-kept`); and the options of a stop within the rule's stop dose (an earlier one,
+or the one the rule chose instead of a tail: `stop-instead-of-tail`)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,19 @@ from taper.plan.formulary import oral_solutions
 from taper.plan.regimen import stop_too_high
 from taper.plan.state import BuilderBase
 from taper.plan.tracks import Seg, Track
+
+
+def steps_of(count: int, drug: str, numbers: str) -> str:
+    """ "1 step of oxazepam (step 11)" or "3 steps of oxazepam (steps 4, 6, 8)": a real plural,
+    never "step(s)" (nurse review 8); a sentence after it makes its verb agree (`agree`)."""
+    if count == 1:
+        return f"1 step of {drug} (step {numbers})"
+    return f"{count} steps of {drug} (steps {numbers})"
+
+
+def agree(count: int, verb: str) -> str:
+    """A present-tense verb after `steps_of`: "gives" after one step, "give" after more."""
+    return verb + "s" if count == 1 else verb
 
 
 class CutListsMixin(BuilderBase):
@@ -53,7 +67,7 @@ class CutListsMixin(BuilderBase):
         self.warn(
             "tablet-step-beyond-rule",
             "info",
-            f"{len(beyond)} step(s) of {track.drug.id} (step {numbers}) cut more than the step "
+            f"{steps_of(len(beyond), track.drug.id, numbers)} cut more than the step "
             f"{self.allowed_text(track)} sets, within the largest step it allows, because the "
             "formulary's strengths cannot make a dose nearer the rule's at these dose times "
             f"(step: share of the dose before): {shares}.",
@@ -72,7 +86,7 @@ class CutListsMixin(BuilderBase):
         numbers = ", ".join(str(index_of[id(s)]) for s in above)
         shares = self.shares(track, above, index_of)
         text = (
-            f"{len(above)} step(s) of {track.drug.id} (step {numbers}) cut a larger share of "
+            f"{steps_of(len(above), track.drug.id, numbers)} cut a larger share of "
             f"the dose than {self.allowed_text(track)} sets, because of the smallest step it "
             f"sets (step: share of the dose before): {shares}. Slowing or pausing "
             "the taper there is a prescriber's decision."
@@ -97,8 +111,9 @@ class CutListsMixin(BuilderBase):
             ),
             None,
         )
-        if stop_at is None:
-            return ""
+        last = [s for s in track.segs if s.phase == "taper" and s.amount > 0]
+        if stop_at is None or (track.ended is not None and stop_at is last[-1]):
+            return ""  # the plan stops from there already
         return (
             f" So is an earlier stop from {format_amount(stop_at.amount)} {track.unit} "
             f"(step {index_of[id(stop_at)]}), within the stop dose of rule {track.rule.id}."
@@ -114,10 +129,35 @@ class CutListsMixin(BuilderBase):
         self.warn(
             "tablet-step-kept",
             "caution",
-            f"{len(kept)} step(s) of {track.drug.id} (step {numbers}) cut more than "
+            f"{steps_of(len(kept), track.drug.id, numbers)} cut more than "
             f"{self.allowed_text(track)} allows: the tablets make a step within half of the "
             f"rule's step from its ideal, so the taper stays on them rather than change to "
             f"{solutions} (an oral solution only for the steps the tablets cannot make).",
             track.drug.id,
             steps=numbers,
+        )
+
+    def warn_stop_instead_of_tail(self, track: Track, index_of: dict[int, int]) -> None:
+        """The stop at the rule's stop dose that replaced a tail (`taper.plan.stop_end`),
+        said on the clinician page: it is the rule file's choice, not the products' limit."""
+        stop = track.rule.stop_dose
+        doses = [s for s in track.segs if s.phase == "taper" and s.amount > 0 and id(s) in index_of]
+        if track.ended is None or stop is None or not doses:
+            return
+        self.used(f"rule {track.rule.id} stop_dose", stop)
+        self.used(f"rule {track.rule.id} stop_dose stop_instead_of_tail", stop.stop_instead_of_tail)
+        rather = (
+            "change to another formulation"
+            if track.ended == "formulation"
+            else "give the immediate-release product at fewer dose times than its regimen"
+        )
+        last = doses[-1]
+        self.warn(
+            "stop-instead-of-tail",
+            "info",
+            f"{track.drug.id} stops from {format_amount(last.amount)} {track.unit} (step "
+            f"{index_of[id(last)]}), within the stop dose of rule {track.rule.id}, rather than "
+            f"{rather} below it.",
+            track.drug.id,
+            dose=format_amount(last.amount),
         )

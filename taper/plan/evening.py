@@ -39,7 +39,8 @@ from taper.plan.curve import (
 )
 from taper.plan.decimals import tidy, to_decimal
 from taper.plan.dosetimes import next_vector
-from taper.plan.formulation import FormulationMixin, describe, drop_ranks
+from taper.plan.drop_order import drop_ranks
+from taper.plan.formulation import FormulationMixin, describe
 from taper.plan.holds import capped_hold
 from taper.plan.model import DoseTimeName
 from taper.plan.patches import whole_patch_days

@@ -23,11 +23,10 @@ from fractions import Fraction
 
 from taper.dose import format_amount
 from taper.errors import TaperError
-from taper.guideline.model import TaperRule
 from taper.plan.curve import TaperStep, trajectory
 from taper.plan.decimals import to_decimal
-from taper.plan.dose_clock import clock_hours, spread_drop_ranks
 from taper.plan.dosetimes import usable
+from taper.plan.drop_order import clock_drop_ranks, drop_ranks
 from taper.plan.labels import formulation, interval_doses, unit_caps
 from taper.plan.model import DoseTimeName
 from taper.plan.regimen import (
@@ -42,6 +41,7 @@ from taper.plan.regimen import (
 from taper.plan.rules import Pace
 from taper.plan.state import BuilderBase
 from taper.plan.step_floors import NO_FLOORS, StepFloors, step_floors
+from taper.plan.stop_end import EndedBy, fewer_than_regimen, stop_here, stops_instead_of_tail
 from taper.plan.tablets import Kit
 from taper.plan.topup import TopUpKit
 from taper.plan.tracks import BEDTIME_GROUPS, Track, time_names
@@ -58,13 +58,15 @@ class KitStep:
     """One reduction of a drug and the kit (products) it is made from; `change`: the reason
     this step starts on another formulation (the step also cuts the dose); `kept`: a tablet
     step larger than the rule's, within `TABLET_STEP_TOLERANCE`, kept on the tablets instead
-    of an oral solution."""
+    of an oral solution; `ended`: this stop replaces the tail it names."""
 
     step: TaperStep
     kit: Kit
     times: int
     change: str | None = None
     kept: bool = False
+    # A stop at the rule's stop dose instead of this tail (`taper.plan.stop_end`).
+    ended: EndedBy | None = None
 
 
 def _brands(kit: Kit) -> str:
@@ -113,35 +115,6 @@ def within_tolerance(kit: Kit, current: int, step: TaperStep) -> bool:
     wanted = before - Fraction(step.ideal)
     made = before - Fraction(kit.amount(step.quanta))
     return wanted > 0 and made <= wanted * (1 + TABLET_STEP_TOLERANCE)
-
-
-def drop_ranks(rule: TaperRule, times: tuple[DoseTimeName, ...]) -> tuple[int, ...] | None:
-    """Each dose time's place in the rule's `drop_order` (dropped first: lowest); None for
-    the default (the earliest in the day first). Times the order does not name go last: the
-    ones between the first and the last of them first, then the first, the last kept longest,
-    so the doses left stay spread over the day (`[midday, afternoon]` on morning, midday,
-    evening and bedtime keeps morning and bedtime, not evening and bedtime)."""
-    if not rule.drop_order:
-        return None
-    order: dict[str, int] = {name: i for i, name in enumerate(rule.drop_order)}
-    unnamed = [i for i, name in enumerate(times) if name not in order]
-    if len(unnamed) > 2:
-        unnamed = [*unnamed[1:-1], unnamed[0], unnamed[-1]]
-    rank = {i: len(order) + k for k, i in enumerate(unnamed)}
-    return tuple(order[name] if name in order else rank[i] for i, name in enumerate(times))
-
-
-def clock_drop_ranks(kit: Kit, times: tuple[DoseTimeName, ...]) -> tuple[int, ...] | None:
-    """The drop order of doses given by the clock (a least time between doses longer than the
-    day's names show, taper.plan.dose_clock): the ones left stay spread over the 24 hours,
-    whatever the rule's `drop_order` says of the day's names (None: not such a kit)."""
-    least = [
-        p.regimen.min_hours_between_doses
-        for p in kit.products
-        if p.regimen is not None and p.regimen.min_hours_between_doses
-    ]
-    hours = clock_hours(len(times), max(least)) if least else None
-    return None if hours is None else spread_drop_ranks(hours)
 
 
 def _same_doses(kit: Kit, other: Kit, vector: tuple[int, ...]) -> tuple[int, ...] | None:
@@ -342,11 +315,19 @@ class FormulationMixin(BuilderBase):
             kit, times, p, start, base, track.drug.id, min_used, vector, stop, drop, floors
         )
         others = formulation_changes(self.g, self.loaded.sha256, kit)
-        if not others:
-            return [KitStep(s, kit, times) for s in steps]
+        early = stop is not None and stops_instead_of_tail(track.rule)
+        first = sum(1 for q in vector if q)
         out: list[KitStep] = []
         current = start
+
+        def ended(step: TaperStep, why: EndedBy) -> list[KitStep]:
+            # One interval at the stop dose, then the stop (held one more where the plan
+            # starts there, as `curve.trajectory` holds its own stop).
+            hold = step.interval if not out and start == track.quanta else 0
+            return [*out, KitStep(stop_here(step, hold), kit, times, ended=why)]
+
         for step in steps:
+            at_stop = early and stop is not None and current <= stop
             kept = False
             if step.limited or step.mixed:
                 near = step.limited and within_tolerance(kit, current, step)
@@ -363,6 +344,11 @@ class FormulationMixin(BuilderBase):
                         # at 20 mg, capsules at 15, then half G.L. tablets at 10): not from
                         # this dose; a later step may hand over (clinician review 6, D4).
                         tail = None
+                    if tail and tail[0].ended is not None and (step.quanta or not at_stop):
+                        tail = None  # the other products would only stop at once
+                    if tail and at_stop:
+                        # The rule stops from here rather than start another product.
+                        return ended(step, "formulation")
                     if tail and tail[0].kit.liquid is not None and kit.modified_release:
                         # A hand-over that lands on the oral solution (at once, or through
                         # immediate-release tablets that cannot make the step either): the
@@ -379,6 +365,8 @@ class FormulationMixin(BuilderBase):
                         # and 8: us-cdc OxyContin 60 mg was held 60 days at each 5 mg cut
                         # where halved 5 mg immediate-release tablets cut 2.5 mg a month).
                         return out + tail
+            if at_stop and fewer_than_regimen(kit, step, times, first):
+                return ended(step, "fewer-times")
             if kept:
                 # The tablets make this step: no hold before it (a hold is no substitute for
                 # the liquid's step), its larger cut named in a warning (`kept_steps`).

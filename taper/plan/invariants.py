@@ -204,6 +204,8 @@ def _drug_problems(
                 continue
             allowed = _allowed_cut(rule, applied, before.dose)
             if Fraction(before.dose - after.dose) > allowed:
+                if after.dose == 0 and "stop-instead-of-tail" in warned:
+                    continue  # the rule's stop at its stop dose instead of a tail (stop_end.py)
                 codes = (
                     {"stop-from-smallest-dose"}
                     if after.dose == 0
@@ -226,6 +228,7 @@ def _evening_out_problems(
 ) -> list[str]:
     out: list[str] = []
     warned = {(w.drug, w.code) for w in plan.warnings if w.severity == "high"}
+    said = {(w.drug, w.code) for w in plan.warnings}
     for line in plan.medications:
         steps = [
             s
@@ -253,6 +256,8 @@ def _evening_out_problems(
         else:  # a drug switched away: the rule's largest share of the reported dose
             allowed = Fraction(line.amount) * _largest_percent(rule) / 100
         needed = (line.drug, evening_out_warning(first.dose))
+        if first.dose == 0 and (line.drug, "stop-instead-of-tail") in said:
+            continue  # the rule's stop within its stop dose instead of a tail (stop_end.py)
         if Fraction(line.amount - first.dose) > allowed and needed not in warned:
             out.append(
                 f"{line.drug}: evening out starts step {first.index} at {first.dose} "

@@ -71,3 +71,20 @@ def formulation(product: Product) -> str:
     form = product.form.replace("-", " ")
     others = "".join(f" with {i.name}" for i in sorted(product.ingredients, key=lambda i: i.name))
     return f"{product.release}-release {form}{others}"
+
+
+# The most dose times a day the fewer-dose-times caution asks of an immediate-release opioid
+# whose label allows as few as one (co-codamol, Paralgin forte, Citodon, Tylenol #3: 1-4 times
+# a day as needed): it acts for a few hours as every other one (formulations.md §2: every 4-6
+# hours; tramadol 50 mg x 3 is the fewest regular regimen there). Its regimen in the caution
+# is the dose times the plan first gives it, up to this many (clinician review 6, D6;
+# project choice).
+REGULAR_IMMEDIATE_TIMES = 3
+
+
+def regimen_times_at_least(label: list[int], first: int) -> int:
+    """The dose times a day below which an immediate-release opioid step is cautioned: the
+    fewest its label gives, or, where that is fewer, the times the plan first gives the
+    product up to `REGULAR_IMMEDIATE_TIMES` (so 4 for Oramorph, 3 for tramadol capsules, 3
+    for co-codamol started 4 times a day, 2 for Tylenol #3 started twice a day)."""
+    return max(min(label), min(first, REGULAR_IMMEDIATE_TIMES))

@@ -14,7 +14,7 @@ from taper.dose import format_amount
 from taper.plan import substitute
 from taper.plan.calendar import Placed
 from taper.plan.curve import slow_start
-from taper.plan.cut_lists import CutListsMixin
+from taper.plan.cut_lists import CutListsMixin, agree, steps_of
 from taper.plan.decimals import to_decimal
 from taper.plan.fast import constructor, copy_with, trusted
 from taper.plan.formulary import kit_for, oral_solutions, smaller_products
@@ -24,6 +24,7 @@ from taper.plan.holds import (
     longest_run_days,
     stops_without_hold,
 )
+from taper.plan.labels import regimen_times_at_least
 from taper.plan.model import (
     AppliedRule,
     Dispense,
@@ -38,23 +39,6 @@ from taper.plan.regimen import in_reference, stop_too_high
 from taper.plan.step_floors import NO_FLOORS, StepFloors, step_floors
 from taper.plan.tablets import Kit
 from taper.plan.tracks import BEDTIME_GROUPS, Seg, Track
-
-# The most dose times a day the fewer-dose-times caution asks of an immediate-release opioid
-# whose label allows as few as one (co-codamol, Paralgin forte, Citodon, Tylenol #3: 1-4 times
-# a day as needed): it acts for a few hours as every other one (formulations.md §2: every 4-6
-# hours; tramadol 50 mg x 3 is the fewest regular regimen there). Its regimen in the caution
-# is the dose times the plan first gives it, up to this many (clinician review 6, D6;
-# project choice).
-REGULAR_IMMEDIATE_TIMES = 3
-
-
-def regimen_times_at_least(label: list[int], first: int) -> int:
-    """The dose times a day below which an immediate-release opioid step is cautioned: the
-    fewest its label gives, or, where that is fewer, the times the plan first gives the
-    product up to `REGULAR_IMMEDIATE_TIMES` (so 4 for Oramorph, 3 for tramadol capsules, 3
-    for co-codamol started 4 times a day, 2 for Tylenol #3 started twice a day)."""
-    return max(min(label), min(first, REGULAR_IMMEDIATE_TIMES))
-
 
 _Daily = tuple[str, Decimal, Decimal, Literal["ml", "drops"] | None]
 _PER_DAY: dict[int, tuple[list[DoseAtTime], list[_Daily]]] = {}
@@ -193,6 +177,7 @@ class ReviewMixin(CutListsMixin):
             self.warn_beyond_step(track, index_of)
             self.warn_above_share(track, index_of)
             self.warn_fewer_times(track, index_of)
+            self.warn_stop_instead_of_tail(track, index_of)
             limited = [s for s in track.segs if s.tablet_limited]
             self.warn_kept(track, [s for s in limited if s.kept_tablets], index_of)
             limited = [s for s in limited if not s.kept_tablets]
@@ -255,7 +240,7 @@ class ReviewMixin(CutListsMixin):
                 self.warn(
                     "tablet-limited",
                     "high",
-                    f"{len(cuts)} step(s) of {track.drug.id} (step {numbers}) cut more than "
+                    f"{steps_of(len(cuts), track.drug.id, numbers)} cut more than "
                     f"{self.allowed_text(track)} allows, because {why}; {hint}.{held}",
                     track.drug.id,
                     steps=numbers,
@@ -323,8 +308,15 @@ class ReviewMixin(CutListsMixin):
             if seg.phase in ("stabilisation", "switch", "taper") and seg.amount > 0:
                 for brand in {x.brand for d in seg.doses for x in d.tablets}:
                     first.setdefault(brand, len(seg.doses))
+        previous: Seg | None = None
         for seg in track.segs:
             if seg.phase != "taper" or seg.amount == 0 or id(seg) not in index_of:
+                continue
+            # A step that holds the dose before it is no new dose to list (nurse review 7:
+            # "21 May" named beside the 21 Apr dose it held).
+            held = previous is not None and previous.amount == seg.amount
+            previous = seg
+            if held and fewer and fewer[-1].amount == seg.amount:
                 continue
             pieces = [x for d in seg.doses for x in d.tablets]
             if any(x.modified_release for x in pieces):
@@ -345,8 +337,8 @@ class ReviewMixin(CutListsMixin):
         self.warn(
             "immediate-release-fewer-times",
             "caution",
-            f"{len(fewer)} step(s) of {track.drug.id} (step {numbers}) give the "
-            f"immediate-release product at fewer dose times than its regimen's {least} a day, "
+            f"{steps_of(len(fewer), track.drug.id, numbers)} {agree(len(fewer), 'give')} the "
+            f"immediate-release product fewer than {least} times a day, "
             "because the dose is too small to share among them: it acts for a few hours, so "
             "withdrawal can come between doses; whether to go on so is a prescriber's "
             "decision." + self.earlier_stop(track, fewer, index_of),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Literal
 
 from taper.guideline.model import Drug, TaperRule
 from taper.plan.labels import interval_doses
@@ -102,6 +103,8 @@ class Track:
     capped_cuts: int = 0
     # Dose times as the medication list gave them (taper/plan/as_written.py).
     given: tuple[tuple[DoseTimeName, Decimal], ...] = ()
+    # The stop at the rule's stop dose that replaced a tail, and which (taper/plan/stop_end.py).
+    ended: Literal["formulation", "fewer-times"] | None = None
 
     @property
     def amount(self) -> Decimal:

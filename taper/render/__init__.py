@@ -53,6 +53,22 @@ def _view(
     return build_view(plan, code, found, patient_id=patient_id)
 
 
+def plan_json(plan: Plan) -> bytes:
+    """The plan as `--format json` prints it."""
+    # The model's own serializer, as `model_dump_json` uses it, but keeping its UTF-8 bytes
+    # (model_dump_json decodes them to a str that would be encoded straight back).
+    return plan.__pydantic_serializer__.to_json(plan, indent=2) + b"\n"
+
+
+def plan_id(plan: Plan) -> str:
+    """The plan's short id: the first 8 characters of the sha256 of its JSON, which holds the
+    medications, start, every step and the rule file's own sha256. The sheet and a later
+    `--calendar-from` print both carry it, so a nurse can see they belong to one plan."""
+    import hashlib
+
+    return hashlib.sha256(plan_json(plan)).hexdigest()[:8]
+
+
 def render_plan(
     plan: Plan,
     fmt: PlanFormat,
@@ -76,9 +92,7 @@ def render_plan(
             "--calendar-from prints the sheet's tick calendar: use --format html or pdf."
         )
     if fmt is PlanFormat.json:
-        # The model's own serializer, as `model_dump_json` uses it, but keeping its UTF-8
-        # bytes (model_dump_json decodes them to a str that would be encoded straight back).
-        return plan.__pydantic_serializer__.to_json(plan, indent=2) + b"\n"
+        return plan_json(plan)
     view = _view(plan, lang, guideline, patient_id)
     if fmt is PlanFormat.text:
         from taper.render.as_text import render_text
@@ -132,4 +146,12 @@ def render_diary(
     assert_never(fmt)
 
 
-__all__ = ["DiaryFormat", "Lookup", "PlanFormat", "render_diary", "render_plan"]
+__all__ = [
+    "DiaryFormat",
+    "Lookup",
+    "PlanFormat",
+    "plan_id",
+    "plan_json",
+    "render_diary",
+    "render_plan",
+]

@@ -12,6 +12,7 @@ from decimal import Decimal
 from taper.plan.combinations import PARACETAMOL_NAMES
 from taper.plan.dose_clock import clock_hours
 from taper.render.clock import clock_of, product_times
+from taper.render.driving import driving_line
 from taper.render.view import PlanView, Topics
 
 
@@ -150,7 +151,7 @@ def _clock_line(view: PlanView, brand: str, hours: int, times: int) -> str | Non
         hours_of_day = clock_hours(times, hours) or _day_example(times, hours)
         if hours_of_day is None:
             return None
-        shown = [f"{hour:02d}" for hour in hours_of_day]
+        shown = [view.t.hour(hour) for hour in hours_of_day]
         return view.t._(
             "For example at %(first)s and %(last)s.", first=", ".join(shown[:-1]), last=shown[-1]
         )
@@ -175,8 +176,10 @@ def patient_lines(view: PlanView) -> list[str]:
     the talk topics there)."""
     paracetamol = paracetamol_advice(view)
     sedative = [line for line in safety_items(view) if line in sedative_items(view)]
+    driving = driving_line(view)
     return [
         *sedative,
+        *([driving] if driving else []),
         *([paracetamol] if paracetamol else []),
         *interval_advice(view),
         *patch_safety(view),
@@ -223,11 +226,25 @@ def sedative_items(view: PlanView) -> list[str]:
 
 def topics_besides(view: PlanView, said: list[str]) -> list[Topics]:
     """The talk topics without the sentences printed elsewhere; a topic left empty goes."""
-    kept = [
-        Topics(topic.label, [i for i in topic.content if i not in said], topic.links)
-        for topic in view.topics
-    ]
+    kept = []
+    for topic in view.topics:
+        content = [i for i in topic.content if i not in said]
+        kept.append(Topics(topic.label, content, printed_links(topic.links, content)))
     return [topic for topic in kept if topic.content or topic.links]
+
+
+def readable(link: str) -> str:
+    """An address as a patient reads and types it: "selvhjelp.no", not "https://www.selvhjelp.no"."""
+    bare = link.split("://", 1)[-1].removeprefix("www.")
+    return bare.rstrip("/")
+
+
+def printed_links(links: list[str], content: list[str]) -> list[str]:
+    """A topic's links on the printed page: each once, readable, and only where no item of the
+    topic already names it (nurse review 8: "• https://www.selvhjelp.no" under the item that
+    ends "(selvhjelp.no)" read like a leftover source link)."""
+    names = [readable(link) for link in links]
+    return [n for n in dict.fromkeys(names) if not any(n in item for item in content)]
 
 
 # Where the lines of the patch advice come from, with the patch drugs each covers: the

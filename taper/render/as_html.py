@@ -23,7 +23,8 @@ from taper.render.advice import (
     safety_items,
     topics_besides,
 )
-from taper.render.i18n import Lang, translations
+from taper.render.driving import driving_line
+from taper.render.i18n import Texts
 from taper.render.labels import DOSE_TIMES, TIME_LABELS
 from taper.render.project_choices import sheet_ids
 from taper.render.view import PlanView
@@ -44,7 +45,7 @@ def css_string(value: str) -> Markup:
 
 
 @cache
-def environment(lang: Lang) -> jinja2.Environment:
+def environment(t: Texts) -> jinja2.Environment:
     import jinja2
 
     env = jinja2.Environment(
@@ -57,7 +58,10 @@ def environment(lang: Lang) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["css_string"] = css_string
-    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    # The reader's own words: the catalog, as the rule file's country writes it (en_US).
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=t.template, ngettext=t.plural_template, newstyle=True
+    )
     return env
 
 
@@ -74,8 +78,21 @@ def _weekday_names(view: PlanView) -> list[str]:
 
 
 def _footer(view: PlanView) -> str:
+    from taper.render import plan_id
+
     g = view.plan.guideline
-    return f"{g.id} {g.version} · sha256 {g.sha256[:12]} · taper {view.plan.tool_version}"
+    return (
+        f"{view.t._('Plan %(id)s', id=plan_id(view.plan))} · {g.id} {g.version} · "
+        f"sha256 {g.sha256[:12]} · taper {view.plan.tool_version}"
+    )
+
+
+def _patient_footer(view: PlanView) -> str:
+    """The plan's short id on the patient's pages and on a later calendar print alike, so a
+    nurse can match them (nurse review 7)."""
+    from taper.render import plan_id
+
+    return view.t._("Plan %(id)s", id=plan_id(view.plan))
 
 
 def render_sheet(view: PlanView, calendar_from: dt.date | None = None) -> bytes:
@@ -95,8 +112,9 @@ def render_sheet(view: PlanView, calendar_from: dt.date | None = None) -> bytes:
         DrugCurve(view.drug_names.get(drug, drug), Markup(svg_curve(view, drug, height)))
         for drug in drugs
     ]
-    safety = safety_items(view)
-    template = environment(view.lang).get_template("sheet.html")
+    driving = driving_line(view)
+    safety = safety_items(view) + ([driving] if driving else [])
+    template = environment(view.t).get_template("sheet.html")
     html = template.render(
         v=view,
         sheet=sheet,
@@ -105,6 +123,7 @@ def render_sheet(view: PlanView, calendar_from: dt.date | None = None) -> bytes:
         orientation="portrait",
         footer_left=None,  # patient pages: only their page label (the stamp is the clinician's)
         stamp_short=_footer(view),
+        plan_label=_patient_footer(view),
         depot=depot_advice(view),
         safety=safety,
         topics=topics_besides(view, safety),
@@ -145,7 +164,7 @@ def render_diary_sheet(view: PlanView) -> bytes:
         times = [view.t._("Patch changed (time)"), view.t._("Patch strength")]
     else:
         times = [view.t._(TIME_LABELS[time]) for time in DOSE_TIMES if time != "patch"]
-    template = environment(view.lang).get_template("diary.html")
+    template = environment(view.t).get_template("diary.html")
     html = template.render(
         v=view,
         days=days,

@@ -45,11 +45,14 @@ TRANSLATED = tuple(lang for lang in LANGUAGES if lang != "en")
 def extract() -> Catalog:
     """Every msgid the renderers use, with the files that use it."""
     from babel.messages.catalog import Catalog
-    from babel.messages.extract import extract_from_dir
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 
     catalog = Catalog(domain=DOMAIN, project="taper", creation_date=_CREATED)
     for filename, lineno, message, comments, context in extract_from_dir(
-        str(RENDER_DIR), method_map=_METHODS, options_map=_OPTIONS
+        str(RENDER_DIR),
+        method_map=_METHODS,
+        options_map=_OPTIONS,
+        keywords={**DEFAULT_KEYWORDS, "NP_": (1, 2)},  # messages.patterns: a plural piece
     ):
         catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
     return catalog

@@ -21,11 +21,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-# Babel locale per taper language (`i18n._BABEL_LOCALE` holds the same three).
-LOCALES = ("sv_SE", "nb_NO", "en_GB")
+# Babel locale per taper language, and the regional ones (`i18n.LOCALES` holds the same).
+LOCALES = ("sv_SE", "nb_NO", "en_GB", "en_US")
 LONG_DATE = "long"
 # The date kinds the renderers ask for: the long date format and these CLDR skeletons.
-DATE_KINDS = (LONG_DATE, "MMMMd", "MMMd", "Md", "E", "yMMM", "MMM")
+DATE_KINDS = (LONG_DATE, "MMMMd", "MMMd", "yMMMd", "Md", "E", "yMMM", "MMM")
 OUTPUT = Path(__file__).resolve().parent / "cldr_data.py"
 
 # Pattern fields the run-time formatter computes itself, as letter -> widths.

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gettext
+import re
 from decimal import Decimal, getcontext
 from functools import cache
 from pathlib import Path
@@ -35,6 +36,30 @@ _Value = TypeVar("_Value")
 
 # Babel locale per language: English as written in Europe (4 March 2027, not March 4).
 _BABEL_LOCALE: dict[Lang, str] = {"sv": "sv_SE", "nb": "nb_NO", "en": "en_GB"}
+# A language whose rule file's country writes it its own way: English for a US rule file is
+# American English (September 20, 2026; 9/20), not British (nurse review 7: "11/01" read as
+# November 1). Chosen by the rule file's `country`, so any US rule file gets it.
+_REGIONAL_LOCALE: dict[tuple[Lang, str], str] = {("en", "US"): "en_US"}
+LOCALES: tuple[str, ...] = (*_BABEL_LOCALE.values(), *_REGIONAL_LOCALE.values())
+
+# The English catalog's British words, as American English writes them: applied to the
+# English msgid (the template, before its values are filled in), so a product name or a
+# rule file's text in a placeholder stays exactly as written.
+_AMERICAN_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(british), american)
+    for british, american in (
+        # "300 mg acetaminophen (paracetamol)" names the US ingredient for a European reader
+        (r" \(paracetamol\)", ""),
+        (r"\bparacetamol\b", "acetaminophen"),
+        (r"\bParacetamol\b", "Acetaminophen"),
+        (r"\bstabilisation\b", "stabilization"),
+        (r"\bTick your doses\b", "Check off your doses"),
+        (r"\btick calendar\b", "check-off calendar"),
+        (r"\btick the box\b", "check the box"),
+        (r"\btick\b", "check off"),
+        (r"\bTick\b", "Check off"),
+    )
+)
 
 # Tablet fractions people read at a glance; anything else is printed as a decimal number.
 _FRACTIONS: dict[Decimal, str] = {
@@ -73,10 +98,13 @@ MEMO_LIMIT = 20_000
 class Texts:
     """Everything language-dependent a renderer needs, for one language."""
 
-    def __init__(self, lang: Lang) -> None:
+    def __init__(self, lang: Lang, country: str | None = None) -> None:
         self.lang: Lang = lang
-        self.locale = _BABEL_LOCALE[lang]
+        regional = _REGIONAL_LOCALE.get((lang, country or ""))
+        self.locale = regional or _BABEL_LOCALE[lang]
         self.catalog = translations(lang)
+        self._american = regional == "en_US"
+        self._words: dict[str, str] = {}
         self._numbers: dict[tuple[Decimal, bool], str] = {}
         self._amounts: dict[tuple[Decimal, bool, str], str] = {}
         self._dates: dict[tuple[str, dt.date], str] = {}
@@ -84,12 +112,31 @@ class Texts:
     # -- words -------------------------------------------------------------------------------
     def _(self, msgid: str, **values: object) -> str:
         """Translate `msgid`; fill `%(name)s` placeholders from `values`."""
-        text = self.catalog.gettext(msgid)
+        text = self.template(msgid)
         return text % values if values else text
 
     def ngettext(self, singular: str, plural: str, n: int, **values: object) -> str:
-        text = self.catalog.ngettext(singular, plural, n)
+        text = self.plural_template(singular, plural, n)
         return text % {"num": n, **values}
+
+    def template(self, msgid: str) -> str:
+        """`msgid` translated, its placeholders not yet filled (the templates' gettext)."""
+        return self._regional(self.catalog.gettext(msgid))
+
+    def plural_template(self, singular: str, plural: str, n: int) -> str:
+        return self._regional(self.catalog.ngettext(singular, plural, n))
+
+    def _regional(self, text: str) -> str:
+        """The catalog's words as the reader's country writes them (American English)."""
+        if not self._american:
+            return text
+        said = self._words.get(text)
+        if said is None:
+            said = text
+            for british, american in _AMERICAN_WORDS:
+                said = british.sub(american, said)
+            self._words[text] = said
+        return said
 
     def has(self, msgid: str) -> bool:
         """Whether the catalog translates `msgid` (English always does)."""
@@ -140,6 +187,18 @@ class Texts:
     def short_day_month(self, day: dt.date) -> str:
         """4 mars · 4. mars · 4 Mar: the month abbreviated where the language does."""
         return self._formatted("MMMd", day)
+
+    def short_date(self, day: dt.date) -> str:
+        """4 mars 2027 · 4. mars 2027 · 4 Mar 2027 · Mar 4, 2027: a short date with its year."""
+        return self._formatted("yMMMd", day)
+
+    def hour(self, hour: int) -> str:
+        """A whole hour of the day as the reader's clock writes it: "08", "16" (24-hour), or
+        in American English "8 am", "12 pm", "4 pm" (12-hour; 24 is "12 am", midnight)."""
+        if not self._american:
+            return f"{hour:02d}"
+        twelve = hour % 12 or 12
+        return f"{twelve} {'pm' if 12 <= hour < 24 else 'am'}"
 
     def numeric_day(self, day: dt.date) -> str:
         """22/3 · 22.3. · 22/03 — for narrow tick-box headers."""
@@ -324,5 +383,7 @@ def _plain(value: Decimal) -> Decimal:
 
 
 @cache
-def texts(lang: Lang) -> Texts:
-    return Texts(lang)
+def texts(lang: Lang, country: str | None = None) -> Texts:
+    """The texts for `lang` as written in `country` (a rule file's country code), where that
+    country writes the language its own way (`_REGIONAL_LOCALE`)."""
+    return Texts(lang, country)

@@ -31,7 +31,9 @@ _RULE_PARTS = {
     "slow_down min_step": N_("smallest step near the end"),
     "max_duration_days": N_("longest plan"),
     "stop_dose": N_("dose the last step starts from"),
+    "stop_dose stop_instead_of_tail": N_("stop at the stop dose instead of a tail"),
     "max_hold_intervals": N_("longest hold on one dose"),
+    "talk_every_days": N_("support talks during the taper"),
     "switch": N_("switch of drug"),
     "switch advice": N_("advice on a switch"),
     "switch limits": N_("limits after a switch"),
@@ -75,10 +77,81 @@ def _label(t: Texts, what: str) -> str:
     return what
 
 
+# The project's own bookkeeping in a rule file's notes: which review or issue asked for a
+# choice, and the project's fact files. A prescriber can look none of them up (nurse review 7:
+# "Project choice (issue 15)", "clinical-facts.md §5.2", "clinician review R21").
+_REVIEW = r"(?:(?:clinician|nurse) review|klinisk granskning|klinisk gjennomgang)"
+_INTERNAL_REFERENCE = re.compile(
+    rf" ?\((?:issue|ärende|sak|{_REVIEW}) [^()]*\)"
+    rf"|{_REVIEW} R?\d+(?:, (?:issue |ärende |sak |D|uk-)\d+)*(?:, )?"
+)
+# The project's fact files, with the sections cited: "shared/formulations.md §5".
+_FACT_FILES = re.compile(
+    r"(?:/work/)?(?:shared/ ?)?(?:formulations|clinical-facts(?:-2)?)\.md"
+    r"(?: §[\w.]+(?:(?:,| and) §[\w.]+)*)?"
+)
+# What a left-out reference leaves behind: "(…; )", "(, …", "( )", "…, , …".
+_EMPTIED = (
+    (re.compile(r"\( *[,;] *"), "("),
+    (re.compile(r" *[,;] *\)"), ")"),
+    (re.compile(r" ?\( *\)"), ""),
+    (re.compile(r"([,;]) *[,;]"), r"\1"),
+)
+
+
+def readable_sources(text: str, guideline: Guideline | None) -> str:
+    """A rule file's note as a prescriber can follow it: each source cited by its id
+    ("droracle-cdc") named ("Dr. Oracle"), and the project's internal bookkeeping (reviews,
+    issues, its fact files) left out: a prescriber can look none of it up."""
+    text = _FACT_FILES.sub("", _INTERNAL_REFERENCE.sub("", text))
+    for pattern, kept in _EMPTIED:
+        text = pattern.sub(kept, text)
+    for source_id, name in _source_names(guideline).items():
+        # "trappned", not the "trappned" of "trappned.no"
+        text = re.sub(rf"(?<![\w.-]){re.escape(source_id)}(?![\w-]|\.\w)", name, text)
+    return text
+
+
+def _source_names(guideline: Guideline | None) -> dict[str, str]:
+    """Each source's name in a note: its title up to the first comma, without brackets ("Dr.
+    Oracle", "Withdrawal of benzodiazepines"); where two sources would share a name, with the
+    title's year ("C. H. Ashton 1994") or the first words of what follows
+    ("Helsedirektoratet, Behandling ved opioidavhengighet …"), else the whole title. Short,
+    for the clinician part's few pages, which list the whole titles its rules cite."""
+    if guideline is None:
+        return {}
+    parts = {s.id: _BRACKETS.sub("", s.title.strip('"')).split(", ") for s in guideline.sources}
+    short = {i: p[0] for i, p in parts.items()}
+    names = {}
+    for source in guideline.sources:
+        name = short[source.id]
+        if list(short.values()).count(name) > 1:
+            year = _YEAR.search(source.title)
+            words = " ".join(parts[source.id][1:]).strip('"').split()
+            if year:
+                name = f"{name} {year.group(0)}"
+            elif words:
+                more = " …" if len(words) > _WORDS else ""
+                name = f"{name}, {' '.join(words[:_WORDS])}{more}"
+        names[source.id] = name
+    clashing = [name for name in names.values() if list(names.values()).count(name) > 1]
+    # The same name still: those sources by their whole titles.
+    return {s.id: s.title if names[s.id] in clashing else names[s.id] for s in guideline.sources}
+
+
+_WORDS = 3
+_BRACKETS = re.compile(r" ?\([^()]*\)")
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
 def project_choices(t: Texts, items: Iterable[str], guideline: Guideline | None) -> list[str]:
-    """Each "WHAT: NOTE" of the plan in the reader's language. English readers get the plan's
-    own words; others the note the rule file gives in their language, else the English note
-    said to be English."""
+    """Each "WHAT: NOTE" of the plan in the reader's language, its sources by title. English
+    readers get the plan's own words; others the note the rule file gives in their language,
+    else the English note said to be English."""
+    return [readable_sources(item, guideline) for item in _in_language(t, items, guideline)]
+
+
+def _in_language(t: Texts, items: Iterable[str], guideline: Guideline | None) -> list[str]:
     items = list(items)
     if t.lang == "en" or not items:
         return items

@@ -27,12 +27,13 @@ from taper.render.labels import DOSE_TIMES
 from taper.render.sheet_calendar import (
     MonthView,
     TickWeek,
+    calendar_layout,
     check_calendar_from,
     contact_months,
     fit_one_page,
     next_calendar_day,
+    note_heading,
     tick_weeks,
-    tick_widths,
 )
 from taper.render.sheet_clinician import (
     NoteView,
@@ -73,6 +74,7 @@ class Sheet:
     products: list[str]  # what the dose rows take; more than one: a column for them
     tick_times: list[DoseTimeName]  # one box per time in every tick day
     weeks: list[TickWeek]
+    tick_layout: tuple[str, str, str, str]  # its columns on every print (`calendar_layout`)
     ticks_until: str | None  # the calendar stops before the plan's last dose on this date
     decisions: list[str]  # unresolved prescriber decisions
     warnings: list[WarningView]
@@ -179,10 +181,14 @@ class Sheet:
         """Page 1's last patch: the day it goes on and the day it comes off."""
         return last_patch_text(self.view) if self.view.patches == "all" else None
 
-    @cached_property
+    @property
     def tick_widths(self) -> tuple[str, str, str, str]:
-        """Measured once: the template and `notes_below` both read it."""
-        return tick_widths(self.view, self.tick_times, self.weeks)
+        """The calendar's columns, the same on every print of it (`calendar_layout`)."""
+        return self.tick_layout
+
+    @property
+    def note_heading(self) -> str:
+        return note_heading(self.view)
 
     @property
     def tick_drugs(self) -> bool:
@@ -210,9 +216,8 @@ def build_sheet(view: PlanView, calendar_from: dt.date | None = None) -> Sheet:
     rows = overview_rows(view, runs)
     times = [time for time in DOSE_TIMES if any(time in row.cells for row in rows)]
     tick_times: list[DoseTimeName] = list(times)  # a patch: a box on its change days
-    weeks, until = fit_one_page(
-        view, tick_times, *tick_weeks(view, tick_times, start=calendar_from)
-    )
+    layout = calendar_layout(view, tick_times)
+    weeks, until = fit_one_page(view, layout, *tick_weeks(view, tick_times, start=calendar_from))
     found = decisions(view)
     return Sheet(
         view=view,
@@ -222,6 +227,7 @@ def build_sheet(view: PlanView, calendar_from: dt.date | None = None) -> Sheet:
         products=list(dict.fromkeys(row.product for row in rows if row.kind == "doses")),
         tick_times=tick_times,
         weeks=weeks,
+        tick_layout=layout,
         ticks_until=until,
         decisions=found,
         warnings=[

@@ -76,7 +76,10 @@ class MonthView:
 
 
 def tick_widths(
-    view: PlanView, tick_times: list[DoseTimeName], weeks: list[TickWeek]
+    view: PlanView,
+    tick_times: list[DoseTimeName],
+    weeks: list[TickWeek],
+    first: list[TickWeek] | None = None,
 ) -> tuple[str, str, str, str]:
     """The tick calendar's column widths in percent: the week's date, the drug (0 on a
     one-drug calendar), each day (room for its boxes, 4.2 mm each with their margins, and the
@@ -98,7 +101,7 @@ def tick_widths(
         date = max(Decimal(10), head, labels)
         drug = Decimal(0)
     note = 100 - date - drug - 7 * day
-    if notes_below(view, weeks, note):
+    if notes_below(view, weeks, note, first):
         # No note column: the days share its room; each note gets a row under its week.
         day = (100 - date - drug) / 7
         note = Decimal(0)
@@ -110,20 +113,28 @@ def tick_widths(
     )
 
 
-def notes_below(view: PlanView, weeks: list[TickWeek], room: Decimal) -> bool:
+def notes_below(
+    view: PlanView, weeks: list[TickWeek], room: Decimal, first: list[TickWeek] | None = None
+) -> bool:
     """Whether the note column is narrower than its head or a word of its notes (four dose
     times a day leave it ~18 mm: "Infor/masjo/n", "samta/le", nurse review 3): the notes
-    then stand in a row of their own under each week. A calendar of several drugs heads the
-    column with no word (the drugs' names took its room; "11/1 talk" says what it is),
-    measures its notes as printed, not bold, and puts them under the weeks where they would
-    wrap to more lines than the rows under them take ("11/01 / talk · / 15/01 / talk")."""
-    if any(row.drug for w in weeks for row in w.rows):
-        notes = [w.note for w in weeks if w.note]
-        if least_percent(notes, bold=False) > room:
-            return True
-        return week_rows(weeks, None) < week_rows(weeks, room)
-    words = [view.t._("Note"), *(w.note for w in weeks if w.note)]
-    return least_percent(words) > room
+    then stand in a row of their own under each week. `weeks` are all the plan's
+    (`calendar_layout`), so that every print of its calendar has the same columns. A calendar
+    of several drugs measures its notes as printed, not bold, and puts them under the weeks
+    where, on the sheet's own calendar (`first`), they would wrap to more lines than the rows
+    under them take ("11/01 / talk · / 15/01 / talk")."""
+    several = any(row.drug for w in weeks for row in w.rows)
+    notes = [w.note for w in weeks if w.note]
+    if max(least_percent([note_heading(view)]), least_percent(notes, bold=not several)) > room:
+        return True
+    shown = weeks if first is None else first
+    return several and week_rows(shown, None) < week_rows(shown, room)
+
+
+def note_heading(view: PlanView) -> str:
+    """The head of the calendar's note column, on a calendar of several drugs too (nurse
+    review 8: its column had none)."""
+    return view.t._("Note")
 
 
 def week_rows(weeks: list[TickWeek], room: Decimal | None) -> int:
@@ -191,11 +202,23 @@ def next_calendar_day(weeks: list[TickWeek]) -> dt.date | None:
     return max(days) + dt.timedelta(days=1) if days else None
 
 
+def calendar_layout(view: PlanView, times: list[DoseTimeName]) -> tuple[str, str, str, str]:
+    """The tick calendar's columns (`tick_widths`) for every print of the plan's calendar:
+    measured on all its weeks, so the sheet's calendar and each later one (`--calendar-from`)
+    look the same (nurse review 8: the sheet's notes stood in a column, a later print's in rows
+    under the weeks, for the same plan). The words must fit on every week; whether the notes
+    stand under the weeks is decided on the sheet's calendar (`notes_below`), whose weeks it
+    keeps: a later print goes on in the same columns."""
+    every = tick_weeks(view, times, whole=True)[0]
+    return tick_widths(view, times, every, tick_weeks(view, times)[0])
+
+
 def tick_weeks(
-    view: PlanView, times: list[DoseTimeName], start: dt.date | None = None
+    view: PlanView, times: list[DoseTimeName], start: dt.date | None = None, whole: bool = False
 ) -> tuple[list[TickWeek], str | None]:
     """The calendar's weeks from the first fixed dose, or from the week holding `start` (a
-    later print: `--calendar-from`), and the last day shown where the plan goes on after it."""
+    later print: `--calendar-from`), and the last day shown where the plan goes on after it;
+    `whole`: every week to the plan's last dose (to measure the columns on)."""
     t = view.t
     span = calendar_span(view)
     if span is None or not times:
@@ -209,7 +232,7 @@ def tick_weeks(
     # day of a typical patch plan, on one page.
     weeks_shown = PATCH_TICK_WEEKS if times == ["patch"] else TICK_WEEKS
     limit = monday + dt.timedelta(weeks=weeks_shown) - dt.timedelta(days=1)
-    if last <= limit + dt.timedelta(weeks=TICK_WEEKS_TO_END):
+    if whole or last <= limit + dt.timedelta(weeks=TICK_WEEKS_TO_END):
         limit = last
     end = min(last, limit)
     several = len(span.drugs) > 1
@@ -288,13 +311,17 @@ def tick_weeks(
 
 
 def fit_one_page(
-    view: PlanView, times: list[DoseTimeName], weeks: list[TickWeek], until: str | None
+    view: PlanView,
+    layout: tuple[str, str, str, str],
+    weeks: list[TickWeek],
+    until: str | None,
 ) -> tuple[list[TickWeek], str | None]:
-    """The weeks of a calendar of several drugs that fit its page, and the last day shown
-    where it stops before the plan's last day (the next weeks: `--calendar-from`)."""
+    """The weeks of a calendar of several drugs that fit its page in its `layout`
+    (`calendar_layout`), and the last day shown where it stops before the plan's last day
+    (the next weeks: `--calendar-from`)."""
     if not any(row.drug for week in weeks for row in week.rows):
         return weeks, until
-    room = Decimal(tick_widths(view, times, weeks)[3])
+    room = Decimal(layout[3])
     most = ROWS_ON_A_PAGE if room else ROWS_ON_A_PAGE_NOTES_BELOW
     for n in range(len(weeks), 0, -1):
         if week_rows(weeks[:n], room or None) <= most:

@@ -8,9 +8,12 @@ the whole `Sheet` from both.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
+from taper.render.driving import driving_line
+from taper.render.project_choices import readable_sources
 from taper.render.view import PlanView
 
 # Warning codes that leave the prescriber a decision the patient's pages cannot make for them.
@@ -54,9 +57,47 @@ def decisions(view: PlanView) -> list[str]:
     return list(dict.fromkeys(steps_by_date(view, clinician_words(d)) for d in out))
 
 
+def listed_days(days: list[str]) -> str:
+    """Days one after another; by semicolons where a day has a comma ("Jun 20, 2028")."""
+    return ("; " if any("," in day for day in days) else ", ").join(days)
+
+
+def clinician_day(view: PlanView, day: dt.date) -> str:
+    """A step's day on the clinician page: "19 Jan", or "19 Jan 2028" on a plan long enough
+    to hold a day and month twice, where "19 Jan" could be either (nurse review 7: "19 Jan:
+    11.1 %" was 2028 on a plan through two Januaries)."""
+    return view.t.short_date(day) if _repeats_days(view) else view.t.short_day_month(day)
+
+
+def clinician_days(view: PlanView, days: list[dt.date]) -> list[str]:
+    """Days one after another, on a plan long enough to need years, with the year on the first
+    and wherever it changes ("7 Sept 2027: 11.1 %; 21 Sept: 12.5 %; … 12 Jan 2028: 16.7 %"),
+    read from left to right as a dated list is: each day once exact, in a third of the room."""
+    if not _repeats_days(view):
+        return [view.t.short_day_month(day) for day in days]
+    return [
+        view.t.short_date(day)
+        if n == 0 or day.year != days[n - 1].year
+        else view.t.short_day_month(day)
+        for n, day in enumerate(days)
+    ]
+
+
+def _repeats_days(view: PlanView) -> bool:
+    """Whether the plan's steps span a year or more: then every day and month recurs."""
+    if not view.steps:
+        return False
+    first = min(s.step.start for s in view.steps)
+    last = max(s.step.end for s in view.steps)
+    try:
+        return last >= first.replace(year=first.year + 1)
+    except ValueError:  # 29 February: a year on is 1 March
+        return last >= dt.date(first.year + 1, 3, 1)
+
+
 # "(step 11, 13)" as the planner's message says it, and "Step 11 of …" as the short form of
 # one says it (labels.py), in each sheet language's words.
-_STEP_NUMBERS = re.compile(r"\((?:step|steg|trinn) (\d+(?:, \d+)*)\)")
+_STEP_NUMBERS = re.compile(r"\((?:steps?|steg|trinn) (\d+(?:, \d+)*)\)")
 _STEP_LEAD = re.compile(r"^(?:Step|Steg|Trinn) (\d+(?:, \d+)*)(?= )")
 
 
@@ -65,17 +106,17 @@ def steps_by_date(view: PlanView, text: str) -> str:
     8 feb.)"), not by number ("(steg 11, 13)"): the table has no step numbers, and a row
     may hold several steps of one dose (nurse review 2, A-7)."""
     t = view.t
-    by_index = {s.step.index: t.short_day_month(s.step.start) for s in view.steps}
+    by_index = {s.step.index: s.step.start for s in view.steps}
 
     def days(found: re.Match[str]) -> list[str] | None:
         numbers = [int(n) for n in found.group(1).split(", ")]
         if any(n not in by_index for n in numbers):
             return None  # a number the plan has no step for: as the planner said
-        return [by_index[n] for n in numbers]
+        return clinician_days(view, [by_index[n] for n in numbers])
 
     def inner(found: re.Match[str]) -> str:
         shown = days(found)
-        return found.group(0) if shown is None else "(" + ", ".join(shown) + ")"
+        return found.group(0) if shown is None else "(" + listed_days(shown) + ")"
 
     def lead(found: re.Match[str]) -> str:
         shown = days(found)
@@ -85,7 +126,7 @@ def steps_by_date(view: PlanView, text: str) -> str:
             "The step starting %(dates)s",
             "The steps starting %(dates)s",
             len(shown),
-            dates=", ".join(shown),
+            dates=listed_days(shown),
         )
 
     text = _STEP_LEAD.sub(lead, _STEP_NUMBERS.sub(inner, text))
@@ -111,15 +152,17 @@ def _shares_by_date(view: PlanView, text: str) -> str:
     listed: list[str] = []
 
     def listing(found: re.Match[str]) -> str:
-        items = []
-        days = []
+        starts: list[dt.date] = []
+        shares: list[str] = []
         for item in _SHARE.finditer(found.group("listing")):
             start = by_index.get(int(item.group("step")))
             if start is None:
                 return found.group(0)  # a number the plan has no step for: as written
-            days.append(t.short_day_month(start))
-            items.append(f"{days[-1]}: {item.group('share')}")
-        listed.append(" (" + ", ".join(days) + ")")
+            starts.append(start)
+            shares.append(item.group("share"))
+        days = clinician_days(view, starts)
+        items = [f"{day}: {share}" for day, share in zip(days, shares, strict=True)]
+        listed.append(" (" + listed_days(days) + ")")
         return (
             " ("
             + t._("the day the step starts: share of the dose before")
@@ -158,7 +201,7 @@ def _by_period(view: PlanView, text: str) -> str:
             a, b = by_index.get(int(first)), by_index.get(int(last or first))
             if a is None or b is None:
                 return None
-            out.append(f"{t.short_day_month(a.start)}–{t.short_day_month(b.end)}")
+            out.append(f"{clinician_day(view, a.start)}–{clinician_day(view, b.end)}")
         return out
 
     def listing(found: re.Match[str]) -> str:
@@ -212,15 +255,12 @@ def _merged(group: list[NoteView]) -> str:
 
 
 _OPTION = re.compile(r" ?\(--[a-z-]+\)")
-_STEPS = re.compile(r"\b(\d+) step\(s\)")
 
 
 def clinician_words(text: str) -> str:
     """A planner message as the printed page says it: without command-line options (the
-    sheet names the decision, "a switch to diazepam", not the option that makes it) and
-    with a real plural where the English message hedges with "step(s)"."""
-    text = _OPTION.sub("", text)
-    return _STEPS.sub(lambda m: m.group(1) + (" step" if m.group(1) == "1" else " steps"), text)
+    sheet names the decision, "a switch to diazepam", not the option that makes it)."""
+    return _OPTION.sub("", text)
 
 
 def rules(view: PlanView) -> list[RuleView]:
@@ -265,6 +305,8 @@ def sources(view: PlanView) -> list[str]:
     for rule in guideline.taper_rules:
         if rule.id in view.plan.rule_ids:
             collect(rule.model_dump())
+    if guideline.driving is not None and driving_line(view) is not None:
+        collect(guideline.driving.model_dump())  # the patient's driving sentence
     # The rule file's notes on drugs that the plan prints (taper.plan.inputs.note_drugs).
     printed = {w.code for w in view.plan.warnings}
     for drug in guideline.drugs:
@@ -272,7 +314,7 @@ def sources(view: PlanView) -> list[str]:
             if f"drug-note:{drug.id}:{note.id}" in printed and note.source is not None:
                 cited.add(note.source)
     return [
-        f"{s.title} ({s.date.isoformat()})" if s.date else s.title
+        readable_sources(f"{s.title} ({s.date.isoformat()})" if s.date else s.title, None)
         for s in guideline.sources
         if s.id in cited
     ]

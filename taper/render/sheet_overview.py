@@ -131,7 +131,14 @@ def _column_widths(
         scale = (100 - amount - sum(floors)) / sum(doses)
         doses = [d * scale for d in doses]
     room = 100 - sum(doses) - amount
-    if sum(head) > room:  # a wide plan: the dates wrap by word, then anywhere
+    # A wide plan with room for "11 Jan –" / "18 Jan" (a row's year on a line of its own):
+    # no lone dash on a line (nurse review 7), and "Jan 11 –" as wide as "11 Jan –" (en_US).
+    no_year = [_YEAR_AT_END.sub("", h.replace(NBSP, " ")).replace(" ", NBSP) for h in halves]
+    halved = [least_percent(no_year)]
+    halved += least[1:]
+    if sum(head) > room and sum(halved) <= room:
+        head = halved
+    elif sum(head) > room:  # a wide plan: the dates wrap by word, then anywhere
         words = [least_percent(columns[0]), *least[1:]]
         head = words if sum(words) <= room else [w * room / sum(words) for w in words]
     spare = max(Decimal(0), 100 - sum(head) - sum(doses) - amount)

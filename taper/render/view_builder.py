@@ -20,7 +20,7 @@ from taper.render.labels import (
     WARNING_TEMPLATES,
 )
 from taper.render.messages import Reader
-from taper.render.project_choices import project_choices
+from taper.render.project_choices import project_choices, readable_sources
 from taper.render.view import (
     CheckpointView,
     DispenseView,
@@ -60,7 +60,8 @@ def stamp_text(t: Texts, plan: Plan) -> str:
 def build_view(
     plan: Plan, lang: Lang, guideline: Guideline | None, *, patient_id: str | None = None
 ) -> PlanView:
-    t = texts(lang)
+    # Dates and words as the rule file's country writes the language (en_US for a US file).
+    t = texts(lang, guideline.country if guideline is not None else None)
     reader = Reader(t, guideline)
     names = _drug_names(guideline, lang)
     content = _content(guideline, lang)
@@ -85,7 +86,8 @@ def build_view(
     aftercare = [c for c in plan.checkpoints if c.kind == "aftercare"]
     drugs = list(dict.fromkeys(drug_name(s.drug) for s in plan.steps))
     warnings = [
-        _warning_view(t, reader, w, drug_name(w.drug) if w.drug else None) for w in plan.warnings
+        _warning_view(t, reader, w, drug_name(w.drug) if w.drug else None, guideline)
+        for w in plan.warnings
     ]
     return PlanView(
         plan=plan,
@@ -239,7 +241,11 @@ def _topics(checkpoints: list[CheckpointView]) -> list[Topics]:
 
 
 def _warning_view(
-    t: Texts, reader: Reader, warning: PlanWarning, drug_name: str | None
+    t: Texts,
+    reader: Reader,
+    warning: PlanWarning,
+    drug_name: str | None,
+    guideline: Guideline | None,
 ) -> WarningView:
     text = reader.warning(warning.code, warning.message)  # the whole message, translated
     if text is None:
@@ -255,7 +261,8 @@ def _warning_view(
     return WarningView(
         warning=warning,
         label=t._(SEVERITY_LABELS.get(warning.severity, "Note")),
-        text=text,
+        # A rule file's note names its sources by name, not id (nurse review 7).
+        text=readable_sources(text, guideline),
     )
 
 

@@ -1,7 +1,8 @@
 """Every drug the file names is defined in `drugs`, in the right drug class.
 
 Checked: conversion drugs, each table's `reference` and `specialist_only_targets`, formulary
-products, taper-rule `drugs` and `groups`, switch targets and `fewer_dose_times`. A drug
+products, taper-rule `drugs` and `groups`, switch targets, `fewer_dose_times` and `driving`
+limits. A drug
 listed under the benzodiazepine table (or rule) must have `class: benzodiazepine`, and so on.
 
 Passing:
@@ -129,6 +130,11 @@ def check(guideline: Guideline, doc: YamlDocument) -> Iterable[Finding]:
                         f"(groups in use: {shown})",
                     )
                 )
+    if guideline.driving is not None:
+        limits = field(doc, ("driving",), guideline.driving, "limits")
+        for j, limit in enumerate(guideline.driving.limits):
+            path = field(doc, (*limits, j), limit, "drug")
+            c.need(path, limit.drug, "driving limit", "benzodiazepine")
     for i, th in enumerate(guideline.thresholds):
         if th.drug is not None:
             path = field(doc, ("thresholds", i), th, "drug")

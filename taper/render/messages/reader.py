@@ -149,7 +149,11 @@ class Reader:
                 values = self.values(found)
                 if values is None:
                     continue
-                out.append(self.t._(candidate.msgid, **values))
+                if candidate.plural is None:
+                    out.append(self.t._(candidate.msgid, **values))
+                else:  # "1 steg" / "3 steg": the language's own plural, by the count
+                    count = int(found["count"])
+                    out.append(self.t.ngettext(candidate.msgid, candidate.plural, count, **values))
                 position = found.end()
                 break
             else:

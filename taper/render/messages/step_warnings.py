@@ -10,7 +10,17 @@ from taper.render.messages.clauses import (
     SWITCH_OFFER,
     SWITCH_RECOMMENDED,
 )
-from taper.render.messages.patterns import AMOUNT, DOSE, ID, LIQUID, N_, Piece, piece
+from taper.render.messages.patterns import (
+    AMOUNT,
+    DOSE,
+    ID,
+    LIQUID,
+    N_,
+    NP_,
+    STEPS_OF,
+    Piece,
+    piece,
+)
 
 # The prescriber's option of an earlier stop, said after the cuts or doses it concerns.
 EARLIER_STOP = piece(
@@ -109,28 +119,35 @@ STEP_WARNINGS: dict[str, tuple[Piece, ...]] = {
     ),
     "tablet-step-kept": (
         piece(
-            rf"(?P<count>\d+) step\(s\) of (?P<drug>{ID}) \(step (?P<steps>\d+(?:, \d+)*)\) cut "
+            STEPS_OF + r" cut "
             r"more than (?P<allowed>[^()]+?) allows: the tablets make a step within half of the "
             r"rule's step from its ideal, so the taper stays on them rather than change to "
             r"(?P<brand>.+?) \(an oral solution only for the steps the tablets cannot make\)\.",
-            N_(
-                "%(count)s step(s) of %(drug)s (step %(steps)s) cut more than %(allowed)s "
+            NP_(
+                "%(count)s step of %(drug)s (step %(steps)s) cut more than %(allowed)s allows: "
+                "the tablets make a step within half of the rule's step from its ideal, so the "
+                "taper stays on them rather than change to %(brand)s (an oral solution only "
+                "for the steps the tablets cannot make).",
+                "%(count)s steps of %(drug)s (steps %(steps)s) cut more than %(allowed)s "
                 "allows: the tablets make a step within half of the rule's step from its "
                 "ideal, so the taper stays on them rather than change to %(brand)s (an oral "
-                "solution only for the steps the tablets cannot make)."
+                "solution only for the steps the tablets cannot make).",
             ),
         ),
     ),
     "step-floor-above-share": (
         piece(
-            rf"(?P<count>\d+) step\(s\) of (?P<drug>{ID}) \(step (?P<steps>\d+(?:, \d+)*)\) cut "
+            STEPS_OF + r" cut "
             r"a larger share of the dose than (?P<allowed>[^()]+?) sets, because of the smallest "
             r"step it sets \(step: share of the dose before\): "
             rf"(?P<shares>\d+: {AMOUNT} %(?:; \d+: {AMOUNT} %)*)\.",
-            N_(
-                "%(count)s step(s) of %(drug)s (step %(steps)s) cut a larger share of the dose "
-                "than %(allowed)s sets, because of the smallest step it sets (step: share of the "
-                "dose before): %(shares)s."
+            NP_(
+                "%(count)s step of %(drug)s (step %(steps)s) cut a larger share of the dose "
+                "than %(allowed)s sets, because of the smallest step it sets (step: share of "
+                "the dose before): %(shares)s.",
+                "%(count)s steps of %(drug)s (steps %(steps)s) cut a larger share of the dose "
+                "than %(allowed)s sets, because of the smallest step it sets (step: share of "
+                "the dose before): %(shares)s.",
             ),
         ),
         piece(
@@ -141,75 +158,95 @@ STEP_WARNINGS: dict[str, tuple[Piece, ...]] = {
     ),
     "tablet-step-beyond-rule": (
         piece(
-            rf"(?P<count>\d+) step\(s\) of (?P<drug>{ID}) \(step (?P<steps>\d+(?:, \d+)*)\) cut "
+            STEPS_OF + r" cut "
             r"more than the step (?P<allowed>[^()]+?) sets, within the largest step it allows, "
             r"because the formulary's strengths cannot make a dose nearer the rule's at these "
             r"dose times \(step: share of the dose before\): "
             rf"(?P<shares>\d+: {AMOUNT} %(?:; \d+: {AMOUNT} %)*)\.",
-            N_(
-                "%(count)s step(s) of %(drug)s (step %(steps)s) cut more than the step "
+            NP_(
+                "%(count)s step of %(drug)s (step %(steps)s) cut more than the step "
                 "%(allowed)s sets, within the largest step it allows, because the formulary's "
                 "strengths cannot make a dose nearer the rule's at these dose times (step: "
-                "share of the dose before): %(shares)s."
+                "share of the dose before): %(shares)s.",
+                "%(count)s steps of %(drug)s (steps %(steps)s) cut more than the step "
+                "%(allowed)s sets, within the largest step it allows, because the formulary's "
+                "strengths cannot make a dose nearer the rule's at these dose times (step: "
+                "share of the dose before): %(shares)s.",
             ),
         ),
     ),
     "immediate-release-fewer-times": (
         piece(
-            rf"(?P<count>\d+) step\(s\) of (?P<drug>{ID}) \(step (?P<steps>\d+(?:, \d+)*)\) give "
-            r"the immediate-release product at fewer dose times than its regimen's "
-            r"(?P<least>\d+) a day, because the dose is too small to share among them: it acts "
+            STEPS_OF + r" gives? "
+            r"the immediate-release product fewer than (?P<least>\d+) times a day, because "
+            r"the dose is too small to share among them: it acts "
             r"for a few hours, so withdrawal can come between doses; whether to go on so is a "
             r"prescriber's decision\.",
-            N_(
-                "%(count)s step(s) of %(drug)s (step %(steps)s) give the immediate-release "
-                "product at fewer dose times than its regimen's %(least)s a day, because the "
+            NP_(
+                "%(count)s step of %(drug)s (step %(steps)s) gives the immediate-release "
+                "product fewer than %(least)s times a day, because the "
                 "dose is too small to share among them: it acts for a few hours, so withdrawal "
-                "can come between doses; whether to go on so is a prescriber's decision."
+                "can come between doses; whether to go on so is a prescriber's decision.",
+                "%(count)s steps of %(drug)s (steps %(steps)s) give the immediate-release "
+                "product fewer than %(least)s times a day, because the "
+                "dose is too small to share among them: it acts for a few hours, so withdrawal "
+                "can come between doses; whether to go on so is a prescriber's decision.",
             ),
         ),
         EARLIER_STOP,
     ),
     "tablet-limited": (
         piece(
-            rf"(?P<count>\d+) step\(s\) of (?P<drug>{ID}) \(step (?P<steps>\d+(?:, \d+)*)\) cut "
+            STEPS_OF + r" cut "
             r"more than (?P<allowed>[^()]+?) allows, because the formulary's strengths cannot "
             r"make a smaller step; (?P<hint>.+? would allow smaller steps)\.",
-            N_(
-                "%(count)s step(s) of %(drug)s (step %(steps)s) cut more than %(allowed)s "
-                "allows, because the formulary's strengths cannot make a smaller step; %(hint)s."
+            NP_(
+                "%(count)s step of %(drug)s (step %(steps)s) cut more than %(allowed)s allows, "
+                "because the formulary's strengths cannot make a smaller step; %(hint)s.",
+                "%(count)s steps of %(drug)s (steps %(steps)s) cut more than %(allowed)s "
+                "allows, because the formulary's strengths cannot make a smaller step; "
+                "%(hint)s.",
             ),
         ),
         piece(
-            rf"(?P<count>\d+) step\(s\) of (?P<drug>{ID}) \(step (?P<steps>\d+(?:, \d+)*)\) cut "
+            STEPS_OF + r" cut "
             r"more than (?P<allowed>[^()]+?) allows, because the formulary's patch strengths "
             r"cannot make a smaller step with at most (?P<most>\d+) patches at once; "
             r"(?P<hint>.+? would allow smaller steps)\.",
-            N_(
-                "%(count)s step(s) of %(drug)s (step %(steps)s) cut more than %(allowed)s "
+            NP_(
+                "%(count)s step of %(drug)s (step %(steps)s) cut more than %(allowed)s allows, "
+                "because the formulary's patch strengths cannot make a smaller step with at "
+                "most %(most)s patches at once; %(hint)s.",
+                "%(count)s steps of %(drug)s (steps %(steps)s) cut more than %(allowed)s "
                 "allows, because the formulary's patch strengths cannot make a smaller step "
-                "with at most %(most)s patches at once; %(hint)s."
+                "with at most %(most)s patches at once; %(hint)s.",
             ),
         ),
         piece(
-            rf"(?P<count>\d+) step\(s\) of (?P<drug>{ID}) \(step (?P<steps>\d+(?:, \d+)*)\) cut "
+            STEPS_OF + r" cut "
             r"more than (?P<allowed>[^()]+?) allows, because the formulary's patch strengths "
             r"cannot make a smaller step with one patch; (?P<hint>.+? would allow smaller steps)\.",
-            N_(
-                "%(count)s step(s) of %(drug)s (step %(steps)s) cut more than %(allowed)s "
+            NP_(
+                "%(count)s step of %(drug)s (step %(steps)s) cut more than %(allowed)s allows, "
+                "because the formulary's patch strengths cannot make a smaller step with one "
+                "patch; %(hint)s.",
+                "%(count)s steps of %(drug)s (steps %(steps)s) cut more than %(allowed)s "
                 "allows, because the formulary's patch strengths cannot make a smaller step "
-                "with one patch; %(hint)s."
+                "with one patch; %(hint)s.",
             ),
         ),
         piece(
-            rf"(?P<count>\d+) step\(s\) of (?P<drug>{ID}) \(step (?P<steps>\d+(?:, \d+)*)\) cut "
+            STEPS_OF + r" cut "
             r"more than (?P<allowed>[^()]+?) allows, because the formulary's strengths cannot "
             r"make a smaller step with at most (?P<most>\d+) sublingual tablets at one time; "
             r"(?P<hint>.+? would allow smaller steps)\.",
-            N_(
-                "%(count)s step(s) of %(drug)s (step %(steps)s) cut more than %(allowed)s "
+            NP_(
+                "%(count)s step of %(drug)s (step %(steps)s) cut more than %(allowed)s allows, "
+                "because the formulary's strengths cannot make a smaller step with at most "
+                "%(most)s sublingual tablets at one time; %(hint)s.",
+                "%(count)s steps of %(drug)s (steps %(steps)s) cut more than %(allowed)s "
                 "allows, because the formulary's strengths cannot make a smaller step with at "
-                "most %(most)s sublingual tablets at one time; %(hint)s."
+                "most %(most)s sublingual tablets at one time; %(hint)s.",
             ),
         ),
         FORMULATION,
@@ -231,6 +268,27 @@ STEP_WARNINGS: dict[str, tuple[Piece, ...]] = {
             ),
         ),
         STOP_OR_CHANGE,
+    ),
+    "stop-instead-of-tail": (
+        piece(
+            rf"(?P<drug>{ID}) stops from (?P<dose>{DOSE}) \(step (?P<step>\d+)\), within the "
+            rf"stop dose of rule (?P<rule>{ID}), rather than change to another formulation "
+            r"below it\.",
+            N_(
+                "%(drug)s stops from %(dose)s (step %(step)s), within the stop dose of rule "
+                "%(rule)s, rather than change to another formulation below it."
+            ),
+        ),
+        piece(
+            rf"(?P<drug>{ID}) stops from (?P<dose>{DOSE}) \(step (?P<step>\d+)\), within the "
+            rf"stop dose of rule (?P<rule>{ID}), rather than give the immediate-release product "
+            r"at fewer dose times than its regimen below it\.",
+            N_(
+                "%(drug)s stops from %(dose)s (step %(step)s), within the stop dose of rule "
+                "%(rule)s, rather than give the immediate-release product at fewer dose times "
+                "than its regimen below it."
+            ),
+        ),
     ),
     "stop-from-smallest-dose": (
         piece(

@@ -1,0 +1,96 @@
+"""Driving and the plan's doses: until which day the benzodiazepine and z-drug doses of a plan
+do not meet the health requirement for a driving licence (the rule file's `driving`; Norway:
+førerkortforskriften vedlegg 1 § 36, via rusinfo.no and helsenorge.no).
+
+A drug the rule file lists meets it up to its amount a day, halved on a day another such drug
+is taken too; any other benzodiazepine does not meet it at all. Opioids have rules of their own
+that no rule file gives, so a plan with an opioid only points the patient to the doctor. The
+prescriber has the duty to tell the patient (rusinfo.no); the sheet gives the dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from taper.guideline.model import Driving
+from taper.plan.model import Step
+from taper.render.view import PlanView
+
+
+def driving_line(view: PlanView) -> str | None:
+    """The patient's sentence on driving, or None where the rule file gives no limits or the
+    plan has no benzodiazepine or z-drug."""
+    guideline = view.guideline
+    if guideline is None or guideline.driving is None:
+        return None
+    classes = {d.id: d.drug_class for d in guideline.drugs}
+    taken = [s for s in view.plan.steps if s.phase != "aftercare" and s.dose > 0]
+    sedatives = [s for s in taken if classes.get(s.drug) == "benzodiazepine"]
+    if not sedatives:
+        return None
+    t = view.t
+    if any(classes.get(s.drug) == "opioid" for s in taken):
+        return t._(
+            "Driving: these medicines affect your driving, and a driving licence has rules of "
+            "its own for them. Talk to your doctor before you drive."
+        )
+    beyond = _last_day_beyond(guideline.driving, sedatives)
+    last = max(s.end for s in sedatives)
+    if beyond is None:
+        return _within(view, guideline.driving, sedatives)
+    if beyond >= last:
+        return t._(
+            "Driving: while you take these tablets (in your plan up to and including %(date)s) you "
+            "do not meet the health requirement for a driving licence (group 1). Talk to your "
+            "doctor about when you can drive again.",
+            date=t.date(last),
+        )
+    return t._(
+        "Driving: with your doses up to and including %(date)s you do not meet the health "
+        "requirement for a driving licence (group 1). Talk to your doctor before you drive "
+        "again.",
+        date=t.date(beyond),
+    )
+
+
+def _last_day_beyond(driving: Driving, sedatives: list[Step]) -> dt.date | None:
+    """The last day of a step whose dose does not meet the requirement (None: none)."""
+    limits = {limit.drug: limit for limit in driving.limits}
+    beyond: dt.date | None = None
+    for step in sedatives:
+        limit = limits.get(step.drug)
+        if limit is not None and step.unit == "mg":
+            together = any(
+                other.drug != step.drug and other.start <= step.end and step.start <= other.end
+                for other in sedatives
+            )
+            most = limit.max_daily / 2 if together else limit.max_daily
+            if step.dose <= most:
+                continue
+        beyond = step.end if beyond is None else max(beyond, step.end)
+    return beyond
+
+
+def _within(view: PlanView, driving: Driving, sedatives: list[Step]) -> str:
+    """Every dose meets the requirement: the conditions the rule file attaches to it."""
+    t = view.t
+    if driving.days_after_change is not None:
+        line = t._(
+            "Driving: the doses in your plan meet the health requirement for a driving licence "
+            "(group 1) when at least %(days)s days have passed since the last change of dose. "
+            "Talk to your doctor before you drive.",
+            days=driving.days_after_change,
+        )
+    else:
+        line = t._(
+            "Driving: the doses in your plan meet the health requirement for a driving licence "
+            "(group 1). Talk to your doctor before you drive."
+        )
+    drugs = {s.drug for s in sedatives}
+    for limit in driving.limits:
+        if limit.drug in drugs and limit.hours_before is not None:
+            line += " " + t._(
+                "Take %(drug)s at least %(hours)s hours before you drive.",
+                drug=view.drug_names.get(limit.drug, limit.drug),
+                hours=limit.hours_before,
+            )
+    return line

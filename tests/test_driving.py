@@ -1,0 +1,99 @@
+"""Clinician review 9, D11: a Norwegian plan said nothing of driving, though no-helsedir's
+diazepam 20 mg stays above the 10 mg a day a group 1 licence allows for six weeks. The rule
+file's `driving` limits (rusinfo.no, helsenorge.no; shared/clinical-facts.md §4.3) give the
+patient's sheet the day until which the doses do not meet the health requirement."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from taper.dose import parse_medication
+from taper.guideline.loader import load_guideline
+from taper.plan import PlanOptions, make_plan
+from taper.plan.model import Plan
+from taper.render import PlanFormat, render_plan
+
+START = dt.date(2027, 1, 4)
+
+
+def _plan(rule: str, *medications: str) -> Plan:
+    return make_plan(
+        [parse_medication(m) for m in medications],
+        load_guideline(rule),
+        PlanOptions(start=START, lang="en"),
+    )
+
+
+def _patient_html(made: Plan, lang: str) -> str:
+    html = render_plan(made, PlanFormat.html, lang).decode("utf-8").replace("\u00a0", " ")
+    return " ".join(html.split('<section class="clinician')[0].split())
+
+
+def _text(made: Plan, lang: str = "en") -> str:
+    return " ".join(render_plan(made, PlanFormat.text, lang).decode("utf-8").split())
+
+
+def test_review9_no_helsedir_diazepam_20_mg_names_the_last_day_above_10_mg() -> None:
+    made = _plan("no-helsedir", "diazepam 20 mg")
+    # 12 mg a day up to 21 Feb, 10 mg from 22 Feb.
+    assert (
+        "Bilkjøring: med dosene dine til og med 21. februar 2027 oppfyller du ikke helsekravene "
+        "til førerkort (gruppe 1)." in _patient_html(made, "nb")
+    )
+    assert (
+        "Driving: with your doses up to and including 21 February 2027 you do not meet the "
+        "health requirement for a driving licence (group 1)." in _text(made)
+    )
+
+
+def test_the_driving_source_is_on_the_clinician_page_only() -> None:
+    html = render_plan(_plan("no-helsedir", "diazepam 20 mg"), PlanFormat.html, "nb").decode()
+    patient, clinician = html.split('<section class="clinician')
+    assert "Legemidler og bilkjøring" in clinician
+    assert "Legemidler og bilkjøring" not in patient
+
+
+def test_a_dose_within_the_limit_names_the_days_after_a_change() -> None:
+    text = _text(_plan("no-helsedir", "oxazepam 20 mg"))
+    assert (
+        "Driving: the doses in your plan meet the health requirement for a driving licence "
+        "(group 1) when at least 7 days have passed since the last change of dose." in text
+    )
+
+
+def test_a_z_drug_within_the_limit_is_taken_8_hours_before_driving() -> None:
+    text = _text(_plan("no-helsedir", "zopiclone 7,5 mg"))
+    assert "Take zopiclone at least 8 hours before you drive." in text
+
+
+def test_two_sedatives_together_halve_each_limit() -> None:
+    # Oxazepam 20 mg alone meets the 30 mg limit; beside zopiclone the limit is 15 mg.
+    alone = _text(_plan("no-helsedir", "oxazepam 20 mg"))
+    both = _text(_plan("no-helsedir", "oxazepam 20 mg", "zopiclone 7,5 mg"))
+    assert "meet the health requirement" in alone
+    assert "Driving: with your doses up to and including" in both
+
+
+def test_an_unlisted_benzodiazepine_does_not_meet_it_until_its_last_dose() -> None:
+    made = make_plan(
+        [parse_medication("alprazolam 2 mg")],
+        load_guideline("no-helsedir"),
+        PlanOptions(start=START, lang="en", switch=True),
+    )
+    text = _text(made)
+    assert "Driving: with your doses up to and including" in text
+
+
+def test_an_opioid_beside_a_sedative_only_points_to_the_doctor() -> None:
+    text = _text(_plan("no-helsedir", "oxazepam 30 mg", "oxycodone 20 mg"))
+    assert "Driving: these medicines affect your driving" in text
+    assert "up to and including" not in text.split("Driving:")[1][:120]
+
+
+@pytest.mark.parametrize(
+    ("rule", "medication"), [("se-vgr", "diazepam 20 mg"), ("no-helsedir", "morphine 60 mg")]
+)
+def test_no_driving_line_without_limits_or_without_a_sedative(rule: str, medication: str) -> None:
+    assert "Driving:" not in _text(_plan(rule, medication))
