@@ -97,3 +97,17 @@ def test_an_opioid_beside_a_sedative_only_points_to_the_doctor() -> None:
 )
 def test_no_driving_line_without_limits_or_without_a_sedative(rule: str, medication: str) -> None:
     assert "Driving:" not in _text(_plan(rule, medication))
+
+
+def test_review13_d3_doses_above_the_limit_keep_the_conditions_for_the_later_doses() -> None:
+    """Clinician review 13, D3: a plan above the limit at first dropped the 7 days after a
+    change and the hours before driving, so the first day of a new dose read as free."""
+    text = _text(_plan("no-helsedir", "zopiclone 15 mg"))
+    assert (
+        "you do not meet the health requirement for a driving licence (group 1). Talk to your "
+        "doctor before you drive again. After that date, drive only when at least 7 days have "
+        "passed since the last change of dose. Take zopiclone at least 8 hours before you drive."
+    ) in text
+    nb = _patient_html(_plan("no-helsedir", "diazepam 20 mg"), "nb")
+    after = "Etter den datoen: kjør bare når det har gått minst 7 dager siden siste doseendring."
+    assert after in nb

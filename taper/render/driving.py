@@ -44,12 +44,21 @@ def driving_line(view: PlanView) -> str | None:
             "doctor about when you can drive again.",
             date=t.date(last),
         )
-    return t._(
+    line = t._(
         "Driving: with your doses up to and including %(date)s you do not meet the health "
         "requirement for a driving licence (group 1). Talk to your doctor before you drive "
         "again.",
         date=t.date(beyond),
     )
+    # The later, lower doses meet it on the same conditions as a plan within the limits
+    # (clinician review 13, D3: without them the first day of a new dose read as free).
+    if guideline.driving.days_after_change is not None:
+        line += " " + t._(
+            "After that date, drive only when at least %(days)s days have passed since the "
+            "last change of dose.",
+            days=guideline.driving.days_after_change,
+        )
+    return line + _hours_before(view, guideline.driving, sedatives)
 
 
 def _last_day_beyond(driving: Driving, sedatives: list[Step]) -> dt.date | None:
@@ -85,12 +94,19 @@ def _within(view: PlanView, driving: Driving, sedatives: list[Step]) -> str:
             "Driving: the doses in your plan meet the health requirement for a driving licence "
             "(group 1). Talk to your doctor before you drive."
         )
+    return line + _hours_before(view, driving, sedatives)
+
+
+def _hours_before(view: PlanView, driving: Driving, sedatives: list[Step]) -> str:
+    """The hours between a dose and driving, for each drug of the plan the rule file sets."""
     drugs = {s.drug for s in sedatives}
-    for limit in driving.limits:
-        if limit.drug in drugs and limit.hours_before is not None:
-            line += " " + t._(
-                "Take %(drug)s at least %(hours)s hours before you drive.",
-                drug=view.drug_names.get(limit.drug, limit.drug),
-                hours=limit.hours_before,
-            )
-    return line
+    return "".join(
+        " "
+        + view.t._(
+            "Take %(drug)s at least %(hours)s hours before you drive.",
+            drug=view.drug_names.get(limit.drug, limit.drug),
+            hours=limit.hours_before,
+        )
+        for limit in driving.limits
+        if limit.drug in drugs and limit.hours_before is not None
+    )
