@@ -8,7 +8,8 @@ date order. What it places, and why:
   (through the whole taper as well when the rules do not ask for a talk before each change, so
   a taper never runs without support), and `lead_days` before every dose change when
   `before_each_reduction` is set; and at least every `talk_every_days` of a taper rule (Eda
-  vårdcentral's weekly call) from the start to the last dose of a drug that rule tapers;
+  vårdcentral's weekly call) from the start through the first such days after the stop of a
+  drug that rule tapers;
 - a **dose-change** checkpoint on every date a drug's daily dose changes: a reduction, a step of
   a switch crossover (the new drug appearing counts too) and the stop (the day after the last
   dose of that drug);
@@ -414,9 +415,13 @@ def _support_checkpoints(
     for drug, gap in sorted(talk_gaps.items()):
         # A rule's own rhythm while its drug is taken (a weekly call through an opioid-eda
         # taper, though its changes are two weeks apart where the tablets force a hold).
+        # It runs on through the first `gap` days after the drug's stop, the days withdrawal
+        # comes (clinician review 13, D2: the last weekly talk came before the stop and the
+        # first aftercare contact two weeks after it).
         taken = [s.end for s in steps if s.drug == drug and s.dose > 0 and s.phase != "aftercare"]
         if taken:
-            for day in _gap_talk_dates(talks, gap, start, max(taken), open_days):
+            end = max(taken) + dt.timedelta(days=gap + 1)
+            for day in _gap_talk_dates(talks, gap, start, end, open_days):
                 talks.setdefault(day, None)
     return [
         _checkpoint(
@@ -466,13 +471,22 @@ def _evaluation_checkpoint(
 
 
 def _opioid_stops(
-    guideline: Guideline, steps: list[Step], changes: list[DoseChange], last_dose_date: dt.date
+    guideline: Guideline,
+    steps: list[Step],
+    changes: list[DoseChange],
+    last_dose_date: dt.date,
+    final: bool = False,
 ) -> list[DoseChange]:
     """Opioid stops while another drug is still tapered, after which no opioid is taken.
 
-    The final stop is left out: the aftercare contacts that follow it carry the opioid content.
+    The final stop is left out (the aftercare contacts that follow it carry the opioid
+    content) unless `final`: then only the stops on the day after the last dose are given.
     """
-    stops = [c for c in changes if c.dose_to == 0 and c.date <= last_dose_date]
+    stops = [
+        c
+        for c in changes
+        if c.dose_to == 0 and (c.date > last_dose_date if final else c.date <= last_dose_date)
+    ]
     if not stops:
         return []  # most plans: the one stop is the last dose's (the rule file's drugs unread)
     opioids = {d.id for d in guideline.drugs if d.drug_class == "opioid"}
@@ -492,13 +506,15 @@ def _with_opioid_content(
     stops: list[DoseChange],
     open_days: ClinicDays,
     drug_classes: set[DrugClass],
+    dedicated: bool = True,
 ) -> list[Checkpoint]:
     """The lost-tolerance/overdose content at the first support talk after each opioid stop.
 
     Tolerance falls within days of the stop, so the talk must not wait for aftercare months
     later: the first support talk on or after the stop (within one regular support interval,
     a week when the rules give none) carries `aftercare.opioid_content`; without such a talk a
-    dedicated one is placed on the stop date (the next open day, with `avoid_weekends`).
+    dedicated one is placed on the stop date (the next open day, with `avoid_weekends`),
+    unless not `dedicated` (the final stop, whose aftercare contacts carry the content).
     """
     extra = list(rules.aftercare.opioid_content)
     if not extra:
@@ -521,6 +537,8 @@ def _with_opioid_content(
                 content=_unique([*talk.content, *extra]),
                 drug=talk.drug,
             )
+            continue
+        if not dedicated:
             continue
         day = open_days.later(stop.date)
         content = _unique([*support_content(rules, drug_classes), *extra])
@@ -591,6 +609,11 @@ def build_checkpoints(
         if last_dose_date is not None:
             stops = _opioid_stops(guideline, steps, changes, last_dose_date)
             checkpoints = _with_opioid_content(rules, checkpoints, stops, open_days, drug_classes)
+            if talk_gaps:  # a talk after the final stop (a rule's rhythm) speaks of it too
+                final = _opioid_stops(guideline, steps, changes, last_dose_date, final=True)
+                checkpoints = _with_opioid_content(
+                    rules, checkpoints, final, open_days, drug_classes, dedicated=False
+                )
             checkpoints += _aftercare_checkpoints(rules, drug_classes, last_dose_date, open_days)
             checkpoints += _evaluation_checkpoint(rules, last_dose_date, open_days)
     return sorted(checkpoints, key=lambda c: (c.date, _KIND_ORDER[c.kind], c.drug or "", c.title))

@@ -35,17 +35,32 @@ def _text(made: Plan, lang: str = "en") -> str:
     return " ".join(render_plan(made, PlanFormat.text, lang).decode("utf-8").split())
 
 
-def test_review9_no_helsedir_diazepam_20_mg_names_the_last_day_above_10_mg() -> None:
+def test_review9_no_helsedir_diazepam_20_mg_names_the_last_day_barred() -> None:
     made = _plan("no-helsedir", "diazepam 20 mg")
-    # 12 mg a day up to 21 Feb, 10 mg from 22 Feb.
+    # 12 mg a day up to 21 Feb, 10 mg from 22 Feb; then a change every week up to 15 March
+    # (4 mg for 15 days): 7 days after it, 22 March, is the first day to drive (nurse review 9,
+    # N1: the sheet said 21 February, though every week after it brought a change).
     assert (
-        "Bilkjøring: med dosene dine til og med 21. februar 2027 oppfyller du ikke helsekravene "
-        "til førerkort (gruppe 1)." in _patient_html(made, "nb")
+        "Bilkjøring: ikke kjør bil til og med 21. mars 2027. Til da oppfyller dosene dine ikke "
+        "helsekravene til førerkort (gruppe 1), eller det er mindre enn 7 dager siden en "
+        "doseendring." in _patient_html(made, "nb")
     )
     assert (
-        "Driving: with your doses up to and including 21 February 2027 you do not meet the "
-        "health requirement for a driving licence (group 1)." in _text(made)
+        "Driving: do not drive up to and including 21 March 2027. Until then your doses do not "
+        "meet the health requirement for a driving licence (group 1), or a change of dose is "
+        "less than 7 days ago." in _text(made)
     )
+
+
+def test_nurse_review9_n1_alprazolam_switch_counts_the_weeks_after_each_change() -> None:
+    """Nurse review 9, N1: no-helsedir alprazolam 3 mg with a switch said 'til og med 5. april':
+    the doses change on 6 and 13 April, so the first day to drive is 20 April."""
+    made = make_plan(
+        [parse_medication("alprazolam 3 mg")],
+        load_guideline("no-helsedir"),
+        PlanOptions(start=START, lang="en", switch=True),
+    )
+    assert "ikke kjør bil til og med 19. april 2027." in _patient_html(made, "nb")
 
 
 def test_the_driving_source_is_on_the_clinician_page_only() -> None:
@@ -73,7 +88,7 @@ def test_two_sedatives_together_halve_each_limit() -> None:
     alone = _text(_plan("no-helsedir", "oxazepam 20 mg"))
     both = _text(_plan("no-helsedir", "oxazepam 20 mg", "zopiclone 7,5 mg"))
     assert "meet the health requirement" in alone
-    assert "Driving: with your doses up to and including" in both
+    assert "Driving: do not drive up to and including" in both
 
 
 def test_an_unlisted_benzodiazepine_does_not_meet_it_until_its_last_dose() -> None:
@@ -83,7 +98,7 @@ def test_an_unlisted_benzodiazepine_does_not_meet_it_until_its_last_dose() -> No
         PlanOptions(start=START, lang="en", switch=True),
     )
     text = _text(made)
-    assert "Driving: with your doses up to and including" in text
+    assert "Driving: do not drive up to and including" in text
 
 
 def test_an_opioid_beside_a_sedative_only_points_to_the_doctor() -> None:
@@ -97,3 +112,17 @@ def test_an_opioid_beside_a_sedative_only_points_to_the_doctor() -> None:
 )
 def test_no_driving_line_without_limits_or_without_a_sedative(rule: str, medication: str) -> None:
     assert "Driving:" not in _text(_plan(rule, medication))
+
+
+def test_review13_d3_doses_above_the_limit_keep_the_conditions_for_the_later_doses() -> None:
+    """Clinician review 13, D3: a plan above the limit at first dropped the 7 days after a
+    change and the hours before driving, so the first day of a new dose read as free."""
+    text = _text(_plan("no-helsedir", "zopiclone 15 mg"))
+    assert (
+        "Talk to your doctor before you drive again. After that, too, drive only when at least 7 "
+        "days have passed since the last change of dose. Take zopiclone at least 8 hours before "
+        "you drive."
+    ) in text
+    nb = _patient_html(_plan("no-helsedir", "diazepam 20 mg"), "nb")
+    after = "Også etter det: kjør bare når det har gått minst 7 dager siden siste doseendring."
+    assert after in nb

@@ -27,11 +27,13 @@ def _plan(medication: str, start: dt.date) -> Plan:
     )
 
 
-def _longest_gap(plan: Plan) -> int:
-    """The most days between support talks from the start to the last dose."""
+def _longest_gap(plan: Plan, after_stop: int = 0) -> int:
+    """The most days between support talks from the start to `after_stop` days after the
+    stop (the day after the last dose)."""
     assert plan.last_dose_date is not None
+    end = plan.last_dose_date + dt.timedelta(days=1 + after_stop)
     talks = sorted({c.date for c in plan.checkpoints if c.kind == "support"})
-    days = [plan.start, *[d for d in talks if d <= plan.last_dose_date], plan.last_dose_date]
+    days = [plan.start, *[d for d in talks if d <= end], end]
     return max((b - a).days for a, b in itertools.pairwise(days))
 
 
@@ -69,4 +71,19 @@ def test_an_opioid_eda_taper_never_goes_a_week_without_a_talk(
 ) -> None:
     made = _plan(medication, start)
     assert "opioid-eda" in made.rule_ids
-    assert _longest_gap(made) <= 7
+    assert _longest_gap(made, after_stop=7) <= 7
+
+
+def test_review13_d2_a_talk_after_the_stop_speaks_of_lost_tolerance() -> None:
+    """Clinician review 13, D2: the weekly talks ended before the stop and the first aftercare
+    contact came 17-18 days after it, across the days withdrawal comes. Now a talk falls in
+    the week after the stop, and it carries the aftercare's opioid topics."""
+    made = _plan("tramadol 200 mg", dt.date(2026, 1, 5))
+    assert made.last_dose_date == dt.date(2026, 3, 1)
+    after = [
+        c
+        for c in made.checkpoints
+        if c.kind == "support" and dt.date(2026, 3, 2) <= c.date <= dt.date(2026, 3, 9)
+    ]
+    assert [c.date for c in after] == [dt.date(2026, 3, 4)]
+    assert "lost-tolerance" in after[0].content

@@ -37,19 +37,61 @@ def driving_line(view: PlanView) -> str | None:
     last = max(s.end for s in sedatives)
     if beyond is None:
         return _within(view, guideline.driving, sedatives)
-    if beyond >= last:
+    wait = guideline.driving.days_after_change
+    barred = _last_day_barred(beyond, wait, sedatives)
+    if barred >= last:
         return t._(
             "Driving: while you take these tablets (in your plan up to and including %(date)s) you "
             "do not meet the health requirement for a driving licence (group 1). Talk to your "
             "doctor about when you can drive again.",
             date=t.date(last),
         )
-    return t._(
-        "Driving: with your doses up to and including %(date)s you do not meet the health "
-        "requirement for a driving licence (group 1). Talk to your doctor before you drive "
-        "again.",
-        date=t.date(beyond),
-    )
+    if wait is None:
+        line = t._(
+            "Driving: do not drive up to and including %(date)s: until then your doses do not "
+            "meet the health requirement for a driving licence (group 1). Talk to your doctor "
+            "before you drive again.",
+            date=t.date(barred),
+        )
+    else:
+        # The later, lower doses meet it on the same conditions as a plan within the limits
+        # (clinician review 13, D3; nurse review 9, N1: the first day of a new dose read as
+        # free to drive).
+        line = t._(
+            "Driving: do not drive up to and including %(date)s. Until then your doses do not "
+            "meet the health requirement for a driving licence (group 1), or a change of dose "
+            "is less than %(days)s days ago. Talk to your doctor before you drive again. After "
+            "that, too, drive only when at least %(days)s days have passed since the last "
+            "change of dose.",
+            date=t.date(barred),
+            days=wait,
+        )
+    return line + _hours_before(view, guideline.driving, sedatives)
+
+
+def _last_day_barred(beyond: dt.date, wait: int | None, sedatives: list[Step]) -> dt.date:
+    """The last day before the doses meet the requirement and `wait` days have passed since
+    every change of dose before it (a change: a new daily dose of a drug, a drug begun after
+    the plan's first day, a drug stopped while another is still taken)."""
+    if wait is None:
+        return beyond
+    first = min(s.start for s in sedatives)
+    last = max(s.end for s in sedatives)
+    changes: set[dt.date] = set()
+    for drug in {s.drug for s in sedatives}:
+        steps = sorted((s for s in sedatives if s.drug == drug), key=lambda s: s.start)
+        changes.update(
+            b.start
+            for a, b in zip([None, *steps], steps, strict=False)
+            if a is None or a.dose != b.dose
+        )
+        if steps[-1].end < last:
+            changes.add(steps[-1].end + dt.timedelta(days=1))
+    changes.discard(first)
+    day = beyond + dt.timedelta(days=1)  # the first day within the limits is a change
+    while recent := [c for c in changes if c <= day and (day - c).days < wait]:
+        day = max(recent) + dt.timedelta(days=wait)
+    return day - dt.timedelta(days=1)
 
 
 def _last_day_beyond(driving: Driving, sedatives: list[Step]) -> dt.date | None:
@@ -85,12 +127,19 @@ def _within(view: PlanView, driving: Driving, sedatives: list[Step]) -> str:
             "Driving: the doses in your plan meet the health requirement for a driving licence "
             "(group 1). Talk to your doctor before you drive."
         )
+    return line + _hours_before(view, driving, sedatives)
+
+
+def _hours_before(view: PlanView, driving: Driving, sedatives: list[Step]) -> str:
+    """The hours between a dose and driving, for each drug of the plan the rule file sets."""
     drugs = {s.drug for s in sedatives}
-    for limit in driving.limits:
-        if limit.drug in drugs and limit.hours_before is not None:
-            line += " " + t._(
-                "Take %(drug)s at least %(hours)s hours before you drive.",
-                drug=view.drug_names.get(limit.drug, limit.drug),
-                hours=limit.hours_before,
-            )
-    return line
+    return "".join(
+        " "
+        + view.t._(
+            "Take %(drug)s at least %(hours)s hours before you drive.",
+            drug=view.drug_names.get(limit.drug, limit.drug),
+            hours=limit.hours_before,
+        )
+        for limit in driving.limits
+        if limit.drug in drugs and limit.hours_before is not None
+    )
