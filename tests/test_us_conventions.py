@@ -76,8 +76,10 @@ def test_a_us_rule_file_prints_american_words_and_keeps_its_product_names() -> N
     assert "Acetaminophen and codeine 300 mg/30 mg tablets" in html
     assert "tranquillisers" not in shown(us_oxycodone(), PlanFormat.html)
     # The clock of four doses 4 hours apart, on a 12-hour clock (was "08, 12, 16 and 20").
-    assert "For example at 8 am, 12 pm, 4 pm and 8 pm." in html
-    assert texts("en", "US").hour(24) == "12 am"
+    assert "For example at 8 am, noon, 4 pm and 8 pm." in html
+    # Nurse review 9, N10: "12 pm" and "12 am" are read either way.
+    assert texts("en", "US").hour(12) == "noon"
+    assert texts("en", "US").hour(24) == "midnight"
     assert texts("en", "GB").hour(8) == "08"
 
 
@@ -137,7 +139,11 @@ def test_project_choices_cite_a_source_by_its_title_not_an_internal_name() -> No
 def test_the_sheet_and_its_calendar_print_carry_the_same_plan_id() -> None:
     plan = plan_of("se-vgr", "oxycodone 40 mg", "oxazepam 30 mg")
     short = plan_id(plan)
-    assert short == hashlib.sha256(plan_json(plan)).hexdigest()[:8]
+    english = plan.model_copy(update={"language": "en"})
+    assert short == hashlib.sha256(plan_json(english)).hexdigest()[:8]
+    # Nurse review 9, N11: the same plan in another language keeps its id.
+    assert plan.language != "en"
+    assert plan_id(english) == short
     assert plan_json(plan) == render_plan(plan, PlanFormat.json, "sv")
     sheet = render_plan(plan, PlanFormat.html, "sv").decode()
     later = render_plan(plan, PlanFormat.html, "sv", calendar_from=dt.date(2027, 4, 12)).decode()

@@ -63,10 +63,12 @@ def plan_json(plan: Plan) -> bytes:
 def plan_id(plan: Plan) -> str:
     """The plan's short id: the first 8 characters of the sha256 of its JSON, which holds the
     medications, start, every step and the rule file's own sha256. The sheet and a later
-    `--calendar-from` print both carry it, so a nurse can see they belong to one plan."""
+    `--calendar-from` print both carry it, so a nurse can see they belong to one plan. The
+    JSON is the English one: a print in another language is the same plan (nurse review 9,
+    N11: the same plan was fa4c6bb6 in sv and d6436a17 in en)."""
     import hashlib
 
-    return hashlib.sha256(plan_json(plan)).hexdigest()[:8]
+    return hashlib.sha256(plan_json(plan.model_copy(update={"language": "en"}))).hexdigest()[:8]
 
 
 def render_plan(

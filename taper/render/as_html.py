@@ -112,8 +112,7 @@ def render_sheet(view: PlanView, calendar_from: dt.date | None = None) -> bytes:
         DrugCurve(view.drug_names.get(drug, drug), Markup(svg_curve(view, drug, height)))
         for drug in drugs
     ]
-    driving = driving_line(view)
-    safety = safety_items(view) + ([driving] if driving else [])
+    safety = safety_items(view)
     template = environment(view.t).get_template("sheet.html")
     html = template.render(
         v=view,
@@ -126,6 +125,9 @@ def render_sheet(view: PlanView, calendar_from: dt.date | None = None) -> bytes:
         plan_label=_patient_footer(view),
         depot=depot_advice(view),
         safety=safety,
+        # Below the key dates, not in the "Important" box: page 1 must keep the switch day's
+        # doses (nurse review 2, A-5), which the long driving sentence pushed overleaf.
+        driving=driving_line(view),
         topics=topics_besides(view, safety),
         paracetamol=paracetamol_advice(view),
         intervals=interval_advice(view),

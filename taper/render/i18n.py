@@ -194,10 +194,13 @@ class Texts:
 
     def hour(self, hour: int) -> str:
         """A whole hour of the day as the reader's clock writes it: "08", "16" (24-hour), or
-        in American English "8 am", "12 pm", "4 pm" (12-hour; 24 is "12 am", midnight)."""
+        in American English "8 am", "noon", "4 pm" (12-hour; 24 is "midnight": "12 pm" and
+        "12 am" are read either way, nurse review 9)."""
         if not self._american:
             return f"{hour:02d}"
-        twelve = hour % 12 or 12
+        if hour % 12 == 0:
+            return "noon" if hour == 12 else "midnight"
+        twelve = hour % 12
         return f"{twelve} {'pm' if 12 <= hour < 24 else 'am'}"
 
     def numeric_day(self, day: dt.date) -> str:
