@@ -131,7 +131,10 @@ def test_fewer_dose_times_names_no_regimen_the_page_contradicts() -> None:
 def test_project_choices_cite_a_source_by_its_title_not_an_internal_name() -> None:
     part = clinician_part(shown(tylenol(), PlanFormat.html))
     assert "droracle-cdc" not in part
-    assert "take months to years (Dr. Oracle);" in part
+    # A secondary web summary said to be one, not presented as CDC's word (nurse review 9, N12).
+    assert "A secondary web summary of CDC 2022 says such tapers take months to years (Dr. " in part
+    assert "Oracle, not verified against CDC 2022);" in part
+    assert "not verified against it (secondary source)</li>" in part
     assert "(issue 15)" not in part
     assert "Project choice: CDC 2022 gives no smallest step" in part
 

@@ -112,8 +112,10 @@ class CutListsMixin(BuilderBase):
             None,
         )
         last = [s for s in track.segs if s.phase == "taper" and s.amount > 0]
-        if stop_at is None or (track.ended is not None and stop_at is last[-1]):
-            return ""  # the plan stops from there already
+        if stop_at is None or stop_at is last[-1]:
+            # The plan stops from there already: the last dose step is no earlier stop
+            # (clinician review 13, D7: "an earlier stop from 2 mg (step 23)" at step 23).
+            return ""
         return (
             f" So is an earlier stop from {format_amount(stop_at.amount)} {track.unit} "
             f"(step {index_of[id(stop_at)]}), within the stop dose of rule {track.rule.id}."

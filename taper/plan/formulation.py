@@ -31,8 +31,10 @@ from taper.plan.labels import formulation, interval_doses, unit_caps
 from taper.plan.model import DoseTimeName
 from taper.plan.regimen import (
     day_cap,
+    fewer_than_label,
     formulation_changes,
     immediate_kit,
+    label_counts,
     labelled_times,
     regimen_times,
     spread_by_label,
@@ -179,8 +181,19 @@ class FormulationMixin(BuilderBase):
             return
         bedtime = track.drug.group in BEDTIME_GROUPS and count == 1
         track.times = time_names(count, bedtime=bedtime, patch=kit.patch)
+        drug, after = track.drug.id, ""
         if kit.modified_release:
             why = f"{_brands(kit)} (modified release) is given at its label's interval"
+        elif fewer_than_label(kit, count):
+            # Not "taken so by its label" (Sobril's 3-4 a day; clinician review 13, D4).
+            labelled = "–".join(dict.fromkeys(map(str, label_counts(kit))))
+            why = (
+                f"the formulary's strengths of {_brands(kit)} (immediate release) cannot share "
+                f"{format_amount(track.reported)} {track.unit} among more dose times, though "
+                f"its label gives {labelled} times a day"
+            )
+            if (sw := track.rule.switch).policy != "never" and sw.target not in (None, drug):
+                after = f" Rule {track.rule.id} offers a switch to {sw.target} (--switch)."
         elif labelled_times(kit) and (
             unit_caps(kit.products)[0] is None or spread_by_label(kit, count, track.reported)
         ):
@@ -190,9 +203,9 @@ class FormulationMixin(BuilderBase):
         self.warn(
             "dose-times-from-label",
             "info",
-            f"{track.drug.id} is given {count} times a day: {why} (rule {track.rule.id} says "
-            f"{track.rule.doses_per_day}).",
-            track.drug.id,
+            f"{drug} is given {'once' if count == 1 else f'{count} times'} a day: {why} (rule "
+            f"{track.rule.id} says {track.rule.doses_per_day}).{after}",
+            drug,
             count=str(count),
         )
 

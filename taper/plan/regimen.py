@@ -100,6 +100,21 @@ def labelled_times(kit: Kit) -> bool:
     return any(p.regimen is not None and p.regimen.doses_per_day for p in kit.products)
 
 
+def label_counts(kit: Kit) -> tuple[int, int]:
+    """The fewest and the most doses a day the kit's labels give (3, 4 for Sobril)."""
+    counts = allowed_counts(kit.products)
+    return counts[0], counts[-1]
+
+
+def fewer_than_label(kit: Kit, count: int) -> bool:
+    """Whether `count` dose times are fewer than an immediate-release label gives because the
+    strengths cannot share the dose among more (`label_times`' fallback: oxazepam 15 mg of
+    10 and 15 mg tablets is one dose a day, where the label gives 3-4)."""
+    if kit.modified_release or kit.patch or kit.free or not labelled_times(kit):
+        return False
+    return unit_caps(kit.products)[0] is None and count < label_counts(kit)[0]
+
+
 def label_times(kit: Kit, wanted: int, daily: Decimal) -> int:
     """Dose times for an immediate-release product whose label gives its doses a day: the
     fewest of them, at least the rule's `wanted`, at which the tablets fill every time; else

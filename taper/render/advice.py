@@ -13,6 +13,7 @@ from taper.plan.combinations import PARACETAMOL_NAMES
 from taper.plan.dose_clock import clock_hours
 from taper.render.clock import clock_of, product_times
 from taper.render.driving import driving_line
+from taper.render.labels import N_
 from taper.render.view import PlanView, Topics
 
 
@@ -249,42 +250,45 @@ def printed_links(links: list[str], content: list[str]) -> list[str]:
 
 # Where the lines of the patch advice come from, with the patch drugs each covers: the
 # clinician page lists those of the plan's patches (nurse review 3, S-7). Public pages of
-# regulators, label holders and hospitals.
-PATCH_SOURCES: tuple[tuple[frozenset[str], str], ...] = (
+# regulators, label holders and hospitals: the publisher and what the page covers, in the
+# reader's words (nurse review 9, N12: no English around a title on a Swedish page).
+PATCH_SOURCES: tuple[tuple[frozenset[str], str, str], ...] = (
     (
         frozenset({"fentanyl", "buprenorphine"}),
-        "Lyfjastofnun (Icelandic Medicines Agency), heat and opioid patches: "
+        N_("Lyfjastofnun (Icelandic Medicines Agency), heat and opioid patches"),
         "https://lyfjastofnun.is/frettir/varist-beinan-hita-samhlida-notkun-opioidaplastra",
     ),
     (
         frozenset({"fentanyl"}),
-        "Statens legemiddelverk, fentanyl patches (check that it sticks, fold used patches, a "
-        "patch on another person): "
+        N_(
+            "Statens legemiddelverk, fentanyl patches (check that it sticks, fold used patches, "
+            "a patch on another person)"
+        ),
         "https://legemiddelverket.no/nyheter/viktige-forsiktighetsregler-ved-bruk-av-smerteplaster",
     ),
     (
         frozenset({"fentanyl"}),
-        "KK Women's and Children's Hospital, Singapore, fentanyl patch (fever): "
+        N_("KK Women's and Children's Hospital, Singapore, fentanyl patch (fever)"),
         "https://www.kkh.com.sg/patient-care/medicine/fentanyl-patch/other-info",
     ),
     (
         frozenset({"fentanyl"}),
-        "MedlinePlus via Cigna, fentanyl patch (a patch that falls off): "
+        N_("MedlinePlus via Cigna, fentanyl patch (a patch that falls off)"),
         "https://www.cigna.com/knowledge-center/hw/medications/fentanyl-transdermal-patch-a601202",
     ),
     (
         frozenset({"buprenorphine"}),
-        "Butrans Medication Guide, DailyMed (fever): "
+        N_("Butrans Medication Guide, DailyMed (fever)"),
         "http://dailymed.nlm.nih.gov/dailymed/medguide.cfm?setid=794aa355-66de-41b8-aedf-f2c40f6bc664",
     ),
     (
         frozenset({"buprenorphine"}),
-        "Butrans administration, Purdue (a patch that falls off; disposal): "
+        N_("Butrans administration, Purdue (a patch that falls off; disposal)"),
         "https://butrans.com/dosing/administration/",
     ),
     (
         frozenset({"buprenorphine"}),
-        "MedlinePlus via Allegiance Health, buprenorphine patch (a patch on another person): "
+        N_("MedlinePlus via Allegiance Health, buprenorphine patch (a patch on another person)"),
         "http://www.allegiancehealth.org/wellness/medications/94003459",
     ),
 )
@@ -293,7 +297,7 @@ PATCH_SOURCES: tuple[tuple[frozenset[str], str], ...] = (
 def patch_sources(view: PlanView) -> list[str]:
     """The sources of the patch advice for this plan's patches (clinician page)."""
     drugs = set(patch_drugs(view))
-    return [text for covers, text in PATCH_SOURCES if covers & drugs]
+    return [f"{view.t._(what)}: {url}" for covers, what, url in PATCH_SOURCES if covers & drugs]
 
 
 def patch_drugs(view: PlanView) -> list[str]:

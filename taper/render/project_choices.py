@@ -79,8 +79,11 @@ def _label(t: Texts, what: str) -> str:
 
 # The project's own bookkeeping in a rule file's notes: which review or issue asked for a
 # choice, and the project's fact files. A prescriber can look none of them up (nurse review 7:
-# "Project choice (issue 15)", "clinical-facts.md §5.2", "clinician review R21").
-_REVIEW = r"(?:(?:clinician|nurse) review|klinisk granskning|klinisk gjennomgang)"
+# "Project choice (issue 15)", "clinical-facts.md §5.2", "clinician review R21"; nurse review
+# 9: "(kliniska granskningar 9 och 12)").
+_REVIEW = (
+    r"(?:(?:clinician|nurse) reviews?|kliniska? granskning(?:ar)?|kliniske? gjennomgang(?:er)?)"
+)
 _INTERNAL_REFERENCE = re.compile(
     rf" ?\((?:issue|ärende|sak|{_REVIEW}) [^()]*\)"
     rf"|{_REVIEW} R?\d+(?:, (?:issue |ärende |sak |D|uk-)\d+)*(?:, )?"

@@ -120,9 +120,10 @@ class Sheet:
     @property
     def next_calendar(self) -> str | None:
         """The date a later print of the calendar starts on (`--calendar-from`), where this
-        one stops before the plan's last dose: the clinician page names the command."""
+        one stops before the plan's last dose: the clinician page names the day (the option
+        itself is the README's: no command line on a printed page, nurse review 9, N12)."""
         day = next_calendar_day(self.weeks) if self.ticks_until else None
-        return day.isoformat() if day else None
+        return self.view.t.date(day) if day else None
 
     @cached_property  # read in every row of the table
     def product_column(self) -> bool:

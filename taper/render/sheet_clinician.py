@@ -313,8 +313,12 @@ def sources(view: PlanView) -> list[str]:
         for note in drug.clinician_notes:
             if f"drug-note:{drug.id}:{note.id}" in printed and note.source is not None:
                 cited.add(note.source)
+    # A secondary source (a copy, a summary, a consumer page) is said to be one in the
+    # reader's words, not presented as the issuer's text (nurse review 9, N12: "Dr. Oracle").
+    secondary = view.t._("secondary source")
     return [
         readable_sources(f"{s.title} ({s.date.isoformat()})" if s.date else s.title, None)
+        + (f" ({secondary})" if s.kind == "secondary" else "")
         for s in guideline.sources
         if s.id in cited
     ]

@@ -152,7 +152,7 @@ class Reader:
                 if candidate.plural is None:
                     out.append(self.t._(candidate.msgid, **values))
                 else:  # "1 steg" / "3 steg": the language's own plural, by the count
-                    count = int(found["count"])
+                    count = 1 if found["count"] == "once" else int(found["count"])
                     out.append(self.t.ngettext(candidate.msgid, candidate.plural, count, **values))
                 position = found.end()
                 break

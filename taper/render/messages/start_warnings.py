@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from taper.render.messages.clauses import FORMULATION
-from taper.render.messages.patterns import AMOUNT, DOSE, ID, N_, Piece, piece
+from taper.render.messages.patterns import AMOUNT, DOSE, ID, N_, NP_, Piece, piece
 
 START_WARNINGS: dict[str, tuple[Piece, ...]] = {
     "merged-lines": (
@@ -183,33 +183,59 @@ START_WARNINGS: dict[str, tuple[Piece, ...]] = {
             ),
         ),
     ),
+    # "is given once a day" since clinician review 13 (D4); "1 times" in plans saved before.
     "dose-times-from-label": (
         piece(
-            rf"(?P<drug>{ID}) is given (?P<count>\d+) times a day: (?P<brand>.+?) \(modified "
+            rf"(?P<drug>{ID}) is given (?P<count>once|\d+)(?: times?)? a day: (?P<brand>.+?) \(modified "
             r"release\) is given at its label's interval \(rule (?P<rule>[^\s()]+) says "
             r"(?P<wanted>\d+)\)\.",
-            N_(
+            NP_(
+                "%(drug)s is given once a day: %(brand)s (modified release) is given at its "
+                "label's interval (rule %(rule)s says %(wanted)s).",
                 "%(drug)s is given %(count)s times a day: %(brand)s (modified release) is given "
-                "at its label's interval (rule %(rule)s says %(wanted)s)."
+                "at its label's interval (rule %(rule)s says %(wanted)s).",
             ),
         ),
         piece(
-            rf"(?P<drug>{ID}) is given (?P<count>\d+) times a day: (?P<brand>.+?) allows at "
+            rf"(?P<drug>{ID}) is given (?P<count>once|\d+)(?: times?)? a day: (?P<brand>.+?) allows at "
             r"most (?P<most>\d+) tablets at one time \(rule (?P<rule>[^\s()]+) says "
             r"(?P<wanted>\d+)\)\.",
-            N_(
+            NP_(
+                "%(drug)s is given once a day: %(brand)s allows at most %(most)s tablets at one "
+                "time (rule %(rule)s says %(wanted)s).",
                 "%(drug)s is given %(count)s times a day: %(brand)s allows at most %(most)s "
-                "tablets at one time (rule %(rule)s says %(wanted)s)."
+                "tablets at one time (rule %(rule)s says %(wanted)s).",
             ),
         ),
         piece(
-            rf"(?P<drug>{ID}) is given (?P<count>\d+) times a day: (?P<brand>.+?) \(immediate "
+            rf"(?P<drug>{ID}) is given (?P<count>once|\d+)(?: times?)? a day: (?P<brand>.+?) \(immediate "
             r"release\) is taken so by its label \(rule (?P<rule>[^\s()]+) says "
             r"(?P<wanted>\d+)\)\.",
-            N_(
+            NP_(
+                "%(drug)s is given once a day: %(brand)s (immediate release) is taken so by its "
+                "label (rule %(rule)s says %(wanted)s).",
                 "%(drug)s is given %(count)s times a day: %(brand)s (immediate release) is taken "
-                "so by its label (rule %(rule)s says %(wanted)s)."
+                "so by its label (rule %(rule)s says %(wanted)s).",
             ),
+        ),
+        piece(
+            rf"(?P<drug>{ID}) is given (?P<count>once|\d+)(?: times?)? a day: the formulary's strengths "
+            r"of (?P<brand>.+?) \(immediate release\) cannot share (?P<dose>"
+            rf"{DOSE}) among more dose times, though its label gives (?P<labelled>\d+(?:–\d+)?) "
+            r"times a day \(rule (?P<rule>[^\s()]+) says (?P<wanted>\d+)\)\.",
+            NP_(
+                "%(drug)s is given once a day: the formulary's strengths of %(brand)s "
+                "(immediate release) cannot share %(dose)s among more dose times, though its "
+                "label gives %(labelled)s times a day (rule %(rule)s says %(wanted)s).",
+                "%(drug)s is given %(count)s times a day: the formulary's strengths of "
+                "%(brand)s (immediate release) cannot share %(dose)s among more dose times, "
+                "though its label gives %(labelled)s times a day (rule %(rule)s says "
+                "%(wanted)s).",
+            ),
+        ),
+        piece(
+            rf"Rule (?P<rule>{ID}) offers a switch to (?P<target>{ID}) \(--switch\)\.",
+            N_("Rule %(rule)s offers a switch to %(target)s (--switch)."),
         ),
     ),
     "substitution-drug": (  # from the conversion, when no plan is made
