@@ -5,6 +5,10 @@ from __future__ import annotations
 from taper.render.messages.clauses import FORMULATION
 from taper.render.messages.patterns import AMOUNT, DOSE, ID, N_, NP_, Piece, piece
 
+# A drug's dose times from its label: "oxazepam is given once a day: ... (rule R says 2)."
+_GIVEN = rf"(?P<drug>{ID}) is given (?P<count>once|\d+)(?: times?)? a day: "
+_SAYS = r"\(rule (?P<rule>[^\s()]+) says (?P<wanted>\d+)\)\."
+
 START_WARNINGS: dict[str, tuple[Piece, ...]] = {
     "merged-lines": (
         piece(
@@ -186,9 +190,8 @@ START_WARNINGS: dict[str, tuple[Piece, ...]] = {
     # "is given once a day" since clinician review 13 (D4); "1 times" in plans saved before.
     "dose-times-from-label": (
         piece(
-            rf"(?P<drug>{ID}) is given (?P<count>once|\d+)(?: times?)? a day: (?P<brand>.+?) \(modified "
-            r"release\) is given at its label's interval \(rule (?P<rule>[^\s()]+) says "
-            r"(?P<wanted>\d+)\)\.",
+            rf"{_GIVEN}(?P<brand>.+?) \(modified release\) is given at its label's interval "
+            rf"{_SAYS}",
             NP_(
                 "%(drug)s is given once a day: %(brand)s (modified release) is given at its "
                 "label's interval (rule %(rule)s says %(wanted)s).",
@@ -197,9 +200,7 @@ START_WARNINGS: dict[str, tuple[Piece, ...]] = {
             ),
         ),
         piece(
-            rf"(?P<drug>{ID}) is given (?P<count>once|\d+)(?: times?)? a day: (?P<brand>.+?) allows at "
-            r"most (?P<most>\d+) tablets at one time \(rule (?P<rule>[^\s()]+) says "
-            r"(?P<wanted>\d+)\)\.",
+            rf"{_GIVEN}(?P<brand>.+?) allows at most (?P<most>\d+) tablets at one time {_SAYS}",
             NP_(
                 "%(drug)s is given once a day: %(brand)s allows at most %(most)s tablets at one "
                 "time (rule %(rule)s says %(wanted)s).",
@@ -208,9 +209,7 @@ START_WARNINGS: dict[str, tuple[Piece, ...]] = {
             ),
         ),
         piece(
-            rf"(?P<drug>{ID}) is given (?P<count>once|\d+)(?: times?)? a day: (?P<brand>.+?) \(immediate "
-            r"release\) is taken so by its label \(rule (?P<rule>[^\s()]+) says "
-            r"(?P<wanted>\d+)\)\.",
+            rf"{_GIVEN}(?P<brand>.+?) \(immediate release\) is taken so by its label {_SAYS}",
             NP_(
                 "%(drug)s is given once a day: %(brand)s (immediate release) is taken so by its "
                 "label (rule %(rule)s says %(wanted)s).",
@@ -219,10 +218,9 @@ START_WARNINGS: dict[str, tuple[Piece, ...]] = {
             ),
         ),
         piece(
-            rf"(?P<drug>{ID}) is given (?P<count>once|\d+)(?: times?)? a day: the formulary's strengths "
-            r"of (?P<brand>.+?) \(immediate release\) cannot share (?P<dose>"
-            rf"{DOSE}) among more dose times, though its label gives (?P<labelled>\d+(?:–\d+)?) "
-            r"times a day \(rule (?P<rule>[^\s()]+) says (?P<wanted>\d+)\)\.",
+            rf"{_GIVEN}the formulary's strengths of (?P<brand>.+?) \(immediate release\) cannot "
+            rf"share (?P<dose>{DOSE}) among more dose times, though its label gives "
+            rf"(?P<labelled>\d+(?:–\d+)?) times a day {_SAYS}",
             NP_(
                 "%(drug)s is given once a day: the formulary's strengths of %(brand)s "
                 "(immediate release) cannot share %(dose)s among more dose times, though its "
