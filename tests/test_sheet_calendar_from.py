@@ -76,8 +76,8 @@ def test_calendar_from_prints_the_13_weeks_from_the_week_holding_the_date(run_cl
     assert '<th scope="row" class="drug">oxikodon</th>' not in calendar.split(">24/5<", 1)[1]
     text = words(clinician)
     following = last + dt.timedelta(days=1)
-    month = ("juni", "juli")[following.month - 6]
-    assert f"bockkalender från {following.day} {month} 2027." in text
+    named = ("juni", "juli")[following.month - 6]
+    assert f"bockkalender från {following.day} {named} 2027." in text
     assert "bara patientens bockkalender från 12 april 2027" in text
     assert "sha256" in text  # the stamp identifies the plan
     assert "Olöst beslut" in text  # an open decision is never left off

@@ -168,5 +168,11 @@ def test_no_panel_clinician_part_names_a_source_by_id_or_cites_project_bookkeepi
     text = re.sub(r"<[^>]+>", "", part)
     for source in load_guideline(case.guideline).guideline.sources:
         assert not re.search(rf"(?<![\w.-]){re.escape(source.id)}(?![\w-]|\.\w)", text), source.id
-    internal = r"review \d|issue \d|\.md\b|§|gjennomgang \d|granskning \d|ärende \d|\.no\.no"
+    internal = (
+        r"review \d|(?:clinician|nurse) reviews \d|issue \d|\.md\b|§|gjennomgang(?:er)? \d"
+        r"|granskning(?:ar)? \d|ärende \d"
+        r"|\.no\.no|shared/"
+    )
     assert not re.findall(rf"[^.(]{{0,40}}(?:{internal})[^.)]{{0,30}}", text)
+    # No command-line option on a printed page (nurse review 9, N12: "--specialist").
+    assert not re.findall(r".{0,40}(?<![\w-])--[a-z][\w-]*", text)
