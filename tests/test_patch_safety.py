@@ -4,6 +4,7 @@ falls off or sticks to someone else, and a used patch; the sources on the clinic
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -49,9 +50,12 @@ def test_a_fentanyl_sheet_tells_the_patient_how_to_use_patches_safely(
     guideline: str, med: str, lang: Lang, words: tuple[str, ...]
 ) -> None:
     patient, clinician = html_of(guideline, med, lang)
+    # The advice is the patient's; the clinician page lists only its sources, each with what
+    # it covers in the sheet's language ("fentanylplåster (feber)", nurse review 9, N12).
+    advice_free = re.sub(r'<ul class="sources">.*?</ul>', "", clinician, flags=re.DOTALL)
     for word in words:
         assert word in patient, word
-        assert word not in clinician, word
+        assert word not in advice_free, word
     assert "legemiddelverket.no/nyheter/viktige-forsiktighetsregler" in clinician
     assert "lyfjastofnun.is" in clinician
 
