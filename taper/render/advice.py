@@ -115,6 +115,12 @@ def interval_advice(view: PlanView) -> list[str]:
     midday, afternoon, evening) do not say it (clinician review 2, no-06). Where the names
     cannot hold the doses the plan labels them by the clock (taper.render.clock), and the
     line gives the same hours (clinician review 6, D8)."""
+    return list(dict.fromkeys(line for _, line in interval_lines(view)))
+
+
+def interval_lines(view: PlanView) -> list[tuple[str, str]]:
+    """Each product's line of `interval_advice`, with the product's brand: the printed sheet
+    puts a line above the first row that takes the product (nurse review 9, N5)."""
     out = []
     for brand, hours, times in product_times(view.plan, view.guideline):
         line = view.t._(
@@ -123,8 +129,7 @@ def interval_advice(view: PlanView) -> list[str]:
         example = _clock_line(view, brand, hours, times)
         if example:
             line += " " + example
-        if line not in out:
-            out.append(line)
+        out.append((brand, line))
     return out
 
 

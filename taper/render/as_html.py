@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 from taper.errors import TaperError
 from taper.render.advice import (
     depot_advice,
-    interval_advice,
     paracetamol_advice,
     patch_safety,
     patch_sources,
@@ -130,7 +129,6 @@ def render_sheet(view: PlanView, calendar_from: dt.date | None = None) -> bytes:
         driving=driving_line(view),
         topics=topics_besides(view, safety),
         paracetamol=paracetamol_advice(view),
-        intervals=interval_advice(view),
         patch_safety=patch_safety(view),
         patch_sources=patch_sources(view),
         ids=sheet_ids(view.plan.rule_ids, view.guideline),

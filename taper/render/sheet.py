@@ -23,6 +23,7 @@ from functools import cached_property
 
 from taper.plan.dose_clock import LAST
 from taper.plan.model import DoseTimeName
+from taper.render.advice import interval_lines
 from taper.render.labels import DOSE_TIMES
 from taper.render.sheet_calendar import (
     MonthView,
@@ -56,6 +57,7 @@ from taper.render.sheet_now import NowBox, now_box
 from taper.render.sheet_overview import (
     OverviewRow,
     full_brands,
+    interval_places,
     overview_rows,
     overview_widths,
     step_runs,
@@ -87,6 +89,7 @@ class Sheet:
     urgent: list[tuple[str, str]]  # the region's urgent-help numbers: (number, when to call)
     now: NowBox  # page 1: what to take at each time, the next change, a switch
     titles: list[tuple[str, str | None]]  # the drugs as the title names them: (drug, product)
+    intervals: list[str]  # the least-time lines above the table (the rest head their rows)
     # A later print of the tick calendar alone, from the week holding this day (None: the
     # whole sheet, its calendar from the first fixed dose).
     calendar_from: dt.date | None = None
@@ -213,7 +216,7 @@ def build_sheet(view: PlanView, calendar_from: dt.date | None = None) -> Sheet:
         d for r in view.plan.applied_rules if r.switched_from for d in (r.drug, *r.switched_from)
     }
     runs = step_runs(steps, switch=bool(switched) and set(drugs) <= switched)
-    rows = overview_rows(view, runs)
+    rows, intervals = interval_places(overview_rows(view, runs), interval_lines(view))
     times = [time for time in DOSE_TIMES if any(time in row.cells for row in rows)]
     tick_times: list[DoseTimeName] = list(times)  # a patch: a box on its change days
     layout = calendar_layout(view, tick_times)
@@ -250,6 +253,7 @@ def build_sheet(view: PlanView, calendar_from: dt.date | None = None) -> Sheet:
         urgent=urgent_help(view),
         now=now_box(view, rows, [(r[0].step.start, r[-1].step.end) for r in runs]),
         titles=drug_titles(view),
+        intervals=intervals,
         calendar_from=calendar_from,
     )
 

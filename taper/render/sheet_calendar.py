@@ -268,6 +268,9 @@ def tick_weeks(
         if several and s.is_change and s.step.phase == "taper" and s.step.dose == 0
     }
     talks = {c.checkpoint.date for c in view.appointments}
+    # The plan's last dose, where the calendar reaches it, says so (nurse review 9, N7: a
+    # one-drug calendar ended on boxes and a talk; a patch's take-off day says it already).
+    final = last if end == last and last not in offs else None
     weeks = []
     while monday <= end:
         shown = [monday + dt.timedelta(days=n) for n in range(7)]
@@ -299,6 +302,10 @@ def tick_weeks(
                     notes.append(t._("%(day)s stop %(drug)s, talk", **said))
                 else:
                     notes.append(t._("%(day)s stop %(drug)s", **said))
+            if day == final:  # said in place of "new dose" (a last step of one day)
+                notes.append(_last_dose_note(view, day, day in talks and day not in stops))
+            elif day in stops:
+                continue
             elif day in new_doses and day in talks:
                 notes.append(t._("%(day)s new dose, talk", day=t.numeric_day(day)))
             elif day in new_doses:
@@ -308,6 +315,20 @@ def tick_weeks(
         weeks.append(TickWeek(t.numeric_day(max(monday, first)), rows, " · ".join(notes)))
         monday += dt.timedelta(weeks=1)
     return weeks, t.date(end) if end < last else None
+
+
+def _last_dose_note(view: PlanView, day: dt.date, talk: bool) -> str:
+    """The calendar's note on the plan's last day: "28/2 last tablet" (or "last dose" after a
+    solution or beside a patch, as page 1's label says)."""
+    t = view.t
+    said = t.numeric_day(day)
+    if view.patches == "none" and not view.ends_on_liquid:
+        if talk:
+            return t._("%(day)s last tablet, talk", day=said)
+        return t._("%(day)s last tablet", day=said)
+    if talk:
+        return t._("%(day)s last dose, talk", day=said)
+    return t._("%(day)s last dose", day=said)
 
 
 def fit_one_page(

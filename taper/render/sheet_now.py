@@ -79,6 +79,15 @@ def now_box(view: PlanView, rows: Sequence[OverviewRow], spans: list[Span]) -> N
         if last is not None and start > last and row.kind in ("doses", "stop")
     )
     next_change = _day(view, later[0]) if later else None
+    if next_change is not None and len({row.drug for row in rows}) > 1:
+        # Which drug's dose changes that day (nurse review 9, N8: on a plan of two drugs
+        # "Nästa dosändring mån 1 feb." did not say it was oxycodone's).
+        changing = dict.fromkeys(
+            row.drug
+            for row, (start, _) in paired
+            if start == later[0] and row.kind in ("doses", "stop")
+        )
+        next_change += f" ({', '.join(changing)})"
     return NowBox(days, next_change)
 
 

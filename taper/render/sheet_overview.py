@@ -51,6 +51,8 @@ class OverviewRow:
     # Another drug's row for the same dates as the row before (a switch's crossover): printed
     # with it, never on another page.
     joined: bool = False
+    brands: frozenset[str] = frozenset()  # the full brands of the row's tablets
+    intervals: tuple[str, ...] = ()  # the least-time lines of products first taken here
 
 
 # A row that runs into the next year ends with it: that year may go on a second line.
@@ -231,6 +233,7 @@ def overview_rows(view: PlanView, runs: list[list[StepView]]) -> list[OverviewRo
                 or _row_note(view, run, following),
                 depot=first.kind == "doses"
                 and any(x.modified_release for d in doses for x in d.tablets),
+                brands=frozenset(x.brand for d in doses for x in d.tablets),
             )
         )
     return _joined(_depot_runs(_headed(rows, [run[0].step.start for run in runs])))
@@ -262,6 +265,34 @@ def _depot_runs(rows: list[OverviewRow]) -> list[OverviewRow]:
             before[row.drug] = row.depot
         out.append(row)
     return out
+
+
+def interval_places(
+    rows: list[OverviewRow], lines: list[tuple[str, str]]
+) -> tuple[list[OverviewRow], list[str]]:
+    """Where each product's least-time line (`advice.interval_lines`: brand, line) stands:
+    above the table when every dose row takes the product, else above the first row of each
+    run of rows that take it, as the depot advice (nurse review 9, N5: the immediate-release
+    tablets' "at least 4 hours" headed OxyContin rows "12 hours apart"). Returns the rows
+    marked and the lines above the table."""
+    doses = [row for row in rows if row.kind == "doses"]
+    above = {line for brand, line in lines if all(brand in row.brands for row in doses)}
+    placed: set[str] = set(above)
+    out = []
+    before: dict[str, bool] = {}
+    for row in rows:
+        if row.kind == "doses":
+            first = []
+            for brand, line in lines:
+                taken = brand in row.brands
+                if taken and line not in above and not before.get(brand, False):
+                    first.append(line)
+                before[brand] = taken
+            placed.update(first)
+            row = replace(row, intervals=tuple(first))
+        out.append(row)
+    # A line whose product no dose row takes stands above the table: never lost.
+    return out, [line for _, line in lines if line in above or line not in placed]
 
 
 # Products alternating more often than this make a product column instead of product rows.
