@@ -8,8 +8,9 @@ patches 7 days; `regimen.interval_hours` in the rule file).
   up only ever slows a taper (project choice, documented in README);
 - `patches_for`: how many patches a step of some days needs, for dispensing;
 - `days_to_change_day`: how far a day is from a drug's next patch-change day, counted from
-  the first day the plan has the patch worn (the patient's pages count from there too,
-  `taper.render.sheet_patches`).
+  the first day the plan has the patch worn (`first_worn`; the patient's pages count from
+  there too, `taper.render.sheet_patches`);
+- `whole_pause_days`: a `--pause` lengthened to whole patches (with a warning, README).
 """
 
 from __future__ import annotations
@@ -62,9 +63,16 @@ def days_to_change_day(track: Track, day: int) -> int:
     patch. The cycle starts on the first day a patch of the plan is worn (the first fixed-dose
     day, or a replan's first day) and runs on, whatever the other drugs do meanwhile."""
     every = change_days(track.kit)
-    if every is None:
+    worn = first_worn(track)
+    if every is None or worn is None:
         return 0
-    worn = next(
+    return -(day - worn) % every
+
+
+def first_worn(track: Track) -> int | None:
+    """The first day (from the plan start) the plan has the track's patch worn; None when
+    it has none yet (or the drug is not a patch)."""
+    return next(
         (
             seg.start
             for seg in track.segs
@@ -74,6 +82,11 @@ def days_to_change_day(track: Track, day: int) -> int:
         ),
         None,
     )
-    if worn is None:
-        return 0
-    return -(day - worn) % every
+
+
+def whole_pause_days(worn: list[int], days: int) -> tuple[int, int]:
+    """A pause of `days` lengthened to a whole number of patches of every patch worn through
+    it (`worn`: their days per patch), so that the patches' later changes stay on their
+    change days; and the days it is a multiple of (1 without a patch)."""
+    every = math.lcm(*worn) if worn else 1
+    return -(-days // every) * every, every

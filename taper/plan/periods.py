@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from taper.errors import TaperError
-from taper.plan.patches import days_to_change_day
+from taper.plan.options import Pause
+from taper.plan.patches import change_days, days_to_change_day, whole_pause_days
 from taper.plan.state import BuilderBase
 from taper.plan.tracks import Seg, Track
 
@@ -69,6 +70,7 @@ class PeriodsMixin(BuilderBase):
 
     def apply_pauses(self, start: int, active: list[tuple[Track, Seg]], held_for: str) -> None:
         held = 0  # pause days on this step so far: the rule's maximum is per step
+        whole = False  # a pause on it was lengthened to whole patches
         while self.pending and self.pending[0][0] < self.day:
             offset, pause = self.pending[0]
             if offset < start:
@@ -89,12 +91,14 @@ class PeriodsMixin(BuilderBase):
                     f"--pause {pause.on.isoformat()}:{pause.days} is longer than rule {rule.id} "
                     f"allows (at most {policy.max_days} days)."
                 )
-            held += pause.days
+            days = self.whole_patch_pause(pause, active, policy.max_days, rule.id)
+            held += days
+            whole = whole or days != pause.days
             if policy.max_days is not None and held > policy.max_days:
                 raise TaperError(
                     f"--pause {pause.on.isoformat()}:{pause.days} holds the same step again: "
-                    f"{held} pause days on one step is more than rule {rule.id} allows (at "
-                    f"most {policy.max_days} days per step)."
+                    f"{held} pause days on one step{' (in whole patches)' if whole else ''} is "
+                    f"more than rule {rule.id} allows (at most {policy.max_days} days per step)."
                 )
             pause_start = self.day
             for track, seg in active:
@@ -108,11 +112,11 @@ class PeriodsMixin(BuilderBase):
                     Seg(
                         seg.phase,
                         pause_start,
-                        pause.days,
+                        days,
                         seg.amount,
                         seg.doses,
                         pause=True,
-                        note=f"pause (--pause {pause.on.isoformat()}:{pause.days}): the dose "
+                        note=f"pause (--pause {pause.on.isoformat()}:{days}): the dose "
                         "is held, not reduced",
                         held_for=seg.held_for,
                     )
@@ -120,5 +124,55 @@ class PeriodsMixin(BuilderBase):
             active_ids = {id(t) for t, _ in active}
             for track in self.living():
                 if id(track) not in active_ids:
-                    self.hold(track, pause_start, pause.days, held_for)
-            self.day += pause.days
+                    self.hold(track, pause_start, days, held_for)
+            self.day += days
+
+    def worn_patches(self, active: list[tuple[Track, Seg]]) -> dict[str, int]:
+        """The patches worn through a pause that begins today: drug id -> days per patch."""
+        active_ids = {id(t) for t, _ in active}
+        wearing = [(t, seg.amount, seg.doses) for t, seg in active if seg.days is not None]
+        wearing += [(t, t.amount, t.doses()) for t in self.living() if id(t) not in active_ids]
+        out: dict[str, int] = {}
+        for track, amount, doses in wearing:
+            every = change_days(track.kit)
+            patch = any(t.change_hours for d in doses for t in d.tablets)
+            if every is not None and amount > 0 and patch:
+                out.setdefault(track.drug.id, every)
+        return out
+
+    def whole_patch_pause(
+        self, pause: Pause, active: list[tuple[Track, Seg]], most: int | None, rule: str
+    ) -> int:
+        """The pause's days, lengthened to whole patches of every patch worn through it so
+        that later patch changes stay on their change days (README: a prescriber changes a
+        patch on its day). Said in a warning; refused where the rule's maximum is too short."""
+        worn = self.worn_patches(active)
+        days, every = whole_pause_days(list(worn.values()), pause.days)
+        if days == pause.days:
+            return days
+        on = pause.on.isoformat()
+        drugs = " and ".join(worn)
+        if most is not None and days > most:
+            fits = list(range(every, most + 1, every))[-2:]
+            give = (
+                f"give {' or '.join(str(d) for d in fits)} days"
+                if fits
+                else f"no pause of whole patches fits within {most} days"
+            )
+            raise TaperError(
+                f"--pause {on}:{pause.days}: a pause in a {drugs} patch plan must last whole "
+                f"patches, a multiple of {every} days, and rule {rule} allows at most {most} "
+                f"days: {give}."
+            )
+        self.warn(
+            "pause-whole-patches",
+            "caution",
+            f"The pause from {on} was lengthened from {pause.days} to {days} days (a multiple "
+            f"of {every} days) so that the {', '.join(worn)} patches are changed on their "
+            "days.",
+            next(iter(worn)),
+            on=on,
+            asked=str(pause.days),
+            days=str(days),
+        )
+        return days

@@ -240,8 +240,8 @@ def _patch_problems(steps: list[Step]) -> list[str]:
     the middle of a patch."""
     out = []
     for step in steps:
-        if step.phase != "taper" or step.pause or step.dose == 0:
-            continue
+        if step.phase != "taper" or step.dose == 0:
+            continue  # a pause lasts whole patches too (taper.plan.patches.whole_pause_days)
         hours = [t.change_hours for d in step.doses for t in d.tablets if t.change_hours]
         if hours and min(hours) % 24 == 0 and step.days % (min(hours) // 24):
             out.append(f"step {step.index}: {step.days} days of patches worn {min(hours)} h")
@@ -251,8 +251,8 @@ def _patch_problems(steps: list[Step]) -> list[str]:
 def _patch_change_problems(drug: str, steps: list[Step]) -> list[str]:
     """A patch's dose changes only on a patch-change day, counted from the first step it is
     worn (the patient's pages count from there: taper.render.sheet_patches), also when another
-    drug's steps, a switch or a replan come first (several_drugs.py, Builder.begin_taper); its
-    taper begins on one."""
+    drug's steps, a switch or a replan come first (several_drugs.py, Builder.begin_taper), and
+    after a pause (lengthened to whole patches); its taper begins on one."""
     hours = [t.change_hours for s in steps for d in s.doses for t in d.tablets if t.change_hours]
     worn = next(
         (
@@ -269,13 +269,11 @@ def _patch_change_problems(drug: str, steps: list[Step]) -> list[str]:
         return []
     every = min(hours) // 24
     out = []
-    if (first.start - worn.start).days % every and not first.pause:
+    if (first.start - worn.start).days % every:
         out.append(f"{drug}: step {first.index} begins the taper in the middle of a patch")
     for before, after in itertools.pairwise(steps):
         if after.phase not in ("taper", "aftercare") or after.dose == before.dose:
             continue
-        if before.pause or after.pause:
-            continue  # a pause is the prescriber's choice of days
         if (after.start - worn.start).days % every:
             out.append(
                 f"{drug}: step {after.index} changes the patch dose in the middle of a patch"

@@ -42,8 +42,9 @@ class BuilderBase:
         self.unverified: dict[str, None] = {}
         # Drugs planned from pain products only (buprenorphine patches), not as substitution.
         self.pain_products: set[str] = set()
+        # By day only: two pauses from one day keep their order (a Pause does not compare).
         self.pending: list[tuple[int, Pause]] = sorted(
-            ((p.on - options.start).days, p) for p in options.pauses
+            (((p.on - options.start).days, p) for p in options.pauses), key=lambda item: item[0]
         )
         for offset, pause in self.pending:
             if offset < 0:

@@ -59,6 +59,8 @@ _NESTED: dict[str, tuple[Piece, ...]] = {
     "reason": SIGNOFF_REASONS,
     "total": TOTAL,
 }
+# Warnings with a date, read in English too so that the date is written out.
+_DATED = frozenset({"pause-whole-patches"})
 _DRUGS = frozenset({"drug", "target", "reference"})
 _DOSES = frozenset({"dose", "smallest", "reported", "made", "concentration", "measure"})
 _NUMBERS = frozenset({"percent", "above"})
@@ -98,7 +100,7 @@ class Reader:
 
     def warning(self, code: str, text: str) -> str | None:
         """A warning's message in the reader's language; None when it does not read."""
-        if self.t.lang == "en":
+        if self.t.lang == "en" and code not in _DATED:
             return text
         if text.startswith(_SIGNOFF):
             reason = text[len(_SIGNOFF) : -1] if text.endswith(".") else None

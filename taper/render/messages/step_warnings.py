@@ -317,6 +317,18 @@ STEP_WARNINGS: dict[str, tuple[Piece, ...]] = {
         SWITCH_RECOMMENDED,
         SWITCH_OFFER,
     ),
+    "pause-whole-patches": (
+        piece(
+            r"The pause from (?P<date>\d{4}-\d{2}-\d{2}) was lengthened from (?P<asked>\d+) to "
+            r"(?P<days>\d+) days \(a multiple of (?P<every>\d+) days\) so that the "
+            rf"(?P<names>{ID}(?:, {ID})*) patches are changed on their days\.",
+            N_(
+                "The pause from %(date)s was lengthened from %(asked)s to %(days)s days (a "
+                "multiple of %(every)s days) so that the %(names)s patches are changed on "
+                "their days."
+            ),
+        ),
+    ),
     "max-duration-exceeded": (
         piece(
             rf"The taper of (?P<drug>{ID}) takes (?P<days>\d+) days, longer than the "
