@@ -38,12 +38,13 @@ def test_the_clinician_page_names_the_command_for_the_next_weeks(run_cli: Run) -
     # 8 weeks: the plan's calendar has its notes under the weeks on every print, so that the
     # sheet's and the later prints look the same (nurse review 8; was 13 weeks to 11 April).
     assert "Kalendern går till 7 mars 2027. Nästa sidor får du av din kontaktperson." in patient
-    # In words, not as a command line on a printed page (nurse review 9, N12).
+    # The command stays on the clinician page: it tells the nurse how to print the next
+    # weeks (nurse review 6; issue 13 puts command-line options on the clinician page).
     assert (
-        "Bockkalendern slutar 7 mars 2027. Skriv ut nästa veckor till patienten som den här "
-        "planens bockkalender från 8 mars 2027."
+        "Bockkalendern slutar 7 mars 2027. Skriv ut nästa veckor till patienten med: "
+        "taper plan … --calendar-from 2027-03-08"
     ) in words(clinician)
-    assert "--calendar-from" not in result.out
+    assert "--calendar-from" not in patient
 
 
 def test_a_calendar_to_the_plans_end_names_no_later_print(run_cli: Run) -> None:
@@ -75,9 +76,7 @@ def test_calendar_from_prints_the_13_weeks_from_the_week_holding_the_date(run_cl
     assert "oxikodon" in calendar.split("24/5", 1)[0]
     assert '<th scope="row" class="drug">oxikodon</th>' not in calendar.split(">24/5<", 1)[1]
     text = words(clinician)
-    following = last + dt.timedelta(days=1)
-    named = ("juni", "juli")[following.month - 6]
-    assert f"bockkalender från {following.day} {named} 2027." in text
+    assert f"--calendar-from {(last + dt.timedelta(days=1)).isoformat()}" in text
     assert "bara patientens bockkalender från 12 april 2027" in text
     assert "sha256" in text  # the stamp identifies the plan
     assert "Olöst beslut" in text  # an open decision is never left off
@@ -138,8 +137,7 @@ def test_the_last_dose_day_itself_is_a_calendar_of_its_last_week(run_cli: Run) -
     patient, clinician = parts(result.out)
     assert re.findall(r'<th scope="rowgroup"[^>]*>([^<]+)</th>', patient) == ["3/1"]
     assert "Kalendern går till" not in patient
-    assert "finns i hela bladet för den här planen." in words(clinician)
-    assert "Skriv ut nästa veckor" not in words(clinician)
+    assert "--calendar-from" not in words(clinician).split("utan --calendar-from", 1)[1]
 
 
 # --- Kl. 24 -----------------------------------------------------------------------------

@@ -123,10 +123,10 @@ class Sheet:
     @property
     def next_calendar(self) -> str | None:
         """The date a later print of the calendar starts on (`--calendar-from`), where this
-        one stops before the plan's last dose: the clinician page names the day (the option
-        itself is the README's: no command line on a printed page, nurse review 9, N12)."""
+        one stops before the plan's last dose: the clinician page names the command, which
+        tells the nurse how to print it (nurse review 6)."""
         day = next_calendar_day(self.weeks) if self.ticks_until else None
-        return self.view.t.date(day) if day else None
+        return day.isoformat() if day else None
 
     @cached_property  # read in every row of the table
     def product_column(self) -> bool:
