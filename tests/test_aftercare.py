@@ -15,14 +15,12 @@ from taper.aftercare import (
     TITLE_SUPPORT,
     TITLE_SUPPORT_BEFORE_CHANGE,
     TITLES,
-    ClinicDays,
     add_period,
-    back_to_friday,
     build_checkpoints,
     checkpoint_title,
     dose_changes,
-    forward_to_monday,
 )
+from taper.clinic_days import ClinicDays
 from taper.plan.model import Checkpoint
 
 MONDAY = D(2026, 3, 2)
@@ -59,9 +57,10 @@ def test_add_period_refuses_garbage() -> None:
 
 def test_weekend_moves() -> None:
     saturday, sunday = D(2026, 3, 7), D(2026, 3, 8)
-    assert back_to_friday(saturday) == back_to_friday(sunday) == D(2026, 3, 6)
-    assert forward_to_monday(saturday) == forward_to_monday(sunday) == D(2026, 3, 9)
-    assert back_to_friday(MONDAY) == forward_to_monday(MONDAY) == MONDAY
+    clinic = ClinicDays(True, "SE")
+    assert clinic.earlier(saturday) == clinic.earlier(sunday) == D(2026, 3, 6)
+    assert clinic.later(saturday) == clinic.later(sunday) == D(2026, 3, 9)
+    assert clinic.earlier(MONDAY) == clinic.later(MONDAY) == MONDAY
 
 
 def test_titles_are_translated_and_unknown_keys_pass_through() -> None:

@@ -15,7 +15,8 @@ from care_helpers import D
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from taper.aftercare import ClinicDays, add_period, dose_changes, is_weekend, public_holidays
+from taper.aftercare import add_period, dose_changes
+from taper.clinic_days import ClinicDays, is_weekend, public_holidays
 from taper.dose import Dose, MedicationInput
 from taper.errors import TaperError
 from taper.guideline.loader import LoadedGuideline, load_guideline

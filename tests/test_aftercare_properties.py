@@ -10,13 +10,8 @@ from care_helpers import D, checkpoint_rules, guideline, schedule
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from taper.aftercare import (
-    ClinicDays,
-    add_period,
-    build_checkpoints,
-    dose_changes,
-    is_weekend,
-)
+from taper.aftercare import add_period, build_checkpoints, dose_changes
+from taper.clinic_days import ClinicDays, is_weekend
 from taper.guideline.model import Checkpoints, DrugClass
 from taper.plan.model import Checkpoint, Phase, Step
 

@@ -81,7 +81,7 @@ def test_no_step_is_shorter_and_the_tablets_cover_the_longer_steps() -> None:
 
 
 def test_every_dose_change_is_on_a_working_day() -> None:
-    from taper.aftercare import public_holidays
+    from taper.clinic_days import public_holidays
 
     for guideline, country, part in (
         ("se-vgr", "SE", None),

@@ -19,7 +19,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from taper.aftercare import ClinicDays
+from taper.clinic_days import ClinicDays
 from taper.dose import parse_medication
 from taper.errors import TaperError
 from taper.guideline.loader import load_guideline

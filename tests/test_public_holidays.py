@@ -1,6 +1,6 @@
 """Public holidays come from the `holidays` library, loading only the rule file's country.
 
-`aftercare.public_holidays` imports the one country module instead of the library's
+`clinic_days.public_holidays` imports the one country module instead of the library's
 `countries` package (every country, ~100 ms at start-up); these tests keep it the library's
 own answer and keep the other countries unloaded.
 """
@@ -11,14 +11,14 @@ import json
 import subprocess
 import sys
 
-from taper.aftercare import public_holidays
+from taper.clinic_days import public_holidays
 from taper.guideline.registry import builtin_files
 
 # Run in fresh processes: ours before anything imports the library's `countries` package,
 # the library's own `country_holidays` in a process that never used ours.
 OURS = """
 import json, sys
-from taper.aftercare import public_holidays
+from taper.clinic_days import public_holidays
 countries = sys.argv[1].split(",")
 days = {c: {y: sorted(map(str, public_holidays(c, y))) for y in range(2020, 2041)}
         for c in countries}

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from itertools import pairwise
 
-from taper.aftercare import ClinicDays
+from taper.clinic_days import ClinicDays
 from taper.guideline.model import Guideline
 from taper.plan.fast import copy_with
 from taper.plan.model import Dispense, Step

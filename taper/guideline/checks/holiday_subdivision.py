@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from taper.aftercare import known_subdivisions
+from taper.clinic_days import known_subdivisions
 from taper.guideline.checks._util import find
 from taper.guideline.findings import Finding
 from taper.guideline.model import Guideline
