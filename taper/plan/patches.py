@@ -57,6 +57,20 @@ def patches_for(days: int, hours: int) -> int:
     return math.ceil(days * 24 / hours)
 
 
+def patches_put_on(first: int, offset: int, days: int, hours: int) -> int:
+    """Patches put on in the `days` from `offset` (days from the plan start) when the first
+    went on on day `first` and each is changed every `hours`: a step that begins in the middle
+    of a patch (another drug's change split the row) wears that patch on and needs one fewer
+    than `patches_for` counts (clinician review 14, D4: 16 fentanyl patches dispensed, 15
+    worn). A cycle not of whole days is counted as `patches_for` does."""
+    if hours % 24 or offset < first:
+        return patches_for(days, hours)
+    every = hours // 24
+    before = -(-(offset - first) // every)  # changes on days first .. offset - 1
+    through = -(-(offset + days - first) // every)  # changes on days first .. offset + days - 1
+    return through - before
+
+
 def days_to_change_day(track: Track, day: int) -> int:
     """Days from `day` (from the plan start) to the track's next patch-change day: 0 on a
     change day, for a drug not worn as patches on a whole-day cycle, or before its first

@@ -34,7 +34,7 @@ from taper.plan.model import (
     Plan,
     Step,
 )
-from taper.plan.patches import patches_for
+from taper.plan.patches import patches_put_on
 from taper.plan.regimen import in_reference, stop_too_high
 from taper.plan.step_floors import NO_FLOORS, StepFloors, step_floors
 from taper.plan.tablets import Kit
@@ -455,6 +455,12 @@ class ReviewMixin(CutListsMixin):
     def dispensing(self, placed: list[Placed]) -> list[Dispense]:
         out: list[Dispense] = []
         patches = False
+        # drug -> the day its first patch goes on (its change days count from it)
+        first_patch: dict[str, int] = {}
+        for item in placed:
+            if item.step.unit == "mcg/h" and item.step.phase != "mapping" and item.step.dose > 0:
+                drug = item.step.drug
+                first_patch[drug] = min(first_patch.get(drug, item.offset), item.offset)
         for item in placed:
             step = item.step
             if not step.doses or step.dose == 0:
@@ -462,7 +468,8 @@ class ReviewMixin(CutListsMixin):
             assert item.days is not None  # only aftercare runs to a calendar end, at zero
             days = item.days
             if step.unit == "mcg/h":
-                counted = self.patches_to_dispense(step, days)
+                first = first_patch.get(step.drug, item.offset)
+                counted = self.patches_to_dispense(step, first, item.offset, days)
                 if counted is None:
                     patches = True
                 else:
@@ -489,9 +496,12 @@ class ReviewMixin(CutListsMixin):
             )
         return out
 
-    def patches_to_dispense(self, step: Step, days: int) -> list[Dispense] | None:
-        """Patches a step needs: each worn for its label's interval, so a step of `days`
-        needs ceil(days x 24 / hours) of each (None: a patch without an interval)."""
+    def patches_to_dispense(
+        self, step: Step, first: int, offset: int, days: int
+    ) -> list[Dispense] | None:
+        """Patches a step needs: each worn for its label's interval, so a step of `days` from
+        day `offset` needs a patch on each change day in it, counted from the first patch on
+        day `first` (None: a patch without an interval)."""
         out: list[Dispense] = []
         for brand, strength, count, _ in daily_counts(step.doses):
             product = next(
@@ -511,7 +521,7 @@ class ReviewMixin(CutListsMixin):
                     brand=brand,
                     strength=strength,
                     unit=step.unit,
-                    tablets=Decimal(patches_for(days, hours)) * count,
+                    tablets=Decimal(patches_put_on(first, offset, days, hours)) * count,
                     measure=None,
                 )
             )
