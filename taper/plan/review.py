@@ -376,7 +376,10 @@ class ReviewMixin(CutListsMixin):
                 runs[-1] = (last[0] + seg.days, last[1], [*last[2], seg])
             else:
                 runs.append((seg.days, seg.amount, [seg]))
-        long = [run for run in runs if run[0] > limit and not any(s.pause for s in run[2])]
+        # A prescriber's pause is not a hold the formulary forces, but it does not hide one:
+        # the days at the dose besides the pause still count (clinician review 14, D3: a
+        # pause on a 45-day fentanyl hold removed its warning).
+        long = [run for run in runs if sum(s.days or 0 for s in run[2] if not s.pause) > limit]
         if not long:
             return
         if setting is not None:

@@ -1,0 +1,32 @@
+"""Clinician review 14 (helper-notes/clinician-review-14.md), D3: a `--pause` on a step that
+is already held too long removed the high `hold-too-long` warning, the only place that names
+a change to an oral opioid, though the hold grew longer still (se-vgr fentanyl 25 mcg/h: 45
+days at one dose without the pause, 54 with it). A pause is the prescriber's and is not a
+hold the formulary forces, but the days at the dose besides it still count."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from taper.dose import parse_medication
+from taper.guideline.loader import load_guideline
+from taper.plan import PlanOptions, make_plan
+from taper.plan.options import Pause
+
+
+def test_review14_d3_a_pause_does_not_hide_a_hold_too_long() -> None:
+    start = dt.date(2026, 1, 5)
+    medications = [parse_medication("fentanyl 25 mcg/h")]
+    without = make_plan(medications, load_guideline("se-vgr"), PlanOptions(start=start))
+    paused = make_plan(
+        medications,
+        load_guideline("se-vgr"),
+        PlanOptions(start=start, pauses=(Pause(on=dt.date(2026, 2, 1), days=7),)),
+    )
+    for made in (without, paused):
+        holds = [w for w in made.warnings if w.code == "hold-too-long"]
+        assert len(holds) == 1
+        assert holds[0].severity == "high"
+        assert "a change to an oral opioid" in holds[0].message
+    assert "for 45 days" in next(w.message for w in without.warnings if w.code == "hold-too-long")
+    assert "for 54 days" in next(w.message for w in paused.warnings if w.code == "hold-too-long")
