@@ -30,3 +30,33 @@ def test_review14_d3_a_pause_does_not_hide_a_hold_too_long() -> None:
         assert "a change to an oral opioid" in holds[0].message
     assert "for 45 days" in next(w.message for w in without.warnings if w.code == "hold-too-long")
     assert "for 54 days" in next(w.message for w in paused.warnings if w.code == "hold-too-long")
+
+
+def _tramadol(dose: str) -> list[str]:
+    made = make_plan(
+        [parse_medication(f"tramadol {dose}")],
+        load_guideline("se-vgr"),
+        PlanOptions(start=dt.date(2026, 1, 5)),
+    )
+    return [w.message for w in made.warnings] + [s.note or "" for s in made.steps]
+
+
+def test_review14_d1_a_dose_made_at_another_product_s_times_is_not_said_to_be_rounded() -> None:
+    """se-vgr tramadol 150 mg is three Tramadol Hexal 50 mg (the depot cannot give it twice a
+    day, as its own Note says); a Caution said 150 mg 'cannot be made ... the plan starts from
+    150 mg'."""
+    said = _tramadol("150 mg")
+    assert not [m for m in said if "cannot be made from the formulary's tablets" in m]
+    assert any("is given as Tramadol Hexal (immediate release)" in m for m in said)
+
+
+def test_review14_d2_the_hold_before_a_stop_says_it_is_the_stop_dose_s_interval() -> None:
+    """se-vgr tramadol 100 mg starts at the stop dose: one interval there, then the stop. The
+    step said 'held 7 more days before the larger cut to 0 mg (the tablets cannot make a smaller
+    step; the average rate stays within rule opioid-eda)', which the stop does not."""
+    said = _tramadol("100 mg")
+    assert (
+        "held 7 more days before the stop (one interval at a dose within the stop dose of rule "
+        "opioid-eda)"
+    ) in said
+    assert not [m for m in said if "larger cut to 0 mg" in m]

@@ -382,7 +382,14 @@ class Builder(SwitchingMixin, EveningOutMixin, InputsMixin, CombinationMixin):
             f"({pieces} cannot make a smaller step; the average rate stays within "
             f"{self.allowed_text(track)})"
         )
-        if step.capped and liquid is None:
+        if step.quanta == 0:
+            # A stop from within the stop dose: one interval at it, not a cut the tablets
+            # force (clinician review 14, D2: tramadol 100 mg, "the average rate stays within").
+            note = (
+                f"held {step.hold} more days before the stop (one interval at a dose within "
+                f"the stop dose of rule {track.rule.id})"
+            )
+        elif step.capped and liquid is None:
             # A longer hold would not make the cut smaller (holds.py).
             note = (
                 f"held {step.hold} more days before the larger cut to {after} {track.unit} "

@@ -128,6 +128,11 @@ class EveningOutMixin(ReviewMixin, FormulationMixin):
             track.loose = tidy(reported)
             return None
         made = kit.amount(floor)
+        if made == reported:
+            # Made after all, at the dose times of another product (tramadol 150 mg: three
+            # immediate-release 50 mg, the depot cannot give it twice a day; its own Note says
+            # so): nothing is rounded (clinician review 14, D1).
+            return floor
         if self.within_step(track, made):
             self.warn(
                 "start-dose-rounded",

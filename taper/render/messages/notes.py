@@ -7,6 +7,14 @@ from taper.render.messages.patterns import DOSE, ID, LIQUID, N_, TOPPED_UP, Piec
 # Step notes (no code: a note is told by its wording).
 NOTES: tuple[Piece, ...] = (
     piece(
+        r"held (?P<days>\d+) more days before the stop \(one interval at a dose within the stop "
+        r"dose of rule (?P<rule>[^\s()]+)\)",
+        N_(
+            "held %(days)s more days before the stop (one interval at a dose within the stop "
+            "dose of rule %(rule)s)"
+        ),
+    ),
+    piece(
         rf"held (?P<days>\d+) more days before the larger cut to (?P<dose>{DOSE}) \(the "
         r"tablets cannot make a smaller step; the average rate stays within (?P<allowed>[^()]+)\)",
         N_(
