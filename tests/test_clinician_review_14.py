@@ -60,3 +60,30 @@ def test_review14_d2_the_hold_before_a_stop_says_it_is_the_stop_dose_s_interval(
         "opioid-eda)"
     ) in said
     assert not [m for m in said if "larger cut to 0 mg" in m]
+
+
+def _fentanyl_and_alprazolam_text(lang: str) -> str:
+    from taper.render import PlanFormat, render_plan
+
+    made = make_plan(
+        [parse_medication("fentanyl 12 mcg/h"), parse_medication("alprazolam 0.5 mg")],
+        load_guideline("no-helsedir"),
+        PlanOptions(start=dt.date(2026, 1, 5), switch=True),
+    )
+    return render_plan(made, PlanFormat.text, lang).decode()
+
+
+def test_review14_d5_a_link_stands_under_its_own_item() -> None:
+    """The aftercare talks add the opioid items after 'Self-help groups'; selvhjelp.no was
+    printed after the last of them, under the naloxone item."""
+    lines = _fentanyl_and_alprazolam_text("en").splitlines()
+    links = [i for i, line in enumerate(lines) if line.strip() == "https://www.selvhjelp.no"]
+    assert links
+    assert all("Self-help groups" in lines[i - 1] for i in links)
+
+
+def test_a_patch_step_s_hold_before_the_stop_reads_in_norwegian() -> None:
+    """The patch notes reuse the tablet notes after the first; a note put first broke them
+    (an internal error on every nb/sv patch plan with a hold before its stop)."""
+    text = _fentanyl_and_alprazolam_text("nb")
+    assert "dosen beholdes 15 dager ekstra før seponeringen" in text

@@ -98,8 +98,8 @@ def render_markdown(view: PlanView) -> bytes:
         out += ["## " + t._("Contacts"), ""]
         for c in listed:
             out.append(f"- **{c.date}** ({c.weekday}): {inline(c.label)}")
-            out += [f"  - {inline(item)}" for item in c.content]
-            out += [f"  - {link(url)}" for url in c.links]
+            for item, url in zip(c.content, c.item_links, strict=True):
+                out += [f"  - {inline(item)}", *([f"    {link(url)}"] if url else [])]
         out.append("")
 
     if view.dispensing:

@@ -91,8 +91,8 @@ def render_text(view: PlanView) -> bytes:
         width = max(len(d) for d in dates)
         for c, date in zip(listed, dates, strict=True):
             out.append(f"{date.ljust(width)}  {c.label}")
-            out += [f"    - {item}" for item in c.content]
-            out += [f"      {link}" for link in c.links]
+            for item, url in zip(c.content, c.item_links, strict=True):
+                out += [f"    - {item}", *([f"      {url}"] if url else [])]
         out.append("")
 
     if view.dispensing:

@@ -112,6 +112,9 @@ class CheckpointView:
     label: str
     content: list[str]
     links: list[str]
+    # The link of each content item (None: none), so that a list prints it under its item
+    # (clinician review 14, D5: selvhjelp.no stood under the naloxone items added after it).
+    item_links: list[str | None]
 
 
 @dataclass(frozen=True)

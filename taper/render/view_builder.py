@@ -222,6 +222,7 @@ def _checkpoint_view(
         label=label,
         content=[text for text, _ in items],
         links=[link for _, link in items if link],
+        item_links=[link for _, link in items],
     )
 
 

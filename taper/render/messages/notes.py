@@ -7,14 +7,6 @@ from taper.render.messages.patterns import DOSE, ID, LIQUID, N_, TOPPED_UP, Piec
 # Step notes (no code: a note is told by its wording).
 NOTES: tuple[Piece, ...] = (
     piece(
-        r"held (?P<days>\d+) more days before the stop \(one interval at a dose within the stop "
-        r"dose of rule (?P<rule>[^\s()]+)\)",
-        N_(
-            "held %(days)s more days before the stop (one interval at a dose within the stop "
-            "dose of rule %(rule)s)"
-        ),
-    ),
-    piece(
         rf"held (?P<days>\d+) more days before the larger cut to (?P<dose>{DOSE}) \(the "
         r"tablets cannot make a smaller step; the average rate stays within (?P<allowed>[^()]+)\)",
         N_(
@@ -98,6 +90,14 @@ NOTES: tuple[Piece, ...] = (
         N_(
             "from here %(brand)s (immediate release) instead of %(old)s (modified release): "
             "the depot tablets cannot make the next step"
+        ),
+    ),
+    piece(
+        r"held (?P<days>\d+) more days before the stop \(one interval at a dose within the stop "
+        r"dose of rule (?P<rule>[^\s()]+)\)",
+        N_(
+            "held %(days)s more days before the stop (one interval at a dose within the stop "
+            "dose of rule %(rule)s)"
         ),
     ),
 )
