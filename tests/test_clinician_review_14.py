@@ -7,11 +7,16 @@ hold the formulary forces, but the days at the dose besides it still count."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+
+from conftest import CliResult
 
 from taper.dose import parse_medication
 from taper.guideline.loader import load_guideline
 from taper.plan import PlanOptions, make_plan
 from taper.plan.options import Pause
+
+Run = Callable[..., CliResult]
 
 
 def test_review14_d3_a_pause_does_not_hide_a_hold_too_long() -> None:
@@ -87,3 +92,20 @@ def test_a_patch_step_s_hold_before_the_stop_reads_in_norwegian() -> None:
     (an internal error on every nb/sv patch plan with a hold before its stop)."""
     text = _fentanyl_and_alprazolam_text("nb")
     assert "dosen beholdes 15 dager ekstra før seponeringen" in text
+
+
+def test_one_drug_in_two_forms_is_refused_in_one_sentence(run_cli: Run) -> None:
+    """A buprenorphine patch beside sublingual buprenorphine was planned as one drug: the
+    sublingual track fell from 8 to 1.6 mg in one step (se-vgr, helper's sweep after the
+    fentanyl fix). Two forms of one drug are now refused: exit 2, one sentence."""
+    result = run_cli(
+        "plan", "-g", "se-vgr", "-m", "buprenorphine 10 mcg/h", "-m", "buprenorphine 8 mg",
+        "--start", "2026-01-05", "--specialist",
+    )  # fmt: skip
+    assert result.code == 2
+    assert result.out == ""
+    assert result.err == (
+        "taper: buprenorphine is listed in two forms (transdermal, in mcg/h, and sublingual, "
+        "in mg); a plan tapers one form of a drug: plan the one the patient is to keep, once a "
+        "specialist has converted the other into it.\n"
+    )

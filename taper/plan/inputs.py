@@ -92,6 +92,15 @@ class InputsMixin(BuilderBase):
             self.as_written_product(med, drug)
             self.combination_chosen(med, drug, kit)
             key = (drug.id, kit.unit, kit.route)
+            other = next((k for k in merged if k[0] == drug.id and k != key), None)
+            if other is not None:
+                # Two forms of one drug (a buprenorphine patch beside sublingual tablets) were
+                # planned as one drug, with cuts no rule allows (8 -> 1.6 mg): refused.
+                raise TaperError(
+                    f"{drug.id} is listed in two forms ({other[2]}, in {other[1]}, and "
+                    f"{kit.route}, in {kit.unit}); a plan tapers one form of a drug: plan the one "
+                    "the patient is to keep, once a specialist has converted the other into it."
+                )
             if key in merged:
                 track = merged[key]
                 assert track.reported is not None
