@@ -60,7 +60,10 @@ def test_nurse_review9_n1_alprazolam_switch_counts_the_weeks_after_each_change()
         load_guideline("no-helsedir"),
         PlanOptions(start=START, lang="en", switch=True),
     )
-    assert "ikke kjør bil til og med 19. april 2027." in _patient_html(made, "nb")
+    nb = _patient_html(made, "nb")
+    assert "ikke kjør bil til og med 19. april 2027." in nb
+    # Nurse review 10, F4: and the weeks after each later change.
+    assert "(11. mai – 17. mai, 22. juni – 28. juni, 3. aug. – 9. aug.)" in nb
 
 
 def test_the_driving_source_is_on_the_clinician_page_only() -> None:
@@ -71,16 +74,23 @@ def test_the_driving_source_is_on_the_clinician_page_only() -> None:
 
 
 def test_a_dose_within_the_limit_names_the_days_after_a_change() -> None:
-    text = _text(_plan("no-helsedir", "oxazepam 20 mg"))
+    """Nurse review 10, F3: the days not to drive are named, not left to be counted."""
+    text = _text(_plan("no-helsedir", "oxazepam 30 mg"))
     assert (
         "Driving: the doses in your plan meet the health requirement for a driving licence "
-        "(group 1) when at least 7 days have passed since the last change of dose." in text
+        "(group 1), but not in the 7 days after a change of dose: do not drive then (1 Feb – "
+        "7 Feb, 15 Feb – 21 Feb)." in text
     )
 
 
 def test_a_z_drug_within_the_limit_is_taken_8_hours_before_driving() -> None:
+    """Nurse review 10, F3: 'Take zopiclone at least 8 hours before you drive' read as an
+    instruction to take it before driving."""
     text = _text(_plan("no-helsedir", "zopiclone 7,5 mg"))
-    assert "Take zopiclone at least 8 hours before you drive." in text
+    assert "Do not drive until at least 8 hours after you took zopiclone." in text
+    nb = _patient_html(_plan("no-helsedir", "zopiclone 7,5 mg"), "nb")
+    assert "Ikke kjør bil før det har gått minst 8 timer siden du tok zopiklon." in nb
+    assert "ikke kjør bil da (1. feb. – 7. feb.)" in nb
 
 
 def test_two_sedatives_together_halve_each_limit() -> None:
@@ -119,10 +129,9 @@ def test_review13_d3_doses_above_the_limit_keep_the_conditions_for_the_later_dos
     change and the hours before driving, so the first day of a new dose read as free."""
     text = _text(_plan("no-helsedir", "zopiclone 15 mg"))
     assert (
-        "Talk to your doctor before you drive again. After that, too, drive only when at least 7 "
-        "days have passed since the last change of dose. Take zopiclone at least 8 hours before "
-        "you drive."
+        "Talk to your doctor before you drive again. Do not drive until at least 8 hours after "
+        "you took zopiclone."
     ) in text
+    # Nurse review 10, F4: the later changes' weeks are named.
     nb = _patient_html(_plan("no-helsedir", "diazepam 20 mg"), "nb")
-    after = "Også etter det: kjør bare når det har gått minst 7 dager siden siste doseendring."
-    assert after in nb
+    assert "Heller ikke de 7 dagene etter hver senere doseendring (27. apr. – 3. mai)." in nb

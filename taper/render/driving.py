@@ -38,7 +38,8 @@ def driving_line(view: PlanView) -> str | None:
     if beyond is None:
         return _within(view, guideline.driving, sedatives)
     wait = guideline.driving.days_after_change
-    barred = _last_day_barred(beyond, wait, sedatives)
+    changes = _changes(sedatives)
+    barred = _last_day_barred(beyond, wait, changes)
     if barred >= last:
         return t._(
             "Driving: while you take these tablets (in your plan up to and including %(date)s) you "
@@ -56,25 +57,27 @@ def driving_line(view: PlanView) -> str | None:
     else:
         # The later, lower doses meet it on the same conditions as a plan within the limits
         # (clinician review 13, D3; nurse review 9, N1: the first day of a new dose read as
-        # free to drive).
+        # free to drive), each of those days named (nurse review 10, F3 and F4).
         line = t._(
             "Driving: do not drive up to and including %(date)s. Until then your doses do not "
             "meet the health requirement for a driving licence (group 1), or a change of dose "
-            "is less than %(days)s days ago. Talk to your doctor before you drive again. After "
-            "that, too, drive only when at least %(days)s days have passed since the last "
-            "change of dose.",
+            "is less than %(days)s days ago. Talk to your doctor before you drive again.",
             date=t.date(barred),
             days=wait,
         )
+        later = _days_after_changes(view, wait, [c for c in changes if c > barred], last)
+        if later:
+            line += " " + t._(
+                "Nor in the %(days)s days after each later change of dose (%(dates)s).",
+                days=wait,
+                dates=later,
+            )
     return line + _hours_before(view, guideline.driving, sedatives)
 
 
-def _last_day_barred(beyond: dt.date, wait: int | None, sedatives: list[Step]) -> dt.date:
-    """The last day before the doses meet the requirement and `wait` days have passed since
-    every change of dose before it (a change: a new daily dose of a drug, a drug begun after
-    the plan's first day, a drug stopped while another is still taken)."""
-    if wait is None:
-        return beyond
+def _changes(sedatives: list[Step]) -> set[dt.date]:
+    """The days a dose changes (a new daily dose of a drug, a drug begun after the plan's
+    first day, a drug stopped while another is still taken); not the plan's first day."""
     first = min(s.start for s in sedatives)
     last = max(s.end for s in sedatives)
     changes: set[dt.date] = set()
@@ -88,10 +91,32 @@ def _last_day_barred(beyond: dt.date, wait: int | None, sedatives: list[Step]) -
         if steps[-1].end < last:
             changes.add(steps[-1].end + dt.timedelta(days=1))
     changes.discard(first)
+    return changes
+
+
+def _last_day_barred(beyond: dt.date, wait: int | None, changes: set[dt.date]) -> dt.date:
+    """The last day before the doses meet the requirement and `wait` days have passed since
+    every change of dose before it."""
+    if wait is None:
+        return beyond
     day = beyond + dt.timedelta(days=1)  # the first day within the limits is a change
     while recent := [c for c in changes if c <= day and (day - c).days < wait]:
         day = max(recent) + dt.timedelta(days=wait)
     return day - dt.timedelta(days=1)
+
+
+def _days_after_changes(view: PlanView, wait: int, changes: list[dt.date], last: dt.date) -> str:
+    """The days not to drive after each change of dose up to the last dose ("1 Feb – 7 Feb,
+    15 Feb – 21 Feb"), overlapping stretches as one."""
+    stretches: list[list[dt.date]] = []
+    for change in sorted(c for c in changes if c <= last):
+        end = change + dt.timedelta(days=wait - 1)
+        if stretches and change <= stretches[-1][1] + dt.timedelta(days=1):
+            stretches[-1][1] = max(stretches[-1][1], end)
+        else:
+            stretches.append([change, end])
+    t = view.t
+    return ", ".join(f"{t.short_day_month(a)} – {t.short_day_month(b)}" for a, b in stretches)
 
 
 def _last_day_beyond(driving: Driving, sedatives: list[Step]) -> dt.date | None:
@@ -115,12 +140,18 @@ def _last_day_beyond(driving: Driving, sedatives: list[Step]) -> dt.date | None:
 def _within(view: PlanView, driving: Driving, sedatives: list[Step]) -> str:
     """Every dose meets the requirement: the conditions the rule file attaches to it."""
     t = view.t
-    if driving.days_after_change is not None:
+    wait = driving.days_after_change
+    last = max(s.end for s in sedatives)
+    days = (
+        None if wait is None else _days_after_changes(view, wait, list(_changes(sedatives)), last)
+    )
+    if wait is not None and days:
         line = t._(
             "Driving: the doses in your plan meet the health requirement for a driving licence "
-            "(group 1) when at least %(days)s days have passed since the last change of dose. "
-            "Talk to your doctor before you drive.",
-            days=driving.days_after_change,
+            "(group 1), but not in the %(days)s days after a change of dose: do not drive then "
+            "(%(dates)s). Talk to your doctor before you drive.",
+            days=wait,
+            dates=days,
         )
     else:
         line = t._(
@@ -131,12 +162,13 @@ def _within(view: PlanView, driving: Driving, sedatives: list[Step]) -> str:
 
 
 def _hours_before(view: PlanView, driving: Driving, sedatives: list[Step]) -> str:
-    """The hours between a dose and driving, for each drug of the plan the rule file sets."""
+    """The hours between a dose and driving, for each drug of the plan the rule file sets
+    (said so that it never reads as "take it before you drive", nurse review 10, F3)."""
     drugs = {s.drug for s in sedatives}
     return "".join(
         " "
         + view.t._(
-            "Take %(drug)s at least %(hours)s hours before you drive.",
+            "Do not drive until at least %(hours)s hours after you took %(drug)s.",
             drug=view.drug_names.get(limit.drug, limit.drug),
             hours=limit.hours_before,
         )

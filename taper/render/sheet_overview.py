@@ -53,6 +53,9 @@ class OverviewRow:
     joined: bool = False
     brands: frozenset[str] = frozenset()  # the full brands of the row's tablets
     intervals: tuple[str, ...] = ()  # the least-time lines of products first taken here
+    # A product change said above the row, before its doses are read (nurse review 10, F1:
+    # "Stop taking OxyContin" under the first row of the new tablets read as the next row's)
+    change: str | None = None
 
 
 # A row that runs into the next year ends with it: that year may go on a second line.
@@ -218,6 +221,7 @@ def overview_rows(view: PlanView, runs: list[list[StepView]]) -> list[OverviewRo
                 f"{_with_generic(short_brand(tablets), first.drug)} + "
                 f"{liquid_product(view.t, liquids[0])}"
             )
+        change = _changed_product(view, run, previous, product)
         rows.append(
             OverviewRow(
                 dates=_short_range(view, start, end)
@@ -229,8 +233,8 @@ def overview_rows(view: PlanView, runs: list[list[StepView]]) -> list[OverviewRo
                 cells={d.time: _parts(view, d, first.step.unit, named_once) for d in doses},
                 daily=bind_units(first.daily) if first.kind == "doses" else "",
                 text=text,
-                note=_changed_product(view, run, previous, product)
-                or _row_note(view, run, following),
+                change=change,
+                note=None if change else _row_note(view, run, following),
                 depot=first.kind == "doses"
                 and any(x.modified_release for d in doses for x in d.tablets),
                 brands=frozenset(x.brand for d in doses for x in d.tablets),
