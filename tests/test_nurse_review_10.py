@@ -40,3 +40,27 @@ def test_the_swedish_tramadol_sheet_says_the_change_before_the_capsules() -> Non
     said = next(i for i, row in enumerate(rows) if "Sluta ta Tradolan Retard." in row)
     assert re.match(r"\d+ feb\.", rows[said + 1])  # the first row of the capsules
     assert not re.match(r"\d+ feb\.", rows[said - 1])  # not under it
+
+
+def _patient_text(guideline: str, medication: str, lang: str) -> str:
+    made = make_plan(
+        [parse_medication(medication)],
+        load_guideline(guideline),
+        PlanOptions(start=dt.date(2027, 1, 4)),
+    )
+    html = render_plan(made, PlanFormat.html, lang).decode()
+    patient = html.split('<section class="clinician', 1)[0]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", patient))
+
+
+def test_nurse_review10_f9_an_opioid_sheet_says_not_to_stop_on_one_s_own() -> None:
+    """F9: the US oxycodone sheet had no 'do not stop on your own' line; CDC 2022 (us-cdc-2022)
+    and NICE NG215 (uk-ashton) say an opioid is not stopped abruptly."""
+    line = (
+        "Do not stop or lower your opioid on your own: stopping suddenly can give strong "
+        "withdrawal. Talk to your contact person first."
+    )
+    assert line in _patient_text("us-cdc-2022", "oxycodone 60 mg", "en")
+    assert line in _patient_text("uk-ashton", "morphine 60 mg", "en")
+    # A benzodiazepine keeps its own sentence and gets no opioid one.
+    assert line not in _patient_text("uk-ashton", "diazepam 20 mg", "en")

@@ -181,7 +181,7 @@ def patient_lines(view: PlanView) -> list[str]:
     of a sudden stop, which the sheet's "Important" box says; the opioid items stand among
     the talk topics there)."""
     paracetamol = paracetamol_advice(view)
-    sedative = [line for line in safety_items(view) if line in sedative_items(view)]
+    sedative = [line for line in safety_items(view) if line in stop_items(view)]
     driving = driving_line(view)
     return [
         *sedative,
@@ -195,10 +195,19 @@ def patient_lines(view: PlanView) -> list[str]:
 # The opioid talk items that are warnings, not talk topics: lost tolerance, overdose with
 # alcohol or sleeping pills, naloxone (the rule files' `aftercare.opioid_content` ids; the
 # late-symptoms item stays a topic). A project choice of where to print them, not new text.
-SAFETY_CONTENT = ("sudden-stop", "lost-tolerance", "overdose-risk", "naloxone")
+SAFETY_CONTENT = (
+    "sudden-stop",
+    "opioid-sudden-stop",
+    "lost-tolerance",
+    "overdose-risk",
+    "naloxone",
+)
 # Said for a benzodiazepine (z-drugs included) only: its source, Vård och insats, is about
 # them (nurse review 4: a diazepam sheet had no "Important" box at all).
 SEDATIVE_ONLY = frozenset({"sudden-stop"})
+# Said for every plan with an opioid, where the rule file has the sentence (us-cdc-2022: CDC
+# 2022; uk-ashton: NICE NG215; nurse review 10, F9: an opioid sheet had no such line).
+OPIOID_ONLY = frozenset({"opioid-sudden-stop"})
 
 
 def safety_items(view: PlanView) -> list[str]:
@@ -212,22 +221,24 @@ def safety_items(view: PlanView) -> list[str]:
     drugs = {s.drug for s in view.plan.steps}
     classes = {d.drug_class for d in view.guideline.drugs if d.id in drugs}
     sedative = "benzodiazepine" in classes  # z-drugs are in the benzodiazepine class
-    # A sedative's item is the rule file's sentence for every plan of a benzodiazepine; the
-    # opioid items stand where the plan's talks use them.
+    opioid = "opioid" in classes
+    # A stop item is the rule file's sentence for every plan of its class; the other opioid
+    # items stand where the plan's talks use them.
     return [
         own[cid]
         for cid in SAFETY_CONTENT
-        if cid in own and (sedative if cid in SEDATIVE_ONLY else cid in used)
+        if cid in own
+        and (sedative if cid in SEDATIVE_ONLY else opioid if cid in OPIOID_ONLY else cid in used)
     ]
 
 
-def sedative_items(view: PlanView) -> list[str]:
-    """The rule file's sentences of the items said for a benzodiazepine only."""
+def stop_items(view: PlanView) -> list[str]:
+    """The rule file's sentences of the items said for every plan of a class (do not stop on
+    your own)."""
     if view.guideline is None or view.guideline.checkpoints is None:
         return []
-    return [
-        c.text.get(view.lang) for c in view.guideline.checkpoints.content if c.id in SEDATIVE_ONLY
-    ]
+    stops = SEDATIVE_ONLY | OPIOID_ONLY
+    return [c.text.get(view.lang) for c in view.guideline.checkpoints.content if c.id in stops]
 
 
 def topics_besides(view: PlanView, said: list[str]) -> list[Topics]:
