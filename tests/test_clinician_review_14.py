@@ -95,8 +95,8 @@ def test_a_patch_step_s_hold_before_the_stop_reads_in_norwegian() -> None:
 
 
 def test_one_drug_in_two_forms_is_refused_in_one_sentence(run_cli: Run) -> None:
-    """A buprenorphine patch beside sublingual buprenorphine was planned as one drug: the
-    sublingual track fell from 8 to 1.6 mg in one step (se-vgr, helper's sweep after the
+    """A buprenorphine patch beside sublingual buprenorphine was planned under one name, and
+    the plan's clinical checks mixed the patch's mcg/h with the tablets' mg (a sweep after the
     fentanyl fix). Two forms of one drug are now refused: exit 2, one sentence."""
     result = run_cli(
         "plan", "-g", "se-vgr", "-m", "buprenorphine 10 mcg/h", "-m", "buprenorphine 8 mg",

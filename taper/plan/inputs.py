@@ -95,7 +95,8 @@ class InputsMixin(BuilderBase):
             other = next((k for k in merged if k[0] == drug.id and k != key), None)
             if other is not None:
                 # Two forms of one drug (a buprenorphine patch beside sublingual tablets) were
-                # planned as one drug, with cuts no rule allows (8 -> 1.6 mg): refused.
+                # planned under one name: the plan's checks and the patient's pages mixed the
+                # patch's mcg/h and the tablets' mg (the clinical invariants failed): refused.
                 raise TaperError(
                     f"{drug.id} is listed in two forms ({other[2]}, in {other[1]}, and "
                     f"{kit.route}, in {kit.unit}); a plan tapers one form of a drug: plan the one "
