@@ -14,17 +14,27 @@ from taper.plan import PlanOptions, make_plan
 from taper.render import PlanFormat, render_plan
 
 
-def _rows(guideline: str, medication: str, lang: str) -> list[str]:
+def _patient_html(guideline: str, medication: str, lang: str) -> str:
+    """The patient's pages of the sheet for one medication, from 4 January 2027."""
     made = make_plan(
         [parse_medication(medication)],
         load_guideline(guideline),
         PlanOptions(start=dt.date(2027, 1, 4)),
     )
-    html = render_plan(made, PlanFormat.html, lang).decode()
-    patient = html.split('<section class="clinician', 1)[0]
+    return (
+        render_plan(made, PlanFormat.html, lang).decode().split('<section class="clinician', 1)[0]
+    )
+
+
+def _words(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def _rows(guideline: str, medication: str, lang: str) -> list[str]:
+    patient = _patient_html(guideline, medication, lang)
     table = patient.split('<table class="overview', 1)[1].split("</table>", 1)[0]
     rows = ["<tr" + row for row in table.split("<tr")[1:]]
-    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip() for row in rows]
+    return [_words(row).strip() for row in rows]
 
 
 def test_nurse_review10_f1_the_product_change_stands_above_its_first_row() -> None:
@@ -43,14 +53,7 @@ def test_the_swedish_tramadol_sheet_says_the_change_before_the_capsules() -> Non
 
 
 def _patient_text(guideline: str, medication: str, lang: str) -> str:
-    made = make_plan(
-        [parse_medication(medication)],
-        load_guideline(guideline),
-        PlanOptions(start=dt.date(2027, 1, 4)),
-    )
-    html = render_plan(made, PlanFormat.html, lang).decode()
-    patient = html.split('<section class="clinician', 1)[0]
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", patient))
+    return _words(_patient_html(guideline, medication, lang))
 
 
 def test_nurse_review10_f9_an_opioid_sheet_says_not_to_stop_on_one_s_own() -> None:
