@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from taper.guideline.model import Product
 
@@ -88,3 +88,18 @@ def regimen_times_at_least(label: list[int], first: int) -> int:
     product up to `REGULAR_IMMEDIATE_TIMES` (so 4 for Oramorph, 3 for tramadol capsules, 3
     for co-codamol started 4 times a day, 2 for Tylenol #3 started twice a day)."""
     return max(min(label), min(first, REGULAR_IMMEDIATE_TIMES))
+
+
+def least_regimen_times(
+    products: Iterable[Product], brands: set[str], first: Callable[[str], int]
+) -> int | None:
+    """The fewest dose times a day the regimens of `products` given as `brands` ask
+    (`regimen_times_at_least`; `first`: the dose times a brand's first step had); None when
+    none of them has a regimen with doses a day. The clinician page's caution and the stop
+    instead of a tail count the same way."""
+    wanted = [
+        regimen_times_at_least(p.regimen.doses_per_day, first(p.brand))
+        for p in products
+        if p.brand in brands and p.regimen is not None and p.regimen.doses_per_day
+    ]
+    return min(wanted) if wanted else None

@@ -24,7 +24,7 @@ from taper.plan.holds import (
     longest_run_days,
     stops_without_hold,
 )
-from taper.plan.labels import regimen_times_at_least
+from taper.plan.labels import least_regimen_times
 from taper.plan.model import (
     AppliedRule,
     Dispense,
@@ -321,16 +321,13 @@ class ReviewMixin(CutListsMixin):
             pieces = [x for d in seg.doses for x in d.tablets]
             if any(x.modified_release for x in pieces):
                 continue  # a solution topping up depot tablets is no regimen of its own
-            brands = {x.brand for x in pieces}
             products = [p for p in self.g.formulary if p.drug == track.drug.id]
-            wanted = [
-                regimen_times_at_least(p.regimen.doses_per_day, first.get(p.brand, 0))
-                for p in products
-                if p.brand in brands and p.regimen is not None and p.regimen.doses_per_day
-            ]
-            if wanted and len(seg.doses) < min(wanted):
+            wanted = least_regimen_times(
+                products, {x.brand for x in pieces}, lambda brand: first.get(brand, 0)
+            )
+            if wanted is not None and len(seg.doses) < wanted:
                 fewer.append(seg)
-                least = max(least, min(wanted))
+                least = max(least, wanted)
         if not fewer:
             return
         numbers = ", ".join(str(index_of[id(s)]) for s in fewer)

@@ -25,7 +25,7 @@ from typing import Literal
 from taper.guideline.model import TaperRule
 from taper.plan.curve import TaperStep
 from taper.plan.decimals import tidy
-from taper.plan.labels import regimen_times_at_least
+from taper.plan.labels import least_regimen_times
 from taper.plan.tablets import Kit
 from taper.plan.topup import TopUpKit
 
@@ -52,18 +52,14 @@ def doses_given(kit: Kit, step: TaperStep, times: int) -> tuple[int, ...]:
 
 def fewer_than_regimen(kit: Kit, step: TaperStep, times: int, first: int) -> bool:
     """Whether `step` gives an immediate-release product of `kit` at fewer dose times than
-    its regimen (`labels.regimen_times_at_least`, as the clinician page's caution counts
+    its regimen (`labels.least_regimen_times`, as the clinician page's caution counts
     them; `first`: the dose times the kit's first dose had)."""
     if kit.modified_release or kit.patch or isinstance(kit, TopUpKit) or not step.quanta:
         return False
     doses = [q for q in doses_given(kit, step, times) if q]
     brands = {t.brand for q in doses for t in kit.tablets(q)}
-    wanted = [
-        regimen_times_at_least(p.regimen.doses_per_day, first)
-        for p in kit.products
-        if p.brand in brands and p.regimen is not None and p.regimen.doses_per_day
-    ]
-    return bool(wanted) and len(doses) < min(wanted)
+    wanted = least_regimen_times(kit.products, brands, lambda _: first)
+    return wanted is not None and len(doses) < wanted
 
 
 def stop_here(step: TaperStep, hold_days: int) -> TaperStep:
