@@ -176,15 +176,15 @@ def _clock_line(view: PlanView, brand: str, hours: int, times: int) -> str | Non
 
 
 def patient_lines(view: PlanView) -> list[str]:
-    """The lines the text and Markdown outputs carry under the plan's facts: the sedative's
-    safety sentence first (clinician review 8: the text of a benzodiazepine plan said nothing
+    """The lines the text and Markdown outputs carry under the plan's facts: the "do not stop
+    on your own" sentence first (clinician review 8: the text of a benzodiazepine plan said nothing
     of a sudden stop, which the sheet's "Important" box says; the opioid items stand among
     the talk topics there)."""
     paracetamol = paracetamol_advice(view)
-    sedative = [line for line in safety_items(view) if line in stop_items(view)]
+    stops = [line for line in safety_items(view) if line in stop_items(view)]
     driving = driving_line(view)
     return [
-        *sedative,
+        *stops,
         *([driving] if driving else []),
         *([paracetamol] if paracetamol else []),
         *interval_advice(view),
